@@ -1,0 +1,154 @@
+"""The shape of a payroll calculation: what goes into a pack and what comes out.
+
+Every pack takes a :class:`CalculationRequest` whose ``employee`` and ``year_to_date`` are the
+pack's own msgspec Structs, and returns a :class:`CalculationResult` built with :class:`ResultBuilder`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+E = TypeVar("E")
+Y = TypeVar("Y")
+ZERO = Decimal("0")
+
+
+class PayFrequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    SEMIMONTHLY = "semimonthly"
+    FOUR_WEEKLY = "four_weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SEMIANNUAL = "semiannual"
+    ANNUAL = "annual"
+
+
+class Earnings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Gross pay of one period, by kind. Amounts are in the pack's currency.
+
+    ``regular``, ``overtime`` and ``allowances`` are current (recurring) pay; ``bonus`` is a
+    one-off or irregular payment (DE sonstiger Bezug, US supplemental wage, SG additional wage,
+    CN annual one-off bonus, JP 賞与), which several laws tax differently.
+    """
+
+    regular: Decimal
+    overtime: Decimal = ZERO
+    allowances: Decimal = ZERO
+    bonus: Decimal = ZERO
+
+    @property
+    def current(self) -> Decimal:
+        return self.regular + self.overtime + self.allowances
+
+    @property
+    def gross(self) -> Decimal:
+        return self.current + self.bonus
+
+    def __post_init__(self) -> None:
+        for name in ("regular", "overtime", "allowances", "bonus"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"earnings.{name} must not be negative")
+
+
+class CalculationRequest(msgspec.Struct, Generic[E, Y], frozen=True, forbid_unknown_fields=True):
+    pay_date: date
+    pay_frequency: PayFrequency
+    earnings: Earnings
+    employee: E
+    year_to_date: Y
+    region: str | None = None
+    overrides: dict[str, Decimal] = {}
+
+
+class Line(msgspec.Struct, frozen=True):
+    """One payslip line. ``label`` is the English gettext msgid; the API localises it."""
+
+    code: str
+    label: str
+    employee: Decimal
+    employer: Decimal
+    base: Decimal | None = None
+
+
+class TraceStep(msgspec.Struct, frozen=True):
+    step: str
+    value: str
+    note: str = ""
+
+
+class Totals(msgspec.Struct, frozen=True):
+    gross: Decimal
+    employee_deductions: Decimal
+    employer_contributions: Decimal
+    net: Decimal
+    employer_cost: Decimal
+
+
+class CalculationResult(msgspec.Struct, frozen=True):
+    country: str
+    region: str | None
+    currency: str
+    pay_date: date
+    pay_frequency: PayFrequency
+    pack_version: str
+    parameter_versions: dict[str, str]
+    lines: list[Line]
+    totals: Totals
+    trace: list[TraceStep]
+    year_to_date: dict[str, Any]
+
+
+class ResultBuilder:
+    """Collects lines, trace steps and parameter versions while a calculator runs."""
+
+    def __init__(self, country: str, currency: str, pack_version: str) -> None:
+        self.country = country
+        self.currency = currency
+        self.pack_version = pack_version
+        self.lines: list[Line] = []
+        self.trace: list[TraceStep] = []
+        self.parameter_versions: dict[str, str] = {}
+
+    def used(self, series: str, version: str) -> None:
+        self.parameter_versions[series] = version
+
+    def step(self, step: str, value: Any, note: str = "") -> None:
+        self.trace.append(TraceStep(step=step, value=str(value), note=note))
+
+    def line(
+        self, code: str, label: str, *, employee: Decimal = ZERO, employer: Decimal = ZERO,
+        base: Decimal | None = None,
+    ) -> None:
+        self.lines.append(Line(code=code, label=label, employee=employee, employer=employer, base=base))
+
+    def build(self, request: CalculationRequest[Any, Any], year_to_date: msgspec.Struct) -> CalculationResult:
+        gross = request.earnings.gross
+        deductions = sum((line.employee for line in self.lines), ZERO)
+        employer = sum((line.employer for line in self.lines), ZERO)
+        totals = Totals(
+            gross=gross,
+            employee_deductions=deductions,
+            employer_contributions=employer,
+            net=gross - deductions,
+            employer_cost=gross + employer,
+        )
+        return CalculationResult(
+            country=self.country,
+            region=request.region,
+            currency=self.currency,
+            pay_date=request.pay_date,
+            pay_frequency=request.pay_frequency,
+            pack_version=self.pack_version,
+            parameter_versions=dict(self.parameter_versions),
+            lines=list(self.lines),
+            totals=totals,
+            trace=list(self.trace),
+            year_to_date=msgspec.to_builtins(year_to_date, builtin_types=(Decimal, date)),
+        )

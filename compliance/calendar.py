@@ -1,0 +1,60 @@
+"""Working-day calendars from the ``holidays`` package, for payroll and scheduling."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from compliance.errors import UnknownRegion
+
+SATURDAY = 5
+
+
+class WorkingDayCalendar:
+    def __init__(self, country: str, subdivision: str | None = None) -> None:
+        try:
+            self._holidays = holidays.country_holidays(country, subdiv=subdivision)
+        except NotImplementedError as exc:
+            raise UnknownRegion(country=country, region=subdivision or "") from exc
+        self.country = country
+        self.subdivision = subdivision
+
+    def holidays_in(self, year: int, language: str | None = None) -> list[tuple[date, str]]:
+        """Holidays of ``year`` named in ``language`` where the package has it, else in its default."""
+        probe = self._holidays
+        chosen = language if language in probe.supported_languages else None
+        year_holidays = holidays.country_holidays(self.country, subdiv=self.subdivision, years=year, language=chosen)
+        return sorted(year_holidays.items())
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self._holidays
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < SATURDAY and day not in self._holidays
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself if it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def previous_working_day(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: date, count: int) -> date:
+        step = timedelta(days=1 if count >= 0 else -1)
+        remaining = abs(count)
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+
+@lru_cache(maxsize=256)
+def working_day_calendar(country: str, subdivision: str | None = None) -> WorkingDayCalendar:
+    return WorkingDayCalendar(country, subdivision)

@@ -1,0 +1,62 @@
+"""Errors the law library raises.
+
+Each carries a stable ``code`` and an English message template (a gettext msgid) with
+named parameters, so the HTTP edge can localise it without the library knowing about locales.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ComplianceError(Exception):
+    code = "compliance.error"
+    template = "The compliance calculation failed."
+
+    def __init__(self, template: str | None = None, /, *, field: str | None = None, **params: Any) -> None:
+        self.template = template or type(self).template
+        self.field = field
+        self.params = params
+        super().__init__(self.template.format(**params) if params else self.template)
+
+
+class PackDataError(ComplianceError):
+    """A data file is malformed. Raised at load time so a bad file stops startup."""
+
+    code = "compliance.pack_data_invalid"
+    template = "Rule-pack data file {file} is invalid: {problem}"
+
+
+class UnknownCountry(ComplianceError):
+    code = "compliance.unknown_country"
+    template = "There is no rule pack for country {country}."
+
+
+class UnknownRegion(ComplianceError):
+    code = "compliance.unknown_region"
+    template = "The {country} rule pack has no region {region}."
+
+
+class NoParametersInForce(ComplianceError):
+    code = "compliance.no_parameters_in_force"
+    template = "No {country} {series} parameters are in force on {on}."
+
+
+class InvalidCalculationInput(ComplianceError):
+    code = "compliance.invalid_input"
+    template = "Invalid input for the {country} rule pack: {problem}"
+
+
+class UnsupportedPayFrequency(ComplianceError):
+    code = "compliance.unsupported_pay_frequency"
+    template = "The {country} rule pack does not support the pay frequency {frequency}."
+
+
+class OverrideNotAllowed(ComplianceError):
+    code = "compliance.override_not_allowed"
+    template = "The parameter {name} cannot be overridden by an employer."
+
+
+class OverrideOutOfRange(ComplianceError):
+    code = "compliance.override_out_of_range"
+    template = "The override {name}={value} is outside its legal range {minimum} to {maximum}."

@@ -1,0 +1,141 @@
+"""The contract every country pack fulfils, and the checks they all share."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import msgspec
+
+from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency
+from compliance.calendar import WorkingDayCalendar, working_day_calendar
+from compliance.errors import (
+    InvalidCalculationInput,
+    OverrideNotAllowed,
+    OverrideOutOfRange,
+    UnknownRegion,
+    UnsupportedPayFrequency,
+)
+from compliance.labour import Contract, LabourLaw, Violation, check_contract
+from compliance.parameters import EffectiveSeries, load_series
+
+LABOUR_SERIES = "labour"
+
+
+class Pack(ABC):
+    """One country's law: parameter series loaded from ``data/<series>/*.toml`` beside the pack.
+
+    Subclasses declare their schemas and series and implement :meth:`calculate`.
+    """
+
+    country: ClassVar[str]
+    name: ClassVar[str]
+    currency: ClassVar[str]
+    pack_version: ClassVar[str]
+    #: region code -> English name. Regions are where the law differs (CN cities, GB Scotland, ...).
+    regions: ClassVar[Mapping[str, str]] = {}
+    #: region code -> ``holidays`` subdivision code, where they differ.
+    holiday_subdivisions: ClassVar[Mapping[str, str | None]] = {}
+    frequencies: ClassVar[frozenset[PayFrequency]]
+    employee_schema: ClassVar[type[msgspec.Struct]]
+    ytd_schema: ClassVar[type[msgspec.Struct]]
+    #: series name -> parameters Struct type, loaded from data/<series>/.
+    series_types: ClassVar[Mapping[str, type]]
+
+    def __init__(self, data_dir: Path) -> None:
+        types = {LABOUR_SERIES: LabourLaw, **self.series_types}
+        self.series: dict[str, EffectiveSeries[Any]] = {
+            name: load_series(self.country, name, data_dir / name, params_type)
+            for name, params_type in types.items()
+        }
+
+    # -- calculation -------------------------------------------------------------------------
+
+    @abstractmethod
+    def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
+        """Gross to net for one employee and one period."""
+
+    def calculate_raw(
+        self,
+        *,
+        pay_date: date,
+        pay_frequency: PayFrequency,
+        earnings: Any,
+        employee: Mapping[str, Any],
+        year_to_date: Mapping[str, Any],
+        region: str | None = None,
+        overrides: Mapping[str, Decimal] | None = None,
+    ) -> CalculationResult:
+        """Validate untyped attributes against this pack's schemas, then calculate."""
+        request = self.request(
+            pay_date=pay_date, pay_frequency=pay_frequency, earnings=earnings, employee=employee,
+            year_to_date=year_to_date, region=region, overrides=overrides,
+        )
+        return self.calculate(request)
+
+    def request(
+        self,
+        *,
+        pay_date: date,
+        pay_frequency: PayFrequency,
+        earnings: Any,
+        employee: Mapping[str, Any],
+        year_to_date: Mapping[str, Any],
+        region: str | None = None,
+        overrides: Mapping[str, Decimal] | None = None,
+    ) -> CalculationRequest[Any, Any]:
+        self.require_region(region)
+        if pay_frequency not in self.frequencies:
+            raise UnsupportedPayFrequency(country=self.country, frequency=str(pay_frequency))
+        try:
+            request = msgspec.convert(
+                {
+                    "pay_date": pay_date,
+                    "pay_frequency": pay_frequency,
+                    "earnings": earnings,
+                    "employee": employee,
+                    "year_to_date": year_to_date,
+                    "region": region,
+                    "overrides": dict(overrides or {}),
+                },
+                CalculationRequest[self.employee_schema, self.ytd_schema],  # type: ignore[name-defined]
+                from_attributes=True,
+            )
+        except msgspec.ValidationError as exc:
+            raise InvalidCalculationInput(country=self.country, problem=str(exc)) from exc
+        self.validate_overrides(request)
+        return request
+
+    # -- regions, overrides ------------------------------------------------------------------
+
+    def require_region(self, region: str | None) -> None:
+        if region is not None and region not in self.regions:
+            raise UnknownRegion(country=self.country, region=region)
+
+    def override_range(self, name: str, request: CalculationRequest[Any, Any]) -> tuple[Decimal, Decimal]:
+        """The legal range of an employer-chosen parameter. Packs that allow overrides extend this."""
+        raise OverrideNotAllowed(name=name)
+
+    def validate_overrides(self, request: CalculationRequest[Any, Any]) -> None:
+        for name, value in request.overrides.items():
+            minimum, maximum = self.override_range(name, request)
+            if not minimum <= value <= maximum:
+                raise OverrideOutOfRange(name=name, value=str(value), minimum=str(minimum), maximum=str(maximum))
+
+    # -- labour law, holidays ----------------------------------------------------------------
+
+    def labour_law(self, on: date, region: str | None = None) -> LabourLaw:
+        self.require_region(region)
+        return self.series[LABOUR_SERIES].in_force(on, region).parameters
+
+    def check_contract(self, contract: Contract) -> list[Violation]:
+        return check_contract(self.labour_law(contract.start_date, contract.region), contract)
+
+    def calendar(self, region: str | None = None) -> WorkingDayCalendar:
+        self.require_region(region)
+        subdivision = self.holiday_subdivisions.get(region) if region else None
+        return working_day_calendar(self.country, subdivision)

@@ -1,0 +1,35 @@
+"""Finds every country pack under ``compliance/packs`` and loads it once."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+from pathlib import Path
+
+from compliance import packs
+from compliance.errors import UnknownCountry
+from compliance.pack import Pack
+
+
+@cache
+def all_packs() -> dict[str, Pack]:
+    """Each subpackage of ``compliance.packs`` exposes ``PACK_CLASS``; its data sits in ``data/``."""
+    loaded: dict[str, Pack] = {}
+    for module in pkgutil.iter_modules(packs.__path__):
+        if not module.ispkg:
+            continue
+        package = importlib.import_module(f"{packs.__name__}.{module.name}")
+        pack_class: type[Pack] | None = getattr(package, "PACK_CLASS", None)
+        if pack_class is None:
+            continue
+        pack = pack_class(Path(package.__file__).parent / "data")  # type: ignore[arg-type]
+        loaded[pack.country] = pack
+    return dict(sorted(loaded.items()))
+
+
+def pack_for(country: str) -> Pack:
+    try:
+        return all_packs()[country.upper()]
+    except KeyError:
+        raise UnknownCountry(country=country) from None
