@@ -1,0 +1,69 @@
+"""The Litestar application: routes, the middleware chain, error mapping and OpenAPI."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.middleware import DefineMiddleware
+
+from api.auth import AuthenticationMiddleware, TokenVerifier, load_or_create_secret
+from api.context import RequestContextMiddleware
+from api.controllers.audit import AuditController
+from api.controllers.compliance import ComplianceController
+from api.controllers.identity import MeController, UserController
+from api.controllers.platform import HealthController, PlatformTenantController
+from api.controllers.tenancy import LegalEntityController, TenantController
+from api.guards import authorize
+from api.idempotency import IdempotencyMiddleware
+from api.logs import configure_logging
+from api.openapi import document_errors, openapi_config
+from api.problems import EXCEPTION_HANDLERS
+from api.ratelimit import FixedWindow, RateLimitMiddleware
+from api.runtime import check_app_role, ensure_home_tenant, open_runtime
+from compliance.registry import all_packs
+from domain.settings import Settings
+
+CONTROLLERS = [
+    HealthController, MeController, TenantController, LegalEntityController, UserController, AuditController,
+    PlatformTenantController, ComplianceController,
+]
+
+
+def create_app(settings: Settings) -> Litestar:
+    configure_logging(settings.log_level)
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    verifier = TokenVerifier(settings, load_or_create_secret(settings.data_path))
+    limiter = FixedWindow(settings.rate_limit_per_minute)
+    all_packs()  # a bad rule-pack data file stops startup here, naming the file and field
+
+    async def start() -> None:
+        runtime = await open_runtime(settings)
+        await check_app_role(runtime.database)
+        verifier.onprem_tenant = await ensure_home_tenant(runtime)
+        app.state.runtime = runtime
+
+    async def stop() -> None:
+        runtime = app.state.get("runtime")
+        if runtime is not None:
+            await runtime.database.stop()
+
+    document_errors(CONTROLLERS)
+    app = Litestar(
+        route_handlers=CONTROLLERS,
+        guards=[authorize],
+        middleware=[
+            DefineMiddleware(AuthenticationMiddleware, verifier=verifier),
+            DefineMiddleware(RateLimitMiddleware, limiter=limiter),
+            DefineMiddleware(IdempotencyMiddleware, max_body_bytes=settings.max_body_bytes),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi_config(),
+        request_max_body_size=settings.max_body_bytes,
+        on_startup=[start],
+        on_shutdown=[stop],
+        state=None,
+        debug=False,
+    )
+    app.state.settings = settings
+    # Outside the router, so that 404s for unknown paths also carry a request id and a locale.
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, settings.default_locale)
+    return app

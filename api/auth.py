@@ -1,0 +1,141 @@
+"""Bearer tokens: issuing the on-prem HS256 ones, and verifying every token with a fixed algorithm
+list chosen by the issuer we trust, never by the token's own header."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import jwt
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from api.context import header
+from domain.identity.service import NotAuthenticated, authenticate
+from domain.settings import Mode, Settings
+
+LOCAL_ALGORITHMS = ["HS256"]
+IDP_ALGORITHMS = ["RS256", "ES256"]
+REQUIRED_CLAIMS = ["sub", "tid", "roles", "exp", "iat", "aud", "iss"]
+CLOCK_SKEW_SECONDS = 30
+
+
+class InvalidToken(NotAuthenticated):
+    code = "invalid_token"
+    template = "The bearer token is invalid or expired."
+
+
+@dataclass(frozen=True)
+class VerifiedClaims:
+    subject: str
+    tenant_id: UUID
+    roles: frozenset[str]
+    scopes: frozenset[str] | None
+
+
+def load_or_create_secret(data_dir: Path) -> bytes:
+    """The on-prem signing secret: generated once, readable by the service's user only."""
+    path = data_dir / "keys" / "jwt-hs256.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings, secret: bytes, onprem_tenant: UUID | None = None) -> None:
+        self.settings = settings
+        self.secret = secret
+        self.onprem_tenant = onprem_tenant
+        self._jwks = _jwks_source(settings.idp_jwks) if settings.idp_jwks else None
+
+    def verify(self, token: str) -> VerifiedClaims:
+        try:
+            claims = self._decode(token)
+            return self._claims(claims)
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
+            raise InvalidToken() from exc
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        # Reading iss unverified only picks which key and algorithms to verify with.
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        options = {"require": REQUIRED_CLAIMS}
+        if issuer == self.settings.jwt_issuer:
+            return jwt.decode(token, self.secret, algorithms=LOCAL_ALGORITHMS, audience=self.settings.jwt_audience,
+                              issuer=issuer, options=options, leeway=CLOCK_SKEW_SECONDS)
+        if self._jwks is not None and issuer == self.settings.idp_issuer:
+            key = self._jwks(token)
+            return jwt.decode(token, key, algorithms=IDP_ALGORITHMS,
+                              audience=self.settings.idp_audience or self.settings.jwt_audience,
+                              issuer=issuer, options=options, leeway=CLOCK_SKEW_SECONDS)
+        raise jwt.InvalidIssuerError("untrusted issuer")
+
+    def _claims(self, claims: dict[str, Any]) -> VerifiedClaims:
+        tenant_id = UUID(str(claims["tid"]))
+        if self.settings.mode is Mode.ONPREM and self.onprem_tenant and tenant_id != self.onprem_tenant:
+            raise ValueError("token names another tenant than this installation's")
+        roles = claims["roles"]
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise ValueError("roles must be a list of strings")
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not subject:
+            raise ValueError("sub must be a string")
+        scope = claims.get("scope")
+        scopes = frozenset(str(scope).split()) if scope is not None else None
+        return VerifiedClaims(subject=subject, tenant_id=tenant_id, roles=frozenset(roles), scopes=scopes)
+
+
+def _jwks_source(location: str) -> Any:
+    if location.startswith("https://"):
+        client = jwt.PyJWKClient(location, cache_keys=True, lifespan=300)
+        return lambda token: client.get_signing_key_from_jwt(token).key
+    keys = jwt.PyJWKSet.from_dict(json.loads(Path(location).read_text()))
+
+    def by_kid(token: str) -> Any:
+        kid = jwt.get_unverified_header(token).get("kid")
+        matching = [k for k in keys.keys if k.key_id == kid]
+        if len(matching) != 1:
+            raise jwt.InvalidKeyError("no single key in the JWKS matches the token's kid")
+        return matching[0].key
+
+    return by_kid
+
+
+def issue_token(settings: Settings, secret: bytes, *, tenant_id: UUID, subject: str, roles: list[str],
+                ttl_seconds: int = 3600, scopes: list[str] | None = None, extra: dict[str, Any] | None = None) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": subject, "tid": str(tenant_id),
+        "roles": roles, "iat": now, "nbf": now, "exp": now + ttl_seconds, "jti": secrets.token_hex(8),
+        **(extra or {}),
+    }
+    if scopes is not None:
+        claims["scope"] = " ".join(scopes)
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+class AuthenticationMiddleware:
+    """Turns a bearer token into a principal in the request state. Whether a route needs one is
+    the guard's decision; a bad token on any route is refused here."""
+
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier) -> None:
+        self.app = app
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        authorization = header(scope, b"authorization") if scope["type"] == "http" else None
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise InvalidToken()
+            claims = self.verifier.verify(token.strip())
+            state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+            state["principal"] = await authenticate(
+                claims.tenant_id, claims.subject, claims.roles, claims.scopes, state.get("request_id", "-")
+            )
+        await self.app(scope, receive, send)

@@ -1,0 +1,65 @@
+"""The outermost middleware: request id, locale, access log and cache policy for every response."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.i18n import negotiate
+
+log = logging.getLogger("meridian.access")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, default_locale: str = "en") -> None:
+        self.app = app
+        self.default_locale = default_locale
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = header(scope, b"x-request-id")
+        request_id = incoming if incoming and _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state["request_id"] = request_id
+        state["locale"] = negotiate(header(scope, b"accept-language"), self.default_locale)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_context(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.append((b"content-language", state["locale"].replace("_", "-").encode()))
+                if b"cache-control" not in names:
+                    # Personal data may appear in any API answer; nothing is cached unless a route says so.
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_context)
+        finally:
+            route = scope["path"]
+            log.info("request", extra={
+                "request_id": request_id, "method": scope["method"], "route": str(route), "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "tenant_id": str(state["principal"].tenant_id) if state.get("principal") else None,
+            })

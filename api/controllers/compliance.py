@@ -1,0 +1,163 @@
+"""The law library over HTTP: packs and their cited parameters, the policy-change feed,
+stateless gross-to-net calculations, contract checks and public holidays."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from api.guards import requires
+from api.problems import locale_of
+from compliance.calculation import CalculationResult, Earnings, PayFrequency
+from compliance.labour import Contract
+from compliance.calendar import working_day_calendar
+from compliance.parameters import ParameterChange
+from compliance.registry import all_packs, pack_for
+from domain.i18n import translate
+from domain.identity.permissions import Operation
+from domain.tenancy.model import CountryCode
+
+RegionCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
+_HOLIDAY_LANGUAGE = {"en": "en_US", "zh_CN": "zh_CN", "ja": "ja"}
+
+
+class SeriesVersion(msgspec.Struct, frozen=True):
+    series: str
+    version: str
+    region: str | None
+    effective_from: date
+    effective_to: date | None
+
+
+class PackSummary(msgspec.Struct, frozen=True):
+    country: str
+    name: str
+    currency: str
+    pack_version: str
+    regions: dict[str, str]
+    pay_frequencies: list[PayFrequency]
+    versions: list[SeriesVersion]
+
+
+class PackDetail(msgspec.Struct, frozen=True):
+    summary: PackSummary
+    parameters: dict[str, list[Any]]
+    employee_schema: dict[str, Any]
+    year_to_date_schema: dict[str, Any]
+
+
+class PayrollCalculationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    country: CountryCode
+    pay_date: date
+    pay_frequency: PayFrequency
+    earnings: Earnings
+    employee: dict[str, Any] = {}
+    year_to_date: dict[str, Any] = {}
+    region: RegionCode | None = None
+    overrides: dict[str, Decimal] = {}
+
+
+class ContractCheckRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    country: CountryCode
+    contract: Contract
+
+
+class LocalisedViolation(msgspec.Struct, frozen=True):
+    code: str
+    message: str
+
+
+class ContractCheckResult(msgspec.Struct, frozen=True):
+    compliant: bool
+    violations: list[LocalisedViolation]
+
+
+class Holiday(msgspec.Struct, frozen=True):
+    date: date
+    name: str
+
+
+class HolidayCalendar(msgspec.Struct, frozen=True):
+    country: str
+    subdivision: str | None
+    year: int
+    holidays: list[Holiday]
+
+
+def _summary(country: str) -> PackSummary:
+    pack = pack_for(country)
+    versions = [
+        SeriesVersion(series=name, version=v.version, region=v.region, effective_from=v.effective_from,
+                      effective_to=v.effective_to)
+        for name, series in pack.series.items() for v in series.versions
+    ]
+    return PackSummary(country=pack.country, name=pack.name, currency=pack.currency, pack_version=pack.pack_version,
+                       regions=dict(pack.regions), pay_frequencies=sorted(pack.frequencies), versions=versions)
+
+
+class ComplianceController(Controller):
+    path = "/v1/compliance"
+    tags = ["Compliance"]
+
+    @get("/packs", opt=requires(Operation.COMPLIANCE_READ), summary="Countries, regions, versions, effective ranges")
+    async def packs(self) -> list[PackSummary]:
+        return [_summary(country) for country in all_packs()]
+
+    @get("/packs/{country:str}", opt=requires(Operation.COMPLIANCE_READ),
+         summary="Every parameter version with its citation, and the pack's input schemas")
+    async def pack(self, country: FromPath[CountryCode]) -> PackDetail:
+        pack = pack_for(country)
+        parameters = {name: [msgspec.to_builtins(v) for v in series.versions] for name, series in pack.series.items()}
+        return PackDetail(
+            summary=_summary(country), parameters=parameters,
+            employee_schema=msgspec.json.schema(pack.employee_schema),
+            year_to_date_schema=msgspec.json.schema(pack.ytd_schema),
+        )
+
+    @get("/packs/{country:str}/changes", opt=requires(Operation.COMPLIANCE_READ),
+         summary="Parameter changes taking effect on or after a date: the policy-update feed")
+    async def changes(
+        self, country: FromPath[CountryCode], since: Annotated[date, QueryParameter(description="ISO date")]
+    ) -> list[ParameterChange]:
+        pack = pack_for(country)
+        found = [change for series in pack.series.values() for change in series.changes(since)]
+        return sorted(found, key=lambda c: (c.effective_from, c.series, c.region or "", c.parameter))
+
+    @post("/payroll-calculations", opt=requires(Operation.COMPLIANCE_CALCULATE), status_code=200,
+          summary="Gross to net for one employee and one period (stateless)")
+    async def calculate(self, request: Request[Any, Any, Any],
+                        data: JSONBody[PayrollCalculationRequest]) -> CalculationResult:
+        result = pack_for(data.country).calculate_raw(
+            pay_date=data.pay_date, pay_frequency=data.pay_frequency, earnings=data.earnings,
+            employee=data.employee, year_to_date=data.year_to_date, region=data.region, overrides=data.overrides,
+        )
+        locale = locale_of(request)
+        lines = [msgspec.structs.replace(line, label=translate(line.label, locale)) for line in result.lines]
+        return msgspec.structs.replace(result, lines=lines)
+
+    @post("/contract-checks", opt=requires(Operation.COMPLIANCE_CHECK_CONTRACT), status_code=200,
+          summary="Check a contract against minimum wage, hours, probation, leave, notice and working age")
+    async def check_contract(self, request: Request[Any, Any, Any],
+                             data: JSONBody[ContractCheckRequest]) -> ContractCheckResult:
+        violations = pack_for(data.country).check_contract(data.contract)
+        locale = locale_of(request)
+        localised = [LocalisedViolation(code=v.code, message=translate(v.message, locale, **v.params))
+                     for v in violations]
+        return ContractCheckResult(compliant=not violations, violations=localised)
+
+    @get("/holidays", opt=requires(Operation.COMPLIANCE_READ), summary="Public holidays of a country or region")
+    async def holidays(
+        self, request: Request[Any, Any, Any], country: Annotated[CountryCode, QueryParameter()],
+        year: Annotated[int, QueryParameter(ge=1950, le=2100)],
+        subdivision: Annotated[str | None, QueryParameter(max_length=16)] = None,
+    ) -> HolidayCalendar:
+        calendar = working_day_calendar(country, subdivision)
+        language = _HOLIDAY_LANGUAGE.get(locale_of(request))
+        days = [Holiday(date=day, name=name) for day, name in calendar.holidays_in(year, language)]
+        return HolidayCalendar(country=country, subdivision=subdivision, year=year, holidays=days)
+

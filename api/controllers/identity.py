@@ -1,0 +1,70 @@
+"""Users of the tenant, and the caller's own identity."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.guards import caller, requires
+from api.http import Cursor, Limit, expected_version, with_etag
+from domain.identity import service
+from domain.identity.model import NewUser, UserPatch, UserView
+from domain.identity.permissions import Operation, Role
+from domain.pagination import Page
+
+
+class Me(msgspec.Struct, frozen=True):
+    tenant_id: UUID
+    subject: str
+    roles: list[Role]
+    scopes: list[str] | None
+    operations: list[Operation]
+    locale: str
+    timezone: str
+
+
+class MeController(Controller):
+    path = "/v1/me"
+    tags = ["Identity"]
+
+    @get("/", opt=requires(Operation.ME_READ), summary="Who you are and what you may do")
+    async def read(self, request: Request[Any, Any, Any]) -> Me:
+        principal = caller(request)
+        return Me(
+            tenant_id=principal.tenant_id, subject=principal.subject, roles=sorted(principal.roles),
+            scopes=sorted(principal.scopes) if principal.scopes is not None else None,
+            operations=[op for op in Operation if principal.may(op)], locale=principal.locale,
+            timezone=principal.timezone,
+        )
+
+
+class UserController(Controller):
+    path = "/v1/users"
+    tags = ["Identity"]
+
+    @get("/", opt=requires(Operation.USERS_READ), summary="List users")
+    async def list(
+        self, request: Request[Any, Any, Any], limit: Limit = 50, cursor: Cursor = None,
+        role: FromQuery[Role | None] = None,
+    ) -> Page[UserView]:
+        return await service.list_users(caller(request), cursor, limit, role)
+
+    @post("/", opt=requires(Operation.USERS_WRITE), summary="Create a user or partner client")
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewUser]) -> Response[UserView]:
+        return with_etag(await service.create_user(caller(request), data), status_code=201)
+
+    @get("/{user_id:uuid}", opt=requires(Operation.USERS_READ), summary="Read a user")
+    async def read(self, request: Request[Any, Any, Any], user_id: FromPath[UUID]) -> Response[UserView]:
+        return with_etag(await service.get_user(caller(request), user_id))
+
+    @patch("/{user_id:uuid}", opt=requires(Operation.USERS_WRITE),
+           summary="Change a user's roles, scopes or status (If-Match); disabling takes effect at once")
+    async def update(
+        self, request: Request[Any, Any, Any], user_id: FromPath[UUID], data: JSONBody[UserPatch]
+    ) -> Response[UserView]:
+        principal = caller(request)
+        return with_etag(await service.update_user(principal, user_id, data, expected_version(request)))

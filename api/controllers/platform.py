@@ -1,0 +1,68 @@
+"""The platform operator's tenant registry (shared mode): provision, list, suspend, reactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody
+
+from api.guards import PUBLIC, caller, requires
+from api.http import Cursor, Limit, with_etag
+from domain.errors import DomainError, ErrorKind
+from domain.identity.permissions import Operation
+from domain.pagination import Page
+from domain.settings import Mode, Settings
+from domain.tenancy import service
+from domain.tenancy.model import NewTenant, TenantStatus, TenantView
+
+
+class SingleTenantInstallation(DomainError):
+    code = "single_tenant_installation"
+    kind = ErrorKind.CONFLICT
+    title = "Single-tenant installation"
+    template = "This is an on-premises installation with exactly one tenant; tenants are provisioned in shared mode."
+
+
+class PlatformTenantController(Controller):
+    path = "/v1/platform/tenants"
+    tags = ["Platform"]
+
+    @get("/", opt=requires(Operation.PLATFORM_TENANTS_READ), summary="List tenants")
+    async def list(self, limit: Limit = 50, cursor: Cursor = None) -> Page[TenantView]:
+        return await service.list_tenants(cursor, limit)
+
+    @post("/", opt=requires(Operation.PLATFORM_TENANTS_WRITE), summary="Provision a tenant")
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewTenant]) -> Response[TenantView]:
+        settings: Settings = request.app.state.settings
+        if settings.mode is Mode.ONPREM:
+            raise SingleTenantInstallation()
+        return with_etag(await service.provision_tenant(caller(request), data), status_code=201)
+
+    @post("/{tenant_id:uuid}/suspend", opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
+          summary="Suspend a tenant: its tokens stop working at once")
+    async def suspend(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> TenantView:
+        return await service.set_tenant_status(caller(request), tenant_id, TenantStatus.SUSPENDED)
+
+    @post("/{tenant_id:uuid}/reactivate", opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
+          summary="Reactivate a suspended tenant")
+    async def reactivate(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> TenantView:
+        return await service.set_tenant_status(caller(request), tenant_id, TenantStatus.ACTIVE)
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str
+    mode: Mode
+    database: str
+
+
+class HealthController(Controller):
+    path = "/v1/health"
+    tags = ["Platform"]
+
+    @get("/", opt=PUBLIC, summary="Liveness, deployment mode and database kind", security=[])
+    async def health(self, request: Request[Any, Any, Any]) -> Health:
+        settings: Settings = request.app.state.settings
+        return Health(status="ok", mode=settings.mode, database="sqlite" if settings.is_sqlite else "postgresql")

@@ -1,0 +1,48 @@
+"""Deny by default: a route runs only if it is declared public or names an operation the
+principal's roles (and, for partner clients, scopes) allow in the authorisation matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from domain.identity.model import Principal
+from domain.identity.permissions import Operation
+
+WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="meridian"'}
+
+
+def requires(operation: Operation) -> dict[str, Any]:
+    """The ``opt`` of a route that performs ``operation``."""
+    return {"operation": operation}
+
+
+PUBLIC: dict[str, Any] = {"public": True}
+
+
+def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    if handler.opt.get("public") is True:
+        return
+    operation = handler.opt.get("operation")
+    if not isinstance(operation, Operation):
+        raise PermissionDeniedException("route declares no permission")
+    principal = principal_of(connection)
+    if principal is None:
+        raise NotAuthorizedException(headers=WWW_AUTHENTICATE)
+    if not principal.may(operation):
+        raise PermissionDeniedException()
+
+
+def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    return connection.scope.get("state", {}).get("principal")  # type: ignore[return-value]
+
+
+def caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The authenticated principal of a route the guard has already let through."""
+    principal = principal_of(connection)
+    if principal is None:
+        raise NotAuthorizedException(headers=WWW_AUTHENTICATE)
+    return principal

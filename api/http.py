@@ -1,0 +1,41 @@
+"""HTTP conventions every controller shares: ETags, If-Match, and bounded pagination parameters."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from litestar import Request, Response
+from litestar.params import QueryParameter
+
+from domain.errors import DomainError, ErrorKind
+
+_ETAG = re.compile(r'^(?:W/)?"v(\d{1,12})"$')
+
+
+class IfMatchRequired(DomainError):
+    code = "if_match_required"
+    kind = ErrorKind.PRECONDITION_REQUIRED
+    title = "Precondition required"
+    template = "Send If-Match with the ETag you read, so you cannot overwrite someone else's change."
+
+
+def etag(version: int) -> str:
+    return f'"v{version}"'
+
+
+def expected_version(request: Request[Any, Any, Any]) -> int:
+    """The version the caller last read, from If-Match. A stale one fails later with 412."""
+    value = request.headers.get("if-match")
+    match = _ETAG.match(value.strip()) if value else None
+    if match is None:
+        raise IfMatchRequired()
+    return int(match.group(1))
+
+
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size (1 to 200).")]
+Cursor = Annotated[str | None, QueryParameter(max_length=200, description="The next_cursor of the previous page.")]
+
+
+def with_etag(view: Any, status_code: int = 200) -> Response[Any]:
+    return Response(view, status_code=status_code, headers={"ETag": etag(view.version)})

@@ -1,0 +1,220 @@
+"""RFC 9457 problem+json for every error: a stable ``type`` per code, localised title and detail,
+field problems in ``errors[]``, the request id, and never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from compliance.errors import ComplianceError
+from domain.errors import DomainError, ErrorKind
+from domain.i18n import translate
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:meridian:problem:"
+log = logging.getLogger("meridian.errors")
+
+STATUS_OF_KIND = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.PRECONDITION_FAILED: 412,
+    ErrorKind.UNPROCESSABLE: 422,
+    ErrorKind.PRECONDITION_REQUIRED: 428,
+}
+
+
+class FieldProblem(msgspec.Struct, frozen=True):
+    pointer: str
+    detail: str
+
+
+class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An RFC 9457 problem detail, as every error of this API is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    request_id: str
+    instance: str | None = None
+    errors: list[FieldProblem] = []
+
+
+#: HTTP-level problems that do not come from the domain: code -> (status, title, detail).
+HTTP_PROBLEMS: dict[str, tuple[int, str, str]] = {
+    "unauthenticated": (401, "Authentication required", "A valid bearer token is required."),
+    "forbidden": (403, "Forbidden", "Your role does not allow this operation."),
+    "route_not_found": (404, "Not found", "There is no such resource."),
+    "method_not_allowed": (405, "Method not allowed", "This resource does not support that method."),
+    "request_too_large": (413, "Request too large", "The request body is larger than this API accepts."),
+    "unsupported_media_type": (415, "Unsupported media type", "Send the request body as application/json."),
+    "invalid_body": (400, "Invalid request", "The request is not valid."),
+    "rate_limited": (429, "Too many requests", "You sent too many requests; wait and retry."),
+    "internal_error": (500, "Internal error", "Something went wrong on our side. Quote the request id to support."),
+    "if_match_required": (428, "Precondition required",
+                          "Send If-Match with the ETag you read, so you cannot overwrite someone else's change."),
+    "bad_request": (400, "Bad request", "The request could not be understood."),
+}
+
+
+def locale_of(request: Request[Any, Any, Any]) -> str:
+    return str(request.scope.get("state", {}).get("locale", "en"))
+
+
+def request_id_of(request: Request[Any, Any, Any]) -> str:
+    return str(request.scope.get("state", {}).get("request_id", "-"))
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    params: dict[str, Any] | None = None,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Problem]:
+    locale = locale_of(request)
+    body = Problem(
+        type=TYPE_PREFIX + code,
+        title=translate(title, locale),
+        status=status,
+        detail=translate(detail, locale, **(params or {})),
+        code=code,
+        request_id=request_id_of(request),
+        instance=request.url.path,
+        errors=errors or [],
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE,
+                    headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def http_problem(request: Request[Any, Any, Any], code: str, *, headers: dict[str, str] | None = None,
+                 errors: list[FieldProblem] | None = None) -> Response[Problem]:
+    status, title, detail = HTTP_PROBLEMS[code]
+    return problem(request, status, code, title, detail, headers=headers, errors=errors)
+
+
+def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    errors = [FieldProblem(pointer=_pointer(exc.field), detail=translate(exc.template, locale_of(request),
+                                                                          **exc.params))] if exc.field else None
+    return problem(request, STATUS_OF_KIND[exc.kind], exc.code, exc.title, exc.template, params=exc.params,
+                   errors=errors)
+
+
+def on_compliance_error(request: Request[Any, Any, Any], exc: ComplianceError) -> Response[Problem]:
+    return problem(request, 400, exc.code, "Invalid compliance request", exc.template, params=exc.params)
+
+
+def on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
+    locale = locale_of(request)
+    errors = [_field_problem(item, locale) for item in _extra_items(exc)]
+    if not errors and exc.detail:
+        errors = [_describe_message(str(exc.detail), "", locale)]
+    return http_problem(request, "invalid_body", errors=errors)
+
+
+def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    code = {
+        401: "unauthenticated", 403: "forbidden", 404: "route_not_found", 405: "method_not_allowed",
+        413: "request_too_large", 415: "unsupported_media_type", 429: "rate_limited",
+    }.get(exc.status_code, "bad_request" if exc.status_code < 500 else "internal_error")
+    if code == "internal_error":
+        log.error("http error %s", exc.status_code, extra={"request_id": request_id_of(request)})
+    headers = dict(exc.headers or {})
+    return http_problem(request, code, headers=headers)
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    # The traceback goes to the log (no request data in it); the caller sees only the request id.
+    log.exception("unhandled %s", type(exc).__name__, extra={"request_id": request_id_of(request)})
+    return http_problem(request, "internal_error")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: on_domain_error,
+    ComplianceError: on_compliance_error,
+    ValidationException: on_validation_error,
+    NotAuthorizedException: on_http_exception,
+    PermissionDeniedException: on_http_exception,
+    NotFoundException: on_http_exception,
+    MethodNotAllowedException: on_http_exception,
+    HTTPException: on_http_exception,
+    HTTP_500_INTERNAL_SERVER_ERROR: on_unexpected,
+    Exception: on_unexpected,
+}
+
+
+# -- msgspec's validation messages, turned into localisable field problems --------------------
+
+_MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Object missing required field `(?P<field>[^`]+)`"), "The field {field} is required."),
+    (re.compile(r"Object contains unknown field `(?P<field>[^`]+)`"), "The field {field} is not part of this request."),
+    (re.compile(r"Expected `(?P<expected>[^`]+)`, got `(?P<got>[^`]+)`"), "Expected a value of type {expected}, got {got}."),
+    (re.compile(r"Expected `str` of length <= (?P<limit>\d+)"), "The text must be at most {limit} characters long."),
+    (re.compile(r"Expected `str` of length >= (?P<limit>\d+)"), "The text must be at least {limit} characters long."),
+    (re.compile(r"Expected `str` matching regex"), "The text is not in the expected format."),
+    (re.compile(r"Expected `array` of length <= (?P<limit>\d+)"), "The list must have at most {limit} items."),
+    (re.compile(r"Expected `array` of length >= (?P<limit>\d+)"), "The list must have at least {limit} items."),
+    (re.compile(r"Expected `int` >= (?P<limit>-?\d+)"), "The number must be at least {limit}."),
+    (re.compile(r"Expected `int` <= (?P<limit>-?\d+)"), "The number must be at most {limit}."),
+    (re.compile(r"Invalid enum value '(?P<value>[^']*)'"), "{value} is not one of the allowed values."),
+    (re.compile(r"Invalid (?P<kind>RFC 3339 encoded datetime|ISO 8601 date|decimal string|UUID)"),
+     "The value is not a valid {kind}."),
+    (re.compile(r"JSON is malformed"), "The body is not valid JSON."),
+    (re.compile(r"Input data was truncated"), "The body is not valid JSON."),
+]
+
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+def _extra_items(exc: ValidationException) -> list[dict[str, Any]]:
+    extra = exc.extra
+    if isinstance(extra, list):
+        return [item for item in extra if isinstance(item, dict)]
+    return []
+
+
+def _field_problem(item: dict[str, Any], locale: str) -> FieldProblem:
+    message = str(item.get("message", ""))
+    key = item.get("key")
+    return _describe_message(message, str(key) if key else "", locale)
+
+
+def _describe_message(message: str, key: str, locale: str) -> FieldProblem:
+    path = ""
+    at = _AT.search(message)
+    if at:
+        path = at.group("path")
+        message = message[: at.start()]
+    pointer = _pointer(path.lstrip(".")) if path else (_pointer(key) if key else "")
+    for pattern, template in _MSGSPEC_PATTERNS:
+        match = pattern.search(message)
+        if match:
+            return FieldProblem(pointer=pointer, detail=translate(template, locale, **match.groupdict()))
+    return FieldProblem(pointer=pointer, detail=translate("The value is not valid.", locale))
+
+
+def _pointer(path: str) -> str:
+    """``employee.tax_class`` or ``items[2].name`` as an RFC 6901 JSON pointer."""
+    parts = re.findall(r"[^.\[\]]+", path)
+    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""

@@ -1,0 +1,74 @@
+"""Starting Meridian: settings, keys, the database, and the checks that must pass before serving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from api.auth import load_or_create_secret
+from domain import db
+from domain.db import Database
+from domain.identity.model import SystemActor
+from domain.settings import Mode, Settings
+from domain.tenancy import service as tenancy
+from domain.tenancy.model import NewTenant, TenantKind
+
+
+class StartupError(Exception):
+    """Something an operator must fix before the API can serve; the message says what."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    secret: bytes
+    #: The installation's one tenant (on-prem), or the operators' tenant (shared).
+    home_tenant: UUID | None = None
+
+
+async def open_runtime(settings: Settings) -> Runtime:
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.effective_database_url, pool_size=settings.db_pool_size)
+    try:
+        await database.start()
+    except (OSError, Exception) as exc:  # asyncpg raises many types for an unreachable server
+        raise StartupError(f"cannot connect to the database: {type(exc).__name__}: {exc}") from exc
+    db.configure(database)
+    return Runtime(settings=settings, database=database, secret=load_or_create_secret(settings.data_path))
+
+
+async def check_app_role(database: Database) -> None:
+    """Row-level security only protects tenants from a role that cannot bypass it."""
+    if database.is_sqlite:
+        return
+    rows = await database.execute(
+        "SELECT rolsuper, rolbypassrls, (SELECT count(*) FROM pg_tables WHERE tableowner = current_user "
+        "AND schemaname = 'public') AS owned FROM pg_roles WHERE rolname = current_user"
+    )
+    role = rows[0]
+    if role["rolsuper"] or role["rolbypassrls"] or role["owned"]:
+        raise StartupError(
+            "MERIDIAN_DATABASE_URL must use the app role: not a superuser, without BYPASSRLS, owning no tables. "
+            "Run `meridian migrate` with MERIDIAN_MIGRATION_DATABASE_URL set to the owner role, and connect "
+            "the app as the role it creates."
+        )
+
+
+async def ensure_home_tenant(runtime: Runtime) -> UUID:
+    """On-prem: the one tenant, provisioned on first start. Shared: the platform operators' tenant."""
+    settings = runtime.settings
+    if settings.mode is Mode.ONPREM:
+        tenants = await tenancy.customer_tenants()
+        if len(tenants) > 1:
+            raise StartupError("an on-prem installation holds exactly one tenant, but the database has several")
+        tenant = tenants[0] if tenants else await tenancy.provision_tenant(SystemActor(), NewTenant(
+            name=settings.tenant_name, countries=settings.tenant_countries.split(","),
+            timezone=settings.tenant_timezone, default_locale=settings.default_locale))
+    else:
+        found = await tenancy.platform_tenant(TenantKind.PLATFORM)
+        tenant = found or await tenancy.provision_tenant(
+            SystemActor(), NewTenant(name="Platform operators", countries=["US"], timezone="UTC"), TenantKind.PLATFORM
+        )
+    runtime.home_tenant = tenant.id
+    return tenant.id

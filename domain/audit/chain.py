@@ -1,0 +1,96 @@
+"""The pure part of the audit chain: canonical encoding and the hash that links entries."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+GENESIS_HASH = "0" * 64
+
+_encoder = msgspec.json.Encoder(order="sorted", decimal_format="string", uuid_format="canonical")
+
+
+def _enc_hook(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    raise NotImplementedError(type(value))
+
+
+_hooked_encoder = msgspec.json.Encoder(
+    order="sorted", decimal_format="string", uuid_format="canonical", enc_hook=_enc_hook
+)
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, Decimals and UUIDs as strings: the same bytes on every database."""
+    return _hooked_encoder.encode(value).decode()
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class Link(msgspec.Struct, frozen=True):
+    tenant_id: UUID
+    seq: int
+    prev_hash: str
+    occurred_at: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: str | None
+    after: str | None
+    request_id: str
+
+    def digest(self) -> str:
+        body = {
+            "tenant_id": str(self.tenant_id),
+            "seq": self.seq,
+            "prev_hash": self.prev_hash,
+            "occurred_at": utc_text(self.occurred_at),
+            "actor": self.actor,
+            "action": self.action,
+            "entity_type": self.entity_type,
+            "entity_id": self.entity_id,
+            "before": self.before,
+            "after": self.after,
+            "request_id": self.request_id,
+        }
+        return hashlib.sha256(_encoder.encode(body)).hexdigest()
+
+
+class BrokenLink(msgspec.Struct, frozen=True):
+    seq: int
+    reason: str
+
+
+def first_broken_link(expected_seq: int, expected_prev: str, link: Link, stored_hash: str) -> BrokenLink | None:
+    if link.seq != expected_seq:
+        return BrokenLink(seq=expected_seq, reason="missing entry: the sequence jumps")
+    if link.prev_hash != expected_prev:
+        return BrokenLink(seq=link.seq, reason="prev_hash does not match the previous entry's hash")
+    if link.digest() != stored_hash:
+        return BrokenLink(seq=link.seq, reason="the entry's content does not match its hash")
+    return None
+
+
+def snapshot(value: Any) -> Any:
+    """A JSON-ready copy of a before/after value (enums by value, dates as ISO text)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, date | Decimal | UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): snapshot(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [snapshot(v) for v in value]
+    return value

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from uuid import UUID
+
+from domain.audit.chain import Link
+from domain.audit.tables import AuditEntry
+from domain.db import UnitOfWork, current_database
+
+_LINK_COLUMNS = (
+    AuditEntry.seq, AuditEntry.prev_hash, AuditEntry.hash, AuditEntry.occurred_at, AuditEntry.actor,
+    AuditEntry.action, AuditEntry.entity_type, AuditEntry.entity_id, AuditEntry.before, AuditEntry.after,
+    AuditEntry.request_id,
+)
+
+
+async def lock_chain_head(uow: UnitOfWork) -> dict[str, Any] | None:
+    """The tenant's last entry, with the chain locked until this transaction ends.
+
+    On SQLite the write lock already serialises writers; on PostgreSQL an advisory lock keyed by
+    the tenant makes concurrent appends queue instead of racing for the same seq.
+    """
+    database = current_database()
+    if not database.is_sqlite:
+        await database.execute("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", f"audit:{uow.tenant_id}")
+    rows = await (
+        AuditEntry.select(AuditEntry.seq, AuditEntry.hash)
+        .where(AuditEntry.tenant_id == uow.tenant_id)
+        .order_by(AuditEntry.seq, ascending=False)
+        .limit(1)
+    )
+    return rows[0] if rows else None
+
+
+async def append(uow: UnitOfWork, entry_id: UUID, link: Link, digest: str) -> None:
+    await AuditEntry.insert(
+        AuditEntry(
+            id=entry_id, tenant_id=uow.tenant_id, seq=link.seq, prev_hash=link.prev_hash, hash=digest,
+            occurred_at=link.occurred_at, actor=link.actor, action=link.action, entity_type=link.entity_type,
+            entity_id=link.entity_id, before=link.before, after=link.after, request_id=link.request_id,
+        )
+    )
+
+
+async def entries_page(
+    uow: UnitOfWork, *, after_seq: int, limit: int, entity_type: str | None = None, entity_id: str | None = None
+) -> list[dict[str, Any]]:
+    query = AuditEntry.select(AuditEntry.id, *_LINK_COLUMNS).where(
+        (AuditEntry.tenant_id == uow.tenant_id) & (AuditEntry.seq > after_seq)
+    )
+    if entity_type:
+        query = query.where(AuditEntry.entity_type == entity_type)
+    if entity_id:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    return await query.order_by(AuditEntry.seq).limit(limit)
+
+
+async def chain_in_order(uow: UnitOfWork, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
+    after = 0
+    while True:
+        rows = await entries_page(uow, after_seq=after, limit=batch)
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        after = rows[-1]["seq"]

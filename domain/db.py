@@ -1,0 +1,173 @@
+"""The database kernel: engines for SQLite and PostgreSQL, and the unit of work.
+
+Every use case runs inside exactly one :func:`unit_of_work`. It opens the transaction, and on
+PostgreSQL makes ``set_config('app.tenant_id', …, true)`` its first statement, so row-level
+security sees the tenant for that transaction only: a pooled connection never carries a tenant
+into the next request. Queries take the unit of work and read its tenant, and fail closed
+outside one (SQLite has no RLS, so the explicit ``tenant_id`` filter is the wall there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
+from piccolo.table import Table
+
+from domain.errors import TenantContextMissing
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+class Database:
+    """One configured database: its Piccolo engine and, on SQLite, the in-process write lock."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.pool_size = pool_size
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine: Engine[Any] = _engine_for(url)
+        self._write_lock: asyncio.Lock | None = None
+
+    @property
+    def role(self) -> str | None:
+        return None if self.is_sqlite else urlsplit(self.url).username
+
+    @property
+    def write_lock(self) -> asyncio.Lock:
+        # SQLite allows one writer; queueing writers here instead of in SQLite's busy handler
+        # keeps "database is locked" away from concurrent requests of this process.
+        if self._write_lock is None:
+            self._write_lock = asyncio.Lock()
+        return self._write_lock
+
+    async def start(self) -> None:
+        if self.is_sqlite:
+            await self.execute("PRAGMA journal_mode=WAL")
+        else:
+            engine: PostgresEngine = self.engine  # type: ignore[assignment]
+            await engine.start_connection_pool(min_size=1, max_size=self.pool_size)
+
+    async def stop(self) -> None:
+        if not self.is_sqlite:
+            engine: PostgresEngine = self.engine  # type: ignore[assignment]
+            if engine.pool is not None:
+                await engine.close_connection_pool()
+
+    async def execute(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        result = await self.engine.run_querystring(QueryString(sql, *args))
+        return [dict(row) for row in result or []]
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool) -> AsyncIterator[None]:
+        if not self.is_sqlite:
+            async with self.engine.transaction(allow_nested=False):
+                yield
+        elif write:
+            async with self.write_lock, self.engine.transaction(
+                transaction_type=TransactionType.immediate, allow_nested=False
+            ):
+                yield
+        else:
+            async with self.engine.transaction(transaction_type=TransactionType.deferred, allow_nested=False):
+                yield
+
+    def bind(self, tables: Iterable[type[Table]]) -> None:
+        for table in tables:
+            table._meta.db = self.engine
+
+
+def _engine_for(url: str) -> Engine[Any]:
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
+        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    return PostgresEngine(config={"dsn": url.replace("postgresql+asyncpg://", "postgresql://")})
+
+
+_database: Database | None = None
+
+
+def configure(database: Database) -> None:
+    global _database
+    _database = database
+    from domain.tables import all_tables
+
+    database.bind(all_tables())
+
+
+def current_database() -> Database:
+    if _database is None:
+        raise RuntimeError("The database is not configured; call domain.db.configure() at startup")
+    return _database
+
+
+_active: ContextVar[UnitOfWork | None] = ContextVar("meridian_unit_of_work", default=None)
+
+
+class UnitOfWork:
+    """The open transaction of one use case, for one tenant."""
+
+    def __init__(self, tenant_id: UUID | None, *, platform: bool = False) -> None:
+        self._tenant_id = tenant_id
+        self.platform = platform
+
+    @property
+    def tenant_id(self) -> UUID:
+        if _active.get() is not self or self._tenant_id is None:
+            raise TenantContextMissing("tenant-scoped query outside its unit of work")
+        return self._tenant_id
+
+    def require_platform(self) -> None:
+        if _active.get() is not self or not self.platform:
+            raise TenantContextMissing("platform query outside a platform unit of work")
+
+
+@asynccontextmanager
+async def unit_of_work(tenant_id: UUID, *, write: bool = True) -> AsyncIterator[UnitOfWork]:
+    """One transaction for one tenant. Commits when the block ends, rolls back on any error."""
+    async with _open(UnitOfWork(tenant_id), write=write) as uow:
+        yield uow
+
+
+@asynccontextmanager
+async def platform_unit_of_work(*, tenant_id: UUID | None = None, write: bool = True) -> AsyncIterator[UnitOfWork]:
+    """For the platform operator's tenant registry only: the one place that sees every tenant row.
+
+    ``tenant_id`` also scopes the transaction to the tenant being provisioned or suspended, so the
+    audit entry for that change lands in that tenant's chain in the same transaction.
+    """
+    async with _open(UnitOfWork(tenant_id, platform=True), write=write) as uow:
+        yield uow
+
+
+@asynccontextmanager
+async def _open(uow: UnitOfWork, *, write: bool) -> AsyncIterator[UnitOfWork]:
+    if _active.get() is not None:
+        raise RuntimeError("a use case must run in exactly one unit of work; nested units are not allowed")
+    database = current_database()
+    async with database.transaction(write=write):
+        if not database.is_sqlite:
+            await _set_transaction_scope(database, uow)
+        token = _active.set(uow)
+        try:
+            yield uow
+        finally:
+            _active.reset(token)
+
+
+async def _set_transaction_scope(database: Database, uow: UnitOfWork) -> None:
+    tenant = str(uow._tenant_id) if uow._tenant_id else ""
+    await database.execute(
+        "SELECT set_config('app.tenant_id', {}, true), set_config('app.platform', {}, true)",
+        tenant,
+        "on" if uow.platform else "",
+    )

@@ -1,0 +1,120 @@
+"""Who is acting: the principal derived from a verified token and the user record behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from domain.errors import InvalidInput
+from domain.identity.permissions import Operation, Role, allowed
+from domain.time import require_timezone
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class UserKind(StrEnum):
+    PERSON = "person"
+    CLIENT = "client"
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: UUID
+    subject: str
+    roles: frozenset[Role]
+    #: None for a person's token; the granted scopes for a partner client's token.
+    scopes: frozenset[str] | None = None
+    request_id: str = "-"
+    locale: str = "en"
+    timezone: str = "UTC"
+    #: True for the operators' own tenant in shared mode, the only one whose users manage tenants.
+    platform: bool = False
+
+    def may(self, operation: Operation) -> bool:
+        return allowed(self.roles, operation, self.scopes)
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The platform itself (migrations, CLI provisioning, background jobs) as an audit actor."""
+
+    subject: str = "system"
+    request_id: str = "-"
+
+
+Actor = Principal | SystemActor
+
+
+Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+Roles = Annotated[list[Role], msgspec.Meta(min_length=1, max_length=len(Role))]
+Scopes = Annotated[list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.Meta(max_length=100)]
+
+
+class UserView(msgspec.Struct, frozen=True):
+    id: UUID
+    subject: str
+    display_name: str
+    kind: UserKind
+    status: UserStatus
+    roles: list[Role]
+    scopes: list[str]
+    timezone: str
+    locale: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NewUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    subject: Subject
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    roles: Roles
+    kind: UserKind = UserKind.PERSON
+    scopes: Scopes = []
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] = "UTC"
+    locale: Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")] = "en"
+
+    def __post_init__(self) -> None:
+        require_timezone(self.timezone)
+        require_known_scopes(self.scopes)
+
+
+class UserPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    roles: Roles | None = None
+    scopes: Scopes | None = None
+    status: UserStatus | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    locale: Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")] | None = None
+
+    def __post_init__(self) -> None:
+        if self.timezone is not None:
+            require_timezone(self.timezone)
+        if self.scopes is not None:
+            require_known_scopes(self.scopes)
+
+
+class UnknownScope(InvalidInput):
+    code = "unknown_scope"
+    title = "Unknown scope"
+    template = "{scopes} is not a scope of this API; scopes are operation names such as legal_entities:read."
+
+
+def require_known_scopes(scopes: list[str]) -> None:
+    known = {op.value for op in Operation}
+    unknown = sorted(set(scopes) - known)
+    if unknown:
+        raise UnknownScope(scopes=", ".join(unknown), field="scopes")
+
+
+def effective_roles(token_roles: frozenset[str], assigned: list[str]) -> frozenset[Role]:
+    """A token never grants more than the user holds now: revoking a role takes effect at once."""
+    return frozenset(Role(r) for r in token_roles & set(assigned) if r in Role.__members__.values())

@@ -1,0 +1,71 @@
+"""The authorisation matrix: which role may perform which operation. The single source of truth.
+
+Every HTTP route names one :class:`Operation` (or is declared public), and a test runs every
+route against this matrix for every role. Partner clients are further limited by the scopes in
+their token: a scoped token may only perform the operations its scopes name.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PLATFORM_OPERATOR = "platform_operator"
+    TENANT_ADMIN = "tenant_admin"
+    HR_ADMIN = "hr_admin"
+    RECRUITER = "recruiter"
+    INTERVIEWER = "interviewer"
+    HIRING_MANAGER = "hiring_manager"
+    PAYROLL_PREPARER = "payroll_preparer"
+    PAYROLL_REVIEWER = "payroll_reviewer"
+    AUDITOR = "auditor"
+    EMPLOYEE = "employee"
+    CANDIDATE = "candidate"
+
+
+class Operation(StrEnum):
+    ME_READ = "me:read"
+    TENANT_READ = "tenant:read"
+    TENANT_UPDATE = "tenant:update"
+    LEGAL_ENTITIES_READ = "legal_entities:read"
+    LEGAL_ENTITIES_WRITE = "legal_entities:write"
+    USERS_READ = "users:read"
+    USERS_WRITE = "users:write"
+    AUDIT_READ = "audit:read"
+    PLATFORM_TENANTS_READ = "platform.tenants:read"
+    PLATFORM_TENANTS_WRITE = "platform.tenants:write"
+    COMPLIANCE_READ = "compliance:read"
+    COMPLIANCE_CALCULATE = "compliance:calculate"
+    COMPLIANCE_CHECK_CONTRACT = "compliance:check_contract"
+
+
+R = Role
+_EVERY_TENANT_ROLE = frozenset(Role) - {R.PLATFORM_OPERATOR}
+_STAFF = _EVERY_TENANT_ROLE - {R.CANDIDATE, R.EMPLOYEE}
+_PAYROLL = frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER, R.AUDITOR})
+
+MATRIX: dict[Operation, frozenset[Role]] = {
+    Operation.ME_READ: frozenset(Role),
+    Operation.TENANT_READ: _STAFF,
+    Operation.TENANT_UPDATE: frozenset({R.TENANT_ADMIN}),
+    Operation.LEGAL_ENTITIES_READ: _STAFF,
+    Operation.LEGAL_ENTITIES_WRITE: frozenset({R.TENANT_ADMIN}),
+    Operation.USERS_READ: frozenset({R.TENANT_ADMIN, R.AUDITOR}),
+    Operation.USERS_WRITE: frozenset({R.TENANT_ADMIN}),
+    Operation.AUDIT_READ: frozenset({R.TENANT_ADMIN, R.AUDITOR}),
+    Operation.PLATFORM_TENANTS_READ: frozenset({R.PLATFORM_OPERATOR}),
+    Operation.PLATFORM_TENANTS_WRITE: frozenset({R.PLATFORM_OPERATOR}),
+    Operation.COMPLIANCE_READ: _STAFF,
+    Operation.COMPLIANCE_CALCULATE: _PAYROLL,
+    Operation.COMPLIANCE_CHECK_CONTRACT: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER}),
+}
+
+#: Operations that change state. An auditor holds none of them.
+WRITES = frozenset(op for op in Operation if op.value.endswith((":write", ":update")))
+
+
+def allowed(roles: frozenset[Role], operation: Operation, scopes: frozenset[str] | None = None) -> bool:
+    if scopes is not None and operation.value not in scopes:
+        return False
+    return bool(roles & MATRIX[operation])

@@ -1,0 +1,143 @@
+"""Identity use cases: who may call the API, and tenant admins managing users."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.audit.service import record
+from domain.db import unit_of_work
+from domain.errors import Conflict, DomainError, ErrorKind, InvalidInput, NotFound
+from domain.identity import queries
+from domain.identity.model import (
+    Actor,
+    NewUser,
+    Principal,
+    UserKind,
+    UserPatch,
+    UserStatus,
+    UserView,
+    effective_roles,
+)
+from domain.identity.permissions import Role
+from domain.ids import new_id
+from domain.pagination import Page, decode_uuid_cursor, page_of
+from domain.tenancy.model import TenantKind, TenantStatus, changed_fields
+
+
+class NotAuthenticated(DomainError):
+    code = "unauthenticated"
+    kind = ErrorKind.UNAUTHENTICATED
+    title = "Authentication required"
+    template = "A valid bearer token is required."
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    template = "There is no user with this id."
+
+
+class SubjectTaken(Conflict):
+    code = "user_subject_taken"
+    title = "Subject already used"
+    template = "This tenant already has a user with the subject {subject}."
+
+
+class RoleNotAllowedHere(InvalidInput):
+    code = "role_not_allowed"
+    title = "Role not allowed"
+    template = "The role {role} cannot be held by users of this tenant."
+
+
+async def authenticate(
+    tenant_id: UUID, subject: str, token_roles: frozenset[str], token_scopes: frozenset[str] | None, request_id: str
+) -> Principal:
+    """Turn a verified token into a principal, or refuse: unknown or disabled users and suspended
+    tenants are refused on every request, so disabling takes effect at once."""
+    async with unit_of_work(tenant_id, write=False) as uow:
+        tenant = await queries.tenant_access(uow)
+        user = await queries.user_by_subject(uow, subject) if tenant else None
+    if tenant is None or tenant["status"] != TenantStatus.ACTIVE or user is None:
+        raise NotAuthenticated()
+    if user.status is not UserStatus.ACTIVE:
+        raise NotAuthenticated()
+    roles = effective_roles(token_roles, [r.value for r in user.roles])
+    if tenant["kind"] != TenantKind.PLATFORM:
+        roles -= {Role.PLATFORM_OPERATOR}
+    scopes = token_scopes
+    if user.kind is UserKind.CLIENT:
+        granted = frozenset(user.scopes)
+        scopes = granted if token_scopes is None else token_scopes & granted
+    return Principal(tenant_id=tenant_id, subject=subject, roles=roles, scopes=scopes, request_id=request_id,
+                     locale=user.locale, timezone=user.timezone, platform=tenant["kind"] == TenantKind.PLATFORM)
+
+
+async def ensure_user(actor: Actor, tenant_id: UUID, subject: str, roles: list[Role]) -> UserView:
+    """Create the user if absent, else grant the missing roles. Used by ``meridian tokens issue``."""
+    async with unit_of_work(tenant_id) as uow:
+        tenant = await queries.tenant_access(uow)
+        if tenant is None:
+            raise NotFound(resource="tenant")
+        _check_roles(roles, tenant["kind"] == TenantKind.PLATFORM)
+        existing = await queries.user_by_subject(uow, subject)
+        if existing is None:
+            user = await queries.insert_user(uow, new_id(), {
+                "subject": subject, "display_name": subject, "kind": UserKind.PERSON.value,
+                "status": UserStatus.ACTIVE.value, "roles": roles, "scopes": [], "timezone": "UTC", "locale": "en",
+            })
+            await record(uow, actor, "user.created", "user", user.id, after=user)
+            return user
+        wanted = sorted({*existing.roles, *roles})
+        if wanted != sorted(existing.roles):
+            await queries.update_user(uow, existing.id, existing.version, {"roles": wanted})
+            await record(uow, actor, "user.updated", "user", existing.id,
+                         before={"roles": existing.roles}, after={"roles": wanted})
+        return await queries.user(uow, existing.id)  # type: ignore[return-value]
+
+
+async def create_user(principal: Principal, request: NewUser) -> UserView:
+    _check_roles(request.roles, principal.platform)
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.user_by_subject(uow, request.subject):
+            raise SubjectTaken(subject=request.subject)
+        values = {**changed_fields(request), "status": UserStatus.ACTIVE.value, "kind": request.kind.value,
+                  "scopes": request.scopes}
+        user = await queries.insert_user(uow, new_id(), values)
+        await record(uow, principal, "user.created", "user", user.id, after=user)
+    return user
+
+
+async def get_user(principal: Principal, user_id: UUID) -> UserView:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        user = await queries.user(uow, user_id)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+async def list_users(principal: Principal, cursor: str | None, limit: int, role: Role | None) -> Page[UserView]:
+    after = decode_uuid_cursor(cursor)
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        rows = await queries.users(uow, after=after, limit=limit + 1, role=role.value if role else None)
+    return page_of(rows, limit, lambda u: str(u.id))
+
+
+async def update_user(principal: Principal, user_id: UUID, patch: UserPatch, expected_version: int) -> UserView:
+    if patch.roles is not None:
+        _check_roles(patch.roles, principal.platform)
+    values = changed_fields(patch)
+    async with unit_of_work(principal.tenant_id) as uow:
+        before = await queries.user(uow, user_id)
+        if before is None:
+            raise UserNotFound()
+        await queries.update_user(uow, user_id, expected_version, values)
+        after = await queries.user(uow, user_id)
+        await record(uow, principal, "user.updated", "user", user_id,
+                     before={k: getattr(before, k) for k in values}, after=values)
+    assert after is not None
+    return after
+
+
+def _check_roles(roles: list[Role], platform_tenant: bool) -> None:
+    for role in roles:
+        if (role is Role.PLATFORM_OPERATOR) != platform_tenant:
+            raise RoleNotAllowedHere(role=role.value)

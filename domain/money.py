@@ -1,0 +1,34 @@
+"""Money: Decimal in code, integer minor units in storage, an ISO 4217 code on every amount.
+
+SQLite turns Decimals into floats, so amounts are stored as BIGINT minor units.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.core import Locale
+from babel.numbers import format_currency, get_currency_precision
+
+from domain.errors import TooManyDecimals
+
+
+def minor_unit_exponent(currency: str) -> int:
+    return get_currency_precision(currency)
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    exponent = minor_unit_exponent(currency)
+    scaled = amount.scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise TooManyDecimals(amount=str(amount), currency=currency, exponent=exponent)
+    return int(scaled)
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    exponent = minor_unit_exponent(currency)
+    return Decimal(minor).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
+
+
+def display(amount: Decimal, currency: str, locale: str) -> str:
+    return format_currency(amount, currency, locale=Locale.parse(locale))

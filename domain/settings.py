@@ -1,0 +1,144 @@
+"""Runtime configuration: ``MERIDIAN_*`` environment variables, or a TOML file named by ``MERIDIAN_CONFIG``.
+
+Every setting is validated when the process starts; each bad one is reported by name.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+import pytz
+
+ENV_PREFIX = "MERIDIAN_"
+
+
+class Mode(StrEnum):
+    ONPREM = "onprem"
+    SHARED = "shared"
+
+
+class SettingsError(Exception):
+    """Raised with every invalid setting listed, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Invalid Meridian settings:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    mode: Mode = Mode.ONPREM
+    data_dir: str = "var"
+    #: The app's connection. On PostgreSQL this role must not own the tables nor bypass RLS.
+    database_url: str | None = None
+    #: The owner's connection, used by ``meridian migrate``. Defaults to ``database_url``.
+    migration_database_url: str | None = None
+    db_pool_size: int = 10
+    jwt_issuer: str = "meridian"
+    jwt_audience: str = "meridian-api"
+    #: Corporate identity provider: its issuer and a JWKS (file path or https URL). RS256/ES256 only.
+    idp_issuer: str | None = None
+    idp_jwks: str | None = None
+    idp_audience: str | None = None
+    #: Base64 32-byte master key wrapping the per-tenant data keys. Generated into data_dir when absent.
+    master_key: str | None = None
+    rate_limit_per_minute: int = 600
+    max_body_bytes: int = 1_048_576
+    default_locale: str = "en"
+    #: The on-prem installation's one tenant, provisioned on first start.
+    tenant_name: str = "My Company"
+    tenant_countries: str = "DE"
+    tenant_timezone: str = "UTC"
+    log_level: str = "INFO"
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_path / 'meridian.sqlite3'}"
+
+    @property
+    def effective_migration_url(self) -> str:
+        return self.migration_database_url or self.effective_database_url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+_SETTING_NAMES = tuple(Settings.__struct_fields__)
+_URL_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    raw: dict[str, Any] = {}
+    config_file = env.get(f"{ENV_PREFIX}CONFIG")
+    if config_file:
+        raw.update(_read_config_file(Path(config_file)))
+    for name in _SETTING_NAMES:
+        value = env.get(ENV_PREFIX + name.upper())
+        if value not in (None, ""):
+            raw[name] = value
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError([_describe(exc)]) from exc
+    problems = _validate(settings)
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError([f"MERIDIAN_CONFIG: cannot read {path}: {exc}"]) from exc
+
+
+def _describe(exc: msgspec.ValidationError) -> str:
+    message = str(exc)
+    if " - at `$." in message:
+        problem, field = message.rsplit(" - at `$.", 1)
+        return f"{ENV_PREFIX}{field.rstrip('`').upper()}: {problem}"
+    return message
+
+
+def _validate(s: Settings) -> list[str]:
+    problems: list[str] = []
+    for name in ("database_url", "migration_database_url"):
+        url = getattr(s, name)
+        if url and urlsplit(url).scheme not in _URL_SCHEMES:
+            problems.append(f"{ENV_PREFIX}{name.upper()}: use sqlite:///path or postgresql://user@host/db, not {url!r}")
+    if s.mode is Mode.SHARED and s.is_sqlite:
+        problems.append(
+            "MERIDIAN_MODE=shared needs PostgreSQL: set MERIDIAN_DATABASE_URL=postgresql://... "
+            "(SQLite is for single-tenant on-prem installs only)"
+        )
+    if not 1 <= s.db_pool_size <= 200:
+        problems.append("MERIDIAN_DB_POOL_SIZE: must be between 1 and 200")
+    if not 1 <= s.rate_limit_per_minute <= 1_000_000:
+        problems.append("MERIDIAN_RATE_LIMIT_PER_MINUTE: must be between 1 and 1000000")
+    if not 1024 <= s.max_body_bytes <= 1_073_741_824:
+        problems.append("MERIDIAN_MAX_BODY_BYTES: must be between 1024 and 1073741824")
+    if s.default_locale not in ("en", "zh_CN", "ja"):
+        problems.append("MERIDIAN_DEFAULT_LOCALE: must be one of en, zh_CN, ja")
+    if bool(s.idp_issuer) != bool(s.idp_jwks):
+        problems.append("MERIDIAN_IDP_ISSUER and MERIDIAN_IDP_JWKS must be set together")
+    if not valid_timezone(s.tenant_timezone):
+        problems.append(f"MERIDIAN_TENANT_TIMEZONE: {s.tenant_timezone!r} is not an IANA time zone")
+    if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append("MERIDIAN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
+    return problems
+
+
+def valid_timezone(name: str) -> bool:
+    return name in pytz.all_timezones_set

@@ -1,0 +1,126 @@
+"""Tenants and legal entities: their shapes and the rules that do not need a database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from babel.core import Locale
+from babel.numbers import list_currencies
+
+from domain.errors import UnknownCountryCode, UnknownCurrencyCode
+from domain.time import require_timezone
+
+SUPPORTED_LOCALES = ("en", "zh_CN", "ja")
+_TERRITORIES = frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)
+_CURRENCIES = frozenset(list_currencies())
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+RegionCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]{1,8}$", description="Region inside the country")]
+CurrencyCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
+TimezoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="IANA time zone")]
+LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
+
+
+class TenantStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class TenantKind(StrEnum):
+    CUSTOMER = "customer"
+    PLATFORM = "platform"
+
+
+class TenantView(msgspec.Struct, frozen=True):
+    id: UUID
+    name: str
+    kind: TenantKind
+    status: TenantStatus
+    default_locale: str
+    timezone: str
+    countries: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NewTenant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Name
+    countries: Annotated[list[CountryCode], msgspec.Meta(min_length=1, max_length=50)]
+    timezone: TimezoneName
+    default_locale: LocaleCode = "en"
+
+    def __post_init__(self) -> None:
+        require_countries(self.countries)
+        require_timezone(self.timezone)
+
+
+class TenantSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Name | None = None
+    countries: Annotated[list[CountryCode], msgspec.Meta(min_length=1, max_length=50)] | None = None
+    timezone: TimezoneName | None = None
+    default_locale: LocaleCode | None = None
+
+    def __post_init__(self) -> None:
+        if self.countries is not None:
+            require_countries(self.countries)
+        if self.timezone is not None:
+            require_timezone(self.timezone)
+
+
+class LegalEntityView(msgspec.Struct, frozen=True):
+    id: UUID
+    name: str
+    country: str
+    region: str | None
+    currency: str
+    timezone: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NewLegalEntity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Name
+    country: CountryCode
+    currency: CurrencyCode
+    timezone: TimezoneName
+    region: RegionCode | None = None
+
+    def __post_init__(self) -> None:
+        require_countries([self.country])
+        require_currency(self.currency)
+        require_timezone(self.timezone)
+
+
+class LegalEntityPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Name | None = None
+    region: RegionCode | None = None
+    currency: CurrencyCode | None = None
+    timezone: TimezoneName | None = None
+
+    def __post_init__(self) -> None:
+        if self.currency is not None:
+            require_currency(self.currency)
+        if self.timezone is not None:
+            require_timezone(self.timezone)
+
+
+def require_countries(countries: list[str]) -> None:
+    unknown = [c for c in countries if c not in _TERRITORIES]
+    if unknown:
+        raise UnknownCountryCode(countries=", ".join(unknown), field="country")
+
+
+def require_currency(currency: str) -> None:
+    if currency not in _CURRENCIES:
+        raise UnknownCurrencyCode(currency=currency, field="currency")
+
+
+def changed_fields(patch: msgspec.Struct) -> dict[str, object]:
+    return {name: value for name, value in msgspec.structs.asdict(patch).items() if value is not None}

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from domain.db import UnitOfWork
+from domain.tenancy.model import LegalEntityView, TenantKind, TenantStatus, TenantView
+from domain.tenancy.tables import LegalEntity, Tenant
+from domain.time import utc_now
+from domain.versioning import update_versioned
+
+
+def _tenant_view(row: dict[str, Any]) -> TenantView:
+    return TenantView(**{**row, "countries": json.loads(row["countries"])})
+
+
+async def insert_tenant(uow: UnitOfWork, tenant_id: UUID, name: str, kind: TenantKind, countries: list[str],
+                        timezone: str, default_locale: str) -> TenantView:
+    uow.require_platform()
+    now = utc_now()
+    row = Tenant(
+        id=tenant_id, name=name, kind=kind.value, status=TenantStatus.ACTIVE.value, default_locale=default_locale,
+        timezone=timezone, countries=json.dumps(countries), version=1, created_at=now, updated_at=now,
+    )
+    await Tenant.insert(row)
+    return _tenant_view(row.to_dict())
+
+
+async def all_tenants(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[TenantView]:
+    uow.require_platform()
+    query = Tenant.select()
+    if after:
+        query = query.where(Tenant.id > after)
+    return [_tenant_view(r) for r in await query.order_by(Tenant.id).limit(limit)]
+
+
+async def tenant_by_id(uow: UnitOfWork, tenant_id: UUID) -> TenantView | None:
+    uow.require_platform()
+    row = await Tenant.select().where(Tenant.id == tenant_id).first()
+    return _tenant_view(row) if row else None
+
+
+async def tenants_by_kind(uow: UnitOfWork, kind: TenantKind) -> list[TenantView]:
+    uow.require_platform()
+    return [_tenant_view(r) for r in await Tenant.select().where(Tenant.kind == kind.value).order_by(Tenant.id)]
+
+
+async def set_tenant_status(uow: UnitOfWork, tenant_id: UUID, status: TenantStatus) -> None:
+    uow.require_platform()
+    await Tenant.update({Tenant.status: status.value, Tenant.updated_at: utc_now(),
+                         Tenant.version: Tenant.version + 1}).where(Tenant.id == tenant_id)
+
+
+async def own_tenant(uow: UnitOfWork) -> TenantView | None:
+    row = await Tenant.select().where(Tenant.id == uow.tenant_id).first()
+    return _tenant_view(row) if row else None
+
+
+async def update_own_tenant(uow: UnitOfWork, expected_version: int, values: dict[str, Any]) -> None:
+    if "countries" in values:
+        values = {**values, "countries": json.dumps(values["countries"])}
+    await update_versioned(uow, Tenant, uow.tenant_id, expected_version, values, "tenant")
+
+
+async def insert_legal_entity(uow: UnitOfWork, entity_id: UUID, values: dict[str, Any]) -> LegalEntityView:
+    now = utc_now()
+    row = LegalEntity(id=entity_id, tenant_id=uow.tenant_id, version=1, created_at=now, updated_at=now, **values)
+    await LegalEntity.insert(row)
+    return await legal_entity(uow, entity_id)  # type: ignore[return-value]
+
+
+_ENTITY_COLUMNS = (
+    LegalEntity.id, LegalEntity.name, LegalEntity.country, LegalEntity.region, LegalEntity.currency,
+    LegalEntity.timezone, LegalEntity.version, LegalEntity.created_at, LegalEntity.updated_at,
+)
+
+
+async def legal_entity(uow: UnitOfWork, entity_id: UUID) -> LegalEntityView | None:
+    row = await (
+        LegalEntity.select(*_ENTITY_COLUMNS)
+        .where((LegalEntity.tenant_id == uow.tenant_id) & (LegalEntity.id == entity_id))
+        .first()
+    )
+    return LegalEntityView(**row) if row else None
+
+
+async def legal_entities(uow: UnitOfWork, *, after: UUID | None, limit: int,
+                         country: str | None = None) -> list[LegalEntityView]:
+    query = LegalEntity.select(*_ENTITY_COLUMNS).where(LegalEntity.tenant_id == uow.tenant_id)
+    if after:
+        query = query.where(LegalEntity.id > after)
+    if country:
+        query = query.where(LegalEntity.country == country)
+    return [LegalEntityView(**r) for r in await query.order_by(LegalEntity.id).limit(limit)]
+
+
+async def legal_entity_name_taken(uow: UnitOfWork, name: str, except_id: UUID | None = None) -> bool:
+    query = LegalEntity.exists().where((LegalEntity.tenant_id == uow.tenant_id) & (LegalEntity.name == name))
+    if except_id:
+        query = query.where(LegalEntity.id != except_id)
+    return await query
+
+
+async def update_legal_entity(uow: UnitOfWork, entity_id: UUID, expected_version: int, values: dict[str, Any]) -> None:
+    await update_versioned(uow, LegalEntity, entity_id, expected_version, values, "legal entity")
+
+
+async def delete_legal_entity(uow: UnitOfWork, entity_id: UUID) -> None:
+    await LegalEntity.delete().where((LegalEntity.tenant_id == uow.tenant_id) & (LegalEntity.id == entity_id))
