@@ -64,6 +64,16 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    _declare_schema_routes_public(app)
     # Outside the router, so that 404s for unknown paths also carry a request id and a locale.
     app.asgi_handler = RequestContextMiddleware(app.asgi_handler, settings.default_locale)
     return app
+
+
+def _declare_schema_routes_public(app: Litestar) -> None:
+    """Litestar's own OpenAPI routes carry no ``opt``; the API description is public by intent."""
+    prefix = app.openapi_config.path if app.openapi_config else "/schema"
+    for route in app.routes:
+        if route.path.startswith(prefix):
+            for handler in getattr(route, "route_handlers", []):
+                handler.opt["public"] = True

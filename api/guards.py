@@ -24,7 +24,8 @@ PUBLIC: dict[str, Any] = {"public": True}
 
 
 def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    if handler.opt.get("public") is True:
+    # Litestar answers OPTIONS itself with the Allow header; it runs no handler and reveals nothing.
+    if handler.opt.get("public") is True or connection.scope["method"] == "OPTIONS":
         return
     operation = handler.opt.get("operation")
     if not isinstance(operation, Operation):

@@ -9,6 +9,7 @@ from api.auth import load_or_create_secret
 from domain import db
 from domain.db import Database
 from domain.identity.model import SystemActor
+from domain.migrator import pending
 from domain.settings import Mode, Settings
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewTenant, TenantKind
@@ -34,6 +35,10 @@ async def open_runtime(settings: Settings) -> Runtime:
         await database.start()
     except (OSError, Exception) as exc:  # asyncpg raises many types for an unreachable server
         raise StartupError(f"cannot connect to the database: {type(exc).__name__}: {exc}") from exc
+    missing = await pending(database)
+    if missing:
+        await database.stop()
+        raise StartupError(f"the database schema is behind ({', '.join(missing)} not applied): run `meridian migrate`")
     db.configure(database)
     return Runtime(settings=settings, database=database, secret=load_or_create_secret(settings.data_path))
 

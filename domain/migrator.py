@@ -110,3 +110,13 @@ def _identifier(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"unsafe SQL identifier: {name!r}")
     return f'"{name}"'
+
+
+async def pending(database: Database) -> list[str]:
+    """Migration ids not yet applied to ``database`` (all of them on an empty database)."""
+    try:
+        rows = await database.execute("SELECT id FROM meridian_migrations")
+    except Exception:  # the bookkeeping table itself is missing: nothing was ever applied
+        return [m.id for m in discover()]
+    done = {row["id"] for row in rows}
+    return [m.id for m in discover() if m.id not in done]

@@ -14,8 +14,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from api.guards import requires
 from api.problems import locale_of
 from compliance.calculation import CalculationResult, Earnings, PayFrequency
-from compliance.labour import Contract
 from compliance.calendar import working_day_calendar
+from compliance.labour import Contract
 from compliance.parameters import ParameterChange
 from compliance.registry import all_packs, pack_for
 from domain.i18n import translate

@@ -16,8 +16,8 @@ from domain.audit import queries
 from domain.audit.chain import GENESIS_HASH, BrokenLink, Link, canonical_json, first_broken_link, snapshot
 from domain.db import UnitOfWork, unit_of_work
 from domain.identity.model import Actor, Principal
-from domain.pagination import Page, decode_cursor, page_of
 from domain.ids import new_id
+from domain.pagination import Page, decode_cursor, page_of
 
 
 async def record(
@@ -89,7 +89,7 @@ async def list_entries(principal: Principal, cursor: str | None, limit: int, ent
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         rows = await queries.entries_page(uow, after_seq=after_seq, limit=limit + 1, entity_type=entity_type,
                                           entity_id=entity_id)
-    views = [AuditEntryView(**{**row, "before": _parsed(row["before"]), "after": _parsed(row["after"])})
+    views = [msgspec.convert({**row, "before": _parsed(row["before"]), "after": _parsed(row["after"])}, AuditEntryView)
              for row in rows]
     return page_of(views, limit, lambda e: str(e.seq))
 

@@ -4,6 +4,8 @@ import json
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from domain.db import UnitOfWork
 from domain.identity.model import UserView
 from domain.identity.tables import User
@@ -18,7 +20,7 @@ _COLUMNS = (
 
 
 def _view(row: dict[str, Any]) -> UserView:
-    return UserView(**{**row, "roles": json.loads(row["roles"]), "scopes": json.loads(row["scopes"])})
+    return msgspec.convert({**row, "roles": json.loads(row["roles"]), "scopes": json.loads(row["scopes"])}, UserView)
 
 
 def _encoded(values: dict[str, Any]) -> dict[str, Any]:

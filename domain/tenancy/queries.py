@@ -4,6 +4,8 @@ import json
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from domain.db import UnitOfWork
 from domain.tenancy.model import LegalEntityView, TenantKind, TenantStatus, TenantView
 from domain.tenancy.tables import LegalEntity, Tenant
@@ -12,7 +14,7 @@ from domain.versioning import update_versioned
 
 
 def _tenant_view(row: dict[str, Any]) -> TenantView:
-    return TenantView(**{**row, "countries": json.loads(row["countries"])})
+    return msgspec.convert({**row, "countries": json.loads(row["countries"])}, TenantView)
 
 
 async def insert_tenant(uow: UnitOfWork, tenant_id: UUID, name: str, kind: TenantKind, countries: list[str],
@@ -82,7 +84,7 @@ async def legal_entity(uow: UnitOfWork, entity_id: UUID) -> LegalEntityView | No
         .where((LegalEntity.tenant_id == uow.tenant_id) & (LegalEntity.id == entity_id))
         .first()
     )
-    return LegalEntityView(**row) if row else None
+    return msgspec.convert(row, LegalEntityView) if row else None
 
 
 async def legal_entities(uow: UnitOfWork, *, after: UUID | None, limit: int,
@@ -92,7 +94,7 @@ async def legal_entities(uow: UnitOfWork, *, after: UUID | None, limit: int,
         query = query.where(LegalEntity.id > after)
     if country:
         query = query.where(LegalEntity.country == country)
-    return [LegalEntityView(**r) for r in await query.order_by(LegalEntity.id).limit(limit)]
+    return [msgspec.convert(r, LegalEntityView) for r in await query.order_by(LegalEntity.id).limit(limit)]
 
 
 async def legal_entity_name_taken(uow: UnitOfWork, name: str, except_id: UUID | None = None) -> bool:

@@ -1,0 +1,272 @@
+"""``meridian``: the operator's command line. Exit codes: 0 done, 1 the operation failed,
+2 wrong usage, 3 configuration or database problem."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+import click
+import msgspec
+from rich.console import Console
+from rich.progress import Progress
+
+from api.auth import issue_token
+from api.runtime import Runtime, StartupError, check_app_role, ensure_home_tenant, open_runtime
+from compliance.errors import ComplianceError
+from domain.audit.service import verify_chain
+from domain.db import Database
+from domain.errors import DomainError
+from domain.identity.model import SystemActor
+from domain.identity.permissions import Role
+from domain.identity.service import ensure_user
+from domain.migrator import migrate as apply_migrations
+from domain.settings import Mode, Settings, SettingsError, load_settings
+from domain.tenancy import service as tenancy
+from domain.tenancy.model import NewTenant, TenantStatus
+
+EXIT_FAILED, EXIT_CONFIG = 1, 3
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_CONFIG)
+
+
+def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Open the runtime, run ``work``, close it; turn every known failure into a message and an exit code."""
+    settings = _settings()
+
+    async def main() -> T:
+        runtime = await open_runtime(settings)
+        try:
+            await ensure_home_tenant(runtime)
+            return await work(runtime)
+        finally:
+            await runtime.database.stop()
+
+    try:
+        return asyncio.run(main())
+    except StartupError as exc:
+        err.print(f"[red]Cannot start: {exc}[/red]")
+        sys.exit(EXIT_CONFIG)
+    except (DomainError, ComplianceError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_FAILED)
+
+
+def _roles(value: str) -> list[Role]:
+    try:
+        return [Role(r.strip()) for r in value.split(",") if r.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}; roles are {', '.join(r.value for r in Role)}") from exc
+
+
+@click.group(help="Meridian HR platform: serve the API and operate it.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Serve the API (one worker process; SQLite allows one writer process).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    out.print(f"[bold green]Meridian[/bold green] ({settings.mode.value}, "
+              f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}) on [bold]http://{host}:{port}[/bold]")
+    out.print(f"  API docs: http://{host}:{port}/schema/docs   health: http://{host}:{port}/v1/health")
+    out.print("  Get a token: meridian tokens issue --subject alice --roles tenant_admin,hr_admin")
+    uvicorn.run(create_app(settings), host=host, port=port, workers=1, log_level="warning",
+                access_log=False, server_header=False)
+
+
+@main.command(help="Apply database migrations (as the owner role) and secure the app role.")
+def migrate() -> None:
+    settings = _settings()
+
+    async def work() -> list[str]:
+        settings.data_path.mkdir(parents=True, exist_ok=True)
+        owner = Database(settings.effective_migration_url)
+        try:
+            await owner.start()
+        except Exception as exc:
+            raise StartupError(f"cannot connect to the database: {type(exc).__name__}: {exc}") from exc
+        try:
+            app_role = Database(settings.effective_database_url).role
+            with Progress(console=out, transient=True) as progress:
+                task = progress.add_task("Migrating", total=None)
+                return await apply_migrations(owner, app_role, lambda m: progress.update(task, description=m))
+        finally:
+            await owner.stop()
+
+    try:
+        applied = asyncio.run(work())
+    except StartupError as exc:
+        err.print(f"[red]Cannot migrate: {exc}[/red]")
+        sys.exit(EXIT_CONFIG)
+    out.print(f"Applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
+
+    async def home(runtime: Runtime) -> UUID:
+        await check_app_role(runtime.database)
+        return runtime.home_tenant  # type: ignore[return-value]
+
+    tenant = _run(home)
+    label = "Tenant" if settings.mode is Mode.ONPREM else "Platform operators' tenant"
+    out.print(f"{label}: {tenant}")
+
+
+@main.group(help="Provision and manage tenants (shared mode).")
+def tenants() -> None:
+    pass
+
+
+@tenants.command("create", help="Provision a tenant and print its id.")
+@click.argument("name")
+@click.option("--country", "countries", required=True, multiple=True, help="ISO 3166-1 code; repeat for more")
+@click.option("--timezone", required=True, help="IANA zone, e.g. Asia/Shanghai")
+@click.option("--locale", default="en", show_default=True, type=click.Choice(["en", "zh_CN", "ja"]))
+def tenants_create(name: str, countries: tuple[str, ...], timezone: str, locale: str) -> None:
+    settings = _settings()
+    if settings.mode is Mode.ONPREM:
+        err.print("[red]This on-prem installation has exactly one tenant, created on first start.[/red]")
+        sys.exit(EXIT_FAILED)
+    try:
+        request = msgspec.convert({"name": name, "countries": [c.upper() for c in countries], "timezone": timezone,
+                                   "default_locale": locale}, NewTenant)
+    except (msgspec.ValidationError, DomainError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_FAILED)
+
+    async def work(runtime: Runtime) -> UUID:
+        return (await tenancy.provision_tenant(SystemActor(subject="cli"), request)).id
+
+    click.echo(_run(work))
+
+
+@tenants.command("list", help="List tenants.")
+def tenants_list() -> None:
+    async def work(runtime: Runtime) -> list[Any]:
+        return (await tenancy.list_tenants(None, 200)).items
+
+    for tenant in _run(work):
+        click.echo(f"{tenant.id}\t{tenant.kind}\t{tenant.status}\t{tenant.name}")
+
+
+@tenants.command("suspend", help="Suspend a tenant: its tokens stop working at once.")
+@click.argument("tenant_id", type=click.UUID)
+def tenants_suspend(tenant_id: UUID) -> None:
+    _set_status(tenant_id, TenantStatus.SUSPENDED)
+
+
+@tenants.command("reactivate", help="Reactivate a suspended tenant.")
+@click.argument("tenant_id", type=click.UUID)
+def tenants_reactivate(tenant_id: UUID) -> None:
+    _set_status(tenant_id, TenantStatus.ACTIVE)
+
+
+def _set_status(tenant_id: UUID, status: TenantStatus) -> None:
+    async def work(runtime: Runtime) -> None:
+        await tenancy.set_tenant_status(SystemActor(subject="cli"), tenant_id, status)
+
+    _run(work)
+    click.echo(f"{tenant_id} {status.value}")
+
+
+@main.group(help="Bearer tokens.")
+def tokens() -> None:
+    pass
+
+
+@tokens.command("issue", help="Print a bearer token; the user is created (or given the roles) if needed.")
+@click.option("--tenant", "tenant_id", type=click.UUID, help="Tenant id (defaults to this installation's tenant)")
+@click.option("--subject", required=True, help="The user's subject (login name)")
+@click.option("--roles", required=True, help="Comma-separated roles, e.g. tenant_admin,hr_admin")
+@click.option("--ttl", default=3600, show_default=True, type=click.IntRange(60, 31_536_000), help="Seconds")
+def tokens_issue(tenant_id: UUID | None, subject: str, roles: str, ttl: int) -> None:
+    wanted = _roles(roles)
+    settings = _settings()
+    if tenant_id is None and settings.mode is Mode.SHARED and Role.PLATFORM_OPERATOR not in wanted:
+        raise click.UsageError("--tenant is required in shared mode (except for platform_operator tokens)")
+
+    async def work(runtime: Runtime) -> str:
+        tenant = tenant_id or runtime.home_tenant
+        assert tenant is not None
+        await ensure_user(SystemActor(subject="cli"), tenant, subject, wanted)
+        return issue_token(settings, runtime.secret, tenant_id=tenant, subject=subject,
+                           roles=[r.value for r in wanted], ttl_seconds=ttl)
+
+    click.echo(_run(work))
+
+
+@main.group(help="The audit trail.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Check every link of the audit chain; exit 1 at the first broken one.")
+@click.option("--tenant", "tenant_id", type=click.UUID, help="One tenant (default: every tenant)")
+def audit_verify(tenant_id: UUID | None) -> None:
+    async def work(runtime: Runtime) -> bool:
+        ids = [tenant_id] if tenant_id else [t.id for t in (await tenancy.list_tenants(None, 200)).items]
+        intact = True
+        with Progress(console=out) as progress:
+            task = progress.add_task("Verifying audit chains", total=len(ids))
+            for tid in ids:
+                report = await verify_chain(tid)
+                if report.first_broken:
+                    intact = False
+                    out.print(f"[red]{tid}: broken at seq {report.first_broken.seq}: "
+                              f"{report.first_broken.reason}[/red]")
+                else:
+                    out.print(f"{tid}: intact, {report.entries_checked} entries")
+                progress.advance(task)
+        return intact
+
+    if not _run(work):
+        sys.exit(EXIT_FAILED)
+
+
+@main.group(help="Demo data.")
+def demo() -> None:
+    pass
+
+
+@demo.command("seed", help="Fill the tenant with demo legal entities and users; safe to run again.")
+def demo_seed() -> None:
+    from api.demo import seed
+
+    async def work(runtime: Runtime) -> UUID:
+        assert runtime.home_tenant is not None
+        return await seed(runtime)
+
+    tenant = _run(work)
+    out.print(f"Demo data ready in tenant {tenant}.")
+    out.print("Get a token: [bold]meridian tokens issue --subject demo-admin --roles tenant_admin,hr_admin[/bold]")
+
+
+@main.command(help="Write the OpenAPI document (the committed snapshot is openapi.json).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("openapi.json"))
+def openapi(output: Path) -> None:
+    from api.app import create_app
+
+    document = create_app(_settings()).openapi_schema.to_schema()
+    output.write_bytes(msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n")
+    out.print(f"Wrote {output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Federal labour minimums, federal holidays, and an independent check of the transcribed Pub 15-T tables.
+
+The Pub 15-T Annual Percentage Method tables are built from the year's tax-rate brackets and standard
+deduction: a STANDARD row starts at (bracket start + standard deduction - Worksheet 1A line 1g amount), and
+a Step 2 Checkbox row starts at (bracket start + standard deduction) / 2, rounded to the dollar, with half
+the tentative amount. Checking every transcribed row against those published inputs catches a mistyped row:
+- 2025 brackets: Rev. Proc. 2024-40 section 2.01, https://www.irs.gov/pub/irs-drop/rp-24-40.pdf; the 2025
+  tables use that Rev. Proc.'s standard deduction (section 2.15: $30,000 / $15,000 / $22,500), the figures in
+  force when Pub 15-T (2025) was issued.
+- 2026 brackets and standard deduction ($32,200 / $16,100 / $24,150): Rev. Proc. 2025-32 sections 4.01
+  and 4.14, https://www.irs.gov/pub/irs-drop/rp-25-32.pdf
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+from compliance.labour import Contract
+from compliance.registry import pack_for
+
+D = Decimal
+
+BRACKETS = {  # year -> group -> bracket starts for 10%, 12%, 22%, 24%, 32%, 35%, 37%
+    2025: {
+        "married_filing_jointly": [0, 23850, 96950, 206700, 394600, 501050, 751600],
+        "single": [0, 11925, 48475, 103350, 197300, 250525, 626350],
+        "head_of_household": [0, 17000, 64850, 103350, 197300, 250500, 626350],
+    },
+    2026: {
+        "married_filing_jointly": [0, 24800, 100800, 211400, 403550, 512450, 768700],
+        "single": [0, 12400, 50400, 105700, 201775, 256225, 640600],
+        "head_of_household": [0, 17700, 67450, 105700, 201750, 256200, 640600],
+    },
+}
+STANDARD_DEDUCTION = {
+    2025: {"married_filing_jointly": 30000, "single": 15000, "head_of_household": 22500},
+    2026: {"married_filing_jointly": 32200, "single": 16100, "head_of_household": 24150},
+}
+RATES = [D("0.10"), D("0.12"), D("0.22"), D("0.24"), D("0.32"), D("0.35"), D("0.37")]
+
+
+def tables(year: int):  # type: ignore[no-untyped-def]
+    return pack_for("US").series["income_tax"].in_force(date(year, 7, 1)).parameters
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+@pytest.mark.parametrize("group", ["married_filing_jointly", "single", "head_of_household"])
+def test_standard_schedules_match_the_rev_proc_brackets(year: int, group: str) -> None:
+    params = tables(year)
+    joint = group == "married_filing_jointly"
+    adjustment = params.wage_adjustment.value["married_filing_jointly" if joint else "other"]
+    shift = STANDARD_DEDUCTION[year][group] - adjustment
+    rows = params.standard_schedules.value[group]
+    assert [row.at_least for row in rows] == [0] + [start + shift for start in BRACKETS[year][group]]
+    assert [row.rate for row in rows] == [0, *RATES]
+    tax = D(0)
+    for index, row in enumerate(rows[1:]):
+        assert row.tentative == tax, (group, row)
+        if index + 1 < len(BRACKETS[year][group]):
+            tax += (BRACKETS[year][group][index + 1] - BRACKETS[year][group][index]) * RATES[index]
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+@pytest.mark.parametrize("group", ["married_filing_jointly", "single", "head_of_household"])
+def test_checkbox_schedules_halve_the_standard_ones(year: int, group: str) -> None:
+    params = tables(year)
+    deduction = STANDARD_DEDUCTION[year][group]
+    rows = params.checkbox_schedules.value[group]
+    standard = params.standard_schedules.value[group]
+    starts = [D(start + deduction) / 2 for start in BRACKETS[year][group]]
+    assert [row.at_least for row in rows] == [0] + [s.quantize(D(1), ROUND_HALF_UP) for s in starts]
+    halves = [(row.tentative / 2).quantize(D("0.01"), ROUND_HALF_UP) for row in standard]
+    assert [row.tentative for row in rows] == halves
+    assert [row.rate for row in rows] == [row.rate for row in standard]
+
+
+def labour(day: date = date(2026, 1, 1)):  # type: ignore[no-untyped-def]
+    return pack_for("US").labour_law(day)
+
+
+def test_flsa_figures() -> None:
+    """FLSA: $7.25/h (29 U.S.C. 206(a)(1)(C), since 24 July 2009), overtime 1.5x over 40 h a week
+    (29 U.S.C. 207(a)(1)), no statutory vacation or notice, minimum working age 14 (29 CFR 570.2),
+    no federal cap on adult hours or on probation."""
+    law = labour()
+    assert [(r.amount, r.unit) for r in law.minimum_wage.value] == [(D("7.25"), "hour")]
+    assert law.standard_weekly_hours.value == 40
+    assert law.overtime_multipliers.value == {"over_40_hours_in_workweek": D("1.5")}
+    assert law.annual_leave_days.value == 0
+    assert [t.days for t in law.notice_periods.value] == [0]
+    assert law.minimum_working_age.value == 14
+    assert law.maximum_weekly_hours is None and law.maximum_probation is None
+    assert law.minimum_wage.source.url.startswith("https://www.dol.gov/")
+
+
+def test_contract_check_against_federal_minimums() -> None:
+    pack = pack_for("US")
+    low = Contract(start_date=date(2025, 3, 1), pay_amount=D("7.00"), pay_unit="hour", weekly_hours=D("40"),
+                   date_of_birth=date(2012, 1, 1))
+    assert [v.code for v in pack.check_contract(low)] == ["labour.minimum_wage", "labour.minimum_age"]
+    fair = Contract(start_date=date(2025, 3, 1), pay_amount=D("15080"), pay_unit="year", weekly_hours=D("40"),
+                    date_of_birth=date(2000, 1, 1), annual_leave_days=D("0"), notice_days=0, probation_months=6)
+    assert pack.check_contract(fair) == []
+
+
+def test_federal_holidays() -> None:
+    calendar = pack_for("US").calendar()
+    names = dict(calendar.holidays_in(2026))
+    assert names[date(2026, 7, 3)].startswith("Independence Day")  # 4 July 2026 is a Saturday: observed Friday
+    assert calendar.is_holiday(date(2026, 11, 26))  # Thanksgiving, fourth Thursday of November
+    assert calendar.next_working_day(date(2026, 12, 25)) == date(2026, 12, 28)

@@ -1,0 +1,61 @@
+"""Every route of the app, as the authorisation, token and cross-tenant tests walk them."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from domain.identity.permissions import Operation
+
+PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    method: str
+    path: str
+    operation: Operation | None
+    public: bool
+
+    @property
+    def params(self) -> list[tuple[str, str]]:
+        return PATH_PARAM.findall(self.path)
+
+    def url(self, values: dict[str, str]) -> str:
+        return PATH_PARAM.sub(lambda m: values[m.group(1)], self.path)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def route_cases(app: Any) -> list[RouteCase]:
+    cases = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(handler.http_methods):
+                if method in ("OPTIONS", "HEAD"):
+                    continue
+                cases.append(RouteCase(
+                    method=method, path=route.path, operation=handler.opt.get("operation"),
+                    public=handler.opt.get("public") is True,
+                ))
+    return sorted(cases, key=str)
+
+
+#: Harmless stand-ins for path parameters that do not name tenant-owned objects.
+NEUTRAL_VALUES = {"country": "DE", "path": "openapi.json"}
+
+
+def neutral_url(case: RouteCase) -> str:
+    """The route with every id a random one that exists nowhere."""
+    return case.url({name: NEUTRAL_VALUES.get(name, str(uuid.uuid4())) for name, _ in case.params})
+
+
+QUERY_FOR = {
+    "/v1/compliance/holidays": "?country=DE&year=2026",
+    "/v1/compliance/packs/{country:str}/changes": "?since=2025-01-01",
+}
+
+BODY_FOR_METHOD: dict[str, Any] = {"POST": {}, "PATCH": {}, "PUT": {}}
