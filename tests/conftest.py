@@ -33,6 +33,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+IDP_ISSUER = "https://idp.example.test/"
+
+
+def _write_idp_keys(folder: Path) -> str:
+    """A corporate identity provider's RS256 and ES256 keys: the JWKS the API trusts, and the
+    private keys the tests sign with."""
+    import json
+
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    keys = {"rsa-1": rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            "ec-1": ec.generate_private_key(ec.SECP256R1())}
+    jwks = []
+    for kid, key in keys.items():
+        algorithm = jwt.algorithms.RSAAlgorithm if kid.startswith("rsa") else jwt.algorithms.ECAlgorithm
+        public = json.loads(algorithm.to_jwk(key.public_key()))
+        jwks.append({**public, "kid": kid, "use": "sig"})
+        (folder / f"{kid}.pem").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    path = folder / "idp-jwks.json"
+    path.write_text(json.dumps({"keys": jwks}))
+    return str(path)
+
+
 def _with_database(url: str, database: str, user: str | None = None) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc if user is None else f"{user}@{parts.hostname}:{parts.port or 5432}"
@@ -76,6 +102,8 @@ def environment() -> Iterator[dict[str, str]]:
     data_dir = tempfile.mkdtemp(prefix="meridian-test-")
     env = {
         "MERIDIAN_DATA_DIR": data_dir,
+        "MERIDIAN_IDP_ISSUER": IDP_ISSUER,
+        "MERIDIAN_IDP_JWKS": _write_idp_keys(Path(data_dir)),
         "MERIDIAN_RATE_LIMIT_PER_MINUTE": "1000000",
         "MERIDIAN_LOG_LEVEL": "WARNING",
     }

@@ -79,14 +79,27 @@ class ChinaPack(Pack):
         out = ResultBuilder(self.country, self.currency, self.pack_version)
         ytd = self._year_so_far(request)
         new_month = request.pay_date.month != ytd.last_pay_month
-        out.step("payment opens a new month", new_month,
-                 "months, monthly deductions and contributions count once per calendar month")
-        charges = self._contributions(request, out) if new_month else []
+        out.step("payment opens a new month", new_month, "months and monthly deductions count once per month")
+        contributes = self._contributes_this_payment(request, ytd, out)
+        charges = self._contributions(request, out) if contributes else []
         for charge in charges:
             out.line(charge.code, charge.label, employee=charge.employee, employer=charge.employer, base=charge.base)
-        special = self._special_deductions(request, charges, new_month, out)
+        special = self._special_deductions(request, charges, contributes, out)
         next_ytd = self._withhold_income_tax(request, ytd, special, new_month, out)
+        if contributes:
+            next_ytd = msgspec.structs.replace(next_ytd, last_contribution_month=request.pay_date.month)
         return out.build(request, next_ytd)
+
+    def _contributes_this_payment(
+        self, request: CalculationRequest[Employee, YearToDate], ytd: YearToDate, out: ResultBuilder,
+    ) -> bool:
+        """Contributions are monthly: charged with the month's first payment of current pay (or on a declared base),
+        so a bonus paid on its own does not carry them, nor does a second run in the same month."""
+        charged = request.pay_date.month == ytd.last_contribution_month
+        has_base = request.earnings.current > 0 or request.employee.contribution_base is not None
+        contributes = not charged and has_base
+        out.step("monthly contributions charged with this payment", contributes)
+        return contributes
 
     def _year_so_far(self, request: CalculationRequest[Employee, YearToDate]) -> YearToDate:
         ytd, year = request.year_to_date, request.pay_date.year
@@ -121,11 +134,11 @@ class ChinaPack(Pack):
             raise self._invalid("employee.medical_tier tier2 is only open to employees without local hukou")
 
     def _special_deductions(
-        self, request: CalculationRequest[Employee, YearToDate], charges: list[Charge], new_month: bool,
+        self, request: CalculationRequest[Employee, YearToDate], charges: list[Charge], contributes: bool,
         out: ResultBuilder,
     ) -> Decimal:
         from_city = sum((c.employee for c in charges if c.code in SPECIAL_DEDUCTION_CODES), ZERO)
-        external = request.employee.external_special_deductions if new_month and request.region is None else ZERO
+        external = request.employee.external_special_deductions if contributes and request.region is None else ZERO
         out.step("special deductions this month (三险一金)", from_city + external)
         return from_city + external
 

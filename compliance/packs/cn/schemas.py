@@ -134,6 +134,11 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     last_pay_month: Annotated[
         int, msgspec.Meta(ge=0, le=12, description="Month of the last payment; a second payment in it adds no month.")
     ] = 0
+    last_contribution_month: Annotated[
+        int,
+        msgspec.Meta(ge=0, le=12, description="Month whose social insurance and housing fund were last charged; "
+                     "contributions are charged once a month."),
+    ] = 0
     income: Annotated[
         Decimal, msgspec.Meta(description="Cumulative income (累计收入), excluding a separately taxed bonus.")
     ] = ZERO
@@ -159,6 +164,8 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             _check_amount(name, getattr(self, name), Decimal("10000000000"))
         if self.months_employed > self.last_pay_month:
             raise ValueError("months_employed cannot exceed last_pay_month")
+        if self.last_contribution_month > self.last_pay_month:
+            raise ValueError("last_contribution_month cannot be after last_pay_month")
 
 
 # -- parameter files --------------------------------------------------------------------------

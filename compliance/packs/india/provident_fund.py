@@ -1,6 +1,6 @@
 """EPF, EPS, EDLI and administrative charges on one month's basic wages.
 
-Rounding: paragraph 29(2) of the EPF Scheme 1952 rounds each contribution to the nearest rupee, half a rupee
+Rounding: paragraph 29(4) of the EPF Scheme 1952 rounds each contribution to the nearest rupee, half a rupee
 or more counting as the next rupee. The pension share is rounded on its own and the employer's provident-fund
 share is what remains of the employer's 12%, as EPFO's electronic challan computes it.
 """

@@ -47,7 +47,8 @@ def test_sat_example_one_steady_three_percent(pack: Pack) -> None:
     """SAT 公告2018年第61号 解读, example 1: monthly wage 10,000, 三险一金 1,500, 子女教育 1,000 (2019 amount).
 
     Source: 国家税务总局公告2018年第61号 (个人所得税扣缴申报管理办法（试行）) and the SAT's
-    official explanation (解读) of it, section on 累计预扣法, worked example; https://fgk.chinatax.gov.cn/.
+    official explanation (解读) of it, section on 累计预扣法, worked example;
+    https://www.chinatax.gov.cn/chinatax/n810341/n810760/c3959585/content.html (URL from a third-party listing).
     January (10000−5000−1500−1000)×3% = 75; February and March also 75 each.
     """
     employee = {"external_special_deductions": "1500", "children_in_education": 1}
@@ -60,7 +61,8 @@ def test_sat_example_two_crosses_into_ten_percent(pack: Pack) -> None:
     """SAT 公告2018年第61号 解读, example 2: wage 30,000, 三险一金 4,500, 专项附加扣除 2,000 a month.
 
     Source: 国家税务总局公告2018年第61号 (个人所得税扣缴申报管理办法（试行）) and the SAT's
-    official explanation (解读) of it, section on 累计预扣法, worked example; https://fgk.chinatax.gov.cn/.
+    official explanation (解读) of it, section on 累计预扣法, worked example;
+    https://www.chinatax.gov.cn/chinatax/n810341/n810760/c3959585/content.html (URL from a third-party listing).
     January (30000−5000−4500−2000)×3% = 555; February (60000−10000−9000−4000)×10% −2520 −555
     = 625; March (90000−15000−13500−6000)×10% −2520 −555 −625 = 1,850. The 2,000 is modelled as mortgage
     interest 1,000 plus a shared elderly-support deduction of 1,000 (2019 amounts).

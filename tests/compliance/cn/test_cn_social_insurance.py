@@ -147,3 +147,19 @@ def test_no_contributions_on_a_second_payment_in_the_same_month(pack: Pack) -> N
         employee={}, year_to_date=first.year_to_date, region="BJ",
     )
     assert [line.code for line in second.lines] == ["cn.iit", "cn.iit_bonus"]
+
+
+def test_a_bonus_paid_alone_carries_no_contributions(pack: Pack) -> None:
+    """Social insurance is monthly on the wage base; a bonus run before payroll must not charge it at the floor."""
+    bonus_first = pack.calculate_raw(
+        pay_date=date(2025, 3, 10), pay_frequency=PayFrequency.MONTHLY, earnings={"regular": "0", "bonus": "30000"},
+        employee={}, year_to_date={}, region="BJ",
+    )
+    assert [line.code for line in bonus_first.lines] == ["cn.iit", "cn.iit_bonus"]
+    salary = pack.calculate_raw(
+        pay_date=date(2025, 3, 25), pay_frequency=PayFrequency.MONTHLY, earnings={"regular": "20000"},
+        employee={}, year_to_date=bonus_first.year_to_date, region="BJ",
+    )
+    assert amounts(salary)["cn.pension"] == (Decimal("1600.00"), Decimal("3200.00"), Decimal("20000"))
+    assert salary.year_to_date["months_employed"] == 1
+    assert salary.year_to_date["last_contribution_month"] == 3

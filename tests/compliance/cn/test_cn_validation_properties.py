@@ -52,6 +52,7 @@ def calc(pack: Pack = PACK, **changes: Any) -> CalculationResult:
         ({"employee": {"elderly_support_amount": "100"}}, "only used when"),
         ({"year_to_date": {"months_employed": 13}}, "months_employed"),
         ({"year_to_date": {"tax_withheld": "-5"}}, "tax_withheld"),
+        ({"year_to_date": {"last_pay_month": 2, "last_contribution_month": 3}}, "last_contribution_month"),
         ({"year_to_date": {"tax_year": 2025, "months_employed": 10, "last_pay_month": 10}}, "after the pay date"),
         ({"year_to_date": {"tax_year": 2026}}, "after the pay date"),
         ({"earnings": {"regular": "-1"}}, "negative"),

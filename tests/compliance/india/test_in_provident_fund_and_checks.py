@@ -5,7 +5,8 @@ Sources:
   https://www.epfindia.gov.in/site_docs/PDFs/Downloads_PDFs/EPFAct1952.pdf
 - EPS: Employees' Pension Scheme 1995, para 3(2) (8.33% of pay up to Rs 15,000 = Rs 1,250 to the Pension Fund),
   https://www.epfindia.gov.in/site_docs/PDFs/Downloads_PDFs/EPS95.pdf
-- SCHEME: EPF Scheme 1952, para 29(2) (each contribution rounded to the nearest rupee, half a rupee up),
+- SCHEME: EPF Scheme 1952, para 29(4) (each contribution calculated to the nearest rupee, 50 paise or more counted
+  as the next higher rupee),
   https://www.epfindia.gov.in/site_docs/PDFs/Downloads_PDFs/EPFScheme.pdf
 - EPFO: contribution rates (EPF 3.67% / EPS 8.33% employer split; EDLI 0.5%; administrative charges 0.5%),
   https://www.epfindia.gov.in/site_en/Contributions.php
@@ -62,7 +63,7 @@ def test_basic_above_the_ceiling_contributes_on_the_ceiling_or_on_actual_pay() -
 
 
 def test_each_contribution_is_rounded_to_the_rupee() -> None:
-    """SCHEME para 29(2): basic Rs 12,345 -> 12% = 1,481.40 -> 1,481; EPS 8.33% = 1,028.34 -> 1,028; employer EPF
+    """SCHEME para 29(4): basic Rs 12,345 -> 12% = 1,481.40 -> 1,481; EPS 8.33% = 1,028.34 -> 1,028; employer EPF
     1,481 - 1,028 = 453; EDLI and admin 61.725 -> 62."""
     assert amounts(pay("12345")) == {
         "in.epf": (Decimal("1481"), Decimal("453")),

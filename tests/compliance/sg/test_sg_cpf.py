@@ -221,3 +221,12 @@ def test_spr_graduated_rates(residency: str, spr_rates: str, born: str, wages: s
     """T2026_SPR: the graduated tables for SPRs in their first two years, by joint election of the rates."""
     result = cpf(date(2026, 6, 30), wages, born=born, residency=residency, spr_rates=spr_rates)
     assert shares(result)[:2] == (Decimal(total), Decimal(employee))
+
+
+def test_2027_senior_rates() -> None:
+    """CPF Board, "CPF Contribution Rate Table from 1 January 2027", Table 1,
+    https://www.cpf.gov.sg/content/dam/web/employer/employer-obligations/documents/jan2027cpfcontributionrates.pdf:
+    above 55 to 60 35.5% / 19%; above 60 to 65 26% / 13%; OW ceiling stays $8,000 (TW $3,000; $10,000)."""
+    assert shares(cpf(date(2027, 6, 30), "3000.00", born="1968-01-10"))[:2] == (Decimal("1065"), Decimal("570"))
+    assert shares(cpf(date(2027, 6, 30), "3000.00", born="1964-01-10"))[:2] == (Decimal("780"), Decimal("390"))
+    assert shares(cpf(date(2027, 6, 30), "10000.00"))[:2] == (Decimal("2960"), Decimal("1600"))
