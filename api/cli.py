@@ -19,7 +19,7 @@ from api.auth import issue_token
 from api.runtime import Runtime, StartupError, check_app_role, ensure_home_tenant, open_runtime
 from compliance.errors import ComplianceError
 from domain.audit.service import verify_chain
-from domain.db import Database
+from domain.db import Database, role_of
 from domain.errors import DomainError
 from domain.identity.model import SystemActor
 from domain.identity.permissions import Role
@@ -106,7 +106,7 @@ def migrate() -> None:
         except Exception as exc:
             raise StartupError(f"cannot connect to the database: {type(exc).__name__}: {exc}") from exc
         try:
-            app_role = Database(settings.effective_database_url).role
+            app_role = role_of(settings.effective_database_url)
             with Progress(console=out, transient=True) as progress:
                 task = progress.add_task("Migrating", total=None)
                 return await apply_migrations(owner, app_role, lambda m: progress.update(task, description=m))

@@ -40,7 +40,7 @@ class Database:
 
     @property
     def role(self) -> str | None:
-        return None if self.is_sqlite else urlsplit(self.url).username
+        return role_of(self.url)
 
     @property
     def write_lock(self) -> asyncio.Lock:
@@ -84,6 +84,11 @@ class Database:
     def bind(self, tables: Iterable[type[Table]]) -> None:
         for table in tables:
             table._meta.db = self.engine
+
+
+def role_of(url: str) -> str | None:
+    """The PostgreSQL role a connection URL logs in as (None for SQLite)."""
+    return None if url.startswith("sqlite") else urlsplit(url).username
 
 
 def _engine_for(url: str) -> Engine[Any]:

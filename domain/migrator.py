@@ -86,8 +86,8 @@ async def secure_app_role(owner: Database, app_role: str, everything: list[Migra
         if not exists:
             await owner.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
         await owner.execute(f"ALTER ROLE {role} NOSUPERUSER NOBYPASSRLS")
-        await owner.execute("SELECT 1")
         await owner.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        await owner.execute(f"GRANT SELECT ON meridian_migrations TO {role}")
         await owner.execute(f"GRANT SELECT, INSERT, UPDATE ON tenants TO {role}")
         for table in tenant_tables:
             await _secure_tenant_table(owner, table, role, append_only=table in append_only)

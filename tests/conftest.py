@@ -134,7 +134,7 @@ def environment() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def settings(environment: dict[str, str]) -> Any:
-    from domain.db import Database
+    from domain.db import Database, role_of
     from domain.migrator import migrate
     from domain.settings import load_settings
 
@@ -144,7 +144,7 @@ def settings(environment: dict[str, str]) -> Any:
         owner = Database(loaded.effective_migration_url)
         await owner.start()
         try:
-            await migrate(owner, Database(loaded.effective_database_url).role)
+            await migrate(owner, role_of(loaded.effective_database_url))
         finally:
             await owner.stop()
 

@@ -1,4 +1,13 @@
-"""China (CN): wage withholding of individual income tax, city social insurance and housing fund."""
+"""China (CN): wage withholding of individual income tax, city social insurance and housing fund.
+
+Scope and choices:
+- Resident individuals' wages only (工资、薪金所得, 居民个人); monthly pay. Non-residents are not supported.
+- 大病医疗 and the 3,600 vocational-certificate deduction are annual and left to the annual settlement (汇算清缴).
+- Contributions use the declared base (last year's average wage) or, when none is given, this month's current pay,
+  clamped per item to the city's floor and ceiling; they are charged once a month.
+- Without a region no city contributions are computed; ``external_special_deductions`` then carries 三险一金.
+- Every city figure carries its verification status; see each data file's citations.
+"""
 
 from __future__ import annotations
 
@@ -217,7 +226,7 @@ class ChinaPack(Pack):
     def _bonus_law(
         self, request: CalculationRequest[Employee, YearToDate], ytd: YearToDate, out: ResultBuilder,
     ) -> BonusParameters | None:
-        """The separate method applies once a year, on election, while the policy is in force."""
+        """The separate method applies on election, once a year (国税发〔2005〕9号 第三条), while the policy runs."""
         bonus = request.earnings.bonus
         if bonus <= 0:
             return None

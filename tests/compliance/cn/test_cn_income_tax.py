@@ -176,7 +176,8 @@ def test_bonus_merged_when_not_elected(pack: Pack) -> None:
 
 
 def test_separate_method_only_once_a_year(pack: Pack) -> None:
-    """财税〔2018〕164号: 在一个纳税年度内，对每一个纳税人，该计税办法只允许采用一次."""
+    """国税发〔2005〕9号 第三条 (referred to by 财税〔2018〕164号 and 公告2023年第30号): 在一个纳税年度内，
+    对每一个纳税人，该计税办法只允许采用一次."""
     first = pay(pack, 1, {}, year=2025, regular="10000", bonus="12000")
     assert tax(first, "cn.iit_bonus") == Decimal("360.00")
     second = pay(pack, 2, first.year_to_date, year=2025, regular="10000", bonus="12000")
