@@ -155,14 +155,18 @@ def settings(environment: dict[str, str]) -> Any:
 
 @pytest.fixture(scope="session")
 async def app(settings: Any) -> AsyncIterator[Any]:
-    from litestar.testing import AsyncTestClient
+    """The app, started in the tests' own event loop so that domain calls made by the tests share
+    its connection pool (Litestar's test client would run it in a thread with another loop)."""
+    import httpx
 
     from api.app import create_app
 
     application = create_app(settings)
-    async with AsyncTestClient(application, raise_server_exceptions=False) as client:
-        application.state.test_client = client
-        yield application
+    async with application.lifespan():
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            application.state.test_client = client
+            yield application
 
 
 @pytest.fixture(scope="session")
