@@ -61,6 +61,9 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+_CHANGES = frozenset({"PATCH", "PUT", "DELETE"})
+
+
 def document_errors(controllers: Iterable[type[Controller]]) -> None:
     """Give every route its error responses, by method, before the OpenAPI document is built."""
     for controller in controllers:
@@ -68,5 +71,5 @@ def document_errors(controllers: Iterable[type[Controller]]) -> None:
             if not isinstance(value, HTTPRouteHandler):
                 continue
             methods = {m.upper() for m in value.http_methods}
-            extra = CREATE_RESPONSES if "POST" in methods else UPDATE_RESPONSES if methods & {"PATCH", "PUT", "DELETE"} else {}
+            extra = CREATE_RESPONSES if "POST" in methods else UPDATE_RESPONSES if methods & _CHANGES else {}
             value.responses = {**COMMON_RESPONSES, **extra, **(value.responses or {})}

@@ -169,7 +169,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 _MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Object missing required field `(?P<field>[^`]+)`"), "The field {field} is required."),
     (re.compile(r"Object contains unknown field `(?P<field>[^`]+)`"), "The field {field} is not part of this request."),
-    (re.compile(r"Expected `(?P<expected>[^`]+)`, got `(?P<got>[^`]+)`"), "Expected a value of type {expected}, got {got}."),
+    (re.compile(r"Expected `(?P<expected>[^`]+)`, got `(?P<got>[^`]+)`"),
+     "Expected a value of type {expected}, got {got}."),
     (re.compile(r"Expected `str` of length <= (?P<limit>\d+)"), "The text must be at most {limit} characters long."),
     (re.compile(r"Expected `str` of length >= (?P<limit>\d+)"), "The text must be at least {limit} characters long."),
     (re.compile(r"Expected `str` matching regex"), "The text is not in the expected format."),

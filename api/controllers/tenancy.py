@@ -32,7 +32,9 @@ class TenantController(Controller):
         return with_etag(await service.get_settings(caller(request)))
 
     @patch("/", opt=requires(Operation.TENANT_UPDATE), summary="Change your tenant's settings (If-Match)")
-    async def update(self, request: Request[Any, Any, Any], data: JSONBody[TenantSettingsPatch]) -> Response[TenantView]:
+    async def update(
+        self, request: Request[Any, Any, Any], data: JSONBody[TenantSettingsPatch]
+    ) -> Response[TenantView]:
         principal = caller(request)
         return with_etag(await service.update_settings(principal, data, expected_version(request)))
 
@@ -49,20 +51,24 @@ class LegalEntityController(Controller):
         return await service.list_legal_entities(caller(request), cursor, limit, country)
 
     @post("/", opt=requires(Operation.LEGAL_ENTITIES_WRITE), summary="Create a legal entity")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewLegalEntity]) -> Response[LegalEntityView]:
+    async def create(
+        self, request: Request[Any, Any, Any], data: JSONBody[NewLegalEntity]
+    ) -> Response[LegalEntityView]:
         return with_etag(await service.create_legal_entity(caller(request), data), status_code=201)
 
     @get("/{entity_id:uuid}", opt=requires(Operation.LEGAL_ENTITIES_READ), summary="Read a legal entity")
     async def read(self, request: Request[Any, Any, Any], entity_id: FromPath[UUID]) -> Response[LegalEntityView]:
         return with_etag(await service.get_legal_entity(caller(request), entity_id))
 
-    @patch("/{entity_id:uuid}", opt=requires(Operation.LEGAL_ENTITIES_WRITE), summary="Change a legal entity (If-Match)")
+    @patch("/{entity_id:uuid}", opt=requires(Operation.LEGAL_ENTITIES_WRITE),
+           summary="Change a legal entity (If-Match)")
     async def update(
         self, request: Request[Any, Any, Any], entity_id: FromPath[UUID], data: JSONBody[LegalEntityPatch]
     ) -> Response[LegalEntityView]:
         principal = caller(request)
         return with_etag(await service.update_legal_entity(principal, entity_id, data, expected_version(request)))
 
-    @delete("/{entity_id:uuid}", opt=requires(Operation.LEGAL_ENTITIES_WRITE), summary="Delete a legal entity (If-Match)")
+    @delete("/{entity_id:uuid}", opt=requires(Operation.LEGAL_ENTITIES_WRITE),
+            summary="Delete a legal entity (If-Match)")
     async def remove(self, request: Request[Any, Any, Any], entity_id: FromPath[UUID]) -> None:
         await service.delete_legal_entity(caller(request), entity_id, expected_version(request))

@@ -53,7 +53,11 @@ value = [{{ service_months = 0, days = 28 }}]
 value = 16
 {CITE}
 [parameters.maximum_probation]
-value = [{{ contract_months = 0, max_months = 0 }}, {{ contract_months = 12, max_months = 2 }}, {{ contract_months = 36, max_months = 6 }}]
+value = [
+  {{ contract_months = 0, max_months = 0 }},
+  {{ contract_months = 12, max_months = 2 }},
+  {{ contract_months = 36, max_months = 6 }},
+]
 {CITE}
 """
 
@@ -172,7 +176,9 @@ def test_overrides_are_limited_to_their_legal_range(data_dir: Path) -> None:
 
 
 def test_a_bad_data_file_names_the_file_and_field(data_dir: Path) -> None:
-    (data_dir / "tax" / "tax-2026.toml").write_text('version = "x"\neffective_from = 2026-01-01\n[parameters.tax_rate]\nvalue = 0.1\n')
+    (data_dir / "tax" / "tax-2026.toml").write_text(
+        'version = "x"\neffective_from = 2026-01-01\n[parameters.tax_rate]\nvalue = 0.1\n'
+    )
     with pytest.raises(PackDataError, match=r"tax-2026.toml.*tax_rate.value.*float"):
         FlatPack(data_dir)
 
