@@ -6,6 +6,7 @@ pack's own msgspec Structs, and returns a :class:`CalculationResult` built with 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -108,10 +109,11 @@ class CalculationResult(msgspec.Struct, frozen=True):
 class ResultBuilder:
     """Collects lines, trace steps and parameter versions while a calculator runs."""
 
-    def __init__(self, country: str, currency: str, pack_version: str) -> None:
+    def __init__(self, country: str, currency: str, pack_version: str, labels: Mapping[str, str]) -> None:
         self.country = country
         self.currency = currency
         self.pack_version = pack_version
+        self.labels = labels
         self.lines: list[Line] = []
         self.trace: list[TraceStep] = []
         self.parameter_versions: dict[str, str] = {}
@@ -123,9 +125,12 @@ class ResultBuilder:
         self.trace.append(TraceStep(step=step, value=str(value), note=note))
 
     def line(
-        self, code: str, label: str, *, employee: Decimal = ZERO, employer: Decimal = ZERO,
-        base: Decimal | None = None,
+        self, code: str, *, employee: Decimal = ZERO, employer: Decimal = ZERO, base: Decimal | None = None,
     ) -> None:
+        """Add a payslip line. Its label is the one the pack declares for ``code`` in ``line_labels``."""
+        label = self.labels.get(code)
+        if label is None:
+            raise KeyError(f"payslip line {code} is not declared in the pack's line_labels")
         self.lines.append(Line(code=code, label=label, employee=employee, employer=employer, base=base))
 
     def build(self, request: CalculationRequest[Any, Any], year_to_date: msgspec.Struct) -> CalculationResult:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency
+from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
 from compliance.calendar import WorkingDayCalendar, working_day_calendar
 from compliance.errors import (
     InvalidCalculationInput,
@@ -45,6 +45,8 @@ class Pack(ABC):
     ytd_schema: ClassVar[type[msgspec.Struct]]
     #: series name -> parameters Struct type, loaded from data/<series>/.
     series_types: ClassVar[Mapping[str, type]]
+    #: payslip line code -> English label (a gettext msgid). Every line a calculation emits is here.
+    line_labels: ClassVar[Mapping[str, str]]
 
     def __init__(self, data_dir: Path) -> None:
         types = {LABOUR_SERIES: LabourLaw, **self.series_types}
@@ -54,6 +56,10 @@ class Pack(ABC):
         }
 
     # -- calculation -------------------------------------------------------------------------
+
+    def results(self) -> ResultBuilder:
+        """A builder for one calculation's lines, trace and totals."""
+        return ResultBuilder(self.country, self.currency, self.pack_version, self.line_labels)
 
     @abstractmethod
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:

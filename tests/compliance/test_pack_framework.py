@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
+from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency
 from compliance.errors import (
     InvalidCalculationInput,
     NoParametersInForce,
@@ -85,6 +85,7 @@ class FlatPack(Pack):
     employee_schema = Employee
     ytd_schema = YearToDate
     series_types = {"tax": Rates}
+    line_labels = {"xx.tax": "Tax"}
 
     def override_range(self, name: str, request: CalculationRequest[Any, Any]) -> tuple[Decimal, Decimal]:
         if name != "extra_rate":
@@ -94,11 +95,11 @@ class FlatPack(Pack):
 
     def calculate(self, request: CalculationRequest[Employee, YearToDate]) -> CalculationResult:
         version = self.series["tax"].in_force(request.pay_date, request.region)
-        out = ResultBuilder(self.country, self.currency, self.pack_version)
+        out = self.results()
         out.used("tax", version.version)
         rate = Decimal("0") if request.employee.exempt else version.parameters.tax_rate.value
         rate += request.overrides.get("extra_rate", Decimal("0"))
-        out.line("xx.tax", "Tax", employee=half_up(request.earnings.gross * rate))
+        out.line("xx.tax", employee=half_up(request.earnings.gross * rate))
         return out.build(request, YearToDate(gross=request.year_to_date.gross + request.earnings.gross))
 
 

@@ -22,7 +22,6 @@ class Charge:
     """One contribution line before it goes on the payslip."""
 
     code: str
-    label: str
     base: Decimal
     employee: Decimal
     employer: Decimal
@@ -44,25 +43,25 @@ def city_charges(
     declared = employee.contribution_base if employee.contribution_base is not None else current_pay
     fund_declared = employee.housing_fund_base if employee.housing_fund_base is not None else declared
     charges = [
-        _rated("cn.pension", "Pension insurance", city, city.pension.value, declared),
-        _rated("cn.medical", "Medical insurance", city, medical_plan(city, employee), declared),
-        _rated("cn.unemployment", "Unemployment insurance", city, city.unemployment.value, declared),
+        _rated("cn.pension", city, city.pension.value, declared),
+        _rated("cn.medical", city, medical_plan(city, employee), declared),
+        _rated("cn.unemployment", city, city.unemployment.value, declared),
     ]
     if city.maternity is not None:
-        charges.append(_rated("cn.maternity", "Maternity insurance", city, city.maternity.value, declared))
+        charges.append(_rated("cn.maternity", city, city.maternity.value, declared))
     if city.local_hukou_supplement is not None and employee.local_hukou:
         charges.append(_rated(
-            "cn.local_supplementary_pension", "Local supplementary pension", city,
+            "cn.local_supplementary_pension", city,
             city.local_hukou_supplement.value, declared,
         ))
     injury = city.work_injury.value
     charges.append(_employer_chosen(
-        "cn.work_injury", "Work injury insurance", city, injury, declared,
+        "cn.work_injury", city, injury, declared,
         overrides.get(WORK_INJURY_RATE, injury.default_rate), employee_pays=False,
     ))
     fund = city.housing_fund.value
     charges.append(_employer_chosen(
-        "cn.housing_fund", "Housing provident fund", city, fund, fund_declared,
+        "cn.housing_fund", city, fund, fund_declared,
         overrides.get(HOUSING_FUND_RATE, fund.default_rate), employee_pays=True,
     ))
     return charges
@@ -75,18 +74,18 @@ def medical_plan(city: CitySocialInsurance, employee: Employee) -> Contribution:
     return city.medical.value
 
 
-def _rated(code: str, label: str, city: CitySocialInsurance, item: Contribution, declared: Decimal) -> Charge:
+def _rated(code: str, city: CitySocialInsurance, item: Contribution, declared: Decimal) -> Charge:
     base = clamp(declared, item.base_floor, item.base_ceiling)
     employee = round_amount(base * item.employee_rate, city) + item.employee_fixed
     employer = round_amount(base * item.employer_rate, city)
     fixed = f" + {item.employee_fixed} fixed" if item.employee_fixed else ""
     rates = f"{item.employee_rate}{fixed} / {item.employer_rate}"
     note = f"base {base} in [{item.base_floor}, {item.base_ceiling}]; {rates}"
-    return Charge(code, label, base, employee, employer, note)
+    return Charge(code, base, employee, employer, note)
 
 
 def _employer_chosen(
-    code: str, label: str, city: CitySocialInsurance, item: RateRange, declared: Decimal, rate: Decimal,
+    code: str, city: CitySocialInsurance, item: RateRange, declared: Decimal, rate: Decimal,
     *, employee_pays: bool,
 ) -> Charge:
     base = clamp(declared, item.base_floor, item.base_ceiling)
@@ -94,4 +93,4 @@ def _employer_chosen(
     # employee's rate equal to the employer's. Work injury is paid by the employer only (工伤保险条例 第十条).
     amount = round_amount(base * rate, city, item.quantum)
     note = f"base {base} in [{item.base_floor}, {item.base_ceiling}]; rate {rate} in [{item.min_rate}, {item.max_rate}]"
-    return Charge(code, label, base, amount if employee_pays else ZERO, amount, note)
+    return Charge(code, base, amount if employee_pays else ZERO, amount, note)

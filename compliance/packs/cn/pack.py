@@ -67,6 +67,17 @@ class ChinaPack(Pack):
         SOCIAL_INSURANCE: CitySocialInsurance,
         PART_TIME_MINIMUM_WAGE: PartTimeMinimumWage,
     }
+    line_labels = {
+        "cn.iit": "Individual income tax",
+        "cn.iit_bonus": "Individual income tax on annual one-off bonus",
+        "cn.pension": "Pension insurance",
+        "cn.medical": "Medical insurance",
+        "cn.unemployment": "Unemployment insurance",
+        "cn.maternity": "Maternity insurance",
+        "cn.local_supplementary_pension": "Local supplementary pension",
+        "cn.work_injury": "Work injury insurance",
+        "cn.housing_fund": "Housing provident fund",
+    }
 
     # -- employer-chosen rates ---------------------------------------------------------------
 
@@ -85,14 +96,14 @@ class ChinaPack(Pack):
     # -- calculation -------------------------------------------------------------------------
 
     def calculate(self, request: CalculationRequest[Employee, YearToDate]) -> CalculationResult:
-        out = ResultBuilder(self.country, self.currency, self.pack_version)
+        out = self.results()
         ytd = self._year_so_far(request)
         new_month = request.pay_date.month != ytd.last_pay_month
         out.step("payment opens a new month", new_month, "months and monthly deductions count once per month")
         contributes = self._contributes_this_payment(request, ytd, out)
         charges = self._contributions(request, out) if contributes else []
         for charge in charges:
-            out.line(charge.code, charge.label, employee=charge.employee, employer=charge.employer, base=charge.base)
+            out.line(charge.code, employee=charge.employee, employer=charge.employer, base=charge.base)
         special = self._special_deductions(request, charges, contributes, out)
         next_ytd = self._withhold_income_tax(request, ytd, special, new_month, out)
         if contributes:
@@ -177,7 +188,7 @@ class ChinaPack(Pack):
         )
         tax = self._cumulative_tax(cumulative, law, out)
         cumulative = msgspec.structs.replace(cumulative, tax_withheld=ytd.tax_withheld + tax)
-        out.line("cn.iit", "Individual income tax", employee=tax)
+        out.line("cn.iit", employee=tax)
         if bonus_law is not None:
             cumulative = self._tax_bonus_separately(earnings.bonus, bonus_law, cumulative, out)
         return cumulative
@@ -250,7 +261,7 @@ class ChinaPack(Pack):
         out.step("annual one-off bonus ÷ 12", bonus / law.months_divisor.value,
                  f"rate {row.rate}, quick deduction {row.quick_deduction}")
         out.step("tax on annual one-off bonus", tax, "bonus × rate − quick deduction")
-        out.line("cn.iit_bonus", "Individual income tax on annual one-off bonus", employee=tax, base=bonus)
+        out.line("cn.iit_bonus", employee=tax, base=bonus)
         return msgspec.structs.replace(
             cumulative,
             separate_bonus=cumulative.separate_bonus + bonus,

@@ -69,11 +69,20 @@ class GermanyPack(Pack):
         "social_insurance": SocialInsuranceParameters,
         "church_tax": ChurchTaxParameters,
     }
+    line_labels = {
+        "de.wage_tax": "Wage tax",
+        "de.solidarity_surcharge": "Solidarity surcharge",
+        "de.church_tax": "Church tax",
+        "de.pension_insurance": "Pension insurance",
+        "de.unemployment_insurance": "Unemployment insurance",
+        "de.health_insurance": "Health insurance",
+        "de.care_insurance": "Long-term care insurance",
+    }
 
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         employee: Employee = request.employee
         ytd = self._year_so_far(request)
-        out = ResultBuilder(self.country, self.currency, self.pack_version)
+        out = self.results()
         tax = self._version("wage_tax", request, out)
         social = self._version("social_insurance", request, out)
         additional_rate = (
@@ -86,8 +95,8 @@ class GermanyPack(Pack):
         self._trace_pap(out, pap_input, result)
         wage_tax = euros(result.lstlzz + result.sts)
         surcharge = euros(result.solzlzz + result.solzs)
-        out.line("de.wage_tax", "Wage tax", employee=wage_tax)
-        out.line("de.solidarity_surcharge", "Solidarity surcharge", employee=surcharge)
+        out.line("de.wage_tax", employee=wage_tax)
+        out.line("de.solidarity_surcharge", employee=surcharge)
         church = self._church_tax(request, result, out)
         bases = self._social_insurance(request, social.parameters, ytd, additional_rate, out)
         earnings = request.earnings
@@ -173,7 +182,7 @@ class GermanyPack(Pack):
         base = euros(result.bk + result.bks)
         amount = truncate(base * rate)
         out.step("church tax base (BK + BKS)", base, f"church tax {rate * HUNDRED:.0f} % in {request.region}")
-        out.line("de.church_tax", "Church tax", employee=amount, base=base)
+        out.line("de.church_tax", employee=amount, base=base)
         return amount
 
     def _social_insurance(
@@ -198,7 +207,7 @@ class GermanyPack(Pack):
             child_discounts=employee.care_child_discounts,
         )
         for item in contributions(params, bases, status):
-            out.line(item.code, item.label, employee=item.employee, employer=item.employer, base=item.base)
+            out.line(item.code, employee=item.employee, employer=item.employer, base=item.base)
         return bases.pension, bases.health
 
     @staticmethod

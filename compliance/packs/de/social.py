@@ -28,7 +28,6 @@ PERIOD_DAYS = {PayFrequency.ANNUAL: 360, PayFrequency.MONTHLY: 30, PayFrequency.
 @dataclass(frozen=True, slots=True)
 class Contribution:
     code: str
-    label: str
     base: Decimal
     employee: Decimal
     employer: Decimal
@@ -94,21 +93,21 @@ def contributions(
 ) -> list[Contribution]:
     lines: list[Contribution] = []
     if status.pension:
-        lines.append(_shared("de.pension_insurance", "Pension insurance", bases.pension, params.pension_rate.value))
+        lines.append(_shared("de.pension_insurance", bases.pension, params.pension_rate.value))
     if status.unemployment:
         rate = params.unemployment_rate.value
-        lines.append(_shared("de.unemployment_insurance", "Unemployment insurance", bases.pension, rate))
+        lines.append(_shared("de.unemployment_insurance", bases.pension, rate))
     if status.statutory_health:
         health_rate = params.health_general_rate.value + status.additional_rate_percent / HUNDRED
-        lines.append(_shared("de.health_insurance", "Health insurance", bases.health, health_rate))
+        lines.append(_shared("de.health_insurance", bases.health, health_rate))
         lines.append(_care(params, bases.health, status))
     return lines
 
 
-def _shared(code: str, label: str, base: Decimal, total_rate: Decimal) -> Contribution:
+def _shared(code: str, base: Decimal, total_rate: Decimal) -> Contribution:
     """Employee and employer each bear half the rate (§ 168 SGB VI, § 346 SGB III, § 249 SGB V)."""
     share = half_up(base * total_rate / TWO)
-    return Contribution(code=code, label=label, base=base, employee=share, employer=share)
+    return Contribution(code=code, base=base, employee=share, employer=share)
 
 
 def _care(params: SocialInsuranceParameters, base: Decimal, status: InsuranceStatus) -> Contribution:
@@ -120,6 +119,6 @@ def _care(params: SocialInsuranceParameters, base: Decimal, status: InsuranceSta
         employee_rate += params.care_childless_surcharge.value
     employee_rate -= params.care_child_discount.value * status.child_discounts
     return Contribution(
-        code="de.care_insurance", label="Long-term care insurance", base=base,
+        code="de.care_insurance", base=base,
         employee=half_up(base * employee_rate), employer=half_up(base * employer_rate),
     )

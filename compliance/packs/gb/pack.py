@@ -42,13 +42,17 @@ class UnitedKingdomPack(Pack):
     employee_schema: ClassVar[type[Employee]] = Employee
     ytd_schema: ClassVar[type[YearToDate]] = YearToDate
     series_types: ClassVar[dict[str, type]] = {PAYE_SERIES: PayeParameters, NIC_SERIES: NicParameters}
+    line_labels = {
+        "gb.income_tax": "Income tax (PAYE)",
+        "gb.class1_nic": "Class 1 National Insurance",
+    }
 
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         employee: Employee = request.employee
         code = self._tax_code(employee.tax_code)
         period = tax_period(request.pay_date, request.pay_frequency)
         so_far = self._this_years(request.year_to_date, period)
-        out = ResultBuilder(self.country, self.currency, self.pack_version)
+        out = self.results()
         pay = request.earnings.gross
         out.step("tax period", period.label, f"tax year {period.tax_year}/{(period.tax_year + 1) % 100:02d}")
 
@@ -92,7 +96,7 @@ class UnitedKingdomPack(Pack):
         if result.limited:
             out.step("regulatory limit", result.tax, f"50% of this payment's pay caps {result.tax_before_limit}")
         out.step("tax this period", result.tax, "a negative figure is a refund")
-        out.line("gb.income_tax", "Income tax (PAYE)", employee=result.tax, base=pay)
+        out.line("gb.income_tax", employee=result.tax, base=pay)
         return result.tax
 
     def _national_insurance(
@@ -108,7 +112,7 @@ class UnitedKingdomPack(Pack):
         out.step("employee NI", result.employee,
                  f"category {employee.ni_category}; nearest penny, a halfpenny or less disregarded")
         out.step("employer NI", result.employer, f"category {employee.ni_category}")
-        out.line("gb.class1_nic", "Class 1 National Insurance", employee=result.employee,
+        out.line("gb.class1_nic", employee=result.employee,
                  employer=result.employer, base=earnings)
         return result
 

@@ -28,9 +28,16 @@ class IndiaPack(Pack):
     employee_schema: ClassVar[type[Employee]] = Employee
     ytd_schema: ClassVar[type[YearToDate]] = YearToDate
     series_types: ClassVar[dict[str, type]] = {TAX_SERIES: IncomeTaxParameters, PF_SERIES: ProvidentFundParameters}
+    line_labels = {
+        "in.epf": "Employees' Provident Fund",
+        "in.eps": "Employees' Pension Scheme",
+        "in.edli": "Employees' Deposit Linked Insurance",
+        "in.epf_admin": "EPF administrative charges",
+        "in.tds": "Income tax (TDS on salary)",
+    }
 
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
-        out = ResultBuilder(self.country, self.currency, self.pack_version)
+        out = self.results()
         self._provident_fund(out, request)
         year_to_date = self._income_tax(out, request)
         return out.build(request, year_to_date)
@@ -46,12 +53,12 @@ class IndiaPack(Pack):
         pf = provident_fund.contributions(version.parameters, request.earnings.regular, request.employee)
         out.step("PF wages", pf.pf_wages, f"basis: {request.employee.pf_wage_basis}")
         out.step("pension wages", pf.pension_wages, "capped at the wage ceiling")
-        out.line("in.epf", "Employees' Provident Fund", employee=_paise(pf.employee), employer=_paise(pf.employer_pf),
+        out.line("in.epf", employee=_paise(pf.employee), employer=_paise(pf.employer_pf),
                  base=pf.pf_wages)
-        out.line("in.eps", "Employees' Pension Scheme", employer=_paise(pf.employer_pension), base=pf.pension_wages)
-        out.line("in.edli", "Employees' Deposit Linked Insurance", employer=_paise(pf.edli),
+        out.line("in.eps", employer=_paise(pf.employer_pension), base=pf.pension_wages)
+        out.line("in.edli", employer=_paise(pf.edli),
                  base=min(pf.pf_wages, version.parameters.wage_ceiling.value))
-        out.line("in.epf_admin", "EPF administrative charges", employer=_paise(pf.admin_charges), base=pf.pf_wages)
+        out.line("in.epf_admin", employer=_paise(pf.admin_charges), base=pf.pf_wages)
 
     def _income_tax(self, out: ResultBuilder, request: CalculationRequest[Employee, YearToDate]) -> YearToDate:
         version = self.series[TAX_SERIES].in_force(request.pay_date)
@@ -76,7 +83,7 @@ class IndiaPack(Pack):
         tds = income_tax.monthly_deduction(regular.payable, bonus_tax, so_far.tds, months_left)
         out.step("TDS this month", tds,
                  f"({regular.payable} - {so_far.tds} deducted) / {months_left}, rounded to the rupee, + {bonus_tax}")
-        out.line("in.tds", "Income tax (TDS on salary)", employee=_paise(tds), base=earnings.gross)
+        out.line("in.tds", employee=_paise(tds), base=earnings.gross)
         return YearToDate(
             financial_year=income_tax.financial_year_of(request.pay_date.month, request.pay_date.year),
             salary=so_far.salary + earnings.gross,

@@ -32,13 +32,13 @@ PENSION = "pension"
 GRADES = "standard_remuneration"
 EMPLOYMENT = "employment_insurance"
 
-LABELS = {
-    "health": "Health insurance",
-    "care": "Long-term care insurance",
-    "child": "Child and childcare support levy",
-    "pension": "Employees' pension insurance",
-    "employment": "Employment insurance",
-    "tax": "Income tax withheld (incl. reconstruction surtax)",
+LINE_LABELS = {
+    "jp.health_insurance": "Health insurance",
+    "jp.long_term_care_insurance": "Long-term care insurance",
+    "jp.child_support_levy": "Child and childcare support levy",
+    "jp.employees_pension": "Employees' pension insurance",
+    "jp.employment_insurance": "Employment insurance",
+    "jp.income_tax": "Income tax withheld (incl. reconstruction surtax)",
 }
 
 
@@ -60,11 +60,12 @@ class JapanPack(Pack):
         GRADES: StandardRemuneration,
         EMPLOYMENT: EmploymentInsurance,
     }
+    line_labels = LINE_LABELS
 
     def calculate(self, request: CalculationRequest[JapanEmployee, JapanYearToDate]) -> CalculationResult:
         employee = request.employee
         self._refuse_unsupported(request)
-        out = ResultBuilder(self.country, self.currency, self.pack_version)
+        out = self.results()
         earnings = request.earnings
         taxable_pay = earnings.current - employee.tax_exempt_commuting_allowance
         out.step("Current pay (給与等の金額)", earnings.current)
@@ -85,7 +86,7 @@ class JapanPack(Pack):
         out.step("課税給与所得金額 (B)", result.taxable_income)
         out.step("税額 before rounding (別表第四)", result.tax_before_rounding)
         out.step("源泉徴収税額", result.tax, "10円未満四捨五入; includes 復興特別所得税")
-        out.line("jp.income_tax", LABELS["tax"], employee=result.tax, base=result.taxable_pay)
+        out.line("jp.income_tax", employee=result.tax, base=result.taxable_pay)
         return out.build(request, self._year_to_date(request, premiums, result.tax))
 
     # -- refusals ------------------------------------------------------------------------------
@@ -113,16 +114,16 @@ class JapanPack(Pack):
     def _explicit_premiums(self, given: ExplicitPremiums, out: ResultBuilder) -> Decimal:
         out.step("Social-insurance premiums", "given", "employee shares supplied by the employer")
         lines = (
-            ("jp.health_insurance", LABELS["health"], given.health_insurance),
-            ("jp.long_term_care_insurance", LABELS["care"], given.long_term_care_insurance),
-            ("jp.child_support_levy", LABELS["child"], given.child_support_levy),
-            ("jp.employees_pension", LABELS["pension"], given.employees_pension),
-            ("jp.employment_insurance", LABELS["employment"], given.employment_insurance),
+            ("jp.health_insurance", given.health_insurance),
+            ("jp.long_term_care_insurance", given.long_term_care_insurance),
+            ("jp.child_support_levy", given.child_support_levy),
+            ("jp.employees_pension", given.employees_pension),
+            ("jp.employment_insurance", given.employment_insurance),
         )
-        for code, label, amount in lines:
+        for code, amount in lines:
             if amount:
-                out.line(code, label, employee=amount)
-        return sum((amount for _, _, amount in lines), ZERO)
+                out.line(code, employee=amount)
+        return sum((amount for _, amount in lines), ZERO)
 
     def _computed_premiums(
         self, request: CalculationRequest[JapanEmployee, JapanYearToDate], out: ResultBuilder
@@ -163,7 +164,7 @@ class JapanPack(Pack):
         pension_standard = si.pension_standard(standard, grades.pension_minimum.value, grades.pension_maximum.value)
         pension = si.split(pension_standard, self._in_force(PENSION, month, out).rate.value)
         out.step("Pension standard remuneration (厚生年金)", pension_standard)
-        out.line("jp.employees_pension", LABELS["pension"], employee=pension.employee, employer=pension.employer,
+        out.line("jp.employees_pension", employee=pension.employee, employer=pension.employer,
                  base=pension_standard)
         return pension.employee
 
@@ -177,10 +178,10 @@ class JapanPack(Pack):
         out.step("Health insurance rate", health_rate, f"協会けんぽ prefecture {region}")
         out.step("Long-term care insurance rate", care_rate, "age 40-64" if care_applies else "not 40-64")
         health, care = si.health_and_care(standard, health_rate, care_rate)
-        out.line("jp.health_insurance", LABELS["health"], employee=health.employee, employer=health.employer,
+        out.line("jp.health_insurance", employee=health.employee, employer=health.employer,
                  base=standard)
         if care_applies:
-            out.line("jp.long_term_care_insurance", LABELS["care"], employee=care.employee, employer=care.employer,
+            out.line("jp.long_term_care_insurance", employee=care.employee, employer=care.employer,
                      base=standard)
         return health.employee + care.employee
 
@@ -190,7 +191,7 @@ class JapanPack(Pack):
             return ZERO
         share = si.split(standard, rate)
         out.step("Child and childcare support levy rate", rate)
-        out.line("jp.child_support_levy", LABELS["child"], employee=share.employee, employer=share.employer,
+        out.line("jp.child_support_levy", employee=share.employee, employer=share.employer,
                  base=standard)
         return share.employee
 
@@ -220,7 +221,7 @@ class JapanPack(Pack):
         wages = request.earnings.gross
         share = si.employment_insurance(wages, rates.employee, rates.employer)
         out.step("Employment insurance rates", f"{rates.employee} / {rates.employer}", request.employee.business_type)
-        out.line("jp.employment_insurance", LABELS["employment"], employee=share.employee, employer=share.employer,
+        out.line("jp.employment_insurance", employee=share.employee, employer=share.employer,
                  base=wages)
         return share.employee
 

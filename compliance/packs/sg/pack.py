@@ -28,13 +28,16 @@ class SingaporePack(Pack):
     employee_schema: ClassVar[type[Employee]] = Employee
     ytd_schema: ClassVar[type[YearToDate]] = YearToDate
     series_types: ClassVar[dict[str, type]] = {CPF_SERIES: CpfParameters}
+    line_labels = {
+        "sg.cpf": "CPF contributions",
+    }
 
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         employee: Employee = request.employee
         month = request.pay_date.replace(day=1)
         version = self.series[CPF_SERIES].in_force(request.pay_date)
         table: CpfParameters = version.parameters
-        out = ResultBuilder(self.country, self.currency, self.pack_version)
+        out = self.results()
         out.used(CPF_SERIES, version.version)
 
         band = self._age_band(out, table, employee, month)
@@ -56,7 +59,7 @@ class SingaporePack(Pack):
         out.step("total CPF contribution", share.total, "rounded to the nearest dollar, 50 cents up")
         out.step("employee's share", share.employee, "cents dropped")
         out.step("employer's share", share.employer, "total less the employee's share")
-        out.line("sg.cpf", "CPF contributions", employee=share.employee.quantize(CENT),
+        out.line("sg.cpf", employee=share.employee.quantize(CENT),
                  employer=share.employer.quantize(CENT), base=wages_subject)
 
         return out.build(request, YearToDate(

@@ -33,13 +33,19 @@ class UnitedStatesPack(Pack):
     employee_schema = Employee
     ytd_schema = YearToDate
     series_types = {INCOME_TAX: IncomeTaxWithholding, FICA: Fica}
+    line_labels = {
+        "us.federal_income_tax": "Federal income tax withholding",
+        "us.social_security": "Social Security tax",
+        "us.medicare": "Medicare tax",
+        "us.additional_medicare": "Additional Medicare Tax",
+    }
 
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         ytd: YearToDate = request.year_to_date
         self._require_same_tax_year(request, ytd)
         tables = self.series[INCOME_TAX].in_force(request.pay_date)
         rates = self.series[FICA].in_force(request.pay_date)
-        out = ResultBuilder(self.country, self.currency, self.pack_version)
+        out = self.results()
         out.used(INCOME_TAX, tables.version)
         out.used(FICA, rates.version)
         gross = request.earnings.gross
@@ -83,17 +89,14 @@ class UnitedStatesPack(Pack):
 
     @staticmethod
     def _lines(out: ResultBuilder, gross: Decimal, income_tax: Decimal, fica: FicaTaxes) -> None:
-        out.line("us.federal_income_tax", "Federal income tax withholding", employee=income_tax, base=gross)
-        out.line(
-            "us.social_security", "Social Security tax", employee=fica.social_security_employee,
+        out.line("us.federal_income_tax", employee=income_tax, base=gross)
+        out.line("us.social_security", employee=fica.social_security_employee,
             employer=fica.social_security_employer, base=fica.social_security_wages,
         )
-        out.line(
-            "us.medicare", "Medicare tax", employee=fica.medicare_employee, employer=fica.medicare_employer,
+        out.line("us.medicare", employee=fica.medicare_employee, employer=fica.medicare_employer,
             base=fica.medicare_wages,
         )
-        out.line(
-            "us.additional_medicare", "Additional Medicare Tax", employee=fica.additional_medicare,
+        out.line("us.additional_medicare", employee=fica.additional_medicare,
             base=fica.additional_medicare_wages,
         )
 
