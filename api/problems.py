@@ -121,8 +121,12 @@ def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respon
                    errors=errors)
 
 
+COMPLIANCE_TITLE = "Invalid compliance request"
+FALLBACK_FIELD_DETAIL = "The value is not valid."
+
+
 def on_compliance_error(request: Request[Any, Any, Any], exc: ComplianceError) -> Response[Problem]:
-    return problem(request, 400, exc.code, "Invalid compliance request", exc.template, params=exc.params)
+    return problem(request, 400, exc.code, COMPLIANCE_TITLE, exc.template, params=exc.params)
 
 
 def on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
@@ -185,6 +189,7 @@ _MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Input data was truncated"), "The body is not valid JSON."),
 ]
 
+MSGSPEC_MESSAGES = tuple(template for _, template in _MSGSPEC_PATTERNS)
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 
 
@@ -197,22 +202,24 @@ def _extra_items(exc: ValidationException) -> list[dict[str, Any]]:
 
 def _field_problem(item: dict[str, Any], locale: str) -> FieldProblem:
     message = str(item.get("message", ""))
-    key = item.get("key")
-    return _describe_message(message, str(key) if key else "", locale)
+    # Litestar names the body's root "data" and its fields by their dotted path, without the "data.".
+    key = "" if item.get("key") == "data" else str(item.get("key") or "")
+    return _describe_message(message, key, locale)
 
 
 def _describe_message(message: str, key: str, locale: str) -> FieldProblem:
-    path = ""
+    path = key
     at = _AT.search(message)
     if at:
-        path = at.group("path")
+        path = at.group("path").lstrip(".")
         message = message[: at.start()]
-    pointer = _pointer(path.lstrip(".")) if path else (_pointer(key) if key else "")
     for pattern, template in _MSGSPEC_PATTERNS:
         match = pattern.search(message)
         if match:
+            named = match.groupdict().get("field")
+            pointer = _pointer(f"{path}.{named}" if named and path else named or path)
             return FieldProblem(pointer=pointer, detail=translate(template, locale, **match.groupdict()))
-    return FieldProblem(pointer=pointer, detail=translate("The value is not valid.", locale))
+    return FieldProblem(pointer=_pointer(path), detail=translate(FALLBACK_FIELD_DETAIL, locale))
 
 
 def _pointer(path: str) -> str:

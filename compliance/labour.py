@@ -20,6 +20,18 @@ MONTHS_PER_YEAR = Decimal("12")
 WORKDAYS_PER_WEEK = Decimal("5")
 OPEN_ENDED = 10_000
 
+# The contract-check messages are gettext msgids; the API localises them.
+MINIMUM_WAGE_MESSAGE = "Pay of {paid} {currency} per hour is below the minimum wage of {minimum} {currency} per hour."
+WEEKLY_HOURS_MESSAGE = "Weekly hours of {hours} exceed the legal maximum of {maximum}."
+PROBATION_MESSAGE = "A probation of {months} months exceeds the legal maximum of {maximum} months for this contract."
+ANNUAL_LEAVE_MESSAGE = "Annual leave of {days} days is below the statutory minimum of {minimum} days."
+NOTICE_MESSAGE = "A notice period of {days} days is below the statutory minimum of {minimum} days."
+MINIMUM_AGE_MESSAGE = "The employee is {age} years old; the minimum working age is {minimum}."
+VIOLATION_MESSAGES = (
+    MINIMUM_WAGE_MESSAGE, WEEKLY_HOURS_MESSAGE, PROBATION_MESSAGE, ANNUAL_LEAVE_MESSAGE, NOTICE_MESSAGE,
+    MINIMUM_AGE_MESSAGE,
+)
+
 PayUnit = Literal["hour", "day", "week", "month", "year"]
 
 
@@ -134,7 +146,7 @@ def _minimum_wage(law: LabourLaw, contract: Contract, age: int | None) -> Violat
         return None
     return Violation(
         code="labour.minimum_wage",
-        message="Pay of {paid} {currency} per hour is below the minimum wage of {minimum} {currency} per hour.",
+        message=MINIMUM_WAGE_MESSAGE,
         params={"paid": f"{paid:.2f}", "minimum": f"{minimum:.2f}", "currency": law.currency},
     )
 
@@ -144,7 +156,7 @@ def _weekly_hours(law: LabourLaw, contract: Contract) -> Violation | None:
         return None
     return Violation(
         code="labour.weekly_hours",
-        message="Weekly hours of {hours} exceed the legal maximum of {maximum}.",
+        message=WEEKLY_HOURS_MESSAGE,
         params={"hours": str(contract.weekly_hours), "maximum": str(law.maximum_weekly_hours.value)},
     )
 
@@ -159,7 +171,7 @@ def _probation(law: LabourLaw, contract: Contract) -> Violation | None:
         return None
     return Violation(
         code="labour.probation",
-        message="A probation of {months} months exceeds the legal maximum of {maximum} months for this contract.",
+        message=PROBATION_MESSAGE,
         params={"months": str(contract.probation_months), "maximum": str(allowed)},
     )
 
@@ -169,7 +181,7 @@ def _annual_leave(law: LabourLaw, contract: Contract) -> Violation | None:
         return None
     return Violation(
         code="labour.annual_leave",
-        message="Annual leave of {days} days is below the statutory minimum of {minimum} days.",
+        message=ANNUAL_LEAVE_MESSAGE,
         params={"days": str(contract.annual_leave_days), "minimum": str(law.annual_leave_days.value)},
     )
 
@@ -183,7 +195,7 @@ def _notice(law: LabourLaw, contract: Contract) -> Violation | None:
         return None
     return Violation(
         code="labour.notice_period",
-        message="A notice period of {days} days is below the statutory minimum of {minimum} days.",
+        message=NOTICE_MESSAGE,
         params={"days": str(contract.notice_days), "minimum": str(minimum)},
     )
 
@@ -194,6 +206,6 @@ def _working_age(law: LabourLaw, age: int | None) -> Violation | None:
         return None
     return Violation(
         code="labour.minimum_age",
-        message="The employee is {age} years old; the minimum working age is {minimum}.",
+        message=MINIMUM_AGE_MESSAGE,
         params={"age": str(age), "minimum": str(minimum)},
     )
