@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
+
 from domain.audit.service import record
 from domain.db import platform_unit_of_work, unit_of_work
 from domain.errors import Conflict, NotFound, StaleVersion
@@ -113,7 +115,7 @@ async def create_legal_entity(principal: Principal, request: NewLegalEntity) -> 
     async with unit_of_work(principal.tenant_id) as uow:
         if await queries.legal_entity_name_taken(uow, request.name):
             raise LegalEntityNameTaken(name=request.name)
-        entity = await queries.insert_legal_entity(uow, new_id(), changed_fields(request))
+        entity = await queries.insert_legal_entity(uow, new_id(), msgspec.structs.asdict(request))
         await record(uow, principal, "legal_entity.created", "legal_entity", entity.id, after=entity)
     return entity
 
