@@ -9,8 +9,8 @@ import pytz
 
 from domain.errors import NaiveDateTime
 from domain.time import (
-    AmbiguousLocalTime,
     Ambiguity,
+    AmbiguousLocalTime,
     InvalidTimezone,
     NonExistent,
     NonExistentLocalTime,
