@@ -85,7 +85,7 @@ class EffectiveSeries(Generic[P]):
         for version in self.versions:
             by_region.setdefault(version.region, []).append(version)
         for region, versions in by_region.items():
-            previous: dict[str, Any] = {}
+            previous: dict[str, tuple[Any, Any]] = {}
             for version in versions:
                 current = _flatten(msgspec.to_builtins(version.parameters))
                 if version.effective_from >= since:
@@ -93,31 +93,34 @@ class EffectiveSeries(Generic[P]):
                 previous = current
 
     def _diff(
-        self, region: str | None, version: ParameterVersion[P], before: dict[str, Any], after: dict[str, Any]
+        self, region: str | None, version: ParameterVersion[P], before: dict[str, tuple[Any, Any]],
+        after: dict[str, tuple[Any, Any]],
     ) -> Iterator[ParameterChange]:
-        for name, value in after.items():
-            if name.endswith(".source") or before.get(name) == value:
+        for name, (value, source) in after.items():
+            old = before.get(name, (None, None))[0]
+            if old == value:
                 continue
-            source = after.get(name.rsplit(".", 1)[0] + ".source") if name.endswith(".value") else None
             yield ParameterChange(
-                series=self.name,
-                region=region,
-                version=version.version,
-                effective_from=version.effective_from,
-                parameter=name.removesuffix(".value"),
-                before=before.get(name),
-                after=value,
+                series=self.name, region=region, version=version.version, effective_from=version.effective_from,
+                parameter=name, before=old, after=value,
                 source=msgspec.convert(source, Citation) if source else None,
             )
 
 
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, Mapping) and not {"issuer", "document"} <= data.keys():
-        flat: dict[str, Any] = {}
-        for key, value in data.items():
-            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return flat
-    return {prefix: data}
+def _is_citation(data: Any) -> bool:
+    return isinstance(data, Mapping) and {"issuer", "document", "url"} <= data.keys()
+
+
+def _flatten(data: Any, prefix: str = "", source: Any = None) -> dict[str, tuple[Any, Any]]:
+    """Leaf parameters by dotted name, each with the citation of the nearest cited value around it."""
+    if not isinstance(data, Mapping) or _is_citation(data):
+        return {} if _is_citation(data) else {prefix: (data, source)}
+    if data.keys() == {"value", "source"} and _is_citation(data["source"]):
+        return _flatten(data["value"], prefix, data["source"])
+    flat: dict[str, tuple[Any, Any]] = {}
+    for key, value in data.items():
+        flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key), source))
+    return flat
 
 
 def load_series(country: str, name: str, folder: Path, parameters_type: type[P]) -> EffectiveSeries[P]:

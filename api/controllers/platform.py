@@ -62,7 +62,7 @@ class HealthController(Controller):
     path = "/v1/health"
     tags = ["Platform"]
 
-    @get("/", opt=PUBLIC, summary="Liveness, deployment mode and database kind", security=[])
+    @get("/", opt=PUBLIC, summary="Liveness, deployment mode and database kind", security=[{}])
     async def health(self, request: Request[Any, Any, Any]) -> Health:
         settings: Settings = request.app.state.settings
         return Health(status="ok", mode=settings.mode, database="sqlite" if settings.is_sqlite else "postgresql")

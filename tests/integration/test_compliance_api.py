@@ -1,0 +1,115 @@
+"""The law library over HTTP: every endpoint, and a clear 400 for every kind of bad request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from domain.i18n import translate
+from tests.conftest import bearer
+
+pytestmark = pytest.mark.anyio
+
+GERMAN_CLASS_ONE = {
+    "country": "DE", "region": "BY", "pay_date": "2025-06-30", "pay_frequency": "monthly",
+    "earnings": {"regular": "5000.00"}, "employee": {"tax_class": 1, "church_member": True},
+}
+
+
+@pytest.fixture
+async def payroll(tenant_a: Any, token_for: Any) -> str:
+    return await token_for(tenant_a, "payroll_preparer", "hr_admin", subject="compliance-user")
+
+
+async def test_the_packs_are_listed_with_regions_and_versions(client: Any, payroll: str) -> None:
+    packs = (await client.get("/v1/compliance/packs", headers=bearer(payroll))).json()
+    assert [p["country"] for p in packs] == ["CN", "DE", "GB", "IN", "JP", "SG", "US"]
+    china = next(p for p in packs if p["country"] == "CN")
+    assert {"BJ", "SH", "SZ", "GZ", "HZ", "CD"} <= set(china["regions"])
+    assert all(v["effective_from"] for p in packs for v in p["versions"])
+
+
+async def test_a_pack_shows_cited_parameters_and_its_input_schema(client: Any, payroll: str) -> None:
+    detail = (await client.get("/v1/compliance/packs/DE", headers=bearer(payroll))).json()
+    version = detail["parameters"]["wage_tax"][0]
+    cited = [v for v in version["parameters"].values() if isinstance(v, dict) and "source" in v]
+    assert cited and all(c["source"]["url"].startswith("https://") for c in cited)
+    assert "tax_class" in str(detail["employee_schema"])
+
+
+async def test_the_policy_update_feed_lists_changes_since_a_date(client: Any, payroll: str) -> None:
+    changes = (await client.get("/v1/compliance/packs/DE/changes?since=2026-01-01", headers=bearer(payroll))).json()
+    assert changes and all(c["effective_from"] >= "2026-01-01" for c in changes)
+    assert all(c["source"] for c in changes if c["series"] == "wage_tax")
+
+
+async def test_a_stateless_calculation_matches_the_pack_and_is_localised(client: Any, payroll: str) -> None:
+    response = await client.post("/v1/compliance/payroll-calculations", json=GERMAN_CLASS_ONE,
+                                 headers=bearer(payroll, **{"Accept-Language": "zh-CN"}))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    lines = {line["code"]: line for line in result["lines"]}
+    assert lines["de.wage_tax"]["employee"] == "807.08"  # BMF PAP 2025 reference execution
+    assert lines["de.church_tax"]["employee"] == "64.56"
+    assert lines["de.wage_tax"]["label"] == translate("Wage tax", "zh_CN") != "Wage tax"
+    assert result["totals"]["net"] == str(
+        sum(__import__("decimal").Decimal(v) for v in [result["totals"]["gross"]])
+        - __import__("decimal").Decimal(result["totals"]["employee_deductions"]))
+    assert result["trace"] and result["parameter_versions"]
+
+
+@pytest.mark.parametrize("change, code", [
+    ({"country": "ZZ"}, "compliance.unknown_country"),
+    ({"region": "XX"}, "compliance.unknown_region"),
+    ({"pay_date": "1999-01-31"}, "compliance.no_parameters_in_force"),
+    ({"employee": {}}, "compliance.invalid_input"),
+    ({"employee": {"tax_class": 9}}, "compliance.invalid_input"),
+    ({"pay_frequency": "semimonthly"}, "compliance.unsupported_pay_frequency"),
+])
+async def test_bad_calculation_requests_get_a_clear_400(client: Any, payroll: str, change: dict[str, Any],
+                                                        code: str) -> None:
+    response = await client.post("/v1/compliance/payroll-calculations", json={**GERMAN_CLASS_ONE, **change},
+                                 headers=bearer(payroll, **{"Accept-Language": "ja"}))
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] == code
+    assert body["title"] == translate("Invalid compliance request", "ja")
+
+
+async def test_an_employer_override_outside_its_legal_range_is_refused(client: Any, payroll: str) -> None:
+    request = {"country": "CN", "region": "BJ", "pay_date": "2025-08-31", "pay_frequency": "monthly",
+               "earnings": {"regular": "20000"}, "employee": {}, "year_to_date": {}}
+    allowed = await client.post("/v1/compliance/payroll-calculations", headers=bearer(payroll),
+                                json={**request, "overrides": {"housing_fund_rate": "0.12"}})
+    assert allowed.status_code == 200, allowed.text
+    refused = await client.post("/v1/compliance/payroll-calculations", headers=bearer(payroll),
+                                json={**request, "overrides": {"housing_fund_rate": "0.20"}})
+    assert refused.json()["code"] == "compliance.override_out_of_range"
+
+
+async def test_a_contract_check_lists_each_violation_in_the_callers_language(client: Any, payroll: str) -> None:
+    contract = {"start_date": "2026-03-01", "pay_amount": "1000", "pay_unit": "month", "weekly_hours": "40",
+                "region": "SH", "probation_months": 3, "fixed_term_months": 12, "date_of_birth": "2011-05-01"}
+    response = await client.post("/v1/compliance/contract-checks", json={"country": "CN", "contract": contract},
+                                 headers=bearer(payroll, **{"Accept-Language": "zh-CN"}))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["compliant"] is False
+    codes = {v["code"] for v in result["violations"]}
+    assert {"labour.minimum_wage", "labour.probation", "labour.minimum_age"} <= codes
+    assert all(v["message"] and "{" not in v["message"] for v in result["violations"])
+
+
+async def test_holidays_per_country_and_subdivision(client: Any, payroll: str) -> None:
+    bavaria = (await client.get("/v1/compliance/holidays?country=DE&subdivision=BY&year=2026",
+                                headers=bearer(payroll))).json()
+    berlin = (await client.get("/v1/compliance/holidays?country=DE&subdivision=BE&year=2026",
+                               headers=bearer(payroll))).json()
+    assert "2026-01-06" in {h["date"] for h in bavaria["holidays"]}  # Epiphany: Bavaria only
+    assert "2026-01-06" not in {h["date"] for h in berlin["holidays"]}
+    japan = (await client.get("/v1/compliance/holidays?country=JP&year=2026",
+                              headers=bearer(payroll, **{"Accept-Language": "ja"}))).json()
+    assert any(h["name"] == "元日" for h in japan["holidays"])
+    bad = await client.get("/v1/compliance/holidays?country=DE&subdivision=XX&year=2026", headers=bearer(payroll))
+    assert bad.status_code == 400
