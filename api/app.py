@@ -8,7 +8,7 @@ from litestar.middleware import DefineMiddleware
 from api.auth import AuthenticationMiddleware, TokenVerifier, load_or_create_secret
 from api.context import RequestContextMiddleware
 from api.controllers.audit import AuditController
-from api.controllers.compliance import ComplianceController
+from api.controllers.compliance import ComplianceController, country_calculation_routes
 from api.controllers.identity import MeController, UserController
 from api.controllers.platform import HealthController, PlatformTenantController
 from api.controllers.tenancy import LegalEntityController, TenantController
@@ -46,9 +46,10 @@ def create_app(settings: Settings) -> Litestar:
         if runtime is not None:
             await runtime.database.stop()
 
-    document_errors(CONTROLLERS)
+    routes = [*CONTROLLERS, *country_calculation_routes()]
+    document_errors(routes)
     app = Litestar(
-        route_handlers=CONTROLLERS,
+        route_handlers=routes,
         guards=[authorize],
         middleware=[
             DefineMiddleware(AuthenticationMiddleware, verifier=verifier),

@@ -64,10 +64,11 @@ def openapi_config() -> OpenAPIConfig:
 _CHANGES = frozenset({"PATCH", "PUT", "DELETE"})
 
 
-def document_errors(controllers: Iterable[type[Controller]]) -> None:
+def document_errors(routes: Iterable[type[Controller] | HTTPRouteHandler]) -> None:
     """Give every route its error responses, by method, before the OpenAPI document is built."""
-    for controller in controllers:
-        for value in vars(controller).values():
+    for route in routes:
+        handlers = [route] if isinstance(route, HTTPRouteHandler) else list(vars(route).values())
+        for value in handlers:
             if not isinstance(value, HTTPRouteHandler):
                 continue
             methods = {m.upper() for m in value.http_methods}

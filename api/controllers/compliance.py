@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.guards import requires
@@ -17,6 +18,7 @@ from compliance.calculation import CalculationResult, Earnings, PayFrequency
 from compliance.calendar import working_day_calendar
 from compliance.labour import Contract
 from compliance.parameters import ParameterChange
+from compliance.pack import Pack
 from compliance.registry import all_packs, pack_for
 from domain.i18n import translate
 from domain.identity.permissions import Operation
@@ -136,9 +138,7 @@ class ComplianceController(Controller):
             pay_date=data.pay_date, pay_frequency=data.pay_frequency, earnings=data.earnings,
             employee=data.employee, year_to_date=data.year_to_date, region=data.region, overrides=data.overrides,
         )
-        locale = locale_of(request)
-        lines = [msgspec.structs.replace(line, label=translate(line.label, locale)) for line in result.lines]
-        return msgspec.structs.replace(result, lines=lines)
+        return localised(result, locale_of(request))
 
     @post("/contract-checks", opt=requires(Operation.COMPLIANCE_CHECK_CONTRACT), status_code=200,
           summary="Check a contract against minimum wage, hours, probation, leave, notice and working age")
@@ -161,3 +161,48 @@ class ComplianceController(Controller):
         days = [Holiday(date=day, name=name) for day, name in calendar.holidays_in(year, language)]
         return HolidayCalendar(country=country, subdivision=subdivision, year=year, holidays=days)
 
+
+
+def localised(result: CalculationResult, locale: str) -> CalculationResult:
+    lines = [msgspec.structs.replace(line, label=translate(line.label, locale)) for line in result.lines]
+    return msgspec.structs.replace(result, lines=lines)
+
+
+def country_calculation_routes() -> list[HTTPRouteHandler]:
+    """One typed calculation route per pack, so each pack's input schema is part of the OpenAPI document."""
+    return [_typed_calculation_route(pack) for pack in all_packs().values()]
+
+
+def _typed_calculation_route(pack: Pack) -> HTTPRouteHandler:
+    country = pack.country
+    body_type = msgspec.defstruct(
+        f"{country}PayrollCalculation",
+        [
+            ("pay_date", date),
+            ("pay_frequency", PayFrequency),
+            ("earnings", Earnings),
+            ("employee", pack.employee_schema),
+            ("year_to_date", pack.ytd_schema, msgspec.field(default_factory=pack.ytd_schema)),
+            ("region", RegionCode | None, None),
+            ("overrides", dict[str, Decimal], msgspec.field(default_factory=dict)),
+        ],
+        frozen=True,
+        forbid_unknown_fields=True,
+    )
+
+    async def calculate(request: Request[Any, Any, Any], data: Any) -> CalculationResult:
+        result = pack_for(country).calculate_raw(
+            pay_date=data.pay_date, pay_frequency=data.pay_frequency, earnings=data.earnings,
+            employee=msgspec.to_builtins(data.employee), year_to_date=msgspec.to_builtins(data.year_to_date),
+            region=data.region, overrides=data.overrides,
+        )
+        return localised(result, locale_of(request))
+
+    calculate.__annotations__ = {
+        "request": Request[Any, Any, Any], "data": JSONBody[body_type], "return": CalculationResult,
+    }
+    return post(
+        f"/v1/compliance/packs/{country}/payroll-calculations", opt=requires(Operation.COMPLIANCE_CALCULATE),
+        status_code=200, tags=["Compliance"], operation_id=f"Calculate{country}Payroll",
+        summary=f"Gross to net for one employee and one period in {pack.name}, with its typed input schema",
+    )(calculate)

@@ -113,3 +113,18 @@ async def test_holidays_per_country_and_subdivision(client: Any, payroll: str) -
     assert any(h["name"] == "元日" for h in japan["holidays"])
     bad = await client.get("/v1/compliance/holidays?country=DE&subdivision=XX&year=2026", headers=bearer(payroll))
     assert bad.status_code == 400
+
+
+async def test_each_pack_has_a_typed_route_whose_schema_is_in_the_openapi_document(client: Any, payroll: str) -> None:
+    typed = {k: v for k, v in GERMAN_CLASS_ONE.items() if k != "country"}
+    response = await client.post("/v1/compliance/packs/DE/payroll-calculations", json=typed, headers=bearer(payroll))
+    assert response.status_code == 200, response.text
+    assert {line["code"]: line["employee"] for line in response.json()["lines"]}["de.wage_tax"] == "807.08"
+    wrong = await client.post("/v1/compliance/packs/DE/payroll-calculations", headers=bearer(payroll),
+                              json={**typed, "employee": {"tax_class": 1, "steuerklasse": 3}})
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"][0]["pointer"] == "/employee/steuerklasse"
+    document = (await client.get("/schema/openapi.json")).json()
+    body = document["paths"]["/v1/compliance/packs/DE/payroll-calculations"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/DEPayrollCalculation"}
+    assert "tax_class" in str(document["components"]["schemas"]["de_schemas_Employee"])
