@@ -17,8 +17,8 @@ from api.problems import locale_of
 from compliance.calculation import CalculationResult, Earnings, PayFrequency
 from compliance.calendar import working_day_calendar
 from compliance.labour import Contract
-from compliance.parameters import ParameterChange
 from compliance.pack import Pack
+from compliance.parameters import ParameterChange
 from compliance.registry import all_packs, pack_for
 from domain.i18n import translate
 from domain.identity.permissions import Operation

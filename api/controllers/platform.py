@@ -11,19 +11,11 @@ from litestar.params import FromPath, JSONBody
 
 from api.guards import PUBLIC, caller, requires
 from api.http import Cursor, Limit, with_etag
-from domain.errors import DomainError, ErrorKind
 from domain.identity.permissions import Operation
 from domain.pagination import Page
 from domain.settings import Mode, Settings
 from domain.tenancy import service
 from domain.tenancy.model import NewTenant, TenantStatus, TenantView
-
-
-class SingleTenantInstallation(DomainError):
-    code = "single_tenant_installation"
-    kind = ErrorKind.CONFLICT
-    title = "Single-tenant installation"
-    template = "This is an on-premises installation with exactly one tenant; tenants are provisioned in shared mode."
 
 
 class PlatformTenantController(Controller):
@@ -36,9 +28,7 @@ class PlatformTenantController(Controller):
 
     @post("/", opt=requires(Operation.PLATFORM_TENANTS_WRITE), summary="Provision a tenant")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewTenant]) -> Response[TenantView]:
-        settings: Settings = request.app.state.settings
-        if settings.mode is Mode.ONPREM:
-            raise SingleTenantInstallation()
+        # On-prem has no operators' tenant, so no principal there holds this operation.
         return with_etag(await service.provision_tenant(caller(request), data), status_code=201)
 
     @post("/{tenant_id:uuid}/suspend", opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
