@@ -15,7 +15,7 @@ from api.controllers.tenancy import LegalEntityController, TenantController
 from api.guards import authorize
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
-from api.openapi import document_errors, openapi_config
+from api.openapi import docs_assets, document_errors, openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import FixedWindow, RateLimitMiddleware
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
@@ -49,7 +49,7 @@ def create_app(settings: Settings) -> Litestar:
     routes = [*CONTROLLERS, *country_calculation_routes()]
     document_errors(routes)
     app = Litestar(
-        route_handlers=routes,
+        route_handlers=[*routes, docs_assets()],
         guards=[authorize],
         middleware=[
             DefineMiddleware(AuthenticationMiddleware, verifier=verifier),

@@ -4,13 +4,15 @@ problem+json shape they really have."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from litestar import Controller
+from litestar import Controller, Router
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 
 from api.problems import PROBLEM_MEDIA_TYPE, Problem
 
@@ -46,13 +48,30 @@ UPDATE_RESPONSES: dict[int, ResponseSpec] = {
 }
 
 
+DOCS_ASSETS = "/schema/assets"
+
+
+def docs_assets() -> Router:
+    """Swagger UI's files from the installed package, so the docs page works offline (on-prem)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    return create_static_files_router(path=DOCS_ASSETS, directories=[Path(str(swagger_ui_path))],
+                                      opt={"public": True}, name="docs-assets")
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Meridian HR Platform API",
         version=API_VERSION,
         description=DESCRIPTION,
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin(path="/docs")],
+        render_plugins=[SwaggerRenderPlugin(
+            path="/docs",
+            js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+            favicon="",
+        )],
         components=Components(security_schemes={
             "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
         }),
