@@ -7,7 +7,9 @@ from uuid import UUID
 
 from api.auth import load_or_create_secret
 from domain import db
+from domain.crypto import MasterKey
 from domain.db import Database
+from domain.keys import service as keys
 from domain.identity.model import SystemActor
 from domain.migrator import pending
 from domain.settings import Mode, Settings
@@ -40,6 +42,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         await database.stop()
         raise StartupError(f"the database schema is behind ({', '.join(missing)} not applied): run `meridian migrate`")
     db.configure(database)
+    keys.configure(MasterKey.from_settings(settings.master_key, settings.data_path))
     return Runtime(settings=settings, database=database, secret=load_or_create_secret(settings.data_path))
 
 

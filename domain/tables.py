@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from piccolo.table import Table
 
 
 def all_tables() -> list[type[Table]]:
-    from domain.audit.tables import AuditEntry
-    from domain.idempotency.tables import IdempotencyRecord
-    from domain.identity.tables import User
-    from domain.tenancy.tables import LegalEntity, Tenant
+    """Every ``Table`` declared in a ``domain.<context>.tables`` module."""
+    import domain
 
-    return [Tenant, LegalEntity, User, AuditEntry, IdempotencyRecord]
+    found: list[type[Table]] = []
+    for context in pkgutil.iter_modules(domain.__path__):
+        if not context.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"domain.{context.name}.tables")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"domain.{context.name}.tables":
+                raise
+            continue
+        found += [value for value in vars(module).values()
+                  if isinstance(value, type) and issubclass(value, Table) and value is not Table]
+    return found

@@ -38,11 +38,24 @@ class Operation(StrEnum):
     COMPLIANCE_READ = "compliance:read"
     COMPLIANCE_CALCULATE = "compliance:calculate"
     COMPLIANCE_CHECK_CONTRACT = "compliance:check_contract"
+    PIPELINE_READ = "pipeline:read"
+    PIPELINE_WRITE = "pipeline:write"
+    JOBS_READ = "jobs:read"
+    JOBS_WRITE = "jobs:write"
+    COMPETENCY_MODELS_READ = "competency_models:read"
+    COMPETENCY_MODELS_WRITE = "competency_models:write"
+    CANDIDATES_READ = "candidates:read"
+    CANDIDATES_WRITE = "candidates:write"
+    #: Read national ids, phone numbers, emails and birth dates unmasked. Every such read is audited.
+    PII_READ = "pii:read"
+    APPLICATIONS_READ = "applications:read"
+    APPLICATIONS_WRITE = "applications:write"
 
 
 R = Role
 _EVERY_TENANT_ROLE = frozenset(Role) - {R.PLATFORM_OPERATOR}
 _STAFF = _EVERY_TENANT_ROLE - {R.CANDIDATE, R.EMPLOYEE}
+_RECRUITING = frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER, R.INTERVIEWER})
 _PAYROLL = frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER, R.AUDITOR})
 
 MATRIX: dict[Operation, frozenset[Role]] = {
@@ -59,10 +72,23 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.COMPLIANCE_READ: _STAFF,
     Operation.COMPLIANCE_CALCULATE: _PAYROLL,
     Operation.COMPLIANCE_CHECK_CONTRACT: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER}),
+    Operation.PIPELINE_READ: _RECRUITING | {R.AUDITOR},
+    Operation.PIPELINE_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.JOBS_READ: _RECRUITING | {R.AUDITOR},
+    Operation.JOBS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
+    Operation.COMPETENCY_MODELS_READ: _RECRUITING | {R.AUDITOR},
+    Operation.COMPETENCY_MODELS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.CANDIDATES_READ: _RECRUITING | {R.AUDITOR},
+    Operation.CANDIDATES_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
+    Operation.PII_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
+    Operation.APPLICATIONS_READ: _RECRUITING | {R.AUDITOR},
+    Operation.APPLICATIONS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER}),
 }
 
 #: Operations that change state. An auditor holds none of them.
 WRITES = frozenset(op for op in Operation if op.value.endswith((":write", ":update")))
+#: Operations that reveal personal data in clear. An auditor reads masked values only.
+SENSITIVE_READS = frozenset({Operation.PII_READ})
 
 
 def allowed(roles: frozenset[Role], operation: Operation, scopes: frozenset[str] | None = None) -> bool:

@@ -11,6 +11,7 @@ from domain.db import platform_unit_of_work, unit_of_work
 from domain.errors import Conflict, NotFound, StaleVersion
 from domain.identity.model import Actor, Principal
 from domain.ids import new_id
+from domain.keys.service import create_data_key
 from domain.pagination import Page, decode_uuid_cursor, page_of
 from domain.tenancy import queries
 from domain.tenancy.model import (
@@ -48,6 +49,7 @@ async def provision_tenant(actor: Actor, request: NewTenant, kind: TenantKind = 
         tenant = await queries.insert_tenant(
             platform, tenant_id, request.name, kind, request.countries, request.timezone, request.default_locale
         )
+        await create_data_key(platform)
         await record(platform, actor, "tenant.provisioned", "tenant", tenant_id, after=tenant)
     return tenant
 
