@@ -11,6 +11,12 @@ from api.controllers.audit import AuditController
 from api.controllers.compliance import ComplianceController, country_calculation_routes
 from api.controllers.identity import MeController, UserController
 from api.controllers.platform import HealthController, PlatformTenantController
+from api.controllers.recruitment import (
+    ApplicationController,
+    CandidateController,
+    JobController,
+    PipelineController,
+)
 from api.controllers.tenancy import LegalEntityController, TenantController
 from api.guards import authorize
 from api.idempotency import IdempotencyMiddleware
@@ -24,7 +30,8 @@ from domain.settings import Settings
 
 CONTROLLERS = [
     HealthController, MeController, TenantController, LegalEntityController, UserController, AuditController,
-    PlatformTenantController, ComplianceController,
+    PlatformTenantController, ComplianceController, PipelineController, JobController, CandidateController,
+    ApplicationController,
 ]
 
 

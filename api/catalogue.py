@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
@@ -20,7 +21,6 @@ import api
 import compliance
 import domain
 from compliance.errors import ComplianceError
-from compliance.labour import VIOLATION_MESSAGES
 from compliance.registry import all_packs
 from domain.errors import DomainError
 from domain.i18n import LOCALES_DIR, SUPPORTED
@@ -28,11 +28,22 @@ from domain.i18n import LOCALES_DIR, SUPPORTED
 TRANSLATED = [locale for locale in SUPPORTED if locale != "en"]
 
 
-def _import_everything() -> None:
+def _import_everything() -> list[ModuleType]:
+    modules = []
     for package in (domain, api, compliance):
         for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             if not module.name.endswith(("__main__", ".cli", ".catalogue")):
-                importlib.import_module(module.name)
+                modules.append(importlib.import_module(module.name))
+    return modules
+
+
+def _declared_messages(module: ModuleType) -> Iterator[str]:
+    """Module constants named ``*_MESSAGES`` (tuples) or ``*_SUBJECT``/``*_BODY`` (texts) are msgids."""
+    for name, value in vars(module).items():
+        if name.endswith("_MESSAGES") and isinstance(value, tuple):
+            yield from (v for v in value if isinstance(v, str))
+        elif name.endswith(("_SUBJECT", "_BODY")) and isinstance(value, str):
+            yield value
 
 
 def _subclasses(cls: type) -> Iterator[type]:
@@ -44,8 +55,10 @@ def _subclasses(cls: type) -> Iterator[type]:
 def all_messages() -> list[str]:
     from api.problems import COMPLIANCE_TITLE, FALLBACK_FIELD_DETAIL, HTTP_PROBLEMS, MSGSPEC_MESSAGES
 
-    _import_everything()
-    found: set[str] = {COMPLIANCE_TITLE, FALLBACK_FIELD_DETAIL, *MSGSPEC_MESSAGES, *VIOLATION_MESSAGES}
+    modules = _import_everything()
+    found: set[str] = {COMPLIANCE_TITLE, FALLBACK_FIELD_DETAIL, *MSGSPEC_MESSAGES}
+    for module in modules:
+        found.update(_declared_messages(module))
     for error in (DomainError, *_subclasses(DomainError)):
         found.update((error.title, error.template))
     for error in (ComplianceError, *_subclasses(ComplianceError)):

@@ -9,8 +9,8 @@ from api.auth import load_or_create_secret
 from domain import db
 from domain.crypto import MasterKey
 from domain.db import Database
-from domain.keys import service as keys
 from domain.identity.model import SystemActor
+from domain.keys import service as keys
 from domain.migrator import pending
 from domain.settings import Mode, Settings
 from domain.tenancy import service as tenancy

@@ -34,7 +34,7 @@ def catalogue(locale: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def translate(message: str, locale: str, **params: Any) -> str:
+def translate(message: str, locale: str, /, **params: Any) -> str:
     text = catalogue(locale if locale in SUPPORTED else DEFAULT).gettext(message)
     return text.format(**params) if params else text
 

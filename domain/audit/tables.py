@@ -17,6 +17,6 @@ class AuditEntry(Table, tablename="audit_entries"):
     action = Varchar(length=100)
     entity_type = Varchar(length=100)
     entity_id = Varchar(length=100)
-    before = Text(null=True)
-    after = Text(null=True)
+    before = Text(null=True, default=None)
+    after = Text(null=True, default=None)
     request_id = Varchar(length=100)

@@ -22,7 +22,7 @@ class LegalEntity(Table, tablename="legal_entities"):
     tenant_id = UUID()
     name = Varchar(length=200)
     country = Varchar(length=2)
-    region = Varchar(length=16, null=True)
+    region = Varchar(length=16, null=True, default=None)
     currency = Varchar(length=3)
     timezone = Varchar(length=64)
     version = Integer()

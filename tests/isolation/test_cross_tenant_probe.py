@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -17,6 +18,16 @@ import pytest
 from domain.identity.model import Principal, SystemActor
 from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
+from domain.recruitment import service as recruitment
+from domain.recruitment.model import (
+    CompetencyDefinition,
+    ConsentPurpose,
+    NewApplication,
+    NewCandidate,
+    NewConsent,
+    NewJob,
+    NewModelVersion,
+)
 from domain.settings import Mode
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewLegalEntity
@@ -33,7 +44,19 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
     entity = await tenancy.create_legal_entity(owner, NewLegalEntity(
         name=f"B Secret GmbH {uuid.uuid4().hex[:6]}", country="DE", currency="EUR", timezone="Europe/Berlin"))
     user = await ensure_user(SystemActor(subject="tests"), tenant_b, "b-secret-user", [Role.HR_ADMIN])
-    return {"entity_id": str(entity.id), "user_id": str(user.id), "tenant_id": str(tenant_b)}
+    job = await recruitment.create_job(owner, NewJob(legal_entity_id=entity.id, title={"en": "B secret role"},
+                                                     location="Berlin"), "en")
+    candidate = await recruitment.create_candidate(owner, NewCandidate(
+        full_name="B Secret Person", email=f"b-{uuid.uuid4().hex[:8]}@example.com"))
+    consent = await recruitment.add_consent(owner, candidate.id, NewConsent(
+        purpose=ConsentPurpose.RECRUITMENT, given_at=datetime.now(UTC), evidence="signed form"))
+    application = await recruitment.create_application(owner, NewApplication(candidate_id=candidate.id,
+                                                                             job_id=job.id), "en")
+    await recruitment.publish_model_version(owner, job.id, NewModelVersion(
+        effective_from=date(2026, 1, 1), overall_pass_threshold="60",
+        competencies=[CompetencyDefinition(code="coding", names={"en": "Coding"}, weight="1", pass_threshold="60")]))
+    return {"entity_id": str(entity.id), "user_id": str(user.id), "tenant_id": str(tenant_b), "job_id": str(job.id),
+            "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id)}
 
 
 def operations(document: dict[str, Any]) -> list[RouteCase]:

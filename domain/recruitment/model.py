@@ -1,0 +1,284 @@
+"""Recruitment's shapes and the rules that need no database: multilingual text, pipeline stages,
+candidates' personal data as accepted and as shown."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from domain.errors import InvalidInput
+from domain.time import require_timezone
+
+LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
+StageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
+
+
+class MissingDefaultLanguage(InvalidInput):
+    code = "missing_default_language"
+    title = "Text missing in the default language"
+    template = "Give the text at least in the tenant's default language ({locale})."
+
+
+def pick_text(texts: dict[str, str], wanted: str, fallback: str) -> str:
+    """The text in the reader's language, else the tenant's default, else any."""
+    return texts.get(wanted) or texts.get(fallback) or next(iter(texts.values()), "")
+
+
+def require_language(texts: dict[str, str], default_locale: str) -> None:
+    if default_locale not in texts:
+        raise MissingDefaultLanguage(locale=default_locale, field="title")
+
+
+# -- pipeline ------------------------------------------------------------------------------------
+
+
+class StageOutcome(StrEnum):
+    HIRED = "hired"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class NewStage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: StageCode
+    names: Annotated[dict[LocaleCode, ShortText], msgspec.Meta(min_length=1)]
+    position: Annotated[int, msgspec.Meta(ge=0, le=1000)]
+    outcome: StageOutcome | None = None
+
+
+class StageView(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+    names: dict[str, str]
+    position: int
+    outcome: StageOutcome | None
+
+
+#: Every tenant starts with these; tenants add or reorder their own.
+DEFAULT_STAGES = (
+    NewStage(code="applied", names={"en": "Applied", "zh_CN": "已申请", "ja": "応募済み"}, position=10),
+    NewStage(code="screening", names={"en": "Screening", "zh_CN": "筛选", "ja": "書類選考"}, position=20),
+    NewStage(code="interview", names={"en": "Interview", "zh_CN": "面试", "ja": "面接"}, position=30),
+    NewStage(code="interview_passed", names={"en": "Interview passed", "zh_CN": "面试通过", "ja": "面接合格"},
+             position=40),
+    NewStage(code="offer", names={"en": "Offer", "zh_CN": "录用通知", "ja": "内定"}, position=50),
+    NewStage(code="hired", names={"en": "Hired", "zh_CN": "已录用", "ja": "採用"}, position=60,
+             outcome=StageOutcome.HIRED),
+    NewStage(code="rejected", names={"en": "Rejected", "zh_CN": "未通过", "ja": "不採用"}, position=70,
+             outcome=StageOutcome.REJECTED),
+    NewStage(code="withdrawn", names={"en": "Withdrawn", "zh_CN": "已撤回", "ja": "辞退"}, position=80,
+             outcome=StageOutcome.WITHDRAWN),
+)
+
+
+# -- jobs ----------------------------------------------------------------------------------------
+
+
+class JobStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    ON_HOLD = "on_hold"
+    CLOSED = "closed"
+
+
+class NewJob(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    legal_entity_id: UUID
+    title: Annotated[dict[LocaleCode, ShortText], msgspec.Meta(min_length=1)]
+    location: ShortText
+    description: dict[LocaleCode, LongText] = {}
+    status: JobStatus = JobStatus.OPEN
+    hiring_team: Annotated[list[UUID], msgspec.Meta(max_length=50)] = []
+
+
+class JobPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    title: Annotated[dict[LocaleCode, ShortText], msgspec.Meta(min_length=1)] | None = None
+    description: dict[LocaleCode, LongText] | None = None
+    location: ShortText | None = None
+    status: JobStatus | None = None
+    hiring_team: Annotated[list[UUID], msgspec.Meta(max_length=50)] | None = None
+
+
+class JobView(msgspec.Struct, frozen=True):
+    id: UUID
+    legal_entity_id: UUID
+    title: str
+    description: str
+    language: str
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    status: JobStatus
+    location: str
+    hiring_team: list[UUID]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# -- candidates ----------------------------------------------------------------------------------
+
+
+class NewCandidate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    full_name: ShortText
+    email: Annotated[str, msgspec.Meta(max_length=254)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    #: Region for phone numbers written without +country code (ISO 3166-1).
+    phone_region: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")] | None = None
+    national_id: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    national_id_country: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$")] | None = None
+    birth_date: date | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] = "UTC"
+    locale: LocaleCode = "en"
+
+    def __post_init__(self) -> None:
+        require_timezone(self.timezone)
+        if (self.national_id is None) != (self.national_id_country is None):
+            raise NationalIdNeedsCountry(field="national_id_country")
+
+
+class NationalIdNeedsCountry(InvalidInput):
+    code = "national_id_needs_country"
+    title = "Country of the national id missing"
+    template = "Give national_id and national_id_country together."
+
+
+class CandidateView(msgspec.Struct, frozen=True):
+    """Personal data appears masked unless the caller may read it in clear (and that read is audited)."""
+
+    id: UUID
+    full_name: str
+    email: str | None
+    phone: str | None
+    national_id: str | None
+    national_id_country: str | None
+    birth_date: str | None
+    masked: bool
+    timezone: str
+    locale: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConsentPurpose(StrEnum):
+    RECRUITMENT = "recruitment"
+    AI_INTERVIEW_ANALYSIS = "ai_interview_analysis"
+    RECORDING = "recording"
+    TALENT_POOL = "talent_pool"
+    SENSITIVE_DATA = "sensitive_data"
+
+
+class NewConsent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    purpose: ConsentPurpose
+    given_at: datetime
+    evidence: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class ConsentView(msgspec.Struct, frozen=True):
+    id: UUID
+    candidate_id: UUID
+    purpose: ConsentPurpose
+    given_at: datetime
+    withdrawn_at: datetime | None
+    evidence: str
+    active: bool
+
+
+# -- applications --------------------------------------------------------------------------------
+
+
+class NewApplication(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    candidate_id: UUID
+    job_id: UUID
+
+
+class StageMove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    stage: StageCode
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class ApplicationView(msgspec.Struct, frozen=True):
+    id: UUID
+    candidate_id: UUID
+    job_id: UUID
+    stage: str
+    stage_name: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class StageChangeView(msgspec.Struct, frozen=True):
+    from_stage: str | None
+    to_stage: str
+    moved_by: str
+    reason: str
+    moved_at: datetime
+
+
+
+
+# -- competency models ---------------------------------------------------------------------------
+
+Score = Annotated[str, msgspec.Meta(pattern=r"^\d{1,3}(\.\d{1,2})?$", description="0 to 100, a decimal string")]
+
+
+class CompetencyDefinition(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,64}$")]
+    names: Annotated[dict[LocaleCode, ShortText], msgspec.Meta(min_length=1)]
+    weight: Annotated[str, msgspec.Meta(pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", description="0 to 1")]
+    pass_threshold: Score
+
+
+class NewModelVersion(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A new version of a job's competency model. Weights sum to exactly 1; scores are on 0-100."""
+
+    effective_from: date
+    competencies: Annotated[list[CompetencyDefinition], msgspec.Meta(min_length=1, max_length=30)]
+    overall_pass_threshold: Score
+    name: ShortText | None = None
+
+    def __post_init__(self) -> None:
+        codes = [c.code for c in self.competencies]
+        if len(set(codes)) != len(codes):
+            raise DuplicateCompetency(field="competencies")
+        if sum(Decimal(c.weight) for c in self.competencies) != 1 or any(
+                Decimal(c.weight) <= 0 for c in self.competencies):
+            raise WeightsMustSumToOne(field="competencies")
+        if any(Decimal(t) > 100 for t in (self.overall_pass_threshold, *(c.pass_threshold for c in self.competencies))):
+            raise ThresholdOutOfRange(field="competencies")
+
+
+class WeightsMustSumToOne(InvalidInput):
+    code = "competency_weights_must_sum_to_one"
+    title = "Weights must sum to 1"
+    template = "Every competency needs a weight above 0, and the weights must sum to exactly 1."
+
+
+class DuplicateCompetency(InvalidInput):
+    code = "duplicate_competency"
+    title = "Competency listed twice"
+    template = "Each competency code may appear only once in a model."
+
+
+class ThresholdOutOfRange(InvalidInput):
+    code = "threshold_out_of_range"
+    title = "Threshold out of range"
+    template = "Pass thresholds are scores between 0 and 100."
+
+
+class ModelVersionView(msgspec.Struct, frozen=True):
+    model_id: UUID
+    job_id: UUID
+    name: str
+    number: int
+    effective_from: date
+    competencies: list[CompetencyDefinition]
+    overall_pass_threshold: str
+    created_by: str
+    created_at: datetime

@@ -1,0 +1,467 @@
+"""Recruitment use cases: pipeline, jobs, competency models, candidates, consents, applications.
+
+Personal data is validated, sealed under the tenant's key and blind-indexed on the way in; on the
+way out it is masked unless the caller holds ``pii:read``, and every clear read is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from domain.audit.service import record
+from domain.crypto import TenantCipher
+from domain.db import UnitOfWork, unit_of_work
+from domain.errors import Conflict, NotFound
+from domain.i18n import translate
+from domain.identity.model import Principal
+from domain.identity.permissions import Operation
+from domain.ids import new_id
+from domain.keys.service import cipher_for
+from domain.pagination import Page, decode_uuid_cursor, page_of
+from domain.personal_data import (
+    check_birth_date,
+    mask_birth_date,
+    mask_email,
+    mask_national_id,
+    mask_phone,
+    normalise_email,
+    normalise_national_id,
+    normalise_phone,
+)
+from domain.recruitment import queries
+from domain.recruitment.model import (
+    DEFAULT_STAGES,
+    ApplicationView,
+    CandidateView,
+    ConsentView,
+    JobPatch,
+    JobView,
+    ModelVersionView,
+    NewApplication,
+    NewCandidate,
+    NewConsent,
+    NewJob,
+    NewModelVersion,
+    NewStage,
+    StageChangeView,
+    StageMove,
+    StageView,
+    pick_text,
+    require_language,
+)
+from domain.tenancy import queries as tenancy_queries
+from domain.time import utc_now
+
+PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
+INDEXED_FIELDS = ("email", "phone", "national_id")
+
+
+class JobNotFound(NotFound):
+    code = "job_not_found"
+    template = "There is no job with this id."
+
+
+class CandidateNotFound(NotFound):
+    code = "candidate_not_found"
+    template = "There is no candidate with this id."
+
+
+class ApplicationNotFound(NotFound):
+    code = "application_not_found"
+    template = "There is no application with this id."
+
+
+class ConsentNotFound(NotFound):
+    code = "consent_not_found"
+    template = "There is no active consent with this id."
+
+
+class StageNotFound(NotFound):
+    code = "stage_not_found"
+    template = "The pipeline has no stage {stage}."
+
+
+class StageCodeTaken(Conflict):
+    code = "stage_code_taken"
+    title = "Stage already exists"
+    template = "The pipeline already has a stage {stage}."
+
+
+class DuplicateCandidate(Conflict):
+    code = "duplicate_candidate"
+    title = "Possible duplicate candidate"
+    template = "A candidate with the same {fields} already exists: {candidate_id}."
+
+
+class AlreadyApplied(Conflict):
+    code = "already_applied"
+    title = "Already applied"
+    template = "This candidate already has an application for this job."
+
+
+class LegalEntityUnknown(NotFound):
+    code = "legal_entity_not_found"
+    template = "There is no legal entity with this id."
+
+
+class NoCompetencyModel(NotFound):
+    code = "competency_model_not_found"
+    template = "This job has no competency model yet."
+
+
+STAGE_CHANGED_SUBJECT = "Your application for {job}"
+STAGE_CHANGED_BODY = "Your application for {job} has moved to the stage: {stage}."
+
+
+# -- pipeline ------------------------------------------------------------------------------------
+
+
+async def _stages(uow: UnitOfWork, locale: str) -> list[StageView]:
+    rows = await queries.stages(uow)
+    if not rows:
+        for stage in DEFAULT_STAGES:
+            await queries.insert_stage(uow, new_id(), stage.code, stage.names, stage.position, stage.outcome)
+        rows = await queries.stages(uow)
+    return [StageView(code=r["code"], name=pick_text(r["names"], locale, "en"), names=r["names"],
+                      position=r["position"], outcome=r["outcome"]) for r in rows]
+
+
+async def list_stages(principal: Principal, locale: str) -> list[StageView]:
+    async with unit_of_work(principal.tenant_id) as uow:
+        return await _stages(uow, locale)
+
+
+async def add_stage(principal: Principal, stage: NewStage, locale: str) -> list[StageView]:
+    async with unit_of_work(principal.tenant_id) as uow:
+        if any(s.code == stage.code for s in await _stages(uow, locale)):
+            raise StageCodeTaken(stage=stage.code)
+        await queries.insert_stage(uow, new_id(), stage.code, stage.names, stage.position, stage.outcome)
+        await record(uow, principal, "pipeline.stage_added", "pipeline_stage", stage.code, after=stage)
+        return await _stages(uow, locale)
+
+
+# -- jobs ----------------------------------------------------------------------------------------
+
+
+async def _default_locale(uow: UnitOfWork) -> str:
+    tenant = await tenancy_queries.own_tenant(uow)
+    return tenant.default_locale if tenant else "en"
+
+
+def _job_view(row: dict[str, Any], locale: str, fallback: str) -> JobView:
+    language = locale if locale in row["title"] else fallback if fallback in row["title"] else next(iter(row["title"]))
+    return JobView(
+        id=row["id"], legal_entity_id=row["legal_entity_id"], title=pick_text(row["title"], locale, fallback),
+        description=pick_text(row["description"], locale, fallback), language=language, titles=row["title"],
+        descriptions=row["description"], status=row["status"], location=row["location"],
+        hiring_team=row["hiring_team"], version=row["version"], created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def create_job(principal: Principal, request: NewJob, locale: str) -> JobView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        fallback = await _default_locale(uow)
+        require_language(request.title, fallback)
+        if await tenancy_queries.legal_entity(uow, request.legal_entity_id) is None:
+            raise LegalEntityUnknown(field="legal_entity_id")
+        job_id = new_id()
+        await queries.insert_job(uow, job_id, msgspec.structs.asdict(request))
+        row = await queries.job(uow, job_id)
+        await record(uow, principal, "job.created", "job", job_id, after=request)
+    assert row is not None
+    return _job_view(row, locale, fallback)
+
+
+async def get_job(principal: Principal, job_id: UUID, locale: str) -> JobView:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        row = await queries.job(uow, job_id)
+        fallback = await _default_locale(uow)
+    if row is None:
+        raise JobNotFound()
+    return _job_view(row, locale, fallback)
+
+
+async def list_jobs(principal: Principal, cursor: str | None, limit: int, status: str | None,
+                    locale: str) -> Page[JobView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        rows = await queries.jobs(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, status=status)
+        fallback = await _default_locale(uow)
+    return page_of([_job_view(r, locale, fallback) for r in rows], limit, lambda j: str(j.id))
+
+
+async def update_job(principal: Principal, job_id: UUID, patch: JobPatch, expected_version: int,
+                     locale: str) -> JobView:
+    values = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not None}
+    async with unit_of_work(principal.tenant_id) as uow:
+        before = await queries.job(uow, job_id)
+        if before is None:
+            raise JobNotFound()
+        fallback = await _default_locale(uow)
+        if "title" in values:
+            require_language(values["title"], fallback)
+        await queries.update_job(uow, job_id, expected_version, values)
+        after = await queries.job(uow, job_id)
+        await record(uow, principal, "job.updated", "job", job_id,
+                     before={k: before[k] for k in values}, after=values)
+    assert after is not None
+    return _job_view(after, locale, fallback)
+
+
+# -- competency models ---------------------------------------------------------------------------
+
+
+def _version_view(model: dict[str, Any], row: dict[str, Any]) -> ModelVersionView:
+    return msgspec.convert({**row, "model_id": model["id"], "job_id": model["job_id"], "name": model["name"]},
+                           ModelVersionView)
+
+
+async def publish_model_version(principal: Principal, job_id: UUID, request: NewModelVersion) -> ModelVersionView:
+    """A new version of the job's competency model; evaluations keep the version they were made with."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        job = await queries.job(uow, job_id)
+        if job is None:
+            raise JobNotFound()
+        model = await queries.competency_model(uow, job_id)
+        if model is None:
+            name = request.name or pick_text(job["title"], "en", next(iter(job["title"])))
+            await queries.insert_competency_model(uow, new_id(), job_id, name)
+            model = await queries.competency_model(uow, job_id)
+        assert model is not None
+        versions = await queries.model_versions(uow, model["id"])
+        values = {
+            "number": len(versions) + 1, "effective_from": request.effective_from,
+            "competencies": msgspec.to_builtins(request.competencies),
+            "overall_pass_threshold": request.overall_pass_threshold, "created_by": principal.subject,
+        }
+        await queries.insert_model_version(uow, new_id(), model["id"], values)
+        published = (await queries.model_versions(uow, model["id"]))[-1]
+        await record(uow, principal, "competency_model.version_published", "competency_model", model["id"],
+                     before=versions[-1]["competencies"] if versions else None, after=values)
+    return _version_view(model, published)
+
+
+async def model_versions(principal: Principal, job_id: UUID) -> list[ModelVersionView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.job(uow, job_id) is None:
+            raise JobNotFound()
+        model = await queries.competency_model(uow, job_id)
+        if model is None:
+            raise NoCompetencyModel()
+        return [_version_view(model, row) for row in await queries.model_versions(uow, model["id"])]
+
+
+def version_in_force(versions: list[ModelVersionView], on: date) -> ModelVersionView | None:
+    current = [v for v in versions if v.effective_from <= on]
+    return max(current, key=lambda v: (v.effective_from, v.number)) if current else None
+
+
+# -- candidates ----------------------------------------------------------------------------------
+
+
+def _normalised(request: NewCandidate) -> dict[str, str]:
+    """The personal data as it will be sealed and indexed."""
+    values: dict[str, str] = {}
+    if request.email is not None:
+        values["email"] = normalise_email(request.email)
+    if request.phone is not None:
+        values["phone"] = normalise_phone(request.phone, request.phone_region)
+    if request.national_id is not None and request.national_id_country is not None:
+        values["national_id"] = normalise_national_id(request.national_id, request.national_id_country)
+    if request.birth_date is not None:
+        values["birth_date"] = check_birth_date(request.birth_date, utc_now().date()).isoformat()
+    return values
+
+
+def _sealed_columns(cipher: TenantCipher, candidate_id: UUID, personal: dict[str, str]) -> dict[str, Any]:
+    columns: dict[str, Any] = {}
+    for name, value in personal.items():
+        columns[f"{name}_ciphertext"] = cipher.seal(value, "candidates", name, candidate_id)
+        if name in INDEXED_FIELDS:
+            # Mailboxes are matched case-insensitively in practice, so the index folds case.
+            columns[f"{name}_index"] = cipher.blind_index(value.casefold() if name == "email" else value, name)
+    return columns
+
+
+def _candidate_view(cipher: TenantCipher, row: dict[str, Any], clear: bool) -> CandidateView:
+    personal = {name: cipher.open(row[f"{name}_ciphertext"], "candidates", name, row["id"])
+                for name in PERSONAL_FIELDS if row[f"{name}_ciphertext"]}
+    if not clear:
+        masks = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id,
+                 "birth_date": lambda v: mask_birth_date(date.fromisoformat(v))}
+        personal = {name: masks[name](value) for name, value in personal.items()}
+    return CandidateView(
+        id=row["id"], full_name=row["full_name"], email=personal.get("email"), phone=personal.get("phone"),
+        national_id=personal.get("national_id"), national_id_country=row["national_id_country"],
+        birth_date=personal.get("birth_date"), masked=not clear, timezone=row["timezone"], locale=row["locale"],
+        version=row["version"], created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+async def create_candidate(principal: Principal, request: NewCandidate) -> CandidateView:
+    personal = _normalised(request)
+    candidate_id = new_id()
+    async with unit_of_work(principal.tenant_id) as uow:
+        cipher = await cipher_for(uow)
+        sealed = _sealed_columns(cipher, candidate_id, personal)
+        indexes = {name: sealed[f"{name}_index"] for name in INDEXED_FIELDS if f"{name}_index" in sealed}
+        duplicates = await queries.candidates_matching(uow, indexes)
+        if duplicates:
+            same = sorted(n for n, v in indexes.items() if any(d[f"{n}_index"] == v for d in duplicates))
+            raise DuplicateCandidate(fields=", ".join(same), candidate_id=str(duplicates[0]["id"]))
+        await queries.insert_candidate(uow, candidate_id, {
+            "full_name": request.full_name, "national_id_country": request.national_id_country,
+            "timezone": request.timezone, "locale": request.locale, **sealed})
+        row = await queries.candidate(uow, candidate_id)
+        assert row is not None
+        masked = _candidate_view(cipher, row, clear=False)
+        # The trail keeps masked values only: personal data is never copied out of its sealed column.
+        await record(uow, principal, "candidate.created", "candidate", candidate_id, after=masked)
+    return _candidate_view(cipher, row, clear=principal.may(Operation.PII_READ))
+
+
+async def get_candidate(principal: Principal, candidate_id: UUID) -> CandidateView:
+    clear = principal.may(Operation.PII_READ)
+    async with unit_of_work(principal.tenant_id, write=clear) as uow:
+        row = await queries.candidate(uow, candidate_id)
+        if row is None:
+            raise CandidateNotFound()
+        cipher = await cipher_for(uow)
+        if clear:
+            await record(uow, principal, "candidate.personal_data_read", "candidate", candidate_id,
+                         after={"fields": [n for n in PERSONAL_FIELDS if row[f"{n}_ciphertext"]]})
+        return _candidate_view(cipher, row, clear)
+
+
+async def list_candidates(principal: Principal, cursor: str | None, limit: int) -> Page[CandidateView]:
+    clear = principal.may(Operation.PII_READ)
+    async with unit_of_work(principal.tenant_id, write=clear) as uow:
+        rows = await queries.candidates(uow, after=decode_uuid_cursor(cursor), limit=limit + 1)
+        cipher = await cipher_for(uow)
+        shown = rows[:limit]
+        if clear and shown:
+            await record(uow, principal, "candidate.personal_data_read", "candidate", "list",
+                         after={"candidates": [str(r["id"]) for r in shown]})
+        views = [_candidate_view(cipher, row, clear) for row in rows]
+    return page_of(views, limit, lambda c: str(c.id))
+
+
+async def add_consent(principal: Principal, candidate_id: UUID, request: NewConsent) -> ConsentView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.candidate(uow, candidate_id) is None:
+            raise CandidateNotFound()
+        consent_id = new_id()
+        await queries.insert_consent(uow, consent_id, candidate_id, msgspec.structs.asdict(request))
+        await record(uow, principal, "consent.given", "candidate", candidate_id, after=request)
+        return next(c for c in await _consents(uow, candidate_id) if c.id == consent_id)
+
+
+async def withdraw_consent(principal: Principal, candidate_id: UUID, consent_id: UUID) -> ConsentView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        if not await queries.withdraw_consent(uow, candidate_id, consent_id):
+            raise ConsentNotFound()
+        await record(uow, principal, "consent.withdrawn", "candidate", candidate_id, after={"consent": consent_id})
+        return next(c for c in await _consents(uow, candidate_id) if c.id == consent_id)
+
+
+async def list_consents(principal: Principal, candidate_id: UUID) -> list[ConsentView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.candidate(uow, candidate_id) is None:
+            raise CandidateNotFound()
+        return await _consents(uow, candidate_id)
+
+
+async def _consents(uow: UnitOfWork, candidate_id: UUID) -> list[ConsentView]:
+    return [msgspec.convert({**row, "active": row["withdrawn_at"] is None}, ConsentView)
+            for row in await queries.consents(uow, candidate_id)]
+
+
+# -- applications --------------------------------------------------------------------------------
+
+
+def _application_view(row: dict[str, Any], stages: list[StageView]) -> ApplicationView:
+    name = next((s.name for s in stages if s.code == row["stage"]), row["stage"])
+    return msgspec.convert({**row, "stage_name": name}, ApplicationView)
+
+
+async def create_application(principal: Principal, request: NewApplication, locale: str) -> ApplicationView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.candidate(uow, request.candidate_id) is None:
+            raise CandidateNotFound(field="candidate_id")
+        if await queries.job(uow, request.job_id) is None:
+            raise JobNotFound(field="job_id")
+        if await queries.application_exists(uow, request.candidate_id, request.job_id):
+            raise AlreadyApplied()
+        stages = await _stages(uow, locale)
+        application_id = new_id()
+        first = stages[0].code
+        await queries.insert_application(uow, application_id, request.candidate_id, request.job_id, first)
+        await queries.record_stage_change(uow, new_id(), application_id, {
+            "from_stage": None, "to_stage": first, "moved_by": principal.subject, "reason": "application created"})
+        await record(uow, principal, "application.created", "application", application_id, after=request)
+        row = await queries.application(uow, application_id)
+    assert row is not None
+    return _application_view(row, stages)
+
+
+async def get_application(principal: Principal, application_id: UUID, locale: str) -> ApplicationView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        row = await queries.application(uow, application_id)
+        if row is None:
+            raise ApplicationNotFound()
+        return _application_view(row, await _stages(uow, locale))
+
+
+async def list_applications(principal: Principal, cursor: str | None, limit: int, job_id: UUID | None,
+                            locale: str) -> Page[ApplicationView]:
+    async with unit_of_work(principal.tenant_id) as uow:
+        rows = await queries.applications(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, job_id=job_id)
+        stages = await _stages(uow, locale)
+    return page_of([_application_view(r, stages) for r in rows], limit, lambda a: str(a.id))
+
+
+async def move_application(principal: Principal, application_id: UUID, move: StageMove, expected_version: int,
+                           locale: str) -> ApplicationView:
+    """Move to another pipeline stage: history, audit and the candidate's notification in one transaction."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        before = await queries.application(uow, application_id)
+        if before is None:
+            raise ApplicationNotFound()
+        stages = await _stages(uow, locale)
+        target = next((s for s in stages if s.code == move.stage), None)
+        if target is None:
+            raise StageNotFound(stage=move.stage, field="stage")
+        await queries.move_application(uow, application_id, expected_version, move.stage)
+        await queries.record_stage_change(uow, new_id(), application_id, {
+            "from_stage": before["stage"], "to_stage": move.stage, "moved_by": principal.subject,
+            "reason": move.reason})
+        await _notify_candidate(uow, before, target)
+        await record(uow, principal, "application.stage_changed", "application", application_id,
+                     before={"stage": before["stage"]}, after={"stage": move.stage, "reason": move.reason})
+        after = await queries.application(uow, application_id)
+    assert after is not None
+    return _application_view(after, stages)
+
+
+async def _notify_candidate(uow: UnitOfWork, application: dict[str, Any], stage: StageView) -> None:
+    candidate = await queries.candidate(uow, application["candidate_id"])
+    job = await queries.job(uow, application["job_id"])
+    assert candidate is not None and job is not None
+    locale = candidate["locale"]
+    fallback = await _default_locale(uow)
+    params = {"job": pick_text(job["title"], locale, fallback), "stage": pick_text(stage.names, locale, fallback)}
+    await queries.enqueue_message(uow, new_id(), {
+        "recipient_kind": "candidate", "recipient_id": candidate["id"], "locale": locale,
+        "subject": translate(STAGE_CHANGED_SUBJECT, locale, **params),
+        "body": translate(STAGE_CHANGED_BODY, locale, **params)})
+
+
+async def application_history(principal: Principal, application_id: UUID) -> list[StageChangeView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.application(uow, application_id) is None:
+            raise ApplicationNotFound()
+        return [msgspec.convert(row, StageChangeView) for row in await queries.stage_history(uow, application_id)]
