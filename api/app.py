@@ -10,6 +10,7 @@ from api.context import RequestContextMiddleware
 from api.controllers.audit import AuditController
 from api.controllers.compliance import ComplianceController, country_calculation_routes
 from api.controllers.identity import MeController, UserController
+from api.controllers.interviews import InterviewController
 from api.controllers.platform import HealthController, PlatformTenantController
 from api.controllers.recruitment import (
     ApplicationController,
@@ -31,7 +32,7 @@ from domain.settings import Settings
 CONTROLLERS = [
     HealthController, MeController, TenantController, LegalEntityController, UserController, AuditController,
     PlatformTenantController, ComplianceController, PipelineController, JobController, CandidateController,
-    ApplicationController,
+    ApplicationController, InterviewController,
 ]
 
 

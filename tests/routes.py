@@ -49,13 +49,20 @@ NEUTRAL_VALUES = {"country": "DE", "path": "openapi.json"}
 
 
 def neutral_url(case: RouteCase) -> str:
-    """The route with every id a random one that exists nowhere."""
-    return case.url({name: NEUTRAL_VALUES.get(name, str(uuid.uuid4())) for name, _ in case.params})
+    """The route (and its required query) with every id a random one that exists nowhere."""
+    values = {name: NEUTRAL_VALUES.get(name, str(uuid.uuid4())) for name, _ in case.params}
+    return case.url(values) + query_for(case.path, {**values, "application_id": str(uuid.uuid4())})
 
 
+#: Required query parameters, as templates filled with the same values as the path's parameters.
 QUERY_FOR = {
     "/v1/compliance/holidays": "?country=DE&year=2026",
     "/v1/compliance/packs/{country:str}/changes": "?since=2025-01-01",
+    "/v1/interviews": "?application_id={application_id}",
 }
+
+
+def query_for(path: str, values: dict[str, str]) -> str:
+    return QUERY_FOR.get(path, "").format(**values)
 
 BODY_FOR_METHOD: dict[str, Any] = {"POST": {}, "PATCH": {}, "PUT": {}}

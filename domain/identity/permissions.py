@@ -50,6 +50,8 @@ class Operation(StrEnum):
     PII_READ = "pii:read"
     APPLICATIONS_READ = "applications:read"
     APPLICATIONS_WRITE = "applications:write"
+    INTERVIEWS_READ = "interviews:read"
+    INTERVIEWS_WRITE = "interviews:write"
 
 
 R = Role
@@ -83,6 +85,8 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.PII_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
     Operation.APPLICATIONS_READ: _RECRUITING | {R.AUDITOR},
     Operation.APPLICATIONS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER}),
+    Operation.INTERVIEWS_READ: _RECRUITING | {R.AUDITOR},
+    Operation.INTERVIEWS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
 }
 
 #: Operations that change state. An auditor holds none of them.

@@ -18,6 +18,8 @@ import pytest
 from domain.identity.model import Principal, SystemActor
 from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
+from domain.interviews import service as interviews
+from domain.interviews.model import NewInterview, ParticipantInput, ParticipantKind
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import (
     CompetencyDefinition,
@@ -32,7 +34,7 @@ from domain.settings import Mode
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewLegalEntity
 from tests.conftest import bearer
-from tests.routes import BODY_FOR_METHOD, NEUTRAL_VALUES, QUERY_FOR, RouteCase
+from tests.routes import BODY_FOR_METHOD, NEUTRAL_VALUES, QUERY_FOR, RouteCase, query_for
 
 pytestmark = pytest.mark.anyio
 OPENAPI_PARAM = re.compile(r"\{(\w+)\}")
@@ -55,8 +57,16 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
     await recruitment.publish_model_version(owner, job.id, NewModelVersion(
         effective_from=date(2026, 1, 1), overall_pass_threshold="60",
         competencies=[CompetencyDefinition(code="coding", names={"en": "Coding"}, weight="1", pass_threshold="60")]))
+    interview = await interviews.schedule(owner, NewInterview(
+        application_id=application.id, title="B secret interview",
+        start=datetime(2026, 12, 1, 9, tzinfo=UTC), end=datetime(2026, 12, 1, 10, tzinfo=UTC), participants=[
+            ParticipantInput(kind=ParticipantKind.CANDIDATE, person_id=candidate.id, display_name="B Secret Person",
+                             timezone="Europe/Berlin"),
+            ParticipantInput(kind=ParticipantKind.INTERVIEWER, person_id=user.id, display_name="B Interviewer",
+                             timezone="Asia/Tokyo")]))
     return {"entity_id": str(entity.id), "user_id": str(user.id), "tenant_id": str(tenant_b), "job_id": str(job.id),
-            "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id)}
+            "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
+            "interview_id": str(interview.id)}
 
 
 def operations(document: dict[str, Any]) -> list[RouteCase]:
@@ -84,9 +94,11 @@ async def test_tenant_a_sees_nothing_of_tenant_b(
         unknown = [n for n in names if n not in b_objects and n not in NEUTRAL_VALUES]
         assert not unknown, f"{case}: seed an object of tenant B for {unknown} in seed_tenant_b"
         targets_b = any(n in b_objects for n in names)
-        b_url = case.url({**NEUTRAL_VALUES, **b_objects}) + QUERY_FOR.get(_typed(case.path), "")
-        missing_url = case.url({**NEUTRAL_VALUES, **{n: str(uuid.uuid4()) for n in b_objects}}) + QUERY_FOR.get(
-            _typed(case.path), "")
+        b_values = {**NEUTRAL_VALUES, **b_objects}
+        missing_values = {**NEUTRAL_VALUES, **{n: str(uuid.uuid4()) for n in b_objects}}
+        b_url = case.url(b_values) + query_for(_typed(case.path), b_values)
+        missing_url = case.url(missing_values) + query_for(_typed(case.path), missing_values)
+        targets_b = targets_b or "{" in QUERY_FOR.get(_typed(case.path), "")
         for label, token in [*tokens.items(), ("all roles", tokens_all)]:
             headers = bearer(token, **{"If-Match": '"v1"'})
             body = BODY_FOR_METHOD.get(case.method)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain.db import UnitOfWork, current_database
+from domain.ids import new_id
+from domain.interviews.model import InterviewSlot, ParticipantInput
+from domain.interviews.tables import Interview, InterviewParticipant
+from domain.time import utc_now
+
+
+async def lock_interviewer(uow: UnitOfWork, person_id: UUID) -> None:
+    """Serialise bookings of one interviewer so two concurrent bookings cannot both pass the check."""
+    database = current_database()
+    if not database.is_sqlite:  # SQLite's write lock already serialises every booking
+        await database.execute("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))",
+                               f"interviewer:{uow.tenant_id}:{person_id}")
+
+
+async def bookings_overlapping(uow: UnitOfWork, person_id: UUID, slot: InterviewSlot) -> list[dict[str, Any]]:
+    return await InterviewParticipant.select(
+        InterviewParticipant.interview_id, InterviewParticipant.start_utc, InterviewParticipant.end_utc
+    ).where(
+        (InterviewParticipant.tenant_id == uow.tenant_id) & (InterviewParticipant.person_id == person_id)
+        & (InterviewParticipant.start_utc < slot.end_utc) & (InterviewParticipant.end_utc > slot.start_utc)
+    )
+
+
+async def insert_interview(uow: UnitOfWork, interview_id: UUID, values: dict[str, Any],
+                           participants: list[ParticipantInput], slot: InterviewSlot) -> None:
+    await Interview.insert(Interview(id=interview_id, tenant_id=uow.tenant_id, created_at=utc_now(), status="scheduled",
+                                     sequence=0, start_utc=slot.start_utc, end_utc=slot.end_utc, **values))
+    await InterviewParticipant.insert(*[
+        InterviewParticipant(id=new_id(), tenant_id=uow.tenant_id, interview_id=interview_id, person_id=p.person_id,
+                             kind=p.kind.value, display_name=p.display_name, timezone=p.timezone,
+                             start_utc=slot.start_utc, end_utc=slot.end_utc)
+        for p in participants
+    ])
+
+
+async def interview(uow: UnitOfWork, interview_id: UUID) -> dict[str, Any] | None:
+    return await Interview.select().where(
+        (Interview.tenant_id == uow.tenant_id) & (Interview.id == interview_id)).first()
+
+
+async def participants(uow: UnitOfWork, interview_id: UUID) -> list[dict[str, Any]]:
+    return await InterviewParticipant.select().where(
+        (InterviewParticipant.tenant_id == uow.tenant_id) & (InterviewParticipant.interview_id == interview_id)
+    ).order_by(InterviewParticipant.kind).order_by(InterviewParticipant.display_name)
+
+
+async def interviews_of_application(uow: UnitOfWork, application_id: UUID) -> list[dict[str, Any]]:
+    return await Interview.select().where(
+        (Interview.tenant_id == uow.tenant_id) & (Interview.application_id == application_id)
+    ).order_by(Interview.start_utc)

@@ -1,0 +1,136 @@
+"""Scheduling interviews: one booking per interviewer at a time, times shown in every participant's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from domain.audit.service import record
+from domain.db import UnitOfWork, unit_of_work
+from domain.errors import InvalidInput, NotFound
+from domain.identity import queries as identity_queries
+from domain.identity.model import Principal
+from domain.ids import new_id
+from domain.interviews import queries
+from domain.interviews.calendar_export import to_ics
+from domain.interviews.model import (
+    InterviewerDoubleBooked,
+    InterviewSlot,
+    InterviewTimes,
+    NewInterview,
+    ParticipantKind,
+    ParticipantTime,
+    times_for,
+)
+from domain.recruitment import queries as recruitment_queries
+from domain.recruitment.service import ApplicationNotFound
+from domain.time import rfc3339, utc_now
+
+
+class InterviewNotFound(NotFound):
+    code = "interview_not_found"
+    template = "There is no interview with this id."
+
+
+class NotThisApplicationsCandidate(InvalidInput):
+    code = "interview_candidate_mismatch"
+    title = "Wrong candidate"
+    template = "The candidate of an interview must be the candidate of its application."
+
+
+class InterviewerUnknown(InvalidInput):
+    code = "interviewer_unknown"
+    title = "Unknown interviewer"
+    template = "Interviewers must be users of this tenant; {person_id} is not."
+
+
+class InterviewView(msgspec.Struct, frozen=True):
+    id: UUID
+    application_id: UUID
+    title: str
+    status: str
+    location: str | None
+    video_link: str | None
+    start_utc: datetime
+    end_utc: datetime
+    participants: list[ParticipantTime]
+    created_by: str
+    created_at: datetime
+
+
+class _Participant(msgspec.Struct, frozen=True):
+    person_id: UUID
+    kind: ParticipantKind
+    display_name: str
+    timezone: str
+
+
+async def schedule(principal: Principal, request: NewInterview) -> InterviewView:
+    slot = request.slot
+    async with unit_of_work(principal.tenant_id) as uow:
+        application = await recruitment_queries.application(uow, request.application_id)
+        if application is None:
+            raise ApplicationNotFound(field="application_id")
+        if application["candidate_id"] != request.candidate.person_id:
+            raise NotThisApplicationsCandidate(field="participants")
+        for interviewer in request.interviewers:
+            await _require_free(uow, interviewer.person_id, interviewer.display_name, slot)
+        interview_id = new_id()
+        values = {"application_id": request.application_id, "title": request.title, "location": request.location,
+                  "video_link": request.video_link, "created_by": principal.subject}
+        await queries.insert_interview(uow, interview_id, values, request.participants, slot)
+        await record(uow, principal, "interview.scheduled", "interview", interview_id,
+                     after={**values, "start_utc": slot.start_utc, "end_utc": slot.end_utc,
+                            "participants": [str(p.person_id) for p in request.participants]})
+        return await _view(uow, interview_id)
+
+
+async def _require_free(uow: UnitOfWork, person_id: UUID, name: str, slot: InterviewSlot) -> None:
+    if await identity_queries.user(uow, person_id) is None:
+        raise InterviewerUnknown(person_id=str(person_id), field="participants")
+    await queries.lock_interviewer(uow, person_id)
+    clash = await queries.bookings_overlapping(uow, person_id, slot)
+    if clash:
+        raise InterviewerDoubleBooked(interviewer=name, start=rfc3339(clash[0]["start_utc"]),
+                                      end=rfc3339(clash[0]["end_utc"]), field="participants")
+
+
+async def get_interview(principal: Principal, interview_id: UUID) -> InterviewView:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return await _view(uow, interview_id)
+
+
+async def interviews_of_application(principal: Principal, application_id: UUID) -> list[InterviewView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await recruitment_queries.application(uow, application_id) is None:
+            raise ApplicationNotFound()
+        return [await _view(uow, row["id"]) for row in await queries.interviews_of_application(uow, application_id)]
+
+
+async def calendar_file(principal: Principal, interview_id: UUID) -> str:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        row, people = await _load(uow, interview_id)
+    slot = InterviewSlot(row["start_utc"], row["end_utc"])
+    return to_ics(interview_id, row["title"], slot, people, None, row["location"], None, utc_now(),
+                  url=row["video_link"], sequence=row["sequence"])
+
+
+async def _load(uow: UnitOfWork, interview_id: UUID) -> tuple[dict[str, Any], list[_Participant]]:
+    row = await queries.interview(uow, interview_id)
+    if row is None:
+        raise InterviewNotFound()
+    people = [msgspec.convert(p, _Participant) for p in await queries.participants(uow, row["id"])]
+    return row, people
+
+
+async def _view(uow: UnitOfWork, interview_id: UUID) -> InterviewView:
+    row, people = await _load(uow, interview_id)
+    times: InterviewTimes = times_for(InterviewSlot(row["start_utc"], row["end_utc"]), people)
+    return InterviewView(
+        id=row["id"], application_id=row["application_id"], title=row["title"], status=row["status"],
+        location=row["location"], video_link=row["video_link"], start_utc=times.start_utc, end_utc=times.end_utc,
+        participants=times.participants, created_by=row["created_by"], created_at=row["created_at"],
+    )
