@@ -7,6 +7,13 @@ from litestar.middleware import DefineMiddleware
 
 from api.auth import AuthenticationMiddleware, TokenVerifier, load_or_create_secret
 from api.context import RequestContextMiddleware
+from api.controllers.assessments import (
+    ComparisonController,
+    DeliveryController,
+    EvaluationController,
+    ResultController,
+    VendorController,
+)
 from api.controllers.audit import AuditController
 from api.controllers.compliance import ComplianceController, country_calculation_routes
 from api.controllers.identity import MeController, UserController
@@ -32,7 +39,8 @@ from domain.settings import Settings
 CONTROLLERS = [
     HealthController, MeController, TenantController, LegalEntityController, UserController, AuditController,
     PlatformTenantController, ComplianceController, PipelineController, JobController, CandidateController,
-    ApplicationController, InterviewController,
+    ApplicationController, InterviewController, VendorController, DeliveryController, ResultController,
+    EvaluationController, ComparisonController,
 ]
 
 

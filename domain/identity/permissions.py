@@ -52,6 +52,10 @@ class Operation(StrEnum):
     APPLICATIONS_WRITE = "applications:write"
     INTERVIEWS_READ = "interviews:read"
     INTERVIEWS_WRITE = "interviews:write"
+    VENDORS_READ = "vendors:read"
+    VENDORS_WRITE = "vendors:write"
+    RESULTS_READ = "results:read"
+    RESULTS_WRITE = "results:write"
 
 
 R = Role
@@ -87,6 +91,11 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.APPLICATIONS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER}),
     Operation.INTERVIEWS_READ: _RECRUITING | {R.AUDITOR},
     Operation.INTERVIEWS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
+    Operation.VENDORS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.AUDITOR}),
+    Operation.VENDORS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.RESULTS_READ: _RECRUITING | {R.AUDITOR},
+    #: Map parked results to applications and recompute evaluations against a newer model: explicit, audited.
+    Operation.RESULTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
 }
 
 #: Operations that change state. An auditor holds none of them.

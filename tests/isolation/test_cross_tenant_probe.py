@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from domain.assessments import service as assessments
+from domain.assessments.service import NewVendor
 from domain.identity.model import Principal, SystemActor
 from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
@@ -64,7 +66,9 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
                              timezone="Europe/Berlin"),
             ParticipantInput(kind=ParticipantKind.INTERVIEWER, person_id=user.id, display_name="B Interviewer",
                              timezone="Asia/Tokyo")]))
-    return {"entity_id": str(entity.id), "user_id": str(user.id), "tenant_id": str(tenant_b), "job_id": str(job.id),
+    vendor = await assessments.register_vendor(owner, NewVendor(name="B secret vendor"))
+    return {"vendor_id": str(vendor.vendor.id), "entity_id": str(entity.id), "user_id": str(user.id),
+            "tenant_id": str(tenant_b), "job_id": str(job.id),
             "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
             "interview_id": str(interview.id)}
 

@@ -1,0 +1,123 @@
+"""AI interview results over HTTP: vendors, signed deliveries, references, evaluations, comparisons."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.guards import PUBLIC, caller, requires
+from api.problems import locale_of
+from domain.assessments import service
+from domain.assessments.contract import InterviewResultV1
+from domain.assessments.service import (
+    Delivery,
+    EvaluationView,
+    NewReference,
+    NewVendor,
+    ReferenceView,
+    ResultStatus,
+    ResultView,
+    VendorSecret,
+    VendorView,
+)
+from domain.identity.permissions import Operation
+
+#: A full v1 result (50 competencies with quoted evidence) can reach ~15 MB.
+MAX_DELIVERY_BYTES = 16 * 1024 * 1024
+
+
+class ComparisonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    application_ids: Annotated[list[UUID], msgspec.Meta(min_length=2, max_length=20)]
+
+
+class VendorController(Controller):
+    path = "/v1/vendors"
+    tags = ["AI interview results"]
+
+    @get("/", opt=requires(Operation.VENDORS_READ), summary="Registered interview-AI vendors")
+    async def list(self, request: Request[Any, Any, Any]) -> list[VendorView]:
+        return await service.list_vendors(caller(request))
+
+    @post("/", opt=requires(Operation.VENDORS_WRITE),
+          summary="Register a vendor; its HMAC secret is in this answer and never shown again")
+    async def register(self, request: Request[Any, Any, Any], data: JSONBody[NewVendor]) -> VendorSecret:
+        return await service.register_vendor(caller(request), data)
+
+    @post("/{vendor_id:uuid}/rotate-secret", opt=requires(Operation.VENDORS_WRITE), status_code=200,
+          summary="A new HMAC secret (shown once); the previous one stays valid until the next rotation")
+    async def rotate(self, request: Request[Any, Any, Any], vendor_id: FromPath[UUID]) -> VendorSecret:
+        return await service.rotate_secret(caller(request), vendor_id)
+
+    @post("/{vendor_id:uuid}/references", opt=requires(Operation.RESULTS_WRITE),
+          summary="Map the vendor's candidate or application reference to an application; parked results resolve")
+    async def map_reference(self, request: Request[Any, Any, Any], vendor_id: FromPath[UUID],
+                            data: JSONBody[NewReference]) -> ReferenceView:
+        return await service.map_reference(caller(request), vendor_id, data)
+
+
+class DeliveryController(Controller):
+    path = "/v1/vendor-deliveries"
+    tags = ["AI interview results"]
+
+    @post("/{tenant_id:uuid}/{vendor_id:uuid}/results", opt=PUBLIC, security=[{}], status_code=200,
+          request_max_body_size=MAX_DELIVERY_BYTES,
+          summary="A vendor delivers one result (contract meridian.interview-result.v1), signed with "
+                  "Meridian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + body>; 5-minute window; "
+                  "idempotent by result_id")
+    async def deliver(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID],
+                      vendor_id: FromPath[UUID]) -> Delivery:
+        # The signature is checked over the exact bytes received, before anything in them is believed.
+        return await service.receive(tenant_id, vendor_id, request.headers.get("meridian-signature"),
+                                     await request.body(), int(time.time()))
+
+
+class ResultController(Controller):
+    path = "/v1/interview-results"
+    tags = ["AI interview results"]
+
+    @post("/contract-checks", opt=requires(Operation.VENDORS_READ), status_code=200,
+          summary="Check a result against the canonical contract meridian.interview-result.v1 without storing it")
+    async def check_contract(self, data: JSONBody[InterviewResultV1]) -> InterviewResultV1:
+        return data
+
+    @get("/", opt=requires(Operation.RESULTS_READ), summary="Received results; status=parked lists unmapped ones")
+    async def list(self, request: Request[Any, Any, Any],
+                   status: FromQuery[ResultStatus | None] = None) -> list[ResultView]:
+        return await service.list_results(caller(request), status)
+
+
+class EvaluationController(Controller):
+    path = "/v1/applications/{application_id:uuid}/evaluations"
+    tags = ["AI interview results"]
+
+    @get("/", opt=requires(Operation.RESULTS_READ), summary="Every evaluation, each with its model version")
+    async def list(self, request: Request[Any, Any, Any], application_id: FromPath[UUID]) -> list[EvaluationView]:
+        return await service.evaluations_of(caller(request), application_id)
+
+    @post("/recompute", opt=requires(Operation.RESULTS_WRITE), status_code=201,
+          summary="Evaluate again against the model version in force today (explicit, audited)")
+    async def recompute(self, request: Request[Any, Any, Any], application_id: FromPath[UUID]) -> EvaluationView:
+        return await service.recompute(caller(request), application_id)
+
+
+class ComparisonController(Controller):
+    path = "/v1/jobs/{job_id:uuid}/comparisons"
+    tags = ["AI interview results"]
+
+    @post("/", opt=requires(Operation.RESULTS_READ), status_code=200,
+          summary="Compare 2-20 applications: scores per competency, ranking, gaps, missing evidence. "
+                  "format=html gives a localised report with a radar chart per candidate")
+    async def compare(self, request: Request[Any, Any, Any], job_id: FromPath[UUID],
+                      data: JSONBody[ComparisonRequest],
+                      format: FromQuery[Literal["json", "html"]] = "json") -> Response[Any]:
+        result, versions = await service.comparison(caller(request), job_id, data.application_ids)
+        if format == "html":
+            return Response(service.comparison_html(result, versions, locale_of(request)), media_type=MediaType.HTML)
+        return Response(result)
+
+

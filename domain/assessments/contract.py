@@ -1,0 +1,204 @@
+"""The canonical vendor result contract, version 1: what an AI-interview vendor sends Meridian.
+
+Vocabulary after HR-XML assessment results and Kombo's assessment API: a result carries the vendor's
+own references, the model that produced it, and one score per competency on the vendor's own scale,
+with the evidence (quotes with their place in the recording) behind each score.
+
+Decimal ranges are checked in ``__post_init__`` (not ``msgspec.Meta(ge=...)``, which fails at request
+time on Decimal fields): a ValueError there becomes a msgspec ValidationError, so a clean 400.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+from domain.errors import InvalidInput
+
+SCHEMA_V1 = "meridian.interview-result.v1"
+
+# Every number a vendor sends stays within these bounds, so arithmetic on it stays cheap and exact.
+DECIMAL_LIMIT = Decimal(1_000_000)
+DECIMAL_PLACES = 12
+_PLACES_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
+
+CompetencyCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9_]{1,64}$",
+        description="Stable competency code: lowercase letters, digits and underscores, 1-64 characters.",
+        examples=["communication"],
+    ),
+]
+
+
+def require_decimal(value: Decimal, name: str, *, low: Decimal | None = None, high: Decimal | None = None) -> Decimal:
+    """Check a Decimal is finite, within ±1,000,000, has at most 12 decimal places, and lies in [low, high].
+
+    Raises ValueError (which msgspec reports as a validation error when it happens during decoding).
+    """
+    if not value.is_finite():
+        raise ValueError(f"{name} must be a finite number")
+    if abs(value) > DECIMAL_LIMIT:
+        raise ValueError(f"{name} must be between -{DECIMAL_LIMIT} and {DECIMAL_LIMIT}")
+    if value != value.quantize(_PLACES_QUANTUM):
+        raise ValueError(f"{name} must have at most {DECIMAL_PLACES} decimal places")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be at least {low}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be at most {high}")
+    return value
+
+
+class Evidence(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A passage of the interview that supports a competency score."""
+
+    start_seconds: Annotated[
+        Decimal, msgspec.Meta(description="Where the passage starts, in seconds from the start of the recording.")
+    ]
+    end_seconds: Annotated[
+        Decimal, msgspec.Meta(description="Where the passage ends, in seconds; not before start_seconds.")
+    ]
+    quote: Annotated[
+        str,
+        msgspec.Meta(min_length=1, max_length=2000, description="What the candidate said, verbatim or transcribed."),
+    ]
+
+    def __post_init__(self) -> None:
+        require_decimal(self.start_seconds, "start_seconds", low=Decimal(0))
+        require_decimal(self.end_seconds, "end_seconds", low=Decimal(0))
+        if self.end_seconds < self.start_seconds:
+            raise ValueError("end_seconds must not be before start_seconds")
+
+
+class CompetencyScore(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The vendor's score for one competency, on the vendor's own scale."""
+
+    code: CompetencyCode
+    name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=200, description="The competency's name as the vendor shows it.")
+    ]
+    score: Annotated[
+        Decimal, msgspec.Meta(description="The score, between scale_min and scale_max inclusive (a decimal string).")
+    ]
+    scale_min: Annotated[Decimal, msgspec.Meta(description="The lowest score the vendor's scale allows.")]
+    scale_max: Annotated[
+        Decimal, msgspec.Meta(description="The highest score the vendor's scale allows; above scale_min.")
+    ]
+    confidence: Annotated[
+        Decimal | None, msgspec.Meta(description="The vendor's confidence in this score, from 0 to 1.")
+    ] = None
+    evidence: Annotated[
+        list[Evidence],
+        msgspec.Meta(max_length=50, description="Passages supporting the score (at most 50); may be empty."),
+    ] = msgspec.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        require_decimal(self.scale_min, "scale_min")
+        require_decimal(self.scale_max, "scale_max")
+        require_decimal(self.score, "score")
+        if self.scale_min >= self.scale_max:
+            raise ValueError("scale_min must be below scale_max")
+        if not self.scale_min <= self.score <= self.scale_max:
+            raise ValueError("score must lie between scale_min and scale_max")
+        if self.confidence is not None:
+            require_decimal(self.confidence, "confidence", low=Decimal(0), high=Decimal(1))
+
+
+Reference = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class ResultReference(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The vendor's own references for whom and what was assessed; at least one is required."""
+
+    candidate_reference: Annotated[
+        Reference | None, msgspec.Meta(description="The vendor's own reference for the candidate.")
+    ] = None
+    application_reference: Annotated[
+        Reference | None, msgspec.Meta(description="The vendor's own reference for the application.")
+    ] = None
+
+    def __post_init__(self) -> None:
+        if self.candidate_reference is None and self.application_reference is None:
+            raise ValueError("reference needs candidate_reference or application_reference")
+
+
+class Recording(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Where the vendor keeps the interview recording."""
+
+    reference: Annotated[
+        str,
+        msgspec.Meta(min_length=1, max_length=1000, description="The vendor's reference or URI for the recording."),
+    ]
+    duration_seconds: Annotated[Decimal | None, msgspec.Meta(description="The recording's length in seconds.")] = None
+
+    def __post_init__(self) -> None:
+        if self.duration_seconds is not None:
+            require_decimal(self.duration_seconds, "duration_seconds", low=Decimal(0))
+
+
+class InterviewResultV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """An AI-interview result, contract meridian.interview-result.v1."""
+
+    schema: Annotated[
+        Literal["meridian.interview-result.v1"], msgspec.Meta(description="The contract name and version.")
+    ]
+    result_id: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=200, description="The vendor's id for this result.")
+    ]
+    vendor: Annotated[str, msgspec.Meta(min_length=1, max_length=100, description="The vendor's name.")]
+    model: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=100, description="The assessment model that produced the scores.")
+    ]
+    model_version: Annotated[str, msgspec.Meta(min_length=1, max_length=100, description="The model's version.")]
+    rubric_version: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=100, description="The version of the scoring rubric applied.")
+    ]
+    reference: Annotated[ResultReference, msgspec.Meta(description="The vendor's references for the candidate.")]
+    interview_language: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=2,
+            max_length=35,
+            pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+            description="The interview's language as a BCP 47 tag, for example zh-CN.",
+            examples=["zh-CN"],
+        ),
+    ]
+    completed_at: Annotated[
+        datetime, msgspec.Meta(tz=True, description="When the interview was completed (RFC 3339, with offset).")
+    ]
+    competencies: Annotated[
+        list[CompetencyScore],
+        msgspec.Meta(min_length=1, max_length=50, description="One score per competency (1-50), codes unique."),
+    ]
+    recording: Annotated[Recording | None, msgspec.Meta(description="Where the interview recording is, if kept.")] = (
+        None
+    )
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for competency in self.competencies:
+            if competency.code in seen:
+                raise ValueError(f"competency code {competency.code} appears more than once")
+            seen.add(competency.code)
+
+
+class InvalidResultPayload(InvalidInput):
+    code = "invalid_interview_result"
+    title = "Invalid interview result"
+    template = "The interview result does not follow the contract meridian.interview-result.v1: {problem}"
+
+
+_decoder = msgspec.json.Decoder(InterviewResultV1)
+
+
+def decode_result(body: bytes) -> InterviewResultV1:
+    """Decode and validate a vendor's JSON body; InvalidResultPayload carries msgspec's message as ``problem``."""
+    try:
+        return _decoder.decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise InvalidResultPayload(problem=str(exc)) from None

@@ -1,0 +1,423 @@
+"""AI interview results: vendors and their secrets, signed deliveries, mapping the vendor's
+references to applications, evaluation against the job's competency model, and comparisons.
+
+A delivery is authenticated by its HMAC signature, not by a bearer token: the tenant and vendor
+named in the URL are only believed once the body verifies under that vendor's secret. Rejected
+deliveries are audited in their own transaction, since the delivery itself is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from domain.assessments import queries
+from domain.assessments.contract import InterviewResultV1, InvalidResultPayload, decode_result
+from domain.assessments.report import Comparison, ComparisonEntry, compare, render_html
+from domain.assessments.scoring import CompetencyEvaluation, Evaluation, ModelVersion, evaluate
+from domain.assessments.signatures import SignatureMismatch, VendorSignatureError, new_vendor_secret, verify
+from domain.audit.service import record
+from domain.crypto import TenantCipher
+from domain.db import UnitOfWork, unit_of_work
+from domain.errors import Conflict, ErrorKind, NotFound
+from domain.identity.model import Principal, SystemActor
+from domain.ids import new_id
+from domain.keys.service import cipher_for
+from domain.recruitment import queries as recruitment
+from domain.recruitment.model import ModelVersionView, pick_text
+from domain.recruitment.service import ApplicationNotFound, JobNotFound, version_in_force
+from domain.time import utc_now
+
+ResultStatus = Literal["parked", "received", "evaluated"]
+
+
+class VendorNotFound(NotFound):
+    code = "vendor_not_found"
+    template = "There is no interview vendor with this id."
+
+
+class VendorNameTaken(Conflict):
+    code = "vendor_name_taken"
+    title = "Vendor already registered"
+    template = "An interview vendor called {name} is already registered."
+
+
+class ReferenceTaken(Conflict):
+    code = "external_reference_taken"
+    title = "Reference already mapped"
+    template = "The vendor's reference {reference} is already mapped."
+
+
+class SignatureReplayed(VendorSignatureError):
+    code = "vendor_signature_replayed"
+    kind = ErrorKind.UNAUTHENTICATED
+    title = "Delivery replayed"
+    template = "This signed delivery was already received; sign each delivery anew."
+
+
+class NoResultToEvaluate(NotFound):
+    code = "no_result_to_evaluate"
+    template = "This application has no interview result that can be evaluated."
+
+
+class NewVendor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class VendorView(msgspec.Struct, frozen=True):
+    id: UUID
+    name: str
+    rotated: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class VendorSecret(msgspec.Struct, frozen=True):
+    """The HMAC secret is shown once, here; Meridian keeps it sealed and never shows it again."""
+
+    vendor: VendorView
+    secret: str
+    signature_header: str = "Meridian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + body>"
+
+
+class NewReference(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    kind: Literal["application", "candidate"]
+    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    application_id: UUID
+
+
+class ReferenceView(msgspec.Struct, frozen=True):
+    id: UUID
+    vendor_id: UUID
+    kind: str
+    reference: str
+    application_id: UUID
+    resolved_results: list[UUID]
+
+
+class EvaluationView(msgspec.Struct, frozen=True):
+    id: UUID
+    result_id: UUID
+    application_id: UUID
+    model_id: UUID
+    model_version: int
+    overall: str | None
+    passed: bool
+    reason: str
+    detail: dict[str, Any]
+    created_by: str
+    created_at: datetime
+
+
+class ResultView(msgspec.Struct, frozen=True):
+    id: UUID
+    vendor_id: UUID
+    vendor_result_id: str
+    status: ResultStatus
+    application_id: UUID | None
+    candidate_reference: str | None
+    application_reference: str | None
+    completed_at: datetime
+    received_at: datetime
+
+
+class Delivery(msgspec.Struct, frozen=True):
+    result: ResultView
+    duplicate: bool
+    evaluation: EvaluationView | None
+
+
+# -- vendors -------------------------------------------------------------------------------------
+
+
+def _vendor_view(row: dict[str, Any]) -> VendorView:
+    return VendorView(id=row["id"], name=row["name"], rotated=row["previous_secret_ciphertext"] is not None,
+                      version=row["version"], created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def _seal_secret(cipher: TenantCipher, vendor_id: UUID, secret: str) -> str:
+    return cipher.seal(secret, "vendors", "secret", vendor_id)
+
+
+async def register_vendor(principal: Principal, request: NewVendor) -> VendorSecret:
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.vendor_named(uow, request.name):
+            raise VendorNameTaken(name=request.name)
+        vendor_id, secret = new_id(), new_vendor_secret()
+        sealed = _seal_secret(await cipher_for(uow), vendor_id, secret)
+        await queries.insert_vendor(uow, vendor_id, request.name, sealed)
+        row = await queries.vendor(uow, vendor_id)
+        assert row is not None
+        await record(uow, principal, "vendor.registered", "vendor", vendor_id, after={"name": request.name})
+    return VendorSecret(vendor=_vendor_view(row), secret=secret)
+
+
+async def rotate_secret(principal: Principal, vendor_id: UUID) -> VendorSecret:
+    """A new secret; the one before stays valid until the next rotation, so deliveries in flight still verify."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        row = await queries.vendor(uow, vendor_id)
+        if row is None:
+            raise VendorNotFound()
+        secret = new_vendor_secret()
+        cipher = await cipher_for(uow)
+        previous = cipher.open(row["secret_ciphertext"], "vendors", "secret", vendor_id)
+        await queries.replace_secret(uow, vendor_id, row["version"], _seal_secret(cipher, vendor_id, secret),
+                                     cipher.seal(previous, "vendors", "previous_secret", vendor_id))
+        await record(uow, principal, "vendor.secret_rotated", "vendor", vendor_id)
+        rotated = await queries.vendor(uow, vendor_id)
+    assert rotated is not None
+    return VendorSecret(vendor=_vendor_view(rotated), secret=secret)
+
+
+async def list_vendors(principal: Principal) -> list[VendorView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return [_vendor_view(row) for row in await queries.vendors(uow)]
+
+
+async def map_reference(principal: Principal, vendor_id: UUID, request: NewReference) -> ReferenceView:
+    """Map a vendor's own id to a Meridian application; results parked under it are evaluated now."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.vendor(uow, vendor_id) is None:
+            raise VendorNotFound()
+        if await recruitment.application(uow, request.application_id) is None:
+            raise ApplicationNotFound(field="application_id")
+        if await queries.reference(uow, vendor_id, request.kind, request.reference):
+            raise ReferenceTaken(reference=request.reference)
+        reference_id = await queries.insert_reference(uow, {
+            "vendor_id": vendor_id, "kind": request.kind, "reference": request.reference,
+            "application_id": request.application_id, "created_by": principal.subject})
+        resolved = []
+        for parked in await queries.parked_for(uow, vendor_id, request.kind, request.reference):
+            result = await _open_result(uow, parked)
+            await _attach_and_evaluate(uow, principal, parked["id"], request.application_id, result, "mapped")
+            resolved.append(parked["id"])
+        await record(uow, principal, "vendor.reference_mapped", "vendor", vendor_id,
+                     after={**msgspec.to_builtins(request), "resolved_results": [str(r) for r in resolved]})
+    return ReferenceView(id=reference_id, vendor_id=vendor_id, kind=request.kind, reference=request.reference,
+                         application_id=request.application_id, resolved_results=resolved)
+
+
+# -- deliveries ----------------------------------------------------------------------------------
+
+
+async def receive(tenant_id: UUID, vendor_id: UUID, signature_header: str | None, body: bytes,
+                  now: int) -> Delivery:
+    actor = SystemActor(subject=f"vendor:{vendor_id}")
+    try:
+        return await _accept(tenant_id, vendor_id, signature_header, body, now, actor)
+    except (VendorSignatureError, InvalidResultPayload) as refused:
+        await _audit_refusal(tenant_id, vendor_id, actor, refused)
+        raise
+
+
+async def _accept(tenant_id: UUID, vendor_id: UUID, header: str | None, body: bytes, now: int,
+                  actor: SystemActor) -> Delivery:
+    _require_well_formed(header, body, now)
+    async with unit_of_work(tenant_id) as uow:
+        vendor = await queries.vendor(uow, vendor_id)
+        if vendor is None:
+            raise SignatureMismatch()  # an unknown vendor or tenant answers like a wrong signature: no oracle
+        cipher = await cipher_for(uow)
+        secrets = [cipher.open(vendor["secret_ciphertext"], "vendors", "secret", vendor_id).encode()]
+        if vendor["previous_secret_ciphertext"]:
+            secrets.append(cipher.open(vendor["previous_secret_ciphertext"], "vendors", "previous_secret",
+                                       vendor_id).encode())
+        verify(header, body, secrets, now)
+        assert header is not None
+        if not await queries.remember_signature(uow, vendor_id, hashlib.sha256(header.encode()).hexdigest()):
+            raise SignatureReplayed()
+        result = decode_result(body)
+        existing = await queries.result_by_vendor_id(uow, vendor_id, result.result_id)
+        if existing is not None:
+            attached = existing["application_id"]
+            latest = (await queries.evaluations(uow, attached))[-1:] if attached else []
+            return Delivery(result=_result_view(existing), duplicate=True,
+                            evaluation=_evaluation_view(latest[0]) if latest else None)
+        return await _store(uow, actor, vendor_id, result, body, cipher)
+
+
+def _require_well_formed(header: str | None, body: bytes, now: int) -> None:
+    """A missing or malformed header is refused before any lookup, so it says nothing about the vendor."""
+    try:
+        verify(header, body, [], now)
+    except SignatureMismatch:
+        return
+
+
+async def _store(uow: UnitOfWork, actor: SystemActor, vendor_id: UUID, result: InterviewResultV1, body: bytes,
+                 cipher: TenantCipher) -> Delivery:
+    result_id = new_id()
+    application_id = await _application_for(uow, vendor_id, result)
+    await queries.insert_result(uow, result_id, {
+        "vendor_id": vendor_id, "vendor_result_id": result.result_id, "status": "parked",
+        "application_id": None, "candidate_reference": result.reference.candidate_reference,
+        "application_reference": result.reference.application_reference, "completed_at": result.completed_at,
+        "payload_ciphertext": cipher.seal(body.decode(), "interview_results", "payload", result_id)})
+    evaluation = None
+    if application_id is not None:
+        evaluation = await _attach_and_evaluate(uow, actor, result_id, application_id, result, "received")
+    await record(uow, actor, "interview_result.received", "interview_result", result_id,
+                 after={"vendor_result_id": result.result_id, "application_id": application_id,
+                        "parked": application_id is None})
+    stored = await queries.result(uow, result_id)
+    assert stored is not None
+    return Delivery(result=_result_view(stored), duplicate=False, evaluation=evaluation)
+
+
+async def _application_for(uow: UnitOfWork, vendor_id: UUID, result: InterviewResultV1) -> UUID | None:
+    for kind, value in (("application", result.reference.application_reference),
+                        ("candidate", result.reference.candidate_reference)):
+        if value:
+            mapped = await queries.reference(uow, vendor_id, kind, value)
+            if mapped:
+                return mapped["application_id"]
+    return None
+
+
+async def _attach_and_evaluate(uow: UnitOfWork, actor: Principal | SystemActor, result_id: UUID,
+                               application_id: UUID, result: InterviewResultV1, reason: str) -> EvaluationView | None:
+    model = await _model_for(uow, application_id, result.completed_at)
+    await queries.attach_result(uow, result_id, application_id, "evaluated" if model else "received")
+    if model is None:
+        return None
+    return await _evaluate_and_store(uow, actor, result_id, application_id, result, model, reason)
+
+
+async def _evaluate_and_store(uow: UnitOfWork, actor: Principal | SystemActor, result_id: UUID,
+                              application_id: UUID, result: InterviewResultV1, model: ModelVersion,
+                              reason: str) -> EvaluationView:
+    evaluation = evaluate(result, model)
+    values = {
+        "result_id": result_id, "application_id": application_id, "model_id": model.model_id,
+        "model_version": model.number, "overall": None if evaluation.overall is None else str(evaluation.overall),
+        "passed": evaluation.passed, "detail": msgspec.to_builtins(evaluation), "reason": reason,
+        "created_by": actor.subject,
+    }
+    evaluation_id = await queries.insert_evaluation(uow, values)
+    await record(uow, actor, "evaluation.created", "application", application_id,
+                 after={"evaluation": evaluation_id, "model_version": model.number, "overall": values["overall"],
+                        "passed": evaluation.passed, "reason": reason})
+    return _evaluation_view(next(e for e in await queries.evaluations(uow, application_id)
+                                 if e["id"] == evaluation_id))
+
+
+async def _model_for(uow: UnitOfWork, application_id: UUID, on: datetime | None) -> ModelVersion | None:
+    """The job's competency model version in force when the interview took place (else the latest)."""
+    application = await recruitment.application(uow, application_id)
+    assert application is not None
+    model = await recruitment.competency_model(uow, application["job_id"])
+    if model is None:
+        return None
+    versions = [msgspec.convert({**row, "model_id": model["id"], "job_id": model["job_id"], "name": model["name"]},
+                                ModelVersionView) for row in await recruitment.model_versions(uow, model["id"])]
+    if not versions:
+        return None
+    chosen = (version_in_force(versions, on.date()) if on else None) or versions[-1]
+    return scoring_model(chosen)
+
+
+def scoring_model(version: ModelVersionView) -> ModelVersion:
+    """The job's model version as scoring reads it (weights and thresholds as Decimals)."""
+    return msgspec.convert({
+        "model_id": version.model_id, "number": version.number,
+        "overall_pass_threshold": version.overall_pass_threshold,
+        "competencies": [{"code": c.code, "weight": c.weight, "pass_threshold": c.pass_threshold}
+                         for c in version.competencies],
+    }, ModelVersion)
+
+
+async def _audit_refusal(tenant_id: UUID, vendor_id: UUID, actor: SystemActor, refused: Exception) -> None:
+    async with unit_of_work(tenant_id) as uow:
+        if await queries.vendor(uow, vendor_id) is None:
+            return  # nothing of this tenant was reached; there is no vendor to audit against
+        await record(uow, actor, "vendor_delivery.refused", "vendor", vendor_id,
+                     after={"code": getattr(refused, "code", type(refused).__name__)})
+
+
+async def _open_result(uow: UnitOfWork, row: dict[str, Any]) -> InterviewResultV1:
+    cipher = await cipher_for(uow)
+    return decode_result(cipher.open(row["payload_ciphertext"], "interview_results", "payload", row["id"]).encode())
+
+
+def _result_view(row: dict[str, Any]) -> ResultView:
+    return msgspec.convert(row, ResultView)
+
+
+def _evaluation_view(row: dict[str, Any]) -> EvaluationView:
+    return msgspec.convert(row, EvaluationView)
+
+
+# -- reading, recomputing, comparing -------------------------------------------------------------
+
+
+async def list_results(principal: Principal, status: ResultStatus | None) -> list[ResultView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return [_result_view(row) for row in await queries.results(uow, status)]
+
+
+async def evaluations_of(principal: Principal, application_id: UUID) -> list[EvaluationView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await recruitment.application(uow, application_id) is None:
+            raise ApplicationNotFound()
+        return [_evaluation_view(row) for row in await queries.evaluations(uow, application_id)]
+
+
+async def recompute(principal: Principal, application_id: UUID) -> EvaluationView:
+    """Evaluate the application's latest result against the model version in force today. Explicit and
+    audited: publishing a new model version never rewrites an evaluation by itself."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await recruitment.application(uow, application_id) is None:
+            raise ApplicationNotFound()
+        rows = await queries.results(uow, None, application_id)
+        model = await _model_for(uow, application_id, utc_now())
+        if not rows or model is None:
+            raise NoResultToEvaluate()
+        result = await _open_result(uow, rows[-1])
+        return await _evaluate_and_store(uow, principal, rows[-1]["id"], application_id, result, model, "recomputed")
+
+
+async def comparison(principal: Principal, job_id: UUID, application_ids: list[UUID]) -> tuple[Comparison, Any]:
+    """Each application's latest evaluation against the job's current model, side by side."""
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        job = await recruitment.job(uow, job_id)
+        if job is None:
+            raise JobNotFound()
+        model = await _model_for(uow, application_ids[0], utc_now()) if application_ids else None
+        entries = []
+        for application_id in application_ids:
+            application = await recruitment.application(uow, application_id)
+            if application is None or application["job_id"] != job_id:
+                raise ApplicationNotFound(field="application_ids")
+            latest = [e for e in await queries.evaluations(uow, application_id)
+                      if model and e["model_version"] == model.number][-1:]
+            candidate = await recruitment.candidate(uow, application["candidate_id"])
+            assert candidate is not None
+            evaluation = msgspec.convert(latest[0]["detail"], Evaluation) if latest else _unscored(model)
+            entries.append(ComparisonEntry(application_id=application_id, candidate_label=candidate["full_name"],
+                                           evaluation=evaluation))
+        versions = await recruitment.model_versions(uow, (await recruitment.competency_model(uow, job_id))["id"])
+    if model is None:
+        raise NoResultToEvaluate()
+    return compare(model, entries), versions
+
+
+def _unscored(model: ModelVersion | None) -> Evaluation:
+    """An application not yet evaluated against this model version: every competency unscored."""
+    if model is None:
+        raise NoResultToEvaluate()
+    competencies = [CompetencyEvaluation(code=c.code, score=None, weight=c.weight, pass_threshold=c.pass_threshold,
+                                         passed=None, gap=None, evidence_count=0, confidence=None)
+                    for c in model.competencies]
+    return Evaluation(result_id="", model_id=model.model_id, model_version=model.number, competencies=competencies,
+                      overall=None, overall_pass_threshold=model.overall_pass_threshold, passed=False,
+                      missing=[c.code for c in model.competencies], unmapped=[])
+
+
+def comparison_html(result: Comparison, versions: list[dict[str, Any]], locale: str) -> str:
+    names = {c["code"]: pick_text(c["names"], locale, "en") for v in versions for c in v["competencies"]}
+    return render_html(result, names, locale)
