@@ -17,11 +17,12 @@ from api.controllers.assessments import (
 from api.controllers.audit import AuditController
 from api.controllers.compliance import ComplianceController, country_calculation_routes
 from api.controllers.identity import MeController, UserController
-from api.controllers.interviews import InterviewController
+from api.controllers.interviews import InterviewController, InterviewerViewController
 from api.controllers.platform import HealthController, PlatformTenantController
 from api.controllers.recruitment import (
     ApplicationController,
     CandidateController,
+    CandidatePortalController,
     JobController,
     PipelineController,
 )
@@ -40,7 +41,7 @@ CONTROLLERS = [
     HealthController, MeController, TenantController, LegalEntityController, UserController, AuditController,
     PlatformTenantController, ComplianceController, PipelineController, JobController, CandidateController,
     ApplicationController, InterviewController, VendorController, DeliveryController, ResultController,
-    EvaluationController, ComparisonController,
+    EvaluationController, ComparisonController, InterviewerViewController, CandidatePortalController,
 ]
 
 

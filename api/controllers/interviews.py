@@ -9,10 +9,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.guards import caller, requires
+from api.problems import locale_of
 from domain.identity.permissions import Operation
 from domain.interviews import service
+from domain.interviews.interviewer_view import InterviewerView, interviewer_view
 from domain.interviews.model import NewInterview
-from domain.interviews.service import InterviewView
+from domain.interviews.service import FeedbackView, InterviewView, NewFeedback
 
 CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
 
@@ -42,3 +44,25 @@ class InterviewController(Controller):
     async def of_application(self, request: Request[Any, Any, Any],
                              application_id: FromQuery[UUID]) -> list[InterviewView]:
         return await service.interviews_of_application(caller(request), application_id)
+
+    @post("/{interview_id:uuid}/feedback", opt=requires(Operation.INTERVIEW_FEEDBACK_WRITE),
+          summary="An interviewer of this interview gives their ratings, recommendation and notes, once")
+    async def give_feedback(self, request: Request[Any, Any, Any], interview_id: FromPath[UUID],
+                            data: JSONBody[NewFeedback]) -> FeedbackView:
+        return await service.give_feedback(caller(request), interview_id, data)
+
+    @get("/{interview_id:uuid}/feedback", opt=requires(Operation.INTERVIEWS_READ),
+         summary="The interviewers' feedback on an interview")
+    async def feedback(self, request: Request[Any, Any, Any], interview_id: FromPath[UUID]) -> list[FeedbackView]:
+        return await service.feedback_on(caller(request), interview_id)
+
+
+class InterviewerViewController(Controller):
+    path = "/v1/applications/{application_id:uuid}/interviewer-view"
+    tags = ["Recruitment"]
+
+    @get("/", opt=requires(Operation.INTERVIEWS_READ),
+         summary="Everything an interviewer needs: candidate (masked by role), history, AI evaluation against the "
+                 "model, feedback and interviews")
+    async def read(self, request: Request[Any, Any, Any], application_id: FromPath[UUID]) -> InterviewerView:
+        return await interviewer_view(caller(request), application_id, locale_of(request))

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from api.auth import issue_token
 from api.guards import caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from api.problems import locale_of
-from domain.identity.permissions import Operation
+from domain.identity.permissions import Operation, Role
 from domain.pagination import Page
-from domain.recruitment import service
+from domain.recruitment import portal, service
 from domain.recruitment.model import (
     ApplicationView,
     CandidateView,
@@ -32,6 +34,7 @@ from domain.recruitment.model import (
     StageMove,
     StageView,
 )
+from domain.recruitment.portal import PortalOverview
 
 
 class PipelineController(Controller):
@@ -102,6 +105,16 @@ class CandidateController(Controller):
     async def read(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID]) -> Response[CandidateView]:
         return with_etag(await service.get_candidate(caller(request), candidate_id))
 
+    @post("/{candidate_id:uuid}/portal-tokens", opt=requires(Operation.CANDIDATES_WRITE),
+          summary="A token for the candidate's mobile app or portal, scoped to this one candidate (7 days)")
+    async def portal_token(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID]) -> PortalToken:
+        principal = caller(request)
+        subject = await portal.grant_access(principal, candidate_id)
+        runtime = request.app.state.runtime
+        token = issue_token(runtime.settings, runtime.secret, tenant_id=principal.tenant_id, subject=subject,
+                            roles=[Role.CANDIDATE.value], ttl_seconds=PORTAL_TOKEN_SECONDS)
+        return PortalToken(token=token, expires_in=PORTAL_TOKEN_SECONDS, subject=subject)
+
     @get("/{candidate_id:uuid}/consents", opt=requires(Operation.CANDIDATES_READ), summary="The candidate's consents")
     async def consents(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID]) -> list[ConsentView]:
         return await service.list_consents(caller(request), candidate_id)
@@ -117,6 +130,25 @@ class CandidateController(Controller):
     async def withdraw(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID],
                        consent_id: FromPath[UUID]) -> ConsentView:
         return await service.withdraw_consent(caller(request), candidate_id, consent_id)
+
+
+class PortalToken(msgspec.Struct, frozen=True):
+    token: str
+    expires_in: int
+    subject: str
+
+
+PORTAL_TOKEN_SECONDS = 7 * 24 * 3600
+
+
+class CandidatePortalController(Controller):
+    path = "/v1/candidate-portal"
+    tags = ["Candidate portal"]
+
+    @get("/", opt=requires(Operation.CANDIDATE_PORTAL_READ),
+         summary="The candidate's own applications, stages and interview times, in their language and zone")
+    async def overview(self, request: Request[Any, Any, Any]) -> PortalOverview:
+        return await portal.overview(caller(request))
 
 
 class ApplicationController(Controller):

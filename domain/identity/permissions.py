@@ -52,6 +52,9 @@ class Operation(StrEnum):
     APPLICATIONS_WRITE = "applications:write"
     INTERVIEWS_READ = "interviews:read"
     INTERVIEWS_WRITE = "interviews:write"
+    INTERVIEW_FEEDBACK_WRITE = "interview_feedback:write"
+    #: A candidate's own applications, stages and interview times, through a candidate token.
+    CANDIDATE_PORTAL_READ = "candidate_portal:read"
     VENDORS_READ = "vendors:read"
     VENDORS_WRITE = "vendors:write"
     RESULTS_READ = "results:read"
@@ -91,6 +94,8 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.APPLICATIONS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER}),
     Operation.INTERVIEWS_READ: _RECRUITING | {R.AUDITOR},
     Operation.INTERVIEWS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
+    Operation.INTERVIEW_FEEDBACK_WRITE: frozenset({R.INTERVIEWER, R.HIRING_MANAGER, R.RECRUITER, R.HR_ADMIN}),
+    Operation.CANDIDATE_PORTAL_READ: frozenset({R.CANDIDATE}),
     Operation.VENDORS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.AUDITOR}),
     Operation.VENDORS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
     Operation.RESULTS_READ: _RECRUITING | {R.AUDITOR},

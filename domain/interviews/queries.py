@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
 from domain.db import UnitOfWork, current_database
 from domain.ids import new_id
 from domain.interviews.model import InterviewSlot, ParticipantInput
-from domain.interviews.tables import Interview, InterviewParticipant
+from domain.interviews.tables import Feedback, Interview, InterviewParticipant
 from domain.time import utc_now
 
 
@@ -54,3 +55,22 @@ async def interviews_of_application(uow: UnitOfWork, application_id: UUID) -> li
     return await Interview.select().where(
         (Interview.tenant_id == uow.tenant_id) & (Interview.application_id == application_id)
     ).order_by(Interview.start_utc)
+
+
+async def insert_feedback(uow: UnitOfWork, values: dict[str, Any]) -> UUID:
+    feedback_id = new_id()
+    await Feedback.insert(Feedback(id=feedback_id, tenant_id=uow.tenant_id, created_at=utc_now(),
+                                   **{**values, "ratings": json.dumps(values["ratings"])}))
+    return feedback_id
+
+
+async def feedback_given(uow: UnitOfWork, interview_id: UUID, interviewer_id: UUID) -> bool:
+    return await Feedback.exists().where(
+        (Feedback.tenant_id == uow.tenant_id) & (Feedback.interview_id == interview_id)
+        & (Feedback.interviewer_id == interviewer_id))
+
+
+async def feedback(uow: UnitOfWork, interview_id: UUID) -> list[dict[str, Any]]:
+    rows = await Feedback.select().where(
+        (Feedback.tenant_id == uow.tenant_id) & (Feedback.interview_id == interview_id)).order_by(Feedback.created_at)
+    return [{**row, "ratings": json.loads(row["ratings"])} for row in rows]

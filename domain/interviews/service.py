@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 
 from domain.audit.service import record
 from domain.db import UnitOfWork, unit_of_work
-from domain.errors import InvalidInput, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.identity import queries as identity_queries
 from domain.identity.model import Principal
 from domain.ids import new_id
@@ -134,3 +136,86 @@ async def _view(uow: UnitOfWork, interview_id: UUID) -> InterviewView:
         location=row["location"], video_link=row["video_link"], start_utc=times.start_utc, end_utc=times.end_utc,
         participants=times.participants, created_by=row["created_by"], created_at=row["created_at"],
     )
+
+
+# -- interviewers' feedback ----------------------------------------------------------------------
+
+
+class Recommendation(StrEnum):
+    STRONG_YES = "strong_yes"
+    YES = "yes"
+    NO = "no"
+    STRONG_NO = "strong_no"
+
+
+RatingScore = Annotated[str, msgspec.Meta(pattern=r"^\d{1,3}(\.\d{1,2})?$", description="0 to 100")]
+
+
+class NewFeedback(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An interviewer's own ratings per competency (0-100), recommendation and notes."""
+
+    ratings: Annotated[dict[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,64}$")], RatingScore],
+                       msgspec.Meta(max_length=50)]
+    recommendation: Recommendation
+    notes: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+
+    def __post_init__(self) -> None:
+        if any(Decimal(score) > 100 for score in self.ratings.values()):
+            raise RatingOutOfRange(field="ratings")
+
+
+class RatingOutOfRange(InvalidInput):
+    code = "rating_out_of_range"
+    title = "Rating out of range"
+    template = "Ratings are scores between 0 and 100."
+
+
+class NotAnInterviewerHere(Forbidden):
+    code = "not_an_interviewer_of_this_interview"
+    template = "Only the interviewers of this interview can give feedback on it."
+
+
+class FeedbackAlreadyGiven(Conflict):
+    code = "feedback_already_given"
+    title = "Feedback already given"
+    template = "You have already given feedback on this interview."
+
+
+class FeedbackView(msgspec.Struct, frozen=True):
+    id: UUID
+    interview_id: UUID
+    interviewer_id: UUID
+    interviewer_name: str
+    ratings: dict[str, str]
+    recommendation: Recommendation
+    notes: str
+    created_at: datetime
+
+
+async def give_feedback(principal: Principal, interview_id: UUID, request: NewFeedback) -> FeedbackView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        row, people = await _load(uow, interview_id)
+        me = await identity_queries.user_by_subject(uow, principal.subject)
+        mine = next((p for p in people if me and p.person_id == me.id and p.kind is ParticipantKind.INTERVIEWER),
+                    None)
+        if me is None or mine is None:
+            raise NotAnInterviewerHere()
+        if await queries.feedback_given(uow, interview_id, me.id):
+            raise FeedbackAlreadyGiven()
+        feedback_id = await queries.insert_feedback(uow, {
+            "interview_id": interview_id, "interviewer_id": me.id, "interviewer_name": mine.display_name,
+            "ratings": request.ratings, "recommendation": request.recommendation.value, "notes": request.notes})
+        await record(uow, principal, "interview.feedback_given", "interview", interview_id,
+                     after={"feedback": feedback_id, "recommendation": request.recommendation,
+                            "ratings": request.ratings})
+        return next(f for f in await _feedback(uow, row["id"]) if f.id == feedback_id)
+
+
+async def feedback_on(principal: Principal, interview_id: UUID) -> list[FeedbackView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        row, _ = await _load(uow, interview_id)
+        return await _feedback(uow, row["id"])
+
+
+async def _feedback(uow: UnitOfWork, interview_id: UUID) -> list[FeedbackView]:
+    return [msgspec.convert(row, FeedbackView) for row in await queries.feedback(uow, interview_id)]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from piccolo.columns import UUID, Integer, Timestamptz, Varchar
+from piccolo.columns import UUID, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -31,3 +31,15 @@ class InterviewParticipant(Table, tablename="interview_participants"):
     timezone = Varchar(length=64)
     start_utc = Timestamptz()
     end_utc = Timestamptz()
+
+
+class Feedback(Table, tablename="interview_feedback"):
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    interview_id = UUID()
+    interviewer_id = UUID()
+    interviewer_name = Varchar(length=200)
+    ratings = Text()
+    recommendation = Varchar(length=16)
+    notes = Text()
+    created_at = Timestamptz()

@@ -120,7 +120,7 @@ STAGE_CHANGED_BODY = "Your application for {job} has moved to the stage: {stage}
 # -- pipeline ------------------------------------------------------------------------------------
 
 
-async def _stages(uow: UnitOfWork, locale: str) -> list[StageView]:
+async def stages_for(uow: UnitOfWork, locale: str) -> list[StageView]:
     rows = await queries.stages(uow)
     if not rows:
         for stage in DEFAULT_STAGES:
@@ -132,22 +132,22 @@ async def _stages(uow: UnitOfWork, locale: str) -> list[StageView]:
 
 async def list_stages(principal: Principal, locale: str) -> list[StageView]:
     async with unit_of_work(principal.tenant_id) as uow:
-        return await _stages(uow, locale)
+        return await stages_for(uow, locale)
 
 
 async def add_stage(principal: Principal, stage: NewStage, locale: str) -> list[StageView]:
     async with unit_of_work(principal.tenant_id) as uow:
-        if any(s.code == stage.code for s in await _stages(uow, locale)):
+        if any(s.code == stage.code for s in await stages_for(uow, locale)):
             raise StageCodeTaken(stage=stage.code)
         await queries.insert_stage(uow, new_id(), stage.code, stage.names, stage.position, stage.outcome)
         await record(uow, principal, "pipeline.stage_added", "pipeline_stage", stage.code, after=stage)
-        return await _stages(uow, locale)
+        return await stages_for(uow, locale)
 
 
 # -- jobs ----------------------------------------------------------------------------------------
 
 
-async def _default_locale(uow: UnitOfWork) -> str:
+async def tenant_default_locale(uow: UnitOfWork) -> str:
     tenant = await tenancy_queries.own_tenant(uow)
     return tenant.default_locale if tenant else "en"
 
@@ -165,7 +165,7 @@ def _job_view(row: dict[str, Any], locale: str, fallback: str) -> JobView:
 
 async def create_job(principal: Principal, request: NewJob, locale: str) -> JobView:
     async with unit_of_work(principal.tenant_id) as uow:
-        fallback = await _default_locale(uow)
+        fallback = await tenant_default_locale(uow)
         require_language(request.title, fallback)
         if await tenancy_queries.legal_entity(uow, request.legal_entity_id) is None:
             raise LegalEntityUnknown(field="legal_entity_id")
@@ -180,7 +180,7 @@ async def create_job(principal: Principal, request: NewJob, locale: str) -> JobV
 async def get_job(principal: Principal, job_id: UUID, locale: str) -> JobView:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         row = await queries.job(uow, job_id)
-        fallback = await _default_locale(uow)
+        fallback = await tenant_default_locale(uow)
     if row is None:
         raise JobNotFound()
     return _job_view(row, locale, fallback)
@@ -190,7 +190,7 @@ async def list_jobs(principal: Principal, cursor: str | None, limit: int, status
                     locale: str) -> Page[JobView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         rows = await queries.jobs(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, status=status)
-        fallback = await _default_locale(uow)
+        fallback = await tenant_default_locale(uow)
     return page_of([_job_view(r, locale, fallback) for r in rows], limit, lambda j: str(j.id))
 
 
@@ -201,7 +201,7 @@ async def update_job(principal: Principal, job_id: UUID, patch: JobPatch, expect
         before = await queries.job(uow, job_id)
         if before is None:
             raise JobNotFound()
-        fallback = await _default_locale(uow)
+        fallback = await tenant_default_locale(uow)
         if "title" in values:
             require_language(values["title"], fallback)
         await queries.update_job(uow, job_id, expected_version, values)
@@ -396,7 +396,7 @@ async def create_application(principal: Principal, request: NewApplication, loca
             raise JobNotFound(field="job_id")
         if await queries.application_exists(uow, request.candidate_id, request.job_id):
             raise AlreadyApplied()
-        stages = await _stages(uow, locale)
+        stages = await stages_for(uow, locale)
         application_id = new_id()
         first = stages[0].code
         await queries.insert_application(uow, application_id, request.candidate_id, request.job_id, first)
@@ -413,14 +413,14 @@ async def get_application(principal: Principal, application_id: UUID, locale: st
         row = await queries.application(uow, application_id)
         if row is None:
             raise ApplicationNotFound()
-        return _application_view(row, await _stages(uow, locale))
+        return _application_view(row, await stages_for(uow, locale))
 
 
 async def list_applications(principal: Principal, cursor: str | None, limit: int, job_id: UUID | None,
                             locale: str) -> Page[ApplicationView]:
     async with unit_of_work(principal.tenant_id) as uow:
         rows = await queries.applications(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, job_id=job_id)
-        stages = await _stages(uow, locale)
+        stages = await stages_for(uow, locale)
     return page_of([_application_view(r, stages) for r in rows], limit, lambda a: str(a.id))
 
 
@@ -431,7 +431,7 @@ async def move_application(principal: Principal, application_id: UUID, move: Sta
         before = await queries.application(uow, application_id)
         if before is None:
             raise ApplicationNotFound()
-        stages = await _stages(uow, locale)
+        stages = await stages_for(uow, locale)
         target = next((s for s in stages if s.code == move.stage), None)
         if target is None:
             raise StageNotFound(stage=move.stage, field="stage")
@@ -452,7 +452,7 @@ async def _notify_candidate(uow: UnitOfWork, application: dict[str, Any], stage:
     job = await queries.job(uow, application["job_id"])
     assert candidate is not None and job is not None
     locale = candidate["locale"]
-    fallback = await _default_locale(uow)
+    fallback = await tenant_default_locale(uow)
     params = {"job": pick_text(job["title"], locale, fallback), "stage": pick_text(stage.names, locale, fallback)}
     await queries.enqueue_message(uow, new_id(), {
         "recipient_kind": "candidate", "recipient_id": candidate["id"], "locale": locale,

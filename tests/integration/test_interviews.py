@@ -103,3 +103,55 @@ async def test_the_interview_exports_as_icalendar(client: Any, setup: dict[str, 
     assert "DTSTART:20261025T003000Z\r\n" in text and "DTEND:20261025T013000Z\r\n" in text
     assert f"UID:{created['id']}@meridian" in text
     assert text.count("ATTENDEE;") == 2
+
+
+async def test_only_the_interviewers_of_an_interview_give_feedback_once(client: Any, tenant_a: Any, token_for: Any,
+                                                                       setup: dict[str, Any]) -> None:
+    created = (await client.post("/v1/interviews", headers=bearer(setup["admin"]),
+                                 json=booking(setup, "2026-08-03T09:00:00Z", "2026-08-03T10:00:00Z"))).json()
+    url = f"/v1/interviews/{created['id']}/feedback"
+    feedback = {"ratings": {"coding": "72.5", "communication": "60"}, "recommendation": "yes", "notes": "Solid."}
+    given = await client.post(url, headers=bearer(setup["interviewer_token"]), json=feedback)
+    assert given.status_code == 201, given.text
+    assert given.json()["interviewer_name"] == "Jonas Weber"
+    again = await client.post(url, headers=bearer(setup["interviewer_token"]), json=feedback)
+    assert again.status_code == 409
+    outsider = await token_for(tenant_a, "interviewer", subject=f"outsider-{uuid.uuid4().hex[:6]}")
+    refused = await client.post(url, headers=bearer(outsider), json=feedback)
+    assert refused.status_code == 403 and refused.json()["code"] == "not_an_interviewer_of_this_interview"
+    too_high = await client.post(url, headers=bearer(setup["interviewer_token"]),
+                                 json={**feedback, "ratings": {"coding": "101"}})
+    assert too_high.status_code in (400, 409)
+
+
+async def test_the_interviewer_view_brings_everything_in_one_call(client: Any, setup: dict[str, Any]) -> None:
+    await client.post("/v1/interviews", headers=bearer(setup["admin"]),
+                      json=booking(setup, "2026-09-01T09:00:00Z", "2026-09-01T10:00:00Z"))
+    view = await client.get(f"/v1/applications/{setup['application']['id']}/interviewer-view",
+                            headers=bearer(setup["interviewer_token"]))
+    assert view.status_code == 200, view.text
+    body = view.json()
+    assert body["candidate"]["masked"] is True and body["candidate"]["email"].startswith("a***@")
+    assert body["application"]["id"] == setup["application"]["id"]
+    assert [h["to_stage"] for h in body["history"]] == ["applied"]
+    assert len(body["interviews"]) == 1 and body["evaluation"] is None
+
+
+async def test_a_candidate_token_sees_only_that_candidates_applications(client: Any, tenant_a: Any, token_for: Any,
+                                                                        setup: dict[str, Any]) -> None:
+    await client.post("/v1/interviews", headers=bearer(setup["admin"]),
+                      json=booking(setup, "2026-11-02T14:00:00Z", "2026-11-02T15:00:00Z"))
+    issued = await client.post(f"/v1/candidates/{setup['candidate']['id']}/portal-tokens",
+                               headers=bearer(setup["admin"]))
+    assert issued.status_code == 201, issued.text
+    token = issued.json()["token"]
+    portal = await client.get("/v1/candidate-portal", headers=bearer(token))
+    assert portal.status_code == 200, portal.text
+    overview = portal.json()
+    assert overview["candidate_id"] == setup["candidate"]["id"]
+    application = overview["applications"][0]
+    assert application["job_title"] == "Data engineer" and application["stage"] == "applied"
+    # New York is back on standard time (UTC-5) on 2 November 2026.
+    assert application["interviews"][0]["start_local"] == "2026-11-02T09:00:00-05:00"
+    for forbidden in ("/v1/candidates", f"/v1/applications/{setup['application']['id']}", "/v1/jobs"):
+        assert (await client.get(forbidden, headers=bearer(token))).status_code == 403
