@@ -1,0 +1,77 @@
+"""Signed AI-interview results ingested per second, end to end: signature check, replay guard,
+contract decoding, reference mapping, sealed storage, evaluation against the model, audit.
+
+    .venv/bin/python bench/result_ingestion.py [--count 500] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+import uuid
+
+from harness import configure, measure, running_app
+from rich.console import Console
+from rich.table import Table
+
+from domain.assessments.signatures import sign
+
+MODEL = {"effective_from": "2020-01-01", "overall_pass_threshold": "60", "competencies": [
+    {"code": f"c{i}", "names": {"en": f"Competency {i}"}, "weight": "0.2", "pass_threshold": "50"} for i in range(5)]}
+
+
+def result(result_id: str, reference: str) -> bytes:
+    return json.dumps({
+        "schema": "meridian.interview-result.v1", "result_id": result_id, "vendor": "Bench AI", "model": "m",
+        "model_version": "1", "rubric_version": "1", "reference": {"application_reference": reference},
+        "interview_language": "en", "completed_at": "2026-05-01T10:00:00Z",
+        "competencies": [{"code": f"c{i}", "name": f"C{i}", "score": str(3 + i % 3), "scale_min": "1",
+                          "scale_max": "5", "confidence": "0.9",
+                          "evidence": [{"start_seconds": "1", "end_seconds": "9", "quote": "An answer."}]}
+                         for i in range(5)],
+    }).encode()
+
+
+async def main(count: int) -> None:
+    async with running_app(["tenant_admin", "hr_admin"]) as bench:
+        client, headers = bench.client, bench.headers
+        entity = (await client.post("/v1/legal-entities", headers=headers, json={
+            "name": "Bench", "country": "DE", "currency": "EUR", "timezone": "UTC"})).json()["id"]
+        job = (await client.post("/v1/jobs", headers=headers, json={
+            "legal_entity_id": entity, "location": "Remote", "title": {"en": "Engineer"}})).json()["id"]
+        await client.post(f"/v1/jobs/{job}/competency-model-versions", headers=headers, json=MODEL)
+        candidate = (await client.post("/v1/candidates", headers=headers, json={"full_name": "Bench"})).json()["id"]
+        application = (await client.post("/v1/applications", headers=headers, json={
+            "candidate_id": candidate, "job_id": job})).json()["id"]
+        vendor = (await client.post("/v1/vendors", headers=headers, json={"name": "Bench AI"})).json()
+        vendor_id, secret = vendor["vendor"]["id"], vendor["secret"].encode()
+        await client.post(f"/v1/vendors/{vendor_id}/references", headers=headers, json={
+            "kind": "application", "reference": "app-1", "application_id": application})
+        url = f"/v1/vendor-deliveries/{bench.tenant_id}/{vendor_id}/results"
+
+        async def deliver(i: int) -> None:
+            body = result(f"r-{uuid.uuid4().hex}", "app-1" if i % 2 == 0 else f"unknown-{i}")
+            response = await client.post(url, content=body, headers={
+                "Meridian-Signature": sign(secret, int(time.time()), body), "Content-Type": "application/json"})
+            assert response.status_code == 200, response.text
+
+        rows = [await measure("signed delivery (half evaluated, half parked)", deliver, count, concurrency)
+                for concurrency in (1, 10)]
+        database = bench.database
+    table = Table(title=f"Interview results ingested, in process, {database}")
+    for column in ("delivery", "concurrency", "results", "per second", "ms each"):
+        table.add_column(column, justify="right")
+    for label, concurrency, n, per_second, ms in rows:
+        table.add_row(label, str(concurrency), f"{n:,}", f"{per_second:,.0f}", f"{ms:.2f}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postgres", help="owner URL of a PostgreSQL database to benchmark against")
+    parser.add_argument("--count", type=int, default=500)
+    arguments = parser.parse_args()
+    configure(arguments.postgres)
+    asyncio.run(main(arguments.count))
