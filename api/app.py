@@ -19,6 +19,7 @@ from api.controllers.compliance import ComplianceController, country_calculation
 from api.controllers.identity import MeController, UserController
 from api.controllers.interviews import InterviewController, InterviewerViewController
 from api.controllers.platform import HealthController, PlatformTenantController
+from api.controllers.recordings import ApplicationRecordingController, RecordingController
 from api.controllers.recruitment import (
     ApplicationController,
     CandidateController,
@@ -42,6 +43,7 @@ CONTROLLERS = [
     PlatformTenantController, ComplianceController, PipelineController, JobController, CandidateController,
     ApplicationController, InterviewController, VendorController, DeliveryController, ResultController,
     EvaluationController, ComparisonController, InterviewerViewController, CandidatePortalController,
+    ApplicationRecordingController, RecordingController,
 ]
 
 

@@ -28,6 +28,9 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = header(scope, b"idempotency-key") if scope["type"] == "http" and scope["method"] == "POST" else None
+        content_type = header(scope, b"content-type") or "application/json"
+        if key is not None and not content_type.startswith("application/json"):
+            key = None  # streamed uploads are never buffered for replay; a retried upload is a second recording
         principal: Any = scope.get("state", {}).get("principal") if key else None
         if key is None or principal is None:
             await self.app(scope, receive, send)

@@ -12,7 +12,9 @@ from domain.db import Database
 from domain.identity.model import SystemActor
 from domain.keys import service as keys
 from domain.migrator import pending
+from domain.recordings import service as recordings
 from domain.settings import Mode, Settings
+from domain.storage import LocalEncryptedStore
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewTenant, TenantKind
 
@@ -43,6 +45,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         raise StartupError(f"the database schema is behind ({', '.join(missing)} not applied): run `meridian migrate`")
     db.configure(database)
     keys.configure(MasterKey.from_settings(settings.master_key, settings.data_path))
+    recordings.configure(LocalEncryptedStore(settings.data_path / "objects"))
     return Runtime(settings=settings, database=database, secret=load_or_create_secret(settings.data_path))
 
 

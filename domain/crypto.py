@@ -74,6 +74,9 @@ class TenantCipher:
         self._aead = AESGCM(data_key)
         self._index_key = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
                                info=b"meridian:blind-index").derive(data_key)
+        #: The key file storage derives each object's own key from (with a random salt per object).
+        self.object_key = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                               info=b"meridian:objects").derive(data_key)
 
     def seal(self, plaintext: str, table: str, column: str, row_id: UUID) -> str:
         nonce = os.urandom(NONCE_BYTES)

@@ -49,6 +49,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     master_key: str | None = None
     rate_limit_per_minute: int = 600
     max_body_bytes: int = 1_048_576
+    #: Interview recordings and attachments, streamed and encrypted into data_dir/objects.
+    max_upload_bytes: int = 536_870_912
     default_locale: str = "en"
     #: The on-prem installation's one tenant, provisioned on first start.
     tenant_name: str = "My Company"
@@ -129,6 +131,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("MERIDIAN_RATE_LIMIT_PER_MINUTE: must be between 1 and 1000000")
     if not 1024 <= s.max_body_bytes <= 1_073_741_824:
         problems.append("MERIDIAN_MAX_BODY_BYTES: must be between 1024 and 1073741824")
+    if not 1024 <= s.max_upload_bytes <= 17_179_869_184:
+        problems.append("MERIDIAN_MAX_UPLOAD_BYTES: must be between 1024 and 17179869184 (16 GiB)")
     if s.default_locale not in ("en", "zh_CN", "ja"):
         problems.append("MERIDIAN_DEFAULT_LOCALE: must be one of en, zh_CN, ja")
     if bool(s.idp_issuer) != bool(s.idp_jwks):

@@ -55,6 +55,8 @@ class Operation(StrEnum):
     INTERVIEW_FEEDBACK_WRITE = "interview_feedback:write"
     #: A candidate's own applications, stages and interview times, through a candidate token.
     CANDIDATE_PORTAL_READ = "candidate_portal:read"
+    RECORDINGS_READ = "recordings:read"
+    RECORDINGS_WRITE = "recordings:write"
     VENDORS_READ = "vendors:read"
     VENDORS_WRITE = "vendors:write"
     RESULTS_READ = "results:read"
@@ -96,6 +98,9 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.INTERVIEWS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
     Operation.INTERVIEW_FEEDBACK_WRITE: frozenset({R.INTERVIEWER, R.HIRING_MANAGER, R.RECRUITER, R.HR_ADMIN}),
     Operation.CANDIDATE_PORTAL_READ: frozenset({R.CANDIDATE}),
+    #: Downloading a recording is audited; auditors see that it happened, not the recording.
+    Operation.RECORDINGS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER, R.INTERVIEWER}),
+    Operation.RECORDINGS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
     Operation.VENDORS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.AUDITOR}),
     Operation.VENDORS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
     Operation.RESULTS_READ: _RECRUITING | {R.AUDITOR},

@@ -11,6 +11,7 @@ import msgspec
 from domain.assessments.service import EvaluationView, evaluations_of
 from domain.identity.model import Principal
 from domain.interviews.service import FeedbackView, InterviewView, feedback_on, interviews_of_application
+from domain.recordings.service import RecordingView, recordings_of
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import ApplicationView, CandidateView, ModelVersionView, StageChangeView
 
@@ -24,6 +25,7 @@ class InterviewerView(msgspec.Struct, frozen=True):
     evaluations: list[EvaluationView]
     interviews: list[InterviewView]
     feedback: list[FeedbackView]
+    recordings: list[RecordingView]
 
 
 async def interviewer_view(principal: Principal, application_id: UUID, locale: str) -> InterviewerView:
@@ -46,4 +48,5 @@ async def interviewer_view(principal: Principal, application_id: UUID, locale: s
         evaluations=evaluations,
         interviews=interviews,
         feedback=[item for interview in interviews for item in await feedback_on(principal, interview.id)],
+        recordings=await recordings_of(principal, application_id),
     )

@@ -285,3 +285,36 @@ async def test_tenants_add_their_own_pipeline_stages(client: Any, tenant_a: Any,
     again = await client.post("/v1/pipeline-stages", headers=bearer(hr), json={
         "code": code, "names": {"en": "Again"}, "position": 36})
     assert again.status_code == 409
+
+
+async def test_recordings_are_streamed_in_sealed_and_downloaded_by_permitted_roles_only(
+    client: Any, settings: Any, tenant_a: Any, token_for: Any, recruiter: str, manager: str, entity: str
+) -> None:
+    auditor = await token_for(tenant_a, "auditor", subject="auditor-recordings")
+    job = await new_job(client, recruiter, entity)
+    candidate = (await new_candidate(client, recruiter)).json()
+    application = (await client.post("/v1/applications", headers=bearer(recruiter),
+                                      json={"candidate_id": candidate["id"], "job_id": job["id"]})).json()
+    marker = f"RECORDING-PLAINTEXT-{uuid.uuid4().hex}".encode()
+    content = marker + bytes(range(256)) * 800 + marker  # ~200 KiB: several encrypted chunks
+    url = f"/v1/applications/{application['id']}/recordings?filename=interview%201.webm"
+    uploaded = await client.post(url, content=content, headers=bearer(recruiter, **{"Content-Type": "video/webm"}))
+    assert uploaded.status_code == 201, uploaded.text
+    recording = uploaded.json()
+    assert recording["size"] == len(content) and recording["filename"] == "interview 1.webm"
+    downloaded = await client.get(recording["download"], headers=bearer(manager))
+    assert downloaded.status_code == 200 and downloaded.content == content
+    assert downloaded.headers["content-type"].startswith("video/webm")
+    assert (await client.get(recording["download"], headers=bearer(auditor))).status_code == 403
+    stored = _object_files(Path(settings.data_dir) / "objects")
+    assert stored and not [name for name, data in stored.items() if marker in data]
+    trail = (await client.get(f"/v1/audit/entries?entity_type=recording&entity_id={recording['id']}",
+                              headers=bearer(auditor))).json()["items"]
+    assert [e["action"] for e in trail] == ["recording.uploaded", "recording.downloaded"]
+    refused = await client.post(url, content=b"#!/bin/sh", headers=bearer(recruiter, **{
+        "Content-Type": "application/x-sh"}))
+    assert refused.status_code == 400 and refused.json()["code"] == "unsupported_recording_type"
+
+
+def _object_files(folder: Path) -> dict[str, bytes]:
+    return {str(path): path.read_bytes() for path in folder.rglob("*") if path.is_file()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
 from domain.interviews import service as interviews
 from domain.interviews.model import NewInterview, ParticipantInput, ParticipantKind
+from domain.recordings import service as recordings
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import (
     CompetencyDefinition,
@@ -67,10 +69,16 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
             ParticipantInput(kind=ParticipantKind.INTERVIEWER, person_id=user.id, display_name="B Interviewer",
                              timezone="Asia/Tokyo")]))
     vendor = await assessments.register_vendor(owner, NewVendor(name="B secret vendor"))
+    recording = await recordings.upload(owner, application.id, "b-secret.webm", "video/webm", _chunks(b"B secret"),
+                                        1_000_000)
     return {"vendor_id": str(vendor.vendor.id), "entity_id": str(entity.id), "user_id": str(user.id),
             "tenant_id": str(tenant_b), "job_id": str(job.id),
             "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
-            "interview_id": str(interview.id)}
+            "interview_id": str(interview.id), "recording_id": str(recording.id)}
+
+
+async def _chunks(content: bytes) -> AsyncIterator[bytes]:
+    yield content
 
 
 def operations(document: dict[str, Any]) -> list[RouteCase]:

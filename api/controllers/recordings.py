@@ -1,0 +1,54 @@
+"""Interview recordings and attachments: streamed upload, audited streamed download."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Stream
+
+from api.guards import caller, requires
+from domain.identity.permissions import Operation
+from domain.recordings import service
+from domain.recordings.service import RecordingView
+
+#: The route accepts up to this; the configured MERIDIAN_MAX_UPLOAD_BYTES is enforced while streaming.
+ROUTE_BODY_LIMIT = 16 * 1024**3
+
+Filename = Annotated[str, QueryParameter(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$",
+                                         description="The file's name, shown on download")]
+
+
+class ApplicationRecordingController(Controller):
+    path = "/v1/applications/{application_id:uuid}/recordings"
+    tags = ["Recruitment"]
+
+    @post("/", opt=requires(Operation.RECORDINGS_WRITE), request_max_body_size=ROUTE_BODY_LIMIT,
+          summary="Upload a recording or attachment as the raw request body (audio, video, PDF or text), "
+                  "streamed and encrypted at rest")
+    async def upload(self, request: Request[Any, Any, Any], application_id: FromPath[UUID],
+                     filename: Filename) -> RecordingView:
+        settings = request.app.state.settings
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        return await service.upload(caller(request), application_id, filename, content_type, request.stream(),
+                                    settings.max_upload_bytes)
+
+    @get("/", opt=requires(Operation.RECORDINGS_READ), summary="The application's recordings and attachments")
+    async def list(self, request: Request[Any, Any, Any], application_id: FromPath[UUID]) -> list[RecordingView]:
+        return await service.recordings_of(caller(request), application_id)
+
+
+class RecordingController(Controller):
+    path = "/v1/recordings"
+    tags = ["Recruitment"]
+
+    @get("/{recording_id:uuid}/content", opt=requires(Operation.RECORDINGS_READ),
+         summary="Download a recording (audited)")
+    async def download(self, request: Request[Any, Any, Any], recording_id: FromPath[UUID]) -> Stream:
+        recording, content = await service.open_for_download(caller(request), recording_id)
+        disposition = f"attachment; filename*=UTF-8''{quote(recording.filename)}"
+        return Stream(content, media_type=recording.content_type,
+                      headers={"Content-Disposition": disposition, "Content-Length": str(recording.size)})

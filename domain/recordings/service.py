@@ -1,0 +1,123 @@
+"""Interview recordings and attachments: streamed in, sealed in the object store, streamed out only
+to permitted roles, every access audited.
+
+The upload is streamed to storage before any write transaction opens, so a long upload never holds
+the database's write lock; the metadata row and its audit entry then commit together, and the object
+is removed again if they cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from domain.audit.service import record
+from domain.db import unit_of_work
+from domain.errors import InvalidInput, NotFound
+from domain.identity.model import Principal
+from domain.ids import new_id
+from domain.keys.service import cipher_for
+from domain.recordings.tables import Recording
+from domain.recruitment import queries as recruitment
+from domain.recruitment.service import ApplicationNotFound
+from domain.storage import ObjectStore
+from domain.time import utc_now
+
+ALLOWED_TYPES = re.compile(r"^(audio|video)/[a-z0-9.+-]+$|^application/pdf$|^text/plain$")
+_store: ObjectStore | None = None
+
+
+def configure(store: ObjectStore) -> None:
+    global _store
+    _store = store
+
+
+def _object_store() -> ObjectStore:
+    if _store is None:
+        raise RuntimeError("the object store is not configured; call domain.recordings.service.configure()")
+    return _store
+
+
+class RecordingNotFound(NotFound):
+    code = "recording_not_found"
+    template = "There is no recording with this id."
+
+
+class UnsupportedRecordingType(InvalidInput):
+    code = "unsupported_recording_type"
+    title = "Unsupported file type"
+    template = "Recordings and attachments must be audio, video, PDF or plain text, not {content_type}."
+
+
+class RecordingView(msgspec.Struct, frozen=True):
+    id: UUID
+    application_id: UUID
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    created_at: datetime
+    download: str
+
+
+def _view(row: dict[str, object]) -> RecordingView:
+    return msgspec.convert({**row, "download": f"/v1/recordings/{row['id']}/content"}, RecordingView)
+
+
+def _context(tenant_id: UUID, recording_id: UUID) -> bytes:
+    return f"tenant:{tenant_id}:recording:{recording_id}".encode()
+
+
+async def upload(principal: Principal, application_id: UUID, filename: str, content_type: str,
+                 chunks: AsyncIterator[bytes], max_bytes: int) -> RecordingView:
+    if not ALLOWED_TYPES.match(content_type):
+        raise UnsupportedRecordingType(content_type=content_type)
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await recruitment.application(uow, application_id) is None:
+            raise ApplicationNotFound()
+        object_key = (await cipher_for(uow)).object_key
+    recording_id = new_id()
+    key = f"{principal.tenant_id}/recordings/{recording_id}"
+    stored = await _object_store().write(key, chunks, cipher_key=object_key,
+                                         context=_context(principal.tenant_id, recording_id), max_bytes=max_bytes)
+    try:
+        async with unit_of_work(principal.tenant_id) as uow:
+            row = {"id": recording_id, "tenant_id": uow.tenant_id, "application_id": application_id,
+                   "filename": filename, "content_type": content_type, "size": stored.size, "sha256": stored.sha256,
+                   "storage_key": key, "uploaded_by": principal.subject, "created_at": utc_now()}
+            await Recording.insert(Recording(**row))
+            await record(uow, principal, "recording.uploaded", "recording", recording_id,
+                         after={k: row[k] for k in ("application_id", "filename", "content_type", "size", "sha256")})
+    except BaseException:
+        await _object_store().delete(key)
+        raise
+    return _view(row)
+
+
+async def recordings_of(principal: Principal, application_id: UUID) -> list[RecordingView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await recruitment.application(uow, application_id) is None:
+            raise ApplicationNotFound()
+        rows = await Recording.select().where(
+            (Recording.tenant_id == uow.tenant_id) & (Recording.application_id == application_id)
+        ).order_by(Recording.created_at)
+    return [_view(row) for row in rows]
+
+
+async def open_for_download(principal: Principal, recording_id: UUID) -> tuple[RecordingView, AsyncIterator[bytes]]:
+    """The recording and its decrypted content; the access is audited before a byte is sent."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        row = await Recording.select().where(
+            (Recording.tenant_id == uow.tenant_id) & (Recording.id == recording_id)).first()
+        if row is None:
+            raise RecordingNotFound()
+        object_key = (await cipher_for(uow)).object_key
+        await record(uow, principal, "recording.downloaded", "recording", recording_id)
+    content = _object_store().read(row["storage_key"], cipher_key=object_key,
+                                   context=_context(principal.tenant_id, recording_id))
+    return _view(row), content
