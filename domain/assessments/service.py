@@ -306,19 +306,24 @@ async def _evaluate_and_store(uow: UnitOfWork, actor: Principal | SystemActor, r
                                  if e["id"] == evaluation_id))
 
 
-async def _model_for(uow: UnitOfWork, application_id: UUID, on: datetime | None) -> ModelVersion | None:
-    """The job's competency model version in force when the interview took place (else the latest)."""
+async def _model_for(uow: UnitOfWork, application_id: UUID, on: datetime) -> ModelVersion | None:
+    """The competency model version of the application's job in force on ``on`` (else the latest)."""
     application = await recruitment.application(uow, application_id)
     assert application is not None
-    model = await recruitment.competency_model(uow, application["job_id"])
+    found = await _job_model(uow, application["job_id"], on)
+    return found[0] if found else None
+
+
+async def _job_model(uow: UnitOfWork, job_id: UUID, on: datetime) -> tuple[ModelVersion, list[dict[str, Any]]] | None:
+    model = await recruitment.competency_model(uow, job_id)
     if model is None:
         return None
-    versions = [msgspec.convert({**row, "model_id": model["id"], "job_id": model["job_id"], "name": model["name"]},
-                                ModelVersionView) for row in await recruitment.model_versions(uow, model["id"])]
+    rows = await recruitment.model_versions(uow, model["id"])
+    versions = [msgspec.convert({**row, "model_id": model["id"], "job_id": job_id, "name": model["name"]},
+                                ModelVersionView) for row in rows]
     if not versions:
         return None
-    chosen = (version_in_force(versions, on.date()) if on else None) or versions[-1]
-    return scoring_model(chosen)
+    return scoring_model(version_in_force(versions, on.date()) or versions[-1]), rows
 
 
 def scoring_model(version: ModelVersionView) -> ModelVersion:
@@ -381,35 +386,35 @@ async def recompute(principal: Principal, application_id: UUID) -> EvaluationVie
         return await _evaluate_and_store(uow, principal, rows[-1]["id"], application_id, result, model, "recomputed")
 
 
-async def comparison(principal: Principal, job_id: UUID, application_ids: list[UUID]) -> tuple[Comparison, Any]:
-    """Each application's latest evaluation against the job's current model, side by side."""
+async def comparison(principal: Principal, job_id: UUID,
+                     application_ids: list[UUID]) -> tuple[Comparison, list[dict[str, Any]]]:
+    """Each application's latest evaluation against the job's model version in force today, side by side."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        job = await recruitment.job(uow, job_id)
-        if job is None:
+        if await recruitment.job(uow, job_id) is None:
             raise JobNotFound()
-        model = await _model_for(uow, application_ids[0], utc_now()) if application_ids else None
-        entries = []
-        for application_id in application_ids:
-            application = await recruitment.application(uow, application_id)
-            if application is None or application["job_id"] != job_id:
-                raise ApplicationNotFound(field="application_ids")
-            latest = [e for e in await queries.evaluations(uow, application_id)
-                      if model and e["model_version"] == model.number][-1:]
-            candidate = await recruitment.candidate(uow, application["candidate_id"])
-            assert candidate is not None
-            evaluation = msgspec.convert(latest[0]["detail"], Evaluation) if latest else _unscored(model)
-            entries.append(ComparisonEntry(application_id=application_id, candidate_label=candidate["full_name"],
-                                           evaluation=evaluation))
-        versions = await recruitment.model_versions(uow, (await recruitment.competency_model(uow, job_id))["id"])
-    if model is None:
-        raise NoResultToEvaluate()
+        found = await _job_model(uow, job_id, utc_now())
+        if found is None:
+            raise NoResultToEvaluate()
+        model, versions = found
+        entries = [await _comparison_entry(uow, job_id, application_id, model) for application_id in application_ids]
     return compare(model, entries), versions
 
 
-def _unscored(model: ModelVersion | None) -> Evaluation:
+async def _comparison_entry(uow: UnitOfWork, job_id: UUID, application_id: UUID,
+                            model: ModelVersion) -> ComparisonEntry:
+    application = await recruitment.application(uow, application_id)
+    if application is None or application["job_id"] != job_id:
+        raise ApplicationNotFound(field="application_ids")
+    latest = [e for e in await queries.evaluations(uow, application_id) if e["model_version"] == model.number][-1:]
+    candidate = await recruitment.candidate(uow, application["candidate_id"])
+    assert candidate is not None
+    evaluation = msgspec.convert(latest[0]["detail"], Evaluation) if latest else _unscored(model)
+    return ComparisonEntry(application_id=application_id, candidate_label=candidate["full_name"],
+                           evaluation=evaluation)
+
+
+def _unscored(model: ModelVersion) -> Evaluation:
     """An application not yet evaluated against this model version: every competency unscored."""
-    if model is None:
-        raise NoResultToEvaluate()
     competencies = [CompetencyEvaluation(code=c.code, score=None, weight=c.weight, pass_threshold=c.pass_threshold,
                                          passed=None, gap=None, evidence_count=0, confidence=None)
                     for c in model.competencies]
