@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 
+from compliance.rounding import half_up
 from domain.assessments import queries
 from domain.assessments.contract import InterviewResultV1, InvalidResultPayload, decode_result
 from domain.assessments.report import Comparison, ComparisonEntry, compare, render_html
@@ -331,7 +332,8 @@ def scoring_model(version: ModelVersionView) -> ModelVersion:
     return msgspec.convert({
         "model_id": version.model_id, "number": version.number,
         "overall_pass_threshold": version.overall_pass_threshold,
-        "competencies": [{"code": c.code, "weight": c.weight, "pass_threshold": c.pass_threshold}
+        "competencies": [{"code": c.code, "weight": c.weight,
+                          "pass_threshold": half_up(c.threshold_on_0_to_100())}
                          for c in version.competencies],
     }, ModelVersion)
 

@@ -226,13 +226,23 @@ class StageChangeView(msgspec.Struct, frozen=True):
 # -- competency models ---------------------------------------------------------------------------
 
 Score = Annotated[str, msgspec.Meta(pattern=r"^\d{1,3}(\.\d{1,2})?$", description="0 to 100, a decimal string")]
+ScalePoint = Annotated[str, msgspec.Meta(pattern=r"^-?\d{1,4}(\.\d{1,2})?$", description="a decimal string")]
 
 
 class CompetencyDefinition(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One competency: its weight in the overall score, the scale the organisation rates it on, and the
+    pass threshold on that scale. Vendor scores are normalised to 0-100, and so is the threshold."""
+
     code: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,64}$")]
     names: Annotated[dict[LocaleCode, ShortText], msgspec.Meta(min_length=1)]
     weight: Annotated[str, msgspec.Meta(pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", description="0 to 1")]
-    pass_threshold: Score
+    pass_threshold: ScalePoint
+    scale_min: ScalePoint = "0"
+    scale_max: ScalePoint = "100"
+
+    def threshold_on_0_to_100(self) -> Decimal:
+        low, high = Decimal(self.scale_min), Decimal(self.scale_max)
+        return (Decimal(self.pass_threshold) - low) * 100 / (high - low)
 
 
 class NewModelVersion(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -250,7 +260,9 @@ class NewModelVersion(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         if sum(Decimal(c.weight) for c in self.competencies) != 1 or any(
                 Decimal(c.weight) <= 0 for c in self.competencies):
             raise WeightsMustSumToOne(field="competencies")
-        if any(Decimal(t) > 100 for t in (self.overall_pass_threshold, *(c.pass_threshold for c in self.competencies))):
+        if Decimal(self.overall_pass_threshold) > 100 or not all(
+                Decimal(c.scale_min) <= Decimal(c.pass_threshold) <= Decimal(c.scale_max)
+                and Decimal(c.scale_min) < Decimal(c.scale_max) for c in self.competencies):
             raise ThresholdOutOfRange(field="competencies")
 
 
@@ -269,7 +281,8 @@ class DuplicateCompetency(InvalidInput):
 class ThresholdOutOfRange(InvalidInput):
     code = "threshold_out_of_range"
     title = "Threshold out of range"
-    template = "Pass thresholds are scores between 0 and 100."
+    template = ("Each competency's pass threshold must lie on its scale (scale_min below scale_max), and the "
+                "overall pass threshold between 0 and 100.")
 
 
 class ModelVersionView(msgspec.Struct, frozen=True):

@@ -185,3 +185,27 @@ async def test_a_comparison_ranks_candidates_and_renders_a_localised_report(clie
     assert html.text.count("<svg") == 3 and "沟通" in html.text
     too_few = await client.post(url, headers=bearer(hiring["hr"]), json={"application_ids": ids[:1]})
     assert too_few.status_code == 400
+
+
+async def test_a_tenant_rates_a_competency_on_its_own_scale(client: Any, hiring: dict[str, Any]) -> None:
+    """A hospital weights clinical experience highly and rates it 1-5 with 4 to pass (75 on 0-100)."""
+    hospital_model = {"effective_from": "2026-01-01", "overall_pass_threshold": "70", "competencies": [
+        {"code": "communication", "names": {"en": "Bedside manner"}, "weight": "0.3", "pass_threshold": "3",
+         "scale_min": "1", "scale_max": "5"},
+        {"code": "problem_solving", "names": {"en": "Clinical experience"}, "weight": "0.7", "pass_threshold": "4",
+         "scale_min": "1", "scale_max": "5"}]}
+    url = f"/v1/jobs/{hiring['job']['id']}/competency-model-versions"
+    assert (await client.post(url, headers=bearer(hiring["hr"]), json=hospital_model)).status_code == 201
+    off_scale = {**hospital_model, "competencies": [{**hospital_model["competencies"][0], "pass_threshold": "6"},
+                                                    hospital_model["competencies"][1]]}
+    refused = await client.post(url, headers=bearer(hiring["hr"]), json=off_scale)
+    assert refused.status_code == 400 and refused.json()["code"] == "threshold_out_of_range"
+    application = hiring["applications"][0]
+    await map_application(client, hiring, "app-hospital", application)
+    # communication 4/5 -> 75.00 (passes 50.00); problem solving 7/10 -> 70.00 (fails 75.00): overall 71.50
+    delivered = (await deliver(client, hiring, result_body("res-hospital", "app-hospital", scores=("4", "7")))).json()
+    evaluation = delivered["evaluation"]
+    assert evaluation["model_version"] == 2 and evaluation["overall"] == "71.50"
+    thresholds = {c["code"]: c["pass_threshold"] for c in evaluation["detail"]["competencies"]}
+    assert thresholds == {"communication": "50.00", "problem_solving": "75.00"}
+    assert evaluation["passed"] is False
