@@ -11,9 +11,7 @@ import argparse
 import asyncio
 import uuid
 
-from harness import configure, measure, running_app
-from rich.console import Console
-from rich.table import Table
+from harness import configure, measure, print_rates, running_app
 
 
 async def main(count: int) -> None:
@@ -36,12 +34,7 @@ async def main(count: int) -> None:
             rows.append(await measure("GET one legal entity", read, count, concurrency))
             rows.append(await measure("POST legal entity (+ audit)", write, count, concurrency))
         database = bench.database
-    table = Table(title=f"API requests, in process, {database}")
-    for column in ("request", "concurrency", "requests", "per second", "ms each"):
-        table.add_column(column, justify="right")
-    for label, concurrency, n, per_second, ms in rows:
-        table.add_row(label, str(concurrency), f"{n:,}", f"{per_second:,.0f}", f"{ms:.2f}")
-    Console().print(table)
+    print_rates(f"API requests, in process, {database}", "request", rows)
 
 
 if __name__ == "__main__":

@@ -77,3 +77,15 @@ async def measure(label: str, call: Callable[[int], Awaitable[Any]], count: int,
         await asyncio.gather(*[call(i) for i in range(start, min(start + concurrency, count))])
     elapsed = time.perf_counter() - started
     return label, concurrency, count, count / elapsed, elapsed / count * 1000
+
+
+def print_rates(title: str, what: str, rows: list[tuple[str, int, int, float, float]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in (what, "concurrency", "count", "per second", "ms each"):
+        table.add_column(column, justify="right")
+    for label, concurrency, n, per_second, ms in rows:
+        table.add_row(label, str(concurrency), f"{n:,}", f"{per_second:,.0f}", f"{ms:.2f}")
+    Console().print(table)

@@ -12,9 +12,7 @@ import json
 import time
 import uuid
 
-from harness import configure, measure, running_app
-from rich.console import Console
-from rich.table import Table
+from harness import configure, measure, print_rates, running_app
 
 from domain.assessments.signatures import sign
 
@@ -60,12 +58,7 @@ async def main(count: int) -> None:
         rows = [await measure("signed delivery (half evaluated, half parked)", deliver, count, concurrency)
                 for concurrency in (1, 10)]
         database = bench.database
-    table = Table(title=f"Interview results ingested, in process, {database}")
-    for column in ("delivery", "concurrency", "results", "per second", "ms each"):
-        table.add_column(column, justify="right")
-    for label, concurrency, n, per_second, ms in rows:
-        table.add_row(label, str(concurrency), f"{n:,}", f"{per_second:,.0f}", f"{ms:.2f}")
-    Console().print(table)
+    print_rates(f"Interview results ingested, in process, {database}", "delivery", rows)
 
 
 if __name__ == "__main__":
