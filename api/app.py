@@ -16,6 +16,7 @@ from api.controllers.assessments import (
 )
 from api.controllers.audit import AuditController
 from api.controllers.compliance import ComplianceController, country_calculation_routes
+from api.controllers.employees import EmployeeController, HireController, OnboardingController
 from api.controllers.identity import MeController, UserController
 from api.controllers.interviews import InterviewController, InterviewerViewController
 from api.controllers.platform import HealthController, PlatformTenantController
@@ -43,7 +44,7 @@ CONTROLLERS = [
     PlatformTenantController, ComplianceController, PipelineController, JobController, CandidateController,
     ApplicationController, InterviewController, VendorController, DeliveryController, ResultController,
     EvaluationController, ComparisonController, InterviewerViewController, CandidatePortalController,
-    ApplicationRecordingController, RecordingController,
+    ApplicationRecordingController, RecordingController, HireController, EmployeeController, OnboardingController,
 ]
 
 

@@ -9,10 +9,9 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from api.problems import WWW_AUTHENTICATE
 from domain.identity.model import Principal
 from domain.identity.permissions import Operation
-
-WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="meridian"'}
 
 
 def requires(operation: Operation) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from domain.errors import DomainError, ErrorKind
 from domain.i18n import translate
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="meridian"'}
 TYPE_PREFIX = "urn:meridian:problem:"
 log = logging.getLogger("meridian.errors")
 
@@ -115,10 +116,14 @@ def http_problem(request: Request[Any, Any, Any], code: str, *, headers: dict[st
 
 
 def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
-    errors = [FieldProblem(pointer=_pointer(exc.field), detail=translate(exc.template, locale_of(request),
-                                                                          **exc.params))] if exc.field else None
+    locale = locale_of(request)
+    errors = [FieldProblem(pointer=_pointer(exc.field), detail=translate(exc.template, locale, **exc.params))
+              ] if exc.field else []
+    errors += [FieldProblem(pointer=_pointer(d.field), detail=translate(d.template, locale, **d.params))
+               for d in exc.details]
+    headers = WWW_AUTHENTICATE if exc.kind is ErrorKind.UNAUTHENTICATED else None
     return problem(request, STATUS_OF_KIND[exc.kind], exc.code, exc.title, exc.template, params=exc.params,
-                   errors=errors)
+                   errors=errors or None, headers=headers)
 
 
 COMPLIANCE_TITLE = "Invalid compliance request"

@@ -32,7 +32,14 @@ class WorkingDayCalendar:
         return day in self._holidays
 
     def is_working_day(self, day: date) -> bool:
+        # Some countries (China's 调休) move a weekday off onto a weekend day that is then worked.
+        if day in self._weekend_workdays(day.year):
+            return True
         return day.weekday() < SATURDAY and day not in self._holidays
+
+    def _weekend_workdays(self, year: int) -> set[date]:
+        self._holidays.get(date(year, 1, 1))  # the package fills a year in on first look-up
+        return getattr(self._holidays, "weekend_workdays", set())
 
     def next_working_day(self, day: date) -> date:
         """``day`` itself if it is a working day, else the first working day after it."""

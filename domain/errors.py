@@ -4,7 +4,7 @@ message template (a gettext msgid) with named parameters that the edge localises
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class ErrorKind(StrEnum):
@@ -18,14 +18,23 @@ class ErrorKind(StrEnum):
     UNPROCESSABLE = "unprocessable"
 
 
+class Detail(NamedTuple):
+    """One of several problems an error reports: where, and an English msgid with its parameters."""
+
+    field: str
+    template: str
+    params: dict[str, str]
+
+
 class DomainError(Exception):
     code: str = "error"
     kind: ErrorKind = ErrorKind.INVALID
     title: str = "The request could not be completed."
     template: str = "The request could not be completed."
 
-    def __init__(self, *, field: str | None = None, **params: Any) -> None:
+    def __init__(self, *, field: str | None = None, details: list[Detail] | None = None, **params: Any) -> None:
         self.field = field
+        self.details = details or []
         self.params = params
         super().__init__(self.template.format(**params) if params else self.template)
 

@@ -55,6 +55,10 @@ class Operation(StrEnum):
     INTERVIEW_FEEDBACK_WRITE = "interview_feedback:write"
     #: A candidate's own applications, stages and interview times, through a candidate token.
     CANDIDATE_PORTAL_READ = "candidate_portal:read"
+    EMPLOYEES_READ = "employees:read"
+    #: Hire, change employment. Contract overrides additionally need the tenant admin role.
+    EMPLOYEES_WRITE = "employees:write"
+    ONBOARDING_WRITE = "onboarding:write"
     RECORDINGS_READ = "recordings:read"
     RECORDINGS_WRITE = "recordings:write"
     VENDORS_READ = "vendors:read"
@@ -98,6 +102,10 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.INTERVIEWS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
     Operation.INTERVIEW_FEEDBACK_WRITE: frozenset({R.INTERVIEWER, R.HIRING_MANAGER, R.RECRUITER, R.HR_ADMIN}),
     Operation.CANDIDATE_PORTAL_READ: frozenset({R.CANDIDATE}),
+    Operation.EMPLOYEES_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.HIRING_MANAGER, R.PAYROLL_PREPARER,
+                                         R.PAYROLL_REVIEWER, R.AUDITOR}),
+    Operation.EMPLOYEES_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.ONBOARDING_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
     #: Downloading a recording is audited; auditors see that it happened, not the recording.
     Operation.RECORDINGS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER, R.INTERVIEWER}),
     Operation.RECORDINGS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),

@@ -49,6 +49,7 @@ from domain.recruitment.model import (
     NewStage,
     StageChangeView,
     StageMove,
+    StageOutcome,
     StageView,
     pick_text,
     require_language,
@@ -127,7 +128,8 @@ async def stages_for(uow: UnitOfWork, locale: str) -> list[StageView]:
             await queries.insert_stage(uow, new_id(), stage.code, stage.names, stage.position, stage.outcome)
         rows = await queries.stages(uow)
     return [StageView(code=r["code"], name=pick_text(r["names"], locale, "en"), names=r["names"],
-                      position=r["position"], outcome=r["outcome"]) for r in rows]
+                      position=r["position"], outcome=StageOutcome(r["outcome"]) if r["outcome"] else None)
+            for r in rows]
 
 
 async def list_stages(principal: Principal, locale: str) -> list[StageView]:
@@ -439,7 +441,7 @@ async def move_application(principal: Principal, application_id: UUID, move: Sta
         await queries.record_stage_change(uow, new_id(), application_id, {
             "from_stage": before["stage"], "to_stage": move.stage, "moved_by": principal.subject,
             "reason": move.reason})
-        await _notify_candidate(uow, before, target)
+        await notify_stage_change(uow, before, target)
         await record(uow, principal, "application.stage_changed", "application", application_id,
                      before={"stage": before["stage"]}, after={"stage": move.stage, "reason": move.reason})
         after = await queries.application(uow, application_id)
@@ -447,7 +449,7 @@ async def move_application(principal: Principal, application_id: UUID, move: Sta
     return _application_view(after, stages)
 
 
-async def _notify_candidate(uow: UnitOfWork, application: dict[str, Any], stage: StageView) -> None:
+async def notify_stage_change(uow: UnitOfWork, application: dict[str, Any], stage: StageView) -> None:
     candidate = await queries.candidate(uow, application["candidate_id"])
     job = await queries.job(uow, application["job_id"])
     assert candidate is not None and job is not None

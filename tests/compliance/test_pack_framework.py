@@ -223,3 +223,12 @@ def test_working_day_calendar_skips_weekends_and_holidays(data_dir: Path) -> Non
     assert de.add_working_days(date(2025, 12, 24), 1) == date(2025, 12, 29)
     assert de.previous_working_day(date(2025, 12, 28)) == date(2025, 12, 24)
     assert (date(2025, 10, 3), "German Unity Day") in de.holidays_in(2025, language="en_US")
+
+
+def test_chinas_swapped_working_weekend_days_are_working_days() -> None:
+    from compliance.calendar import WorkingDayCalendar
+
+    china = WorkingDayCalendar("CN")
+    assert china.is_working_day(date(2026, 10, 10))  # Saturday worked in exchange for the National Day week
+    assert not china.is_working_day(date(2026, 10, 7))  # Wednesday off, in exchange
+    assert not china.is_working_day(date(2026, 10, 11))  # an ordinary Sunday

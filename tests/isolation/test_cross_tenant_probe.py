@@ -18,6 +18,8 @@ import pytest
 
 from domain.assessments import service as assessments
 from domain.assessments.service import NewVendor
+from domain.employees import service as employees
+from domain.employees.model import HireRequest, Pay
 from domain.identity.model import Principal, SystemActor
 from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
@@ -69,12 +71,15 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
             ParticipantInput(kind=ParticipantKind.INTERVIEWER, person_id=user.id, display_name="B Interviewer",
                              timezone="Asia/Tokyo")]))
     vendor = await assessments.register_vendor(owner, NewVendor(name="B secret vendor"))
+    employee = await employees.hire(owner, application.id, HireRequest(
+        legal_entity_id=entity.id, position="B secret position", start_date=date(2026, 3, 2),
+        pay=Pay(amount="9000.00", currency="EUR", unit="month"), weekly_hours="40"))
     recording = await recordings.upload(owner, application.id, "b-secret.webm", "video/webm", _chunks(b"B secret"),
                                         1_000_000)
     return {"vendor_id": str(vendor.vendor.id), "entity_id": str(entity.id), "user_id": str(user.id),
             "tenant_id": str(tenant_b), "job_id": str(job.id),
             "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
-            "interview_id": str(interview.id), "recording_id": str(recording.id)}
+            "interview_id": str(interview.id), "recording_id": str(recording.id), "employee_id": str(employee.id)}
 
 
 async def _chunks(content: bytes) -> AsyncIterator[bytes]:

@@ -1,0 +1,80 @@
+"""Employees over HTTP: hire from an application, read as of a date, change employment, onboarding."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.guards import caller, requires
+from api.http import Cursor, Limit
+from domain.employees import service
+from domain.employees.model import EmployeeView, EmploymentChange, EmploymentView, HireRequest
+from domain.employees.onboarding import OnboardingRule, StandardItem
+from domain.employees.service import NewOnboardingRule, NewStandardItem, OnboardingItemView
+from domain.identity.permissions import Operation
+from domain.pagination import Page
+
+
+class HireController(Controller):
+    path = "/v1/applications/{application_id:uuid}/hire"
+    tags = ["Employees"]
+
+    @post("/", opt=requires(Operation.EMPLOYEES_WRITE),
+          summary="Hire the candidate: employee, first employment with the evaluation, onboarding plan, in one "
+                  "transaction; the contract is checked against the country's labour law")
+    async def hire(self, request: Request[Any, Any, Any], application_id: FromPath[UUID],
+                   data: JSONBody[HireRequest]) -> EmployeeView:
+        return await service.hire(caller(request), application_id, data)
+
+
+class EmployeeController(Controller):
+    path = "/v1/employees"
+    tags = ["Employees"]
+
+    @get("/", opt=requires(Operation.EMPLOYEES_READ), summary="List employees (personal data masked by role)")
+    async def list(self, request: Request[Any, Any, Any], limit: Limit = 50,
+                   cursor: Cursor = None) -> Page[EmployeeView]:
+        return await service.list_employees(caller(request), cursor, limit)
+
+    @get("/{employee_id:uuid}", opt=requires(Operation.EMPLOYEES_READ),
+         summary="An employee with the employment in force on as_of (default today)")
+    async def read(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                   as_of: FromQuery[date | None] = None) -> EmployeeView:
+        return await service.get_employee(caller(request), employee_id, as_of)
+
+    @get("/{employee_id:uuid}/employments", opt=requires(Operation.EMPLOYEES_READ),
+         summary="Every employment version, by the date it takes effect")
+    async def employments(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID]) -> list[EmploymentView]:
+        return await service.employment_history(caller(request), employee_id)
+
+    @post("/{employee_id:uuid}/employment-changes", opt=requires(Operation.EMPLOYEES_WRITE),
+          summary="A change of position, pay or hours taking effect on a date; the past is never rewritten")
+    async def change(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                     data: JSONBody[EmploymentChange]) -> EmploymentView:
+        return await service.change_employment(caller(request), employee_id, data)
+
+    @get("/{employee_id:uuid}/onboarding", opt=requires(Operation.EMPLOYEES_READ),
+         summary="The onboarding plan made at hire, each item linked to the evidence that triggered it")
+    async def onboarding(self, request: Request[Any, Any, Any],
+                         employee_id: FromPath[UUID]) -> list[OnboardingItemView]:
+        return await service.onboarding_plan(caller(request), employee_id)
+
+
+class OnboardingController(Controller):
+    path = "/v1/onboarding"
+    tags = ["Employees"]
+
+    @post("/rules", opt=requires(Operation.ONBOARDING_WRITE),
+          summary="A rule: an interview score below a threshold adds an item to new hires' plans")
+    async def add_rule(self, request: Request[Any, Any, Any], data: JSONBody[NewOnboardingRule]) -> OnboardingRule:
+        return await service.add_onboarding_rule(caller(request), data)
+
+    @post("/standard-items", opt=requires(Operation.ONBOARDING_WRITE),
+          summary="An item every new hire of a legal entity gets")
+    async def add_standard_item(self, request: Request[Any, Any, Any],
+                                data: JSONBody[NewStandardItem]) -> StandardItem:
+        return await service.add_standard_item(caller(request), data)

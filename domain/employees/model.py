@@ -1,0 +1,113 @@
+"""Employees: the shapes of a hire, of each employment version, and of the employee as of a date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from domain.errors import Detail, InvalidInput
+
+DecimalText = Annotated[str, msgspec.Meta(pattern=r"^\d{1,12}(\.\d{1,4})?$", description="a decimal string")]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Pay(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    amount: DecimalText
+    currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
+    unit: Literal["hour", "month", "year"]
+
+
+class HireRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The first employment of the application's candidate. The contract is checked against the country's
+    labour law; a tenant admin may hire despite violations only by giving a reason, which is audited."""
+
+    legal_entity_id: UUID
+    position: ShortText
+    start_date: date
+    pay: Pay
+    weekly_hours: DecimalText
+    probation_months: Annotated[int, msgspec.Meta(ge=0, le=24)] = 0
+    fixed_term_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
+    region: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9]{1,8}$")] | None = None
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    locale: Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")] | None = None
+    manager_id: UUID | None = None
+    override_reason: Annotated[str, msgspec.Meta(min_length=10, max_length=1000)] | None = None
+
+
+class EmploymentChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What changes from ``effective_from`` on; everything not named stays as it was."""
+
+    effective_from: date
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    position: ShortText | None = None
+    pay: Pay | None = None
+    weekly_hours: DecimalText | None = None
+    manager_id: UUID | None = None
+    override_reason: Annotated[str, msgspec.Meta(min_length=10, max_length=1000)] | None = None
+
+
+class EmploymentView(msgspec.Struct, frozen=True):
+    id: UUID
+    effective_from: date
+    legal_entity_id: UUID
+    country: str
+    region: str | None
+    position: str
+    pay: Pay
+    weekly_hours: str
+    probation_months: int
+    fixed_term_months: int | None
+    manager_id: UUID | None
+    evaluation_id: UUID | None
+    model_id: UUID | None
+    model_version: int | None
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class EmployeeView(msgspec.Struct, frozen=True):
+    """The employee as of a date: personal data masked unless the caller may read it in clear."""
+
+    id: UUID
+    full_name: str
+    email: str | None
+    phone: str | None
+    national_id: str | None
+    birth_date: str | None
+    masked: bool
+    timezone: str
+    locale: str
+    candidate_id: UUID | None
+    application_id: UUID | None
+    as_of: date
+    employment: EmploymentView | None
+    left_on: date | None
+    version: int
+    created_at: datetime
+
+
+class ContractNotCompliant(InvalidInput):
+    code = "contract_not_compliant"
+    title = "Contract breaks labour law"
+    template = "The contract breaks {count} rule(s) of {country} labour law; fix it, or a tenant admin may hire " \
+               "with an override reason."
+
+
+class OverrideNotPermitted(InvalidInput):
+    code = "contract_override_not_permitted"
+    title = "Override not permitted"
+    template = "Only a tenant admin may hire against a labour-law rule, and only with a reason."
+
+
+def violations_as_details(violations: list[msgspec.Struct]) -> list[Detail]:
+    return [Detail(field="contract", template=v.message, params=v.params) for v in violations]  # type: ignore[attr-defined]
+
+
+def pay_decimal(pay: Pay) -> Decimal:
+    return Decimal(pay.amount)

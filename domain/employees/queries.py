@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.db import UnitOfWork
+from domain.employees.tables import Employee, Employment, OnboardingItem, OnboardingRuleRecord, StandardItemRecord
+from domain.ids import new_id
+from domain.time import utc_now
+
+
+async def insert_employee(uow: UnitOfWork, employee_id: UUID, values: dict[str, Any]) -> None:
+    now = utc_now()
+    await Employee.insert(Employee(id=employee_id, tenant_id=uow.tenant_id, version=1, created_at=now,
+                                   updated_at=now, **values))
+
+
+async def employee(uow: UnitOfWork, employee_id: UUID) -> dict[str, Any] | None:
+    return await Employee.select().where((Employee.tenant_id == uow.tenant_id) & (Employee.id == employee_id)).first()
+
+
+async def employee_of_application(uow: UnitOfWork, application_id: UUID) -> dict[str, Any] | None:
+    return await Employee.select().where(
+        (Employee.tenant_id == uow.tenant_id) & (Employee.application_id == application_id)).first()
+
+
+async def employees(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[dict[str, Any]]:
+    query = Employee.select().where(Employee.tenant_id == uow.tenant_id)
+    if after:
+        query = query.where(Employee.id > after)
+    return await query.order_by(Employee.id).limit(limit)
+
+
+async def append_employment(uow: UnitOfWork, employee_id: UUID, values: dict[str, Any]) -> UUID:
+    employment_id = new_id()
+    await Employment.insert(Employment(id=employment_id, tenant_id=uow.tenant_id, employee_id=employee_id,
+                                       recorded_at=utc_now(), **values))
+    return employment_id
+
+
+async def employment_as_of(uow: UnitOfWork, employee_id: UUID, on: date) -> dict[str, Any] | None:
+    """The version in force on ``on``: the latest effective on or before it (the last recorded, on a tie)."""
+    return await Employment.select().where(
+        (Employment.tenant_id == uow.tenant_id) & (Employment.employee_id == employee_id)
+        & (Employment.effective_from <= on)
+    ).order_by(Employment.effective_from, ascending=False).order_by(Employment.recorded_at, ascending=False).first()
+
+
+async def employments(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:
+    return await Employment.select().where(
+        (Employment.tenant_id == uow.tenant_id) & (Employment.employee_id == employee_id)
+    ).order_by(Employment.effective_from).order_by(Employment.recorded_at)
+
+
+async def active_rules(uow: UnitOfWork) -> list[dict[str, Any]]:
+    rows = await OnboardingRuleRecord.select().where(
+        (OnboardingRuleRecord.tenant_id == uow.tenant_id) & (OnboardingRuleRecord.active == True)  # noqa: E712
+    ).order_by(OnboardingRuleRecord.created_at)
+    return [{**row, "definition": json.loads(row["definition"])} for row in rows]
+
+
+async def insert_rule(uow: UnitOfWork, rule_id: UUID, definition: dict[str, Any], created_by: str) -> None:
+    await OnboardingRuleRecord.insert(OnboardingRuleRecord(
+        id=rule_id, tenant_id=uow.tenant_id, definition=json.dumps(definition, ensure_ascii=False), active=True,
+        created_by=created_by, created_at=utc_now()))
+
+
+async def standard_items(uow: UnitOfWork, legal_entity_id: UUID) -> list[dict[str, Any]]:
+    rows = await StandardItemRecord.select().where(
+        (StandardItemRecord.tenant_id == uow.tenant_id) & (StandardItemRecord.legal_entity_id == legal_entity_id)
+    ).order_by(StandardItemRecord.created_at)
+    return [{**row, "definition": json.loads(row["definition"])} for row in rows]
+
+
+async def insert_standard_item(uow: UnitOfWork, legal_entity_id: UUID, definition: dict[str, Any]) -> None:
+    await StandardItemRecord.insert(StandardItemRecord(
+        id=new_id(), tenant_id=uow.tenant_id, legal_entity_id=legal_entity_id,
+        definition=json.dumps(definition, ensure_ascii=False), created_at=utc_now()))
+
+
+async def insert_onboarding_item(uow: UnitOfWork, employee_id: UUID, plan_item: dict[str, Any],
+                                 due_date: date) -> None:
+    now = utc_now()
+    await OnboardingItem.insert(OnboardingItem(
+        id=new_id(), tenant_id=uow.tenant_id, employee_id=employee_id,
+        plan_item=json.dumps(plan_item, ensure_ascii=False), due_date=due_date, status="open", version=1,
+        created_at=now, updated_at=now))
+
+
+async def onboarding_items(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:
+    rows = await OnboardingItem.select().where(
+        (OnboardingItem.tenant_id == uow.tenant_id) & (OnboardingItem.employee_id == employee_id)
+    ).order_by(OnboardingItem.due_date)
+    return [{**row, "plan_item": json.loads(row["plan_item"])} for row in rows]

@@ -1,0 +1,332 @@
+"""Hiring and employment: the hire carries the interview evaluation along, checks the contract
+against the country's labour law, opens the onboarding plan and closes the application, all in one
+transaction. Employment changes are appended with the date they take effect; nothing is rewritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from compliance.labour import Contract
+from compliance.registry import pack_for
+from domain.assessments import queries as assessment_queries
+from domain.assessments.scoring import Evaluation
+from domain.audit.service import record
+from domain.crypto import TenantCipher
+from domain.db import UnitOfWork, unit_of_work
+from domain.employees import queries
+from domain.employees.model import (
+    ContractNotCompliant,
+    EmployeeView,
+    EmploymentChange,
+    EmploymentView,
+    HireRequest,
+    OverrideNotPermitted,
+    Pay,
+    violations_as_details,
+)
+from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem, generate_plan
+from domain.errors import Conflict, NotFound
+from domain.identity.model import Principal
+from domain.identity.permissions import Operation, Role
+from domain.ids import new_id
+from domain.keys.service import cipher_for
+from domain.money import from_minor, to_minor
+from domain.pagination import Page, decode_uuid_cursor, page_of
+from domain.personal_data import mask_birth_date, mask_email, mask_national_id, mask_phone
+from domain.recruitment import queries as recruitment
+from domain.recruitment.model import StageOutcome
+from domain.recruitment.service import ApplicationNotFound, LegalEntityUnknown, notify_stage_change, stages_for
+from domain.tenancy import queries as tenancy
+from domain.time import require_timezone, utc_now
+
+PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
+_MASKS = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id,
+          "birth_date": lambda v: mask_birth_date(date.fromisoformat(v))}
+
+
+class EmployeeNotFound(NotFound):
+    code = "employee_not_found"
+    template = "There is no employee with this id."
+
+
+class AlreadyHired(Conflict):
+    code = "already_hired"
+    title = "Already hired"
+    template = "This application has already led to a hire."
+
+
+class NoEmploymentYet(NotFound):
+    code = "no_employment_in_force"
+    template = "The employee has no employment in force on {on}."
+
+
+# -- hire ----------------------------------------------------------------------------------------
+
+
+async def hire(principal: Principal, application_id: UUID, request: HireRequest) -> EmployeeView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        application = await recruitment.application(uow, application_id)
+        if application is None:
+            raise ApplicationNotFound()
+        if await queries.employee_of_application(uow, application_id):
+            raise AlreadyHired()
+        entity = await tenancy.legal_entity(uow, request.legal_entity_id)
+        if entity is None:
+            raise LegalEntityUnknown(field="legal_entity_id")
+        candidate = await recruitment.candidate(uow, application["candidate_id"])
+        assert candidate is not None
+        cipher = await cipher_for(uow)
+        personal = _open_candidate(cipher, candidate)
+        region = request.region or entity.region
+        birth = date.fromisoformat(personal["birth_date"]) if "birth_date" in personal else None
+        violations = _contract_violations(entity.country, region, request.start_date, request.pay,
+                                          request.weekly_hours, request.probation_months, request.fixed_term_months,
+                                          birth)
+        _allow_or_refuse(principal, violations, request.override_reason, entity.country)
+        employee_id = new_id()
+        zone = require_timezone(request.timezone or candidate["timezone"])
+        await queries.insert_employee(uow, employee_id, {
+            "candidate_id": candidate["id"], "application_id": application_id, "full_name": candidate["full_name"],
+            "national_id_country": candidate["national_id_country"], "timezone": zone,
+            "locale": request.locale or candidate["locale"], **_sealed(cipher, employee_id, personal)})
+        evaluation = await _latest_evaluation(uow, application_id)
+        await queries.append_employment(uow, employee_id, {
+            **_employment_values(entity.id, entity.country, region, request.position, request.pay,
+                                 request.weekly_hours, request.probation_months, request.fixed_term_months,
+                                 request.manager_id),
+            "effective_from": request.start_date, "reason": "hired", "recorded_by": principal.subject,
+            "evaluation_id": evaluation["id"] if evaluation else None,
+            "model_id": evaluation["model_id"] if evaluation else None,
+            "model_version": evaluation["model_version"] if evaluation else None})
+        plan = await _onboarding_plan(uow, evaluation, entity.id, entity.country, region, request.start_date)
+        for item in plan:
+            await queries.insert_onboarding_item(uow, employee_id, msgspec.to_builtins(item), item.due_date)
+        await _close_application(uow, principal, application)
+        await record(uow, principal, "employee.hired", "employee", employee_id, after={
+            "application_id": application_id, "legal_entity_id": entity.id, "position": request.position,
+            "start_date": request.start_date, "pay": msgspec.to_builtins(request.pay),
+            "evaluation_id": evaluation["id"] if evaluation else None, "onboarding_items": len(plan)})
+        if violations:
+            await record(uow, principal, "employee.contract_override", "employee", employee_id, after={
+                "reason": request.override_reason, "violations": [v.code for v in violations]})
+        return await _view(uow, principal, employee_id, request.start_date, audit=False)
+
+
+def _contract_violations(country: str, region: str | None, start: date, pay: Pay, weekly_hours: str,
+                         probation_months: int, fixed_term_months: int | None, birth: date | None) -> list[Any]:
+    pack = pack_for(country)
+    known_region = region if region in pack.regions else None
+    return pack.check_contract(Contract(
+        start_date=start, pay_amount=Decimal(pay.amount),
+        pay_unit=pay.unit, weekly_hours=Decimal(weekly_hours),
+        region=known_region, date_of_birth=birth, probation_months=probation_months,
+        fixed_term_months=fixed_term_months))
+
+
+def _allow_or_refuse(principal: Principal, violations: list[Any], override_reason: str | None, country: str) -> None:
+    if not violations:
+        return
+    if override_reason is None:
+        raise ContractNotCompliant(count=len(violations), country=country, details=violations_as_details(violations))
+    if Role.TENANT_ADMIN not in principal.roles:
+        raise OverrideNotPermitted(field="override_reason", details=violations_as_details(violations))
+
+
+def _employment_values(entity_id: UUID, country: str, region: str | None, position: str, pay: Pay,
+                       weekly_hours: str, probation_months: int, fixed_term_months: int | None,
+                       manager_id: UUID | None) -> dict[str, Any]:
+    return {
+        "legal_entity_id": entity_id, "country": country, "region": region, "position": position,
+        "pay_minor": to_minor(Decimal(pay.amount), pay.currency),
+        "currency": pay.currency, "pay_unit": pay.unit, "weekly_hours": weekly_hours,
+        "probation_months": probation_months, "fixed_term_months": fixed_term_months, "manager_id": manager_id,
+    }
+
+
+def _open_candidate(cipher: TenantCipher, candidate: dict[str, Any]) -> dict[str, str]:
+    return {name: cipher.open(candidate[f"{name}_ciphertext"], "candidates", name, candidate["id"])
+            for name in PERSONAL_FIELDS if candidate[f"{name}_ciphertext"]}
+
+
+def _sealed(cipher: TenantCipher, employee_id: UUID, personal: dict[str, str]) -> dict[str, str]:
+    """The candidate's personal data sealed anew for the employee's row: a ciphertext never moves rows."""
+    return {f"{name}_ciphertext": cipher.seal(value, "employees", name, employee_id)
+            for name, value in personal.items()}
+
+
+async def _latest_evaluation(uow: UnitOfWork, application_id: UUID) -> dict[str, Any] | None:
+    evaluations = await assessment_queries.evaluations(uow, application_id)
+    return evaluations[-1] if evaluations else None
+
+
+async def _onboarding_plan(uow: UnitOfWork, evaluation: dict[str, Any] | None, entity_id: UUID, country: str,
+                           region: str | None, start: date) -> list[PlanItem]:
+    rules = [msgspec.convert({**row["definition"], "id": row["id"]}, OnboardingRule)
+             for row in await queries.active_rules(uow)]
+    standard = [msgspec.convert(row["definition"], StandardItem)
+                for row in await queries.standard_items(uow, entity_id)]
+    scored = msgspec.convert(evaluation["detail"], Evaluation) if evaluation else None
+    subdivision = pack_for(country).holiday_subdivisions.get(region) if region else None
+    return generate_plan(scored, evaluation["id"] if evaluation else None, rules, standard, start, country,
+                         subdivision)
+
+
+async def _close_application(uow: UnitOfWork, principal: Principal, application: dict[str, Any]) -> None:
+    stages = await stages_for(uow, "en")
+    hired = next((s for s in stages if s.outcome is StageOutcome.HIRED), None)
+    if hired is None or application["stage"] == hired.code:
+        return
+    await recruitment.move_application(uow, application["id"], application["version"], hired.code)
+    await recruitment.record_stage_change(uow, new_id(), application["id"], {
+        "from_stage": application["stage"], "to_stage": hired.code, "moved_by": principal.subject, "reason": "hired"})
+    await notify_stage_change(uow, application, hired)
+
+
+# -- reading, as of a date -----------------------------------------------------------------------
+
+
+def _employment_view(row: dict[str, Any]) -> EmploymentView:
+    pay = Pay(amount=str(from_minor(row["pay_minor"], row["currency"])), currency=row["currency"],
+              unit=row["pay_unit"])
+    return msgspec.convert({**row, "pay": msgspec.to_builtins(pay)}, EmploymentView)
+
+
+async def _view(uow: UnitOfWork, principal: Principal, employee_id: UUID, on: date, *, audit: bool) -> EmployeeView:
+    row = await queries.employee(uow, employee_id)
+    if row is None:
+        raise EmployeeNotFound()
+    cipher = await cipher_for(uow)
+    clear = principal.may(Operation.PII_READ)
+    personal = {name: cipher.open(row[f"{name}_ciphertext"], "employees", name, employee_id)
+                for name in PERSONAL_FIELDS if row[f"{name}_ciphertext"]}
+    if not clear:
+        personal = {name: _MASKS[name](value) for name, value in personal.items()}
+    elif audit and personal:
+        await record(uow, principal, "employee.personal_data_read", "employee", employee_id,
+                     after={"fields": sorted(personal)})
+    employment = await queries.employment_as_of(uow, employee_id, on)
+    return EmployeeView(
+        id=row["id"], full_name=row["full_name"], email=personal.get("email"), phone=personal.get("phone"),
+        national_id=personal.get("national_id"), birth_date=personal.get("birth_date"), masked=not clear,
+        timezone=row["timezone"], locale=row["locale"], candidate_id=row["candidate_id"],
+        application_id=row["application_id"], as_of=on,
+        employment=_employment_view(employment) if employment else None, left_on=row["left_on"],
+        version=row["version"], created_at=row["created_at"])
+
+
+async def get_employee(principal: Principal, employee_id: UUID, as_of: date | None) -> EmployeeView:
+    on = as_of or utc_now().date()
+    async with unit_of_work(principal.tenant_id, write=principal.may(Operation.PII_READ)) as uow:
+        return await _view(uow, principal, employee_id, on, audit=True)
+
+
+async def list_employees(principal: Principal, cursor: str | None, limit: int) -> Page[EmployeeView]:
+    today = utc_now().date()
+    async with unit_of_work(principal.tenant_id, write=principal.may(Operation.PII_READ)) as uow:
+        rows = await queries.employees(uow, after=decode_uuid_cursor(cursor), limit=limit + 1)
+        views = [await _view(uow, principal, row["id"], today, audit=index < limit)
+                 for index, row in enumerate(rows)]
+    return page_of(views, limit, lambda e: str(e.id))
+
+
+async def employment_history(principal: Principal, employee_id: UUID) -> list[EmploymentView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        return [_employment_view(row) for row in await queries.employments(uow, employee_id)]
+
+
+async def change_employment(principal: Principal, employee_id: UUID, change: EmploymentChange) -> EmploymentView:
+    """Append the employment in force from ``change.effective_from``; earlier versions stay as recorded."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        row = await queries.employee(uow, employee_id)
+        if row is None:
+            raise EmployeeNotFound()
+        current = await queries.employment_as_of(uow, employee_id, change.effective_from)
+        if current is None:
+            raise NoEmploymentYet(on=change.effective_from.isoformat())
+        before = _employment_view(current)
+        pay = change.pay or before.pay
+        weekly_hours = change.weekly_hours or before.weekly_hours
+        violations = _contract_violations(before.country, before.region, change.effective_from, pay, weekly_hours,
+                                          0, before.fixed_term_months, None)
+        _allow_or_refuse(principal, violations, change.override_reason, before.country)
+        values = {
+            **_employment_values(before.legal_entity_id, before.country, before.region,
+                                 change.position or before.position, pay, weekly_hours, before.probation_months,
+                                 before.fixed_term_months, change.manager_id or before.manager_id),
+            "effective_from": change.effective_from, "reason": change.reason, "recorded_by": principal.subject,
+            "evaluation_id": before.evaluation_id, "model_id": before.model_id, "model_version": before.model_version,
+        }
+        employment_id = await queries.append_employment(uow, employee_id, values)
+        await record(uow, principal, "employment.changed", "employee", employee_id,
+                     before=msgspec.to_builtins(before), after=msgspec.to_builtins(change))
+        recorded = [r for r in await queries.employments(uow, employee_id) if r["id"] == employment_id]
+        return _employment_view(recorded[0])
+
+
+# -- onboarding ----------------------------------------------------------------------------------
+
+
+class NewOnboardingRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Evaluation results below ``below`` on ``competency`` add ``item`` to a new hire's plan. Changing
+    rules later never rewrites plans already made."""
+
+    competency: str
+    below: str
+    item: dict[str, str]
+    owner_role: str
+    due_in_working_days: int
+    module_id: UUID | None = None
+
+
+class NewStandardItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    legal_entity_id: UUID
+    title: dict[str, str]
+    owner_role: str
+    due_in_working_days: int
+    module_id: UUID | None = None
+
+
+class OnboardingItemView(msgspec.Struct, frozen=True):
+    id: UUID
+    due_date: date
+    status: str
+    item: PlanItem
+
+
+async def add_onboarding_rule(principal: Principal, request: NewOnboardingRule) -> OnboardingRule:
+    rule_id = new_id()
+    definition = msgspec.to_builtins(request)
+    rule = msgspec.convert({**definition, "id": rule_id}, OnboardingRule)  # validated as the plan will read it
+    async with unit_of_work(principal.tenant_id) as uow:
+        await queries.insert_rule(uow, rule_id, definition, principal.subject)
+        await record(uow, principal, "onboarding.rule_added", "onboarding_rule", rule_id, after=definition)
+    return rule
+
+
+async def add_standard_item(principal: Principal, request: NewStandardItem) -> StandardItem:
+    definition = {k: v for k, v in msgspec.to_builtins(request).items() if k != "legal_entity_id"}
+    item = msgspec.convert(definition, StandardItem)
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await tenancy.legal_entity(uow, request.legal_entity_id) is None:
+            raise LegalEntityUnknown(field="legal_entity_id")
+        await queries.insert_standard_item(uow, request.legal_entity_id, definition)
+        await record(uow, principal, "onboarding.standard_item_added", "legal_entity", request.legal_entity_id,
+                     after=definition)
+    return item
+
+
+async def onboarding_plan(principal: Principal, employee_id: UUID) -> list[OnboardingItemView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        rows = await queries.onboarding_items(uow, employee_id)
+    return [OnboardingItemView(id=row["id"], due_date=row["due_date"], status=row["status"],
+                               item=msgspec.convert(row["plan_item"], PlanItem)) for row in rows]

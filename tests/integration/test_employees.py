@@ -1,0 +1,148 @@
+"""Hiring: one transaction from application to employee, the contract checked against labour law,
+the onboarding plan built from interview gaps, and employment history that can be read as of a date."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from domain.assessments.signatures import sign
+from tests.conftest import bearer
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def hiring(client: Any, tenant_a: Any, token_for: Any) -> dict[str, Any]:
+    admin = await token_for(tenant_a, "tenant_admin", "hr_admin", subject="employees-admin")
+    hr = await token_for(tenant_a, "hr_admin", subject="employees-hr")
+    entity = (await client.post("/v1/legal-entities", headers=bearer(admin), json={
+        "name": f"Shanghai Ops {uuid.uuid4().hex[:6]}", "country": "CN", "region": "SH", "currency": "CNY",
+        "timezone": "Asia/Shanghai"})).json()
+    job = (await client.post("/v1/jobs", headers=bearer(admin), json={
+        "legal_entity_id": entity["id"], "location": "Shanghai", "title": {"en": "Operations analyst"}})).json()
+    await client.post(f"/v1/jobs/{job['id']}/competency-model-versions", headers=bearer(admin), json={
+        "effective_from": "2026-01-01", "overall_pass_threshold": "50", "competencies": [
+            {"code": "role_skills", "names": {"en": "Role skills"}, "weight": "0.5", "pass_threshold": "50"},
+            {"code": "teamwork", "names": {"en": "Teamwork"}, "weight": "0.5", "pass_threshold": "50"}]})
+    candidate = (await client.post("/v1/candidates", headers=bearer(admin), json={
+        "full_name": "Chen Jing", "email": f"chen-{uuid.uuid4().hex[:8]}@example.com", "birth_date": "1995-04-02",
+        "timezone": "Asia/Shanghai", "locale": "zh_CN"})).json()
+    application = (await client.post("/v1/applications", headers=bearer(admin), json={
+        "candidate_id": candidate["id"], "job_id": job["id"]})).json()
+    return {"admin": admin, "hr": hr, "entity": entity, "job": job, "candidate": candidate,
+            "application": application}
+
+
+def hire_body(hiring: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {"legal_entity_id": hiring["entity"]["id"], "position": "Operations analyst", "start_date": "2026-09-28",
+            "pay": {"amount": "18000.00", "currency": "CNY", "unit": "month"}, "weekly_hours": "40",
+            "probation_months": 3, "fixed_term_months": 36, **changes}
+
+
+async def evaluate(client: Any, hiring: dict[str, Any], role_skills: str, teamwork: str) -> None:
+    vendor = (await client.post("/v1/vendors", headers=bearer(hiring["admin"]),
+                                json={"name": f"V {uuid.uuid4().hex[:6]}"})).json()
+    await client.post(f"/v1/vendors/{vendor['vendor']['id']}/references", headers=bearer(hiring["admin"]), json={
+        "kind": "application", "reference": "ref-1", "application_id": hiring["application"]["id"]})
+    body = json.dumps({
+        "schema": "meridian.interview-result.v1", "result_id": "r1", "vendor": "V", "model": "m", "model_version": "1",
+        "rubric_version": "1", "reference": {"application_reference": "ref-1"}, "interview_language": "zh-CN",
+        "completed_at": "2026-08-01T10:00:00+08:00", "competencies": [
+            {"code": "role_skills", "name": "Role skills", "score": role_skills, "scale_min": "0", "scale_max": "100",
+             "evidence": [{"start_seconds": "1", "end_seconds": "5", "quote": "..."}]},
+            {"code": "teamwork", "name": "Teamwork", "score": teamwork, "scale_min": "0", "scale_max": "100"}],
+    }).encode()
+    tenant = hiring["entity"]["id"] and (await client.get("/v1/me", headers=bearer(hiring["admin"]))).json()
+    response = await client.post(
+        f"/v1/vendor-deliveries/{tenant['tenant_id']}/{vendor['vendor']['id']}/results", content=body,
+        headers={"Meridian-Signature": sign(vendor["secret"].encode(), int(time.time()), body),
+                 "Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+
+
+async def test_a_hire_carries_the_evaluation_and_builds_the_onboarding_plan(client: Any,
+                                                                            hiring: dict[str, Any]) -> None:
+    rules = [("role_skills", "Role skills training"), ("teamwork", "Team integration activity")]
+    for competency, title in rules:
+        added = await client.post("/v1/onboarding/rules", headers=bearer(hiring["admin"]), json={
+            "competency": competency, "below": "60", "item": {"en": title}, "owner_role": "hiring_manager",
+            "due_in_working_days": 5})
+        assert added.status_code == 201, added.text
+    await client.post("/v1/onboarding/standard-items", headers=bearer(hiring["admin"]), json={
+        "legal_entity_id": hiring["entity"]["id"], "title": {"en": "Laptop and accounts"}, "owner_role": "hr_admin",
+        "due_in_working_days": 1})
+    await evaluate(client, hiring, role_skills="55", teamwork="80")
+    hired = await client.post(f"/v1/applications/{hiring['application']['id']}/hire", headers=bearer(hiring["hr"]),
+                              json=hire_body(hiring))
+    assert hired.status_code == 201, hired.text
+    employee = hired.json()
+    assert employee["employment"]["model_version"] == 1 and employee["employment"]["evaluation_id"]
+    assert employee["employment"]["pay"] == {"amount": "18000.00", "currency": "CNY", "unit": "month"}
+    plan = (await client.get(f"/v1/employees/{employee['id']}/onboarding", headers=bearer(hiring["hr"]))).json()
+    titles = [p["item"]["title"]["en"] for p in plan]
+    assert "Role skills training" in titles and "Team integration activity" not in titles
+    assert "Laptop and accounts" in titles
+    gap = next(p for p in plan if p["item"]["source"] == "rule")
+    assert gap["item"]["evidence"]["competency"] == "role_skills" and gap["item"]["evidence"]["score"] == "55.00"
+    # Monday 28 September 2026 + 5 working days in China crosses the National Day holidays (1-7 October).
+    assert gap["due_date"] > "2026-10-07"
+    application = (await client.get(f"/v1/applications/{hiring['application']['id']}",
+                                     headers=bearer(hiring["admin"]))).json()
+    assert application["stage"] == "hired"
+    again = await client.post(f"/v1/applications/{hiring['application']['id']}/hire", headers=bearer(hiring["hr"]),
+                              json=hire_body(hiring))
+    assert again.status_code == 409
+
+
+async def test_a_contract_below_the_minimum_wage_is_refused_and_leaves_nothing_behind(
+    client: Any, hiring: dict[str, Any]
+) -> None:
+    before = (await client.get("/v1/audit/verify", headers=bearer(hiring["admin"]))).json()["entries_checked"]
+    low = hire_body(hiring, pay={"amount": "1000.00", "currency": "CNY", "unit": "month"}, probation_months=6,
+                    fixed_term_months=12)
+    refused = await client.post(f"/v1/applications/{hiring['application']['id']}/hire",
+                                headers=bearer(hiring["hr"], **{"Accept-Language": "zh-CN"}), json=low)
+    assert refused.status_code == 400, refused.text
+    body = refused.json()
+    assert body["code"] == "contract_not_compliant" and len(body["errors"]) == 2  # minimum wage and probation
+    assert all(e["pointer"] == "/contract" for e in body["errors"])
+    after = (await client.get("/v1/audit/verify", headers=bearer(hiring["admin"]))).json()["entries_checked"]
+    assert after == before
+    application = (await client.get(f"/v1/applications/{hiring['application']['id']}",
+                                     headers=bearer(hiring["admin"]))).json()
+    assert application["stage"] == "applied"
+    by_hr = await client.post(f"/v1/applications/{hiring['application']['id']}/hire", headers=bearer(hiring["hr"]),
+                              json={**low, "override_reason": "Paid internship agreed with the works council"})
+    assert by_hr.status_code == 400 and by_hr.json()["code"] == "contract_override_not_permitted"
+    by_admin = await client.post(f"/v1/applications/{hiring['application']['id']}/hire",
+                                 headers=bearer(hiring["admin"]),
+                                 json={**low, "override_reason": "Paid internship agreed with the works council"})
+    assert by_admin.status_code == 201, by_admin.text
+    trail = (await client.get(f"/v1/audit/entries?entity_type=employee&entity_id={by_admin.json()['id']}",
+                              headers=bearer(hiring["admin"]))).json()["items"]
+    assert [e["action"] for e in trail] == ["employee.hired", "employee.contract_override"]
+
+
+async def test_employment_can_be_read_as_of_any_date(client: Any, hiring: dict[str, Any]) -> None:
+    employee = (await client.post(f"/v1/applications/{hiring['application']['id']}/hire",
+                                  headers=bearer(hiring["hr"]), json=hire_body(hiring))).json()
+    url = f"/v1/employees/{employee['id']}"
+    raise_pay = await client.post(f"{url}/employment-changes", headers=bearer(hiring["hr"]), json={
+        "effective_from": "2027-01-01", "reason": "annual review",
+        "pay": {"amount": "19500.00", "currency": "CNY", "unit": "month"}, "position": "Senior operations analyst"})
+    assert raise_pay.status_code == 201, raise_pay.text
+    before = (await client.get(f"{url}?as_of=2026-12-31", headers=bearer(hiring["hr"]))).json()["employment"]
+    after = (await client.get(f"{url}?as_of=2027-01-01", headers=bearer(hiring["hr"]))).json()["employment"]
+    assert (before["pay"]["amount"], before["position"]) == ("18000.00", "Operations analyst")
+    assert (after["pay"]["amount"], after["position"]) == ("19500.00", "Senior operations analyst")
+    not_yet = (await client.get(f"{url}?as_of=2026-01-01", headers=bearer(hiring["hr"]))).json()
+    assert not_yet["employment"] is None
+    history = (await client.get(f"{url}/employments", headers=bearer(hiring["hr"]))).json()
+    assert [h["effective_from"] for h in history] == ["2026-09-28", "2027-01-01"]
+    masked = (await client.get(url, headers=bearer(hiring["hr"]))).json()
+    assert masked["masked"] is False and masked["birth_date"] == "1995-04-02"
