@@ -16,7 +16,12 @@ from api.controllers.assessments import (
 )
 from api.controllers.audit import AuditController
 from api.controllers.compliance import ComplianceController, country_calculation_routes
-from api.controllers.employees import EmployeeController, HireController, OnboardingController
+from api.controllers.employees import (
+    EmployeeController,
+    EmployeeRecordsController,
+    HireController,
+    OnboardingController,
+)
 from api.controllers.identity import MeController, UserController
 from api.controllers.interviews import InterviewController, InterviewerViewController
 from api.controllers.platform import HealthController, PlatformTenantController
@@ -45,6 +50,7 @@ CONTROLLERS = [
     ApplicationController, InterviewController, VendorController, DeliveryController, ResultController,
     EvaluationController, ComparisonController, InterviewerViewController, CandidatePortalController,
     ApplicationRecordingController, RecordingController, HireController, EmployeeController, OnboardingController,
+    EmployeeRecordsController,
 ]
 
 

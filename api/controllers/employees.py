@@ -14,7 +14,15 @@ from api.http import Cursor, Limit
 from domain.employees import service
 from domain.employees.model import EmployeeView, EmploymentChange, EmploymentView, HireRequest
 from domain.employees.onboarding import OnboardingRule, StandardItem
-from domain.employees.service import NewOnboardingRule, NewStandardItem, OnboardingItemView
+from domain.employees.service import (
+    BankAccountRequest,
+    BankAccountView,
+    NewOnboardingRule,
+    NewStandardItem,
+    OnboardingItemView,
+    TaxAttributesChange,
+    TaxAttributesView,
+)
 from domain.identity.permissions import Operation
 from domain.pagination import Page
 
@@ -62,6 +70,40 @@ class EmployeeController(Controller):
     async def onboarding(self, request: Request[Any, Any, Any],
                          employee_id: FromPath[UUID]) -> list[OnboardingItemView]:
         return await service.onboarding_plan(caller(request), employee_id)
+
+
+class EmployeeRecordsController(Controller):
+    path = "/v1/employees/{employee_id:uuid}"
+    tags = ["Employees"]
+
+    @post("/tax-attributes", opt=requires(Operation.TAX_ATTRIBUTES_WRITE),
+          summary="The employee's attributes for a country's payroll pack, validated against its input schema")
+    async def set_tax_attributes(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                                 data: JSONBody[TaxAttributesChange]) -> TaxAttributesView:
+        return await service.set_tax_attributes(caller(request), employee_id, data)
+
+    @get("/tax-attributes/{country:str}", opt=requires(Operation.EMPLOYEES_READ),
+         summary="The tax attributes in force on as_of (default today)")
+    async def tax_attributes(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                             country: FromPath[str], as_of: FromQuery[date | None] = None) -> TaxAttributesView:
+        return await service.tax_attributes(caller(request), employee_id, country, as_of)
+
+    @post("/bank-account-changes", opt=requires(Operation.BANK_ACCOUNTS_WRITE),
+          summary="Request a new bank account; it takes effect only when another person confirms it")
+    async def request_bank_account(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                                   data: JSONBody[BankAccountRequest]) -> BankAccountView:
+        return await service.request_bank_account(caller(request), employee_id, data)
+
+    @post("/bank-account-changes/{change_id:uuid}/confirm", opt=requires(Operation.BANK_ACCOUNTS_WRITE),
+          status_code=200, summary="Confirm a requested bank account change (not by its requester)")
+    async def confirm_bank_account(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                                   change_id: FromPath[UUID]) -> BankAccountView:
+        return await service.confirm_bank_account(caller(request), employee_id, change_id)
+
+    @get("/bank-account-changes", opt=requires(Operation.EMPLOYEES_READ),
+         summary="Bank account changes, masked, with who requested and who confirmed")
+    async def bank_account(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID]) -> list[BankAccountView]:
+        return await service.bank_account(caller(request), employee_id)
 
 
 class OnboardingController(Controller):

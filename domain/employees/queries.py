@@ -6,7 +6,15 @@ from typing import Any
 from uuid import UUID
 
 from domain.db import UnitOfWork
-from domain.employees.tables import Employee, Employment, OnboardingItem, OnboardingRuleRecord, StandardItemRecord
+from domain.employees.tables import (
+    BankAccountChange,
+    Employee,
+    Employment,
+    OnboardingItem,
+    OnboardingRuleRecord,
+    StandardItemRecord,
+    TaxAttributes,
+)
 from domain.ids import new_id
 from domain.time import utc_now
 
@@ -94,3 +102,45 @@ async def onboarding_items(uow: UnitOfWork, employee_id: UUID) -> list[dict[str,
         (OnboardingItem.tenant_id == uow.tenant_id) & (OnboardingItem.employee_id == employee_id)
     ).order_by(OnboardingItem.due_date)
     return [{**row, "plan_item": json.loads(row["plan_item"])} for row in rows]
+
+
+async def append_tax_attributes(uow: UnitOfWork, employee_id: UUID, country: str, effective_from: date,
+                                attributes: dict[str, Any], recorded_by: str) -> None:
+    await TaxAttributes.insert(TaxAttributes(
+        id=new_id(), tenant_id=uow.tenant_id, employee_id=employee_id, country=country,
+        effective_from=effective_from, attributes=json.dumps(attributes, ensure_ascii=False),
+        recorded_by=recorded_by, recorded_at=utc_now()))
+
+
+async def tax_attributes_as_of(uow: UnitOfWork, employee_id: UUID, country: str, on: date) -> dict[str, Any] | None:
+    row = await TaxAttributes.select().where(
+        (TaxAttributes.tenant_id == uow.tenant_id) & (TaxAttributes.employee_id == employee_id)
+        & (TaxAttributes.country == country) & (TaxAttributes.effective_from <= on)
+    ).order_by(TaxAttributes.effective_from, ascending=False).order_by(TaxAttributes.recorded_at, ascending=False
+                                                                         ).first()
+    return {**row, "attributes": json.loads(row["attributes"])} if row else None
+
+
+async def insert_bank_change(uow: UnitOfWork, change_id: UUID, employee_id: UUID, sealed: str, masked: str,
+                             requested_by: str) -> None:
+    await BankAccountChange.insert(BankAccountChange(
+        id=change_id, tenant_id=uow.tenant_id, employee_id=employee_id, account_ciphertext=sealed, masked=masked,
+        status="pending", requested_by=requested_by, requested_at=utc_now()))
+
+
+async def bank_change(uow: UnitOfWork, employee_id: UUID, change_id: UUID) -> dict[str, Any] | None:
+    return await BankAccountChange.select().where(
+        (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.employee_id == employee_id)
+        & (BankAccountChange.id == change_id)).first()
+
+
+async def bank_changes(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:
+    return await BankAccountChange.select().where(
+        (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.employee_id == employee_id)
+    ).order_by(BankAccountChange.requested_at)
+
+
+async def decide_bank_change(uow: UnitOfWork, change_id: UUID, status: str, decided_by: str) -> None:
+    await BankAccountChange.update({BankAccountChange.status: status, BankAccountChange.decided_by: decided_by,
+                                    BankAccountChange.decided_at: utc_now()}).where(
+        (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.id == change_id))

@@ -5,9 +5,9 @@ transaction. Employment changes are appended with the date they take effect; not
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -31,7 +31,7 @@ from domain.employees.model import (
     violations_as_details,
 )
 from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem, generate_plan
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.identity.model import Principal
 from domain.identity.permissions import Operation, Role
 from domain.ids import new_id
@@ -330,3 +330,127 @@ async def onboarding_plan(principal: Principal, employee_id: UUID) -> list[Onboa
         rows = await queries.onboarding_items(uow, employee_id)
     return [OnboardingItemView(id=row["id"], due_date=row["due_date"], status=row["status"],
                                item=msgspec.convert(row["plan_item"], PlanItem)) for row in rows]
+
+
+# -- tax attributes, bank account ----------------------------------------------------------------
+
+
+class TaxAttributesChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The employee's attributes for the country's payroll pack, validated against its input schema."""
+
+    country: str
+    effective_from: date
+    attributes: dict[str, Any]
+
+
+class TaxAttributesView(msgspec.Struct, frozen=True):
+    country: str
+    effective_from: date
+    attributes: dict[str, Any]
+    recorded_by: str
+
+
+class BankAccountRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An IBAN or a domestic account (bank code and number); it takes effect only once a second person
+    confirms it, so one compromised account cannot redirect pay."""
+
+    holder: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    account: Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
+    bank_code: Annotated[str, msgspec.Meta(max_length=32, pattern=r"^[A-Za-z0-9 -]*$")] = ""
+
+
+class BankAccountView(msgspec.Struct, frozen=True):
+    id: UUID
+    masked: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class SecondPersonRequired(Forbidden):
+    code = "second_person_required"
+    template = "A bank account change must be confirmed by someone other than the person who requested it."
+
+
+class BankChangeNotPending(NotFound):
+    code = "bank_account_change_not_pending"
+    template = "There is no pending bank account change with this id."
+
+
+class InvalidTaxAttributes(InvalidInput):
+    code = "invalid_tax_attributes"
+    title = "Invalid tax attributes"
+    template = "These attributes do not fit the {country} payroll pack: {problem}"
+
+
+async def set_tax_attributes(principal: Principal, employee_id: UUID,
+                             change: TaxAttributesChange) -> TaxAttributesView:
+    pack = pack_for(change.country)
+    try:
+        checked = msgspec.to_builtins(msgspec.convert(change.attributes, pack.employee_schema))
+    except (msgspec.ValidationError, ValueError) as exc:
+        raise InvalidTaxAttributes(country=pack.country, problem=str(exc), field="attributes") from None
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        await queries.append_tax_attributes(uow, employee_id, pack.country, change.effective_from, checked,
+                                            principal.subject)
+        await record(uow, principal, "employee.tax_attributes_changed", "employee", employee_id,
+                     after={"country": pack.country, "effective_from": change.effective_from})
+        row = await queries.tax_attributes_as_of(uow, employee_id, pack.country, change.effective_from)
+    assert row is not None
+    return msgspec.convert(row, TaxAttributesView)
+
+
+class NoTaxAttributes(NotFound):
+    code = "tax_attributes_not_found"
+    template = "The employee has no {country} tax attributes in force on {on}."
+
+
+async def tax_attributes(principal: Principal, employee_id: UUID, country: str,
+                         as_of: date | None) -> TaxAttributesView:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        row = await queries.tax_attributes_as_of(uow, employee_id, country.upper(), as_of or utc_now().date())
+    if row is None:
+        raise NoTaxAttributes(country=country.upper(), on=(as_of or utc_now().date()).isoformat())
+    return msgspec.convert(row, TaxAttributesView)
+
+
+async def request_bank_account(principal: Principal, employee_id: UUID,
+                               request: BankAccountRequest) -> BankAccountView:
+    change_id = new_id()
+    account = "".join(request.account.split()).upper()
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        sealed = (await cipher_for(uow)).seal(msgspec.json.encode(request).decode(), "bank_account_changes",
+                                              "account", change_id)
+        masked = f"{'*' * max(len(account) - 4, 0)}{account[-4:]}"
+        await queries.insert_bank_change(uow, change_id, employee_id, sealed, masked, principal.subject)
+        await record(uow, principal, "employee.bank_account_requested", "employee", employee_id,
+                     after={"change": change_id, "account": masked})
+        return msgspec.convert(await queries.bank_change(uow, employee_id, change_id), BankAccountView)
+
+
+async def confirm_bank_account(principal: Principal, employee_id: UUID, change_id: UUID) -> BankAccountView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        change = await queries.bank_change(uow, employee_id, change_id)
+        if change is None or change["status"] != "pending":
+            raise BankChangeNotPending()
+        if change["requested_by"] == principal.subject:
+            raise SecondPersonRequired()
+        await queries.decide_bank_change(uow, change_id, "confirmed", principal.subject)
+        await record(uow, principal, "employee.bank_account_confirmed", "employee", employee_id,
+                     before={"status": "pending"}, after={"change": change_id, "status": "confirmed"})
+        return msgspec.convert(await queries.bank_change(uow, employee_id, change_id), BankAccountView)
+
+
+async def bank_account(principal: Principal, employee_id: UUID) -> list[BankAccountView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        return [msgspec.convert(row, BankAccountView) for row in await queries.bank_changes(uow, employee_id)]

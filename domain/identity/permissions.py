@@ -59,6 +59,9 @@ class Operation(StrEnum):
     #: Hire, change employment. Contract overrides additionally need the tenant admin role.
     EMPLOYEES_WRITE = "employees:write"
     ONBOARDING_WRITE = "onboarding:write"
+    TAX_ATTRIBUTES_WRITE = "tax_attributes:write"
+    #: Request or confirm a bank account change; the confirmer must be another person.
+    BANK_ACCOUNTS_WRITE = "bank_accounts:write"
     RECORDINGS_READ = "recordings:read"
     RECORDINGS_WRITE = "recordings:write"
     VENDORS_READ = "vendors:read"
@@ -106,6 +109,8 @@ MATRIX: dict[Operation, frozenset[Role]] = {
                                          R.PAYROLL_REVIEWER, R.AUDITOR}),
     Operation.EMPLOYEES_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
     Operation.ONBOARDING_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.TAX_ATTRIBUTES_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER}),
+    Operation.BANK_ACCOUNTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER}),
     #: Downloading a recording is audited; auditors see that it happened, not the recording.
     Operation.RECORDINGS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER, R.INTERVIEWER}),
     Operation.RECORDINGS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),

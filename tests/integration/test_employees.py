@@ -146,3 +146,42 @@ async def test_employment_can_be_read_as_of_any_date(client: Any, hiring: dict[s
     assert [h["effective_from"] for h in history] == ["2026-09-28", "2027-01-01"]
     masked = (await client.get(url, headers=bearer(hiring["hr"]))).json()
     assert masked["masked"] is False and masked["birth_date"] == "1995-04-02"
+
+
+async def test_tax_attributes_follow_the_pack_schema_and_are_effective_dated(client: Any, tenant_a: Any,
+                                                                             token_for: Any,
+                                                                             hiring: dict[str, Any]) -> None:
+    employee = (await client.post(f"/v1/applications/{hiring['application']['id']}/hire",
+                                  headers=bearer(hiring["hr"]), json=hire_body(hiring))).json()
+    preparer = await token_for(tenant_a, "payroll_preparer", subject="tax-preparer")
+    url = f"/v1/employees/{employee['id']}/tax-attributes"
+    first = await client.post(url, headers=bearer(preparer), json={
+        "country": "CN", "effective_from": "2026-09-28", "attributes": {"children_in_education": 1}})
+    assert first.status_code == 201, first.text
+    second = await client.post(url, headers=bearer(preparer), json={
+        "country": "CN", "effective_from": "2027-01-01", "attributes": {"children_in_education": 2}})
+    assert second.status_code == 201
+    in_2026 = (await client.get(f"{url}/CN?as_of=2026-12-31", headers=bearer(preparer))).json()
+    assert in_2026["attributes"]["children_in_education"] == 1
+    wrong = await client.post(url, headers=bearer(preparer), json={
+        "country": "DE", "effective_from": "2026-09-28", "attributes": {"tax_class": 9}})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_tax_attributes"
+
+
+async def test_a_bank_account_change_needs_a_second_person(client: Any, tenant_a: Any, token_for: Any,
+                                                           hiring: dict[str, Any]) -> None:
+    employee = (await client.post(f"/v1/applications/{hiring['application']['id']}/hire",
+                                  headers=bearer(hiring["hr"]), json=hire_body(hiring))).json()
+    url = f"/v1/employees/{employee['id']}/bank-account-changes"
+    requested = await client.post(url, headers=bearer(hiring["hr"]), json={
+        "holder": "Chen Jing", "account": "6222 0212 3456 7890 123", "bank_code": "ICBC"})
+    assert requested.status_code == 201, requested.text
+    change = requested.json()
+    assert change["status"] == "pending" and change["masked"].endswith("0123") and "6222" not in change["masked"]
+    self_confirm = await client.post(f"{url}/{change['id']}/confirm", headers=bearer(hiring["hr"]))
+    assert self_confirm.status_code == 403 and self_confirm.json()["code"] == "second_person_required"
+    reviewer = await token_for(tenant_a, "payroll_reviewer", subject="bank-reviewer")
+    confirmed = await client.post(f"{url}/{change['id']}/confirm", headers=bearer(reviewer))
+    assert confirmed.status_code == 200 and confirmed.json()["decided_by"] == "bank-reviewer"
+    again = await client.post(f"{url}/{change['id']}/confirm", headers=bearer(reviewer))
+    assert again.status_code == 404

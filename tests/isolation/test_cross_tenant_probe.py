@@ -20,6 +20,7 @@ from domain.assessments import service as assessments
 from domain.assessments.service import NewVendor
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
+from domain.employees.service import BankAccountRequest
 from domain.identity.model import Principal, SystemActor
 from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
@@ -74,12 +75,15 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
     employee = await employees.hire(owner, application.id, HireRequest(
         legal_entity_id=entity.id, position="B secret position", start_date=date(2026, 3, 2),
         pay=Pay(amount="9000.00", currency="EUR", unit="month"), weekly_hours="40"))
+    bank_change = await employees.request_bank_account(owner, employee.id, BankAccountRequest(
+        holder="B Secret Person", account="DE89370400440532013000"))
     recording = await recordings.upload(owner, application.id, "b-secret.webm", "video/webm", _chunks(b"B secret"),
                                         1_000_000)
     return {"vendor_id": str(vendor.vendor.id), "entity_id": str(entity.id), "user_id": str(user.id),
             "tenant_id": str(tenant_b), "job_id": str(job.id),
             "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
-            "interview_id": str(interview.id), "recording_id": str(recording.id), "employee_id": str(employee.id)}
+            "interview_id": str(interview.id), "recording_id": str(recording.id), "employee_id": str(employee.id),
+            "change_id": str(bank_change.id)}
 
 
 async def _chunks(content: bytes) -> AsyncIterator[bytes]:
