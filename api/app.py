@@ -16,6 +16,12 @@ from api.controllers.assessments import (
 )
 from api.controllers.audit import AuditController
 from api.controllers.compliance import ComplianceController, country_calculation_routes
+from api.controllers.development import (
+    AttritionController,
+    EmployeeDevelopmentController,
+    FeedbackLoopController,
+    TrainingModuleController,
+)
 from api.controllers.employees import (
     EmployeeController,
     EmployeeRecordsController,
@@ -50,7 +56,8 @@ CONTROLLERS = [
     ApplicationController, InterviewController, VendorController, DeliveryController, ResultController,
     EvaluationController, ComparisonController, InterviewerViewController, CandidatePortalController,
     ApplicationRecordingController, RecordingController, HireController, EmployeeController, OnboardingController,
-    EmployeeRecordsController,
+    EmployeeRecordsController, TrainingModuleController, EmployeeDevelopmentController, FeedbackLoopController,
+    AttritionController,
 ]
 
 

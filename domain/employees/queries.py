@@ -12,8 +12,11 @@ from domain.employees.tables import (
     Employment,
     OnboardingItem,
     OnboardingRuleRecord,
+    PerformanceReview,
     StandardItemRecord,
     TaxAttributes,
+    TrainingModule,
+    TrainingRecord,
 )
 from domain.ids import new_id
 from domain.time import utc_now
@@ -144,3 +147,75 @@ async def decide_bank_change(uow: UnitOfWork, change_id: UUID, status: str, deci
     await BankAccountChange.update({BankAccountChange.status: status, BankAccountChange.decided_by: decided_by,
                                     BankAccountChange.decided_at: utc_now()}).where(
         (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.id == change_id))
+
+
+async def insert_review(uow: UnitOfWork, employee_id: UUID, values: dict[str, Any]) -> UUID:
+    review_id = new_id()
+    await PerformanceReview.insert(PerformanceReview(
+        id=review_id, tenant_id=uow.tenant_id, employee_id=employee_id, created_at=utc_now(),
+        **{**values, "ratings": json.dumps(values["ratings"])}))
+    return review_id
+
+
+async def reviews(uow: UnitOfWork, employee_id: UUID | None = None) -> list[dict[str, Any]]:
+    query = PerformanceReview.select().where(PerformanceReview.tenant_id == uow.tenant_id)
+    if employee_id:
+        query = query.where(PerformanceReview.employee_id == employee_id)
+    rows = await query.order_by(PerformanceReview.created_at)
+    return [{**row, "ratings": json.loads(row["ratings"])} for row in rows]
+
+
+async def review_exists(uow: UnitOfWork, employee_id: UUID, period: str) -> bool:
+    return await PerformanceReview.exists().where(
+        (PerformanceReview.tenant_id == uow.tenant_id) & (PerformanceReview.employee_id == employee_id)
+        & (PerformanceReview.period == period))
+
+
+async def insert_module(uow: UnitOfWork, module_id: UUID, code: str, title: dict[str, str]) -> None:
+    await TrainingModule.insert(TrainingModule(id=module_id, tenant_id=uow.tenant_id, code=code,
+                                               title=json.dumps(title, ensure_ascii=False), created_at=utc_now()))
+
+
+async def modules(uow: UnitOfWork) -> list[dict[str, Any]]:
+    rows = await TrainingModule.select().where(TrainingModule.tenant_id == uow.tenant_id).order_by(TrainingModule.code)
+    return [{**row, "title": json.loads(row["title"])} for row in rows]
+
+
+async def module_exists(uow: UnitOfWork, module_id: UUID | None = None, code: str | None = None) -> bool:
+    query = TrainingModule.exists().where(TrainingModule.tenant_id == uow.tenant_id)
+    if module_id:
+        query = query.where(TrainingModule.id == module_id)
+    if code:
+        query = query.where(TrainingModule.code == code)
+    return await query
+
+
+async def insert_training_record(uow: UnitOfWork, employee_id: UUID, module_id: UUID, status: str,
+                                 completed_on: date | None) -> UUID:
+    record_id = new_id()
+    await TrainingRecord.insert(TrainingRecord(id=record_id, tenant_id=uow.tenant_id, employee_id=employee_id,
+                                               module_id=module_id, status=status, completed_on=completed_on,
+                                               created_at=utc_now()))
+    return record_id
+
+
+async def training_records(uow: UnitOfWork, employee_id: UUID | None = None) -> list[dict[str, Any]]:
+    query = TrainingRecord.select().where(TrainingRecord.tenant_id == uow.tenant_id)
+    if employee_id:
+        query = query.where(TrainingRecord.employee_id == employee_id)
+    return await query.order_by(TrainingRecord.created_at)
+
+
+async def record_departure(uow: UnitOfWork, employee_id: UUID, left_on: date) -> None:
+    await Employee.update({Employee.left_on: left_on, Employee.updated_at: utc_now(),
+                           Employee.version: Employee.version + 1}).where(
+        (Employee.tenant_id == uow.tenant_id) & (Employee.id == employee_id))
+
+
+async def current_pay_of_position(uow: UnitOfWork, position: str, currency: str) -> list[int]:
+    """The pay (minor units) of every employment version of this position and currency, for a midpoint."""
+    rows = await Employment.select(Employment.pay_minor).where(
+        (Employment.tenant_id == uow.tenant_id) & (Employment.position == position)
+        & (Employment.currency == currency))
+    return [row["pay_minor"] for row in rows]
+

@@ -454,3 +454,17 @@ async def bank_account(principal: Principal, employee_id: UUID) -> list[BankAcco
         if await queries.employee(uow, employee_id) is None:
             raise EmployeeNotFound()
         return [msgspec.convert(row, BankAccountView) for row in await queries.bank_changes(uow, employee_id)]
+
+
+class Departure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    left_on: date
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+async def record_departure(principal: Principal, employee_id: UUID, departure: Departure) -> EmployeeView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        await queries.record_departure(uow, employee_id, departure.left_on)
+        await record(uow, principal, "employee.departed", "employee", employee_id, after=departure)
+        return await _view(uow, principal, employee_id, departure.left_on, audit=False)

@@ -60,6 +60,11 @@ class Operation(StrEnum):
     EMPLOYEES_WRITE = "employees:write"
     ONBOARDING_WRITE = "onboarding:write"
     TAX_ATTRIBUTES_WRITE = "tax_attributes:write"
+    REVIEWS_WRITE = "reviews:write"
+    TRAINING_WRITE = "training:write"
+    #: The feedback loop and attrition risk: HR roles only.
+    ANALYTICS_READ = "analytics:read"
+    FEEDBACK_LOOP_ACCEPT = "feedback_loop:accept"
     #: Request or confirm a bank account change; the confirmer must be another person.
     BANK_ACCOUNTS_WRITE = "bank_accounts:write"
     RECORDINGS_READ = "recordings:read"
@@ -109,6 +114,10 @@ MATRIX: dict[Operation, frozenset[Role]] = {
                                          R.PAYROLL_REVIEWER, R.AUDITOR}),
     Operation.EMPLOYEES_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
     Operation.ONBOARDING_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.REVIEWS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.HIRING_MANAGER}),
+    Operation.TRAINING_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.ANALYTICS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.FEEDBACK_LOOP_ACCEPT: frozenset({R.TENANT_ADMIN}),
     Operation.TAX_ATTRIBUTES_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER}),
     Operation.BANK_ACCOUNTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER}),
     #: Downloading a recording is audited; auditors see that it happened, not the recording.

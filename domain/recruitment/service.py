@@ -225,25 +225,31 @@ def _version_view(model: dict[str, Any], row: dict[str, Any]) -> ModelVersionVie
 async def publish_model_version(principal: Principal, job_id: UUID, request: NewModelVersion) -> ModelVersionView:
     """A new version of the job's competency model; evaluations keep the version they were made with."""
     async with unit_of_work(principal.tenant_id) as uow:
-        job = await queries.job(uow, job_id)
-        if job is None:
-            raise JobNotFound()
+        return await publish_in(uow, principal, job_id, request, "competency_model.version_published")
+
+
+async def publish_in(uow: UnitOfWork, principal: Principal, job_id: UUID, request: NewModelVersion,
+                     action: str) -> ModelVersionView:
+    """Publish inside the caller's unit of work, audited as ``action`` with the competencies before and after."""
+    job = await queries.job(uow, job_id)
+    if job is None:
+        raise JobNotFound()
+    model = await queries.competency_model(uow, job_id)
+    if model is None:
+        name = request.name or pick_text(job["title"], "en", next(iter(job["title"])))
+        await queries.insert_competency_model(uow, new_id(), job_id, name)
         model = await queries.competency_model(uow, job_id)
-        if model is None:
-            name = request.name or pick_text(job["title"], "en", next(iter(job["title"])))
-            await queries.insert_competency_model(uow, new_id(), job_id, name)
-            model = await queries.competency_model(uow, job_id)
-        assert model is not None
-        versions = await queries.model_versions(uow, model["id"])
-        values = {
-            "number": len(versions) + 1, "effective_from": request.effective_from,
-            "competencies": msgspec.to_builtins(request.competencies),
-            "overall_pass_threshold": request.overall_pass_threshold, "created_by": principal.subject,
-        }
-        await queries.insert_model_version(uow, new_id(), model["id"], values)
-        published = (await queries.model_versions(uow, model["id"]))[-1]
-        await record(uow, principal, "competency_model.version_published", "competency_model", model["id"],
-                     before=versions[-1]["competencies"] if versions else None, after=values)
+    assert model is not None
+    versions = await queries.model_versions(uow, model["id"])
+    values = {
+        "number": len(versions) + 1, "effective_from": request.effective_from,
+        "competencies": msgspec.to_builtins(request.competencies),
+        "overall_pass_threshold": request.overall_pass_threshold, "created_by": principal.subject,
+    }
+    await queries.insert_model_version(uow, new_id(), model["id"], values)
+    published = (await queries.model_versions(uow, model["id"]))[-1]
+    await record(uow, principal, action, "competency_model", model["id"],
+                 before=versions[-1]["competencies"] if versions else None, after=values)
     return _version_view(model, published)
 
 

@@ -1,0 +1,103 @@
+"""Training, performance reviews, departures, and the analytics built on them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import UUID
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.guards import caller, requires
+from api.problems import locale_of
+from domain.analytics import service as analytics
+from domain.analytics.charts import render_attrition_html, render_feedback_loop_html
+from domain.employees import development
+from domain.employees.development import (
+    ModuleView,
+    NewModule,
+    NewReview,
+    NewTrainingRecord,
+    ReviewView,
+    TrainingRecordView,
+)
+from domain.employees.model import EmployeeView
+from domain.employees.service import Departure, record_departure
+from domain.identity.permissions import Operation
+from domain.recruitment.model import ModelVersionView
+
+Format = Literal["json", "html"]
+
+
+class TrainingModuleController(Controller):
+    path = "/v1/training-modules"
+    tags = ["Employees"]
+
+    @get("/", opt=requires(Operation.EMPLOYEES_READ), summary="The training catalogue")
+    async def list(self, request: Request[Any, Any, Any]) -> list[ModuleView]:
+        return await development.list_modules(caller(request))
+
+    @post("/", opt=requires(Operation.TRAINING_WRITE), summary="Add a training module to the catalogue")
+    async def add(self, request: Request[Any, Any, Any], data: JSONBody[NewModule]) -> ModuleView:
+        return await development.add_module(caller(request), data)
+
+
+class EmployeeDevelopmentController(Controller):
+    path = "/v1/employees/{employee_id:uuid}"
+    tags = ["Employees"]
+
+    @post("/training-records", opt=requires(Operation.TRAINING_WRITE),
+          summary="Record that the employee was assigned or completed a training module")
+    async def train(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                    data: JSONBody[NewTrainingRecord]) -> TrainingRecordView:
+        return await development.add_training_record(caller(request), employee_id, data)
+
+    @post("/reviews", opt=requires(Operation.REVIEWS_WRITE),
+          summary="A periodic review: ratings per competency of the employee's current model, and overall")
+    async def review(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                     data: JSONBody[NewReview]) -> ReviewView:
+        return await development.add_review(caller(request), employee_id, data)
+
+    @get("/reviews", opt=requires(Operation.EMPLOYEES_READ), summary="The employee's performance reviews")
+    async def reviews(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID]) -> list[ReviewView]:
+        return await development.reviews_of(caller(request), employee_id)
+
+    @post("/departure", opt=requires(Operation.EMPLOYEES_WRITE), status_code=200,
+          summary="Record that the employee left, and when")
+    async def depart(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+                     data: JSONBody[Departure]) -> EmployeeView:
+        return await record_departure(caller(request), employee_id, data)
+
+
+class FeedbackLoopController(Controller):
+    path = "/v1/jobs/{job_id:uuid}/feedback-loop"
+    tags = ["Analytics"]
+
+    @get("/", opt=requires(Operation.ANALYTICS_READ),
+         summary="How each competency's interview score relates to later performance, with proposed weights; "
+                 "format=html gives a localised page with charts")
+    async def analyse(self, request: Request[Any, Any, Any], job_id: FromPath[UUID],
+                      format: FromQuery[Format] = "json") -> Response[Any]:
+        analysis, version = await analytics.feedback_loop(caller(request), job_id)
+        if format == "html":
+            names = analytics.competency_names(version, locale_of(request))
+            return Response(render_feedback_loop_html(analysis, names, locale_of(request)), media_type=MediaType.HTML)
+        return Response(analysis)
+
+    @post("/acceptance", opt=requires(Operation.FEEDBACK_LOOP_ACCEPT),
+          summary="Accept the proposed weights: a new model version; old evaluations keep theirs (audited)")
+    async def accept(self, request: Request[Any, Any, Any], job_id: FromPath[UUID]) -> ModelVersionView:
+        return await analytics.accept_proposal(caller(request), job_id)
+
+
+class AttritionController(Controller):
+    path = "/v1/analytics/attrition"
+    tags = ["Analytics"]
+
+    @get("/", opt=requires(Operation.ANALYTICS_READ),
+         summary="Attrition risk per active employee with its top factors (HR roles only); format=html for charts")
+    async def risks(self, request: Request[Any, Any, Any], format: FromQuery[Format] = "json") -> Response[Any]:
+        rows = await analytics.attrition(caller(request))
+        if format == "html":
+            return Response(render_attrition_html(rows, locale_of(request)), media_type=MediaType.HTML)
+        return Response(rows)

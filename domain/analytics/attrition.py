@@ -1,0 +1,391 @@
+"""Attrition risk: a score per employee, 0-1, with the factors that drive it.
+
+Features (``AttritionFeatures``):
+
+- ``culture_fit``: the culture-fit interview score, 0-100, or None when there was none.
+- ``training_participation``: the fraction of assigned trainings completed, 0-1.
+- ``tenure_months``: months since the employee started.
+- ``review_trend``: the last performance rating minus the previous one (0 with fewer than two reviews).
+- ``pay_position``: pay divided by the midpoint of the position's pay range (0.9 is 10% below the midpoint).
+- ``recent_manager_change``: the employee's manager changed within the last 6 months.
+
+Two methods. ``TrainedModel``: a tenant's own logistic regression, trained on its history once it has
+at least 30 departures and 30 stayers. ``TransparentFallback``: a fixed, documented points model for
+tenants with less history. Both explain a score by per-feature contributions in log-odds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+from domain.errors import InvalidInput
+
+MIN_DEPARTURES = 30
+MIN_STAYERS = 30
+L2_PENALTY = 0.1  # on the coefficients of the standardised features, not on the intercept
+LEARNING_RATE = 0.5
+ITERATIONS = 600
+MEDIUM_FROM = Decimal("0.300")  # score bands: low < 0.3 <= medium < 0.6 <= high
+HIGH_FROM = Decimal("0.600")
+TOP_FACTORS = 3
+SCORE_PLACES = Decimal("0.001")
+
+Band = Literal["low", "medium", "high"]
+Method = Literal["trained", "fallback"]
+FEATURES = (
+    "culture_fit",
+    "training_participation",
+    "tenure_months",
+    "review_trend",
+    "pay_position",
+    "recent_manager_change",
+)
+
+
+class AttritionFeatureOutOfRange(InvalidInput):
+    code = "attrition_feature_out_of_range"
+    title = "Feature out of range"
+    template = "{value} is not a valid value for {feature}."
+
+
+class AttritionFeatures(msgspec.Struct, frozen=True, kw_only=True):
+    culture_fit: Decimal | float | None = None  # interview score 0-100
+    training_participation: Decimal | float  # completed / assigned trainings, 0-1
+    tenure_months: Decimal | float  # >= 0
+    review_trend: Decimal | float = 0  # last rating - previous rating
+    pay_position: Decimal | float  # pay / midpoint of the position's range, > 0
+    recent_manager_change: bool = False  # within the last 6 months
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("culture_fit", self.culture_fit, 0, 100),
+            ("training_participation", self.training_participation, 0, 1),
+            ("tenure_months", self.tenure_months, 0, 1200),
+            ("review_trend", self.review_trend, -100, 100),
+            ("pay_position", self.pay_position, 0, 100),
+        )
+        for feature, value, low, high in checks:
+            if value is None:
+                continue
+            number = float(value)
+            if not (math.isfinite(number) and low <= number <= high) or (feature == "pay_position" and number == 0):
+                raise AttritionFeatureOutOfRange(feature=feature, value=str(value))
+
+
+class LabelledHistory(msgspec.Struct, frozen=True, kw_only=True):
+    """One past employee of the tenant: their features at the time, and whether they left."""
+
+    features: AttritionFeatures
+    left: bool
+
+
+class RiskFactor(msgspec.Struct, frozen=True, kw_only=True):
+    feature: str  # one of FEATURES
+    explanation: str  # msgid
+    contribution: Decimal  # log-odds added to the risk (negative lowers it), 3 places
+
+
+class RiskScore(msgspec.Struct, frozen=True, kw_only=True):
+    score: Decimal  # probability of leaving, 0-1, 3 places
+    band: Band
+    method: Method
+    top_factors: list[RiskFactor]  # the TOP_FACTORS largest contributions by size, largest first
+
+
+class EmployeeRisk(msgspec.Struct, frozen=True, kw_only=True):
+    """A row of the attrition report."""
+
+    employee_id: UUID
+    label: str
+    risk: RiskScore
+
+
+# -- explanations (msgids) -------------------------------------------------------------------
+
+# The fallback's brackets, each with its fixed log-odds points and explanation (see TransparentFallback).
+CULTURE_LOW = "Culture-fit interview score below 50"
+CULTURE_MIDDLE = "Culture-fit interview score from 50 to 69"
+CULTURE_HIGH = "Culture-fit interview score of 70 or more"
+CULTURE_MISSING = "No culture-fit interview score"
+TRAINING_LOW = "Completed less than half of the assigned trainings"
+TRAINING_MIDDLE = "Completed half to 80% of the assigned trainings"
+TRAINING_HIGH = "Completed 80% or more of the assigned trainings"
+TENURE_NEW = "Less than 12 months in the company"
+TENURE_MIDDLE = "12 to 35 months in the company"
+TENURE_LONG = "36 months or more in the company"
+TREND_DOWN_SHARP = "Last review at least one point below the previous one"
+TREND_DOWN = "Last review below the previous one"
+TREND_FLAT = "Last review equal to the previous one, or fewer than two reviews"
+TREND_UP = "Last review above the previous one"
+PAY_WELL_BELOW = "Paid less than 90% of the position's range midpoint"
+PAY_BELOW = "Paid 90% to 97% of the position's range midpoint"
+PAY_AT = "Paid 97% to 110% of the position's range midpoint"
+PAY_ABOVE = "Paid 110% or more of the position's range midpoint"
+MANAGER_CHANGED = "Manager changed within the last 6 months"
+MANAGER_SAME = "No manager change within the last 6 months"
+
+# The trained model compares with the tenant's average employee: (above average, below average).
+TRAINED_EXPLANATIONS = {
+    "culture_fit": ("Culture-fit score above the average", "Culture-fit score below the average"),
+    "training_participation": (
+        "Training participation above the average",
+        "Training participation below the average",
+    ),
+    "tenure_months": ("Longer tenure than the average", "Shorter tenure than the average"),
+    "review_trend": ("Review trend better than the average", "Review trend worse than the average"),
+    "pay_position": ("Pay position above the average", "Pay position below the average"),
+    "recent_manager_change": (
+        "Manager changed within the last 6 months",
+        "No manager change within the last 6 months",
+    ),
+}
+
+ATTRITION_MESSAGES = tuple(
+    dict.fromkeys(
+        [
+            CULTURE_LOW,
+            CULTURE_MIDDLE,
+            CULTURE_HIGH,
+            CULTURE_MISSING,
+            TRAINING_LOW,
+            TRAINING_MIDDLE,
+            TRAINING_HIGH,
+            TENURE_NEW,
+            TENURE_MIDDLE,
+            TENURE_LONG,
+            TREND_DOWN_SHARP,
+            TREND_DOWN,
+            TREND_FLAT,
+            TREND_UP,
+            PAY_WELL_BELOW,
+            PAY_BELOW,
+            PAY_AT,
+            PAY_ABOVE,
+            MANAGER_CHANGED,
+            MANAGER_SAME,
+            *(text for pair in TRAINED_EXPLANATIONS.values() for text in pair),
+        ]
+    )
+)
+
+
+# -- the fallback ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransparentFallback:
+    """A fixed points model for tenants with too little history (< 30 departures or < 30 stayers).
+
+    The risk is logistic(BASELINE + the points of each feature), the points being log-odds:
+
+    ====================== ===================================== ======
+    feature                bracket                               points
+    ====================== ===================================== ======
+    (baseline)             every employee                        -1.5
+    culture_fit            below 50 / 50-69 / 70+ / none         +0.6 / +0.2 / -0.3 / 0
+    training_participation below 0.5 / 0.5 to below 0.8 / 0.8+   +0.7 / +0.2 / -0.3
+    tenure_months          below 12 / 12-35 / 36+                +0.8 / +0.3 / -0.4
+    review_trend           <= -1 / below 0 / 0 / above 0         +0.6 / +0.3 / 0 / -0.2
+    pay_position           below 0.9 / 0.9-0.97 / to 1.1 / 1.1+  +0.7 / +0.3 / 0 / -0.3
+    recent_manager_change  yes / no                              +0.5 / 0
+    ====================== ===================================== ======
+
+    A baseline employee scores logistic(-1.5) = 0.182; a new hire (+0.8) who skipped training (+0.7)
+    and is paid well below the midpoint (+0.7) scores logistic(0.7) = 0.668. The amounts are the
+    product's judgement, not fitted: they rank people, and a tenant's own model replaces them once
+    it has the history.
+    """
+
+    baseline: float = -1.5
+
+    def contributions(self, features: AttritionFeatures) -> list[tuple[str, str, float]]:
+        """(feature, explanation msgid, points) for each feature, in FEATURES order."""
+        fit = features.culture_fit
+        if fit is None:
+            culture = (CULTURE_MISSING, 0.0)
+        elif fit < 50:
+            culture = (CULTURE_LOW, 0.6)
+        elif fit < 70:
+            culture = (CULTURE_MIDDLE, 0.2)
+        else:
+            culture = (CULTURE_HIGH, -0.3)
+        done = float(features.training_participation)
+        training = (
+            (TRAINING_LOW, 0.7) if done < 0.5 else (TRAINING_MIDDLE, 0.2) if done < 0.8 else (TRAINING_HIGH, -0.3)
+        )
+        months = float(features.tenure_months)
+        tenure = (TENURE_NEW, 0.8) if months < 12 else (TENURE_MIDDLE, 0.3) if months < 36 else (TENURE_LONG, -0.4)
+        trend_value = float(features.review_trend)
+        if trend_value <= -1:
+            trend = (TREND_DOWN_SHARP, 0.6)
+        elif trend_value < 0:
+            trend = (TREND_DOWN, 0.3)
+        elif trend_value == 0:
+            trend = (TREND_FLAT, 0.0)
+        else:
+            trend = (TREND_UP, -0.2)
+        ratio = float(features.pay_position)
+        if ratio < 0.9:
+            pay = (PAY_WELL_BELOW, 0.7)
+        elif ratio < 0.97:
+            pay = (PAY_BELOW, 0.3)
+        elif ratio < 1.1:
+            pay = (PAY_AT, 0.0)
+        else:
+            pay = (PAY_ABOVE, -0.3)
+        manager = (MANAGER_CHANGED, 0.5) if features.recent_manager_change else (MANAGER_SAME, 0.0)
+        parts = (culture, training, tenure, trend, pay, manager)
+        return [(feature, text, points) for feature, (text, points) in zip(FEATURES, parts, strict=True)]
+
+
+FALLBACK = TransparentFallback()
+
+
+# -- the trained model -----------------------------------------------------------------------
+
+
+class TrainedModel(msgspec.Struct, frozen=True, kw_only=True):
+    """A tenant's logistic regression on standardised features (storable as JSON with msgspec).
+
+    Inputs are ``_vector``: the six features, tenure as log(1 + months) (the first months matter
+    most), a missing culture-fit score replaced by the training mean (so it contributes nothing).
+    """
+
+    means: list[float]  # per feature, in FEATURES order
+    scales: list[float]  # population standard deviations (1 for a feature that did not vary)
+    coefficients: list[float]  # log-odds per standard deviation
+    intercept: float
+    departures: int
+    stayers: int
+    iterations: int = ITERATIONS
+    l2_penalty: float = L2_PENALTY
+
+
+def _vector(features: AttritionFeatures, culture_default: float) -> list[float]:
+    return [
+        float(features.culture_fit) if features.culture_fit is not None else culture_default,
+        float(features.training_participation),
+        math.log1p(float(features.tenure_months)),
+        float(features.review_trend),
+        float(features.pay_position),
+        1.0 if features.recent_manager_change else 0.0,
+    ]
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1 / (1 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1 + exp)
+
+
+def train(history: Sequence[LabelledHistory]) -> TrainedModel | None:
+    """Fit the tenant's model, or None with fewer than 30 departures or 30 stayers.
+
+    Logistic regression with an L2 penalty (0.1, intercept unpenalised) on standardised features,
+    fitted by batch gradient descent: 600 full-batch steps of size 0.5 from zero coefficients and the
+    base-rate intercept. No randomness and a fixed order: the same history gives the same model.
+    """
+    departures = sum(1 for item in history if item.left)
+    stayers = len(history) - departures
+    if departures < MIN_DEPARTURES or stayers < MIN_STAYERS:
+        return None
+    fits = [float(item.features.culture_fit) for item in history if item.features.culture_fit is not None]
+    culture_default = math.fsum(fits) / len(fits) if fits else 0.0
+    rows = [_vector(item.features, culture_default) for item in history]
+    labels = [1.0 if item.left else 0.0 for item in history]
+    count = len(rows)
+    width = len(FEATURES)
+    means = [math.fsum(row[j] for row in rows) / count for j in range(width)]
+    scales = []
+    for j in range(width):
+        spread = math.sqrt(math.fsum((row[j] - means[j]) ** 2 for row in rows) / count)
+        scales.append(spread if spread > 1e-12 else 1.0)
+    standard = [[(row[j] - means[j]) / scales[j] for j in range(width)] for row in rows]
+
+    weights = [0.0] * width
+    intercept = math.log(departures / stayers)
+    for _ in range(ITERATIONS):
+        gradient = [0.0] * width
+        gradient_intercept = 0.0
+        for row, label in zip(standard, labels, strict=True):
+            error = _sigmoid(intercept + sum(w * x for w, x in zip(weights, row, strict=True))) - label
+            gradient_intercept += error
+            for j in range(width):
+                gradient[j] += error * row[j]
+        intercept -= LEARNING_RATE * gradient_intercept / count
+        weights = [w - LEARNING_RATE * (g / count + L2_PENALTY * w) for w, g in zip(weights, gradient, strict=True)]
+    return TrainedModel(
+        means=means,
+        scales=scales,
+        coefficients=weights,
+        intercept=intercept,
+        departures=departures,
+        stayers=stayers,
+    )
+
+
+def _trained_contributions(features: AttritionFeatures, model: TrainedModel) -> list[tuple[str, str, float]]:
+    vector = _vector(features, model.means[0])
+    parts = []
+    for j, feature in enumerate(FEATURES):
+        deviation = (vector[j] - model.means[j]) / model.scales[j]
+        above, below = TRAINED_EXPLANATIONS[feature]
+        if feature == "recent_manager_change":
+            text = above if features.recent_manager_change else below
+        elif feature == "culture_fit" and features.culture_fit is None:
+            text = CULTURE_MISSING
+        else:
+            text = above if deviation >= 0 else below
+        parts.append((feature, text, model.coefficients[j] * deviation))
+    return parts
+
+
+# -- scoring ---------------------------------------------------------------------------------
+
+
+def band(score: Decimal) -> Band:
+    return "high" if score >= HIGH_FROM else "medium" if score >= MEDIUM_FROM else "low"
+
+
+def score(features: AttritionFeatures, model: TrainedModel | TransparentFallback) -> RiskScore:
+    """The employee's risk of leaving with the tenant's model (or the fallback), and its top factors.
+
+    A contribution is in log-odds: for the fallback, the bracket's fixed points; for a trained model,
+    coefficient x the feature's distance from the tenant's average in standard deviations. The top
+    factors are the three largest contributions by size (raising or lowering the risk), ties in
+    FEATURES order.
+    """
+    if isinstance(model, TrainedModel):
+        parts = _trained_contributions(features, model)
+        logit = model.intercept + math.fsum(points for _, _, points in parts)
+        method: Method = "trained"
+    else:
+        parts = model.contributions(features)
+        logit = model.baseline + math.fsum(points for _, _, points in parts)
+        method = "fallback"
+    value = Decimal(repr(_sigmoid(logit))).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
+    ranked = sorted(enumerate(parts), key=lambda item: (-abs(item[1][2]), item[0]))[:TOP_FACTORS]
+    factors = []
+    for _, (feature, text, points) in ranked:
+        contribution = Decimal(repr(points)).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
+        factors.append(
+            RiskFactor(
+                feature=feature,
+                explanation=text,
+                contribution=contribution.copy_abs() if contribution == 0 else contribution,
+            )
+        )
+    return RiskScore(score=value, band=band(value), method=method, top_factors=factors)
+
+
+def model_for(history: Sequence[LabelledHistory]) -> TrainedModel | TransparentFallback:
+    """The tenant's trained model when its history allows one, else the fallback."""
+    return train(history) or FALLBACK

@@ -1,0 +1,163 @@
+"""Analytics over the tenant's own people: the interview feedback loop per job, and attrition risk.
+
+The feedback loop relates each hire's interview evaluation to their latest performance review and may
+propose new competency weights; accepting a proposal publishes a new model version (old evaluations keep
+theirs) and is audited with the weights before and after. Attrition risk is scored per active employee
+with the tenant's own model once its history allows, else the documented points model.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from domain.analytics.attrition import AttritionFeatures, EmployeeRisk, LabelledHistory, model_for, score
+from domain.analytics.feedback_loop import FeedbackLoopAnalysis, HireOutcome, analyse
+from domain.assessments import queries as assessment_queries
+from domain.db import UnitOfWork, unit_of_work
+from domain.employees import queries as employee_queries
+from domain.errors import Conflict
+from domain.identity.model import Principal
+from domain.recruitment import queries as recruitment
+from domain.recruitment.model import ModelVersionView, NewModelVersion, pick_text
+from domain.recruitment.service import JobNotFound, NoCompetencyModel, publish_in, version_in_force
+from domain.time import utc_now
+
+CULTURE_FIT_CODES = ("culture_fit", "culture")
+MANAGER_CHANGE_WINDOW = timedelta(days=183)
+
+
+class NoProposal(Conflict):
+    code = "feedback_loop_no_proposal"
+    title = "No proposal to accept"
+    template = "There is not enough data yet to propose new weights for this job's competency model."
+
+
+# -- feedback loop -------------------------------------------------------------------------------
+
+
+async def feedback_loop(principal: Principal, job_id: UUID) -> tuple[FeedbackLoopAnalysis, ModelVersionView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return await _analysis(uow, job_id)
+
+
+async def _analysis(uow: UnitOfWork, job_id: UUID) -> tuple[FeedbackLoopAnalysis, ModelVersionView]:
+    if await recruitment.job(uow, job_id) is None:
+        raise JobNotFound()
+    version = await _current_version(uow, job_id)
+    weights = {c.code: Decimal(c.weight) for c in version.competencies}
+    return analyse(await _outcomes(uow, job_id), weights), version
+
+
+async def _current_version(uow: UnitOfWork, job_id: UUID) -> ModelVersionView:
+    model = await recruitment.competency_model(uow, job_id)
+    rows = await recruitment.model_versions(uow, model["id"]) if model else []
+    if model is None or not rows:
+        raise NoCompetencyModel()
+    versions = [msgspec.convert({**row, "model_id": model["id"], "job_id": job_id, "name": model["name"]},
+                                ModelVersionView) for row in rows]
+    return version_in_force(versions, utc_now().date()) or versions[-1]
+
+
+async def _outcomes(uow: UnitOfWork, job_id: UUID) -> list[HireOutcome]:
+    """Every hire of the job with both an interview evaluation and a performance review."""
+    outcomes = []
+    for application in await recruitment.applications(uow, after=None, limit=10_000, job_id=job_id):
+        employee = await employee_queries.employee_of_application(uow, application["id"])
+        evaluations = await assessment_queries.evaluations(uow, application["id"])
+        reviews = await employee_queries.reviews(uow, employee["id"]) if employee else []
+        if employee is None or not evaluations or not reviews:
+            continue
+        scores = {c["code"]: Decimal(c["score"]) for c in evaluations[-1]["detail"]["competencies"]
+                  if c["score"] is not None}
+        latest = reviews[-1]
+        outcomes.append(HireOutcome(
+            employee_id=employee["id"], label=employee["full_name"], interview_scores=scores,
+            performance={code: Decimal(value) for code, value in latest["ratings"].items()},
+            overall_performance=Decimal(latest["overall"])))
+    return outcomes
+
+
+async def accept_proposal(principal: Principal, job_id: UUID) -> ModelVersionView:
+    """Publish the proposed weights as the model's next version, effective today."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        analysis, current = await _analysis(uow, job_id)
+        if analysis.insufficient_data or not analysis.proposed_weights:
+            raise NoProposal()
+        competencies = [
+            msgspec.structs.replace(c, weight=str(analysis.proposed_weights.get(c.code, Decimal(c.weight))))
+            for c in current.competencies
+        ]
+        request = NewModelVersion(effective_from=utc_now().date(), competencies=competencies,
+                                  overall_pass_threshold=current.overall_pass_threshold)
+        return await publish_in(uow, principal, job_id, request, "feedback_loop.proposal_accepted")
+
+
+def competency_names(version: ModelVersionView, locale: str) -> dict[str, str]:
+    return {c.code: pick_text(c.names, locale, "en") for c in version.competencies}
+
+
+# -- attrition -----------------------------------------------------------------------------------
+
+
+async def attrition(principal: Principal) -> list[EmployeeRisk]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        today = utc_now().date()
+        employees = await employee_queries.employees(uow, after=None, limit=100_000)
+        features = {e["id"]: await _features(uow, e, e["left_on"] or today) for e in employees}
+        features = {k: v for k, v in features.items() if v is not None}
+        history = [LabelledHistory(features=features[e["id"]], left=e["left_on"] is not None)
+                   for e in employees if e["id"] in features]
+        model = model_for(history)
+        return sorted((EmployeeRisk(employee_id=e["id"], label=e["full_name"], risk=score(features[e["id"]], model))
+                       for e in employees if e["left_on"] is None and e["id"] in features),
+                      key=lambda row: row.risk.score, reverse=True)
+
+
+async def _features(uow: UnitOfWork, employee: dict[str, Any], on: date) -> AttritionFeatures | None:
+    employments = await employee_queries.employments(uow, employee["id"])
+    if not employments:
+        return None
+    current = [e for e in employments if e["effective_from"] <= on] or employments[:1]
+    trainings = await employee_queries.training_records(uow, employee["id"])
+    reviews = await employee_queries.reviews(uow, employee["id"])
+    return AttritionFeatures(
+        culture_fit=await _culture_fit(uow, employee),
+        training_participation=(sum(1 for t in trainings if t["status"] == "completed") / len(trainings)
+                                if trainings else 1.0),
+        tenure_months=max((on - employments[0]["effective_from"]).days / 30.44, 0.0),
+        review_trend=(Decimal(reviews[-1]["overall"]) - Decimal(reviews[-2]["overall"])) if len(reviews) > 1 else 0,
+        pay_position=await _pay_position(uow, current[-1]),
+        recent_manager_change=_manager_changed(current, on),
+    )
+
+
+async def _culture_fit(uow: UnitOfWork, employee: dict[str, Any]) -> Decimal | None:
+    if employee["application_id"] is None:
+        return None
+    evaluations = await assessment_queries.evaluations(uow, employee["application_id"])
+    if not evaluations:
+        return None
+    scores = {c["code"]: c["score"] for c in evaluations[-1]["detail"]["competencies"]}
+    found = next((scores[code] for code in CULTURE_FIT_CODES if scores.get(code) is not None), None)
+    return Decimal(found) if found is not None else None
+
+
+async def _pay_position(uow: UnitOfWork, employment: dict[str, Any]) -> float:
+    """Pay against the median of the same position and currency in the tenant: the range midpoint
+    Meridian can know until pay ranges per position exist."""
+    peers = await employee_queries.current_pay_of_position(uow, employment["position"], employment["currency"])
+    midpoint = statistics.median(peers) if peers else employment["pay_minor"]
+    return employment["pay_minor"] / midpoint if midpoint else 1.0
+
+
+def _manager_changed(employments: list[dict[str, Any]], on: date) -> bool:
+    recent = [e for e in employments if on - MANAGER_CHANGE_WINDOW <= e["effective_from"] <= on]
+    earlier = [e for e in employments if e["effective_from"] < on - MANAGER_CHANGE_WINDOW]
+    managers = {e["manager_id"] for e in recent} | ({earlier[-1]["manager_id"]} if earlier else set())
+    return len(managers) > 1

@@ -1,0 +1,158 @@
+"""Training and performance reviews: what the feedback loop later relates to the interview."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from domain.audit.service import record
+from domain.db import UnitOfWork, unit_of_work
+from domain.employees import queries
+from domain.employees.service import EmployeeNotFound
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.identity.model import Principal
+from domain.ids import new_id
+from domain.recruitment import queries as recruitment
+from domain.time import utc_now
+
+Rating = Annotated[str, msgspec.Meta(pattern=r"^[1-5](\.\d)?$", description="1 to 5")]
+Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,64}$")]
+
+
+class NewModule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: Code
+    title: Annotated[dict[Literal["en", "zh_CN", "ja"], Annotated[str, msgspec.Meta(min_length=1, max_length=200)]],
+                     msgspec.Meta(min_length=1)]
+
+
+class ModuleView(msgspec.Struct, frozen=True):
+    id: UUID
+    code: str
+    title: dict[str, str]
+
+
+class NewTrainingRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    module_id: UUID
+    status: Literal["assigned", "completed"]
+    completed_on: date | None = None
+
+
+class TrainingRecordView(msgspec.Struct, frozen=True):
+    id: UUID
+    module_id: UUID
+    status: str
+    completed_on: date | None
+    created_at: datetime
+
+
+class NewReview(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A periodic review: a rating per competency of the employee's current model, and an overall rating."""
+
+    period: Annotated[str, msgspec.Meta(pattern=r"^\d{4}(-(H[12]|Q[1-4]|\d{2}))?$", description="2026, 2026-H2, ...")]
+    ratings: Annotated[dict[Code, Rating], msgspec.Meta(max_length=50)]
+    overall: Rating
+
+
+class ReviewView(msgspec.Struct, frozen=True):
+    id: UUID
+    employee_id: UUID
+    period: str
+    model_id: UUID | None
+    model_version: int | None
+    ratings: dict[str, str]
+    overall: str
+    reviewer: str
+    created_at: datetime
+
+
+class ModuleCodeTaken(Conflict):
+    code = "training_module_code_taken"
+    title = "Module already exists"
+    template = "A training module with the code {code} already exists."
+
+
+class ModuleNotFound(NotFound):
+    code = "training_module_not_found"
+    template = "There is no training module with this id."
+
+
+class ReviewAlreadyGiven(Conflict):
+    code = "review_already_given"
+    title = "Review already given"
+    template = "This employee already has a review for {period}."
+
+
+class NotInTheModel(InvalidInput):
+    code = "rating_not_in_model"
+    title = "Competency not in the model"
+    template = "{competency} is not a competency of the employee's current model."
+
+
+async def add_module(principal: Principal, request: NewModule) -> ModuleView:
+    module_id = new_id()
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.module_exists(uow, code=request.code):
+            raise ModuleCodeTaken(code=request.code)
+        await queries.insert_module(uow, module_id, request.code, dict(request.title))
+        await record(uow, principal, "training.module_added", "training_module", module_id, after=request)
+    return ModuleView(id=module_id, code=request.code, title=dict(request.title))
+
+
+async def list_modules(principal: Principal) -> list[ModuleView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return [msgspec.convert(row, ModuleView) for row in await queries.modules(uow)]
+
+
+async def add_training_record(principal: Principal, employee_id: UUID,
+                              request: NewTrainingRecord) -> TrainingRecordView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        if not await queries.module_exists(uow, module_id=request.module_id):
+            raise ModuleNotFound(field="module_id")
+        completed_on = request.completed_on or (utc_now().date() if request.status == "completed" else None)
+        record_id = await queries.insert_training_record(uow, employee_id, request.module_id, request.status,
+                                                         completed_on)
+        await record(uow, principal, "training.recorded", "employee", employee_id, after=request)
+        rows = [r for r in await queries.training_records(uow, employee_id) if r["id"] == record_id]
+    return msgspec.convert(rows[0], TrainingRecordView)
+
+
+async def add_review(principal: Principal, employee_id: UUID, request: NewReview) -> ReviewView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        if await queries.review_exists(uow, employee_id, request.period):
+            raise ReviewAlreadyGiven(period=request.period)
+        employment = await queries.employment_as_of(uow, employee_id, utc_now().date())
+        model_id = employment["model_id"] if employment else None
+        version = await _current_version(uow, model_id) if model_id else None
+        codes = {c["code"] for c in version["competencies"]} if version else set()
+        for competency in request.ratings:
+            if version and competency not in codes:
+                raise NotInTheModel(competency=competency, field="ratings")
+        review_id = await queries.insert_review(uow, employee_id, {
+            "period": request.period, "model_id": model_id, "model_version": version["number"] if version else None,
+            "ratings": dict(request.ratings), "overall": request.overall, "reviewer": principal.subject})
+        await record(uow, principal, "review.given", "employee", employee_id,
+                     after={"review": review_id, "period": request.period, "overall": request.overall})
+        rows = [r for r in await queries.reviews(uow, employee_id) if r["id"] == review_id]
+    return msgspec.convert(rows[0], ReviewView)
+
+
+async def _current_version(uow: UnitOfWork, model_id: UUID) -> dict[str, Any] | None:
+    versions = await recruitment.model_versions(uow, model_id)
+    today = utc_now().date()
+    current = [v for v in versions if v["effective_from"] <= today]
+    return (current or versions or [None])[-1]
+
+
+async def reviews_of(principal: Principal, employee_id: UUID) -> list[ReviewView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.employee(uow, employee_id) is None:
+            raise EmployeeNotFound()
+        return [msgspec.convert(row, ReviewView) for row in await queries.reviews(uow, employee_id)]
+

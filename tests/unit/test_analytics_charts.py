@@ -1,0 +1,207 @@
+"""The analytics pages: valid SVG, escaped data, every fixed text from the declared tuples, locale numbers."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from html import unescape
+from uuid import UUID
+
+import pytest
+
+from domain.analytics import charts
+from domain.analytics.attrition import (
+    ATTRITION_MESSAGES,
+    FALLBACK,
+    AttritionFeatures,
+    EmployeeRisk,
+    RiskFactor,
+    RiskScore,
+    score,
+)
+from domain.analytics.charts import (
+    ATTRITION_CHART_MESSAGES,
+    FEEDBACK_CHART_MESSAGES,
+    render_attrition_html,
+    render_feedback_loop_html,
+)
+from domain.analytics.feedback_loop import FEEDBACK_LOOP_MESSAGES, FeedbackLoopAnalysis, HireOutcome, analyse
+from domain.i18n import translate
+from tests.unit.test_feedback_loop import WEIGHTS, population
+
+D = Decimal
+SVG = "{http://www.w3.org/2000/svg}"
+NAMES = {"a": "Analysis & <b>rigour</b>", "b": "Teamwork"}
+
+
+def planted() -> list[HireOutcome]:
+    star = HireOutcome(
+        employee_id=UUID(int=999),
+        label='Eve <script>alert("x")</script>',
+        interview_scores={"a": D(98), "b": D(97)},
+        performance={},
+        overall_performance=D(1),
+    )
+    return [*population(), star]
+
+
+def enough() -> FeedbackLoopAnalysis:
+    return analyse(planted(), WEIGHTS)
+
+
+def too_few() -> FeedbackLoopAnalysis:
+    return analyse(population(6), WEIGHTS)
+
+
+def risks() -> list[EmployeeRisk]:
+    people = [
+        ("Ann", AttritionFeatures(training_participation=0.1, tenure_months=3, pay_position=0.85)),
+        ("Bo <i>", AttritionFeatures(training_participation=1, tenure_months=60, pay_position=1.2, culture_fit=90)),
+        ("Cy", AttritionFeatures(training_participation=0.6, tenure_months=20, pay_position=1, review_trend=-1)),
+        ("Di", AttritionFeatures(training_participation=0.9, tenure_months=40, pay_position=1)),
+    ]
+    rows = [
+        EmployeeRisk(employee_id=UUID(int=i + 1), label=n, risk=score(f, FALLBACK)) for i, (n, f) in enumerate(people)
+    ]
+    trained = RiskScore(
+        score=D("0.912"),
+        band="high",
+        method="trained",
+        top_factors=[
+            RiskFactor(feature="tenure_months", explanation="Shorter tenure than the average", contribution=D("1.234")),
+            RiskFactor(
+                feature="training_participation",
+                explanation="Training participation below the average",
+                contribution=D("0.8"),
+            ),
+            RiskFactor(feature="pay_position", explanation="Pay position above the average", contribution=D("-0.1")),
+        ],
+    )
+    return [*rows, EmployeeRisk(employee_id=UUID(int=9), label="Zed", risk=trained)]
+
+
+def svgs(html: str) -> list[ET.Element]:
+    charts_found = re.findall(r"<svg.*?</svg>", html, flags=re.DOTALL)
+    assert len(charts_found) == html.count("<svg")
+    return [ET.fromstring(chart) for chart in charts_found]
+
+
+def assert_self_contained(html: str) -> None:
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert "<style>" in html
+    for external in ("<script", "<link", "src=", "@import", "url(", "href="):
+        assert external not in html.lower()
+
+
+def test_the_feedback_page_draws_correlations_with_whiskers_and_both_weights() -> None:
+    html = render_feedback_loop_html(enough(), NAMES, "en")
+    assert_self_contained(html)
+    correlation, weights = svgs(html)
+    bars = list(correlation.iter(f"{SVG}rect"))
+    assert len(bars) == 2
+    lines = [line for line in correlation.iter(f"{SVG}line") if line.get("stroke") == "#1f2328"]
+    assert len(lines) == 6  # per competency: the interval and its two caps
+    # Competency a's bar runs right of zero (r > 0), to past 0.8 on the -1..1 axis.
+    zero = charts._x_of_r(0)
+    a_bar = bars[0]
+    assert float(a_bar.get("x")) == pytest.approx(zero, abs=0.1) and float(a_bar.get("width")) > 0.8 * (zero - 200)
+    assert len(list(weights.iter(f"{SVG}rect"))) == 4  # current and proposed, per competency
+    fills = [rect.get("fill") for rect in weights.iter(f"{SVG}rect")]
+    assert fills == ["#0969da", "#bf5700", "#0969da", "#bf5700"]
+    analysis = enough()
+    assert "50%" in html and f"{analysis.proposed_weights['a'] * 100:.2f}".rstrip("0").rstrip(".") + "%" in html
+    assert "Outperformed the interview" in html or "Underperformed the interview" in html
+    assert "Not enough data yet" not in html
+
+
+def test_not_enough_data_says_so_and_proposes_nothing() -> None:
+    html = render_feedback_loop_html(too_few(), NAMES, "en")
+    assert_self_contained(html)
+    assert "Not enough data yet" in html
+    assert "Fewer than 10 hires have both interview scores and performance ratings yet." in html
+    assert "No new weights are proposed until there is enough data." in html
+    assert len(svgs(html)) == 1  # the correlations only, greyed
+    rects = list(svgs(html)[0].iter(f"{SVG}rect"))
+    assert all(rect.get("fill") == "#8c959f" for rect in rects)
+    assert "No hire&#x27;s performance differs from the interview by more than 1.5 standard deviations." in html
+
+
+def test_the_attrition_page_draws_the_bands_and_the_highest_risks() -> None:
+    rows = risks()
+    html = render_attrition_html(rows, "en")
+    assert_self_contained(html)
+    (bands,) = svgs(html)
+    rects = list(bands.iter(f"{SVG}rect"))
+    assert len(rects) == 3
+    counts = {"low": 0, "medium": 0, "high": 0}
+    for row in rows:
+        counts[row.risk.band] += 1
+    heights = [float(rect.get("height")) for rect in rects]
+    assert heights == [160 * counts[b] / max(counts.values()) for b in ("low", "medium", "high")]
+    table = html[html.index("<h2>Highest risk</h2>") :]
+    order = [unescape(m) for m in re.findall(r"<tr><td>([^<]*)</td>", table)]
+    assert order == [r.label for r in sorted(rows, key=lambda r: -r.risk.score)]
+    assert "91.2%" in html and "+1.23" in html and "-0.10" in html
+    assert "Tenant model" in html and "Standard points model" in html
+    assert render_attrition_html(rows, "en", limit=2).count("<tr><td>") == 2
+
+
+def test_an_empty_attrition_page_still_renders() -> None:
+    html = render_attrition_html([], "en")
+    assert "No employees to show." in html and len(svgs(html)) == 1
+
+
+def test_text_from_data_is_escaped() -> None:
+    feedback = render_feedback_loop_html(enough(), NAMES, "en")
+    assert "<script>" not in feedback and "<b>" not in feedback
+    assert "Analysis &amp; &lt;b&gt;rigour&lt;/b&gt;" in feedback
+    assert "Eve &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in feedback
+    attrition = render_attrition_html(risks(), "en")
+    assert "<i>" not in attrition and "Bo &lt;i&gt;" in attrition
+
+
+def test_numbers_follow_the_locale() -> None:
+    english = render_feedback_loop_html(enough(), NAMES, "en")
+    german = render_feedback_loop_html(enough(), NAMES, "de")
+    r = enough().competencies[0].correlation
+    assert f"+{r:.2f}" in english
+    assert f"+{r:.2f}".replace(".", ",") in german and f"+{r:.2f}" not in german
+    assert "91,2" in render_attrition_html(risks(), "de") and "91.2%" in render_attrition_html(risks(), "en")
+    assert '<html lang="ja">' in render_attrition_html(risks(), "ja")
+    assert "91.2%" in render_attrition_html(risks(), "not-a-locale")
+
+
+def test_every_fixed_text_comes_from_the_declared_tuples(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def recording(message: str, locale: str, **params: object) -> str:
+        asked.append(message)
+        return "⟦" + translate(message, locale, **params) + "⟧"
+
+    monkeypatch.setattr(charts, "translate", recording)
+    labels = [h.label for h in planted()]
+    pages = [
+        render_feedback_loop_html(enough(), NAMES, "ja"),
+        render_feedback_loop_html(too_few(), NAMES, "ja"),
+        render_feedback_loop_html(analyse(population(40), WEIGHTS), NAMES, "ja"),
+    ]
+    feedback_asked = set(asked)
+    asked.clear()
+    pages += [render_attrition_html(risks(), "ja"), render_attrition_html([], "ja")]
+    attrition_asked = set(asked)
+
+    assert feedback_asked - set(FEEDBACK_LOOP_MESSAGES) == set(FEEDBACK_CHART_MESSAGES)
+    assert attrition_asked - set(ATTRITION_MESSAGES) == set(ATTRITION_CHART_MESSAGES)
+    assert feedback_asked & set(FEEDBACK_LOOP_MESSAGES) and attrition_asked & set(ATTRITION_MESSAGES)
+    for messages in (FEEDBACK_CHART_MESSAGES, ATTRITION_CHART_MESSAGES):
+        assert len(messages) == len(set(messages))
+
+    # What is left of the visible text after removing translated parts, names and labels is untranslated.
+    data = sorted({*NAMES.values(), *labels, "Ann", "Bo <i>", "Cy", "Di", "Zed"}, key=len, reverse=True)
+    for html in pages:
+        visible = unescape(re.sub(r"<style>.*?</style>|<[^>]+>", "\n", html, flags=re.DOTALL))
+        visible = re.sub(r"⟦[^⟧]*⟧", "", visible)
+        for name in data:
+            visible = visible.replace(name, "")
+        assert re.findall(r"[A-Za-z]{2,}", visible) == []
