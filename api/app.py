@@ -27,6 +27,7 @@ from api.controllers.employees import (
     EmployeeRecordsController,
     HireController,
     OnboardingController,
+    OnboardingItemController,
 )
 from api.controllers.identity import MeController, UserController
 from api.controllers.interviews import InterviewController, InterviewerViewController
@@ -57,7 +58,7 @@ CONTROLLERS = [
     EvaluationController, ComparisonController, InterviewerViewController, CandidatePortalController,
     ApplicationRecordingController, RecordingController, HireController, EmployeeController, OnboardingController,
     EmployeeRecordsController, TrainingModuleController, EmployeeDevelopmentController, FeedbackLoopController,
-    AttritionController,
+    AttritionController, OnboardingItemController,
 ]
 
 

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.guards import caller, requires
-from api.http import Cursor, Limit
+from api.http import Cursor, Limit, expected_version, with_etag
 from domain.employees import service
 from domain.employees.model import EmployeeView, EmploymentChange, EmploymentView, HireRequest
 from domain.employees.onboarding import OnboardingRule, StandardItem
@@ -19,6 +19,7 @@ from domain.employees.service import (
     BankAccountView,
     NewOnboardingRule,
     NewStandardItem,
+    OnboardingItemUpdate,
     OnboardingItemView,
     TaxAttributesChange,
     TaxAttributesView,
@@ -70,6 +71,18 @@ class EmployeeController(Controller):
     async def onboarding(self, request: Request[Any, Any, Any],
                          employee_id: FromPath[UUID]) -> list[OnboardingItemView]:
         return await service.onboarding_plan(caller(request), employee_id)
+
+
+class OnboardingItemController(Controller):
+    path = "/v1/employees/{employee_id:uuid}/onboarding/{item_id:uuid}"
+    tags = ["Employees"]
+
+    @patch("/", opt=requires(Operation.EMPLOYEES_WRITE), summary="Move an onboarding item on (If-Match)")
+    async def update(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID], item_id: FromPath[UUID],
+                     data: JSONBody[OnboardingItemUpdate]) -> Response[OnboardingItemView]:
+        principal = caller(request)
+        return with_etag(await service.update_onboarding_item(principal, employee_id, item_id, data,
+                                                              expected_version(request)))
 
 
 class EmployeeRecordsController(Controller):

@@ -20,6 +20,7 @@ from domain.employees.tables import (
 )
 from domain.ids import new_id
 from domain.time import utc_now
+from domain.versioning import update_versioned
 
 
 async def insert_employee(uow: UnitOfWork, employee_id: UUID, values: dict[str, Any]) -> None:
@@ -219,3 +220,7 @@ async def current_pay_of_position(uow: UnitOfWork, position: str, currency: str)
         & (Employment.currency == currency))
     return [row["pay_minor"] for row in rows]
 
+
+
+async def set_onboarding_status(uow: UnitOfWork, item_id: UUID, expected_version: int, status: str) -> None:
+    await update_versioned(uow, OnboardingItem, item_id, expected_version, {"status": status}, "onboarding item")

@@ -299,6 +299,7 @@ class OnboardingItemView(msgspec.Struct, frozen=True):
     due_date: date
     status: str
     item: PlanItem
+    version: int = 1
 
 
 async def add_onboarding_rule(principal: Principal, request: NewOnboardingRule) -> OnboardingRule:
@@ -329,7 +330,8 @@ async def onboarding_plan(principal: Principal, employee_id: UUID) -> list[Onboa
             raise EmployeeNotFound()
         rows = await queries.onboarding_items(uow, employee_id)
     return [OnboardingItemView(id=row["id"], due_date=row["due_date"], status=row["status"],
-                               item=msgspec.convert(row["plan_item"], PlanItem)) for row in rows]
+                               item=msgspec.convert(row["plan_item"], PlanItem), version=row["version"])
+            for row in rows]
 
 
 # -- tax attributes, bank account ----------------------------------------------------------------
@@ -468,3 +470,26 @@ async def record_departure(principal: Principal, employee_id: UUID, departure: D
         await queries.record_departure(uow, employee_id, departure.left_on)
         await record(uow, principal, "employee.departed", "employee", employee_id, after=departure)
         return await _view(uow, principal, employee_id, departure.left_on, audit=False)
+
+
+class OnboardingItemUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    status: Annotated[str, msgspec.Meta(pattern=r"^(open|in_progress|done|skipped)$")]
+
+
+class OnboardingItemNotFound(NotFound):
+    code = "onboarding_item_not_found"
+    template = "There is no onboarding item with this id."
+
+
+async def update_onboarding_item(principal: Principal, employee_id: UUID, item_id: UUID,
+                                 update: OnboardingItemUpdate, expected_version: int) -> OnboardingItemView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        before = next((row for row in await queries.onboarding_items(uow, employee_id) if row["id"] == item_id), None)
+        if before is None:
+            raise OnboardingItemNotFound()
+        await queries.set_onboarding_status(uow, item_id, expected_version, update.status)
+        await record(uow, principal, "onboarding.item_updated", "employee", employee_id,
+                     before={"item": item_id, "status": before["status"]}, after={"status": update.status})
+        row = next(row for row in await queries.onboarding_items(uow, employee_id) if row["id"] == item_id)
+    return OnboardingItemView(id=row["id"], due_date=row["due_date"], status=row["status"],
+                              item=msgspec.convert(row["plan_item"], PlanItem), version=row["version"])

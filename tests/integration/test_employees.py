@@ -91,6 +91,13 @@ async def test_a_hire_carries_the_evaluation_and_builds_the_onboarding_plan(clie
     assert gap["item"]["evidence"]["competency"] == "role_skills" and gap["item"]["evidence"]["score"] == "55.00"
     # Monday 28 September 2026 + 5 working days in China crosses the National Day holidays (1-7 October).
     assert gap["due_date"] > "2026-10-07"
+    item_url = f"/v1/employees/{employee['id']}/onboarding/{gap['id']}"
+    done = await client.patch(item_url, headers=bearer(hiring["hr"], **{"If-Match": f'"v{gap["version"]}"'}),
+                              json={"status": "done"})
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    stale = await client.patch(item_url, headers=bearer(hiring["hr"], **{"If-Match": f'"v{gap["version"]}"'}),
+                               json={"status": "open"})
+    assert stale.status_code == 412
     application = (await client.get(f"/v1/applications/{hiring['application']['id']}",
                                      headers=bearer(hiring["admin"]))).json()
     assert application["stage"] == "hired"

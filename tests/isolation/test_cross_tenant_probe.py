@@ -20,7 +20,7 @@ from domain.assessments import service as assessments
 from domain.assessments.service import NewVendor
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
-from domain.employees.service import BankAccountRequest
+from domain.employees.service import BankAccountRequest, NewStandardItem
 from domain.identity.model import Principal, SystemActor
 from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
@@ -72,6 +72,8 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
             ParticipantInput(kind=ParticipantKind.INTERVIEWER, person_id=user.id, display_name="B Interviewer",
                              timezone="Asia/Tokyo")]))
     vendor = await assessments.register_vendor(owner, NewVendor(name="B secret vendor"))
+    await employees.add_standard_item(owner, NewStandardItem(
+        legal_entity_id=entity.id, title={"en": "B secret onboarding"}, owner_role="hr_admin", due_in_working_days=1))
     employee = await employees.hire(owner, application.id, HireRequest(
         legal_entity_id=entity.id, position="B secret position", start_date=date(2026, 3, 2),
         pay=Pay(amount="9000.00", currency="EUR", unit="month"), weekly_hours="40"))
@@ -83,7 +85,8 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
             "tenant_id": str(tenant_b), "job_id": str(job.id),
             "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
             "interview_id": str(interview.id), "recording_id": str(recording.id), "employee_id": str(employee.id),
-            "change_id": str(bank_change.id)}
+            "change_id": str(bank_change.id),
+            "item_id": str((await employees.onboarding_plan(owner, employee.id))[0].id)}
 
 
 async def _chunks(content: bytes) -> AsyncIterator[bytes]:
