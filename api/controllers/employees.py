@@ -44,10 +44,11 @@ class EmployeeController(Controller):
     path = "/v1/employees"
     tags = ["Employees"]
 
-    @get("/", opt=requires(Operation.EMPLOYEES_READ), summary="List employees (personal data masked by role)")
-    async def list(self, request: Request[Any, Any, Any], limit: Limit = 50,
-                   cursor: Cursor = None) -> Page[EmployeeView]:
-        return await service.list_employees(caller(request), cursor, limit)
+    @get("/", opt=requires(Operation.EMPLOYEES_READ),
+         summary="List employees with the employment in force on as_of (personal data masked by role)")
+    async def list(self, request: Request[Any, Any, Any], limit: Limit = 50, cursor: Cursor = None,
+                   as_of: FromQuery[date | None] = None) -> Page[EmployeeView]:
+        return await service.list_employees(caller(request), cursor, limit, as_of)
 
     @get("/{employee_id:uuid}", opt=requires(Operation.EMPLOYEES_READ),
          summary="An employee with the employment in force on as_of (default today)")

@@ -226,8 +226,9 @@ async def get_employee(principal: Principal, employee_id: UUID, as_of: date | No
         return await _view(uow, principal, employee_id, on, audit=True)
 
 
-async def list_employees(principal: Principal, cursor: str | None, limit: int) -> Page[EmployeeView]:
-    today = utc_now().date()
+async def list_employees(principal: Principal, cursor: str | None, limit: int,
+                         as_of: date | None = None) -> Page[EmployeeView]:
+    today = as_of or utc_now().date()
     async with unit_of_work(principal.tenant_id, write=principal.may(Operation.PII_READ)) as uow:
         rows = await queries.employees(uow, after=decode_uuid_cursor(cursor), limit=limit + 1)
         views = [await _view(uow, principal, row["id"], today, audit=index < limit)

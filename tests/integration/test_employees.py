@@ -149,6 +149,9 @@ async def test_employment_can_be_read_as_of_any_date(client: Any, hiring: dict[s
     assert (after["pay"]["amount"], after["position"]) == ("19500.00", "Senior operations analyst")
     not_yet = (await client.get(f"{url}?as_of=2026-01-01", headers=bearer(hiring["hr"]))).json()
     assert not_yet["employment"] is None
+    listed = (await client.get("/v1/employees?as_of=2027-02-01&limit=200", headers=bearer(hiring["hr"]))).json()
+    mine = next(e for e in listed["items"] if e["id"] == employee["id"])
+    assert mine["employment"]["position"] == "Senior operations analyst"
     history = (await client.get(f"{url}/employments", headers=bearer(hiring["hr"]))).json()
     assert [h["effective_from"] for h in history] == ["2026-09-28", "2027-01-01"]
     masked = (await client.get(url, headers=bearer(hiring["hr"]))).json()
