@@ -31,6 +31,14 @@ from api.controllers.employees import (
 )
 from api.controllers.identity import MeController, UserController
 from api.controllers.interviews import InterviewController, InterviewerViewController
+from api.controllers.payroll import (
+    OwnPayslipController,
+    PayGroupController,
+    PayrollAdminController,
+    PayRunController,
+    PayRunFinanceController,
+    PayslipController,
+)
 from api.controllers.platform import HealthController, PlatformTenantController
 from api.controllers.recordings import ApplicationRecordingController, RecordingController
 from api.controllers.recruitment import (
@@ -58,7 +66,8 @@ CONTROLLERS = [
     EvaluationController, ComparisonController, InterviewerViewController, CandidatePortalController,
     ApplicationRecordingController, RecordingController, HireController, EmployeeController, OnboardingController,
     EmployeeRecordsController, TrainingModuleController, EmployeeDevelopmentController, FeedbackLoopController,
-    AttritionController, OnboardingItemController,
+    AttritionController, OnboardingItemController, PayGroupController, PayRunController, PayrollAdminController,
+    PayRunFinanceController, PayslipController, OwnPayslipController,
 ]
 
 

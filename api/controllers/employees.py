@@ -9,6 +9,8 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from api.auth import issue_token
+from api.controllers.recruitment import PORTAL_TOKEN_SECONDS, PortalToken
 from api.guards import caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from domain.employees import service
@@ -24,7 +26,7 @@ from domain.employees.service import (
     TaxAttributesChange,
     TaxAttributesView,
 )
-from domain.identity.permissions import Operation
+from domain.identity.permissions import Operation, Role
 from domain.pagination import Page
 
 
@@ -66,6 +68,16 @@ class EmployeeController(Controller):
     async def change(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
                      data: JSONBody[EmploymentChange]) -> EmploymentView:
         return await service.change_employment(caller(request), employee_id, data)
+
+    @post("/{employee_id:uuid}/portal-tokens", opt=requires(Operation.EMPLOYEES_WRITE),
+          summary="A token for the employee's own payslips (7 days), scoped to this one employee")
+    async def portal_token(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID]) -> PortalToken:
+        principal = caller(request)
+        subject = await service.grant_access(principal, employee_id)
+        runtime = request.app.state.runtime
+        token = issue_token(runtime.settings, runtime.secret, tenant_id=principal.tenant_id, subject=subject,
+                            roles=[Role.EMPLOYEE.value], ttl_seconds=PORTAL_TOKEN_SECONDS)
+        return PortalToken(token=token, expires_in=PORTAL_TOKEN_SECONDS, subject=subject)
 
     @get("/{employee_id:uuid}/onboarding", opt=requires(Operation.EMPLOYEES_READ),
          summary="The onboarding plan made at hire, each item linked to the evidence that triggered it")

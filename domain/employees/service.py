@@ -32,6 +32,7 @@ from domain.employees.model import (
 )
 from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem, generate_plan
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.identity import queries as identity_queries
 from domain.identity.model import Principal
 from domain.identity.permissions import Operation, Role
 from domain.ids import new_id
@@ -494,3 +495,34 @@ async def update_onboarding_item(principal: Principal, employee_id: UUID, item_i
         row = next(row for row in await queries.onboarding_items(uow, employee_id) if row["id"] == item_id)
     return OnboardingItemView(id=row["id"], due_date=row["due_date"], status=row["status"],
                               item=msgspec.convert(row["plan_item"], PlanItem), version=row["version"])
+
+
+# -- the employee's own access --------------------------------------------------------------------
+
+EMPLOYEE_SUBJECT_PREFIX = "employee:"
+
+
+def employee_subject(employee_id: UUID) -> str:
+    return f"{EMPLOYEE_SUBJECT_PREFIX}{employee_id}"
+
+
+def employee_of(principal: Principal) -> UUID:
+    """The one employee an employee token may see: named by its verified subject."""
+    if Role.EMPLOYEE not in principal.roles or not principal.subject.startswith(EMPLOYEE_SUBJECT_PREFIX):
+        raise EmployeeNotFound()  # a token that names no employee has no employee to show
+    return UUID(principal.subject.removeprefix(EMPLOYEE_SUBJECT_PREFIX))
+
+
+async def grant_access(principal: Principal, employee_id: UUID) -> str:
+    subject = employee_subject(employee_id)
+    async with unit_of_work(principal.tenant_id) as uow:
+        employee = await queries.employee(uow, employee_id)
+        if employee is None:
+            raise EmployeeNotFound()
+        if await identity_queries.user_by_subject(uow, subject) is None:
+            await identity_queries.insert_user(uow, new_id(), {
+                "subject": subject, "display_name": employee["full_name"], "kind": "person", "status": "active",
+                "roles": [Role.EMPLOYEE], "scopes": [], "timezone": employee["timezone"],
+                "locale": employee["locale"]})
+        await record(uow, principal, "employee.portal_access_granted", "employee", employee_id)
+    return subject

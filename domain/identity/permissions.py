@@ -67,6 +67,14 @@ class Operation(StrEnum):
     FEEDBACK_LOOP_ACCEPT = "feedback_loop:accept"
     #: Request or confirm a bank account change; the confirmer must be another person.
     BANK_ACCOUNTS_WRITE = "bank_accounts:write"
+    PAYROLL_READ = "payroll:read"
+    PAYROLL_PREPARE = "payroll:prepare"
+    #: Approve pay runs and acknowledge their variance exceptions; the domain adds the two-person rule.
+    PAYROLL_REVIEW = "payroll:review"
+    PAYROLL_FINALISE = "payroll:finalise"
+    PAYROLL_ADMIN = "payroll:admin"
+    #: An employee's own finalised payslips, through an employee token.
+    OWN_PAYSLIPS_READ = "own_payslips:read"
     RECORDINGS_READ = "recordings:read"
     RECORDINGS_WRITE = "recordings:write"
     VENDORS_READ = "vendors:read"
@@ -120,6 +128,13 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.FEEDBACK_LOOP_ACCEPT: frozenset({R.TENANT_ADMIN}),
     Operation.TAX_ATTRIBUTES_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER}),
     Operation.BANK_ACCOUNTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER}),
+    Operation.PAYROLL_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER,
+                                       R.AUDITOR}),
+    Operation.PAYROLL_PREPARE: frozenset({R.TENANT_ADMIN, R.PAYROLL_PREPARER}),
+    Operation.PAYROLL_REVIEW: frozenset({R.PAYROLL_REVIEWER}),
+    Operation.PAYROLL_FINALISE: frozenset({R.TENANT_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER}),
+    Operation.PAYROLL_ADMIN: frozenset({R.TENANT_ADMIN}),
+    Operation.OWN_PAYSLIPS_READ: frozenset({R.EMPLOYEE}),
     #: Downloading a recording is audited; auditors see that it happened, not the recording.
     Operation.RECORDINGS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER, R.INTERVIEWER}),
     Operation.RECORDINGS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),

@@ -16,16 +16,20 @@ from typing import Any
 
 import pytest
 
+from compliance.calculation import PayFrequency
 from domain.assessments import service as assessments
 from domain.assessments.service import NewVendor
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
-from domain.employees.service import BankAccountRequest, NewStandardItem
+from domain.employees.service import BankAccountRequest, NewStandardItem, TaxAttributesChange
 from domain.identity.model import Principal, SystemActor
 from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
 from domain.interviews import service as interviews
 from domain.interviews.model import NewInterview, ParticipantInput, ParticipantKind
+from domain.payroll import service as payroll
+from domain.payroll.calendar import PayGroupRule
+from domain.payroll.service import Approve, NewPayGroup, NewPayInput, NewPayRun, RegionAssignment
 from domain.recordings import service as recordings
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import (
@@ -86,7 +90,37 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
             "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
             "interview_id": str(interview.id), "recording_id": str(recording.id), "employee_id": str(employee.id),
             "change_id": str(bank_change.id),
-            "item_id": str((await employees.onboarding_plan(owner, employee.id))[0].id)}
+            "item_id": str((await employees.onboarding_plan(owner, employee.id))[0].id),
+            **await _seed_payroll(tenant_b, entity.id, employee.id)}
+
+
+async def _seed_payroll(tenant_b: uuid.UUID, entity_id: uuid.UUID, employee_id: uuid.UUID) -> dict[str, str]:
+    """A finalised run and a second run with a variance exception against it, in tenant B."""
+    def as_(subject: str, role: Role) -> Principal:
+        return Principal(tenant_id=tenant_b, subject=subject, roles=frozenset({role}))
+
+    admin, preparer = as_("b-admin", Role.TENANT_ADMIN), as_("b-prep", Role.PAYROLL_PREPARER)
+    await employees.set_tax_attributes(admin, employee_id, TaxAttributesChange(
+        country="DE", effective_from=date(2026, 1, 1), attributes={"tax_class": 1}))
+    reviewers = [as_("b-rev-1", Role.PAYROLL_REVIEWER), as_("b-rev-2", Role.PAYROLL_REVIEWER)]
+    for reviewer in reviewers:
+        await payroll.assign_region(admin, RegionAssignment(subject=reviewer.subject, region="DE"))
+    group = await payroll.create_group(preparer, NewPayGroup(legal_entity_id=entity_id, name="B payroll", rule=(
+        PayGroupRule(frequency=PayFrequency.MONTHLY, pay_day=25, country="DE"))))
+    first = await payroll.create_run(preparer, NewPayRun(pay_group_id=group.id, year=2026, period=4))
+    await payroll.calculate_run(preparer, first.id, uuid.uuid4())
+    await payroll.submit(preparer, first.id)
+    digest = (await payroll.get_run(preparer, first.id)).results_hash
+    for reviewer in reviewers:
+        await payroll.approve(reviewer, first.id, Approve(results_hash=digest or ""))
+    await payroll.finalise(preparer, first.id)
+    second = await payroll.create_run(preparer, NewPayRun(pay_group_id=group.id, year=2026, period=5))
+    await payroll.add_input(preparer, second.id, NewPayInput(employee_id=employee_id, kind="allowance", amount="20000"))
+    await payroll.calculate_run(preparer, second.id, uuid.uuid4())
+    exception = (await payroll.exceptions_of(preparer, second.id))[0]
+    payslip = (await payroll.payslips_of(preparer, first.id))[0]
+    return {"group_id": str(group.id), "run_id": str(second.id), "exception_id": str(exception.id),
+            "payslip_id": str(payslip.id)}
 
 
 async def _chunks(content: bytes) -> AsyncIterator[bytes]:

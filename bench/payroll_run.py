@@ -1,0 +1,101 @@
+"""Employee payslips per second for a whole pay run, end to end: staff and employments read in chunks,
+each employee through the country pack (here China, Shanghai, with tax attributes), payslips written
+under the run's batch, the results hash and variance checks, the switch to the new results.
+
+    .venv/bin/python bench/payroll_run.py --employees 1000 10000 100000 [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+import uuid
+from datetime import date
+from typing import Any
+
+from harness import configure, running_app
+
+
+async def seed(tenant_id: uuid.UUID, entity_id: uuid.UUID, count: int) -> None:
+    """Employees straight into their tables, in bulk: the benchmark times the run, not the hiring."""
+    from domain.db import unit_of_work
+    from domain.employees.tables import Employee, Employment, TaxAttributes
+    from domain.ids import new_id
+    from domain.time import utc_now
+
+    now = utc_now()
+    for start in range(0, count, 1000):
+        async with unit_of_work(tenant_id) as uow:
+            people, contracts, attributes = [], [], []
+            for index in range(start, min(start + 1000, count)):
+                employee_id = new_id()
+                people.append(Employee(id=employee_id, tenant_id=uow.tenant_id, full_name=f"Employee {index}",
+                                       timezone="Asia/Shanghai", locale="zh_CN", version=1, created_at=now,
+                                       updated_at=now))
+                contracts.append(Employment(
+                    id=new_id(), tenant_id=uow.tenant_id, employee_id=employee_id, effective_from=date(2025, 1, 1),
+                    legal_entity_id=entity_id, country="CN", region="SH", position="Analyst",
+                    pay_minor=(12_000 + index % 40 * 500) * 100, currency="CNY", pay_unit="month",
+                    weekly_hours="40", probation_months=0, reason="bench", recorded_by="bench", recorded_at=now))
+                attributes.append(TaxAttributes(
+                    id=new_id(), tenant_id=uow.tenant_id, employee_id=employee_id, country="CN",
+                    effective_from=date(2025, 1, 1), recorded_by="bench", recorded_at=now,
+                    attributes=json.dumps({"children_in_education": index % 3})))
+            await Employee.insert(*people)
+            await Employment.insert(*contracts)
+            await TaxAttributes.insert(*attributes)
+
+
+async def one_run(bench: Any, size: int) -> tuple[int, float]:
+    from domain.identity.model import Principal
+    from domain.identity.permissions import Role
+    from domain.payroll import service
+    from domain.payroll.calendar import PayGroupRule
+    from domain.payroll.service import NewPayGroup, NewPayRun
+    from domain.tenancy.model import NewLegalEntity
+    from domain.tenancy.service import create_legal_entity
+
+    preparer = Principal(tenant_id=bench.tenant_id, subject="bench", roles=frozenset({Role.TENANT_ADMIN,
+                                                                                      Role.PAYROLL_PREPARER}))
+    entity = await create_legal_entity(preparer, NewLegalEntity(
+        name=f"Bench SH {uuid.uuid4().hex[:6]}", country="CN", region="SH", currency="CNY",
+        timezone="Asia/Shanghai"))
+    await seed(bench.tenant_id, entity.id, size)
+    group = await service.create_group(preparer, NewPayGroup(legal_entity_id=entity.id, name=entity.name, rule=(
+        PayGroupRule(frequency="monthly", pay_day=10, country="CN", pay_month_offset=1))))
+    run = await service.create_run(preparer, NewPayRun(pay_group_id=group.id, year=2026, period=3))
+    started = time.perf_counter()
+    await service.calculate_run(preparer, run.id, uuid.uuid4())
+    elapsed = time.perf_counter() - started
+    finished = await service.get_run(preparer, run.id)
+    assert finished.employees_total == size and finished.results_hash
+    return size, elapsed
+
+
+async def main(sizes: list[int]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = []
+    async with running_app(["tenant_admin"]) as bench:
+        for size in sizes:
+            count, elapsed = await one_run(bench, size)
+            rows.append((count, elapsed))
+        database = bench.database
+    table = Table(title=f"Pay run end to end (CN Shanghai payslips), {database}")
+    for column in ("employees", "seconds", "payslips per second", "ms per payslip"):
+        table.add_column(column, justify="right")
+    for count, elapsed in rows:
+        table.add_row(f"{count:,}", f"{elapsed:.1f}", f"{count / elapsed:,.0f}", f"{elapsed / count * 1000:.2f}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postgres", help="owner URL of a PostgreSQL database to benchmark against")
+    parser.add_argument("--employees", type=int, nargs="+", default=[1000, 10000])
+    arguments = parser.parse_args()
+    configure(arguments.postgres)
+    asyncio.run(main(arguments.employees))

@@ -1,0 +1,115 @@
+"""From an employment, the run's inputs and the year so far, to one payslip: the earnings of the
+period (prorated for joiners and leavers, overtime at the country's multiplier, unpaid leave taken
+off) are passed to the country's pack in force at the pay date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from compliance.calculation import CalculationResult, Line, PayFrequency
+from compliance.calendar import working_day_calendar
+from compliance.registry import pack_for
+from compliance.rounding import half_up
+from domain.money import minor_unit_exponent
+from domain.payroll.calendar import ProrationMethod, proration_factor
+
+PERIODS_PER_YEAR = {
+    PayFrequency.WEEKLY: Decimal(52), PayFrequency.BIWEEKLY: Decimal(26), PayFrequency.SEMIMONTHLY: Decimal(24),
+    PayFrequency.MONTHLY: Decimal(12), PayFrequency.FOUR_WEEKLY: Decimal(13), PayFrequency.ANNUAL: Decimal(1),
+}
+WEEKS_PER_YEAR = Decimal(52)
+DEFAULT_OVERTIME_MULTIPLIER = Decimal("1.5")
+INPUT_KINDS = ("overtime_hours", "bonus", "allowance", "unpaid_leave_days", "deduction")
+DEDUCTION_CODE = "payroll.deduction"
+DEDUCTION_LABEL = "One-off deduction"
+PAYROLL_LINE_MESSAGES = (DEDUCTION_LABEL,)
+
+
+@dataclass(frozen=True)
+class PayContext:
+    employee_id: Any
+    country: str
+    region: str | None
+    pay_amount: Decimal
+    pay_unit: str
+    weekly_hours: Decimal
+    joined_on: date
+    left_on: date | None
+    period_start: date
+    period_end: date
+    pay_date: date
+    frequency: PayFrequency
+    attributes: dict[str, Any]
+    year_to_date: dict[str, Any]
+    inputs: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PayslipFigures:
+    result: CalculationResult
+    proration: Decimal
+
+
+def annual_pay(amount: Decimal, unit: str, weekly_hours: Decimal) -> Decimal:
+    return {"year": amount, "month": amount * 12, "hour": amount * weekly_hours * WEEKS_PER_YEAR}[unit]
+
+
+def calculate(context: PayContext) -> PayslipFigures:
+    pack = pack_for(context.country)
+    region = context.region if context.region in pack.regions else None
+    annual = annual_pay(context.pay_amount, context.pay_unit, context.weekly_hours)
+    period_pay = annual / PERIODS_PER_YEAR[context.frequency]
+    proration = proration_factor(context.period_start, context.period_end, context.joined_on, context.left_on,
+                                 ProrationMethod.CALENDAR_DAYS)
+    regular = period_pay * proration - _unpaid_leave(context, period_pay)
+    hourly = annual / (context.weekly_hours * WEEKS_PER_YEAR)
+    overtime = context.inputs.get("overtime_hours", Decimal(0)) * hourly * _overtime_multiplier(pack, context, region)
+    earnings = {
+        "regular": _money(max(regular, Decimal(0)), pack.currency), "overtime": _money(overtime, pack.currency),
+        "allowances": _money(context.inputs.get("allowance", Decimal(0)), pack.currency),
+        "bonus": _money(context.inputs.get("bonus", Decimal(0)), pack.currency),
+    }
+    result = pack.calculate_raw(pay_date=context.pay_date, pay_frequency=context.frequency, earnings=earnings,
+                                employee=context.attributes, year_to_date=context.year_to_date, region=region)
+    deduction = _money(context.inputs.get("deduction", Decimal(0)), pack.currency)
+    return PayslipFigures(result=with_deduction(result, deduction), proration=proration)
+
+
+def with_deduction(result: CalculationResult, amount: Decimal) -> CalculationResult:
+    """A one-off deduction after tax, as its own payslip line, so net pay and every export agree."""
+    if not amount:
+        return result
+    line = Line(code=DEDUCTION_CODE, label=DEDUCTION_LABEL, employee=amount, employer=Decimal(0))
+    totals = msgspec.structs.replace(result.totals, employee_deductions=result.totals.employee_deductions + amount,
+                                     net=result.totals.net - amount)
+    return msgspec.structs.replace(result, lines=[*result.lines, line], totals=totals)
+
+
+def _unpaid_leave(context: PayContext, period_pay: Decimal) -> Decimal:
+    days = context.inputs.get("unpaid_leave_days", Decimal(0))
+    if not days:
+        return Decimal(0)
+    calendar = working_day_calendar(context.country)
+    span = (context.period_end - context.period_start).days + 1
+    working = sum(1 for offset in range(span)
+                  if calendar.is_working_day(date.fromordinal(context.period_start.toordinal() + offset)))
+    return period_pay / max(working, 1) * days
+
+
+def _overtime_multiplier(pack: Any, context: PayContext, region: str | None) -> Decimal:
+    if not context.inputs.get("overtime_hours"):
+        return Decimal(0)
+    multipliers = pack.labour_law(context.pay_date, region).overtime_multipliers.value
+    for key in ("weekday", "overtime", "daily"):
+        if key in multipliers:
+            return multipliers[key]
+    return next(iter(multipliers.values()), DEFAULT_OVERTIME_MULTIPLIER)
+
+
+def _money(amount: Decimal, currency: str) -> Decimal:
+    return half_up(amount, Decimal(1).scaleb(-minor_unit_exponent(currency)))

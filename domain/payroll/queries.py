@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.db import UnitOfWork
+from domain.employees.tables import Employee, Employment, TaxAttributes
+from domain.ids import new_id
+from domain.payroll.tables import (
+    AccountMapping,
+    PayGroup,
+    PayInput,
+    PayRun,
+    Payslip,
+    ReviewerRegion,
+    VarianceException,
+)
+from domain.time import utc_now
+
+
+async def insert_group(uow: UnitOfWork, group_id: UUID, entity_id: UUID, name: str, rule: dict[str, Any]) -> None:
+    await PayGroup.insert(PayGroup(id=group_id, tenant_id=uow.tenant_id, legal_entity_id=entity_id, name=name,
+                                   rule=json.dumps(rule), created_at=utc_now()))
+
+
+async def group(uow: UnitOfWork, group_id: UUID) -> dict[str, Any] | None:
+    row = await PayGroup.select().where((PayGroup.tenant_id == uow.tenant_id) & (PayGroup.id == group_id)).first()
+    return {**row, "rule": json.loads(row["rule"])} if row else None
+
+
+async def group_named(uow: UnitOfWork, name: str) -> bool:
+    return await PayGroup.exists().where((PayGroup.tenant_id == uow.tenant_id) & (PayGroup.name == name))
+
+
+async def insert_run(uow: UnitOfWork, run_id: UUID, values: dict[str, Any]) -> None:
+    now = utc_now()
+    await PayRun.insert(PayRun(id=run_id, tenant_id=uow.tenant_id, job_status="idle", job_done=0, job_total=0,
+                               version=1, created_at=now, updated_at=now,
+                               **{**values, "facts": json.dumps(values["facts"])}))
+
+
+async def run(uow: UnitOfWork, run_id: UUID, *, lock: bool = False) -> dict[str, Any] | None:
+    query = PayRun.select().where((PayRun.tenant_id == uow.tenant_id) & (PayRun.id == run_id))
+    if lock and not uow_is_sqlite():
+        query = query.lock_rows("UPDATE")
+    row = await query.first()
+    return {**row, "facts": json.loads(row["facts"])} if row else None
+
+
+def uow_is_sqlite() -> bool:
+    from domain.db import current_database
+
+    return current_database().is_sqlite
+
+
+async def runs_of_group(uow: UnitOfWork, group_id: UUID) -> list[dict[str, Any]]:
+    rows = await PayRun.select().where((PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id)
+                                       ).order_by(PayRun.pay_date)
+    return [{**row, "facts": json.loads(row["facts"])} for row in rows]
+
+
+async def update_run(uow: UnitOfWork, run_id: UUID, values: dict[str, Any]) -> None:
+    if "facts" in values:
+        values = {**values, "facts": json.dumps(values["facts"])}
+    await PayRun.update({**values, "updated_at": utc_now(), "version": PayRun.version + 1}).where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.id == run_id))
+
+
+async def set_progress(uow: UnitOfWork, run_id: UUID, done: int) -> None:
+    await PayRun.update({PayRun.job_done: done}).where((PayRun.tenant_id == uow.tenant_id) & (PayRun.id == run_id))
+
+
+async def insert_input(uow: UnitOfWork, run_id: UUID, values: dict[str, Any]) -> UUID:
+    input_id = new_id()
+    await PayInput.insert(PayInput(id=input_id, tenant_id=uow.tenant_id, run_id=run_id, created_at=utc_now(),
+                                   **values))
+    return input_id
+
+
+async def inputs(uow: UnitOfWork, run_id: UUID) -> list[dict[str, Any]]:
+    return await PayInput.select().where((PayInput.tenant_id == uow.tenant_id) & (PayInput.run_id == run_id)
+                                         ).order_by(PayInput.created_at)
+
+
+async def staff_of_entity(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
+                          after: UUID | None, limit: int) -> list[dict[str, Any]]:
+    """Employees with an employment at the entity that began by the period's end, not gone before it began."""
+    query = Employee.select().where(
+        (Employee.tenant_id == uow.tenant_id)
+        & (Employee.left_on.is_null() | (Employee.left_on >= period_start))
+        & Employee.id.is_in(Employment.select(Employment.employee_id).where(
+            (Employment.tenant_id == uow.tenant_id) & (Employment.legal_entity_id == entity_id)
+            & (Employment.effective_from <= period_end))))
+    if after:
+        query = query.where(Employee.id > after)
+    return await query.order_by(Employee.id).limit(limit)
+
+
+async def employments_of(uow: UnitOfWork, employee_ids: list[UUID]) -> list[dict[str, Any]]:
+    if not employee_ids:
+        return []
+    return await Employment.select().where(
+        (Employment.tenant_id == uow.tenant_id) & Employment.employee_id.is_in(employee_ids)
+    ).order_by(Employment.effective_from).order_by(Employment.recorded_at)
+
+
+async def tax_attributes_of(uow: UnitOfWork, employee_ids: list[UUID], on: date) -> list[dict[str, Any]]:
+    if not employee_ids:
+        return []
+    rows = await TaxAttributes.select().where(
+        (TaxAttributes.tenant_id == uow.tenant_id) & TaxAttributes.employee_id.is_in(employee_ids)
+        & (TaxAttributes.effective_from <= on)
+    ).order_by(TaxAttributes.effective_from).order_by(TaxAttributes.recorded_at)
+    return [{**row, "attributes": json.loads(row["attributes"])} for row in rows]
+
+
+async def insert_payslips(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await Payslip.insert(*[Payslip(tenant_id=uow.tenant_id, created_at=utc_now(), **row) for row in rows])
+
+
+async def payslips(uow: UnitOfWork, run_id: UUID, batch: UUID, employee_id: UUID | None = None
+                   ) -> list[dict[str, Any]]:
+    query = Payslip.select().where((Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id)
+                                   & (Payslip.batch == batch))
+    if employee_id:
+        query = query.where(Payslip.employee_id == employee_id)
+    rows = await query.order_by(Payslip.employee_id)
+    return [{**row, "result": json.loads(row["result"])} for row in rows]
+
+
+async def payslip(uow: UnitOfWork, payslip_id: UUID) -> dict[str, Any] | None:
+    row = await Payslip.select().where((Payslip.tenant_id == uow.tenant_id) & (Payslip.id == payslip_id)).first()
+    return {**row, "result": json.loads(row["result"])} if row else None
+
+
+async def finalised_payslips_of(uow: UnitOfWork, employee_ids: list[UUID], before: date) -> list[dict[str, Any]]:
+    """Each employee's payslips of finalised runs paid before ``before``, oldest first: the year so far."""
+    if not employee_ids:
+        return []
+    finalised = PayRun.select(PayRun.results_batch).where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.state == "finalised") & (PayRun.pay_date < before))
+    rows = await Payslip.select(Payslip.employee_id, Payslip.result).where(
+        (Payslip.tenant_id == uow.tenant_id) & Payslip.employee_id.is_in(employee_ids)
+        & Payslip.batch.is_in(finalised)).order_by(Payslip.created_at)
+    return [{**row, "result": json.loads(row["result"])} for row in rows]
+
+
+async def previous_finalised_run(uow: UnitOfWork, group_id: UUID, before: date) -> dict[str, Any] | None:
+    row = await PayRun.select().where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id) & (PayRun.state == "finalised")
+        & (PayRun.pay_date < before)).order_by(PayRun.pay_date, ascending=False).first()
+    return {**row, "facts": json.loads(row["facts"])} if row else None
+
+
+async def exceptions(uow: UnitOfWork, run_id: UUID) -> list[dict[str, Any]]:
+    rows = await VarianceException.select().where(
+        (VarianceException.tenant_id == uow.tenant_id) & (VarianceException.run_id == run_id)
+    ).order_by(VarianceException.key)
+    return [{**row, "detail": json.loads(row["detail"])} for row in rows]
+
+
+async def replace_exceptions(uow: UnitOfWork, run_id: UUID, found: dict[str, dict[str, Any]]) -> None:
+    """Keep acknowledged exceptions that still apply (same key), drop the gone ones, add the new ones."""
+    current = {row["key"]: row for row in await exceptions(uow, run_id)}
+    gone = [key for key in current if key not in found]
+    if gone:
+        await VarianceException.delete().where(
+            (VarianceException.tenant_id == uow.tenant_id) & (VarianceException.run_id == run_id)
+            & VarianceException.key.is_in(gone))
+    new = [VarianceException(id=new_id(), tenant_id=uow.tenant_id, run_id=run_id, key=key,
+                             detail=json.dumps(detail, ensure_ascii=False), created_at=utc_now())
+           for key, detail in found.items() if key not in current]
+    if new:
+        await VarianceException.insert(*new)
+
+
+async def acknowledge(uow: UnitOfWork, exception_id: UUID, by: str, note: str) -> bool:
+    changed = await VarianceException.update({
+        VarianceException.acknowledged_by: by, VarianceException.acknowledged_at: utc_now(),
+        VarianceException.note: note}).where(
+        (VarianceException.tenant_id == uow.tenant_id) & (VarianceException.id == exception_id)
+        & VarianceException.acknowledged_by.is_null()).returning(VarianceException.id)
+    return bool(changed)
+
+
+async def reviewer_regions(uow: UnitOfWork, subject: str) -> set[str]:
+    rows = await ReviewerRegion.select(ReviewerRegion.region).where(
+        (ReviewerRegion.tenant_id == uow.tenant_id) & (ReviewerRegion.subject == subject))
+    return {row["region"] for row in rows}
+
+
+async def assign_region(uow: UnitOfWork, subject: str, region: str) -> None:
+    if region not in await reviewer_regions(uow, subject):
+        await ReviewerRegion.insert(ReviewerRegion(id=new_id(), tenant_id=uow.tenant_id, subject=subject,
+                                                   region=region, created_at=utc_now()))
+
+
+async def account_mapping(uow: UnitOfWork) -> dict[str, str] | None:
+    row = await AccountMapping.select(AccountMapping.mapping).where(AccountMapping.tenant_id == uow.tenant_id).first()
+    return json.loads(row["mapping"]) if row else None
+
+
+async def save_account_mapping(uow: UnitOfWork, accounts: dict[str, str]) -> None:
+    now = utc_now()
+    if await account_mapping(uow) is None:
+        await AccountMapping.insert(AccountMapping(id=new_id(), tenant_id=uow.tenant_id, mapping=json.dumps(accounts),
+                                                   version=1, created_at=now, updated_at=now))
+    else:
+        await AccountMapping.update({AccountMapping.mapping: json.dumps(accounts), AccountMapping.updated_at: now,
+                                     AccountMapping.version: AccountMapping.version + 1}).where(
+            AccountMapping.tenant_id == uow.tenant_id)
+
+
+async def payslips_of_employee(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:
+    """An employee's payslips of finalised runs: the ones the employee may see."""
+    finalised = PayRun.select(PayRun.results_batch).where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.state == "finalised"))
+    rows = await Payslip.select().where(
+        (Payslip.tenant_id == uow.tenant_id) & (Payslip.employee_id == employee_id)
+        & Payslip.batch.is_in(finalised)).order_by(Payslip.created_at)
+    return [{**row, "result": json.loads(row["result"])} for row in rows]

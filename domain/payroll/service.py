@@ -1,0 +1,574 @@
+"""Pay runs: groups and calendars, inputs, the calculation job, the enforced dual review, payslips.
+
+The calculation runs as a background job writing payslips under a fresh batch id, chunk by chunk,
+with progress on the run. Only when every payslip is written does one transaction switch the run to
+that batch, record its results hash and void every approval, so an interrupted job leaves nothing
+visible and can simply be started again. Every transition and every change is audited with before
+and after (修改留痕).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from compliance.calculation import CalculationResult
+from domain.audit.service import record
+from domain.db import UnitOfWork, unit_of_work
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.identity.model import Principal
+from domain.ids import new_id
+from domain.money import from_minor, to_minor
+from domain.payroll import queries, workflow
+from domain.payroll.calendar import PayGroupRule, PayPeriod, periods
+from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
+from domain.payroll.finance import AccountMapping as FinanceMapping
+from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, control_totals, journal, reconcile
+from domain.payroll.payslip import PayslipDocument, payslip_from_result
+from domain.payroll.variance import PayslipSummary, VarianceThresholds, check
+from domain.payroll.workflow import Actor, RunFacts, RunState
+from domain.tenancy import queries as tenancy
+from domain.time import utc_now
+
+CHUNK = 500
+log = logging.getLogger("meridian.payroll")
+
+
+class PayGroupNotFound(NotFound):
+    code = "pay_group_not_found"
+    template = "There is no pay group with this id."
+
+
+class PayRunNotFound(NotFound):
+    code = "pay_run_not_found"
+    template = "There is no pay run with this id."
+
+
+class PayslipNotFound(NotFound):
+    code = "payslip_not_found"
+    template = "There is no payslip with this id."
+
+
+class PayGroupNameTaken(Conflict):
+    code = "pay_group_name_taken"
+    title = "Pay group already exists"
+    template = "A pay group called {name} already exists."
+
+
+class CalculationRunning(Conflict):
+    code = "pay_run_calculation_running"
+    title = "Calculation running"
+    template = "This pay run is being calculated; wait for it to finish."
+
+
+class NoSuchPeriod(InvalidInput):
+    code = "pay_period_not_found"
+    title = "No such pay period"
+    template = "The pay calendar has no period {number} in {year}."
+
+
+class NewPayGroup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    legal_entity_id: UUID
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    rule: PayGroupRule
+
+
+class PayGroupView(msgspec.Struct, frozen=True):
+    id: UUID
+    legal_entity_id: UUID
+    name: str
+    rule: PayGroupRule
+
+
+class NewPayRun(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    pay_group_id: UUID
+    year: Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+    period: Annotated[int, msgspec.Meta(ge=1, le=53)]
+
+
+class NewPayInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    employee_id: UUID
+    kind: Literal["overtime_hours", "bonus", "allowance", "unpaid_leave_days", "deduction"]
+    amount: Annotated[str, msgspec.Meta(pattern=r"^\d{1,9}(\.\d{1,4})?$")]
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class PayRunView(msgspec.Struct, frozen=True):
+    id: UUID
+    pay_group_id: UUID
+    kind: str
+    corrects_run_id: UUID | None
+    period_start: date
+    period_end: date
+    pay_date: date
+    state: RunState
+    preparer: str | None
+    results_hash: str | None
+    approvals: list[workflow.Approval]
+    open_exceptions: int
+    job_status: str
+    progress_percent: int
+    employees_done: int
+    employees_total: int
+    version: int
+
+
+class PayslipView(msgspec.Struct, frozen=True):
+    id: UUID
+    run_id: UUID
+    employee_id: UUID
+    currency: str
+    gross: Decimal
+    net: Decimal
+    employer_cost: Decimal
+    result: dict[str, Any]
+
+
+class Approve(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The reviewer approves exactly the results they reviewed, named by their hash."""
+
+    results_hash: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Acknowledge(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+# -- groups and runs -----------------------------------------------------------------------------
+
+
+async def create_group(principal: Principal, request: NewPayGroup) -> PayGroupView:
+    group_id = new_id()
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await tenancy.legal_entity(uow, request.legal_entity_id) is None:
+            raise NotFound(resource="legal entity", field="legal_entity_id")
+        if await queries.group_named(uow, request.name):
+            raise PayGroupNameTaken(name=request.name)
+        await queries.insert_group(uow, group_id, request.legal_entity_id, request.name,
+                                   msgspec.to_builtins(request.rule))
+        await record(uow, principal, "pay_group.created", "pay_group", group_id, after=request)
+    return PayGroupView(id=group_id, legal_entity_id=request.legal_entity_id, name=request.name, rule=request.rule)
+
+
+async def calendar_of(principal: Principal, group_id: UUID, year: int) -> list[PayPeriod]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        group = await _group(uow, group_id)
+    return periods(msgspec.convert(group["rule"], PayGroupRule), year)
+
+
+async def _group(uow: UnitOfWork, group_id: UUID) -> dict[str, Any]:
+    group = await queries.group(uow, group_id)
+    if group is None:
+        raise PayGroupNotFound()
+    return group
+
+
+async def create_run(principal: Principal, request: NewPayRun) -> PayRunView:
+    run_id = new_id()
+    async with unit_of_work(principal.tenant_id) as uow:
+        group = await _group(uow, request.pay_group_id)
+        rule = msgspec.convert(group["rule"], PayGroupRule)
+        period = next((p for p in periods(rule, request.year) if p.number == request.period), None)
+        if period is None:
+            raise NoSuchPeriod(number=request.period, year=request.year, field="period")
+        entity = await tenancy.legal_entity(uow, group["legal_entity_id"])
+        assert entity is not None
+        region = f"{entity.country}-{entity.region}" if entity.region else entity.country
+        facts = RunFacts(state=RunState.DRAFT, entity_region=region)
+        await queries.insert_run(uow, run_id, {
+            "pay_group_id": group["id"], "kind": "regular", "period_start": period.period_start,
+            "period_end": period.period_end, "pay_date": period.pay_date, "state": facts.state.value,
+            "facts": msgspec.to_builtins(facts), "created_by": principal.subject})
+        await record(uow, principal, "pay_run.created", "pay_run", run_id, after={
+            "pay_group_id": group["id"], "period": [period.period_start, period.period_end],
+            "pay_date": period.pay_date})
+        return await _run_view(uow, run_id)
+
+
+async def get_run(principal: Principal, run_id: UUID) -> PayRunView:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return await _run_view(uow, run_id)
+
+
+async def _run(uow: UnitOfWork, run_id: UUID, *, lock: bool = False) -> tuple[dict[str, Any], RunFacts]:
+    row = await queries.run(uow, run_id, lock=lock)
+    if row is None:
+        raise PayRunNotFound()
+    return row, msgspec.convert(row["facts"], RunFacts)
+
+
+async def _run_view(uow: UnitOfWork, run_id: UUID) -> PayRunView:
+    row, facts = await _run(uow, run_id)
+    total = row["job_total"]
+    return PayRunView(
+        id=row["id"], pay_group_id=row["pay_group_id"], kind=row["kind"], corrects_run_id=row["corrects_run_id"],
+        period_start=row["period_start"], period_end=row["period_end"], pay_date=row["pay_date"],
+        state=facts.state, preparer=facts.preparer, results_hash=facts.results_hash,
+        approvals=list(facts.approvals), open_exceptions=facts.open_exceptions, job_status=row["job_status"],
+        progress_percent=100 if total == 0 and row["job_status"] == "done" else (row["job_done"] * 100 // total
+                                                                                 if total else 0),
+        employees_done=row["job_done"], employees_total=total, version=row["version"])
+
+
+async def _actor(uow: UnitOfWork, principal: Principal, facts: RunFacts) -> Actor:
+    assigned = await queries.reviewer_regions(uow, principal.subject)
+    country = facts.entity_region.split("-")[0]
+    regions = assigned | ({facts.entity_region} if country in assigned else set())
+    return Actor(subject=principal.subject, roles=principal.roles, regions=frozenset(regions))
+
+
+async def _transition(uow: UnitOfWork, principal: Principal, run_id: UUID, action: str, facts: RunFacts,
+                      after: RunFacts) -> None:
+    await queries.update_run(uow, run_id, {"facts": msgspec.to_builtins(after), "state": after.state.value})
+    await record(uow, principal, f"pay_run.{action}", "pay_run", run_id,
+                 before={"state": facts.state, "results_hash": facts.results_hash,
+                         "approvals": [a.reviewer for a in facts.approvals]},
+                 after={"state": after.state, "results_hash": after.results_hash,
+                        "approvals": [a.reviewer for a in after.approvals]})
+
+
+# -- inputs --------------------------------------------------------------------------------------
+
+
+async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) -> PayRunView:
+    """A change after calculation voids every approval: the run must be calculated and reviewed again."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        _, facts = await _run(uow, run_id, lock=True)
+        actor = await _actor(uow, principal, facts)
+        after = workflow.changed(facts, actor) if facts.state is not RunState.DRAFT else facts
+        input_id = await queries.insert_input(uow, run_id, {
+            "employee_id": request.employee_id, "kind": request.kind, "amount": request.amount,
+            "note": request.note, "created_by": principal.subject})
+        await record(uow, principal, "pay_run.input_added", "pay_run", run_id, after={
+            "input": input_id, **msgspec.to_builtins(request)})
+        if after is not facts:
+            await _transition(uow, principal, run_id, "changed", facts, after)
+        return await _run_view(uow, run_id)
+
+
+# -- calculation ---------------------------------------------------------------------------------
+
+_jobs: set[asyncio.Task[None]] = set()
+
+
+async def start_calculation(principal: Principal, run_id: UUID) -> PayRunView:
+    batch = new_id()
+    async with unit_of_work(principal.tenant_id) as uow:
+        row, facts = await _run(uow, run_id, lock=True)
+        actor = await _actor(uow, principal, facts)
+        workflow.calculated(facts, actor, "0" * 64)  # refuses now, before any work, if this may not happen
+        if row["job_status"] == "running":
+            raise CalculationRunning()
+        await queries.update_run(uow, run_id, {"job_status": "running", "job_done": 0, "job_total": 0,
+                                               "job_error": None})
+        await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
+        view = await _run_view(uow, run_id)
+    task = asyncio.create_task(_calculate_in_background(principal, run_id, batch))
+    _jobs.add(task)
+    task.add_done_callback(_jobs.discard)
+    return view
+
+
+async def wait_for_jobs() -> None:
+    """Let running calculations finish (tests, shutdown)."""
+    while _jobs:
+        await asyncio.gather(*list(_jobs), return_exceptions=True)
+
+
+async def _calculate_in_background(principal: Principal, run_id: UUID, batch: UUID) -> None:
+    try:
+        await calculate_run(principal, run_id, batch)
+    except Exception as exc:
+        log.exception("pay run calculation failed", extra={"request_id": principal.request_id})
+        async with unit_of_work(principal.tenant_id) as uow:
+            await queries.update_run(uow, run_id, {"job_status": "failed", "job_error": type(exc).__name__})
+
+
+async def calculate_run(principal: Principal, run_id: UUID, batch: UUID) -> None:
+    """Write every payslip under ``batch``, then switch the run to it in one transaction."""
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        row, _ = await _run(uow, run_id)
+        group = await _group(uow, row["pay_group_id"])
+        inputs = await queries.inputs(uow, run_id)
+    rule = msgspec.convert(group["rule"], PayGroupRule)
+    done, after = 0, None
+    while True:
+        async with unit_of_work(principal.tenant_id) as uow:
+            staff = await queries.staff_of_entity(uow, group["legal_entity_id"], row["period_start"],
+                                                  row["period_end"], after, CHUNK)
+            slips = await _payslips_for(uow, staff, row, rule, inputs, batch)
+            await queries.insert_payslips(uow, slips)
+            done += len(staff)
+            await queries.set_progress(uow, run_id, done)
+        if len(staff) < CHUNK:
+            break
+        after = staff[-1]["id"]
+    await _complete(principal, run_id, batch, done)
+
+
+async def _payslips_for(uow: UnitOfWork, staff: list[dict[str, Any]], run: dict[str, Any], rule: PayGroupRule,
+                        inputs: list[dict[str, Any]], batch: UUID) -> list[dict[str, Any]]:
+    ids = [employee["id"] for employee in staff]
+    employments: dict[UUID, list[dict[str, Any]]] = {}
+    for employment in await queries.employments_of(uow, ids):
+        employments.setdefault(employment["employee_id"], []).append(employment)
+    attributes: dict[tuple[UUID, str], dict[str, Any]] = {}
+    for row in await queries.tax_attributes_of(uow, ids, run["pay_date"]):
+        attributes[(row["employee_id"], row["country"])] = row["attributes"]
+    year_to_date: dict[UUID, dict[str, Any]] = {}
+    for row in await queries.finalised_payslips_of(uow, ids, run["pay_date"]):
+        year_to_date[row["employee_id"]] = row["result"]["year_to_date"]
+    slips = []
+    for employee in staff:
+        history = employments[employee["id"]]
+        current = [e for e in history if e["effective_from"] <= run["period_end"]][-1]
+        figures = calculate(PayContext(
+            employee_id=employee["id"], country=current["country"], region=current["region"],
+            pay_amount=from_minor(current["pay_minor"], current["currency"]), pay_unit=current["pay_unit"],
+            weekly_hours=Decimal(current["weekly_hours"]), joined_on=history[0]["effective_from"],
+            left_on=employee["left_on"], period_start=run["period_start"], period_end=run["period_end"],
+            pay_date=run["pay_date"], frequency=rule.frequency,
+            attributes=attributes.get((employee["id"], current["country"]), {}),
+            year_to_date=year_to_date.get(employee["id"], {}), inputs=_inputs_of(inputs, employee["id"])))
+        slips.append(_payslip_row(employee, figures.result, run["id"], batch))
+    return slips
+
+
+def _inputs_of(inputs: list[dict[str, Any]], employee_id: UUID) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = dict.fromkeys(INPUT_KINDS, Decimal(0))
+    for row in inputs:
+        if row["employee_id"] == employee_id:
+            totals[row["kind"]] += Decimal(row["amount"])
+    return totals
+
+
+def _payslip_row(employee: dict[str, Any], result: CalculationResult, run_id: UUID, batch: UUID) -> dict[str, Any]:
+    payload = msgspec.to_builtins(result)
+    payload["name"] = employee["full_name"]
+    return {
+        "id": new_id(), "run_id": run_id, "batch": batch, "employee_id": employee["id"],
+        "currency": result.currency, "gross_minor": to_minor(result.totals.gross, result.currency),
+        "net_minor": to_minor(result.totals.net, result.currency),
+        "employer_cost_minor": to_minor(result.totals.employer_cost, result.currency),
+        "result": msgspec.json.encode(payload).decode(),
+    }
+
+
+async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int) -> None:
+    async with unit_of_work(principal.tenant_id) as uow:
+        row, facts = await _run(uow, run_id, lock=True)
+        slips = await queries.payslips(uow, run_id, batch)
+        digest = workflow.results_hash(_hashable(slips))
+        actor = await _actor(uow, principal, facts)
+        after = workflow.calculated(facts, actor, digest)
+        found = await _variance(uow, row, slips)
+        await queries.replace_exceptions(uow, run_id, found)
+        open_count = sum(1 for e in await queries.exceptions(uow, run_id) if e["acknowledged_by"] is None)
+        after = workflow.exceptions_changed(after, open_count)
+        await queries.update_run(uow, run_id, {"results_batch": batch, "job_status": "done", "job_done": count,
+                                               "job_total": count})
+        await _transition(uow, principal, run_id, "calculated", facts, after)
+
+
+def _hashable(slips: list[dict[str, Any]]) -> list[Any]:
+    return [[str(s["employee_id"]), s["result"]["lines"], s["result"]["totals"]] for s in slips]
+
+
+async def _variance(uow: UnitOfWork, run: dict[str, Any], slips: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    previous_run = await queries.previous_finalised_run(uow, run["pay_group_id"], run["pay_date"])
+    previous = (await queries.payslips(uow, previous_run["id"], previous_run["results_batch"])
+                if previous_run else [])
+    found = check([_summary(s) for s in slips], [_summary(s) for s in previous], run["pay_date"],
+                  VarianceThresholds()) if previous_run else []
+    return {e.key: msgspec.to_builtins(e) for e in found}
+
+
+def _summary(slip: dict[str, Any]) -> PayslipSummary:
+    result = slip["result"]
+    return PayslipSummary(employee_id=slip["employee_id"], name=result["name"], currency=slip["currency"],
+                          gross=Decimal(result["totals"]["gross"]), net=Decimal(result["totals"]["net"]),
+                          lines={line["code"]: Decimal(line["employee"]) for line in result["lines"]})
+
+
+# -- review --------------------------------------------------------------------------------------
+
+
+async def submit(principal: Principal, run_id: UUID) -> PayRunView:
+    return await _act(principal, run_id, "submitted", lambda facts, actor: workflow.submitted(facts, actor))
+
+
+async def approve(principal: Principal, run_id: UUID, request: Approve) -> PayRunView:
+    return await _act(principal, run_id, "approved",
+                      lambda facts, actor: workflow.approved(facts, actor, request.results_hash, utc_now()))
+
+
+async def finalise(principal: Principal, run_id: UUID) -> PayRunView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        row, facts = await _run(uow, run_id, lock=True)
+        slips = await queries.payslips(uow, run_id, row["results_batch"]) if row["results_batch"] else []
+        recomputed = workflow.results_hash(_hashable(slips))
+        after = workflow.finalised(facts, await _actor(uow, principal, facts), recomputed)
+        await _transition(uow, principal, run_id, "finalised", facts, after)
+        return await _run_view(uow, run_id)
+
+
+async def _act(principal: Principal, run_id: UUID, action: str, step: Any) -> PayRunView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        _, facts = await _run(uow, run_id, lock=True)
+        after = step(facts, await _actor(uow, principal, facts))
+        await _transition(uow, principal, run_id, action, facts, after)
+        return await _run_view(uow, run_id)
+
+
+class ExceptionView(msgspec.Struct, frozen=True):
+    id: UUID
+    key: str
+    detail: dict[str, Any]
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    note: str | None
+
+
+class ExceptionNotOpen(NotFound):
+    code = "variance_exception_not_open"
+    template = "There is no open variance exception with this id."
+
+
+async def exceptions_of(principal: Principal, run_id: UUID) -> list[ExceptionView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        await _run(uow, run_id)
+        return [msgspec.convert(row, ExceptionView) for row in await queries.exceptions(uow, run_id)]
+
+
+async def acknowledge(principal: Principal, run_id: UUID, exception_id: UUID, request: Acknowledge) -> PayRunView:
+    """A reviewer acknowledges an exception with a note; approvals need every exception acknowledged."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        _, facts = await _run(uow, run_id, lock=True)
+        if not await queries.acknowledge(uow, exception_id, principal.subject, request.note):
+            raise ExceptionNotOpen()
+        open_count = sum(1 for e in await queries.exceptions(uow, run_id) if e["acknowledged_by"] is None)
+        after = workflow.exceptions_changed(facts, open_count)
+        await _transition(uow, principal, run_id, "exception_acknowledged", facts, after)
+        return await _run_view(uow, run_id)
+
+
+# -- payslips ------------------------------------------------------------------------------------
+
+
+def _payslip_view(row: dict[str, Any]) -> PayslipView:
+    return PayslipView(id=row["id"], run_id=row["run_id"], employee_id=row["employee_id"], currency=row["currency"],
+                       gross=from_minor(row["gross_minor"], row["currency"]),
+                       net=from_minor(row["net_minor"], row["currency"]),
+                       employer_cost=from_minor(row["employer_cost_minor"], row["currency"]), result=row["result"])
+
+
+async def payslips_of(principal: Principal, run_id: UUID) -> list[PayslipView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        row, _ = await _run(uow, run_id)
+        if row["results_batch"] is None:
+            return []
+        return [_payslip_view(s) for s in await queries.payslips(uow, run_id, row["results_batch"])]
+
+
+class RegionAssignment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A payroll reviewer may approve runs of legal entities in this region: a country (CN) or a country
+    and region (CN-SH), or * for all."""
+
+    subject: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    region: Annotated[str, msgspec.Meta(pattern=r"^(\*|[A-Z]{2}(-[A-Za-z0-9]{1,8})?)$")]
+
+
+async def assign_region(principal: Principal, request: RegionAssignment) -> RegionAssignment:
+    async with unit_of_work(principal.tenant_id) as uow:
+        await queries.assign_region(uow, request.subject, request.region)
+        await record(uow, principal, "payroll.reviewer_region_assigned", "user", request.subject, after=request)
+    return request
+
+
+# -- finance -------------------------------------------------------------------------------------
+
+
+class RunNotFinalised(Conflict):
+    code = "pay_run_not_finalised"
+    title = "Run not finalised"
+    template = "Exports to finance are made from finalised runs only."
+
+
+class NoAccountMapping(NotFound):
+    code = "gl_account_mapping_not_found"
+    template = "No general-ledger account mapping is set for this tenant yet."
+
+
+async def set_account_mapping(principal: Principal, mapping: FinanceMapping) -> FinanceMapping:
+    async with unit_of_work(principal.tenant_id) as uow:
+        before = await queries.account_mapping(uow)
+        await queries.save_account_mapping(uow, mapping.accounts)
+        await record(uow, principal, "payroll.account_mapping_set", "gl_account_mapping", uow.tenant_id,
+                     before=before, after=mapping.accounts)
+    return mapping
+
+
+async def _finalised_results(uow: UnitOfWork, run_id: UUID) -> tuple[dict[str, Any], list[CalculationResult]]:
+    row, facts = await _run(uow, run_id)
+    if facts.state is not RunState.FINALISED:
+        raise RunNotFinalised()
+    slips = await queries.payslips(uow, run_id, row["results_batch"])
+    return row, [msgspec.convert(s["result"], CalculationResult) for s in slips]
+
+
+async def journal_of(principal: Principal, run_id: UUID) -> list[JournalEntry]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        row, results = await _finalised_results(uow, run_id)
+        accounts = await queries.account_mapping(uow)
+    if accounts is None:
+        raise NoAccountMapping()
+    return journal(results, FinanceMapping(accounts=accounts), run_id, row["pay_date"])
+
+
+async def control_totals_of(principal: Principal, run_id: UUID) -> ControlTotals:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        _, results = await _finalised_results(uow, run_id)
+    return control_totals(results)
+
+
+async def reconcile_with(principal: Principal, run_id: UUID, statement_csv: str) -> Reconciliation:
+    entries = await journal_of(principal, run_id)
+    result = reconcile(entries, statement_csv)
+    async with unit_of_work(principal.tenant_id) as uow:
+        await record(uow, principal, "pay_run.reconciled", "pay_run", run_id,
+                     after={"matched": result.matched, "differences": len(result.differences)})
+    return result
+
+
+# -- payslips for people -------------------------------------------------------------------------
+
+
+async def payslip_document(principal: Principal, payslip_id: UUID, locale: str, *,
+                           own_only: UUID | None = None) -> PayslipDocument:
+    """A payslip ready to print. ``own_only`` restricts it to one employee's own payslips, of finalised runs."""
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        slip = await queries.payslip(uow, payslip_id)
+        if slip is None or (own_only is not None and slip["employee_id"] != own_only):
+            raise PayslipNotFound()
+        row, facts = await _run(uow, slip["run_id"])
+        if slip["batch"] != row["results_batch"] or (own_only is not None and facts.state is not RunState.FINALISED):
+            raise PayslipNotFound()
+        group = await _group(uow, row["pay_group_id"])
+        entity = await tenancy.legal_entity(uow, group["legal_entity_id"])
+    assert entity is not None
+    result = msgspec.convert(slip["result"], CalculationResult)
+    return payslip_from_result(result, entity_name=entity.name, employee_name=slip["result"]["name"],
+                               period_start=row["period_start"], period_end=row["period_end"], locale=locale,
+                               year_to_date=None)
+
+
+async def own_payslips(principal: Principal, employee_id: UUID) -> list[PayslipView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        rows = await queries.payslips_of_employee(uow, employee_id)
+    return [_payslip_view(row) for row in rows]

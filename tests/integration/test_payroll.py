@@ -1,0 +1,209 @@
+"""Pay runs end to end: a background calculation through the country packs, the enforced dual review
+bound to the results hash, voided approvals on change, finalisation and the audited history."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from domain.employees import service as employees
+from domain.employees.model import HireRequest, Pay
+from domain.identity.model import Principal
+from domain.identity.permissions import Role
+from domain.payroll.service import wait_for_jobs
+from domain.recruitment import service as recruitment
+from domain.recruitment.model import NewApplication, NewCandidate, NewJob
+from domain.tenancy.model import NewLegalEntity
+from domain.tenancy.service import create_legal_entity
+from tests.conftest import bearer
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def payroll(client: Any, tenant_a: Any, token_for: Any) -> dict[str, Any]:
+    admin = Principal(tenant_id=tenant_a, subject="payroll-seed", roles=frozenset({Role.TENANT_ADMIN, Role.HR_ADMIN}))
+    entity = await create_legal_entity(admin, NewLegalEntity(
+        name=f"Payroll SH {uuid.uuid4().hex[:6]}", country="CN", region="SH", currency="CNY", timezone="Asia/Shanghai"))
+    job = await recruitment.create_job(admin, NewJob(legal_entity_id=entity.id, title={"en": "Analyst"},
+                                                     location="Shanghai"), "en")
+    staff = []
+    for index, pay in enumerate(("15000.00", "22000.00", "30000.00")):
+        candidate = await recruitment.create_candidate(admin, NewCandidate(full_name=f"Staff {index}"))
+        application = await recruitment.create_application(admin, NewApplication(candidate_id=candidate.id,
+                                                                                  job_id=job.id), "en")
+        staff.append(await employees.hire(admin, application.id, HireRequest(
+            legal_entity_id=entity.id, position="Analyst", start_date=date(2026, 1, 1),
+            pay=Pay(amount=pay, currency="CNY", unit="month"), weekly_hours="40")))
+    tokens = {
+        "preparer": await token_for(tenant_a, "payroll_preparer", subject="prep-1"),
+        "reviewer_1": await token_for(tenant_a, "payroll_reviewer", subject="rev-1"),
+        "reviewer_2": await token_for(tenant_a, "payroll_reviewer", subject="rev-2"),
+        "reviewer_elsewhere": await token_for(tenant_a, "payroll_reviewer", subject="rev-de"),
+        "admin": await token_for(tenant_a, "tenant_admin", subject="payroll-admin"),
+    }
+    for subject, region in (("rev-1", "CN"), ("rev-2", "CN-SH"), ("rev-de", "DE")):
+        await client.post("/v1/payroll/reviewer-regions", headers=bearer(tokens["admin"]),
+                          json={"subject": subject, "region": region})
+    group = await client.post("/v1/pay-groups", headers=bearer(tokens["preparer"]), json={
+        "legal_entity_id": str(entity.id), "name": f"SH monthly {uuid.uuid4().hex[:6]}",
+        "rule": {"frequency": "monthly", "pay_day": 10, "country": "CN", "pay_month_offset": 1}})
+    assert group.status_code == 201, group.text
+    return {"tokens": tokens, "group": group.json(), "staff": staff, "entity": entity}
+
+
+async def calculated_run(client: Any, payroll: dict[str, Any], period: int) -> dict[str, Any]:
+    preparer = bearer(payroll["tokens"]["preparer"])
+    run = await client.post("/v1/pay-runs", headers=preparer, json={
+        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": period})
+    assert run.status_code == 201, run.text
+    started = await client.post(f"/v1/pay-runs/{run.json()['id']}/calculation", headers=preparer)
+    assert started.status_code == 202, started.text
+    await wait_for_jobs()
+    return (await client.get(f"/v1/pay-runs/{run.json()['id']}", headers=preparer)).json()
+
+
+async def test_a_run_is_calculated_reviewed_by_two_others_and_finalised(client: Any,
+                                                                       payroll: dict[str, Any]) -> None:
+    tokens = payroll["tokens"]
+    run = await calculated_run(client, payroll, period=3)
+    assert run["state"] == "calculated" and run["job_status"] == "done" and run["progress_percent"] == 100
+    assert run["employees_total"] == 3 and run["preparer"] == "prep-1"
+    url = f"/v1/pay-runs/{run['id']}"
+    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()
+    assert len(slips) == 3 and all(s["result"]["lines"] for s in slips)
+    assert {line["code"] for line in slips[0]["result"]["lines"]} >= {"cn.iit", "cn.pension", "cn.housing_fund"}
+    assert (await client.post(f"{url}/submission", headers=bearer(tokens["preparer"]))).status_code == 200
+    approve = {"results_hash": run["results_hash"]}
+    elsewhere = await client.post(f"{url}/approvals", headers=bearer(tokens["reviewer_elsewhere"]), json=approve)
+    assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "payroll_region_not_assigned"
+    stale = await client.post(f"{url}/approvals", headers=bearer(tokens["reviewer_1"]),
+                              json={"results_hash": "0" * 64})
+    assert stale.status_code == 409
+    first = await client.post(f"{url}/approvals", headers=bearer(tokens["reviewer_1"]), json=approve)
+    assert first.status_code == 200 and first.json()["state"] == "in_review"
+    again = await client.post(f"{url}/approvals", headers=bearer(tokens["reviewer_1"]), json=approve)
+    assert again.status_code == 409
+    early = await client.post(f"{url}/finalisation", headers=bearer(tokens["preparer"]))
+    assert early.status_code == 409
+    second = await client.post(f"{url}/approvals", headers=bearer(tokens["reviewer_2"]), json=approve)
+    assert second.json()["state"] == "approved"
+    final = await client.post(f"{url}/finalisation", headers=bearer(tokens["preparer"]))
+    assert final.status_code == 200 and final.json()["state"] == "finalised"
+    frozen = await client.post(f"{url}/inputs", headers=bearer(tokens["preparer"]), json={
+        "employee_id": str(payroll["staff"][0].id), "kind": "bonus", "amount": "1000"})
+    assert frozen.status_code == 409 and frozen.json()["code"] == "payroll_run_finalised"
+    history = (await client.get(f"{url}/history", headers=bearer(tokens["reviewer_1"]))).json()
+    actions = [h["action"] for h in history]
+    assert actions[0] == "pay_run.created" and actions[-1] == "pay_run.finalised"
+    assert actions.count("pay_run.approved") == 2
+
+
+async def test_the_preparer_cannot_approve_and_a_change_voids_approvals(client: Any,
+                                                                        payroll: dict[str, Any]) -> None:
+    tokens = payroll["tokens"]
+    run = await calculated_run(client, payroll, period=4)
+    url = f"/v1/pay-runs/{run['id']}"
+    await client.post(f"{url}/submission", headers=bearer(tokens["preparer"]))
+    prep_reviewer = await client.post(f"{url}/approvals", headers=bearer(tokens["preparer"]),
+                                      json={"results_hash": run["results_hash"]})
+    assert prep_reviewer.status_code == 403
+    await client.post(f"{url}/approvals", headers=bearer(tokens["reviewer_1"]),
+                      json={"results_hash": run["results_hash"]})
+    changed = await client.post(f"{url}/inputs", headers=bearer(tokens["preparer"]), json={
+        "employee_id": str(payroll["staff"][1].id), "kind": "bonus", "amount": "5000", "note": "spot bonus"})
+    assert changed.json()["state"] == "draft" and changed.json()["approvals"] == []
+    again = await client.post(f"{url}/calculation", headers=bearer(tokens["preparer"]))
+    assert again.status_code == 202
+    await wait_for_jobs()
+    recalculated = (await client.get(url, headers=bearer(tokens["preparer"]))).json()
+    assert recalculated["results_hash"] != run["results_hash"]
+    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()
+    bonus = next(s for s in slips if s["employee_id"] == str(payroll["staff"][1].id))
+    assert bonus["result"]["year_to_date"]["separate_bonus"] == "5000.00"
+
+
+async def test_two_reviewers_approving_at_once_leave_a_consistent_run(client: Any,
+                                                                      payroll: dict[str, Any]) -> None:
+    tokens = payroll["tokens"]
+    run = await calculated_run(client, payroll, period=5)
+    url = f"/v1/pay-runs/{run['id']}"
+    await client.post(f"{url}/submission", headers=bearer(tokens["preparer"]))
+    approve = {"results_hash": run["results_hash"]}
+    both = await asyncio.gather(
+        client.post(f"{url}/approvals", headers=bearer(tokens["reviewer_1"]), json=approve),
+        client.post(f"{url}/approvals", headers=bearer(tokens["reviewer_2"]), json=approve))
+    assert sorted(r.status_code for r in both) == [200, 200]
+    final = (await client.get(url, headers=bearer(tokens["preparer"]))).json()
+    assert final["state"] == "approved" and sorted(a["reviewer"] for a in final["approvals"]) == ["rev-1", "rev-2"]
+
+
+async def finalised_run(client: Any, payroll: dict[str, Any], period: int) -> dict[str, Any]:
+    tokens = payroll["tokens"]
+    run = await calculated_run(client, payroll, period)
+    url = f"/v1/pay-runs/{run['id']}"
+    await client.post(f"{url}/submission", headers=bearer(tokens["preparer"]))
+    for reviewer in ("reviewer_1", "reviewer_2"):
+        await client.post(f"{url}/approvals", headers=bearer(tokens[reviewer]),
+                          json={"results_hash": run["results_hash"]})
+    final = await client.post(f"{url}/finalisation", headers=bearer(tokens["preparer"]))
+    assert final.json()["state"] == "finalised", final.text
+    return final.json()
+
+
+async def test_a_finalised_run_exports_a_balanced_journal_and_reconciles(client: Any,
+                                                                         payroll: dict[str, Any]) -> None:
+    tokens = payroll["tokens"]
+    run = await finalised_run(client, payroll, period=6)
+    url = f"/v1/pay-runs/{run['id']}"
+    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()
+    codes = {line["code"] for slip in slips for line in slip["result"]["lines"]}
+    accounts = {"gross_salary_expense": "6601", "net_pay_payable": "2211", "employer_expense": "6602",
+                **{code: f"2241.{index}" for index, code in enumerate(sorted(codes))}}
+    mapped = await client.put("/v1/payroll/account-mapping", headers=bearer(tokens["admin"]),
+                              json={"accounts": accounts})
+    assert mapped.status_code == 200, mapped.text
+    entries = (await client.get(f"{url}/journal", headers=bearer(tokens["reviewer_1"]))).json()
+    debit = sum(Decimal(e["debit"]) for e in entries)
+    credit = sum(Decimal(e["credit"]) for e in entries)
+    assert debit == credit > 0
+    gross = sum(Decimal(s["gross"]) for s in slips)
+    assert next(Decimal(e["debit"]) for e in entries if e["account"] == "6601") == gross
+    csv = await client.get(f"{url}/journal?format=csv", headers=bearer(tokens["reviewer_1"]))
+    assert csv.text.startswith("account,currency,debit,credit,description")
+    totals = (await client.get(f"{url}/control-totals", headers=bearer(tokens["reviewer_1"]))).json()
+    assert totals["currencies"][0]["headcount"] == 3 and len(totals["checksum"]) == 64
+    statement = "account,currency,debit,credit\n" + "\n".join(
+        f"{e['account']},{e['currency']},{e['debit']},{e['credit']}" for e in entries)
+    matched = await client.post(f"{url}/reconciliation", headers=bearer(tokens["reviewer_1"]),
+                                content=statement.encode())
+    assert matched.status_code == 200 and matched.json()["matched"] is True, matched.text
+    off_by_one = statement + "\n9999,CNY,1.00,0.00"
+    different = (await client.post(f"{url}/reconciliation", headers=bearer(tokens["reviewer_1"]),
+                                   content=off_by_one.encode())).json()
+    assert different["matched"] is False and different["differences"][0]["kind"] == "missing_in_journal"
+
+
+async def test_employees_read_only_their_own_finalised_payslips(client: Any, payroll: dict[str, Any]) -> None:
+    tokens = payroll["tokens"]
+    await finalised_run(client, payroll, period=2)
+    hr_admin = payroll["tokens"]["admin"]
+    mine, theirs = payroll["staff"][0], payroll["staff"][1]
+    token = (await client.post(f"/v1/employees/{mine.id}/portal-tokens", headers=bearer(hr_admin))).json()["token"]
+    own = (await client.get("/v1/my/payslips", headers=bearer(token))).json()
+    assert own and {s["employee_id"] for s in own} == {str(mine.id)}
+    page = await client.get(f"/v1/my/payslips/{own[-1]['id']}/document",
+                            headers=bearer(token, **{"Accept-Language": "zh-CN"}))
+    assert page.status_code == 200 and "Staff 0" in page.text and "¥" in page.text
+    others = (await client.get(f"/v1/pay-runs/{own[-1]['run_id']}/payslips", headers=bearer(tokens["preparer"]))).json()
+    someone_else = next(s for s in others if s["employee_id"] == str(theirs.id))
+    refused = await client.get(f"/v1/my/payslips/{someone_else['id']}/document", headers=bearer(token))
+    assert refused.status_code == 404
+    assert (await client.get(f"/v1/pay-runs/{own[-1]['run_id']}/payslips", headers=bearer(token))).status_code == 403
+    hr_page = await client.get(f"/v1/payslips/{someone_else['id']}/document", headers=bearer(tokens["preparer"]))
+    assert hr_page.status_code == 200
