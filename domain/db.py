@@ -67,6 +67,20 @@ class Database:
         result = await self.engine.run_querystring(QueryString(sql, *args))
         return [dict(row) for row in result or []]
 
+    async def bulk_insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Many rows through one prepared INSERT inside the current transaction (executemany), for large
+        writes (payslips) where building one ORM object per row dominates. COPY would be faster on
+        PostgreSQL but is refused on tables with row-level security."""
+        transaction = self.engine.current_transaction.get()
+        if transaction is None:
+            raise RuntimeError("bulk_insert runs inside a unit of work")
+        if not all(name.replace("_", "").isalnum() for name in (table, *columns)):
+            raise ValueError("bulk_insert takes the code's own table and column names only")
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" if self.is_sqlite else f"${i}" for i in range(1, len(columns) + 1))
+        statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - names checked above
+        await transaction.connection.executemany(statement, rows)
+
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[None]:
         if not self.is_sqlite:

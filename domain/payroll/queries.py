@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.db import UnitOfWork
+from domain.db import UnitOfWork, current_database
 from domain.employees.tables import Employee, Employment, TaxAttributes
 from domain.ids import new_id
 from domain.payroll.tables import (
@@ -50,8 +50,6 @@ async def run(uow: UnitOfWork, run_id: UUID, *, lock: bool = False) -> dict[str,
 
 
 def uow_is_sqlite() -> bool:
-    from domain.db import current_database
-
     return current_database().is_sqlite
 
 
@@ -116,9 +114,16 @@ async def tax_attributes_of(uow: UnitOfWork, employee_ids: list[UUID], on: date)
     return [{**row, "attributes": json.loads(row["attributes"])} for row in rows]
 
 
+PAYSLIP_COLUMNS = ("id", "tenant_id", "run_id", "batch", "employee_id", "currency", "gross_minor", "net_minor",
+                   "employer_cost_minor", "result", "created_at")
+
+
 async def insert_payslips(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await Payslip.insert(*[Payslip(tenant_id=uow.tenant_id, created_at=utc_now(), **row) for row in rows])
+        now = utc_now()
+        values = [tuple({**row, "tenant_id": uow.tenant_id, "created_at": now}[c] for c in PAYSLIP_COLUMNS)
+                  for row in rows]
+        await current_database().bulk_insert("payslips", PAYSLIP_COLUMNS, values)
 
 
 async def payslips(uow: UnitOfWork, run_id: UUID, batch: UUID, employee_id: UUID | None = None
