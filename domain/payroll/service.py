@@ -19,6 +19,7 @@ from uuid import UUID
 import msgspec
 
 from compliance.calculation import CalculationResult
+from compliance.errors import ComplianceError
 from domain.audit.service import record
 from domain.db import UnitOfWork, unit_of_work
 from domain.errors import Conflict, InvalidInput, NotFound
@@ -65,6 +66,12 @@ class CalculationRunning(Conflict):
     code = "pay_run_calculation_running"
     title = "Calculation running"
     template = "This pay run is being calculated; wait for it to finish."
+
+
+class CalculationBlocked(InvalidInput):
+    code = "pay_run_calculation_blocked"
+    title = "Calculation blocked"
+    template = "The payslip of {employee} cannot be calculated: {problem}"
 
 
 class NoSuchPeriod(InvalidInput):
@@ -116,6 +123,7 @@ class PayRunView(msgspec.Struct, frozen=True):
     progress_percent: int
     employees_done: int
     employees_total: int
+    job_error: str | None
     version: int
 
 
@@ -213,7 +221,7 @@ async def _run_view(uow: UnitOfWork, run_id: UUID) -> PayRunView:
         approvals=list(facts.approvals), open_exceptions=facts.open_exceptions, job_status=row["job_status"],
         progress_percent=100 if total == 0 and row["job_status"] == "done" else (row["job_done"] * 100 // total
                                                                                  if total else 0),
-        employees_done=row["job_done"], employees_total=total, version=row["version"])
+        employees_done=row["job_done"], employees_total=total, job_error=row["job_error"], version=row["version"])
 
 
 async def _actor(uow: UnitOfWork, principal: Principal, facts: RunFacts) -> Actor:
@@ -285,9 +293,11 @@ async def _calculate_in_background(principal: Principal, run_id: UUID, batch: UU
     try:
         await calculate_run(principal, run_id, batch)
     except Exception as exc:
+        # The run keeps the results it had: the failed batch was never switched in.
         log.exception("pay run calculation failed", extra={"request_id": principal.request_id})
+        reason = str(exc) if isinstance(exc, CalculationBlocked) else type(exc).__name__
         async with unit_of_work(principal.tenant_id) as uow:
-            await queries.update_run(uow, run_id, {"job_status": "failed", "job_error": type(exc).__name__})
+            await queries.update_run(uow, run_id, {"job_status": "failed", "job_error": reason[:2000]})
 
 
 async def calculate_run(principal: Principal, run_id: UUID, batch: UUID) -> None:
@@ -328,7 +338,7 @@ async def _payslips_for(uow: UnitOfWork, staff: list[dict[str, Any]], run: dict[
     for employee in staff:
         history = employments[employee["id"]]
         current = [e for e in history if e["effective_from"] <= run["period_end"]][-1]
-        figures = calculate(PayContext(
+        figures = _calculated(employee, PayContext(
             employee_id=employee["id"], country=current["country"], region=current["region"],
             pay_amount=from_minor(current["pay_minor"], current["currency"]), pay_unit=current["pay_unit"],
             weekly_hours=Decimal(current["weekly_hours"]), joined_on=history[0]["effective_from"],
@@ -338,6 +348,13 @@ async def _payslips_for(uow: UnitOfWork, staff: list[dict[str, Any]], run: dict[
             year_to_date=year_to_date.get(employee["id"], {}), inputs=_inputs_of(inputs, employee["id"])))
         slips.append(_payslip_row(employee, figures.result, run["id"], batch))
     return slips
+
+
+def _calculated(employee: dict[str, Any], context: PayContext) -> Any:
+    try:
+        return calculate(context)
+    except ComplianceError as exc:
+        raise CalculationBlocked(employee=employee["full_name"], problem=str(exc)) from exc
 
 
 def _inputs_of(inputs: list[dict[str, Any]], employee_id: UUID) -> dict[str, Decimal]:
