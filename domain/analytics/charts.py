@@ -8,16 +8,15 @@ numbers are formatted for the locale by Babel.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from html import escape
 
-from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_decimal, format_percent
 
 from domain.analytics.attrition import EmployeeRisk, RiskScore
 from domain.analytics.feedback_loop import CompetencyStats, FeedbackLoopAnalysis
+from domain.html_pages import REPORT_CSS, babel_locale, shorten
 from domain.i18n import translate
 
 _FEEDBACK_NOTES = (
@@ -92,14 +91,7 @@ ATTRITION_CHART_MESSAGES = (
     *_ATTRITION_NOTES,
 )
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Hiragino Sans",sans-serif;
-color:#1f2328;margin:2rem auto;max-width:1100px;padding:0 1rem;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
-.meta{color:#57606a;margin:.1rem 0}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}
-th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+_CSS = REPORT_CSS + """
 .empty{background:#fff4e5;border:1px solid #e3b341;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
 .empty h2{border:0;margin-top:.3rem}.muted{color:#57606a;font-style:italic}
 .low{background:#e6f4ea;color:#1a4d2e}.medium{background:#fff4e5;color:#7a4a00}.high{background:#fdeaea;color:#7a1c1c}
@@ -118,27 +110,10 @@ _LABEL_WIDTH = 24
 HIGHEST_RISK_ROWS = 20
 
 
-def _babel_locale(locale: str) -> Locale:
-    try:
-        return Locale.parse(locale.replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        return Locale.parse("en")
-
-
-def _shorten(name: str) -> str:
-    """Cut a label to about 24 Latin letters' width (a CJK character counts as two)."""
-    width = 0
-    for index, char in enumerate(name):
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-        if width > _LABEL_WIDTH:
-            return name[: max(index - 1, 1)] + "…"
-    return name
-
-
 class _Texts:
     def __init__(self, locale: str) -> None:
         self.locale = locale
-        self.numbers = _babel_locale(locale)
+        self.numbers = babel_locale(locale)
 
     def t(self, message: str, **params: object) -> str:
         """Translated and escaped (the parameters are escaped with the rest)."""
@@ -173,7 +148,7 @@ class _Texts:
     def label(self, x: float, y: float, name: str, anchor: str = "end") -> str:
         return (
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="12" fill="#1f2328" text-anchor="{anchor}">'
-            f"<title>{escape(name)}</title>{escape(_shorten(name))}</text>"
+            f"<title>{escape(name)}</title>{escape(shorten(name, _LABEL_WIDTH))}</text>"
         )
 
     def table(self, headers: Sequence[str], rows: Sequence[str]) -> str:

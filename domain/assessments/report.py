@@ -8,18 +8,17 @@ so it can be stored, mailed or printed as it is. Every fixed text goes through t
 from __future__ import annotations
 
 import math
-import unicodedata
 from decimal import Decimal
 from html import escape
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_decimal, format_percent
 
 from domain.assessments.scoring import Evaluation, ModelVersion
 from domain.errors import InvalidInput
+from domain.html_pages import REPORT_CSS, babel_locale, shorten
 from domain.i18n import translate
 
 MIN_ENTRIES = 2
@@ -201,14 +200,7 @@ REPORT_MESSAGES = (
     *_NOTES,
 )
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Hiragino Sans",sans-serif;
-color:#1f2328;margin:2rem auto;max-width:1100px;padding:0 1rem;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
-.meta{color:#57606a;margin:.1rem 0}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}
-th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+_CSS = REPORT_CSS + """
 .pass{background:#e6f4ea;color:#1a4d2e}.fail{background:#fdeaea;color:#7a1c1c}
 .notscored{background:#f1f1f1;color:#57606a;font-style:italic}
 .gap{display:block;font-size:.8rem;opacity:.85}.verdict{display:block;font-size:.8rem}
@@ -228,19 +220,12 @@ _CX, _CY = _WIDTH / 2, _HEIGHT / 2
 _LABEL_WIDTH = 22
 
 
-def _babel_locale(locale: str) -> Locale:
-    try:
-        return Locale.parse(locale.replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        return Locale.parse("en")
-
-
 class _Page:
     def __init__(self, comparison: Comparison, names: dict[str, str], locale: str) -> None:
         self.comparison = comparison
         self.names = names
         self.locale = locale
-        self.numbers = _babel_locale(locale)
+        self.numbers = babel_locale(locale)
 
     def t(self, message: str, **params: object) -> str:
         """Translated and escaped (the parameters are escaped with the rest)."""
@@ -453,22 +438,11 @@ class _Page:
             y += 4
         return (
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="#1f2328" text-anchor="{anchor}">'
-            f"<title>{escape(name)}</title>{escape(_shorten(name))}</text>"
+            f"<title>{escape(name)}</title>{escape(shorten(name, _LABEL_WIDTH))}</text>"
         )
 
     def notes(self) -> str:
         return '<div class="notes">\n' + "\n".join(f"<p>{self.t(note)}</p>" for note in _NOTES) + "\n</div>"
-
-
-def _shorten(name: str) -> str:
-    """Cut an axis label to about 22 Latin letters' width (a CJK character counts as two); the full
-    name stays in the label's <title>."""
-    width = 0
-    for index, char in enumerate(name):
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-        if width > _LABEL_WIDTH:
-            return name[: max(index - 1, 1)] + "…"
-    return name
 
 
 def _point_at(angle: float, distance: float) -> tuple[float, float]:

@@ -14,10 +14,10 @@ from decimal import Decimal
 from html import escape
 
 import msgspec
-from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval
 
 from compliance.calculation import CalculationResult
+from domain.html_pages import babel_locale
 from domain.i18n import translate
 from domain.money import display
 
@@ -112,18 +112,11 @@ justify-content:space-between;margin:1rem 0}
 """.strip()
 
 
-def _babel_locale(locale: str) -> Locale:
-    try:
-        return Locale.parse(locale.replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        return Locale.parse("en")
-
-
 class _Page:
     def __init__(self, payslip: PayslipDocument, locale: str, show_employer_costs: bool) -> None:
         self.payslip = payslip
         self.locale = locale
-        self.babel = _babel_locale(locale)
+        self.babel = babel_locale(locale)
         self.show_employer_costs = show_employer_costs
 
     def t(self, message: str, **params: object) -> str:
