@@ -22,6 +22,7 @@ from domain.payroll.service import (
     Acknowledge,
     Approve,
     ExceptionView,
+    NewCorrection,
     NewPayGroup,
     NewPayInput,
     NewPayRun,
@@ -86,6 +87,12 @@ class PayRunController(Controller):
           summary="Finalise an approved run whose results still match the approved hash")
     async def finalise(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> PayRunView:
         return await service.finalise(caller(request), run_id)
+
+    @post("/{run_id:uuid}/corrections", opt=requires(Operation.PAYROLL_PREPARE),
+          summary="Open an off-cycle correction of a finalised run for the named employees")
+    async def correct(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],
+                      data: JSONBody[NewCorrection]) -> PayRunView:
+        return await service.create_correction(caller(request), run_id, data)
 
     @get("/{run_id:uuid}/exceptions", opt=requires(Operation.PAYROLL_READ),
          summary="Variance exceptions against the previous run")

@@ -38,7 +38,8 @@ async def insert_run(uow: UnitOfWork, run_id: UUID, values: dict[str, Any]) -> N
     now = utc_now()
     await PayRun.insert(PayRun(id=run_id, tenant_id=uow.tenant_id, job_status="idle", job_done=0, job_total=0,
                                version=1, created_at=now, updated_at=now,
-                               **{**values, "facts": json.dumps(values["facts"])}))
+                               **{**values, "facts": json.dumps(values["facts"]),
+                                  "scope": json.dumps(values["scope"]) if values.get("scope") else None}))
 
 
 async def run(uow: UnitOfWork, run_id: UUID, *, lock: bool = False) -> dict[str, Any] | None:
@@ -46,7 +47,12 @@ async def run(uow: UnitOfWork, run_id: UUID, *, lock: bool = False) -> dict[str,
     if lock and not uow_is_sqlite():
         query = query.lock_rows("UPDATE")
     row = await query.first()
-    return {**row, "facts": json.loads(row["facts"])} if row else None
+    return _run_row(row) if row else None
+
+
+def _run_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "facts": json.loads(row["facts"]),
+            "scope": [UUID(value) for value in json.loads(row["scope"])] if row.get("scope") else None}
 
 
 def uow_is_sqlite() -> bool:
@@ -56,7 +62,7 @@ def uow_is_sqlite() -> bool:
 async def runs_of_group(uow: UnitOfWork, group_id: UUID) -> list[dict[str, Any]]:
     rows = await PayRun.select().where((PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id)
                                        ).order_by(PayRun.pay_date)
-    return [{**row, "facts": json.loads(row["facts"])} for row in rows]
+    return [_run_row(row) for row in rows]
 
 
 async def update_run(uow: UnitOfWork, run_id: UUID, values: dict[str, Any]) -> None:
@@ -83,8 +89,9 @@ async def inputs(uow: UnitOfWork, run_id: UUID) -> list[dict[str, Any]]:
 
 
 async def staff_of_entity(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
-                          after: UUID | None, limit: int) -> list[dict[str, Any]]:
-    """Employees with an employment at the entity that began by the period's end, not gone before it began."""
+                          after: UUID | None, limit: int, only: list[UUID] | None = None) -> list[dict[str, Any]]:
+    """Employees with an employment at the entity that began by the period's end, not gone before it began
+    (``only`` these, if named)."""
     query = Employee.select().where(
         (Employee.tenant_id == uow.tenant_id)
         & (Employee.left_on.is_null() | (Employee.left_on >= period_start))
@@ -93,6 +100,8 @@ async def staff_of_entity(uow: UnitOfWork, entity_id: UUID, period_start: date, 
             & (Employment.effective_from <= period_end))))
     if after:
         query = query.where(Employee.id > after)
+    if only is not None:
+        query = query.where(Employee.id.is_in(only))
     return await query.order_by(Employee.id).limit(limit)
 
 
@@ -142,22 +151,54 @@ async def payslip(uow: UnitOfWork, payslip_id: UUID) -> dict[str, Any] | None:
 
 
 async def finalised_payslips_of(uow: UnitOfWork, employee_ids: list[UUID], before: date) -> list[dict[str, Any]]:
-    """Each employee's payslips of finalised runs paid before ``before``, oldest first: the year so far."""
+    """Each employee's payslips of finalised runs for periods ending before ``before``, in period order and,
+    within a period, in the order written, so a correction comes after the payslip it replaces."""
     if not employee_ids:
         return []
-    finalised = PayRun.select(PayRun.results_batch).where(
-        (PayRun.tenant_id == uow.tenant_id) & (PayRun.state == "finalised") & (PayRun.pay_date < before))
-    rows = await Payslip.select(Payslip.employee_id, Payslip.result).where(
+    runs = await PayRun.select(PayRun.results_batch, PayRun.period_end).where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.state == "finalised") & (PayRun.period_end < before))
+    period_of = {run["results_batch"]: run["period_end"] for run in runs}
+    if not period_of:
+        return []
+    rows = await Payslip.select(Payslip.employee_id, Payslip.batch, Payslip.result, Payslip.created_at).where(
         (Payslip.tenant_id == uow.tenant_id) & Payslip.employee_id.is_in(employee_ids)
-        & Payslip.batch.is_in(finalised)).order_by(Payslip.created_at)
+        & Payslip.batch.is_in(list(period_of)))
+    rows.sort(key=lambda row: (period_of[row["batch"]], row["created_at"]))
     return [{**row, "result": json.loads(row["result"])} for row in rows]
+
+
+async def current_payslips(uow: UnitOfWork, base_run_id: UUID, employee_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The payslip in force for each employee in a finalised run's period: the run's own, or the latest
+    finalised correction of it."""
+    runs = await PayRun.select(PayRun.results_batch).where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.state == "finalised")
+        & ((PayRun.id == base_run_id) | (PayRun.corrects_run_id == base_run_id)))
+    batches = [run["results_batch"] for run in runs]
+    if not batches or not employee_ids:
+        return {}
+    rows = await Payslip.select().where(
+        (Payslip.tenant_id == uow.tenant_id) & Payslip.employee_id.is_in(employee_ids)
+        & Payslip.batch.is_in(batches)).order_by(Payslip.created_at)
+    return {row["employee_id"]: {**row, "result": json.loads(row["result"])} for row in rows}
+
+
+async def open_correction_of(uow: UnitOfWork, base_run_id: UUID) -> bool:
+    return await PayRun.exists().where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.corrects_run_id == base_run_id)
+        & (PayRun.state != "finalised"))
+
+
+async def later_period_finalised(uow: UnitOfWork, group_id: UUID, period_end: date) -> bool:
+    return await PayRun.exists().where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id) & (PayRun.kind == "regular")
+        & (PayRun.state == "finalised") & (PayRun.period_start > period_end))
 
 
 async def previous_finalised_run(uow: UnitOfWork, group_id: UUID, before: date) -> dict[str, Any] | None:
     row = await PayRun.select().where(
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id) & (PayRun.state == "finalised")
-        & (PayRun.pay_date < before)).order_by(PayRun.pay_date, ascending=False).first()
-    return {**row, "facts": json.loads(row["facts"])} if row else None
+        & (PayRun.kind == "regular") & (PayRun.pay_date < before)).order_by(PayRun.pay_date, ascending=False).first()
+    return _run_row(row) if row else None
 
 
 async def exceptions(uow: UnitOfWork, run_id: UUID) -> list[dict[str, Any]]:

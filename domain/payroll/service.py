@@ -28,6 +28,7 @@ from domain.ids import new_id
 from domain.money import from_minor, to_minor
 from domain.payroll import queries, workflow
 from domain.payroll.calendar import PayGroupRule, PayPeriod, periods
+from domain.payroll.correction import Replaced, difference, replaced_from
 from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
 from domain.payroll.finance import AccountMapping as FinanceMapping
 from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, control_totals, journal, reconcile
@@ -38,6 +39,7 @@ from domain.tenancy import queries as tenancy
 from domain.time import utc_now
 
 CHUNK = 500
+CORRECTION = "correction"
 log = logging.getLogger("meridian.payroll")
 
 
@@ -80,6 +82,37 @@ class NoSuchPeriod(InvalidInput):
     template = "The pay calendar has no period {number} in {year}."
 
 
+class CorrectionNeedsFinalisedRun(Conflict):
+    code = "pay_run_correction_needs_finalised"
+    title = "Run not finalised"
+    template = "Only a finalised run is corrected by an off-cycle run; change this run's inputs instead."
+
+
+class CorrectionOpen(Conflict):
+    code = "pay_run_correction_open"
+    title = "Correction already open"
+    template = "A correction of this run is still open; finalise it before opening another."
+
+
+class LaterPeriodFinalised(Conflict):
+    code = "pay_run_later_period_finalised"
+    title = "Later period finalised"
+    template = ("A later period of this pay group is finalised and its year-to-date figures build on this one; "
+                "correct the latest period instead.")
+
+
+class EmployeesNotInRun(InvalidInput):
+    code = "pay_run_employees_not_in_run"
+    title = "Employees not in the run"
+    template = "These employees have no payslip in the corrected run: {employees}."
+
+
+class CorrectionPaidTooEarly(InvalidInput):
+    code = "pay_run_correction_pay_date"
+    title = "Pay date too early"
+    template = "A correction is paid on or after the corrected run's pay date, {pay_date}."
+
+
 class NewPayGroup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     legal_entity_id: UUID
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -99,6 +132,14 @@ class NewPayRun(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     period: Annotated[int, msgspec.Meta(ge=1, le=53)]
 
 
+class NewCorrection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An off-cycle run recalculating a finalised period for the named employees."""
+
+    employee_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=10000)]
+    pay_date: date
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
 class NewPayInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     employee_id: UUID
     kind: Literal["overtime_hours", "bonus", "allowance", "unpaid_leave_days", "deduction"]
@@ -111,6 +152,7 @@ class PayRunView(msgspec.Struct, frozen=True):
     pay_group_id: UUID
     kind: str
     corrects_run_id: UUID | None
+    employee_scope: list[UUID] | None
     period_start: date
     period_end: date
     pay_date: date
@@ -199,6 +241,59 @@ async def create_run(principal: Principal, request: NewPayRun) -> PayRunView:
         return await _run_view(uow, run_id)
 
 
+async def create_correction(principal: Principal, run_id: UUID, request: NewCorrection) -> PayRunView:
+    """Open an off-cycle run for a finalised period (a correction of a correction corrects the same
+    period). It starts from the inputs behind each employee's payslip in force; add to them and
+    calculate as for any run."""
+    correction_id = new_id()
+    async with unit_of_work(principal.tenant_id) as uow:
+        base, facts = await _correctable(uow, run_id, request.pay_date)
+        employees = sorted(set(request.employee_ids))
+        in_force = await queries.current_payslips(uow, base["id"], employees)
+        missing = [str(employee) for employee in employees if employee not in in_force]
+        if missing:
+            raise EmployeesNotInRun(employees=", ".join(missing), field="employee_ids")
+        await queries.insert_run(uow, correction_id, {
+            "pay_group_id": base["pay_group_id"], "kind": CORRECTION, "corrects_run_id": base["id"],
+            "scope": [str(employee) for employee in employees], "period_start": base["period_start"],
+            "period_end": base["period_end"], "pay_date": request.pay_date, "state": RunState.DRAFT.value,
+            "facts": msgspec.to_builtins(RunFacts(state=RunState.DRAFT, entity_region=facts.entity_region)),
+            "created_by": principal.subject})
+        carried = await _carry_inputs(uow, correction_id, in_force)
+        opened = {"corrects_run_id": base["id"], "employees": employees, "pay_date": request.pay_date,
+                  "reason": request.reason, "inputs_carried": carried}
+        await record(uow, principal, "pay_run.correction_created", "pay_run", correction_id, after=opened)
+        await record(uow, principal, "pay_run.correction_opened", "pay_run", base["id"],
+                     after={**opened, "correction_run_id": correction_id})
+        return await _run_view(uow, correction_id)
+
+
+async def _correctable(uow: UnitOfWork, run_id: UUID, pay_date: date) -> tuple[dict[str, Any], RunFacts]:
+    row, facts = await _run(uow, run_id, lock=True)
+    if row["kind"] == CORRECTION:
+        row, facts = await _run(uow, row["corrects_run_id"], lock=True)
+    if facts.state is not RunState.FINALISED:
+        raise CorrectionNeedsFinalisedRun()
+    if await queries.open_correction_of(uow, row["id"]):
+        raise CorrectionOpen()
+    if await queries.later_period_finalised(uow, row["pay_group_id"], row["period_end"]):
+        raise LaterPeriodFinalised()
+    if pay_date < row["pay_date"]:
+        raise CorrectionPaidTooEarly(pay_date=row["pay_date"], field="pay_date")
+    return row, facts
+
+
+async def _carry_inputs(uow: UnitOfWork, correction_id: UUID, in_force: dict[UUID, dict[str, Any]]) -> int:
+    carried = 0
+    for source in {slip["run_id"] for slip in in_force.values()}:
+        for row in await queries.inputs(uow, source):
+            if row["employee_id"] in in_force and in_force[row["employee_id"]]["run_id"] == source:
+                await queries.insert_input(uow, correction_id, {
+                    key: row[key] for key in ("employee_id", "kind", "amount", "note", "created_by")})
+                carried += 1
+    return carried
+
+
 async def get_run(principal: Principal, run_id: UUID) -> PayRunView:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         return await _run_view(uow, run_id)
@@ -216,6 +311,7 @@ async def _run_view(uow: UnitOfWork, run_id: UUID) -> PayRunView:
     total = row["job_total"]
     return PayRunView(
         id=row["id"], pay_group_id=row["pay_group_id"], kind=row["kind"], corrects_run_id=row["corrects_run_id"],
+        employee_scope=row["scope"],
         period_start=row["period_start"], period_end=row["period_end"], pay_date=row["pay_date"],
         state=facts.state, preparer=facts.preparer, results_hash=facts.results_hash,
         approvals=list(facts.approvals), open_exceptions=facts.open_exceptions, job_status=row["job_status"],
@@ -306,13 +402,16 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID) -> None
         row, _ = await _run(uow, run_id)
         group = await _group(uow, row["pay_group_id"])
         inputs = await queries.inputs(uow, run_id)
+        basis = await _calculation_basis(uow, row)
     rule = msgspec.convert(group["rule"], PayGroupRule)
     done, after = 0, None
     while True:
         async with unit_of_work(principal.tenant_id) as uow:
             staff = await queries.staff_of_entity(uow, group["legal_entity_id"], row["period_start"],
-                                                  row["period_end"], after, CHUNK)
-            slips = await _payslips_for(uow, staff, row, rule, inputs, batch)
+                                                  row["period_end"], after, CHUNK, only=row["scope"])
+            slips = await _payslips_for(uow, staff, basis, rule, inputs, batch)
+            if row["kind"] == CORRECTION:
+                slips = await _as_corrections(uow, row["corrects_run_id"], slips)
             await queries.insert_payslips(uow, slips)
             done += len(staff)
             await queries.set_progress(uow, run_id, done)
@@ -320,6 +419,25 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID) -> None
             break
         after = staff[-1]["id"]
     await _complete(principal, run_id, batch, done)
+
+
+async def _calculation_basis(uow: UnitOfWork, run: dict[str, Any]) -> dict[str, Any]:
+    """The run as calculated: a correction recalculates its period under the law and year so far of
+    the corrected run's pay date, whenever it is paid."""
+    if run["kind"] != CORRECTION:
+        return run
+    base, _ = await _run(uow, run["corrects_run_id"])
+    return {**run, "pay_date": base["pay_date"]}
+
+
+async def _as_corrections(uow: UnitOfWork, base_run_id: UUID, slips: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    in_force = await queries.current_payslips(uow, base_run_id, [slip["employee_id"] for slip in slips])
+    corrected = []
+    for slip in slips:
+        payload = msgspec.json.decode(slip["result"])
+        payload["corrects"] = replaced_from(in_force[slip["employee_id"]])
+        corrected.append({**slip, "result": msgspec.json.encode(payload).decode()})
+    return corrected
 
 
 async def _payslips_for(uow: UnitOfWork, staff: list[dict[str, Any]], run: dict[str, Any], rule: PayGroupRule,
@@ -332,7 +450,7 @@ async def _payslips_for(uow: UnitOfWork, staff: list[dict[str, Any]], run: dict[
     for row in await queries.tax_attributes_of(uow, ids, run["pay_date"]):
         attributes[(row["employee_id"], row["country"])] = row["attributes"]
     year_to_date: dict[UUID, dict[str, Any]] = {}
-    for row in await queries.finalised_payslips_of(uow, ids, run["pay_date"]):
+    for row in await queries.finalised_payslips_of(uow, ids, run["period_start"]):
         year_to_date[row["employee_id"]] = row["result"]["year_to_date"]
     slips = []
     for employee in staff:
@@ -398,11 +516,16 @@ def _hashable(slips: list[dict[str, Any]]) -> list[Any]:
 
 
 async def _variance(uow: UnitOfWork, run: dict[str, Any], slips: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    previous_run = await queries.previous_finalised_run(uow, run["pay_group_id"], run["pay_date"])
-    previous = (await queries.payslips(uow, previous_run["id"], previous_run["results_batch"])
-                if previous_run else [])
+    """Against the previous run of the group; a correction, against the payslips it replaces."""
+    if run["kind"] == CORRECTION:
+        previous: list[dict[str, Any]] | None = list((await queries.current_payslips(
+            uow, run["corrects_run_id"], run["scope"] or [])).values())
+    else:
+        previous_run = await queries.previous_finalised_run(uow, run["pay_group_id"], run["pay_date"])
+        previous = (await queries.payslips(uow, previous_run["id"], previous_run["results_batch"])
+                    if previous_run else None)
     found = check([_summary(s) for s in slips], [_summary(s) for s in previous], run["pay_date"],
-                  VarianceThresholds()) if previous_run else []
+                  VarianceThresholds()) if previous is not None else []
     return {e.key: msgspec.to_builtins(e) for e in found}
 
 
@@ -536,7 +659,15 @@ async def _finalised_results(uow: UnitOfWork, run_id: UUID) -> tuple[dict[str, A
     if facts.state is not RunState.FINALISED:
         raise RunNotFinalised()
     slips = await queries.payslips(uow, run_id, row["results_batch"])
-    return row, [msgspec.convert(s["result"], CalculationResult) for s in slips]
+    return row, [_posted(s["result"]) for s in slips]
+
+
+def _posted(result: dict[str, Any]) -> CalculationResult:
+    """What finance posts for a payslip: all of it, or for a correction, the difference it makes."""
+    calculated = msgspec.convert(result, CalculationResult)
+    if "corrects" not in result:
+        return calculated
+    return difference(calculated, msgspec.convert(result["corrects"], Replaced))
 
 
 async def journal_of(principal: Principal, run_id: UUID) -> list[JournalEntry]:

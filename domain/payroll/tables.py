@@ -22,6 +22,7 @@ class PayRun(Table, tablename="pay_runs"):
     pay_group_id = UUID()
     kind = Varchar(length=16)
     corrects_run_id = UUID(null=True, default=None)
+    scope = Text(null=True, default=None)
     period_start = Date()
     period_end = Date()
     pay_date = Date()

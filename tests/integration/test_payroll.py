@@ -144,8 +144,11 @@ async def test_two_reviewers_approving_at_once_leave_a_consistent_run(client: An
 
 
 async def finalised_run(client: Any, payroll: dict[str, Any], period: int) -> dict[str, Any]:
+    return await reviewed_and_finalised(client, payroll, await calculated_run(client, payroll, period))
+
+
+async def reviewed_and_finalised(client: Any, payroll: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
     tokens = payroll["tokens"]
-    run = await calculated_run(client, payroll, period)
     url = f"/v1/pay-runs/{run['id']}"
     await client.post(f"{url}/submission", headers=bearer(tokens["preparer"]))
     for reviewer in ("reviewer_1", "reviewer_2"):
@@ -242,3 +245,70 @@ async def test_an_edit_racing_an_approval_never_leaves_a_stale_approval(client: 
     final = (await client.get(url, headers=bearer(tokens["preparer"]))).json()
     assert final["state"] == "draft" and final["approvals"] == []  # the edit always voids, whichever came first
     assert (await client.post(f"{url}/finalisation", headers=bearer(tokens["preparer"]))).status_code == 409
+
+
+async def map_every_account(client: Any, payroll: dict[str, Any], slips: list[dict[str, Any]]) -> None:
+    codes = {line["code"] for slip in slips for line in slip["result"]["lines"]}
+    accounts = {"gross_salary_expense": "6601", "net_pay_payable": "2211", "employer_expense": "6602",
+                **{code: f"2241.{index}" for index, code in enumerate(sorted(codes))}}
+    mapped = await client.put("/v1/payroll/account-mapping", headers=bearer(payroll["tokens"]["admin"]),
+                              json={"accounts": accounts})
+    assert mapped.status_code == 200, mapped.text
+
+
+async def test_a_correction_pays_and_posts_the_difference_and_later_runs_build_on_it(
+        client: Any, payroll: dict[str, Any]) -> None:
+    preparer, reviewer = bearer(payroll["tokens"]["preparer"]), bearer(payroll["tokens"]["reviewer_1"])
+    corrected_employee = str(payroll["staff"][0].id)
+    january = await finalised_run(client, payroll, period=2)  # period 1 is December, paid in January
+    url = f"/v1/pay-runs/{january['id']}/corrections"
+    request = {"employee_ids": [corrected_employee], "pay_date": "2026-02-20", "reason": "Missed allowance"}
+    early = await client.post(url, headers=preparer, json={**request, "pay_date": "2026-02-01"})
+    assert early.status_code == 400 and early.json()["code"] == "pay_run_correction_pay_date"
+    stranger = await client.post(url, headers=preparer, json={**request, "employee_ids": [str(uuid.uuid4())]})
+    assert stranger.status_code == 400 and stranger.json()["code"] == "pay_run_employees_not_in_run"
+    opened = await client.post(url, headers=preparer, json=request)
+    assert opened.status_code == 201, opened.text
+    correction = opened.json()
+    assert correction["kind"] == "correction" and correction["corrects_run_id"] == january["id"]
+    assert correction["employee_scope"] == [corrected_employee] and correction["state"] == "draft"
+    second = await client.post(url, headers=preparer, json=request)
+    assert second.status_code == 409 and second.json()["code"] == "pay_run_correction_open"
+    await client.post(f"/v1/pay-runs/{correction['id']}/inputs", headers=preparer, json={
+        "employee_id": corrected_employee, "kind": "allowance", "amount": "1000.00", "note": "January allowance"})
+    assert (await client.post(f"/v1/pay-runs/{correction['id']}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    calculated = (await client.get(f"/v1/pay-runs/{correction['id']}", headers=preparer)).json()
+    assert calculated["employees_total"] == 1 and calculated["state"] == "calculated", calculated
+    await reviewed_and_finalised(client, payroll, calculated)
+
+    originals = (await client.get(f"/v1/pay-runs/{january['id']}/payslips", headers=preparer)).json()
+    original = next(s for s in originals if s["employee_id"] == corrected_employee)
+    [replacement] = (await client.get(f"/v1/pay-runs/{correction['id']}/payslips", headers=preparer)).json()
+    assert replacement["result"]["corrects"]["payslip_id"] == original["id"]
+    assert Decimal(replacement["gross"]) - Decimal(original["gross"]) == Decimal("1000.00")
+    await map_every_account(client, payroll, originals)
+    entries = (await client.get(f"/v1/pay-runs/{correction['id']}/journal", headers=reviewer)).json()
+    assert sum(Decimal(e["debit"]) for e in entries) == sum(Decimal(e["credit"]) for e in entries)
+    assert next(Decimal(e["debit"]) for e in entries if e["account"] == "6601") == Decimal("1000.00")
+    net_paid = next(Decimal(e["credit"]) for e in entries if e["account"] == "2211")
+    assert net_paid == Decimal(replacement["net"]) - Decimal(original["net"]) > 0
+    totals = (await client.get(f"/v1/pay-runs/{correction['id']}/control-totals", headers=reviewer)).json()
+    assert totals["currencies"][0]["headcount"] == 1
+
+    february = await finalised_run(client, payroll, period=3)
+    slips = (await client.get(f"/v1/pay-runs/{february['id']}/payslips", headers=preparer)).json()
+    year_so_far = next(s for s in slips if s["employee_id"] == corrected_employee)["result"]["year_to_date"]
+    assert Decimal(year_so_far["income"]) == Decimal("31000.00") and year_so_far["months_employed"] == 2
+    too_late = await client.post(url, headers=preparer, json=request)
+    assert too_late.status_code == 409 and too_late.json()["code"] == "pay_run_later_period_finalised"
+    history = (await client.get(f"/v1/pay-runs/{january['id']}/history", headers=reviewer)).json()
+    assert "pay_run.correction_opened" in [h["action"] for h in history]
+
+
+async def test_only_a_finalised_run_is_corrected(client: Any, payroll: dict[str, Any]) -> None:
+    run = await calculated_run(client, payroll, period=7)
+    refused = await client.post(f"/v1/pay-runs/{run['id']}/corrections", headers=bearer(payroll["tokens"]["preparer"]),
+                                json={"employee_ids": [str(payroll["staff"][0].id)], "pay_date": "2026-09-01",
+                                      "reason": "Too soon"})
+    assert refused.status_code == 409 and refused.json()["code"] == "pay_run_correction_needs_finalised"

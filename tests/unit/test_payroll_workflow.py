@@ -346,7 +346,9 @@ def test_every_error_has_a_stable_payroll_code_an_english_title_and_a_template()
 def test_facts_round_trip_through_json_for_storage() -> None:
     facts = approved_run()
     assert msgspec.json.decode(msgspec.json.encode(facts), type=RunFacts) == facts
-    assert msgspec.json.decode(msgspec.json.encode(facts), type=RunFacts).state is RunState.APPROVED
+    stored = msgspec.json.decode(msgspec.json.encode(msgspec.to_builtins(facts)))
+    assert msgspec.convert(stored, RunFacts) == facts
+    assert msgspec.convert(stored, RunFacts).state is RunState.APPROVED
 
 
 # --- the state machine ---------------------------------------------------------------------------------
