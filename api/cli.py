@@ -21,7 +21,7 @@ from compliance.errors import ComplianceError
 from domain.audit.service import verify_chain
 from domain.db import Database, role_of
 from domain.errors import DomainError
-from domain.identity.model import SystemActor
+from domain.identity.model import Principal, SystemActor
 from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
 from domain.migrator import migrate as apply_migrations
@@ -238,6 +238,35 @@ def audit_verify(tenant_id: UUID | None) -> None:
 
     if not _run(work):
         sys.exit(EXIT_FAILED)
+
+
+@main.group(help="Payroll.")
+def payroll() -> None:
+    pass
+
+
+@payroll.command("calculate", help="Calculate a pay run here, with a progress bar, as the named preparer.")
+@click.option("--tenant", "tenant_id", type=click.UUID, help="Tenant id (defaults to this installation's tenant)")
+@click.option("--run", "run_id", required=True, type=click.UUID, help="The pay run's id")
+@click.option("--subject", required=True, help="The preparer the calculation is recorded under")
+def payroll_calculate(tenant_id: UUID | None, run_id: UUID, subject: str) -> None:
+    from domain.payroll.service import calculate_in_foreground
+
+    async def work(runtime: Runtime) -> Any:
+        tenant = tenant_id or runtime.home_tenant
+        if tenant is None:
+            raise click.UsageError("--tenant is required in shared mode")
+        preparer = Principal(tenant_id=tenant, subject=subject, roles=frozenset({Role.PAYROLL_PREPARER}))
+        with Progress(console=out) as progress:
+            task = progress.add_task("Calculating payslips", total=None)
+            return await calculate_in_foreground(
+                preparer, run_id, lambda done, total: progress.update(task, completed=done, total=total))
+
+    run = _run(work)
+    if run.job_status != "done":
+        err.print(f"[red]Calculation failed: {run.job_error}[/red]")
+        sys.exit(EXIT_FAILED)
+    out.print(f"{run.employees_done} payslips; results hash {run.results_hash}; state {run.state.value}")
 
 
 @main.group(help="Demo data.")

@@ -88,21 +88,30 @@ async def inputs(uow: UnitOfWork, run_id: UUID) -> list[dict[str, Any]]:
                                          ).order_by(PayInput.created_at)
 
 
-async def staff_of_entity(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
-                          after: UUID | None, limit: int, only: list[UUID] | None = None) -> list[dict[str, Any]]:
+def _staff_query(uow: UnitOfWork, query: Any, entity_id: UUID, period_start: date, period_end: date,
+                 only: list[UUID] | None) -> Any:
     """Employees with an employment at the entity that began by the period's end, not gone before it began
     (``only`` these, if named)."""
-    query = Employee.select().where(
+    query = query.where(
         (Employee.tenant_id == uow.tenant_id)
         & (Employee.left_on.is_null() | (Employee.left_on >= period_start))
         & Employee.id.is_in(Employment.select(Employment.employee_id).where(
             (Employment.tenant_id == uow.tenant_id) & (Employment.legal_entity_id == entity_id)
             & (Employment.effective_from <= period_end))))
+    return query.where(Employee.id.is_in(only)) if only is not None else query
+
+
+async def staff_of_entity(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
+                          after: UUID | None, limit: int, only: list[UUID] | None = None) -> list[dict[str, Any]]:
+    query = _staff_query(uow, Employee.select(), entity_id, period_start, period_end, only)
     if after:
         query = query.where(Employee.id > after)
-    if only is not None:
-        query = query.where(Employee.id.is_in(only))
     return await query.order_by(Employee.id).limit(limit)
+
+
+async def count_staff(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
+                      only: list[UUID] | None = None) -> int:
+    return await _staff_query(uow, Employee.count(), entity_id, period_start, period_end, only)
 
 
 async def employments_of(uow: UnitOfWork, employee_ids: list[UUID]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -361,7 +362,25 @@ async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) ->
 _jobs: set[asyncio.Task[None]] = set()
 
 
+Progress = Callable[[int, int], None]
+
+
 async def start_calculation(principal: Principal, run_id: UUID) -> PayRunView:
+    batch, view = await _begin_calculation(principal, run_id)
+    task = asyncio.create_task(_calculate_guarded(principal, run_id, batch))
+    _jobs.add(task)
+    task.add_done_callback(_jobs.discard)
+    return view
+
+
+async def calculate_in_foreground(principal: Principal, run_id: UUID, on_progress: Progress) -> PayRunView:
+    """The same calculation for the command line: here, reporting (done, total) after every chunk."""
+    batch, _ = await _begin_calculation(principal, run_id)
+    await _calculate_guarded(principal, run_id, batch, on_progress)
+    return await get_run(principal, run_id)
+
+
+async def _begin_calculation(principal: Principal, run_id: UUID) -> tuple[UUID, PayRunView]:
     batch = new_id()
     async with unit_of_work(principal.tenant_id) as uow:
         row, facts = await _run(uow, run_id, lock=True)
@@ -372,11 +391,7 @@ async def start_calculation(principal: Principal, run_id: UUID) -> PayRunView:
         await queries.update_run(uow, run_id, {"job_status": "running", "job_done": 0, "job_total": 0,
                                                "job_error": None})
         await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
-        view = await _run_view(uow, run_id)
-    task = asyncio.create_task(_calculate_in_background(principal, run_id, batch))
-    _jobs.add(task)
-    task.add_done_callback(_jobs.discard)
-    return view
+        return batch, await _run_view(uow, run_id)
 
 
 async def wait_for_jobs() -> None:
@@ -385,9 +400,10 @@ async def wait_for_jobs() -> None:
         await asyncio.gather(*list(_jobs), return_exceptions=True)
 
 
-async def _calculate_in_background(principal: Principal, run_id: UUID, batch: UUID) -> None:
+async def _calculate_guarded(principal: Principal, run_id: UUID, batch: UUID,
+                             on_progress: Progress | None = None) -> None:
     try:
-        await calculate_run(principal, run_id, batch)
+        await calculate_run(principal, run_id, batch, on_progress)
     except Exception as exc:
         # The run keeps the results it had: the failed batch was never switched in.
         log.exception("pay run calculation failed", extra={"request_id": principal.request_id})
@@ -396,13 +412,17 @@ async def _calculate_in_background(principal: Principal, run_id: UUID, batch: UU
             await queries.update_run(uow, run_id, {"job_status": "failed", "job_error": reason[:2000]})
 
 
-async def calculate_run(principal: Principal, run_id: UUID, batch: UUID) -> None:
+async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_progress: Progress | None = None) -> None:
     """Write every payslip under ``batch``, then switch the run to it in one transaction."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         row, _ = await _run(uow, run_id)
         group = await _group(uow, row["pay_group_id"])
         inputs = await queries.inputs(uow, run_id)
         basis = await _calculation_basis(uow, row)
+    async with unit_of_work(principal.tenant_id) as uow:
+        total = await queries.count_staff(uow, group["legal_entity_id"], row["period_start"], row["period_end"],
+                                          only=row["scope"])
+        await queries.update_run(uow, run_id, {"job_total": total})
     rule = msgspec.convert(group["rule"], PayGroupRule)
     done, after = 0, None
     while True:
@@ -415,6 +435,8 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID) -> None
             await queries.insert_payslips(uow, slips)
             done += len(staff)
             await queries.set_progress(uow, run_id, done)
+        if on_progress:
+            on_progress(done, total)
         if len(staff) < CHUNK:
             break
         after = staff[-1]["id"]

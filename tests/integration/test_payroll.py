@@ -4,6 +4,9 @@ bound to the results hash, voided approvals on change, finalisation and the audi
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -312,3 +315,23 @@ async def test_only_a_finalised_run_is_corrected(client: Any, payroll: dict[str,
                                 json={"employee_ids": [str(payroll["staff"][0].id)], "pay_date": "2026-09-01",
                                       "reason": "Too soon"})
     assert refused.status_code == 409 and refused.json()["code"] == "pay_run_correction_needs_finalised"
+
+
+async def test_the_command_line_calculates_a_run_showing_progress(client: Any, payroll: dict[str, Any],
+                                                                  tenant_a: Any, environment: dict[str, str]) -> None:
+    preparer = bearer(payroll["tokens"]["preparer"])
+    run = (await client.post("/v1/pay-runs", headers=preparer, json={
+        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": 6})).json()
+    command = [sys.executable, "-m", "api.cli", "payroll", "calculate", "--tenant", str(tenant_a),
+               "--run", run["id"], "--subject", "prep-1"]
+    done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, check=False,
+                                   timeout=120, env={**os.environ, **environment})
+    assert done.returncode == 0, done.stderr
+    assert "3 payslips" in done.stdout and "state calculated" in done.stdout
+    calculated = (await client.get(f"/v1/pay-runs/{run['id']}", headers=preparer)).json()
+    assert calculated["state"] == "calculated" and calculated["preparer"] == "prep-1"
+    assert calculated["employees_total"] == 3 and calculated["progress_percent"] == 100
+    missing = await asyncio.to_thread(subprocess.run, [*command[:-4], "--run", str(uuid.uuid4()), "--subject",
+                                                       "prep-1"], capture_output=True, text=True, check=False,
+                                      timeout=120, env={**os.environ, **environment})
+    assert missing.returncode == 1 and "no pay run" in missing.stderr
