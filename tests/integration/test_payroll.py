@@ -317,6 +317,7 @@ async def test_only_a_finalised_run_is_corrected(client: Any, payroll: dict[str,
     assert refused.status_code == 409 and refused.json()["code"] == "pay_run_correction_needs_finalised"
 
 
+@pytest.mark.postgres  # shared mode: the session's on-prem SQLite database holds several tenants, which the CLI refuses
 async def test_the_command_line_calculates_a_run_showing_progress(client: Any, payroll: dict[str, Any],
                                                                   tenant_a: Any, environment: dict[str, str]) -> None:
     preparer = bearer(payroll["tokens"]["preparer"])
