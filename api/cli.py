@@ -264,7 +264,7 @@ def payroll_calculate(tenant_id: UUID | None, run_id: UUID, subject: str) -> Non
 
     run = _run(work)
     if run.job_status != "done":
-        err.print(f"[red]Calculation failed: {run.job_error}[/red]")
+        err.print(f"[red]Calculation {run.job_status}: {run.job_error or 'the run changed meanwhile'}[/red]")
         sys.exit(EXIT_FAILED)
     out.print(f"{run.employees_done} payslips; results hash {run.results_hash}; state {run.state.value}")
 

@@ -72,8 +72,10 @@ async def update_run(uow: UnitOfWork, run_id: UUID, values: dict[str, Any]) -> N
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.id == run_id))
 
 
-async def set_progress(uow: UnitOfWork, run_id: UUID, done: int) -> None:
-    await PayRun.update({PayRun.job_done: done}).where((PayRun.tenant_id == uow.tenant_id) & (PayRun.id == run_id))
+async def set_progress(uow: UnitOfWork, run_id: UUID, batch: UUID, done: int) -> None:
+    """Only the run's current job reports progress; a superseded one writes nothing."""
+    await PayRun.update({PayRun.job_done: done, PayRun.job_heartbeat: utc_now()}).where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.id == run_id) & (PayRun.job_batch == batch))
 
 
 async def insert_input(uow: UnitOfWork, run_id: UUID, values: dict[str, Any]) -> UUID:

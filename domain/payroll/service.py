@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -40,6 +40,7 @@ from domain.tenancy import queries as tenancy
 from domain.time import utc_now
 
 CHUNK = 500
+STALLED_AFTER = timedelta(minutes=10)
 CORRECTION = "correction"
 log = logging.getLogger("meridian.payroll")
 
@@ -344,9 +345,11 @@ async def _transition(uow: UnitOfWork, principal: Principal, run_id: UUID, actio
 async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) -> PayRunView:
     """A change after calculation voids every approval: the run must be calculated and reviewed again."""
     async with unit_of_work(principal.tenant_id) as uow:
-        _, facts = await _run(uow, run_id, lock=True)
+        row, facts = await _run(uow, run_id, lock=True)
         actor = await _actor(uow, principal, facts)
         after = workflow.changed(facts, actor) if facts.state is not RunState.DRAFT else facts
+        if row["job_status"] == "running":
+            await queries.update_run(uow, run_id, {"job_status": "superseded", "job_batch": None})
         input_id = await queries.insert_input(uow, run_id, {
             "employee_id": request.employee_id, "kind": request.kind, "amount": request.amount,
             "note": request.note, "created_by": principal.subject})
@@ -386,12 +389,18 @@ async def _begin_calculation(principal: Principal, run_id: UUID) -> tuple[UUID, 
         row, facts = await _run(uow, run_id, lock=True)
         actor = await _actor(uow, principal, facts)
         workflow.calculated(facts, actor, "0" * 64)  # refuses now, before any work, if this may not happen
-        if row["job_status"] == "running":
+        if _job_alive(row):
             raise CalculationRunning()
         await queries.update_run(uow, run_id, {"job_status": "running", "job_done": 0, "job_total": 0,
-                                               "job_error": None})
+                                               "job_error": None, "job_batch": batch, "job_heartbeat": utc_now()})
         await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
         return batch, await _run_view(uow, run_id)
+
+
+def _job_alive(row: dict[str, Any]) -> bool:
+    """A running job reports after every chunk; one silent for longer stopped with its process."""
+    heartbeat = row["job_heartbeat"]
+    return row["job_status"] == "running" and heartbeat is not None and utc_now() - heartbeat < STALLED_AFTER
 
 
 async def wait_for_jobs() -> None:
@@ -409,7 +418,9 @@ async def _calculate_guarded(principal: Principal, run_id: UUID, batch: UUID,
         log.exception("pay run calculation failed", extra={"request_id": principal.request_id})
         reason = str(exc) if isinstance(exc, CalculationBlocked) else type(exc).__name__
         async with unit_of_work(principal.tenant_id) as uow:
-            await queries.update_run(uow, run_id, {"job_status": "failed", "job_error": reason[:2000]})
+            row, _ = await _run(uow, run_id, lock=True)
+            if row["job_batch"] == batch:
+                await queries.update_run(uow, run_id, {"job_status": "failed", "job_error": reason[:2000]})
 
 
 async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_progress: Progress | None = None) -> None:
@@ -434,7 +445,7 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_prog
                 slips = await _as_corrections(uow, row["corrects_run_id"], slips)
             await queries.insert_payslips(uow, slips)
             done += len(staff)
-            await queries.set_progress(uow, run_id, done)
+            await queries.set_progress(uow, run_id, batch, done)
         if on_progress:
             on_progress(done, total)
         if len(staff) < CHUNK:
@@ -520,6 +531,8 @@ def _payslip_row(employee: dict[str, Any], result: CalculationResult, run_id: UU
 async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int) -> None:
     async with unit_of_work(principal.tenant_id) as uow:
         row, facts = await _run(uow, run_id, lock=True)
+        if row["job_batch"] != batch:
+            return  # overtaken by a change or a restart: these results never show
         slips = await queries.payslips(uow, run_id, batch)
         digest = workflow.results_hash(_hashable(slips))
         actor = await _actor(uow, principal, facts)

@@ -8,21 +8,24 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from domain.db import unit_of_work
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
 from domain.identity.model import Principal
 from domain.identity.permissions import Role
+from domain.payroll import queries
 from domain.payroll.service import wait_for_jobs
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import NewApplication, NewCandidate, NewJob
 from domain.tenancy.model import NewLegalEntity
 from domain.tenancy.service import create_legal_entity
+from domain.time import utc_now
 from tests.conftest import bearer
 
 pytestmark = pytest.mark.anyio
@@ -336,3 +339,42 @@ async def test_the_command_line_calculates_a_run_showing_progress(client: Any, p
                                                        "prep-1"], capture_output=True, text=True, check=False,
                                       timeout=120, env={**os.environ, **environment})
     assert missing.returncode == 1 and "no pay run" in missing.stderr
+
+
+async def test_a_change_during_a_calculation_never_leaves_its_results_showing(client: Any,
+                                                                               payroll: dict[str, Any]) -> None:
+    """Whichever finishes first, the job or the change, the run ends in draft without results, and the
+    next calculation includes the change."""
+    preparer = bearer(payroll["tokens"]["preparer"])
+    run = (await client.post("/v1/pay-runs", headers=preparer, json={
+        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": 4})).json()
+    url = f"/v1/pay-runs/{run['id']}"
+    assert (await client.post(f"{url}/calculation", headers=preparer)).status_code == 202
+    changed = await client.post(f"{url}/inputs", headers=preparer, json={
+        "employee_id": str(payroll["staff"][2].id), "kind": "allowance", "amount": "800.00"})
+    assert changed.status_code == 201, changed.text
+    await wait_for_jobs()
+    after = (await client.get(url, headers=preparer)).json()
+    assert after["state"] == "draft" and after["results_hash"] is None and after["job_status"] != "running"
+    assert (await client.post(f"{url}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    slips = (await client.get(f"{url}/payslips", headers=preparer)).json()
+    allowance = next(s for s in slips if s["employee_id"] == str(payroll["staff"][2].id))
+    assert Decimal(allowance["gross"]) == Decimal("30800.00")
+
+
+async def test_a_job_that_stopped_with_its_process_can_be_started_again(client: Any, payroll: dict[str, Any],
+                                                                        tenant_a: Any) -> None:
+    preparer = bearer(payroll["tokens"]["preparer"])
+    run = (await client.post("/v1/pay-runs", headers=preparer, json={
+        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": 5})).json()
+    url = f"/v1/pay-runs/{run['id']}"
+    for heartbeat, expected in ((utc_now(), 409), (utc_now() - timedelta(hours=1), 202)):
+        async with unit_of_work(tenant_a) as uow:
+            await queries.update_run(uow, uuid.UUID(run["id"]), {
+                "job_status": "running", "job_batch": uuid.uuid4(), "job_heartbeat": heartbeat})
+        started = await client.post(f"{url}/calculation", headers=preparer)
+        assert started.status_code == expected, started.text
+    await wait_for_jobs()
+    finished = (await client.get(url, headers=preparer)).json()
+    assert finished["state"] == "calculated" and finished["employees_total"] == 3
