@@ -108,7 +108,7 @@ async def _seed_payroll(tenant_b: uuid.UUID, entity_id: uuid.UUID, employee_id: 
     group = await payroll.create_group(preparer, NewPayGroup(legal_entity_id=entity_id, name="B payroll", rule=(
         PayGroupRule(frequency=PayFrequency.MONTHLY, pay_day=25, country="DE"))))
     first = await payroll.create_run(preparer, NewPayRun(pay_group_id=group.id, year=2026, period=4))
-    await payroll.calculate_run(preparer, first.id, uuid.uuid4())
+    await payroll.calculate_in_foreground(preparer, first.id, lambda done, total: None)
     await payroll.submit(preparer, first.id)
     digest = (await payroll.get_run(preparer, first.id)).results_hash
     for reviewer in reviewers:
@@ -116,7 +116,7 @@ async def _seed_payroll(tenant_b: uuid.UUID, entity_id: uuid.UUID, employee_id: 
     await payroll.finalise(preparer, first.id)
     second = await payroll.create_run(preparer, NewPayRun(pay_group_id=group.id, year=2026, period=5))
     await payroll.add_input(preparer, second.id, NewPayInput(employee_id=employee_id, kind="allowance", amount="20000"))
-    await payroll.calculate_run(preparer, second.id, uuid.uuid4())
+    await payroll.calculate_in_foreground(preparer, second.id, lambda done, total: None)
     exception = (await payroll.exceptions_of(preparer, second.id))[0]
     payslip = (await payroll.payslips_of(preparer, first.id))[0]
     return {"group_id": str(group.id), "run_id": str(second.id), "exception_id": str(exception.id),
