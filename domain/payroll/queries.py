@@ -90,30 +90,40 @@ async def inputs(uow: UnitOfWork, run_id: UUID) -> list[dict[str, Any]]:
                                          ).order_by(PayInput.created_at)
 
 
-def _staff_query(uow: UnitOfWork, query: Any, entity_id: UUID, period_start: date, period_end: date,
-                 only: list[UUID] | None) -> Any:
-    """Employees with an employment at the entity that began by the period's end, not gone before it began
-    (``only`` these, if named)."""
-    query = query.where(
-        (Employee.tenant_id == uow.tenant_id)
-        & (Employee.left_on.is_null() | (Employee.left_on >= period_start))
-        & Employee.id.is_in(Employment.select(Employment.employee_id).where(
-            (Employment.tenant_id == uow.tenant_id) & (Employment.legal_entity_id == entity_id)
-            & (Employment.effective_from <= period_end))))
-    return query.where(Employee.id.is_in(only)) if only is not None else query
+def _employed_at(uow: UnitOfWork, entity_id: UUID, period_end: date, only: list[UUID] | None) -> Any:
+    query = Employment.select(Employment.employee_id).where(
+        (Employment.tenant_id == uow.tenant_id) & (Employment.legal_entity_id == entity_id)
+        & (Employment.effective_from <= period_end))
+    return query.where(Employment.employee_id.is_in(only)) if only is not None else query
 
 
-async def staff_of_entity(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
-                          after: UUID | None, limit: int, only: list[UUID] | None = None) -> list[dict[str, Any]]:
-    query = _staff_query(uow, Employee.select(), entity_id, period_start, period_end, only)
+def _not_gone(uow: UnitOfWork, query: Any, period_start: date) -> Any:
+    return query.where((Employee.tenant_id == uow.tenant_id)
+                       & (Employee.left_on.is_null() | (Employee.left_on >= period_start)))
+
+
+async def staff_page(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
+                     after: UUID | None, limit: int, only: list[UUID] | None = None
+                     ) -> tuple[list[dict[str, Any]], UUID | None]:
+    """The next page of employees with an employment at the entity that began by the period's end, not gone
+    before it began (``only`` these, if named), and where the following page starts (None: this was the last).
+
+    Pages walk the entity's employments by employee id, an index range each, so a page costs the same at
+    100,000 employees as at 1,000."""
+    query = _employed_at(uow, entity_id, period_end, only).distinct()
     if after:
-        query = query.where(Employee.id > after)
-    return await query.order_by(Employee.id).limit(limit)
+        query = query.where(Employment.employee_id > after)
+    ids = [row["employee_id"] for row in await query.order_by(Employment.employee_id).limit(limit)]
+    if not ids:
+        return [], None
+    staff = await _not_gone(uow, Employee.select().where(Employee.id.is_in(ids)), period_start).order_by(Employee.id)
+    return staff, (ids[-1] if len(ids) == limit else None)
 
 
 async def count_staff(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
                       only: list[UUID] | None = None) -> int:
-    return await _staff_query(uow, Employee.count(), entity_id, period_start, period_end, only)
+    employed = _employed_at(uow, entity_id, period_end, only)
+    return await _not_gone(uow, Employee.count().where(Employee.id.is_in(employed)), period_start)
 
 
 async def employments_of(uow: UnitOfWork, employee_ids: list[UUID]) -> list[dict[str, Any]]:

@@ -438,8 +438,8 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_prog
     done, after = 0, None
     while True:
         async with unit_of_work(principal.tenant_id) as uow:
-            staff = await queries.staff_of_entity(uow, group["legal_entity_id"], row["period_start"],
-                                                  row["period_end"], after, CHUNK, only=row["scope"])
+            staff, after = await queries.staff_page(uow, group["legal_entity_id"], row["period_start"],
+                                                    row["period_end"], after, CHUNK, only=row["scope"])
             slips = await _payslips_for(uow, staff, basis, rule, inputs, batch)
             if row["kind"] == CORRECTION:
                 slips = await _as_corrections(uow, row["corrects_run_id"], slips)
@@ -448,9 +448,8 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_prog
             await queries.set_progress(uow, run_id, batch, done)
         if on_progress:
             on_progress(done, total)
-        if len(staff) < CHUNK:
+        if after is None:
             break
-        after = staff[-1]["id"]
     await _complete(principal, run_id, batch, done)
 
 
