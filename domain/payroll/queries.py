@@ -120,10 +120,11 @@ async def staff_page(uow: UnitOfWork, entity_id: UUID, period_start: date, perio
     return staff, (ids[-1] if len(ids) == limit else None)
 
 
-async def count_staff(uow: UnitOfWork, entity_id: UUID, period_start: date, period_end: date,
-                      only: list[UUID] | None = None) -> int:
-    employed = _employed_at(uow, entity_id, period_end, only)
-    return await _not_gone(uow, Employee.count().where(Employee.id.is_in(employed)), period_start)
+async def count_employed(uow: UnitOfWork, entity_id: UUID, period_end: date, only: list[UUID] | None = None) -> int:
+    """Everyone employed at the entity by the period's end: the most a run can hold (those gone before the
+    period are skipped). Counted on the employments index alone; joined to employees, PostgreSQL under
+    row-level security picks a plan that takes minutes at 100,000 employees."""
+    return len(await _employed_at(uow, entity_id, period_end, only).distinct())
 
 
 async def employments_of(uow: UnitOfWork, employee_ids: list[UUID]) -> list[dict[str, Any]]:

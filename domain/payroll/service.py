@@ -431,8 +431,7 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_prog
         inputs = await queries.inputs(uow, run_id)
         basis = await _calculation_basis(uow, row)
     async with unit_of_work(principal.tenant_id) as uow:
-        total = await queries.count_staff(uow, group["legal_entity_id"], row["period_start"], row["period_end"],
-                                          only=row["scope"])
+        total = await queries.count_employed(uow, group["legal_entity_id"], row["period_end"], only=row["scope"])
         await queries.update_run(uow, run_id, {"job_total": total})
     rule = msgspec.convert(group["rule"], PayGroupRule)
     done, after = 0, None
