@@ -88,6 +88,11 @@ class PayRunController(Controller):
     async def finalise(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> PayRunView:
         return await service.finalise(caller(request), run_id)
 
+    @post("/{run_id:uuid}/cancellation", opt=requires(Operation.PAYROLL_PREPARE), status_code=200,
+          summary="Close a run without paying it; a finalised run cannot be cancelled")
+    async def cancel(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> PayRunView:
+        return await service.cancel(caller(request), run_id)
+
     @post("/{run_id:uuid}/corrections", opt=requires(Operation.PAYROLL_PREPARE),
           summary="Open an off-cycle correction of a finalised run for the named employees")
     async def correct(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],

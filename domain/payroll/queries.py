@@ -207,7 +207,7 @@ async def current_payslips(uow: UnitOfWork, base_run_id: UUID, employee_ids: lis
 async def open_correction_of(uow: UnitOfWork, base_run_id: UUID) -> bool:
     return await PayRun.exists().where(
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.corrects_run_id == base_run_id)
-        & (PayRun.state != "finalised"))
+        & PayRun.state.not_in(["finalised", "cancelled"]))
 
 
 async def later_period_finalised(uow: UnitOfWork, group_id: UUID, period_end: date) -> bool:

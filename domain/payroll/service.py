@@ -348,8 +348,7 @@ async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) ->
         row, facts = await _run(uow, run_id, lock=True)
         actor = await _actor(uow, principal, facts)
         after = workflow.changed(facts, actor) if facts.state is not RunState.DRAFT else facts
-        if row["job_status"] == "running":
-            await queries.update_run(uow, run_id, {"job_status": "superseded", "job_batch": None})
+        await _supersede_job(uow, row)
         input_id = await queries.insert_input(uow, run_id, {
             "employee_id": request.employee_id, "kind": request.kind, "amount": request.amount,
             "note": request.note, "created_by": principal.subject})
@@ -589,6 +588,22 @@ async def finalise(principal: Principal, run_id: UUID) -> PayRunView:
         after = workflow.finalised(facts, await _actor(uow, principal, facts), recomputed)
         await _transition(uow, principal, run_id, "finalised", facts, after)
         return await _run_view(uow, run_id)
+
+
+async def cancel(principal: Principal, run_id: UUID) -> PayRunView:
+    """Close a run without paying it: a run opened by mistake, an abandoned correction."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        row, facts = await _run(uow, run_id, lock=True)
+        after = workflow.cancelled(facts, await _actor(uow, principal, facts))
+        await _supersede_job(uow, row)
+        await _transition(uow, principal, run_id, "cancelled", facts, after)
+        return await _run_view(uow, run_id)
+
+
+async def _supersede_job(uow: UnitOfWork, row: dict[str, Any]) -> None:
+    """A running job's results would no longer match the run: they never show."""
+    if row["job_status"] == "running":
+        await queries.update_run(uow, row["id"], {"job_status": "superseded", "job_batch": None})
 
 
 async def _act(principal: Principal, run_id: UUID, action: str, step: Any) -> PayRunView:

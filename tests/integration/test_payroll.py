@@ -280,6 +280,10 @@ async def test_a_correction_pays_and_posts_the_difference_and_later_runs_build_o
     assert correction["employee_scope"] == [corrected_employee] and correction["state"] == "draft"
     second = await client.post(url, headers=preparer, json=request)
     assert second.status_code == 409 and second.json()["code"] == "pay_run_correction_open"
+    cancelled = await client.post(f"/v1/pay-runs/{correction['id']}/cancellation", headers=preparer)
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    correction = (await client.post(url, headers=preparer, json=request)).json()
+    assert correction["state"] == "draft" and correction["corrects_run_id"] == january["id"]
     await client.post(f"/v1/pay-runs/{correction['id']}/inputs", headers=preparer, json={
         "employee_id": corrected_employee, "kind": "allowance", "amount": "1000.00", "note": "January allowance"})
     assert (await client.post(f"/v1/pay-runs/{correction['id']}/calculation", headers=preparer)).status_code == 202
