@@ -433,7 +433,7 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_prog
         total = await queries.count_employed(uow, group["legal_entity_id"], row["period_end"], only=row["scope"])
         await queries.update_run(uow, run_id, {"job_total": total})
     rule = msgspec.convert(group["rule"], PayGroupRule)
-    done, after = 0, None
+    done, after, digest = 0, None, workflow.ResultsHasher()
     while True:
         async with unit_of_work(principal.tenant_id) as uow:
             staff, after = await queries.staff_page(uow, group["legal_entity_id"], row["period_start"],
@@ -442,13 +442,15 @@ async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_prog
             if row["kind"] == CORRECTION:
                 slips = await _as_corrections(uow, row["corrects_run_id"], slips)
             await queries.insert_payslips(uow, slips)
+            for slip in slips:
+                digest.add(_hash_entry(slip["employee_id"], slip["payload"]))
             done += len(staff)
             await queries.set_progress(uow, run_id, batch, done)
         if on_progress:
             on_progress(done, total)
         if after is None:
             break
-    await _complete(principal, run_id, batch, done)
+    await _complete(principal, run_id, batch, done, digest.hexdigest())
 
 
 async def _calculation_basis(uow: UnitOfWork, run: dict[str, Any]) -> dict[str, Any]:
@@ -521,20 +523,20 @@ def _payslip_row(employee: dict[str, Any], result: CalculationResult, run_id: UU
         "currency": result.currency, "gross_minor": to_minor(result.totals.gross, result.currency),
         "net_minor": to_minor(result.totals.net, result.currency),
         "employer_cost_minor": to_minor(result.totals.employer_cost, result.currency),
-        "result": msgspec.json.encode(payload).decode(),
+        "result": msgspec.json.encode(payload).decode(), "payload": payload,
     }
 
 
-async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int) -> None:
+async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int, digest: str) -> None:
+    """Switch the run to ``batch``, whose results hash was taken as its payslips were written (finalising
+    takes it again from what is stored)."""
     async with unit_of_work(principal.tenant_id) as uow:
         row, facts = await _run(uow, run_id, lock=True)
         if row["job_batch"] != batch:
             return  # overtaken by a change or a restart: these results never show
-        slips = await queries.payslips(uow, run_id, batch)
-        digest = workflow.results_hash(_hashable(slips))
         actor = await _actor(uow, principal, facts)
         after = workflow.calculated(facts, actor, digest)
-        found = await _variance(uow, row, slips)
+        found = await _variance(uow, row, batch)
         await queries.replace_exceptions(uow, run_id, found)
         open_count = sum(1 for e in await queries.exceptions(uow, run_id) if e["acknowledged_by"] is None)
         after = workflow.exceptions_changed(after, open_count)
@@ -544,11 +546,17 @@ async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int)
 
 
 def _hashable(slips: list[dict[str, Any]]) -> list[Any]:
-    return [[str(s["employee_id"]), s["result"]["lines"], s["result"]["totals"]] for s in slips]
+    return [_hash_entry(s["employee_id"], s["result"]) for s in slips]
 
 
-async def _variance(uow: UnitOfWork, run: dict[str, Any], slips: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Against the previous run of the group; a correction, against the payslips it replaces."""
+def _hash_entry(employee_id: UUID, result: dict[str, Any]) -> list[Any]:
+    """What the results hash covers of a payslip, in employee-id order: every line and every total."""
+    return [str(employee_id), result["lines"], result["totals"]]
+
+
+async def _variance(uow: UnitOfWork, run: dict[str, Any], batch: UUID) -> dict[str, dict[str, Any]]:
+    """Against the previous run of the group; a correction, against the payslips it replaces. The first
+    run of a group has nothing to compare with, and its payslips are not read back."""
     if run["kind"] == CORRECTION:
         previous: list[dict[str, Any]] | None = list((await queries.current_payslips(
             uow, run["corrects_run_id"], run["scope"] or [])).values())
@@ -556,8 +564,11 @@ async def _variance(uow: UnitOfWork, run: dict[str, Any], slips: list[dict[str, 
         previous_run = await queries.previous_finalised_run(uow, run["pay_group_id"], run["pay_date"])
         previous = (await queries.payslips(uow, previous_run["id"], previous_run["results_batch"])
                     if previous_run else None)
+    if previous is None:
+        return {}
+    slips = await queries.payslips(uow, run["id"], batch)
     found = check([_summary(s) for s in slips], [_summary(s) for s in previous], run["pay_date"],
-                  VarianceThresholds()) if previous is not None else []
+                  VarianceThresholds())
     return {e.key: msgspec.to_builtins(e) for e in found}
 
 

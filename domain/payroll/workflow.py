@@ -154,6 +154,26 @@ def results_hash(results: Any) -> str:
     return hashlib.sha256(canonical_json(results).encode()).hexdigest()
 
 
+class ResultsHasher:
+    """:func:`results_hash` of a list given an item at a time, so a run of any size is hashed as it is
+    written: canonical JSON of a list is its items' canonical JSON, comma-separated, in brackets."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256(b"[")
+        self._empty = True
+
+    def add(self, item: Any) -> None:
+        if not self._empty:
+            self._sha.update(b",")
+        self._sha.update(canonical_json(item).encode())
+        self._empty = False
+
+    def hexdigest(self) -> str:
+        final = self._sha.copy()
+        final.update(b"]")
+        return final.hexdigest()
+
+
 def valid_approvers(facts: RunFacts) -> frozenset[str]:
     """The distinct people other than the preparer who approved exactly the current results."""
     if facts.results_hash is None:

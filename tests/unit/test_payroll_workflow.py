@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import event, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -27,6 +28,7 @@ from domain.payroll.workflow import (
     PreparerCannotApprove,
     RegionNotAssigned,
     ResultsChangedSinceApproval,
+    ResultsHasher,
     RoleRequired,
     RunFacts,
     RunFinalised,
@@ -555,3 +557,13 @@ class PayRunReview(RuleBasedStateMachine):
 
 PayRunReview.TestCase.settings = settings(max_examples=200, stateful_step_count=40, deadline=None)
 test_pay_run_review = PayRunReview.TestCase
+
+
+@given(st.lists(st.lists(st.one_of(st.text(max_size=8), st.integers(), st.none(),
+                                   st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=3)),
+                         max_size=4), max_size=6))
+def test_hashing_item_by_item_gives_the_results_hash_of_the_whole(results: list[Any]) -> None:
+    hasher = ResultsHasher()
+    for item in results:
+        hasher.add(item)
+    assert hasher.hexdigest() == results_hash(results)
