@@ -411,7 +411,7 @@ async def wait_for_jobs() -> None:
 async def _calculate_guarded(principal: Principal, run_id: UUID, batch: UUID,
                              on_progress: Progress | None = None) -> None:
     try:
-        await calculate_run(principal, run_id, batch, on_progress)
+        await _calculate_run(principal, run_id, batch, on_progress)
     except Exception as exc:
         # The run keeps the results it had: the failed batch was never switched in.
         log.exception("pay run calculation failed", extra={"request_id": principal.request_id})
@@ -422,7 +422,7 @@ async def _calculate_guarded(principal: Principal, run_id: UUID, batch: UUID,
                 await queries.update_run(uow, run_id, {"job_status": "failed", "job_error": reason[:2000]})
 
 
-async def calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_progress: Progress | None = None) -> None:
+async def _calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_progress: Progress | None = None) -> None:
     """Write every payslip under ``batch``, then switch the run to it in one transaction."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         row, _ = await _run(uow, run_id)
