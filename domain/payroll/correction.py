@@ -32,10 +32,9 @@ def replaced_from(slip: dict[str, Any]) -> dict[str, Any]:
 def difference(corrected: CalculationResult, replaced: Replaced) -> CalculationResult:
     """The corrected result less the replaced one, line by line (a line either side may be missing):
     what the correction pays and posts."""
-    before = {line.code: line for line in replaced.lines}
-    codes = [line.code for line in corrected.lines] + [c for c in before if c not in
-                                                       {line.code for line in corrected.lines}]
     after = {line.code: line for line in corrected.lines}
+    before = {line.code: line for line in replaced.lines}
+    codes = [*after, *(code for code in before if code not in after)]
     lines = [_line_difference(after.get(code), before.get(code)) for code in codes]
     old, new = replaced.totals, corrected.totals
     totals = Totals(gross=new.gross - old.gross, employee_deductions=new.employee_deductions - old.employee_deductions,
