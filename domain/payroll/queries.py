@@ -157,6 +157,12 @@ async def insert_payslips(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
         await current_database().bulk_insert("payslips", PAYSLIP_COLUMNS, values)
 
 
+async def drop_unused_batches(uow: UnitOfWork, run_id: UUID, kept: UUID | None) -> None:
+    """Payslips of the run's failed or overtaken calculations: never shown, no longer needed."""
+    query = Payslip.delete().where((Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id))
+    await (query.where(Payslip.batch != kept) if kept else query)
+
+
 async def payslips(uow: UnitOfWork, run_id: UUID, batch: UUID, employee_id: UUID | None = None
                    ) -> list[dict[str, Any]]:
     query = Payslip.select().where((Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id)

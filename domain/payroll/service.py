@@ -392,6 +392,7 @@ async def _begin_calculation(principal: Principal, run_id: UUID) -> tuple[UUID, 
             raise CalculationRunning()
         await queries.update_run(uow, run_id, {"job_status": "running", "job_done": 0, "job_total": 0,
                                                "job_error": None, "job_batch": batch, "job_heartbeat": utc_now()})
+        await queries.drop_unused_batches(uow, run_id, kept=row["results_batch"])
         await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
         return batch, await _run_view(uow, run_id)
 
@@ -542,6 +543,7 @@ async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int,
         after = workflow.exceptions_changed(after, open_count)
         await queries.update_run(uow, run_id, {"results_batch": batch, "job_status": "done", "job_done": count,
                                                "job_total": count})
+        await queries.drop_unused_batches(uow, run_id, kept=batch)
         await _transition(uow, principal, run_id, "calculated", facts, after)
 
 

@@ -21,6 +21,7 @@ from domain.identity.model import Principal
 from domain.identity.permissions import Role
 from domain.payroll import queries
 from domain.payroll.service import wait_for_jobs
+from domain.payroll.tables import Payslip
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import NewApplication, NewCandidate, NewJob
 from domain.tenancy.model import NewLegalEntity
@@ -345,8 +346,8 @@ async def test_the_command_line_calculates_a_run_showing_progress(client: Any, p
     assert missing.returncode == 1 and "no pay run" in missing.stderr
 
 
-async def test_a_change_during_a_calculation_never_leaves_its_results_showing(client: Any,
-                                                                               payroll: dict[str, Any]) -> None:
+async def test_a_change_during_a_calculation_never_leaves_its_results_showing(client: Any, payroll: dict[str, Any],
+                                                                               tenant_a: Any) -> None:
     """Whichever finishes first, the job or the change, the run ends in draft without results, and the
     next calculation includes the change."""
     preparer = bearer(payroll["tokens"]["preparer"])
@@ -365,6 +366,9 @@ async def test_a_change_during_a_calculation_never_leaves_its_results_showing(cl
     slips = (await client.get(f"{url}/payslips", headers=preparer)).json()
     allowance = next(s for s in slips if s["employee_id"] == str(payroll["staff"][2].id))
     assert Decimal(allowance["gross"]) == Decimal("30800.00")
+    async with unit_of_work(tenant_a):
+        stored = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
+    assert stored == 3  # whichever finished first, the other batch is gone
 
 
 async def test_a_job_that_stopped_with_its_process_can_be_started_again(client: Any, payroll: dict[str, Any],
