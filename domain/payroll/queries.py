@@ -216,6 +216,14 @@ async def open_correction_of(uow: UnitOfWork, base_run_id: UUID) -> bool:
         & PayRun.state.not_in(["finalised", "cancelled"]))
 
 
+async def open_runs_after(uow: UnitOfWork, group_id: UUID, period_end: date) -> list[dict[str, Any]]:
+    """The group's regular runs of later periods that are neither finalised nor cancelled."""
+    rows = await PayRun.select().where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id) & (PayRun.kind == "regular")
+        & (PayRun.period_start > period_end) & PayRun.state.not_in(["finalised", "cancelled"]))
+    return [_run_row(row) for row in rows]
+
+
 async def later_period_finalised(uow: UnitOfWork, group_id: UUID, period_end: date) -> bool:
     return await PayRun.exists().where(
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id) & (PayRun.kind == "regular")

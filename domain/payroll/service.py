@@ -598,9 +598,22 @@ async def finalise(principal: Principal, run_id: UUID) -> PayRunView:
         row, facts = await _run(uow, run_id, lock=True)
         slips = await queries.payslips(uow, run_id, row["results_batch"]) if row["results_batch"] else []
         recomputed = workflow.results_hash(_hashable(slips))
-        after = workflow.finalised(facts, await _actor(uow, principal, facts), recomputed)
+        actor = await _actor(uow, principal, facts)
+        after = workflow.finalised(facts, actor, recomputed)
         await _transition(uow, principal, run_id, "finalised", facts, after)
+        if row["kind"] == CORRECTION:
+            await _void_later_results(uow, principal, actor, row)
         return await _run_view(uow, run_id)
+
+
+async def _void_later_results(uow: UnitOfWork, principal: Principal, actor: Actor, correction: dict[str, Any]) -> None:
+    """Later periods calculated before this correction built their year so far without it: their results
+    and approvals are void until they are calculated again."""
+    for later in await queries.open_runs_after(uow, correction["pay_group_id"], correction["period_end"]):
+        facts = msgspec.convert(later["facts"], RunFacts)
+        if facts.results_hash is not None:
+            await _supersede_job(uow, later)
+            await _transition(uow, principal, later["id"], "changed", facts, workflow.changed(facts, actor))
 
 
 async def cancel(principal: Principal, run_id: UUID) -> PayRunView:

@@ -291,7 +291,10 @@ async def test_a_correction_pays_and_posts_the_difference_and_later_runs_build_o
     await wait_for_jobs()
     calculated = (await client.get(f"/v1/pay-runs/{correction['id']}", headers=preparer)).json()
     assert calculated["employees_total"] == 1 and calculated["state"] == "calculated", calculated
+    february = await calculated_run(client, payroll, period=3)  # before the correction is final
     await reviewed_and_finalised(client, payroll, calculated)
+    stale = (await client.get(f"/v1/pay-runs/{february['id']}", headers=preparer)).json()
+    assert stale["state"] == "draft" and stale["results_hash"] is None
 
     originals = (await client.get(f"/v1/pay-runs/{january['id']}/payslips", headers=preparer)).json()
     original = next(s for s in originals if s["employee_id"] == corrected_employee)
@@ -307,7 +310,10 @@ async def test_a_correction_pays_and_posts_the_difference_and_later_runs_build_o
     totals = (await client.get(f"/v1/pay-runs/{correction['id']}/control-totals", headers=reviewer)).json()
     assert totals["currencies"][0]["headcount"] == 1
 
-    february = await finalised_run(client, payroll, period=3)
+    assert (await client.post(f"/v1/pay-runs/{february['id']}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    february = await reviewed_and_finalised(
+        client, payroll, (await client.get(f"/v1/pay-runs/{february['id']}", headers=preparer)).json())
     slips = (await client.get(f"/v1/pay-runs/{february['id']}/payslips", headers=preparer)).json()
     year_so_far = next(s for s in slips if s["employee_id"] == corrected_employee)["result"]["year_to_date"]
     assert Decimal(year_so_far["income"]) == Decimal("31000.00") and year_so_far["months_employed"] == 2
