@@ -4,6 +4,7 @@ width that counts CJK characters double, and the base stylesheet of the report p
 from __future__ import annotations
 
 import unicodedata
+from html import escape
 
 from babel import Locale, UnknownLocaleError
 
@@ -16,6 +17,22 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}
 th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 """
+
+
+def page_head(locale: str, title: str, heading: str, css: str) -> list[str]:
+    """The lines that open a page, up to its heading; ``title`` and ``heading`` are already escaped."""
+    return [
+        "<!DOCTYPE html>",
+        f'<html lang="{escape(locale.replace("_", "-"))}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>",
+        f"<style>{css}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{heading}</h1>",
+    ]
 
 
 def babel_locale(locale: str) -> Locale:

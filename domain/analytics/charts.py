@@ -16,7 +16,7 @@ from babel.numbers import format_decimal, format_percent
 
 from domain.analytics.attrition import EmployeeRisk, RiskScore
 from domain.analytics.feedback_loop import CompetencyStats, FeedbackLoopAnalysis
-from domain.html_pages import REPORT_CSS, babel_locale, shorten
+from domain.html_pages import REPORT_CSS, babel_locale, page_head, shorten
 from domain.i18n import translate
 
 _FEEDBACK_NOTES = (
@@ -131,19 +131,7 @@ class _Texts:
         return format_percent(value, format="#,##0.##%", locale=self.numbers)
 
     def head(self, title_msgid: str) -> list[str]:
-        lang = escape(self.locale.replace("_", "-"))
-        return [
-            "<!DOCTYPE html>",
-            f'<html lang="{lang}">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{self.t(title_msgid)}</title>",
-            f"<style>{_CSS}</style>",
-            "</head>",
-            "<body>",
-            f"<h1>{self.t(title_msgid)}</h1>",
-        ]
+        return page_head(self.locale, self.t(title_msgid), self.t(title_msgid), _CSS)
 
     def label(self, x: float, y: float, name: str, anchor: str = "end") -> str:
         return (

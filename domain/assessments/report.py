@@ -18,7 +18,7 @@ from babel.numbers import format_decimal, format_percent
 
 from domain.assessments.scoring import Evaluation, ModelVersion
 from domain.errors import InvalidInput
-from domain.html_pages import REPORT_CSS, babel_locale, shorten
+from domain.html_pages import REPORT_CSS, babel_locale, page_head, shorten
 from domain.i18n import translate
 
 MIN_ENTRIES = 2
@@ -247,19 +247,9 @@ class _Page:
 
     def render(self) -> str:
         c = self.comparison
-        lang = escape(self.locale.replace("_", "-"))
         return "\n".join(
             [
-                "<!DOCTYPE html>",
-                f'<html lang="{lang}">',
-                "<head>",
-                '<meta charset="utf-8">',
-                '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>{self.t('Candidate comparison')}</title>",
-                f"<style>{_CSS}</style>",
-                "</head>",
-                "<body>",
-                f"<h1>{self.t('Candidate comparison')}</h1>",
+                *page_head(self.locale, self.t("Candidate comparison"), self.t("Candidate comparison"), _CSS),
                 f'<p class="meta">{self.t("Competency model version {version}", version=c.model_version)}</p>',
                 f'<p class="meta">'
                 f"{self.t('Overall pass threshold: {threshold}', threshold=self.number(c.overall_pass_threshold))}</p>",

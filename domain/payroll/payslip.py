@@ -17,7 +17,7 @@ import msgspec
 from babel.dates import format_date, format_interval
 
 from compliance.calculation import CalculationResult
-from domain.html_pages import babel_locale
+from domain.html_pages import babel_locale, page_head
 from domain.i18n import translate
 from domain.money import display
 
@@ -134,20 +134,10 @@ class _Page:
         return escape(format_interval(p.period_start, p.period_end, "yMMMd", locale=self.babel))
 
     def render(self) -> str:
-        lang = escape(self.locale.replace("_", "-"))
         title = f"{self.t('Payslip')} · {escape(self.payslip.employee_name)} · {self.period()}"
         return "\n".join(
             [
-                "<!DOCTYPE html>",
-                f'<html lang="{lang}">',
-                "<head>",
-                '<meta charset="utf-8">',
-                '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>{title}</title>",
-                f"<style>{_CSS}</style>",
-                "</head>",
-                "<body>",
-                f"<h1>{self.t('Payslip')}</h1>",
+                *page_head(self.locale, title, self.t("Payslip"), _CSS),
                 self.header(),
                 self.earnings(),
                 self.deductions(),
