@@ -372,7 +372,10 @@ async def test_a_change_during_a_calculation_never_leaves_its_results_showing(cl
     slips = (await client.get(f"{url}/payslips", headers=preparer)).json()
     allowance = next(s for s in slips if s["employee_id"] == str(payroll["staff"][2].id))
     assert Decimal(allowance["gross"]) == Decimal("30800.00")
-    async with unit_of_work(tenant_a):
+    async with unit_of_work(tenant_a) as uow:
+        employed = await queries.count_employed(uow, payroll["entity"].id, date(2026, 4, 30))
+        assert employed == 3
+        assert await queries.count_employed(uow, payroll["entity"].id, date(2025, 12, 31)) == 0
         stored = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
     assert stored == 3  # whichever finished first, the other batch is gone
 
