@@ -20,28 +20,25 @@ from uuid import UUID
 import msgspec
 
 from compliance.calculation import CalculationResult
-from compliance.errors import ComplianceError
 from domain.audit.service import record
 from domain.db import UnitOfWork, unit_of_work
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.identity.model import Principal
 from domain.ids import new_id
-from domain.money import from_minor, to_minor
-from domain.payroll import queries, workflow
+from domain.money import from_minor
+from domain.payroll import pipeline, queries, workflow
 from domain.payroll.calendar import PayGroupRule, PayPeriod, periods
-from domain.payroll.correction import Replaced, difference, replaced_from
-from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
+from domain.payroll.correction import Replaced, difference
 from domain.payroll.finance import AccountMapping as FinanceMapping
 from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, control_totals, journal, reconcile
 from domain.payroll.payslip import PayslipDocument, payslip_from_result
+from domain.payroll.pipeline import CORRECTION, CalculationBlocked
 from domain.payroll.variance import PayslipSummary, VarianceThresholds, check
 from domain.payroll.workflow import Actor, RunFacts, RunState
 from domain.tenancy import queries as tenancy
 from domain.time import utc_now
 
-CHUNK = 500
 STALLED_AFTER = timedelta(minutes=10)
-CORRECTION = "correction"
 log = logging.getLogger("meridian.payroll")
 
 
@@ -70,12 +67,6 @@ class CalculationRunning(Conflict):
     code = "pay_run_calculation_running"
     title = "Calculation running"
     template = "This pay run is being calculated; wait for it to finish."
-
-
-class CalculationBlocked(InvalidInput):
-    code = "pay_run_calculation_blocked"
-    title = "Calculation blocked"
-    template = "The payslip of {employee} cannot be calculated: {problem}"
 
 
 class NoSuchPeriod(InvalidInput):
@@ -428,30 +419,20 @@ async def _calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_pro
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         row, _ = await _run(uow, run_id)
         group = await _group(uow, row["pay_group_id"])
-        inputs = await queries.inputs(uow, run_id)
-        basis = await _calculation_basis(uow, row)
+        basis = pipeline.RunBasis(
+            tenant_id=principal.tenant_id, run=await _calculation_basis(uow, row), entity_id=group["legal_entity_id"],
+            rule=msgspec.convert(group["rule"], PayGroupRule),
+            inputs=pipeline.inputs_by_employee(await queries.inputs(uow, run_id)), batch=batch)
     async with unit_of_work(principal.tenant_id) as uow:
-        total = await queries.count_employed(uow, group["legal_entity_id"], row["period_end"], only=row["scope"])
+        total = await queries.count_employed(uow, basis.entity_id, row["period_end"], only=row["scope"])
         await queries.update_run(uow, run_id, {"job_total": total})
-    rule = msgspec.convert(group["rule"], PayGroupRule)
-    done, after, digest = 0, None, workflow.ResultsHasher()
-    while True:
-        async with unit_of_work(principal.tenant_id) as uow:
-            staff, after = await queries.staff_page(uow, group["legal_entity_id"], row["period_start"],
-                                                    row["period_end"], after, CHUNK, only=row["scope"])
-            slips = await _payslips_for(uow, staff, basis, rule, inputs, batch)
-            if row["kind"] == CORRECTION:
-                slips = await _as_corrections(uow, row["corrects_run_id"], slips)
-            await queries.insert_payslips(uow, slips)
-            for slip in slips:
-                digest.add(_hash_entry(slip["employee_id"], slip["payload"]))
-            done += len(staff)
-            await queries.set_progress(uow, run_id, batch, done)
+
+    def report(done: int) -> None:
         if on_progress:
             on_progress(done, total)
-        if after is None:
-            break
-    await _complete(principal, run_id, batch, done, digest.hexdigest())
+
+    done, digest = await pipeline.calculate_all(basis, report)
+    await _complete(principal, run_id, batch, done, digest)
 
 
 async def _calculation_basis(uow: UnitOfWork, run: dict[str, Any]) -> dict[str, Any]:
@@ -461,71 +442,6 @@ async def _calculation_basis(uow: UnitOfWork, run: dict[str, Any]) -> dict[str, 
         return run
     base, _ = await _run(uow, run["corrects_run_id"])
     return {**run, "pay_date": base["pay_date"]}
-
-
-async def _as_corrections(uow: UnitOfWork, base_run_id: UUID, slips: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    in_force = await queries.current_payslips(uow, base_run_id, [slip["employee_id"] for slip in slips])
-    corrected = []
-    for slip in slips:
-        payload = msgspec.json.decode(slip["result"])
-        payload["corrects"] = replaced_from(in_force[slip["employee_id"]])
-        corrected.append({**slip, "result": msgspec.json.encode(payload).decode()})
-    return corrected
-
-
-async def _payslips_for(uow: UnitOfWork, staff: list[dict[str, Any]], run: dict[str, Any], rule: PayGroupRule,
-                        inputs: list[dict[str, Any]], batch: UUID) -> list[dict[str, Any]]:
-    ids = [employee["id"] for employee in staff]
-    employments: dict[UUID, list[dict[str, Any]]] = {}
-    for employment in await queries.employments_of(uow, ids):
-        employments.setdefault(employment["employee_id"], []).append(employment)
-    attributes: dict[tuple[UUID, str], dict[str, Any]] = {}
-    for row in await queries.tax_attributes_of(uow, ids, run["pay_date"]):
-        attributes[(row["employee_id"], row["country"])] = row["attributes"]
-    year_to_date: dict[UUID, dict[str, Any]] = {}
-    for row in await queries.finalised_payslips_of(uow, ids, run["period_start"]):
-        year_to_date[row["employee_id"]] = row["result"]["year_to_date"]
-    slips = []
-    for employee in staff:
-        history = employments[employee["id"]]
-        current = [e for e in history if e["effective_from"] <= run["period_end"]][-1]
-        figures = _calculated(employee, PayContext(
-            employee_id=employee["id"], country=current["country"], region=current["region"],
-            pay_amount=from_minor(current["pay_minor"], current["currency"]), pay_unit=current["pay_unit"],
-            weekly_hours=Decimal(current["weekly_hours"]), joined_on=history[0]["effective_from"],
-            left_on=employee["left_on"], period_start=run["period_start"], period_end=run["period_end"],
-            pay_date=run["pay_date"], frequency=rule.frequency,
-            attributes=attributes.get((employee["id"], current["country"]), {}),
-            year_to_date=year_to_date.get(employee["id"], {}), inputs=_inputs_of(inputs, employee["id"])))
-        slips.append(_payslip_row(employee, figures.result, run["id"], batch))
-    return slips
-
-
-def _calculated(employee: dict[str, Any], context: PayContext) -> Any:
-    try:
-        return calculate(context)
-    except ComplianceError as exc:
-        raise CalculationBlocked(employee=employee["full_name"], problem=str(exc)) from exc
-
-
-def _inputs_of(inputs: list[dict[str, Any]], employee_id: UUID) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = dict.fromkeys(INPUT_KINDS, Decimal(0))
-    for row in inputs:
-        if row["employee_id"] == employee_id:
-            totals[row["kind"]] += Decimal(row["amount"])
-    return totals
-
-
-def _payslip_row(employee: dict[str, Any], result: CalculationResult, run_id: UUID, batch: UUID) -> dict[str, Any]:
-    payload = msgspec.to_builtins(result)
-    payload["name"] = employee["full_name"]
-    return {
-        "id": new_id(), "run_id": run_id, "batch": batch, "employee_id": employee["id"],
-        "currency": result.currency, "gross_minor": to_minor(result.totals.gross, result.currency),
-        "net_minor": to_minor(result.totals.net, result.currency),
-        "employer_cost_minor": to_minor(result.totals.employer_cost, result.currency),
-        "result": msgspec.json.encode(payload).decode(), "payload": payload,
-    }
 
 
 async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int, digest: str) -> None:
@@ -548,12 +464,7 @@ async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int,
 
 
 def _hashable(slips: list[dict[str, Any]]) -> list[Any]:
-    return [_hash_entry(s["employee_id"], s["result"]) for s in slips]
-
-
-def _hash_entry(employee_id: UUID, result: dict[str, Any]) -> list[Any]:
-    """What the results hash covers of a payslip, in employee-id order: every line and every total."""
-    return [str(employee_id), result["lines"], result["totals"]]
+    return [pipeline.hash_entry(s["employee_id"], s["result"]) for s in slips]
 
 
 async def _variance(uow: UnitOfWork, run: dict[str, Any], batch: UUID) -> dict[str, dict[str, Any]]:
