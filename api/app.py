@@ -57,6 +57,7 @@ from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import FixedWindow, RateLimitMiddleware
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
 from compliance.registry import all_packs
+from domain.payroll.pipeline import shutdown_workers, start_workers
 from domain.settings import Settings
 
 CONTROLLERS = [
@@ -83,8 +84,10 @@ def create_app(settings: Settings) -> Litestar:
         await check_app_role(runtime.database)
         verifier.onprem_tenant = await ensure_home_tenant(runtime)
         app.state.runtime = runtime
+        start_workers()
 
     async def stop() -> None:
+        shutdown_workers()
         runtime = app.state.get("runtime")
         if runtime is not None:
             await runtime.database.stop()

@@ -6,6 +6,7 @@ SQLite turns Decimals into floats, so amounts are stored as BIGINT minor units.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 from babel.core import Locale
 from babel.numbers import format_currency, get_currency_precision
@@ -13,8 +14,15 @@ from babel.numbers import format_currency, get_currency_precision
 from domain.errors import TooManyDecimals
 
 
+@cache
 def minor_unit_exponent(currency: str) -> int:
     return get_currency_precision(currency)
+
+
+@cache
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest unit as a quantum: 0.01 for CNY, 1 for JPY."""
+    return Decimal(1).scaleb(-minor_unit_exponent(currency))
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
@@ -26,8 +34,7 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 
 def from_minor(minor: int, currency: str) -> Decimal:
-    exponent = minor_unit_exponent(currency)
-    return Decimal(minor).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
+    return Decimal(minor).scaleb(-minor_unit_exponent(currency)).quantize(minor_unit(currency))
 
 
 def display(amount: Decimal, currency: str, locale: str) -> str:

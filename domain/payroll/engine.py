@@ -15,7 +15,7 @@ from compliance.calculation import CalculationResult, Line, PayFrequency
 from compliance.calendar import working_day_calendar
 from compliance.registry import pack_for
 from compliance.rounding import half_up
-from domain.money import minor_unit_exponent
+from domain.money import minor_unit
 from domain.payroll.calendar import ProrationMethod, proration_factor
 
 PERIODS_PER_YEAR = {
@@ -112,4 +112,4 @@ def _overtime_multiplier(pack: Any, context: PayContext, region: str | None) -> 
 
 
 def _money(amount: Decimal, currency: str) -> Decimal:
-    return half_up(amount, Decimal(1).scaleb(-minor_unit_exponent(currency)))
+    return half_up(amount, minor_unit(currency))

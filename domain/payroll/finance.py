@@ -31,7 +31,7 @@ import msgspec
 
 from domain.audit.chain import canonical_json
 from domain.errors import Detail, DomainError, ErrorKind, InvalidInput
-from domain.money import from_minor, minor_unit_exponent, to_minor
+from domain.money import from_minor, minor_unit, minor_unit_exponent, to_minor
 from domain.tenancy.model import require_currency
 
 ZERO = Decimal("0")
@@ -361,7 +361,7 @@ def _amount(raw: str, column: str, line: int, currency: str | None, problems: li
         return ZERO
     if currency is not None:
         exponent = minor_unit_exponent(currency)
-        if value != value.quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_DOWN):
+        if value != value.quantize(minor_unit(currency), rounding=ROUND_DOWN):
             problems.append(Detail(field=column, template=STATEMENT_TOO_MANY_DECIMALS,
                                    params={**params, "currency": currency, "exponent": str(exponent)}))
             return ZERO

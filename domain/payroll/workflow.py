@@ -163,9 +163,13 @@ class ResultsHasher:
         self._empty = True
 
     def add(self, item: Any) -> None:
+        self.add_encoded(canonical_json(item).encode())
+
+    def add_encoded(self, item: bytes) -> None:
+        """An item already in canonical JSON (encoded where it was calculated)."""
         if not self._empty:
             self._sha.update(b",")
-        self._sha.update(canonical_json(item).encode())
+        self._sha.update(item)
         self._empty = False
 
     def hexdigest(self) -> str:

@@ -19,7 +19,7 @@ from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
 from domain.identity.model import Principal
 from domain.identity.permissions import Role
-from domain.payroll import queries
+from domain.payroll import pipeline, queries, workflow
 from domain.payroll.service import wait_for_jobs
 from domain.payroll.tables import Payslip
 from domain.recruitment import service as recruitment
@@ -236,6 +236,42 @@ async def test_a_failed_calculation_shows_nothing_and_can_be_restarted(client: A
         assert (await client.get(f"{url}/payslips", headers=preparer)).json() == []
 
 
+async def test_a_run_of_many_pages_writes_each_payslip_once_and_hashes_them_in_employee_order(
+        client: Any, payroll: dict[str, Any], tenant_a: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One employee a page: pages are read, calculated in the worker processes (several at once) and
+    written concurrently, yet the stored payslips are exactly the staff, and the results hash taken while
+    writing is the one taken again from storage."""
+    monkeypatch.setattr(pipeline, "PAGE_SIZE", 1)
+    run = await calculated_run(client, payroll, period=2)
+    assert run["state"] == "calculated" and run["employees_done"] == run["employees_total"] == 3
+    async with unit_of_work(tenant_a) as uow:
+        row = await queries.run(uow, uuid.UUID(run["id"]))
+        assert row is not None
+        stored = await queries.payslips(uow, row["id"], row["results_batch"])
+    assert sorted(s["employee_id"] for s in stored) == sorted(e.id for e in payroll["staff"])
+    entries = [pipeline.hash_entry(s["employee_id"], s["result"]) for s in stored]
+    assert workflow.results_hash(entries) == run["results_hash"]
+
+
+async def test_a_failure_with_pages_in_flight_stops_the_job_and_writes_nothing_more(
+        client: Any, payroll: dict[str, Any], tenant_a: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page fails (no Shanghai figures from July 2026) while others are still being read or
+    calculated: the job fails once, naming the first employee, and the run shows no payslips."""
+    monkeypatch.setattr(pipeline, "PAGE_SIZE", 1)
+    preparer = bearer(payroll["tokens"]["preparer"])
+    run = (await client.post("/v1/pay-runs", headers=preparer, json={
+        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": 9})).json()
+    assert (await client.post(f"/v1/pay-runs/{run['id']}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    failed = (await client.get(f"/v1/pay-runs/{run['id']}", headers=preparer)).json()
+    first = min(payroll["staff"], key=lambda employee: employee.id)
+    assert failed["job_status"] == "failed" and failed["employees_done"] == 0
+    assert failed["job_error"].startswith(f"The payslip of {first.full_name} ")
+    async with unit_of_work(tenant_a) as uow:
+        written = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
+    assert written == 0
+
+
 async def test_an_edit_racing_an_approval_never_leaves_a_stale_approval(client: Any,
                                                                         payroll: dict[str, Any]) -> None:
     tokens = payroll["tokens"]
@@ -324,7 +360,7 @@ async def test_a_correction_pays_and_posts_the_difference_and_later_runs_build_o
 
 
 async def test_only_a_finalised_run_is_corrected(client: Any, payroll: dict[str, Any]) -> None:
-    run = await calculated_run(client, payroll, period=7)
+    run = await calculated_run(client, payroll, period=2)
     refused = await client.post(f"/v1/pay-runs/{run['id']}/corrections", headers=bearer(payroll["tokens"]["preparer"]),
                                 json={"employee_ids": [str(payroll["staff"][0].id)], "pay_date": "2026-09-01",
                                       "reason": "Too soon"})

@@ -12,6 +12,12 @@ from compliance.parameters import Cited
 ZERO = Decimal("0")
 #: Upper bound on any single amount in yuan; far above any wage, low enough to catch unit mistakes.
 MAX_AMOUNT = Decimal("100000000")
+MAX_CUMULATIVE = Decimal("10000000000")
+MAX_ELDERLY_SUPPORT = Decimal("100000")
+CUMULATIVE_AMOUNTS = (
+    "income", "basic_deduction", "special_deductions", "special_additional_deductions", "other_deductions",
+    "tax_withheld", "separate_bonus", "separate_bonus_tax",
+)
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=20, description="A count of children (0 to 20).")]
 RentTier = Literal["none", "major_city", "large_city", "small_city"]
@@ -106,7 +112,7 @@ class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         _check_amount("contribution_base", self.contribution_base)
         _check_amount("housing_fund_base", self.housing_fund_base)
-        _check_amount("elderly_support_amount", self.elderly_support_amount, Decimal("100000"))
+        _check_amount("elderly_support_amount", self.elderly_support_amount, MAX_ELDERLY_SUPPORT)
         _check_amount("other_deductions", self.other_deductions)
         _check_amount("external_special_deductions", self.external_special_deductions)
         if self.housing_loan_interest and self.housing_rent_tier != "none":
@@ -157,11 +163,8 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     separate_bonus_tax: Annotated[Decimal, msgspec.Meta(description="Tax withheld on that bonus.")] = ZERO
 
     def __post_init__(self) -> None:
-        for name in (
-            "income", "basic_deduction", "special_deductions", "special_additional_deductions",
-            "other_deductions", "tax_withheld", "separate_bonus", "separate_bonus_tax",
-        ):
-            _check_amount(name, getattr(self, name), Decimal("10000000000"))
+        for name in CUMULATIVE_AMOUNTS:
+            _check_amount(name, getattr(self, name), MAX_CUMULATIVE)
         if self.months_employed > self.last_pay_month:
             raise ValueError("months_employed cannot exceed last_pay_month")
         if self.last_contribution_month > self.last_pay_month:
