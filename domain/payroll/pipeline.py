@@ -191,8 +191,7 @@ async def read_page(basis: RunBasis, after: UUID | None) -> StaffPage:
             employments.setdefault(employment["employee_id"], []).append(employment)
         attributes = {(row["employee_id"], row["country"]): row["attributes"]
                       for row in await queries.tax_attributes_between(uow, first, last, run["pay_date"])}
-        year_to_date = {row["employee_id"]: row["result"]["year_to_date"]
-                        for row in await queries.finalised_payslips_between(uow, first, last, run["period_start"])}
+        year_to_date = await queries.year_to_date_between(uow, first, last, run["period_start"])
         replaced = (await queries.current_payslips(uow, run["corrects_run_id"], [e["id"] for e in staff])
                     if basis.is_correction else {})
     return StaffPage(staff, employments, attributes, year_to_date, replaced, following)

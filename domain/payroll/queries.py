@@ -5,6 +5,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from domain.db import UnitOfWork, current_database
 from domain.employees.tables import Employee, Employment, TaxAttributes
 from domain.ids import new_id
@@ -187,21 +189,31 @@ async def payslip(uow: UnitOfWork, payslip_id: UUID) -> dict[str, Any] | None:
     return {**row, "result": json.loads(row["result"])} if row else None
 
 
-async def finalised_payslips_between(uow: UnitOfWork, first: UUID, last: UUID, before: date
-                                    ) -> list[dict[str, Any]]:
-    """The payslips of finalised runs for periods ending before ``before`` of the employees with ids in
-    [first, last], in period order and, within a period, in the order written, so a correction comes after
-    the payslip it replaces."""
+class _YearToDateOnly(msgspec.Struct):
+    year_to_date: dict[str, Any]
+
+
+async def year_to_date_between(uow: UnitOfWork, first: UUID, last: UUID, before: date) -> dict[UUID, dict[str, Any]]:
+    """For each employee with an id in [first, last], the year-to-date figures of their latest finalised payslip
+    for a period ending before ``before``: latest by period and, within a period, by when it was written, so a
+    correction wins over the payslip it replaces. Only those payslips' results are read, whatever the month."""
     runs = await PayRun.select(PayRun.results_batch, PayRun.period_end).where(
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.state == "finalised") & (PayRun.period_end < before))
     period_of = {run["results_batch"]: run["period_end"] for run in runs}
     if not period_of:
-        return []
-    rows = await Payslip.select(Payslip.employee_id, Payslip.batch, Payslip.result, Payslip.created_at).where(
+        return {}
+    candidates = await Payslip.select(Payslip.id, Payslip.employee_id, Payslip.batch, Payslip.created_at).where(
         (Payslip.tenant_id == uow.tenant_id) & (Payslip.employee_id >= first) & (Payslip.employee_id <= last)
         & Payslip.batch.is_in(list(period_of)))
-    rows.sort(key=lambda row: (period_of[row["batch"]], row["created_at"]))
-    return [{**row, "result": json.loads(row["result"])} for row in rows]
+    latest: dict[UUID, dict[str, Any]] = {}
+    for row in sorted(candidates, key=lambda row: (period_of[row["batch"]], row["created_at"])):
+        latest[row["employee_id"]] = row
+    if not latest:
+        return {}
+    rows = await Payslip.select(Payslip.employee_id, Payslip.result).where(
+        (Payslip.tenant_id == uow.tenant_id) & Payslip.id.is_in([row["id"] for row in latest.values()]))
+    return {row["employee_id"]: msgspec.json.decode(row["result"], type=_YearToDateOnly).year_to_date
+            for row in rows}
 
 
 async def current_payslips(uow: UnitOfWork, base_run_id: UUID, employee_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:

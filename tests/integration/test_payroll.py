@@ -267,7 +267,7 @@ async def test_a_failure_with_pages_in_flight_stops_the_job_and_writes_nothing_m
     first = min(payroll["staff"], key=lambda employee: employee.id)
     assert failed["job_status"] == "failed" and failed["employees_done"] == 0
     assert failed["job_error"].startswith(f"The payslip of {first.full_name} ")
-    async with unit_of_work(tenant_a) as uow:
+    async with unit_of_work(tenant_a):
         written = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
     assert written == 0
 
