@@ -37,16 +37,7 @@ async def payroll(client: Any, tenant_a: Any, token_for: Any) -> dict[str, Any]:
     admin = Principal(tenant_id=tenant_a, subject="payroll-seed", roles=frozenset({Role.TENANT_ADMIN, Role.HR_ADMIN}))
     entity = await create_legal_entity(admin, NewLegalEntity(
         name=f"Payroll SH {uuid.uuid4().hex[:6]}", country="CN", region="SH", currency="CNY", timezone="Asia/Shanghai"))
-    job = await recruitment.create_job(admin, NewJob(legal_entity_id=entity.id, title={"en": "Analyst"},
-                                                     location="Shanghai"), "en")
-    staff = []
-    for index, pay in enumerate(("15000.00", "22000.00", "30000.00")):
-        candidate = await recruitment.create_candidate(admin, NewCandidate(full_name=f"Staff {index}"))
-        application = await recruitment.create_application(admin, NewApplication(candidate_id=candidate.id,
-                                                                                  job_id=job.id), "en")
-        staff.append(await employees.hire(admin, application.id, HireRequest(
-            legal_entity_id=entity.id, position="Analyst", start_date=date(2026, 1, 1),
-            pay=Pay(amount=pay, currency="CNY", unit="month"), weekly_hours="40")))
+    staff = await hired(admin, entity, ("15000.00", "22000.00", "30000.00"))
     tokens = {
         "preparer": await token_for(tenant_a, "payroll_preparer", subject="prep-1"),
         "reviewer_1": await token_for(tenant_a, "payroll_reviewer", subject="rev-1"),
@@ -62,6 +53,21 @@ async def payroll(client: Any, tenant_a: Any, token_for: Any) -> dict[str, Any]:
         "rule": {"frequency": "monthly", "pay_day": 10, "country": "CN", "pay_month_offset": 1}})
     assert group.status_code == 201, group.text
     return {"tokens": tokens, "group": group.json(), "staff": staff, "entity": entity}
+
+
+async def hired(admin: Principal, entity: Any, pays: tuple[str, ...]) -> list[Any]:
+    """Staff hired at the entity on 1 January 2026, on these monthly pays in its currency."""
+    job = await recruitment.create_job(admin, NewJob(legal_entity_id=entity.id, title={"en": "Analyst"},
+                                                     location=entity.name), "en")
+    staff = []
+    for index, pay in enumerate(pays):
+        candidate = await recruitment.create_candidate(admin, NewCandidate(full_name=f"Staff {index}"))
+        application = await recruitment.create_application(admin, NewApplication(candidate_id=candidate.id,
+                                                                                  job_id=job.id), "en")
+        staff.append(await employees.hire(admin, application.id, HireRequest(
+            legal_entity_id=entity.id, position="Analyst", start_date=date(2026, 1, 1),
+            pay=Pay(amount=pay, currency=entity.currency, unit="month"), weekly_hours="40")))
+    return staff
 
 
 async def calculated_run(client: Any, payroll: dict[str, Any], period: int) -> dict[str, Any]:
@@ -270,6 +276,38 @@ async def test_a_failure_with_pages_in_flight_stops_the_job_and_writes_nothing_m
     async with unit_of_work(tenant_a):
         written = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
     assert written == 0
+
+
+async def test_a_german_bonus_is_taxed_on_the_projected_year(client: Any, tenant_a: Any, token_for: Any) -> None:
+    """No expected annual pay is recorded: the pack projects it (R 39b.6 Abs. 2 LStR) from June's pay and the
+    six months left, so the bonus is taxed as a sonstiger Bezug instead of stopping the run."""
+    admin = Principal(tenant_id=tenant_a, subject="payroll-seed", roles=frozenset({Role.TENANT_ADMIN, Role.HR_ADMIN}))
+    entity = await create_legal_entity(admin, NewLegalEntity(
+        name=f"Payroll NW {uuid.uuid4().hex[:6]}", country="DE", region="NW", currency="EUR",
+        timezone="Europe/Berlin"))
+    [employee] = await hired(admin, entity, ("5000.00",))
+    preparer = bearer(await token_for(tenant_a, "payroll_preparer", subject="prep-de"))
+    recorded = await client.post(f"/v1/employees/{employee.id}/tax-attributes", headers=preparer, json={
+        "country": "DE", "effective_from": "2026-01-01", "attributes": {"tax_class": 1}})
+    assert recorded.status_code == 201, recorded.text
+    group = (await client.post("/v1/pay-groups", headers=preparer, json={
+        "legal_entity_id": str(entity.id), "name": f"NW monthly {uuid.uuid4().hex[:6]}",
+        "rule": {"frequency": "monthly", "pay_day": 25, "country": "DE"}})).json()
+    run = (await client.post("/v1/pay-runs", headers=preparer, json={
+        "pay_group_id": group["id"], "year": 2026, "period": 6})).json()
+    url = f"/v1/pay-runs/{run['id']}"
+    bonus = await client.post(f"{url}/inputs", headers=preparer, json={
+        "employee_id": str(employee.id), "kind": "bonus", "amount": "3000.00"})
+    assert bonus.status_code == 201, bonus.text
+    assert (await client.post(f"{url}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    calculated = (await client.get(url, headers=preparer)).json()
+    assert calculated["state"] == "calculated", calculated["job_error"]
+    [slip] = (await client.get(f"{url}/payslips", headers=preparer)).json()
+    trace = {step["step"]: step["value"] for step in slip["result"]["trace"]}
+    assert trace["PAP JRE4 (expected annual pay, cents)"] == "3500000"
+    assert Decimal(trace["PAP STS (wage tax on other payment, cents)"]) > 0
+    assert Decimal(slip["gross"]) == Decimal("8000.00")
 
 
 async def test_an_edit_racing_an_approval_never_leaves_a_stale_approval(client: Any,

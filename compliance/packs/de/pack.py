@@ -134,14 +134,9 @@ class GermanyPack(Pack):
     ) -> PapInput:
         employee: Employee = request.employee
         bonus = request.earnings.bonus
-        if bonus and ytd.expected_annual_current_pay is None:
-            raise InvalidCalculationInput(
-                country=self.country,
-                problem="year_to_date.expected_annual_current_pay is required when a bonus is paid",
-            )
         if employee.church_member and request.region is None:
             raise InvalidCalculationInput(country=self.country, problem="church tax needs the region (Land)")
-        expected = (ytd.expected_annual_current_pay or ZERO) + ytd.other_payments
+        expected = (self._expected_annual_current_pay(request, ytd) if bonus else ZERO) + ytd.other_payments
         private = employee.health_insurance == "private"
         subsidy = employee.private_health_employer_subsidy_monthly
         age_year = age_relief_year(employee.date_of_birth) if employee.date_of_birth else 0
@@ -171,6 +166,21 @@ class GermanyPack(Pack):
             sonstb=cents(bonus),
             zkf=employee.child_allowances,
         )
+
+    def _expected_annual_current_pay(self, request: CalculationRequest[Any, Any], ytd: YearToDate) -> Decimal:
+        """The year's expected current pay (voraussichtlicher Jahresarbeitslohn, the basis of a bonus's tax): as
+        given, or else, per R 39b.6 Abs. 2 LStR, the current pay received so far this year plus this period's,
+        plus this period's regular pay for each period left in the year."""
+        if ytd.expected_annual_current_pay is not None:
+            return ytd.expected_annual_current_pay
+        later = periods_left_after(request.pay_date, request.pay_frequency)
+        if later is None:
+            raise InvalidCalculationInput(
+                country=self.country,
+                problem="year_to_date.expected_annual_current_pay is required with a bonus paid daily",
+            )
+        received = ytd.gross - ytd.other_payments
+        return received + request.earnings.current + request.earnings.regular * later
 
     # -- lines ---------------------------------------------------------------------------------
 
@@ -226,6 +236,18 @@ class GermanyPack(Pack):
             out.step("PAP JRE4 (expected annual pay, cents)", given.jre4, "incl. earlier other payments")
             out.step("PAP STS (wage tax on other payment, cents)", result.sts)
             out.step("PAP SOLZS (surcharge on other payment, cents)", result.solzs)
+
+
+def periods_left_after(pay_date: date, frequency: PayFrequency) -> int | None:
+    """The calendar year's pay periods after the one paid on ``pay_date``; None for daily pay, whose count
+    depends on the days worked."""
+    if frequency == PayFrequency.MONTHLY:
+        return 12 - pay_date.month
+    if frequency == PayFrequency.WEEKLY:
+        return (date(pay_date.year, 12, 31) - pay_date).days // 7
+    if frequency == PayFrequency.ANNUAL:
+        return 0
+    return None
 
 
 def _private_health_code(params: WageTaxParameters, private: bool, subsidy: Decimal) -> int:

@@ -124,8 +124,10 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     tax_year: Annotated[int, msgspec.Meta(ge=2000, le=2100, description="Tax year of these figures.")] | None = None
     expected_annual_current_pay: Annotated[
         Decimal | None,
-        msgspec.Meta(description="Expected current (regular) pay for the whole year without other payments, euros; "
-                     "required when a bonus is paid (basis of PAP JRE4)."),
+        msgspec.Meta(description="Expected current (regular) pay for the whole year without other payments, euros "
+                     "(basis of PAP JRE4 when a bonus is paid). Without it, the current pay received so far plus "
+                     "this period's, plus this period's regular pay for each period left (R 39b.6 Abs. 2 LStR); "
+                     "required for a bonus paid daily."),
     ] = None
     other_payments: Annotated[
         Decimal, msgspec.Meta(description="Other payments (sonstige Bezüge) already paid this year, euros.")

@@ -16,6 +16,7 @@ import pytest
 from compliance.calculation import CalculationResult, PayFrequency
 from compliance.errors import InvalidCalculationInput, NoParametersInForce, UnknownRegion, UnsupportedPayFrequency
 from compliance.labour import Contract
+from compliance.packs.de.pack import periods_left_after
 from compliance.registry import pack_for
 
 D = Decimal
@@ -158,9 +159,37 @@ def test_earlier_other_payments_join_the_expected_annual_pay() -> None:
     assert line(result, "de.wage_tax")[0] == D("543.00") + D("997.00")
 
 
-def test_bonus_without_expected_annual_pay_is_refused() -> None:
+def test_without_expected_annual_pay_a_bonus_is_taxed_on_the_projected_year() -> None:
+    """R 39b.6 Abs. 2 LStR: current pay received so far (25,000 over five months) plus June's 5,000 plus 5,000 for
+    each of the six months left is the 60,000 given explicitly above, so the PAP result is the same."""
+    projected = calc(
+        earnings={"regular": "5000", "bonus": "5000"},
+        employee={"tax_class": 1, "church_member": True},
+        year_to_date={"tax_year": 2025, "gross": "27000", "other_payments": "2000"},
+    )
+    given = calc(
+        earnings={"regular": "5000", "bonus": "5000"},
+        employee={"tax_class": 1, "church_member": True},
+        year_to_date={"tax_year": 2025, "gross": "27000", "other_payments": "2000",
+                      "expected_annual_current_pay": "60000"},
+    )
+    assert line(projected, "de.wage_tax") == line(given, "de.wage_tax")
+    assert [s.value for s in projected.trace if s.step.startswith("PAP JRE4")] == ["6200000"]
+
+
+@pytest.mark.parametrize(("pay_date", "frequency", "left"), [
+    (date(2025, 1, 31), PayFrequency.MONTHLY, 11), (date(2025, 12, 31), PayFrequency.MONTHLY, 0),
+    (date(2025, 12, 24), PayFrequency.WEEKLY, 1), (date(2025, 12, 25), PayFrequency.WEEKLY, 0),
+    (date(2025, 1, 3), PayFrequency.WEEKLY, 51), (date(2025, 7, 1), PayFrequency.ANNUAL, 0),
+    (date(2025, 7, 1), PayFrequency.DAILY, None),
+])
+def test_periods_left_in_the_year_after_a_payment(pay_date: date, frequency: PayFrequency, left: int | None) -> None:
+    assert periods_left_after(pay_date, frequency) == left
+
+
+def test_a_daily_bonus_without_expected_annual_pay_is_refused() -> None:
     with pytest.raises(InvalidCalculationInput, match="expected_annual_current_pay"):
-        calc(earnings={"regular": "5000", "bonus": "100"})
+        calc(earnings={"regular": "200", "bonus": "100"}, pay_frequency=PayFrequency.DAILY)
 
 
 def test_private_health_insurance_2025_with_and_without_employer_subsidy() -> None:
