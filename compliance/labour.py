@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Literal
 
 import msgspec
@@ -64,6 +65,36 @@ class NoticeTier(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     days: int
 
 
+class ProrationMethod(StrEnum):
+    """How pay for a whole period is cut to the part of it employed (a joiner, a leaver) and what one unpaid
+    day is worth."""
+
+    #: days employed / days in the period; an unpaid day is a working day's share
+    CALENDAR_DAYS = "calendar_days"
+    #: working days employed / working days in the period, public holidays excluded from both
+    WORKING_DAYS = "working_days"
+    #: the same with public holidays counted as working days (only rest days are left out)
+    WORKING_DAYS_WITH_HOLIDAYS = "working_days_with_holidays"
+    #: working days and public holidays employed / a fixed number of paid days a month, at most the whole
+    PAID_DAYS = "paid_days"
+
+
+class ProrationRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    method: ProrationMethod
+    #: the fixed divisor of the paid-days method (China: 21.75)
+    paid_days_per_month: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if (self.method == ProrationMethod.PAID_DAYS) != (self.paid_days_per_month is not None):
+            raise ValueError("paid_days_per_month is given with, and only with, the paid_days method")
+        if self.paid_days_per_month is not None and not Decimal(1) <= self.paid_days_per_month <= Decimal(31):
+            raise ValueError("paid_days_per_month must be between 1 and 31")
+
+
+#: Where the law sets no method: days employed over days in the period.
+CALENDAR_DAYS_PRORATION = ProrationRule(method=ProrationMethod.CALENDAR_DAYS)
+
+
 class LabourLaw(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     currency: str
     minimum_wage: Cited[list[MinimumWageRate]]
@@ -74,6 +105,12 @@ class LabourLaw(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     minimum_working_age: Cited[int]
     maximum_weekly_hours: Cited[Decimal] | None = None
     maximum_probation: Cited[list[ProbationLimit]] | None = None
+    #: only where the law or its regulator sets the method; otherwise calendar days
+    proration: Cited[ProrationRule] | None = None
+
+    @property
+    def proration_rule(self) -> ProrationRule:
+        return self.proration.value if self.proration is not None else CALENDAR_DAYS_PRORATION
 
 
 class Contract(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -16,6 +16,7 @@ belongs to exactly one pay year, even when its adjusted pay date moves across Ne
 from __future__ import annotations
 
 import calendar as _gregorian
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -24,7 +25,8 @@ from typing import Literal
 import msgspec
 
 from compliance.calculation import PayFrequency
-from compliance.calendar import WorkingDayCalendar, working_day_calendar
+from compliance.calendar import SATURDAY, WorkingDayCalendar, working_day_calendar
+from compliance.labour import CALENDAR_DAYS_PRORATION, ProrationMethod, ProrationRule
 from domain.time import to_local
 
 SUPPORTED_FREQUENCIES = (
@@ -44,11 +46,6 @@ class HolidayRule(StrEnum):
 
     PREVIOUS_WORKING_DAY = "previous_working_day"
     NEXT_WORKING_DAY = "next_working_day"
-
-
-class ProrationMethod(StrEnum):
-    CALENDAR_DAYS = "calendar_days"
-    WORKING_DAYS = "working_days"
 
 
 class PayGroupRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -208,41 +205,68 @@ def proration_factor(
     period_end: date,
     joined_on: date | None,
     left_on: date | None,
-    method: ProrationMethod | str = ProrationMethod.CALENDAR_DAYS,
+    method: ProrationRule | ProrationMethod | str = CALENDAR_DAYS_PRORATION,
     *,
     country: str | None = None,
     subdivision: str | None = None,
 ) -> Decimal:
-    """The fraction of the period an employee was employed, quantized to 6 places (half up).
+    """The fraction of the period's pay earned by an employee employed for part of it, quantized to 6 places
+    (half up), by the country's rule (see :class:`ProrationMethod`).
 
     ``joined_on`` is the first day employed and ``left_on`` the last (both inclusive; None means before
-    or after the period). ``calendar_days`` divides days employed by days in the period;
-    ``working_days`` divides working days employed by working days in the period, using the calendar
-    of ``country`` (and ``subdivision``), which the method requires. 1 when employed the whole period,
-    0 when not at all.
+    or after the period). Every method but calendar days counts days on the calendar of ``country`` (and
+    ``subdivision``), which it then requires. 1 when employed the whole period, 0 when not at all.
     """
-    method = ProrationMethod(method)
+    rule = _rule(method)
     if period_end < period_start:
         raise ValueError("period_end is before period_start")
     if joined_on is not None and left_on is not None and left_on < joined_on:
         raise ValueError("left_on is before joined_on")
-    if method == ProrationMethod.WORKING_DAYS and not country:
-        raise ValueError("the working_days method needs the country's calendar")
+    if rule.method != ProrationMethod.CALENDAR_DAYS and not country:
+        raise ValueError(f"the {rule.method} method needs the country's calendar")
     first = max(period_start, joined_on) if joined_on else period_start
     last = min(period_end, left_on) if left_on else period_end
     if last < first:
         return ZERO.quantize(FRACTION)
     if first == period_start and last == period_end:
         return ONE.quantize(FRACTION)
-    if method == ProrationMethod.CALENDAR_DAYS:
-        employed, total = (last - first).days + 1, (period_end - period_start).days + 1
-    else:
-        working = working_day_calendar(country or "", subdivision)
-        employed, total = _working_days(working, first, last), _working_days(working, period_start, period_end)
-        if total == 0:  # a period without a working day: only the whole period counts
-            return ZERO.quantize(FRACTION)
-    return (Decimal(employed) / Decimal(total)).quantize(FRACTION, rounding=ROUND_HALF_UP)
+    days = _day_counter(rule, country, subdivision)
+    employed, total = days(first, last), _period_days(rule, days, period_start, period_end)
+    if total == 0:  # a period without a working day: only the whole period counts
+        return ZERO.quantize(FRACTION)
+    return min(ONE, Decimal(employed) / total).quantize(FRACTION, rounding=ROUND_HALF_UP)
 
 
-def _working_days(working: WorkingDayCalendar, first: date, last: date) -> int:
-    return sum(1 for offset in range((last - first).days + 1) if working.is_working_day(first + timedelta(days=offset)))
+def daily_rate_divisor(period_start: date, period_end: date, method: ProrationRule | ProrationMethod | str,
+                       *, country: str, subdivision: str | None = None) -> Decimal:
+    """What the period's pay is divided by for one unpaid day: the rule's days in the period (working days
+    where it counts calendar days, since unpaid leave is taken on working days)."""
+    rule = _rule(method)
+    if rule.method == ProrationMethod.CALENDAR_DAYS:
+        rule = ProrationRule(method=ProrationMethod.WORKING_DAYS)
+    days = _day_counter(rule, country, subdivision)
+    return max(_period_days(rule, days, period_start, period_end), ONE)
+
+
+def _rule(method: ProrationRule | ProrationMethod | str) -> ProrationRule:
+    return method if isinstance(method, ProrationRule) else ProrationRule(method=ProrationMethod(method))
+
+
+def _period_days(rule: ProrationRule, days: Callable[[date, date], int], start: date, end: date) -> Decimal:
+    if rule.paid_days_per_month is not None:  # the paid-days method, and only it, has one
+        return rule.paid_days_per_month
+    return Decimal(days(start, end))
+
+
+def _day_counter(rule: ProrationRule, country: str | None, subdivision: str | None) -> Callable[[date, date], int]:
+    """Counts the days of [first, last] that the rule counts."""
+    if rule.method == ProrationMethod.CALENDAR_DAYS:
+        return lambda first, last: (last - first).days + 1
+    working = working_day_calendar(country or "", subdivision)
+    if rule.method == ProrationMethod.WORKING_DAYS:
+        counted = working.is_working_day
+    else:  # rest days are left out; public holidays are paid days
+        def counted(day: date) -> bool:
+            return working.is_working_day(day) or (working.is_holiday(day) and day.weekday() < SATURDAY)
+    return lambda first, last: sum(1 for offset in range((last - first).days + 1)
+                                   if counted(first + timedelta(days=offset)))

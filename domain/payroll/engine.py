@@ -12,11 +12,11 @@ from typing import Any
 import msgspec
 
 from compliance.calculation import CalculationResult, Line, PayFrequency
-from compliance.calendar import working_day_calendar
+from compliance.labour import ProrationRule
 from compliance.registry import pack_for
 from compliance.rounding import half_up
 from domain.money import minor_unit
-from domain.payroll.calendar import ProrationMethod, proration_factor
+from domain.payroll.calendar import daily_rate_divisor, proration_factor
 
 PERIODS_PER_YEAR = {
     PayFrequency.WEEKLY: Decimal(52), PayFrequency.BIWEEKLY: Decimal(26), PayFrequency.SEMIMONTHLY: Decimal(24),
@@ -64,9 +64,11 @@ def calculate(context: PayContext) -> PayslipFigures:
     region = context.region if context.region in pack.regions else None
     annual = annual_pay(context.pay_amount, context.pay_unit, context.weekly_hours)
     period_pay = annual / PERIODS_PER_YEAR[context.frequency]
+    rule = pack.labour_law(context.pay_date, region).proration_rule
+    subdivision = pack.holiday_subdivisions.get(region) if region else None
     proration = proration_factor(context.period_start, context.period_end, context.joined_on, context.left_on,
-                                 ProrationMethod.CALENDAR_DAYS)
-    regular = period_pay * proration - _unpaid_leave(context, period_pay)
+                                 rule, country=pack.country, subdivision=subdivision)
+    regular = period_pay * proration - _unpaid_leave(context, period_pay, rule, subdivision)
     hourly = annual / (context.weekly_hours * WEEKS_PER_YEAR)
     overtime = context.inputs.get("overtime_hours", Decimal(0)) * hourly * _overtime_multiplier(pack, context, region)
     earnings = {
@@ -90,15 +92,13 @@ def with_deduction(result: CalculationResult, amount: Decimal) -> CalculationRes
     return msgspec.structs.replace(result, lines=[*result.lines, line], totals=totals)
 
 
-def _unpaid_leave(context: PayContext, period_pay: Decimal) -> Decimal:
+def _unpaid_leave(context: PayContext, period_pay: Decimal, rule: ProrationRule, subdivision: str | None) -> Decimal:
     days = context.inputs.get("unpaid_leave_days", Decimal(0))
     if not days:
         return Decimal(0)
-    calendar = working_day_calendar(context.country)
-    span = (context.period_end - context.period_start).days + 1
-    working = sum(1 for offset in range(span)
-                  if calendar.is_working_day(date.fromordinal(context.period_start.toordinal() + offset)))
-    return period_pay / max(working, 1) * days
+    divisor = daily_rate_divisor(context.period_start, context.period_end, rule, country=context.country,
+                                 subdivision=subdivision)
+    return period_pay / divisor * days
 
 
 def _overtime_multiplier(pack: Any, context: PayContext, region: str | None) -> Decimal:

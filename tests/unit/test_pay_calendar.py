@@ -13,6 +13,8 @@ from domain.payroll.calendar import (
     PayGroupRule,
     PayPeriod,
     ProrationMethod,
+    ProrationRule,
+    daily_rate_divisor,
     period_containing,
     periods,
     proration_factor,
@@ -242,6 +244,48 @@ def test_china_working_days_count_the_swapped_saturday() -> None:
     october = (date(2026, 10, 1), date(2026, 10, 31))
     # Working days: 8, 9, 10 (a swapped Saturday), 12-16, 19-23, 26-30 = 18; from the 10th: 16 of 18.
     assert proration_factor(*october, date(2026, 10, 10), None, "working_days", country="CN") == D("0.888889")
+
+
+CHINA_PAID_DAYS = ProrationRule(method=ProrationMethod.PAID_DAYS, paid_days_per_month=D("21.75"))
+
+
+def test_china_pays_part_months_by_21_75_paid_days() -> None:
+    """劳社部发〔2008〕3号: daily wage = monthly wage / 21.75; statutory holidays are paid days. From 15 June 2026:
+    15-19 (Dragon Boat Festival on the 19th is paid), 22-26, 29-30 = 12 paid days, 12 / 21.75."""
+    assert proration_factor(*JUNE, date(2026, 6, 15), None, CHINA_PAID_DAYS, country="CN") == D("0.551724")
+    # From 2 June: 21 paid days, 21 / 21.75.
+    assert proration_factor(*JUNE, date(2026, 6, 2), None, CHINA_PAID_DAYS, country="CN") == D("0.965517")
+
+
+def test_china_paid_days_never_pay_more_than_the_month() -> None:
+    # July 2026 has 23 weekdays: leaving on the 30th is 22 paid days, more than 21.75, so the whole month.
+    july = (date(2026, 7, 1), date(2026, 7, 31))
+    assert proration_factor(*july, None, date(2026, 7, 30), CHINA_PAID_DAYS, country="CN") == D(1)
+
+
+def test_singapore_counts_public_holidays_as_working_days() -> None:
+    """MOM, salary for an incomplete month: working days exclude rest days but include public holidays. In
+    August 2026, National Day (Sun 9) is observed on Monday 10: 21 weekdays, all counted; from the 10th, 16."""
+    august = (date(2026, 8, 1), date(2026, 8, 31))
+    rule = ProrationRule(method=ProrationMethod.WORKING_DAYS_WITH_HOLIDAYS)
+    assert proration_factor(*august, date(2026, 8, 10), None, rule, country="SG") == D("0.761905")
+    assert proration_factor(*august, date(2026, 8, 10), None, "working_days", country="SG") == D("0.750000")
+
+
+def test_an_unpaid_day_is_worth_the_rules_day() -> None:
+    assert daily_rate_divisor(*JUNE, CHINA_PAID_DAYS, country="CN") == D("21.75")
+    august = (date(2026, 8, 1), date(2026, 8, 31))
+    assert daily_rate_divisor(*august, "working_days_with_holidays", country="SG") == D(21)
+    # Calendar-day proration still takes unpaid leave per working day: 22 in June, 21 in Bavaria.
+    assert daily_rate_divisor(*JUNE, "calendar_days", country="DE") == D(22)
+    assert daily_rate_divisor(*JUNE, "calendar_days", country="DE", subdivision="BY") == D(21)
+
+
+def test_a_proration_rule_has_a_divisor_exactly_when_it_counts_paid_days() -> None:
+    with pytest.raises(ValueError, match="paid_days_per_month"):
+        ProrationRule(method=ProrationMethod.PAID_DAYS)
+    with pytest.raises(ValueError, match="paid_days_per_month"):
+        ProrationRule(method=ProrationMethod.CALENDAR_DAYS, paid_days_per_month=D("21.75"))
 
 
 def test_bad_proration_input() -> None:

@@ -1,0 +1,59 @@
+"""From an employment and the run's inputs to the earnings handed to the pack: part periods and unpaid leave
+by each country's proration rule."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from compliance.calculation import PayFrequency
+from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
+
+D = Decimal
+
+
+def context(country: str, region: str | None, pay: str, **changes: Any) -> PayContext:
+    values: dict[str, Any] = {
+        "employee_id": uuid.uuid4(), "country": country, "region": region, "pay_amount": D(pay), "pay_unit": "month",
+        "weekly_hours": D(40), "joined_on": date(2025, 1, 1), "left_on": None,
+        "period_start": date(2026, 6, 1), "period_end": date(2026, 6, 30), "pay_date": date(2026, 6, 30),
+        "frequency": PayFrequency.MONTHLY, "attributes": {}, "year_to_date": {},
+        "inputs": dict.fromkeys(INPUT_KINDS, D(0)),
+    }
+    values.update(changes)
+    return PayContext(**values)
+
+
+def regular_pay(figures: Any) -> Decimal:
+    return Decimal(figures.result.totals.gross)
+
+
+def test_a_chinese_joiner_is_paid_by_21_75_paid_days() -> None:
+    """12,000 a month from 15 June 2026: 12 paid days at 12,000 / 21.75 (劳社部发〔2008〕3号)."""
+    figures = calculate(context("CN", "SH", "12000.00", joined_on=date(2026, 6, 15)))
+    assert figures.proration == D("0.551724")
+    assert regular_pay(figures) == D("6620.69")
+
+
+def test_a_chinese_unpaid_day_is_a_21_75th_of_the_month() -> None:
+    inputs = {**dict.fromkeys(INPUT_KINDS, D(0)), "unpaid_leave_days": D(2)}
+    figures = calculate(context("CN", "SH", "12000.00", inputs=inputs))
+    assert regular_pay(figures) == D("12000.00") - D("1103.45")  # 2 × 12,000 / 21.75 = 1,103.448…
+
+
+def test_a_singapore_joiner_counts_public_holidays_as_working_days() -> None:
+    """MOM's incomplete-month formula: 6,000 from 10 August 2026 is 16 of 21 working days."""
+    figures = calculate(context("SG", None, "6000.00", joined_on=date(2026, 8, 10), period_start=date(2026, 8, 1),
+                                period_end=date(2026, 8, 31), pay_date=date(2026, 8, 31),
+                                attributes={"date_of_birth": "1990-01-01"}))
+    assert regular_pay(figures) == D("4571.43")
+
+
+def test_a_british_leaver_is_paid_by_calendar_days() -> None:
+    """Apportionment Act 1870: salary accrues from day to day. Leaving on 10 June: 10 of 30 days."""
+    figures = calculate(context("GB", None, "3000.00", left_on=date(2026, 6, 10),
+                                attributes={"tax_code": "1257L"}))
+    assert figures.proration == D("0.333333")
+    assert regular_pay(figures) == D("1000.00")
