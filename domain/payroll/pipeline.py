@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -44,10 +44,8 @@ CORRECTION = "correction"
 WORKERS = max(1, os.cpu_count() or 1)
 
 
-class CalculationBlocked(InvalidInput):
-    code = "pay_run_calculation_blocked"
-    title = "Calculation blocked"
-    template = "The payslip of {employee} cannot be calculated: {problem}"
+#: A blocked calculation lists this many of its problems (and counts them all).
+PROBLEMS_LISTED = 100
 
 
 @dataclass(frozen=True)
@@ -70,15 +68,33 @@ class RunBasis:
 class Blocked:
     """A payslip that cannot be calculated, as a worker reports it (domain errors do not cross processes)."""
 
+    employee_id: UUID
     employee: str
     problem: str
+
+
+class CalculationBlocked(InvalidInput):
+    """Some payslips cannot be calculated: the message names the first; ``problems`` lists the first
+    :data:`PROBLEMS_LISTED` in employee-id order and ``total`` counts them all."""
+
+    code = "pay_run_calculation_blocked"
+    title = "Calculation blocked"
+    template = "The payslip of {employee} cannot be calculated: {problem}"
+    problems: tuple[Blocked, ...] = ()
+    total = 0
+
+    @classmethod
+    def listing(cls, problems: list[Blocked], total: int) -> CalculationBlocked:
+        error = cls(employee=problems[0].employee, problem=problems[0].problem)
+        error.problems, error.total = tuple(problems), total
+        return error
 
 
 @dataclass(frozen=True)
 class CalculatedPage:
     slips: list[dict[str, Any]]
     hash_entries: list[bytes]
-    blocked: Blocked | None = None
+    blocked: list[Blocked] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,8 +119,11 @@ def inputs_by_employee(inputs: list[dict[str, Any]]) -> dict[UUID, dict[str, Dec
 async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> tuple[int, str]:
     """Write every payslip of the run under the basis's batch; returns how many and their results hash.
     ``on_page`` is told the count written after each page. Up to one page per worker is being calculated
-    at a time; pages are hashed and written in order."""
-    digest, done = workflow.ResultsHasher(), 0
+    at a time; pages are hashed and written in order.
+
+    A payslip that cannot be calculated stops the writing, not the calculating: the job goes on to find
+    every other one, so the preparer can fix them all before starting again."""
+    digest, done, problems, blocked = workflow.ResultsHasher(), 0, list[Blocked](), 0
     reading: asyncio.Task[StaffPage] | None = asyncio.create_task(read_page(basis, None))
     calculating: deque[tuple[asyncio.Task[CalculatedPage], int]] = deque()
     writing: asyncio.Task[None] | None = None
@@ -117,6 +136,10 @@ async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> tuple
                 continue
             next_calculation, count = calculating.popleft()
             calculated = await next_calculation
+            if calculated.blocked or blocked:
+                blocked += len(calculated.blocked)
+                problems.extend(calculated.blocked[:PROBLEMS_LISTED - len(problems)])
+                continue
             for entry in calculated.hash_entries:
                 digest.add_encoded(entry)
             await _written(writing, done, on_page)
@@ -125,6 +148,8 @@ async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> tuple
         await _written(writing, done, on_page)
     finally:
         await _settle(reading, writing, *(task for task, _ in calculating))
+    if blocked:
+        raise CalculationBlocked.listing(problems, blocked)
     return done, digest.hexdigest()
 
 
@@ -137,8 +162,6 @@ async def _in_worker(basis: RunBasis, page: StaffPage) -> CalculatedPage:
     except BrokenProcessPool:
         shutdown_workers()  # a worker died (killed, out of memory): the next job starts a fresh pool
         raise
-    if calculated.blocked is not None:
-        raise CalculationBlocked(employee=calculated.blocked.employee, problem=calculated.blocked.problem)
     return calculated
 
 
@@ -204,20 +227,21 @@ async def write_page(basis: RunBasis, slips: list[dict[str, Any]], done: int) ->
 
 
 def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
-    """Every payslip of the page, in employee-id order, with what the results hash covers of each, or the
-    first that cannot be calculated. Pure: runs in a worker process."""
-    slips, entries = [], []
+    """Every payslip of the page, in employee-id order, with what the results hash covers of each; or, if any
+    cannot be calculated, each of those. Pure: runs in a worker process."""
+    slips, entries, blocked = [], [], []
     for employee in page.staff:
         try:
             figures = calculate(pay_context(basis, page, employee))
         except ComplianceError as exc:
-            return CalculatedPage([], [], Blocked(employee["full_name"], str(exc)))
+            blocked.append(Blocked(employee["id"], employee["full_name"], str(exc)))
+            continue
         slip, payload = payslip_row(employee, figures.result, basis)
         if basis.is_correction:
             slip = _as_correction(slip, payload, page.replaced[employee["id"]])
         slips.append(slip)
         entries.append(canonical_json(hash_entry(employee["id"], payload)).encode())
-    return CalculatedPage(slips, entries)
+    return CalculatedPage([], [], blocked) if blocked else CalculatedPage(slips, entries)
 
 
 def pay_context(basis: RunBasis, page: StaffPage, employee: dict[str, Any]) -> PayContext:

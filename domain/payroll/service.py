@@ -140,6 +140,14 @@ class NewPayInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
+class CalculationProblem(msgspec.Struct, frozen=True):
+    """A payslip the last calculation could not calculate, and why."""
+
+    employee_id: UUID
+    employee: str
+    problem: str
+
+
 class PayRunView(msgspec.Struct, frozen=True):
     id: UUID
     pay_group_id: UUID
@@ -159,6 +167,9 @@ class PayRunView(msgspec.Struct, frozen=True):
     employees_done: int
     employees_total: int
     job_error: str | None
+    #: every payslip the last calculation could not calculate (the first 100, in employee-id order)
+    calculation_problems: list[CalculationProblem]
+    calculation_problems_total: int
     version: int
 
 
@@ -310,7 +321,14 @@ async def _run_view(uow: UnitOfWork, run_id: UUID) -> PayRunView:
         approvals=list(facts.approvals), open_exceptions=facts.open_exceptions, job_status=row["job_status"],
         progress_percent=100 if total == 0 and row["job_status"] == "done" else (row["job_done"] * 100 // total
                                                                                  if total else 0),
-        employees_done=row["job_done"], employees_total=total, job_error=row["job_error"], version=row["version"])
+        employees_done=row["job_done"], employees_total=total, job_error=row["job_error"],
+        **_problems(row["job_problems"]), version=row["version"])
+
+
+def _problems(stored: str | None) -> dict[str, Any]:
+    listed = msgspec.json.decode(stored, type=dict[str, Any]) if stored else {"problems": [], "total": 0}
+    return {"calculation_problems": msgspec.convert(listed["problems"], list[CalculationProblem]),
+            "calculation_problems_total": listed["total"]}
 
 
 async def _actor(uow: UnitOfWork, principal: Principal, facts: RunFacts) -> Actor:
@@ -382,7 +400,8 @@ async def _begin_calculation(principal: Principal, run_id: UUID) -> tuple[UUID, 
         if _job_alive(row):
             raise CalculationRunning()
         await queries.update_run(uow, run_id, {"job_status": "running", "job_done": 0, "job_total": 0,
-                                               "job_error": None, "job_batch": batch, "job_heartbeat": utc_now()})
+                                               "job_error": None, "job_problems": None, "job_batch": batch,
+                                               "job_heartbeat": utc_now()})
         await queries.drop_unused_batches(uow, run_id, kept=row["results_batch"])
         await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
         return batch, await _run_view(uow, run_id)
@@ -408,10 +427,14 @@ async def _calculate_guarded(principal: Principal, run_id: UUID, batch: UUID,
         # The run keeps the results it had: the failed batch was never switched in.
         log.exception("pay run calculation failed", extra={"request_id": principal.request_id})
         reason = str(exc) if isinstance(exc, CalculationBlocked) else type(exc).__name__
+        problems = ({"problems": [CalculationProblem(p.employee_id, p.employee, p.problem) for p in exc.problems],
+                     "total": exc.total} if isinstance(exc, CalculationBlocked) and exc.total else None)
         async with unit_of_work(principal.tenant_id) as uow:
             row, _ = await _run(uow, run_id, lock=True)
             if row["job_batch"] == batch:
-                await queries.update_run(uow, run_id, {"job_status": "failed", "job_error": reason[:2000]})
+                await queries.update_run(uow, run_id, {
+                    "job_status": "failed", "job_error": reason[:2000],
+                    "job_problems": msgspec.json.encode(problems).decode() if problems else None})
 
 
 async def _calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_progress: Progress | None = None) -> None:

@@ -33,6 +33,7 @@ class PayRun(Table, tablename="pay_runs"):
     job_done = Integer()
     job_total = Integer()
     job_error = Text(null=True, default=None)
+    job_problems = Text(null=True, default=None)
     job_batch = UUID(null=True, default=None)
     job_heartbeat = Timestamptz(null=True, default=None)
     version = Integer()

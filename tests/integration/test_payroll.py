@@ -259,10 +259,10 @@ async def test_a_run_of_many_pages_writes_each_payslip_once_and_hashes_them_in_e
     assert workflow.results_hash(entries) == run["results_hash"]
 
 
-async def test_a_failure_with_pages_in_flight_stops_the_job_and_writes_nothing_more(
+async def test_a_failure_with_pages_in_flight_lists_every_blocked_payslip_and_writes_none(
         client: Any, payroll: dict[str, Any], tenant_a: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every page fails (no Shanghai figures from July 2026) while others are still being read or
-    calculated: the job fails once, naming the first employee, and the run shows no payslips."""
+    calculated: the job fails once, names the first employee, lists all three, and writes nothing."""
     monkeypatch.setattr(pipeline, "PAGE_SIZE", 1)
     preparer = bearer(payroll["tokens"]["preparer"])
     run = (await client.post("/v1/pay-runs", headers=preparer, json={
@@ -270,12 +270,45 @@ async def test_a_failure_with_pages_in_flight_stops_the_job_and_writes_nothing_m
     assert (await client.post(f"/v1/pay-runs/{run['id']}/calculation", headers=preparer)).status_code == 202
     await wait_for_jobs()
     failed = (await client.get(f"/v1/pay-runs/{run['id']}", headers=preparer)).json()
-    first = min(payroll["staff"], key=lambda employee: employee.id)
+    in_order = sorted(payroll["staff"], key=lambda employee: employee.id)
     assert failed["job_status"] == "failed" and failed["employees_done"] == 0
-    assert failed["job_error"].startswith(f"The payslip of {first.full_name} ")
+    assert failed["job_error"].startswith(f"The payslip of {in_order[0].full_name} ")
+    assert failed["calculation_problems_total"] == 3
+    assert [p["employee_id"] for p in failed["calculation_problems"]] == [str(e.id) for e in in_order]
+    assert all("social_insurance" in p["problem"] for p in failed["calculation_problems"])
     async with unit_of_work(tenant_a):
         written = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
     assert written == 0
+
+
+async def test_one_blocked_payslip_is_named_while_the_others_calculate_and_a_fix_clears_it(
+        client: Any, payroll: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shanghai offers no tier-2 medical insurance: only that employee is listed; once their attributes are
+    corrected, the next calculation completes and the problem list is empty."""
+    monkeypatch.setattr(pipeline, "PAGE_SIZE", 1)
+    preparer = bearer(payroll["tokens"]["preparer"])
+    blocked = payroll["staff"][1]
+    url = f"/v1/employees/{blocked.id}/tax-attributes"
+    attributes = {"country": "CN", "effective_from": "2026-01-01", "attributes": {"medical_tier": "tier2"}}
+    assert (await client.post(url, headers=preparer, json=attributes)).status_code == 201
+    run = (await client.post("/v1/pay-runs", headers=preparer, json={
+        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": 3})).json()
+    run_url = f"/v1/pay-runs/{run['id']}"
+    assert (await client.post(f"{run_url}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    failed = (await client.get(run_url, headers=preparer)).json()
+    assert failed["job_status"] == "failed" and failed["calculation_problems_total"] == 1
+    [problem] = failed["calculation_problems"]
+    assert problem["employee_id"] == str(blocked.id) and "tier2" in problem["problem"]
+    assert (await client.get(f"{run_url}/payslips", headers=preparer)).json() == []
+    fixed = {**attributes, "effective_from": "2026-02-01", "attributes": {"medical_tier": "tier1"}}
+    assert (await client.post(url, headers=preparer, json=fixed)).status_code == 201
+    assert (await client.post(f"{run_url}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    calculated = (await client.get(run_url, headers=preparer)).json()
+    assert calculated["state"] == "calculated", calculated["job_error"]
+    assert calculated["calculation_problems"] == [] and calculated["calculation_problems_total"] == 0
+    assert len((await client.get(f"{run_url}/payslips", headers=preparer)).json()) == 3
 
 
 async def test_a_german_bonus_is_taxed_on_the_projected_year(client: Any, tenant_a: Any, token_for: Any) -> None:
