@@ -36,6 +36,7 @@ from domain.payroll import queries, workflow
 from domain.payroll.calendar import PayGroupRule
 from domain.payroll.correction import replaced_from
 from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
+from domain.payroll.variance import StoredSummary
 
 PAGE_SIZE = 250
 CORRECTION = "correction"
@@ -269,6 +270,8 @@ def payslip_row(employee: dict[str, Any], result: CalculationResult, basis: RunB
         "net_minor": to_minor(result.totals.net, result.currency),
         "employer_cost_minor": to_minor(result.totals.employer_cost, result.currency),
         "result": msgspec.json.encode(payload).decode(),
+        "summary": msgspec.json.encode(StoredSummary.of(payload)).decode(),
+        "year_to_date": msgspec.json.encode(payload["year_to_date"]).decode(),
     }, payload
 
 

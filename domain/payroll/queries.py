@@ -19,6 +19,7 @@ from domain.payroll.tables import (
     ReviewerRegion,
     VarianceException,
 )
+from domain.payroll.variance import PayslipSummary, StoredSummary
 from domain.time import utc_now
 
 
@@ -157,7 +158,7 @@ async def tax_attributes_between(uow: UnitOfWork, first: UUID, last: UUID, on: d
 
 
 PAYSLIP_COLUMNS = ("id", "tenant_id", "run_id", "batch", "employee_id", "currency", "gross_minor", "net_minor",
-                   "employer_cost_minor", "result", "created_at")
+                   "employer_cost_minor", "result", "summary", "year_to_date", "created_at")
 
 
 async def insert_payslips(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
@@ -210,10 +211,38 @@ async def year_to_date_between(uow: UnitOfWork, first: UUID, last: UUID, before:
         latest[row["employee_id"]] = row
     if not latest:
         return {}
-    rows = await Payslip.select(Payslip.employee_id, Payslip.result).where(
+    rows = await Payslip.select(Payslip.id, Payslip.employee_id, Payslip.year_to_date).where(
         (Payslip.tenant_id == uow.tenant_id) & Payslip.id.is_in([row["id"] for row in latest.values()]))
-    return {row["employee_id"]: msgspec.json.decode(row["result"], type=_YearToDateOnly).year_to_date
-            for row in rows}
+    older = await _results_of(uow, [row["id"] for row in rows if row["year_to_date"] is None], _YearToDateOnly)
+    return {row["employee_id"]: (msgspec.json.decode(row["year_to_date"]) if row["year_to_date"] is not None
+                                 else older[row["id"]].year_to_date) for row in rows}
+
+
+async def leavers(uow: UnitOfWork, left_from: date, left_before: date) -> dict[UUID, date]:
+    """Employees whose last day falls in [left_from, left_before), with that day."""
+    rows = await Employee.select(Employee.id, Employee.left_on).where(
+        (Employee.tenant_id == uow.tenant_id) & (Employee.left_on >= left_from) & (Employee.left_on < left_before))
+    return {row["id"]: row["left_on"] for row in rows}
+
+
+async def payslip_summaries(uow: UnitOfWork, run_id: UUID, batch: UUID) -> list[PayslipSummary]:
+    """What the variance check compares of each payslip of the run's batch, in employee-id order."""
+    rows = await Payslip.select(Payslip.id, Payslip.employee_id, Payslip.currency, Payslip.summary).where(
+        (Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id) & (Payslip.batch == batch)
+    ).order_by(Payslip.employee_id)
+    older = await _results_of(uow, [row["id"] for row in rows if row["summary"] is None], dict[str, Any])
+    return [(msgspec.json.decode(row["summary"], type=StoredSummary) if row["summary"] is not None
+             else StoredSummary.of(older[row["id"]])).for_employee(row["employee_id"], row["currency"])
+            for row in rows]
+
+
+async def _results_of(uow: UnitOfWork, payslip_ids: list[UUID], shape: Any) -> dict[UUID, Any]:
+    """The whole results of payslips written before their summary and year to date were stored apart."""
+    if not payslip_ids:
+        return {}
+    rows = await Payslip.select(Payslip.id, Payslip.result).where(
+        (Payslip.tenant_id == uow.tenant_id) & Payslip.id.is_in(payslip_ids))
+    return {row["id"]: msgspec.json.decode(row["result"], type=shape) for row in rows}
 
 
 async def current_payslips(uow: UnitOfWork, base_run_id: UUID, employee_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:

@@ -33,7 +33,7 @@ from domain.payroll.finance import AccountMapping as FinanceMapping
 from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, control_totals, journal, reconcile
 from domain.payroll.payslip import PayslipDocument, payslip_from_result
 from domain.payroll.pipeline import CORRECTION, CalculationBlocked
-from domain.payroll.variance import PayslipSummary, VarianceThresholds, check
+from domain.payroll.variance import PayslipSummary, StoredSummary, VarianceThresholds, check
 from domain.payroll.workflow import Actor, RunFacts, RunState
 from domain.tenancy import queries as tenancy
 from domain.time import utc_now
@@ -492,27 +492,23 @@ def _hashable(slips: list[dict[str, Any]]) -> list[Any]:
 
 async def _variance(uow: UnitOfWork, run: dict[str, Any], batch: UUID) -> dict[str, dict[str, Any]]:
     """Against the previous run of the group; a correction, against the payslips it replaces. The first
-    run of a group has nothing to compare with, and its payslips are not read back."""
+    run of a group has nothing to compare with: only each payslip's own checks apply."""
     if run["kind"] == CORRECTION:
-        previous: list[dict[str, Any]] | None = list((await queries.current_payslips(
-            uow, run["corrects_run_id"], run["scope"] or [])).values())
+        replaced = await queries.current_payslips(uow, run["corrects_run_id"], run["scope"] or [])
+        previous: list[PayslipSummary] | None = [_summary(slip) for slip in replaced.values()]
     else:
         previous_run = await queries.previous_finalised_run(uow, run["pay_group_id"], run["pay_date"])
-        previous = (await queries.payslips(uow, previous_run["id"], previous_run["results_batch"])
+        previous = (await queries.payslip_summaries(uow, previous_run["id"], previous_run["results_batch"])
                     if previous_run else None)
-    if previous is None:
-        return {}
-    slips = await queries.payslips(uow, run["id"], batch)
-    found = check([_summary(s) for s in slips], [_summary(s) for s in previous], run["pay_date"],
-                  VarianceThresholds())
+    left = await queries.leavers(uow, run["period_start"], run["pay_date"])
+    current = [msgspec.structs.replace(slip, terminated_on=left[slip.employee_id]) if slip.employee_id in left
+               else slip for slip in await queries.payslip_summaries(uow, run["id"], batch)]
+    found = check(current, previous, run["pay_date"], VarianceThresholds())
     return {e.key: msgspec.to_builtins(e) for e in found}
 
 
 def _summary(slip: dict[str, Any]) -> PayslipSummary:
-    result = slip["result"]
-    return PayslipSummary(employee_id=slip["employee_id"], name=result["name"], currency=slip["currency"],
-                          gross=Decimal(result["totals"]["gross"]), net=Decimal(result["totals"]["net"]),
-                          lines={line["code"]: Decimal(line["employee"]) for line in result["lines"]})
+    return StoredSummary.of(slip["result"]).for_employee(slip["employee_id"], slip["currency"])
 
 
 # -- review --------------------------------------------------------------------------------------

@@ -65,6 +65,10 @@ class Payslip(Table, tablename="payslips"):
     net_minor = BigInt()
     employer_cost_minor = BigInt()
     result = Text()
+    #: what the variance check reads (see variance.StoredSummary) and the result's year-to-date figures,
+    #: copied from ``result`` as it is written so later runs need not read the whole result
+    summary = Text(null=True, default=None)
+    year_to_date = Text(null=True, default=None)
     created_at = Timestamptz()
 
 

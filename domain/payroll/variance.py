@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -101,6 +102,26 @@ class PayslipSummary(msgspec.Struct, frozen=True, kw_only=True):
     net: Decimal
     lines: dict[str, Decimal] = {}
     terminated_on: date | None = None
+
+
+class StoredSummary(msgspec.Struct, frozen=True):
+    """What the checks need of a payslip besides its employee and currency, as stored beside its result."""
+
+    name: str
+    gross: Decimal
+    net: Decimal
+    lines: dict[str, Decimal]
+
+    @classmethod
+    def of(cls, result: dict[str, Any]) -> StoredSummary:
+        """From a payslip's stored result (its JSON form)."""
+        return cls(name=result["name"], gross=Decimal(result["totals"]["gross"]),
+                   net=Decimal(result["totals"]["net"]),
+                   lines={line["code"]: Decimal(line["employee"]) for line in result["lines"]})
+
+    def for_employee(self, employee_id: UUID, currency: str) -> PayslipSummary:
+        return PayslipSummary(employee_id=employee_id, name=self.name, currency=currency, gross=self.gross,
+                              net=self.net, lines=self.lines)
 
 
 class VarianceThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -189,6 +210,13 @@ def _exception(
     )
 
 
+def _against(slip: PayslipSummary, earlier: PayslipSummary | None,
+             thresholds: VarianceThresholds) -> list[VarianceException]:
+    if earlier is None:
+        return [_exception(VarianceKind.NEW_EMPLOYEE, slip, NEW_EMPLOYEE, {}, currency=slip.currency)]
+    return _comparisons(slip, earlier, thresholds)
+
+
 def _by_employee(slips: Iterable[PayslipSummary], field: str) -> dict[UUID, PayslipSummary]:
     found: dict[UUID, PayslipSummary] = {}
     for slip in slips:
@@ -261,19 +289,18 @@ def _comparisons(
 
 
 def check(
-    current: list[PayslipSummary], previous: list[PayslipSummary], pay_date: date, thresholds: VarianceThresholds,
+    current: list[PayslipSummary], previous: list[PayslipSummary] | None, pay_date: date,
+    thresholds: VarianceThresholds,
 ) -> list[VarianceException]:
     """Every variance exception of the current run against the previous one, sorted by employee name,
-    employee id, kind and line code. Raises :class:`DuplicatePayslip` if a run pays someone twice."""
+    employee id, kind and line code. Without a previous run (a group's first), only each payslip's own
+    checks apply. Raises :class:`DuplicatePayslip` if a run pays someone twice."""
     now = _by_employee(current, "current")
-    before = _by_employee(previous, "previous")
+    before = _by_employee(previous or [], "previous")
     found: list[VarianceException] = []
     for employee_id, slip in now.items():
-        earlier = before.get(employee_id)
-        if earlier is None:
-            found.append(_exception(VarianceKind.NEW_EMPLOYEE, slip, NEW_EMPLOYEE, {}, currency=slip.currency))
-        else:
-            found.extend(_comparisons(slip, earlier, thresholds))
+        if previous is not None:
+            found.extend(_against(slip, before.get(employee_id), thresholds))
         found.extend(_own_checks(slip, pay_date))
     for employee_id, earlier in before.items():
         if employee_id not in now:

@@ -17,6 +17,7 @@ import pytest
 from domain.db import unit_of_work
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
+from domain.employees.service import Departure
 from domain.identity.model import Principal
 from domain.identity.permissions import Role
 from domain.payroll import pipeline, queries, workflow
@@ -309,6 +310,23 @@ async def test_one_blocked_payslip_is_named_while_the_others_calculate_and_a_fix
     assert calculated["state"] == "calculated", calculated["job_error"]
     assert calculated["calculation_problems"] == [] and calculated["calculation_problems_total"] == 0
     assert len((await client.get(f"{run_url}/payslips", headers=preparer)).json()) == 3
+
+
+async def test_a_leaver_is_paid_for_21_75ths_of_the_month_and_flagged_as_paid_after_leaving(
+        client: Any, payroll: dict[str, Any], tenant_a: Any) -> None:
+    """Leaving on Friday 20 March 2026: 15 paid days of 21.75 (劳社部发〔2008〕3号), paid on 10 April, after the
+    last day, which a reviewer must acknowledge even in the group's first run."""
+    admin = Principal(tenant_id=tenant_a, subject="payroll-seed", roles=frozenset({Role.TENANT_ADMIN, Role.HR_ADMIN}))
+    leaver = payroll["staff"][2]
+    await employees.record_departure(admin, leaver.id, Departure(left_on=date(2026, 3, 20), reason="resigned"))
+    run = await calculated_run(client, payroll, period=4)  # March's work, paid on 10 April
+    preparer = bearer(payroll["tokens"]["preparer"])
+    slips = (await client.get(f"/v1/pay-runs/{run['id']}/payslips", headers=preparer)).json()
+    assert Decimal(next(s for s in slips if s["employee_id"] == str(leaver.id))["gross"]) == Decimal("20689.65")
+    exceptions = (await client.get(f"/v1/pay-runs/{run['id']}/exceptions", headers=preparer)).json()
+    assert [(e["detail"]["kind"], e["detail"]["employee_id"]) for e in exceptions] == [
+        ("paid_after_termination", str(leaver.id))]
+    assert run["open_exceptions"] == 1
 
 
 async def test_a_german_bonus_is_taxed_on_the_projected_year(client: Any, tenant_a: Any, token_for: Any) -> None:

@@ -89,6 +89,15 @@ def test_negative_net() -> None:
     assert found[0].message.format(**found[0].params) == "Net pay of Anna is negative: -10.00 EUR."
 
 
+def test_a_groups_first_run_has_only_each_payslips_own_checks() -> None:
+    """Nothing to compare with: nobody is new and no figure has moved, but a negative net or pay after a
+    leaving day is still an exception."""
+    assert check([slip(), slip(BEN, "Ben")], None, PAY_DATE, THRESHOLDS) == []
+    found = check([slip(net="-10.00"), slip(BEN, "Ben", terminated_on=date(2026, 11, 15))], None, PAY_DATE,
+                  THRESHOLDS)
+    assert kinds(found) == [("negative_net", None), ("paid_after_termination", None)]
+
+
 def test_paid_after_termination_only_after_the_day_and_only_with_gross_pay() -> None:
     left = date(2026, 11, 15)
     [found] = check([slip(terminated_on=left)], [slip()], PAY_DATE, THRESHOLDS)
