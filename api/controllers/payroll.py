@@ -26,11 +26,13 @@ from domain.payroll.service import (
     NewPayGroup,
     NewPayInput,
     NewPayRun,
+    NewVarianceThresholds,
     PayGroupView,
     PayRunView,
     PayslipView,
     RegionAssignment,
 )
+from domain.payroll.variance import VarianceThresholds
 
 
 class PayGroupController(Controller):
@@ -186,6 +188,17 @@ class PayrollAdminController(Controller):
          summary="The GL accounts: gross_salary_expense, net_pay_payable, employer_expense and one per line code")
     async def account_mapping(self, request: Request[Any, Any, Any], data: JSONBody[FinanceMapping]) -> FinanceMapping:
         return await service.set_account_mapping(caller(request), data)
+
+    @get("/variance-thresholds", opt=requires(Operation.PAYROLL_READ),
+         summary="The tenant's variance tolerances (defaults until set)")
+    async def thresholds(self, request: Request[Any, Any, Any]) -> VarianceThresholds:
+        return await service.variance_thresholds_of(caller(request))
+
+    @put("/variance-thresholds", opt=requires(Operation.PAYROLL_ADMIN),
+         summary="Set the tenant's variance tolerances, for calculations from now on")
+    async def set_thresholds(self, request: Request[Any, Any, Any],
+                             data: JSONBody[NewVarianceThresholds]) -> VarianceThresholds:
+        return await service.set_variance_thresholds(caller(request), data)
 
     @post("/reviewer-regions", opt=requires(Operation.PAYROLL_ADMIN),
           summary="Let a payroll reviewer approve runs of a region's legal entities")

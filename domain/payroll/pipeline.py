@@ -36,15 +36,18 @@ from domain.payroll import queries, workflow
 from domain.payroll.calendar import PayGroupRule
 from domain.payroll.correction import replaced_from
 from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
-from domain.payroll.variance import StoredSummary
+from domain.payroll.variance import PayslipSummary, StoredSummary, VarianceThresholds, check
 
 PAGE_SIZE = 250
+#: The first page is smaller, so the workers start sooner and a small run is not one page long.
+FIRST_PAGE_SIZE = 60
 CORRECTION = "correction"
 #: One page in calculation per core. The workers share the cores with this event loop and, on the same machine,
 #: the database server; on 2 cores, two workers still beat one by about 15%.
 WORKERS = max(1, os.cpu_count() or 1)
 
 
+DEFAULT_THRESHOLDS = VarianceThresholds()
 #: A blocked calculation lists this many of its problems (and counts them all).
 PROBLEMS_LISTED = 100
 
@@ -59,6 +62,10 @@ class RunBasis:
     rule: PayGroupRule
     inputs: dict[UUID, dict[str, Decimal]]
     batch: UUID
+    #: the run and batch a regular run is checked against (None for a group's first run and for corrections,
+    #: which are checked against the payslips they replace)
+    previous: tuple[UUID, UUID] | None = None
+    thresholds: VarianceThresholds = DEFAULT_THRESHOLDS
 
     @property
     def is_correction(self) -> bool:
@@ -95,7 +102,16 @@ class CalculationBlocked(InvalidInput):
 class CalculatedPage:
     slips: list[dict[str, Any]]
     hash_entries: list[bytes]
+    #: the page's variance exceptions by key, in their stored form
+    exceptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked: list[Blocked] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunCalculated:
+    count: int
+    results_hash: str
+    exceptions: dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,9 @@ class StaffPage:
     year_to_date: dict[UUID, dict[str, Any]]
     replaced: dict[UUID, dict[str, Any]]
     after: UUID | None
+    #: the previous run's payslips with ids in this page's stretch of the id space (employee id, currency,
+    #: stored summary), or None when the run has no previous run
+    previous: list[tuple[UUID, str, str]] | None = None
 
 
 def inputs_by_employee(inputs: list[dict[str, Any]]) -> dict[UUID, dict[str, Decimal]]:
@@ -117,14 +136,16 @@ def inputs_by_employee(inputs: list[dict[str, Any]]) -> dict[UUID, dict[str, Dec
     return totals
 
 
-async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> tuple[int, str]:
-    """Write every payslip of the run under the basis's batch; returns how many and their results hash.
-    ``on_page`` is told the count written after each page. Up to one page per worker is being calculated
-    at a time; pages are hashed and written in order.
+async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> RunCalculated:
+    """Write every payslip of the run under the basis's batch; returns how many, their results hash and the
+    variance exceptions, each page checked against the previous run as it is calculated. ``on_page`` is told
+    the count written after each page. Up to one page per worker is being calculated at a time; pages are
+    hashed and written in order.
 
     A payslip that cannot be calculated stops the writing, not the calculating: the job goes on to find
     every other one, so the preparer can fix them all before starting again."""
     digest, done, problems, blocked = workflow.ResultsHasher(), 0, list[Blocked](), 0
+    exceptions: dict[str, dict[str, Any]] = {}
     reading: asyncio.Task[StaffPage] | None = asyncio.create_task(read_page(basis, None))
     calculating: deque[tuple[asyncio.Task[CalculatedPage], int]] = deque()
     writing: asyncio.Task[None] | None = None
@@ -143,6 +164,7 @@ async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> tuple
                 continue
             for entry in calculated.hash_entries:
                 digest.add_encoded(entry)
+            exceptions.update(calculated.exceptions)
             await _written(writing, done, on_page)
             done += count
             writing = asyncio.create_task(write_page(basis, calculated.slips, done))
@@ -151,7 +173,7 @@ async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> tuple
         await _settle(reading, writing, *(task for task, _ in calculating))
     if blocked:
         raise CalculationBlocked.listing(problems, blocked)
-    return done, digest.hexdigest()
+    return RunCalculated(done, digest.hexdigest(), exceptions)
 
 
 async def _in_worker(basis: RunBasis, page: StaffPage) -> CalculatedPage:
@@ -203,12 +225,19 @@ async def _settle(*tasks: asyncio.Task[Any] | None) -> None:
 
 
 async def read_page(basis: RunBasis, after: UUID | None) -> StaffPage:
+    """The page of staff after ``after`` with what calculating them needs, and the previous run's payslips in
+    the page's stretch of the id space: above ``after`` and up to the page's last employee (the last page's
+    stretch is open above, so a payslip of someone no longer paid is always in some page's)."""
     run = basis.run
     async with unit_of_work(basis.tenant_id, write=False) as uow:
         staff, following = await queries.staff_page(uow, basis.entity_id, run["period_start"], run["period_end"],
-                                                    after, PAGE_SIZE, only=run["scope"])
+                                                    after, PAGE_SIZE if after else FIRST_PAGE_SIZE,
+                                                    only=run["scope"])
+        previous = (await queries.payslip_summaries(uow, *basis.previous, above=after,
+                                                    up_to=staff[-1]["id"] if following else None)
+                    if basis.previous else None)
         if not staff:
-            return StaffPage(staff, {}, {}, {}, {}, following)
+            return StaffPage(staff, {}, {}, {}, {}, following, previous)
         first, last = staff[0]["id"], staff[-1]["id"]
         employments: dict[UUID, list[dict[str, Any]]] = {}
         for employment in await queries.employments_between(uow, first, last):
@@ -218,7 +247,7 @@ async def read_page(basis: RunBasis, after: UUID | None) -> StaffPage:
         year_to_date = await queries.year_to_date_between(uow, first, last, run["period_start"])
         replaced = (await queries.current_payslips(uow, run["corrects_run_id"], [e["id"] for e in staff])
                     if basis.is_correction else {})
-    return StaffPage(staff, employments, attributes, year_to_date, replaced, following)
+    return StaffPage(staff, employments, attributes, year_to_date, replaced, following, previous)
 
 
 async def write_page(basis: RunBasis, slips: list[dict[str, Any]], done: int) -> None:
@@ -228,9 +257,10 @@ async def write_page(basis: RunBasis, slips: list[dict[str, Any]], done: int) ->
 
 
 def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
-    """Every payslip of the page, in employee-id order, with what the results hash covers of each; or, if any
-    cannot be calculated, each of those. Pure: runs in a worker process."""
-    slips, entries, blocked = [], [], []
+    """Every payslip of the page, in employee-id order, with what the results hash covers of each and the
+    page's variance exceptions; or, if any cannot be calculated, each of those. Pure: runs in a worker
+    process."""
+    slips, entries, summaries, blocked = [], [], [], []
     for employee in page.staff:
         try:
             figures = calculate(pay_context(basis, page, employee))
@@ -242,7 +272,23 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
             slip = _as_correction(slip, payload, page.replaced[employee["id"]])
         slips.append(slip)
         entries.append(canonical_json(hash_entry(employee["id"], payload)).encode())
-    return CalculatedPage([], [], blocked) if blocked else CalculatedPage(slips, entries)
+        summaries.append(msgspec.json.decode(slip["summary"], type=StoredSummary).for_employee(
+            employee["id"], slip["currency"], terminated_on=employee["left_on"]))
+    if blocked:
+        return CalculatedPage([], [], blocked=blocked)
+    found = check(summaries, _previous_of(basis, page), basis.run["pay_date"], basis.thresholds)
+    return CalculatedPage(slips, entries, {e.key: msgspec.to_builtins(e) for e in found})
+
+
+def _previous_of(basis: RunBasis, page: StaffPage) -> list[PayslipSummary] | None:
+    """What the page is checked against: the payslips a correction replaces, or the previous run's."""
+    if basis.is_correction:
+        return [StoredSummary.of(slip["result"]).for_employee(employee_id, slip["currency"])
+                for employee_id, slip in page.replaced.items()]
+    if page.previous is None:
+        return None
+    return [msgspec.json.decode(summary, type=StoredSummary).for_employee(employee_id, currency)
+            for employee_id, currency, summary in page.previous]
 
 
 def pay_context(basis: RunBasis, page: StaffPage, employee: dict[str, Any]) -> PayContext:

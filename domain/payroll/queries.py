@@ -18,8 +18,9 @@ from domain.payroll.tables import (
     Payslip,
     ReviewerRegion,
     VarianceException,
+    VarianceThresholdSetting,
 )
-from domain.payroll.variance import PayslipSummary, StoredSummary
+from domain.payroll.variance import StoredSummary
 from domain.time import utc_now
 
 
@@ -218,22 +219,20 @@ async def year_to_date_between(uow: UnitOfWork, first: UUID, last: UUID, before:
                                  else older[row["id"]].year_to_date) for row in rows}
 
 
-async def leavers(uow: UnitOfWork, left_from: date, left_before: date) -> dict[UUID, date]:
-    """Employees whose last day falls in [left_from, left_before), with that day."""
-    rows = await Employee.select(Employee.id, Employee.left_on).where(
-        (Employee.tenant_id == uow.tenant_id) & (Employee.left_on >= left_from) & (Employee.left_on < left_before))
-    return {row["id"]: row["left_on"] for row in rows}
-
-
-async def payslip_summaries(uow: UnitOfWork, run_id: UUID, batch: UUID) -> list[PayslipSummary]:
-    """What the variance check compares of each payslip of the run's batch, in employee-id order."""
-    rows = await Payslip.select(Payslip.id, Payslip.employee_id, Payslip.currency, Payslip.summary).where(
-        (Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id) & (Payslip.batch == batch)
-    ).order_by(Payslip.employee_id)
+async def payslip_summaries(uow: UnitOfWork, run_id: UUID, batch: UUID, *, above: UUID | None,
+                            up_to: UUID | None) -> list[tuple[UUID, str, str]]:
+    """The stored variance summary (JSON) of each payslip of the run's batch whose employee id is above
+    ``above`` and at most ``up_to`` (None: no bound), with the employee and currency, in employee-id order."""
+    query = Payslip.select(Payslip.id, Payslip.employee_id, Payslip.currency, Payslip.summary).where(
+        (Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id) & (Payslip.batch == batch))
+    if above is not None:
+        query = query.where(Payslip.employee_id > above)
+    if up_to is not None:
+        query = query.where(Payslip.employee_id <= up_to)
+    rows = await query.order_by(Payslip.employee_id)
     older = await _results_of(uow, [row["id"] for row in rows if row["summary"] is None], dict[str, Any])
-    return [(msgspec.json.decode(row["summary"], type=StoredSummary) if row["summary"] is not None
-             else StoredSummary.of(older[row["id"]])).for_employee(row["employee_id"], row["currency"])
-            for row in rows]
+    return [(row["employee_id"], row["currency"], row["summary"] if row["summary"] is not None
+             else msgspec.json.encode(StoredSummary.of(older[row["id"]])).decode()) for row in rows]
 
 
 async def _results_of(uow: UnitOfWork, payslip_ids: list[UUID], shape: Any) -> dict[UUID, Any]:
@@ -344,6 +343,24 @@ async def save_account_mapping(uow: UnitOfWork, accounts: dict[str, str]) -> Non
         await AccountMapping.update({AccountMapping.mapping: json.dumps(accounts), AccountMapping.updated_at: now,
                                      AccountMapping.version: AccountMapping.version + 1}).where(
             AccountMapping.tenant_id == uow.tenant_id)
+
+
+async def variance_thresholds(uow: UnitOfWork) -> dict[str, str] | None:
+    row = await VarianceThresholdSetting.select(
+        VarianceThresholdSetting.net_change_ratio, VarianceThresholdSetting.line_change_ratio,
+    ).where(VarianceThresholdSetting.tenant_id == uow.tenant_id).first()
+    return dict(row) if row else None
+
+
+async def save_variance_thresholds(uow: UnitOfWork, ratios: dict[str, str]) -> None:
+    now = utc_now()
+    if await variance_thresholds(uow) is None:
+        await VarianceThresholdSetting.insert(VarianceThresholdSetting(
+            id=new_id(), tenant_id=uow.tenant_id, version=1, created_at=now, updated_at=now, **ratios))
+    else:
+        await VarianceThresholdSetting.update({**ratios, "updated_at": now,
+                                               "version": VarianceThresholdSetting.version + 1}).where(
+            VarianceThresholdSetting.tenant_id == uow.tenant_id)
 
 
 async def payslips_of_employee(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:

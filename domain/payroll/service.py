@@ -33,7 +33,7 @@ from domain.payroll.finance import AccountMapping as FinanceMapping
 from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, control_totals, journal, reconcile
 from domain.payroll.payslip import PayslipDocument, payslip_from_result
 from domain.payroll.pipeline import CORRECTION, CalculationBlocked
-from domain.payroll.variance import PayslipSummary, StoredSummary, VarianceThresholds, check
+from domain.payroll.variance import VarianceThresholds
 from domain.payroll.workflow import Actor, RunFacts, RunState
 from domain.tenancy import queries as tenancy
 from domain.time import utc_now
@@ -138,6 +138,17 @@ class NewPayInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     kind: Literal["overtime_hours", "bonus", "allowance", "unpaid_leave_days", "deduction"]
     amount: Annotated[str, msgspec.Meta(pattern=r"^\d{1,9}(\.\d{1,4})?$")]
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+Ratio = Annotated[str, msgspec.Meta(pattern=r"^(10(\.0{1,4})?|\d(\.\d{1,4})?)$",
+                                     description="a ratio from 0 to 10 with up to 4 decimals: 0.2 is 20%")]
+
+
+class NewVarianceThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How far net pay and each line may move against the previous run before a reviewer must look."""
+
+    net_change_ratio: Ratio = "0.2"
+    line_change_ratio: Ratio = "0.5"
 
 
 class CalculationProblem(msgspec.Struct, frozen=True):
@@ -445,7 +456,8 @@ async def _calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_pro
         basis = pipeline.RunBasis(
             tenant_id=principal.tenant_id, run=await _calculation_basis(uow, row), entity_id=group["legal_entity_id"],
             rule=msgspec.convert(group["rule"], PayGroupRule),
-            inputs=pipeline.inputs_by_employee(await queries.inputs(uow, run_id)), batch=batch)
+            inputs=pipeline.inputs_by_employee(await queries.inputs(uow, run_id)), batch=batch,
+            previous=await _checked_against(uow, row), thresholds=await _variance_thresholds(uow))
     async with unit_of_work(principal.tenant_id) as uow:
         total = await queries.count_employed(uow, basis.entity_id, row["period_end"], only=row["scope"])
         await queries.update_run(uow, run_id, {"job_total": total})
@@ -454,8 +466,15 @@ async def _calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_pro
         if on_progress:
             on_progress(done, total)
 
-    done, digest = await pipeline.calculate_all(basis, report)
-    await _complete(principal, run_id, batch, done, digest)
+    await _complete(principal, run_id, batch, await pipeline.calculate_all(basis, report))
+
+
+async def _checked_against(uow: UnitOfWork, run: dict[str, Any]) -> tuple[UUID, UUID] | None:
+    """The previous finalised regular run of the group, whose payslips a regular run's are checked against."""
+    if run["kind"] == CORRECTION:
+        return None
+    previous = await queries.previous_finalised_run(uow, run["pay_group_id"], run["pay_date"])
+    return (previous["id"], previous["results_batch"]) if previous else None
 
 
 async def _calculation_basis(uow: UnitOfWork, run: dict[str, Any]) -> dict[str, Any]:
@@ -467,48 +486,26 @@ async def _calculation_basis(uow: UnitOfWork, run: dict[str, Any]) -> dict[str, 
     return {**run, "pay_date": base["pay_date"]}
 
 
-async def _complete(principal: Principal, run_id: UUID, batch: UUID, count: int, digest: str) -> None:
-    """Switch the run to ``batch``, whose results hash was taken as its payslips were written (finalising
-    takes it again from what is stored)."""
+async def _complete(principal: Principal, run_id: UUID, batch: UUID, calculated: pipeline.RunCalculated) -> None:
+    """Switch the run to ``batch``, whose results hash was taken and variance checked as its payslips were
+    written (finalising takes the hash again from what is stored)."""
     async with unit_of_work(principal.tenant_id) as uow:
         row, facts = await _run(uow, run_id, lock=True)
         if row["job_batch"] != batch:
             return  # overtaken by a change or a restart: these results never show
         actor = await _actor(uow, principal, facts)
-        after = workflow.calculated(facts, actor, digest)
-        found = await _variance(uow, row, batch)
-        await queries.replace_exceptions(uow, run_id, found)
+        after = workflow.calculated(facts, actor, calculated.results_hash)
+        await queries.replace_exceptions(uow, run_id, calculated.exceptions)
         open_count = sum(1 for e in await queries.exceptions(uow, run_id) if e["acknowledged_by"] is None)
         after = workflow.exceptions_changed(after, open_count)
-        await queries.update_run(uow, run_id, {"results_batch": batch, "job_status": "done", "job_done": count,
-                                               "job_total": count})
+        await queries.update_run(uow, run_id, {"results_batch": batch, "job_status": "done",
+                                               "job_done": calculated.count, "job_total": calculated.count})
         await queries.drop_unused_batches(uow, run_id, kept=batch)
         await _transition(uow, principal, run_id, "calculated", facts, after)
 
 
 def _hashable(slips: list[dict[str, Any]]) -> list[Any]:
     return [pipeline.hash_entry(s["employee_id"], s["result"]) for s in slips]
-
-
-async def _variance(uow: UnitOfWork, run: dict[str, Any], batch: UUID) -> dict[str, dict[str, Any]]:
-    """Against the previous run of the group; a correction, against the payslips it replaces. The first
-    run of a group has nothing to compare with: only each payslip's own checks apply."""
-    if run["kind"] == CORRECTION:
-        replaced = await queries.current_payslips(uow, run["corrects_run_id"], run["scope"] or [])
-        previous: list[PayslipSummary] | None = [_summary(slip) for slip in replaced.values()]
-    else:
-        previous_run = await queries.previous_finalised_run(uow, run["pay_group_id"], run["pay_date"])
-        previous = (await queries.payslip_summaries(uow, previous_run["id"], previous_run["results_batch"])
-                    if previous_run else None)
-    left = await queries.leavers(uow, run["period_start"], run["pay_date"])
-    current = [msgspec.structs.replace(slip, terminated_on=left[slip.employee_id]) if slip.employee_id in left
-               else slip for slip in await queries.payslip_summaries(uow, run["id"], batch)]
-    found = check(current, previous, run["pay_date"], VarianceThresholds())
-    return {e.key: msgspec.to_builtins(e) for e in found}
-
-
-def _summary(slip: dict[str, Any]) -> PayslipSummary:
-    return StoredSummary.of(slip["result"]).for_employee(slip["employee_id"], slip["currency"])
 
 
 # -- review --------------------------------------------------------------------------------------
@@ -656,6 +653,29 @@ async def set_account_mapping(principal: Principal, mapping: FinanceMapping) -> 
         await record(uow, principal, "payroll.account_mapping_set", "gl_account_mapping", uow.tenant_id,
                      before=before, after=mapping.accounts)
     return mapping
+
+
+async def variance_thresholds_of(principal: Principal) -> VarianceThresholds:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return await _variance_thresholds(uow)
+
+
+async def _variance_thresholds(uow: UnitOfWork) -> VarianceThresholds:
+    stored = await queries.variance_thresholds(uow)
+    return msgspec.convert(stored, VarianceThresholds, strict=False) if stored else VarianceThresholds()
+
+
+async def set_variance_thresholds(principal: Principal, request: NewVarianceThresholds) -> VarianceThresholds:
+    """The tenant's tolerances for the next calculations (a calculated run keeps the exceptions it found)."""
+    thresholds = VarianceThresholds(net_change_ratio=Decimal(request.net_change_ratio),
+                                    line_change_ratio=Decimal(request.line_change_ratio))
+    async with unit_of_work(principal.tenant_id) as uow:
+        before = await queries.variance_thresholds(uow)
+        after = msgspec.structs.asdict(request)
+        await queries.save_variance_thresholds(uow, after)
+        await record(uow, principal, "payroll.variance_thresholds_set", "payroll_variance_thresholds",
+                     uow.tenant_id, before=before, after=after)
+    return thresholds
 
 
 async def _finalised_results(uow: UnitOfWork, run_id: UUID) -> tuple[dict[str, Any], list[CalculationResult]]:

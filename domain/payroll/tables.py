@@ -99,3 +99,15 @@ class AccountMapping(Table, tablename="gl_account_mappings"):
     version = Integer()
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class VarianceThresholdSetting(Table, tablename="payroll_variance_thresholds"):
+    """A tenant's variance tolerances (ratios as exact decimal strings); without a row, the defaults apply."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    net_change_ratio = Varchar(length=20)
+    line_change_ratio = Varchar(length=20)
+    version = Integer()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -119,22 +119,29 @@ class StoredSummary(msgspec.Struct, frozen=True):
                    net=Decimal(result["totals"]["net"]),
                    lines={line["code"]: Decimal(line["employee"]) for line in result["lines"]})
 
-    def for_employee(self, employee_id: UUID, currency: str) -> PayslipSummary:
+    def for_employee(self, employee_id: UUID, currency: str, terminated_on: date | None = None) -> PayslipSummary:
         return PayslipSummary(employee_id=employee_id, name=self.name, currency=currency, gross=self.gross,
-                              net=self.net, lines=self.lines)
+                              net=self.net, lines=self.lines, terminated_on=terminated_on)
+
+
+MAX_RATIO = Decimal(10)
 
 
 class VarianceThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A tenant's tolerances, as ratios: 0.2 means a change of more than 20% is an exception."""
 
-    net_change_ratio: Decimal = Decimal("0.2")
-    line_change_ratio: Decimal = Decimal("0.5")
+    net_change_ratio: Annotated[Decimal, msgspec.Meta(
+        description="Net pay may move by this ratio of the previous net before it is an exception (0 to 10).",
+    )] = Decimal("0.2")
+    line_change_ratio: Annotated[Decimal, msgspec.Meta(
+        description="A line may move by this ratio of its previous amount before it is an exception (0 to 10).",
+    )] = Decimal("0.5")
 
     def __post_init__(self) -> None:
         for name in ("net_change_ratio", "line_change_ratio"):
             value = getattr(self, name)
-            if not value.is_finite() or value < 0:
-                raise ValueError(f"{name} must be a finite number of at least 0")
+            if not value.is_finite() or not 0 <= value <= MAX_RATIO:
+                raise ValueError(f"{name} must be between 0 and {MAX_RATIO}")
 
 
 class VarianceException(msgspec.Struct, frozen=True, kw_only=True):
