@@ -12,6 +12,8 @@ STATEMENTS = [
     "ALTER TABLE pay_runs ADD COLUMN job_problems TEXT",
     "ALTER TABLE payslips ADD COLUMN summary TEXT",
     "ALTER TABLE payslips ADD COLUMN year_to_date TEXT",
+    # each page of a run reads the previous run's payslips of its stretch of employee ids
+    "CREATE INDEX payslips_batch_employee ON payslips (tenant_id, batch, employee_id)",
     """CREATE TABLE payroll_variance_thresholds (
         id UUID PRIMARY KEY,
         tenant_id UUID NOT NULL REFERENCES tenants (id),

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -66,6 +67,8 @@ class RunBasis:
     #: which are checked against the payslips they replace)
     previous: tuple[UUID, UUID] | None = None
     thresholds: VarianceThresholds = DEFAULT_THRESHOLDS
+    #: the finalised results whose year-to-date figures this run builds on (batch -> period end)
+    earlier_periods: dict[UUID, date] = field(default_factory=dict)
 
     @property
     def is_correction(self) -> bool:
@@ -244,7 +247,7 @@ async def read_page(basis: RunBasis, after: UUID | None) -> StaffPage:
             employments.setdefault(employment["employee_id"], []).append(employment)
         attributes = {(row["employee_id"], row["country"]): row["attributes"]
                       for row in await queries.tax_attributes_between(uow, first, last, run["pay_date"])}
-        year_to_date = await queries.year_to_date_between(uow, first, last, run["period_start"])
+        year_to_date = await queries.year_to_date_between(uow, first, last, basis.earlier_periods)
         replaced = (await queries.current_payslips(uow, run["corrects_run_id"], [e["id"] for e in staff])
                     if basis.is_correction else {})
     return StaffPage(staff, employments, attributes, year_to_date, replaced, following, previous)

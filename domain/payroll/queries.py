@@ -195,28 +195,32 @@ class _YearToDateOnly(msgspec.Struct):
     year_to_date: dict[str, Any]
 
 
-async def year_to_date_between(uow: UnitOfWork, first: UUID, last: UUID, before: date) -> dict[UUID, dict[str, Any]]:
-    """For each employee with an id in [first, last], the year-to-date figures of their latest finalised payslip
-    for a period ending before ``before``: latest by period and, within a period, by when it was written, so a
-    correction wins over the payslip it replaces. Only those payslips' results are read, whatever the month."""
+async def finalised_periods(uow: UnitOfWork, before: date) -> dict[UUID, date]:
+    """The results batch of every finalised run (of any group) for a period ending before ``before``, with
+    the period's last day."""
     runs = await PayRun.select(PayRun.results_batch, PayRun.period_end).where(
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.state == "finalised") & (PayRun.period_end < before))
-    period_of = {run["results_batch"]: run["period_end"] for run in runs}
-    if not period_of:
+    return {run["results_batch"]: run["period_end"] for run in runs}
+
+
+async def year_to_date_between(uow: UnitOfWork, first: UUID, last: UUID, periods: dict[UUID, date]
+                               ) -> dict[UUID, dict[str, Any]]:
+    """For each employee with an id in [first, last], the year-to-date figures of their latest payslip among
+    the ``periods`` batches (see :func:`finalised_periods`): latest by period and, within a period, by when it
+    was written, so a correction wins over the payslip it replaces. Only the stored figures are read, not the
+    whole results."""
+    if not periods:
         return {}
-    candidates = await Payslip.select(Payslip.id, Payslip.employee_id, Payslip.batch, Payslip.created_at).where(
+    candidates = await Payslip.select(Payslip.id, Payslip.employee_id, Payslip.batch, Payslip.created_at,
+                                      Payslip.year_to_date).where(
         (Payslip.tenant_id == uow.tenant_id) & (Payslip.employee_id >= first) & (Payslip.employee_id <= last)
-        & Payslip.batch.is_in(list(period_of)))
+        & Payslip.batch.is_in(list(periods)))
     latest: dict[UUID, dict[str, Any]] = {}
-    for row in sorted(candidates, key=lambda row: (period_of[row["batch"]], row["created_at"])):
+    for row in sorted(candidates, key=lambda row: (periods[row["batch"]], row["created_at"])):
         latest[row["employee_id"]] = row
-    if not latest:
-        return {}
-    rows = await Payslip.select(Payslip.id, Payslip.employee_id, Payslip.year_to_date).where(
-        (Payslip.tenant_id == uow.tenant_id) & Payslip.id.is_in([row["id"] for row in latest.values()]))
-    older = await _results_of(uow, [row["id"] for row in rows if row["year_to_date"] is None], _YearToDateOnly)
-    return {row["employee_id"]: (msgspec.json.decode(row["year_to_date"]) if row["year_to_date"] is not None
-                                 else older[row["id"]].year_to_date) for row in rows}
+    older = await _results_of(uow, [r["id"] for r in latest.values() if r["year_to_date"] is None], _YearToDateOnly)
+    return {employee_id: (msgspec.json.decode(row["year_to_date"]) if row["year_to_date"] is not None
+                          else older[row["id"]].year_to_date) for employee_id, row in latest.items()}
 
 
 async def payslip_summaries(uow: UnitOfWork, run_id: UUID, batch: UUID, *, above: UUID | None,
@@ -224,7 +228,7 @@ async def payslip_summaries(uow: UnitOfWork, run_id: UUID, batch: UUID, *, above
     """The stored variance summary (JSON) of each payslip of the run's batch whose employee id is above
     ``above`` and at most ``up_to`` (None: no bound), with the employee and currency, in employee-id order."""
     query = Payslip.select(Payslip.id, Payslip.employee_id, Payslip.currency, Payslip.summary).where(
-        (Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id) & (Payslip.batch == batch))
+        (Payslip.tenant_id == uow.tenant_id) & (Payslip.batch == batch) & (Payslip.run_id == run_id))
     if above is not None:
         query = query.where(Payslip.employee_id > above)
     if up_to is not None:

@@ -457,7 +457,8 @@ async def _calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_pro
             tenant_id=principal.tenant_id, run=await _calculation_basis(uow, row), entity_id=group["legal_entity_id"],
             rule=msgspec.convert(group["rule"], PayGroupRule),
             inputs=pipeline.inputs_by_employee(await queries.inputs(uow, run_id)), batch=batch,
-            previous=await _checked_against(uow, row), thresholds=await _variance_thresholds(uow))
+            previous=await _checked_against(uow, row), thresholds=await _variance_thresholds(uow),
+            earlier_periods=await queries.finalised_periods(uow, row["period_start"]))
     async with unit_of_work(principal.tenant_id) as uow:
         total = await queries.count_employed(uow, basis.entity_id, row["period_end"], only=row["scope"])
         await queries.update_run(uow, run_id, {"job_total": total})
