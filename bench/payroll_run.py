@@ -124,7 +124,7 @@ async def main(sizes: list[int]) -> None:
     for label, count, elapsed in rows:
         table.add_row(label, f"{count:,}", f"{elapsed:.2f}", f"{count / elapsed:,.0f}",
                       f"{elapsed / count * 1000:.3f}")
-    Console().print(table)
+    Console(width=120).print(table)
 
 
 if __name__ == "__main__":
