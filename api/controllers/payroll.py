@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.guards import caller, requires
 from api.problems import locale_of
-from domain.audit.service import AuditEntryView, list_entries
+from domain.audit.service import AuditEntryView
 from domain.employees.service import employee_of
 from domain.identity.permissions import Operation
 from domain.payroll import service
@@ -29,6 +29,7 @@ from domain.payroll.service import (
     NewVarianceThresholds,
     PayGroupView,
     PayRunView,
+    PayslipHistory,
     PayslipView,
     RegionAssignment,
 )
@@ -120,9 +121,14 @@ class PayRunController(Controller):
     @get("/{run_id:uuid}/history", opt=requires(Operation.PAYROLL_READ),
          summary="Every transition and change of the run, with before and after")
     async def history(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> list[AuditEntryView]:
-        await service.get_run(caller(request), run_id)
-        page = await list_entries(caller(request), None, 200, "pay_run", str(run_id))
-        return page.items
+        return await service.run_history(caller(request), run_id)
+
+    @get("/{run_id:uuid}/payslips/{employee_id:uuid}/history", opt=requires(Operation.PAYROLL_READ),
+         summary="Every calculated version of the employee's payslip in the run, what changed from one to the "
+                 "next, and the run's history that concerns them")
+    async def payslip_history(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],
+                              employee_id: FromPath[UUID]) -> PayslipHistory:
+        return await service.payslip_history(caller(request), run_id, employee_id)
 
 
 class PayRunFinanceController(Controller):

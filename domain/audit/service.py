@@ -82,6 +82,9 @@ class AuditEntryView(msgspec.Struct, frozen=True):
     hash: str
 
 
+HISTORY_PAGE = 500
+
+
 async def list_entries(principal: Principal, cursor: str | None, limit: int, entity_type: str | None,
                        entity_id: str | None) -> Page[AuditEntryView]:
     position = decode_cursor(cursor)
@@ -92,6 +95,18 @@ async def list_entries(principal: Principal, cursor: str | None, limit: int, ent
     views = [msgspec.convert({**row, "before": _parsed(row["before"]), "after": _parsed(row["after"])}, AuditEntryView)
              for row in rows]
     return page_of(views, limit, lambda e: str(e.seq))
+
+
+async def entries_of(principal: Principal, entity_type: str, entity_id: str) -> list[AuditEntryView]:
+    """Every entry about one entity, oldest first: its whole history, however long."""
+    entries: list[AuditEntryView] = []
+    cursor: str | None = None
+    while True:
+        page = await list_entries(principal, cursor, HISTORY_PAGE, entity_type, entity_id)
+        entries += page.items
+        if page.next_cursor is None:
+            return entries
+        cursor = page.next_cursor
 
 
 def _parsed(text: str | None) -> Any:

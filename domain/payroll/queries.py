@@ -15,6 +15,7 @@ from domain.payroll.tables import (
     PayGroup,
     PayInput,
     PayRun,
+    PayRunCalculation,
     Payslip,
     ReviewerRegion,
     VarianceException,
@@ -170,10 +171,37 @@ async def insert_payslips(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
         await current_database().bulk_insert("payslips", PAYSLIP_COLUMNS, values)
 
 
-async def drop_unused_batches(uow: UnitOfWork, run_id: UUID, kept: UUID | None) -> None:
-    """Payslips of the run's failed or overtaken calculations: never shown, no longer needed."""
+async def drop_unused_batches(uow: UnitOfWork, run_id: UUID) -> None:
+    """Payslips of the run's failed or overtaken calculations: never shown, no longer needed. Those of every
+    completed calculation stay, as the payslips' earlier versions."""
     query = Payslip.delete().where((Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id))
-    await (query.where(Payslip.batch != kept) if kept else query)
+    completed = [row["batch"] for row in await _calculations(uow, run_id)]
+    await (query.where(Payslip.batch.not_in(completed)) if completed else query)
+
+
+async def record_calculation(uow: UnitOfWork, run_id: UUID, batch: UUID, results_hash: str, by: str) -> None:
+    await PayRunCalculation.insert(PayRunCalculation(
+        id=new_id(), tenant_id=uow.tenant_id, run_id=run_id, batch=batch, results_hash=results_hash,
+        calculated_by=by, completed_at=utc_now()))
+
+
+async def _calculations(uow: UnitOfWork, run_id: UUID) -> list[dict[str, Any]]:
+    return await PayRunCalculation.select().where(
+        (PayRunCalculation.tenant_id == uow.tenant_id) & (PayRunCalculation.run_id == run_id)
+    ).order_by(PayRunCalculation.completed_at)
+
+
+async def payslip_versions(uow: UnitOfWork, run_id: UUID, employee_id: UUID) -> list[dict[str, Any]]:
+    """The employee's payslip from each completed calculation of the run, oldest first, with the calculation."""
+    calculations = {row["batch"]: row for row in await _calculations(uow, run_id)}
+    if not calculations:
+        return []
+    rows = await Payslip.select().where(
+        (Payslip.tenant_id == uow.tenant_id) & (Payslip.run_id == run_id) & (Payslip.employee_id == employee_id)
+        & Payslip.batch.is_in(list(calculations)))
+    versions = [{**row, "result": json.loads(row["result"]), "calculation": calculations[row["batch"]]}
+                for row in rows]
+    return sorted(versions, key=lambda version: version["calculation"]["completed_at"])
 
 
 async def payslips(uow: UnitOfWork, run_id: UUID, batch: UUID, employee_id: UUID | None = None

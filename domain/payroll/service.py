@@ -20,7 +20,7 @@ from uuid import UUID
 import msgspec
 
 from compliance.calculation import CalculationResult
-from domain.audit.service import record
+from domain.audit.service import AuditEntryView, entries_of, record
 from domain.db import UnitOfWork, unit_of_work
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.identity.model import Principal
@@ -413,7 +413,7 @@ async def _begin_calculation(principal: Principal, run_id: UUID) -> tuple[UUID, 
         await queries.update_run(uow, run_id, {"job_status": "running", "job_done": 0, "job_total": 0,
                                                "job_error": None, "job_problems": None, "job_batch": batch,
                                                "job_heartbeat": utc_now()})
-        await queries.drop_unused_batches(uow, run_id, kept=row["results_batch"])
+        await queries.drop_unused_batches(uow, run_id)
         await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
         return batch, await _run_view(uow, run_id)
 
@@ -501,7 +501,8 @@ async def _complete(principal: Principal, run_id: UUID, batch: UUID, calculated:
         after = workflow.exceptions_changed(after, open_count)
         await queries.update_run(uow, run_id, {"results_batch": batch, "job_status": "done",
                                                "job_done": calculated.count, "job_total": calculated.count})
-        await queries.drop_unused_batches(uow, run_id, kept=batch)
+        await queries.record_calculation(uow, run_id, batch, calculated.results_hash, principal.subject)
+        await queries.drop_unused_batches(uow, run_id)
         await _transition(uow, principal, run_id, "calculated", facts, after)
 
 
@@ -739,6 +740,94 @@ async def payslip_document(principal: Principal, payslip_id: UUID, locale: str, 
     return payslip_from_result(result, entity_name=entity.name, employee_name=slip["result"]["name"],
                                period_start=row["period_start"], period_end=row["period_end"], locale=locale,
                                year_to_date=None)
+
+
+class LineAmounts(msgspec.Struct, frozen=True):
+    code: str
+    employee: Decimal
+    employer: Decimal
+
+
+class LineChange(msgspec.Struct, frozen=True):
+    """A line whose amounts differ from the version before (0 where the line was absent)."""
+
+    code: str
+    employee_before: Decimal
+    employee_after: Decimal
+    employer_before: Decimal
+    employer_after: Decimal
+
+
+class PayslipVersion(msgspec.Struct, frozen=True):
+    payslip_id: UUID
+    calculated_at: datetime
+    calculated_by: str
+    results_hash: str
+    #: the version the run shows now (none is current while a change awaits recalculation)
+    current: bool
+    gross: Decimal
+    net: Decimal
+    employer_cost: Decimal
+    lines: list[LineAmounts]
+    changes: list[LineChange]
+
+
+class PayslipHistory(msgspec.Struct, frozen=True):
+    run_id: UUID
+    employee_id: UUID
+    versions: list[PayslipVersion]
+    #: the run's transitions and the changes to this employee's inputs, with before and after
+    events: list[AuditEntryView]
+
+
+async def run_history(principal: Principal, run_id: UUID) -> list[AuditEntryView]:
+    await get_run(principal, run_id)
+    return await entries_of(principal, "pay_run", str(run_id))
+
+
+async def payslip_history(principal: Principal, run_id: UUID, employee_id: UUID) -> PayslipHistory:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        row, facts = await _run(uow, run_id)
+        stored = await queries.payslip_versions(uow, run_id, employee_id)
+    if not stored:
+        raise PayslipNotFound()
+    shown = row["results_batch"] if facts.results_hash is not None else None
+    versions, before = [], None
+    for slip in stored:
+        lines = _line_amounts(slip["result"])
+        versions.append(PayslipVersion(
+            payslip_id=slip["id"], calculated_at=slip["calculation"]["completed_at"],
+            calculated_by=slip["calculation"]["calculated_by"], results_hash=slip["calculation"]["results_hash"],
+            current=slip["batch"] == shown, gross=from_minor(slip["gross_minor"], slip["currency"]),
+            net=from_minor(slip["net_minor"], slip["currency"]),
+            employer_cost=from_minor(slip["employer_cost_minor"], slip["currency"]),
+            lines=list(lines.values()), changes=_line_changes(before, lines) if before is not None else []))
+        before = lines
+    events = [entry for entry in await entries_of(principal, "pay_run", str(run_id))
+              if _concerns(entry, employee_id)]
+    return PayslipHistory(run_id=run_id, employee_id=employee_id, versions=versions, events=events)
+
+
+def _line_amounts(result: dict[str, Any]) -> dict[str, LineAmounts]:
+    return {line["code"]: LineAmounts(code=line["code"], employee=Decimal(line["employee"]),
+                                      employer=Decimal(line["employer"])) for line in result["lines"]}
+
+
+def _line_changes(before: dict[str, LineAmounts], after: dict[str, LineAmounts]) -> list[LineChange]:
+    absent = LineAmounts(code="", employee=Decimal(0), employer=Decimal(0))
+    changes = []
+    for code in [*after, *(code for code in before if code not in after)]:
+        old, new = before.get(code, absent), after.get(code, absent)
+        if (old.employee, old.employer) != (new.employee, new.employer):
+            changes.append(LineChange(code=code, employee_before=old.employee, employee_after=new.employee,
+                                      employer_before=old.employer, employer_after=new.employer))
+    return changes
+
+
+def _concerns(entry: AuditEntryView, employee_id: UUID) -> bool:
+    """Run-wide entries concern everyone; an input concerns its employee."""
+    named = entry.after.get("employee_id") if isinstance(entry.after, dict) else None
+    return named is None or named == str(employee_id)
 
 
 async def own_payslips(principal: Principal, employee_id: UUID) -> list[PayslipView]:

@@ -111,3 +111,15 @@ class VarianceThresholdSetting(Table, tablename="payroll_variance_thresholds"):
     version = Integer()
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class PayRunCalculation(Table, tablename="pay_run_calculations"):
+    """A completed calculation of a run: its payslips stay, as a version of each, after a recalculation."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    run_id = UUID()
+    batch = UUID()
+    results_hash = Varchar(length=64)
+    calculated_by = Varchar(length=200)
+    completed_at = Timestamptz()

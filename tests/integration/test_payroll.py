@@ -22,7 +22,7 @@ from domain.identity.model import Principal
 from domain.identity.permissions import Role
 from domain.payroll import pipeline, queries, workflow
 from domain.payroll.service import wait_for_jobs
-from domain.payroll.tables import Payslip
+from domain.payroll.tables import PayRunCalculation, Payslip
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import NewApplication, NewCandidate, NewJob
 from domain.tenancy.model import NewLegalEntity
@@ -364,6 +364,36 @@ async def test_the_tenants_net_change_tolerance_decides_what_the_next_month_flag
         await client.put(url, headers=bearer(tokens["admin"]), json={})
 
 
+async def test_each_payslip_lists_its_versions_what_changed_and_the_changes_behind_them(
+        client: Any, payroll: dict[str, Any]) -> None:
+    """修改留痕 per payslip: a bonus added after calculation makes a second version; the history shows both,
+    the lines that moved, and the input that moved them, but not another employee's input."""
+    preparer = bearer(payroll["tokens"]["preparer"])
+    run = await calculated_run(client, payroll, period=5)
+    url = f"/v1/pay-runs/{run['id']}"
+    changed, other = (str(payroll["staff"][i].id) for i in (1, 0))
+    await client.post(f"{url}/inputs", headers=preparer, json={
+        "employee_id": changed, "kind": "bonus", "amount": "6000.00", "note": "spot bonus"})
+    assert (await client.post(f"{url}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    history = (await client.get(f"{url}/payslips/{changed}/history",
+                                headers=bearer(payroll["tokens"]["reviewer_1"]))).json()
+    first, second = history["versions"]
+    assert (first["current"], second["current"]) == (False, True)
+    assert first["changes"] == [] and first["results_hash"] == run["results_hash"]
+    assert Decimal(second["gross"]) - Decimal(first["gross"]) == Decimal("6000.00")
+    [bonus_tax] = [c for c in second["changes"] if c["code"] == "cn.iit_bonus"]
+    assert Decimal(bonus_tax["employee_before"]) == 0 and Decimal(bonus_tax["employee_after"]) > 0
+    added = [e for e in history["events"] if e["action"] == "pay_run.input_added"]
+    assert [e["after"]["amount"] for e in added] == ["6000.00"]
+    assert [e["action"] for e in history["events"]].count("pay_run.calculated") == 2
+    unaffected = (await client.get(f"{url}/payslips/{other}/history", headers=preparer)).json()
+    assert [v["changes"] for v in unaffected["versions"]] == [[], []]
+    assert not [e for e in unaffected["events"] if e["action"] == "pay_run.input_added"]
+    missing = await client.get(f"{url}/payslips/{uuid.uuid4()}/history", headers=preparer)
+    assert missing.status_code == 404 and missing.json()["code"] == "payslip_not_found"
+
+
 async def test_a_german_bonus_is_taxed_on_the_projected_year(client: Any, tenant_a: Any, token_for: Any) -> None:
     """No expected annual pay is recorded: the pack projects it (R 39b.6 Abs. 2 LStR) from June's pay and the
     six months left, so the bonus is taxed as a sonstiger Bezug instead of stopping the run."""
@@ -537,7 +567,10 @@ async def test_a_change_during_a_calculation_never_leaves_its_results_showing(cl
         assert employed == 3
         assert await queries.count_employed(uow, payroll["entity"].id, date(2025, 12, 31)) == 0
         stored = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
-    assert stored == 3  # whichever finished first, the other batch is gone
+        completed = await PayRunCalculation.count().where(
+            (PayRunCalculation.tenant_id == tenant_a) & (PayRunCalculation.run_id == run["id"]))
+    # whichever finished first, only completed calculations keep their payslips (as versions)
+    assert completed >= 1 and stored == 3 * completed
 
 
 async def test_a_job_that_stopped_with_its_process_can_be_started_again(client: Any, payroll: dict[str, Any],
