@@ -63,9 +63,9 @@ class RunBasis:
     rule: PayGroupRule
     inputs: dict[UUID, dict[str, Decimal]]
     batch: UUID
-    #: the run and batch a regular run is checked against (None for a group's first run and for corrections,
-    #: which are checked against the payslips they replace)
-    previous: tuple[UUID, UUID] | None = None
+    #: the results batch of the run a regular run is checked against (None for a group's first run and for
+    #: corrections, which are checked against the payslips they replace)
+    previous: UUID | None = None
     thresholds: VarianceThresholds = DEFAULT_THRESHOLDS
     #: the finalised results whose year-to-date figures this run builds on (batch -> period end)
     earlier_periods: dict[UUID, date] = field(default_factory=dict)
@@ -236,7 +236,7 @@ async def read_page(basis: RunBasis, after: UUID | None) -> StaffPage:
         staff, following = await queries.staff_page(uow, basis.entity_id, run["period_start"], run["period_end"],
                                                     after, PAGE_SIZE if after else FIRST_PAGE_SIZE,
                                                     only=run["scope"])
-        previous = (await queries.payslip_summaries(uow, *basis.previous, above=after,
+        previous = (await queries.payslip_summaries(uow, basis.previous, above=after,
                                                     up_to=staff[-1]["id"] if following else None)
                     if basis.previous else None)
         if not staff:

@@ -251,12 +251,14 @@ async def year_to_date_between(uow: UnitOfWork, first: UUID, last: UUID, periods
                           else older[row["id"]].year_to_date) for employee_id, row in latest.items()}
 
 
-async def payslip_summaries(uow: UnitOfWork, run_id: UUID, batch: UUID, *, above: UUID | None,
+async def payslip_summaries(uow: UnitOfWork, batch: UUID, *, above: UUID | None,
                             up_to: UUID | None) -> list[tuple[UUID, str, str]]:
-    """The stored variance summary (JSON) of each payslip of the run's batch whose employee id is above
-    ``above`` and at most ``up_to`` (None: no bound), with the employee and currency, in employee-id order."""
+    """The stored variance summary (JSON) of each payslip of a calculation batch whose employee id is above
+    ``above`` and at most ``up_to`` (None: no bound), with the employee and currency, in employee-id order.
+    The batch alone names the run's payslips; with the run's id in the condition too, PostgreSQL without
+    statistics scanned the whole run through the (run, batch) index for every page."""
     query = Payslip.select(Payslip.id, Payslip.employee_id, Payslip.currency, Payslip.summary).where(
-        (Payslip.tenant_id == uow.tenant_id) & (Payslip.batch == batch) & (Payslip.run_id == run_id))
+        (Payslip.tenant_id == uow.tenant_id) & (Payslip.batch == batch))
     if above is not None:
         query = query.where(Payslip.employee_id > above)
     if up_to is not None:

@@ -470,12 +470,12 @@ async def _calculate_run(principal: Principal, run_id: UUID, batch: UUID, on_pro
     await _complete(principal, run_id, batch, await pipeline.calculate_all(basis, report))
 
 
-async def _checked_against(uow: UnitOfWork, run: dict[str, Any]) -> tuple[UUID, UUID] | None:
-    """The previous finalised regular run of the group, whose payslips a regular run's are checked against."""
+async def _checked_against(uow: UnitOfWork, run: dict[str, Any]) -> UUID | None:
+    """The results of the group's previous finalised regular run, which a regular run's are checked against."""
     if run["kind"] == CORRECTION:
         return None
     previous = await queries.previous_finalised_run(uow, run["pay_group_id"], run["pay_date"])
-    return (previous["id"], previous["results_batch"]) if previous else None
+    return previous["results_batch"] if previous else None
 
 
 async def _calculation_basis(uow: UnitOfWork, run: dict[str, Any]) -> dict[str, Any]:
