@@ -73,9 +73,11 @@ class ProrationMethod(StrEnum):
     CALENDAR_DAYS = "calendar_days"
     #: working days employed / working days in the period, public holidays excluded from both
     WORKING_DAYS = "working_days"
-    #: the same with public holidays counted as working days (only rest days are left out)
+    #: weekdays employed / weekdays in the period: public holidays count, only the rest days of the five-day
+    #: week (Saturday and Sunday) are left out
     WORKING_DAYS_WITH_HOLIDAYS = "working_days_with_holidays"
-    #: working days and public holidays employed / a fixed number of paid days a month, at most the whole
+    #: weekdays employed / a fixed number of paid days a month, at most the whole (China's 21.75 is the year's
+    #: 261 weekdays over 12 months; moved working Saturdays and their swapped weekdays off cancel out)
     PAID_DAYS = "paid_days"
 
 

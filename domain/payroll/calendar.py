@@ -214,7 +214,7 @@ def proration_factor(
     (half up), by the country's rule (see :class:`ProrationMethod`).
 
     ``joined_on`` is the first day employed and ``left_on`` the last (both inclusive; None means before
-    or after the period). Every method but calendar days counts days on the calendar of ``country`` (and
+    or after the period). The working-days method counts days on the calendar of ``country`` (and
     ``subdivision``), which it then requires. 1 when employed the whole period, 0 when not at all.
     """
     rule = _rule(method)
@@ -222,7 +222,7 @@ def proration_factor(
         raise ValueError("period_end is before period_start")
     if joined_on is not None and left_on is not None and left_on < joined_on:
         raise ValueError("left_on is before joined_on")
-    if rule.method != ProrationMethod.CALENDAR_DAYS and not country:
+    if rule.method == ProrationMethod.WORKING_DAYS and not country:
         raise ValueError(f"the {rule.method} method needs the country's calendar")
     first = max(period_start, joined_on) if joined_on else period_start
     last = min(period_end, left_on) if left_on else period_end
@@ -262,11 +262,10 @@ def _day_counter(rule: ProrationRule, country: str | None, subdivision: str | No
     """Counts the days of [first, last] that the rule counts."""
     if rule.method == ProrationMethod.CALENDAR_DAYS:
         return lambda first, last: (last - first).days + 1
-    working = working_day_calendar(country or "", subdivision)
     if rule.method == ProrationMethod.WORKING_DAYS:
-        counted = working.is_working_day
-    else:  # rest days are left out; public holidays are paid days
+        counted = working_day_calendar(country or "", subdivision).is_working_day
+    else:
         def counted(day: date) -> bool:
-            return working.is_working_day(day) or (working.is_holiday(day) and day.weekday() < SATURDAY)
+            return day.weekday() < SATURDAY
     return lambda first, last: sum(1 for offset in range((last - first).days + 1)
                                    if counted(first + timedelta(days=offset)))

@@ -257,6 +257,13 @@ def test_china_pays_part_months_by_21_75_paid_days() -> None:
     assert proration_factor(*JUNE, date(2026, 6, 2), None, CHINA_PAID_DAYS, country="CN") == D("0.965517")
 
 
+def test_china_paid_days_are_weekdays_whatever_the_swaps() -> None:
+    """21.75 is 261 weekdays over 12 months, so a swapped working Saturday (9 May 2026) does not add a paid day
+    and its swapped weekday off (5 May) does not take one away: from 4 May, 4-8, 11-15, 18-22, 25-29 = 20."""
+    may = (date(2026, 5, 1), date(2026, 5, 31))
+    assert proration_factor(*may, date(2026, 5, 4), None, CHINA_PAID_DAYS, country="CN") == D("0.919540")
+
+
 def test_china_paid_days_never_pay_more_than_the_month() -> None:
     # July 2026 has 23 weekdays: leaving on the 30th is 22 paid days, more than 21.75, so the whole month.
     july = (date(2026, 7, 1), date(2026, 7, 31))
