@@ -64,12 +64,6 @@ def uow_is_sqlite() -> bool:
     return current_database().is_sqlite
 
 
-async def runs_of_group(uow: UnitOfWork, group_id: UUID) -> list[dict[str, Any]]:
-    rows = await PayRun.select().where((PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id)
-                                       ).order_by(PayRun.pay_date)
-    return [_run_row(row) for row in rows]
-
-
 async def update_run(uow: UnitOfWork, run_id: UUID, values: dict[str, Any]) -> None:
     if "facts" in values:
         values = {**values, "facts": json.dumps(values["facts"])}
