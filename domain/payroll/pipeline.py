@@ -74,9 +74,9 @@ class RunBasis:
         return bool(self.run["kind"] == CORRECTION)
 
 
-@dataclass(frozen=True)
-class Blocked:
-    """A payslip that cannot be calculated, as a worker reports it (domain errors do not cross processes)."""
+class CalculationProblem(msgspec.Struct, frozen=True):
+    """A payslip that cannot be calculated, and why: as a worker reports it (domain errors do not cross
+    processes) and as the run shows it."""
 
     employee_id: UUID
     employee: str
@@ -90,11 +90,11 @@ class CalculationBlocked(InvalidInput):
     code = "pay_run_calculation_blocked"
     title = "Calculation blocked"
     template = "The payslip of {employee} cannot be calculated: {problem}"
-    problems: tuple[Blocked, ...] = ()
+    problems: tuple[CalculationProblem, ...] = ()
     total = 0
 
     @classmethod
-    def listing(cls, problems: list[Blocked], total: int) -> CalculationBlocked:
+    def listing(cls, problems: list[CalculationProblem], total: int) -> CalculationBlocked:
         error = cls(employee=problems[0].employee, problem=problems[0].problem)
         error.problems, error.total = tuple(problems), total
         return error
@@ -106,7 +106,7 @@ class CalculatedPage:
     hash_entries: list[bytes]
     #: the page's variance exceptions by key, in their stored form
     exceptions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    blocked: list[Blocked] = field(default_factory=list)
+    blocked: list[CalculationProblem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> RunCa
 
     A payslip that cannot be calculated stops the writing, not the calculating: the job goes on to find
     every other one, so the preparer can fix them all before starting again."""
-    digest, done, problems, blocked = workflow.ResultsHasher(), 0, list[Blocked](), 0
+    digest, done, problems, blocked = workflow.ResultsHasher(), 0, list[CalculationProblem](), 0
     exceptions: dict[str, dict[str, Any]] = {}
     reading: asyncio.Task[StaffPage] | None = asyncio.create_task(read_page(basis, None))
     calculating: deque[tuple[asyncio.Task[CalculatedPage], int]] = deque()
@@ -267,7 +267,7 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
         try:
             figures = calculate(pay_context(basis, page, employee))
         except ComplianceError as exc:
-            blocked.append(Blocked(employee["id"], employee["full_name"], str(exc)))
+            blocked.append(CalculationProblem(employee["id"], employee["full_name"], str(exc)))
             continue
         slip, payload, summary = payslip_row(employee, figures.result, basis)
         if basis.is_correction:

@@ -32,7 +32,7 @@ from domain.payroll.correction import Replaced, difference
 from domain.payroll.finance import AccountMapping as FinanceMapping
 from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, control_totals, journal, reconcile
 from domain.payroll.payslip import PayslipDocument, payslip_from_result
-from domain.payroll.pipeline import CORRECTION, CalculationBlocked
+from domain.payroll.pipeline import CORRECTION, CalculationBlocked, CalculationProblem
 from domain.payroll.variance import VarianceThresholds
 from domain.payroll.workflow import Actor, RunFacts, RunState
 from domain.tenancy import queries as tenancy
@@ -149,14 +149,6 @@ class NewVarianceThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=T
 
     net_change_ratio: Ratio = "0.2"
     line_change_ratio: Ratio = "0.5"
-
-
-class CalculationProblem(msgspec.Struct, frozen=True):
-    """A payslip the last calculation could not calculate, and why."""
-
-    employee_id: UUID
-    employee: str
-    problem: str
 
 
 class PayRunView(msgspec.Struct, frozen=True):
@@ -438,8 +430,8 @@ async def _calculate_guarded(principal: Principal, run_id: UUID, batch: UUID,
         # The run keeps the results it had: the failed batch was never switched in.
         log.exception("pay run calculation failed", extra={"request_id": principal.request_id})
         reason = str(exc) if isinstance(exc, CalculationBlocked) else type(exc).__name__
-        problems = ({"problems": [CalculationProblem(p.employee_id, p.employee, p.problem) for p in exc.problems],
-                     "total": exc.total} if isinstance(exc, CalculationBlocked) and exc.total else None)
+        problems = ({"problems": exc.problems, "total": exc.total}
+                    if isinstance(exc, CalculationBlocked) and exc.total else None)
         async with unit_of_work(principal.tenant_id) as uow:
             row, _ = await _run(uow, run_id, lock=True)
             if row["job_batch"] == batch:
