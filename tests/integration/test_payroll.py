@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import uuid
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -310,6 +311,27 @@ async def test_one_blocked_payslip_is_named_while_the_others_calculate_and_a_fix
     assert calculated["state"] == "calculated", calculated["job_error"]
     assert calculated["calculation_problems"] == [] and calculated["calculation_problems_total"] == 0
     assert len((await client.get(f"{run_url}/payslips", headers=preparer)).json()) == 3
+
+
+async def test_a_worker_that_dies_fails_the_job_and_the_next_calculation_starts_fresh_workers(
+        client: Any, payroll: dict[str, Any]) -> None:
+    """A worker process killed under the pool (out of memory, an operator's kill) breaks it: the job fails
+    with a clear reason, shows nothing, and the next calculation runs on new workers."""
+    broken = pipeline._pool().submit(os._exit, 1)
+    with pytest.raises(BrokenProcessPool):
+        broken.result(timeout=60)
+    preparer = bearer(payroll["tokens"]["preparer"])
+    run = (await client.post("/v1/pay-runs", headers=preparer, json={
+        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": 2})).json()
+    url = f"/v1/pay-runs/{run['id']}"
+    assert (await client.post(f"{url}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    failed = (await client.get(url, headers=preparer)).json()
+    assert (failed["job_status"], failed["job_error"], failed["results_hash"]) == ("failed", "BrokenProcessPool", None)
+    assert (await client.post(f"{url}/calculation", headers=preparer)).status_code == 202
+    await wait_for_jobs()
+    recovered = (await client.get(url, headers=preparer)).json()
+    assert recovered["state"] == "calculated" and recovered["employees_done"] == 3
 
 
 async def test_a_leaver_is_paid_for_21_75ths_of_the_month_and_flagged_as_paid_after_leaving(
