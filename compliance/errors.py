@@ -42,9 +42,14 @@ class NoParametersInForce(ComplianceError):
     template = "No {country} {series} parameters are in force on {on}."
 
 
+#: The start of every pack's own problem template: packs raise ``InvalidCalculationInput(INVALID_INPUT + "...")``
+#: and list their templates in ``PROBLEM_MESSAGES`` for the catalogues, so the problem is localised whole.
+INVALID_INPUT = "Invalid input for the {country} rule pack: "
+
+
 class InvalidCalculationInput(ComplianceError):
     code = "compliance.invalid_input"
-    template = "Invalid input for the {country} rule pack: {problem}"
+    template = INVALID_INPUT + "{problem}"
 
 
 class UnsupportedPayFrequency(ComplianceError):

@@ -77,6 +77,21 @@ async def test_bad_calculation_requests_get_a_clear_400(client: Any, payroll: st
     assert body["title"] == translate("Invalid compliance request", "ja")
 
 
+@pytest.mark.parametrize("locale, detail", [
+    ("ja", "CNルールパックへの入力が無効です：Shanghaiでは employee.medical_tier の tier2 は提供されていません"),
+    ("zh-CN", "CN规则包的输入无效：Shanghai不提供 employee.medical_tier tier2"),
+    ("en", "Invalid input for the CN rule pack: employee.medical_tier tier2 is not offered in Shanghai"),
+])
+async def test_a_packs_own_refusal_is_localised_whole(client: Any, payroll: str, locale: str, detail: str) -> None:
+    """The pack's reason is a catalogue message with its parameters, not English inside a localised frame."""
+    request = {"country": "CN", "region": "SH", "pay_date": "2025-08-31", "pay_frequency": "monthly",
+               "earnings": {"regular": "20000"}, "employee": {"local_hukou": False, "medical_tier": "tier2"}}
+    refused = await client.post("/v1/compliance/payroll-calculations", json=request,
+                                headers=bearer(payroll, **{"Accept-Language": locale}))
+    assert refused.status_code == 400 and refused.json()["code"] == "compliance.invalid_input"
+    assert refused.json()["detail"] == detail
+
+
 async def test_an_employer_override_outside_its_legal_range_is_refused(client: Any, payroll: str) -> None:
     request = {"country": "CN", "region": "BJ", "pay_date": "2025-08-31", "pay_frequency": "monthly",
                "earnings": {"regular": "20000"}, "employee": {}, "year_to_date": {}}

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
-from compliance.errors import InvalidCalculationInput, NoParametersInForce
+from compliance.errors import INVALID_INPUT, InvalidCalculationInput, NoParametersInForce
 from compliance.pack import Pack
 from compliance.packs.cn.contributions import HOUSING_FUND_RATE, WORK_INJURY_RATE, Charge, city_charges
 from compliance.packs.cn.iit import monthly_special_additional, separate_bonus_tax, tax_by_table
@@ -31,6 +31,17 @@ from compliance.packs.cn.schemas import (
     PartTimeMinimumWage,
     SpecialAdditionalDeductions,
     YearToDate,
+)
+
+YEAR_TO_DATE_AFTER_PAY_DATE = INVALID_INPUT + "year_to_date.tax_year {ytd_year} is after the pay date"
+LAST_PAY_MONTH_AFTER_PAY_DATE = INVALID_INPUT + "year_to_date.last_pay_month is after the pay date's month"
+TIER2_NOT_OFFERED = INVALID_INPUT + "employee.medical_tier tier2 is not offered in {city}"
+TIER2_NOT_FOR_LOCAL_HUKOU = INVALID_INPUT + "employee.medical_tier tier2 is only open to employees without local hukou"
+FIRST_JOB_BEFORE_JULY_2020 = INVALID_INPUT + "employee.first_job_this_year is not available before July 2020"
+LOW_INCOME_BEFORE_2021 = INVALID_INPUT + "employee.prior_year_low_income is not available before 2021"
+PROBLEM_MESSAGES = (
+    YEAR_TO_DATE_AFTER_PAY_DATE, LAST_PAY_MONTH_AFTER_PAY_DATE, TIER2_NOT_OFFERED, TIER2_NOT_FOR_LOCAL_HUKOU,
+    FIRST_JOB_BEFORE_JULY_2020, LOW_INCOME_BEFORE_2021,
 )
 
 IIT = "iit"
@@ -124,11 +135,11 @@ class ChinaPack(Pack):
     def _year_so_far(self, request: CalculationRequest[Employee, YearToDate]) -> YearToDate:
         ytd, year = request.year_to_date, request.pay_date.year
         if ytd.tax_year > year:
-            raise self._invalid(f"year_to_date.tax_year {ytd.tax_year} is after the pay date")
+            raise self._invalid(YEAR_TO_DATE_AFTER_PAY_DATE, ytd_year=ytd.tax_year)
         if ytd.tax_year != year:
             return YearToDate(tax_year=year)
         if ytd.last_pay_month > request.pay_date.month:
-            raise self._invalid("year_to_date.last_pay_month is after the pay date's month")
+            raise self._invalid(LAST_PAY_MONTH_AFTER_PAY_DATE)
         return ytd
 
     def _contributions(self, request: CalculationRequest[Employee, YearToDate], out: ResultBuilder) -> list[Charge]:
@@ -149,9 +160,9 @@ class ChinaPack(Pack):
         if employee.medical_tier == "tier1":
             return
         if city.medical_tier2 is None:
-            raise self._invalid(f"employee.medical_tier tier2 is not offered in {city.city}")
+            raise self._invalid(TIER2_NOT_OFFERED, city=city.city)
         if employee.local_hukou:
-            raise self._invalid("employee.medical_tier tier2 is only open to employees without local hukou")
+            raise self._invalid(TIER2_NOT_FOR_LOCAL_HUKOU)
 
     def _special_deductions(
         self, request: CalculationRequest[Employee, YearToDate], charges: list[Charge], contributes: bool,
@@ -203,12 +214,12 @@ class ChinaPack(Pack):
         employee = request.employee
         if employee.first_job_this_year:
             if law.first_job_from_january is None or not law.first_job_from_january.value:
-                raise self._invalid("employee.first_job_this_year is not available before July 2020")
+                raise self._invalid(FIRST_JOB_BEFORE_JULY_2020)
             deduction = max(deduction, monthly * request.pay_date.month)
             out.step("first job this year", deduction, "公告2020年第13号: basic deduction counted from January")
         if employee.prior_year_low_income:
             if law.low_income_annual_deduction is None:
-                raise self._invalid("employee.prior_year_low_income is not available before 2021")
+                raise self._invalid(LOW_INCOME_BEFORE_2021)
             # The whole year's amount at once; 5,000 × 12 months never exceeds it.
             deduction = law.low_income_annual_deduction.value
             out.step("prior-year low income", deduction, "公告2020年第19号: 60,000 deducted from January")
@@ -275,5 +286,5 @@ class ChinaPack(Pack):
         out.used(series, version.version)
         return version.parameters
 
-    def _invalid(self, problem: str) -> InvalidCalculationInput:
-        return InvalidCalculationInput(country=self.country, problem=problem)
+    def _invalid(self, template: str, **params: Any) -> InvalidCalculationInput:
+        return InvalidCalculationInput(template, country=self.country, **params)

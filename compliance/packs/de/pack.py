@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
-from compliance.errors import InvalidCalculationInput
+from compliance.errors import INVALID_INPUT, InvalidCalculationInput
 from compliance.pack import Pack
 from compliance.packs.de.pap import PapInput, PapResult, run_pap
 from compliance.packs.de.parameters import ChurchTaxParameters, SocialInsuranceParameters, WageTaxParameters
@@ -15,6 +15,13 @@ from compliance.packs.de.schemas import Employee, YearToDate
 from compliance.packs.de.social import InsuranceStatus, contribution_bases, contributions
 from compliance.parameters import ParameterVersion
 from compliance.rounding import truncate
+
+CHURCH_TAX_NEEDS_LAND = INVALID_INPUT + "church tax needs the region (Land)"
+DAILY_BONUS_NEEDS_EXPECTED_PAY = INVALID_INPUT + (
+    "year_to_date.expected_annual_current_pay is required with a bonus paid "
+    "daily"
+)
+PROBLEM_MESSAGES = (CHURCH_TAX_NEEDS_LAND, DAILY_BONUS_NEEDS_EXPECTED_PAY,)
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -135,7 +142,7 @@ class GermanyPack(Pack):
         employee: Employee = request.employee
         bonus = request.earnings.bonus
         if employee.church_member and request.region is None:
-            raise InvalidCalculationInput(country=self.country, problem="church tax needs the region (Land)")
+            raise InvalidCalculationInput(CHURCH_TAX_NEEDS_LAND, country=self.country)
         expected = (self._expected_annual_current_pay(request, ytd) if bonus else ZERO) + ytd.other_payments
         private = employee.health_insurance == "private"
         subsidy = employee.private_health_employer_subsidy_monthly
@@ -175,10 +182,7 @@ class GermanyPack(Pack):
             return ytd.expected_annual_current_pay
         later = periods_left_after(request.pay_date, request.pay_frequency)
         if later is None:
-            raise InvalidCalculationInput(
-                country=self.country,
-                problem="year_to_date.expected_annual_current_pay is required with a bonus paid daily",
-            )
+            raise InvalidCalculationInput(DAILY_BONUS_NEEDS_EXPECTED_PAY, country=self.country)
         received = ytd.gross - ytd.other_payments
         return received + request.earnings.current + request.earnings.regular * later
 

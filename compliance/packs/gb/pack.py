@@ -10,11 +10,17 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
-from compliance.errors import InvalidCalculationInput
+from compliance.errors import INVALID_INPUT, InvalidCalculationInput
 from compliance.pack import Pack
 from compliance.packs.gb import nic, paye, tax_code
 from compliance.packs.gb.periods import TaxPeriod, tax_period
 from compliance.packs.gb.schemas import Employee, NicParameters, PayeParameters, YearToDate
+
+YEAR_TO_DATE_AFTER_TAX_YEAR = INVALID_INPUT + (
+    "year_to_date.tax_year {ytd_year} is after the pay date's tax year "
+    "{tax_year}"
+)
+PROBLEM_MESSAGES = (YEAR_TO_DATE_AFTER_TAX_YEAR,)
 
 PAYE_SERIES = "paye"
 NIC_SERIES = "nic"
@@ -127,8 +133,6 @@ class UnitedKingdomPack(Pack):
         if totals.tax_year is None or totals.tax_year == period.tax_year:
             return totals
         if totals.tax_year > period.tax_year:
-            raise InvalidCalculationInput(
-                country=self.country,
-                problem=f"year_to_date.tax_year {totals.tax_year} is after the pay date's tax year {period.tax_year}",
-            )
+            raise InvalidCalculationInput(YEAR_TO_DATE_AFTER_TAX_YEAR, country=self.country,
+                                          ytd_year=totals.tax_year, tax_year=period.tax_year)
         return YearToDate(tax_year=period.tax_year)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
-from compliance.errors import InvalidCalculationInput
+from compliance.errors import INVALID_INPUT, InvalidCalculationInput
 from compliance.pack import Pack
 from compliance.packs.jp import social_insurance as si
 from compliance.packs.jp.parameters import (
@@ -22,6 +22,25 @@ from compliance.packs.jp.parameters import (
 from compliance.packs.jp.regions import PREFECTURES
 from compliance.packs.jp.schemas import ExplicitPremiums, JapanEmployee, JapanYearToDate
 from compliance.packs.jp.withholding import monthly_withholding
+
+BONUS_NOT_SUPPORTED = INVALID_INPUT + (
+    "a bonus (賞与) is not supported yet; calculate it separately with the NTA's "
+    "賞与に対する源泉徴収税額の算出率の表"
+)
+OTSU_NOT_SUPPORTED = INVALID_INPUT + (
+    "the employee has not submitted the 扶養控除等申告書, so the 乙欄 applies; this pack computes the 甲欄 "
+    "only"
+)
+COMMUTING_ABOVE_ALLOWANCES = INVALID_INPUT + "tax_exempt_commuting_allowance cannot exceed earnings.allowances"
+NOT_WHOLE_YEN = INVALID_INPUT + "earnings.{name} must be a whole number of yen"
+PREFECTURE_NEEDED = INVALID_INPUT + "region (prefecture code) is required to compute 協会けんぽ premiums"
+BIRTH_DATE_NEEDED = INVALID_INPUT + "date_of_birth is required to compute premiums (介護保険 applies from 40 to 64)"
+NO_RATE_FOR_PREFECTURE = INVALID_INPUT + "no 協会けんぽ rate for prefecture {region}"
+NOT_A_GRADE_AMOUNT = INVALID_INPUT + "standard_monthly_remuneration {given} is not a 標準報酬月額 grade amount"
+PROBLEM_MESSAGES = (
+    BONUS_NOT_SUPPORTED, OTSU_NOT_SUPPORTED, COMMUTING_ABOVE_ALLOWANCES, NOT_WHOLE_YEN, PREFECTURE_NEEDED,
+    BIRTH_DATE_NEEDED, NO_RATE_FOR_PREFECTURE, NOT_A_GRADE_AMOUNT,
+)
 
 ZERO = Decimal("0")
 
@@ -94,20 +113,18 @@ class JapanPack(Pack):
     def _refuse_unsupported(self, request: CalculationRequest[JapanEmployee, JapanYearToDate]) -> None:
         employee, earnings = request.employee, request.earnings
         if earnings.bonus:
-            self._invalid("a bonus (賞与) is not supported yet; calculate it separately with the NTA's "
-                          "賞与に対する源泉徴収税額の算出率の表")
+            self._invalid(BONUS_NOT_SUPPORTED)
         if not employee.declaration_submitted:
-            self._invalid("the employee has not submitted the 扶養控除等申告書, so the 乙欄 applies; "
-                          "this pack computes the 甲欄 only")
+            self._invalid(OTSU_NOT_SUPPORTED)
         if employee.tax_exempt_commuting_allowance > earnings.allowances:
-            self._invalid("tax_exempt_commuting_allowance cannot exceed earnings.allowances")
+            self._invalid(COMMUTING_ABOVE_ALLOWANCES)
         for name in ("regular", "overtime", "allowances"):
             amount = getattr(earnings, name)
             if amount != amount.to_integral_value():
-                self._invalid(f"earnings.{name} must be a whole number of yen")
+                self._invalid(NOT_WHOLE_YEN, name=name)
 
-    def _invalid(self, problem: str) -> NoReturn:
-        raise InvalidCalculationInput(country=self.country, problem=problem)
+    def _invalid(self, template: str, **params: Any) -> NoReturn:
+        raise InvalidCalculationInput(template, country=self.country, **params)
 
     # -- premiums ------------------------------------------------------------------------------
 
@@ -141,9 +158,9 @@ class JapanPack(Pack):
     ) -> Decimal:
         birth = request.employee.date_of_birth
         if request.region is None:
-            self._invalid("region (prefecture code) is required to compute 協会けんぽ premiums")
+            self._invalid(PREFECTURE_NEEDED)
         if birth is None:
-            self._invalid("date_of_birth is required to compute premiums (介護保険 applies from 40 to 64)")
+            self._invalid(BIRTH_DATE_NEEDED)
         month = si.premium_month(request.pay_date, request.employee.premium_month)
         out.step("Premium month (保険料の対象月)", month.strftime("%Y-%m"), request.employee.premium_month)
         grades = self._in_force(GRADES, month, out)
@@ -172,7 +189,7 @@ class JapanPack(Pack):
         rates = self._in_force(HEALTH, month, out)
         health_rate = rates.rates.value.get(region)
         if health_rate is None:
-            self._invalid(f"no 協会けんぽ rate for prefecture {region}")
+            self._invalid(NO_RATE_FOR_PREFECTURE, region=region)
         care_applies = si.care_insurance_applies(birth, month)
         care_rate = rates.long_term_care_rate.value if care_applies else ZERO
         out.step("Health insurance rate", health_rate, f"協会けんぽ prefecture {region}")
@@ -203,7 +220,7 @@ class JapanPack(Pack):
         table = grades.health_grades.value
         if given is not None:
             if given not in {grade.standard for grade in table}:
-                self._invalid(f"standard_monthly_remuneration {given} is not a 標準報酬月額 grade amount")
+                self._invalid(NOT_A_GRADE_AMOUNT, given=given)
             out.step("標準報酬月額 (health)", given, "given")
             return given
         # The statute fixes the grade from April-June pay (定時決定) or on hiring; without it, this period's

@@ -7,11 +7,14 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
-from compliance.errors import InvalidCalculationInput
+from compliance.errors import INVALID_INPUT, InvalidCalculationInput
 from compliance.pack import Pack
 from compliance.packs.sg import cpf
 from compliance.packs.sg.schemas import AgeBand, CpfParameters, Employee, YearToDate
 from compliance.rounding import CENT
+
+BORN_AFTER_PAY_MONTH = INVALID_INPUT + "employee.date_of_birth is after the pay month"
+PROBLEM_MESSAGES = (BORN_AFTER_PAY_MONTH,)
 
 CPF_SERIES = "cpf"
 
@@ -89,7 +92,7 @@ class SingaporePack(Pack):
     def _age_band(self, out: ResultBuilder, table: CpfParameters, employee: Employee, month: date) -> AgeBand:
         birth = employee.date_of_birth
         if (birth.year, birth.month) > (month.year, month.month):
-            raise InvalidCalculationInput(country=self.country, problem="employee.date_of_birth is after the pay month")
+            raise InvalidCalculationInput(BORN_AFTER_PAY_MONTH, country=self.country)
         age = cpf.cpf_age(birth, month)
         name, bands = table.table_for(employee)
         band = cpf.age_band(bands, age)

@@ -6,12 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 from compliance.calculation import ZERO, CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
-from compliance.errors import InvalidCalculationInput
+from compliance.errors import INVALID_INPUT, InvalidCalculationInput
 from compliance.pack import Pack
 from compliance.packs.us.fica import FicaTaxes, fica_taxes
 from compliance.packs.us.parameters import Fica, IncomeTaxWithholding
 from compliance.packs.us.schemas import Employee, YearToDate
 from compliance.packs.us.withholding import supplemental_split, worksheet_1a
+
+YEAR_TO_DATE_OF_ANOTHER_YEAR = INVALID_INPUT + "year_to_date belongs to {ytd_year} but the pay date is in {pay_year}"
+PROBLEM_MESSAGES = (YEAR_TO_DATE_OF_ANOTHER_YEAR,)
 
 INCOME_TAX = "income_tax"
 FICA = "fica"
@@ -57,10 +60,8 @@ class UnitedStatesPack(Pack):
     def _require_same_tax_year(self, request: CalculationRequest[Any, Any], ytd: YearToDate) -> None:
         # FICA wage bases and the $200,000 / $1 million thresholds restart each calendar year.
         if ytd.tax_year is not None and ytd.tax_year != request.pay_date.year:
-            raise InvalidCalculationInput(
-                country=self.country,
-                problem=f"year_to_date belongs to {ytd.tax_year} but the pay date is in {request.pay_date.year}",
-            )
+            raise InvalidCalculationInput(YEAR_TO_DATE_OF_ANOTHER_YEAR, country=self.country,
+                                          ytd_year=ytd.tax_year, pay_year=request.pay_date.year)
 
     def _income_tax(
         self, request: CalculationRequest[Any, Any], tables: IncomeTaxWithholding, payable: Decimal,
