@@ -131,7 +131,7 @@ async def count_employed(uow: UnitOfWork, entity_id: UUID, period_end: date, onl
 
 
 # The page readers below take the page's id range, not its ids: an index range scan whose plan does not
-# depend on table statistics (a list of 500 ids let PostgreSQL, before ANALYZE, scan the whole tenant for
+# depend on table statistics (a list of the page's ids let PostgreSQL, before ANALYZE, scan the whole tenant for
 # each page). Rows of other entities' employees in the range are dropped by the caller's lookups.
 
 async def employments_between(uow: UnitOfWork, first: UUID, last: UUID) -> list[dict[str, Any]]:
