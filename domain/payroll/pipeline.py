@@ -75,12 +75,18 @@ class RunBasis:
 
 
 class CalculationProblem(msgspec.Struct, frozen=True):
-    """A payslip that cannot be calculated, and why: as a worker reports it (domain errors do not cross
-    processes) and as the run shows it."""
+    """A payslip that cannot be calculated, and why, as a worker reports it (domain errors do not cross
+    processes) and the run keeps it: the reason as its catalogue message and parameters, so each reader
+    gets it in their own language."""
 
     employee_id: UUID
     employee: str
-    problem: str
+    template: str
+    params: dict[str, str]
+
+    @property
+    def problem(self) -> str:
+        return self.template.format(**self.params)
 
 
 class CalculationBlocked(InvalidInput):
@@ -267,7 +273,8 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
         try:
             figures = calculate(pay_context(basis, page, employee))
         except ComplianceError as exc:
-            blocked.append(CalculationProblem(employee["id"], employee["full_name"], str(exc)))
+            blocked.append(CalculationProblem(employee["id"], employee["full_name"], exc.template,
+                                              {name: str(value) for name, value in exc.params.items()}))
             continue
         slip, payload, summary = payslip_row(employee, figures.result, basis)
         if basis.is_correction:

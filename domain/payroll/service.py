@@ -23,6 +23,7 @@ from compliance.calculation import CalculationResult
 from domain.audit.service import AuditEntryView, entries_of, record
 from domain.db import UnitOfWork, unit_of_work
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.i18n import translate
 from domain.identity.model import Principal
 from domain.ids import new_id
 from domain.money import from_minor
@@ -151,6 +152,12 @@ class NewVarianceThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=T
     line_change_ratio: Ratio = "0.5"
 
 
+class CalculationProblemView(msgspec.Struct, frozen=True):
+    employee_id: UUID
+    employee: str
+    problem: str
+
+
 class PayRunView(msgspec.Struct, frozen=True):
     id: UUID
     pay_group_id: UUID
@@ -170,8 +177,9 @@ class PayRunView(msgspec.Struct, frozen=True):
     employees_done: int
     employees_total: int
     job_error: str | None
-    #: every payslip the last calculation could not calculate (the first 100, in employee-id order)
-    calculation_problems: list[CalculationProblem]
+    #: every payslip the last calculation could not calculate (the first 100, in employee-id order), with the
+    #: reason in the reader's language
+    calculation_problems: list[CalculationProblemView]
     calculation_problems_total: int
     version: int
 
@@ -245,7 +253,7 @@ async def create_run(principal: Principal, request: NewPayRun) -> PayRunView:
         await record(uow, principal, "pay_run.created", "pay_run", run_id, after={
             "pay_group_id": group["id"], "period": [period.period_start, period.period_end],
             "pay_date": period.pay_date})
-        return await _run_view(uow, run_id)
+        return await _run_view(uow, run_id, principal.locale)
 
 
 async def create_correction(principal: Principal, run_id: UUID, request: NewCorrection) -> PayRunView:
@@ -272,7 +280,7 @@ async def create_correction(principal: Principal, run_id: UUID, request: NewCorr
         await record(uow, principal, "pay_run.correction_created", "pay_run", correction_id, after=opened)
         await record(uow, principal, "pay_run.correction_opened", "pay_run", base["id"],
                      after={**opened, "correction_run_id": correction_id})
-        return await _run_view(uow, correction_id)
+        return await _run_view(uow, correction_id, principal.locale)
 
 
 async def _correctable(uow: UnitOfWork, run_id: UUID, pay_date: date) -> tuple[dict[str, Any], RunFacts]:
@@ -303,7 +311,7 @@ async def _carry_inputs(uow: UnitOfWork, correction_id: UUID, in_force: dict[UUI
 
 async def get_run(principal: Principal, run_id: UUID) -> PayRunView:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        return await _run_view(uow, run_id)
+        return await _run_view(uow, run_id, principal.locale)
 
 
 async def _run(uow: UnitOfWork, run_id: UUID, *, lock: bool = False) -> tuple[dict[str, Any], RunFacts]:
@@ -313,7 +321,7 @@ async def _run(uow: UnitOfWork, run_id: UUID, *, lock: bool = False) -> tuple[di
     return row, msgspec.convert(row["facts"], RunFacts)
 
 
-async def _run_view(uow: UnitOfWork, run_id: UUID) -> PayRunView:
+async def _run_view(uow: UnitOfWork, run_id: UUID, locale: str) -> PayRunView:
     row, facts = await _run(uow, run_id)
     total = row["job_total"]
     return PayRunView(
@@ -324,14 +332,25 @@ async def _run_view(uow: UnitOfWork, run_id: UUID) -> PayRunView:
         approvals=list(facts.approvals), open_exceptions=facts.open_exceptions, job_status=row["job_status"],
         progress_percent=100 if total == 0 and row["job_status"] == "done" else (row["job_done"] * 100 // total
                                                                                  if total else 0),
-        employees_done=row["job_done"], employees_total=total, job_error=row["job_error"],
-        **_problems(row["job_problems"]), version=row["version"])
+        employees_done=row["job_done"], employees_total=total, **_failure(row, locale), version=row["version"])
 
 
-def _problems(stored: str | None) -> dict[str, Any]:
-    listed = msgspec.json.decode(stored, type=dict[str, Any]) if stored else {"problems": [], "total": 0}
-    return {"calculation_problems": msgspec.convert(listed["problems"], list[CalculationProblem]),
-            "calculation_problems_total": listed["total"]}
+class _StoredProblems(msgspec.Struct):
+    problems: list[CalculationProblem]
+    total: int
+
+
+def _failure(row: dict[str, Any], locale: str) -> dict[str, Any]:
+    """Why the last calculation failed, in ``locale``: the first blocked payslip and the list, or the error."""
+    if not row["job_problems"]:
+        return {"job_error": row["job_error"], "calculation_problems": [], "calculation_problems_total": 0}
+    stored = msgspec.json.decode(row["job_problems"], type=_StoredProblems)
+    problems = [CalculationProblemView(employee_id=p.employee_id, employee=p.employee,
+                                       problem=translate(p.template, locale, **p.params)) for p in stored.problems]
+    first = problems[0]
+    return {"job_error": translate(CalculationBlocked.template, locale, employee=first.employee,
+                                   problem=first.problem),
+            "calculation_problems": problems, "calculation_problems_total": stored.total}
 
 
 async def _actor(uow: UnitOfWork, principal: Principal, facts: RunFacts) -> Actor:
@@ -368,7 +387,7 @@ async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) ->
             "input": input_id, **msgspec.to_builtins(request)})
         if after is not facts:
             await _transition(uow, principal, run_id, "changed", facts, after)
-        return await _run_view(uow, run_id)
+        return await _run_view(uow, run_id, principal.locale)
 
 
 # -- calculation ---------------------------------------------------------------------------------
@@ -407,7 +426,7 @@ async def _begin_calculation(principal: Principal, run_id: UUID) -> tuple[UUID, 
                                                "job_heartbeat": utc_now()})
         await queries.drop_unused_batches(uow, run_id)
         await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
-        return batch, await _run_view(uow, run_id)
+        return batch, await _run_view(uow, run_id, principal.locale)
 
 
 def _job_alive(row: dict[str, Any]) -> bool:
@@ -524,7 +543,7 @@ async def finalise(principal: Principal, run_id: UUID) -> PayRunView:
         await _transition(uow, principal, run_id, "finalised", facts, after)
         if row["kind"] == CORRECTION:
             await _void_later_results(uow, principal, actor, row)
-        return await _run_view(uow, run_id)
+        return await _run_view(uow, run_id, principal.locale)
 
 
 async def _void_later_results(uow: UnitOfWork, principal: Principal, actor: Actor, correction: dict[str, Any]) -> None:
@@ -544,7 +563,7 @@ async def cancel(principal: Principal, run_id: UUID) -> PayRunView:
         after = workflow.cancelled(facts, await _actor(uow, principal, facts))
         await _supersede_job(uow, row)
         await _transition(uow, principal, run_id, "cancelled", facts, after)
-        return await _run_view(uow, run_id)
+        return await _run_view(uow, run_id, principal.locale)
 
 
 async def _supersede_job(uow: UnitOfWork, row: dict[str, Any]) -> None:
@@ -558,7 +577,7 @@ async def _act(principal: Principal, run_id: UUID, action: str, step: Any) -> Pa
         _, facts = await _run(uow, run_id, lock=True)
         after = step(facts, await _actor(uow, principal, facts))
         await _transition(uow, principal, run_id, action, facts, after)
-        return await _run_view(uow, run_id)
+        return await _run_view(uow, run_id, principal.locale)
 
 
 class ExceptionView(msgspec.Struct, frozen=True):
@@ -590,7 +609,7 @@ async def acknowledge(principal: Principal, run_id: UUID, exception_id: UUID, re
         open_count = sum(1 for e in await queries.exceptions(uow, run_id) if e["acknowledged_by"] is None)
         after = workflow.exceptions_changed(facts, open_count)
         await _transition(uow, principal, run_id, "exception_acknowledged", facts, after)
-        return await _run_view(uow, run_id)
+        return await _run_view(uow, run_id, principal.locale)
 
 
 # -- payslips ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from domain.employees.service import Departure
 from domain.identity.model import Principal
 from domain.identity.permissions import Role
 from domain.payroll import pipeline, queries, workflow
+from domain.payroll import service as payroll_service
 from domain.payroll.service import wait_for_jobs
 from domain.payroll.tables import PayRunCalculation, Payslip
 from domain.recruitment import service as recruitment
@@ -278,6 +279,11 @@ async def test_a_failure_with_pages_in_flight_lists_every_blocked_payslip_and_wr
     assert failed["calculation_problems_total"] == 3
     assert [p["employee_id"] for p in failed["calculation_problems"]] == [str(e.id) for e in in_order]
     assert all("social_insurance" in p["problem"] for p in failed["calculation_problems"])
+    in_japanese = await payroll_service.get_run(Principal(
+        tenant_id=tenant_a, subject="rev-ja", roles=frozenset({Role.PAYROLL_REVIEWER}), locale="ja"), run["id"])
+    reason = "2026-09-10時点で有効なCNのsocial_insuranceパラメータはありません。"
+    assert in_japanese.job_error == f"{in_order[0].full_name} の給与明細を計算できません：{reason}"
+    assert [p.problem for p in in_japanese.calculation_problems] == [reason] * 3
     async with unit_of_work(tenant_a):
         written = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
     assert written == 0
