@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.table import Table
 
 from domain.db import UnitOfWork, current_database
 from domain.employees.tables import Employee, Employment, TaxAttributes
@@ -363,14 +364,7 @@ async def account_mapping(uow: UnitOfWork) -> dict[str, str] | None:
 
 
 async def save_account_mapping(uow: UnitOfWork, accounts: dict[str, str]) -> None:
-    now = utc_now()
-    if await account_mapping(uow) is None:
-        await AccountMapping.insert(AccountMapping(id=new_id(), tenant_id=uow.tenant_id, mapping=json.dumps(accounts),
-                                                   version=1, created_at=now, updated_at=now))
-    else:
-        await AccountMapping.update({AccountMapping.mapping: json.dumps(accounts), AccountMapping.updated_at: now,
-                                     AccountMapping.version: AccountMapping.version + 1}).where(
-            AccountMapping.tenant_id == uow.tenant_id)
+    await _save_tenant_setting(uow, AccountMapping, {"mapping": json.dumps(accounts)})
 
 
 async def variance_thresholds(uow: UnitOfWork) -> dict[str, str] | None:
@@ -381,14 +375,18 @@ async def variance_thresholds(uow: UnitOfWork) -> dict[str, str] | None:
 
 
 async def save_variance_thresholds(uow: UnitOfWork, ratios: dict[str, str]) -> None:
+    await _save_tenant_setting(uow, VarianceThresholdSetting, ratios)
+
+
+async def _save_tenant_setting(uow: UnitOfWork, table: type[Table], values: dict[str, Any]) -> None:
+    """A setting the tenant has once (one row per tenant, versioned): created the first time, updated after."""
     now = utc_now()
-    if await variance_thresholds(uow) is None:
-        await VarianceThresholdSetting.insert(VarianceThresholdSetting(
-            id=new_id(), tenant_id=uow.tenant_id, version=1, created_at=now, updated_at=now, **ratios))
+    if await table.exists().where(table.tenant_id == uow.tenant_id):
+        await table.update({**values, "updated_at": now, "version": table.version + 1}).where(
+            table.tenant_id == uow.tenant_id)
     else:
-        await VarianceThresholdSetting.update({**ratios, "updated_at": now,
-                                               "version": VarianceThresholdSetting.version + 1}).where(
-            VarianceThresholdSetting.tenant_id == uow.tenant_id)
+        await table.insert(table(id=new_id(), tenant_id=uow.tenant_id, version=1, created_at=now, updated_at=now,
+                                 **values))
 
 
 async def payslips_of_employee(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:
