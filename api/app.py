@@ -57,8 +57,8 @@ from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import FixedWindow, RateLimitMiddleware
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
 from compliance.registry import all_packs
+from domain.kernel.settings import Settings
 from domain.payroll.pipeline import shutdown_workers, start_workers
-from domain.settings import Settings
 
 CONTROLLERS = [
     HealthController, MeController, TenantController, LegalEntityController, UserController, AuditController,

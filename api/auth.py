@@ -16,7 +16,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.context import header
 from domain.identity.service import NotAuthenticated, authenticate
-from domain.settings import Mode, Settings
+from domain.kernel.settings import Mode, Settings
 
 LOCAL_ALGORITHMS = ["HS256"]
 IDP_ALGORITHMS = ["RS256", "ES256"]

@@ -22,8 +22,8 @@ import compliance
 import domain
 from compliance.errors import ComplianceError
 from compliance.registry import all_packs
-from domain.errors import DomainError
-from domain.i18n import LOCALES_DIR, SUPPORTED
+from domain.kernel.errors import DomainError
+from domain.kernel.i18n import LOCALES_DIR, SUPPORTED
 
 TRANSLATED = [locale for locale in SUPPORTED if locale != "en"]
 

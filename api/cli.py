@@ -19,13 +19,13 @@ from api.auth import issue_token
 from api.runtime import Runtime, StartupError, check_app_role, ensure_home_tenant, open_runtime
 from compliance.errors import ComplianceError
 from domain.audit.service import verify_chain
-from domain.db import Database, role_of
-from domain.errors import DomainError
-from domain.identity.model import Principal, SystemActor
-from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
-from domain.migrator import migrate as apply_migrations
-from domain.settings import Mode, Settings, SettingsError, load_settings
+from domain.kernel.db import Database, role_of
+from domain.kernel.errors import DomainError
+from domain.kernel.migrator import migrate as apply_migrations
+from domain.kernel.permissions import Role
+from domain.kernel.principal import Principal, SystemActor
+from domain.kernel.settings import Mode, Settings, SettingsError, load_settings
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewTenant, TenantStatus
 

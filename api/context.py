@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.i18n import negotiate
+from domain.kernel.i18n import negotiate
 
 log = logging.getLogger("meridian.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

@@ -6,12 +6,12 @@ from datetime import date
 from uuid import UUID
 
 from api.runtime import Runtime
-from domain.identity.model import Principal, SystemActor
-from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
+from domain.kernel.permissions import Role
+from domain.kernel.principal import Principal, SystemActor
+from domain.kernel.settings import Mode
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import CompetencyDefinition, NewApplication, NewCandidate, NewJob, NewModelVersion
-from domain.settings import Mode
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewLegalEntity, NewTenant
 

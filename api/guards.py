@@ -10,8 +10,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from api.problems import WWW_AUTHENTICATE
-from domain.identity.model import Principal
-from domain.identity.permissions import Operation
+from domain.kernel.permissions import Operation
+from domain.kernel.principal import Principal
 
 
 def requires(operation: Operation) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Request, Response
 from litestar.params import QueryParameter
 
-from domain.errors import DomainError, ErrorKind
+from domain.kernel.errors import DomainError, ErrorKind
 
 _ETAG = re.compile(r'^(?:W/)?"v(\d{1,12})"$')
 

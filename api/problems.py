@@ -20,8 +20,8 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from compliance.errors import ComplianceError
-from domain.errors import DomainError, ErrorKind
-from domain.i18n import translate
+from domain.kernel.errors import DomainError, ErrorKind
+from domain.kernel.i18n import translate
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="meridian"'}

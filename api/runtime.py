@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from api.auth import load_or_create_secret
-from domain import db
-from domain.crypto import MasterKey
-from domain.db import Database
-from domain.identity.model import SystemActor
+from domain.kernel import db
+from domain.kernel.crypto import MasterKey
+from domain.kernel.db import Database
+from domain.kernel.migrator import pending
+from domain.kernel.principal import SystemActor
+from domain.kernel.settings import Mode, Settings
+from domain.kernel.storage import LocalEncryptedStore
 from domain.keys import service as keys
-from domain.migrator import pending
 from domain.recordings import service as recordings
-from domain.settings import Mode, Settings
-from domain.storage import LocalEncryptedStore
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewTenant, TenantKind
 

@@ -43,12 +43,12 @@ async def running_app(roles: list[str]) -> AsyncIterator[Bench]:
 
     from api.app import create_app
     from api.auth import issue_token
-    from domain.db import Database, role_of
-    from domain.identity.model import SystemActor
-    from domain.identity.permissions import Role
     from domain.identity.service import ensure_user
-    from domain.migrator import migrate
-    from domain.settings import load_settings
+    from domain.kernel.db import Database, role_of
+    from domain.kernel.migrator import migrate
+    from domain.kernel.permissions import Role
+    from domain.kernel.principal import SystemActor
+    from domain.kernel.settings import load_settings
     from domain.tenancy.model import NewTenant
     from domain.tenancy.service import provision_tenant
 

@@ -26,10 +26,10 @@ from harness import configure, running_app
 
 async def seed(tenant_id: uuid.UUID, entity_id: uuid.UUID, count: int) -> None:
     """Employees straight into their tables, in bulk: the benchmark times the run, not the hiring."""
-    from domain.db import unit_of_work
     from domain.employees.tables import Employee, Employment, TaxAttributes
-    from domain.ids import new_id
-    from domain.time import utc_now
+    from domain.kernel.db import unit_of_work
+    from domain.kernel.ids import new_id
+    from domain.kernel.time import utc_now
 
     now = utc_now()
     for start in range(0, count, 1000):
@@ -57,8 +57,8 @@ async def seed(tenant_id: uuid.UUID, entity_id: uuid.UUID, count: int) -> None:
 async def one_group(bench: Any, size: int) -> list[tuple[str, int, float]]:
     """Two months of one group: March, the group's first run, and April after March is reviewed and
     finalised, which reads each employee's year so far and checks April against March."""
-    from domain.identity.model import Principal
-    from domain.identity.permissions import Role
+    from domain.kernel.permissions import Role
+    from domain.kernel.principal import Principal
     from domain.payroll import service
     from domain.payroll.calendar import PayGroupRule
     from domain.payroll.service import NewPayGroup
@@ -94,8 +94,8 @@ async def timed_run(preparer: Any, group_id: uuid.UUID, period: int, size: int) 
 
 async def finalise(preparer: Any, run_id: uuid.UUID) -> None:
     """Through the enforced review: submitted by the preparer, approved by two assigned reviewers."""
-    from domain.identity.model import Principal
-    from domain.identity.permissions import Role
+    from domain.kernel.permissions import Role
+    from domain.kernel.principal import Principal
     from domain.payroll import service
     from domain.payroll.service import Approve, RegionAssignment
 

@@ -134,9 +134,9 @@ def environment() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def settings(environment: dict[str, str]) -> Any:
-    from domain.db import Database, role_of
-    from domain.migrator import migrate
-    from domain.settings import load_settings
+    from domain.kernel.db import Database, role_of
+    from domain.kernel.migrator import migrate
+    from domain.kernel.settings import load_settings
 
     loaded = load_settings()
 
@@ -186,9 +186,9 @@ TokenFactory = Callable[..., Awaitable[str]]
 def token_for(runtime: Any) -> TokenFactory:
     """A token for a user holding ``roles`` in ``tenant_id`` (created if needed)."""
     from api.auth import issue_token
-    from domain.identity.model import SystemActor
-    from domain.identity.permissions import Role
     from domain.identity.service import ensure_user
+    from domain.kernel.permissions import Role
+    from domain.kernel.principal import SystemActor
 
     async def make(tenant_id: uuid.UUID, *roles: str, subject: str | None = None, **claims: Any) -> str:
         subject = subject or f"user-{'-'.join(roles) or 'none'}"
@@ -202,7 +202,7 @@ def token_for(runtime: Any) -> TokenFactory:
 @pytest.fixture(scope="session")
 async def tenant_a(runtime: Any) -> uuid.UUID:
     """The tenant the tests act as: the installation's tenant on-prem, a fresh one in shared mode."""
-    from domain.settings import Mode
+    from domain.kernel.settings import Mode
 
     if runtime.settings.mode is Mode.ONPREM:
         return runtime.home_tenant
@@ -216,7 +216,7 @@ async def tenant_b(runtime: Any) -> uuid.UUID:
 
 
 async def provision(name: str) -> uuid.UUID:
-    from domain.identity.model import SystemActor
+    from domain.kernel.principal import SystemActor
     from domain.tenancy.model import NewTenant
     from domain.tenancy.service import provision_tenant
 

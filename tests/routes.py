@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from domain.identity.permissions import Operation
+from domain.kernel.permissions import Operation
 
 PATH_PARAM = re.compile(r"\{(\w+):(\w+)\}")
 

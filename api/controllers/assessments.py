@@ -25,7 +25,7 @@ from domain.assessments.service import (
     VendorSecret,
     VendorView,
 )
-from domain.identity.permissions import Operation
+from domain.kernel.permissions import Operation
 
 #: A full v1 result (50 competencies with quoted evidence) can reach ~15 MB.
 MAX_DELIVERY_BYTES = 16 * 1024 * 1024

@@ -11,8 +11,8 @@ from api.guards import caller, requires
 from api.http import Cursor, Limit
 from domain.audit import service
 from domain.audit.service import AuditEntryView, ChainReport
-from domain.identity.permissions import Operation
-from domain.pagination import Page
+from domain.kernel.pagination import Page
+from domain.kernel.permissions import Operation
 
 EntityFilter = Annotated[str | None, QueryParameter(max_length=100)]
 

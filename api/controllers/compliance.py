@@ -20,8 +20,8 @@ from compliance.labour import Contract
 from compliance.pack import Pack
 from compliance.parameters import ParameterChange
 from compliance.registry import all_packs, pack_for
-from domain.i18n import translate
-from domain.identity.permissions import Operation
+from domain.kernel.i18n import translate
+from domain.kernel.permissions import Operation
 from domain.tenancy.model import CountryCode
 
 RegionCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,16}$")]

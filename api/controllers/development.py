@@ -23,7 +23,7 @@ from domain.employees.development import (
 )
 from domain.employees.model import EmployeeView
 from domain.employees.service import Departure, record_departure
-from domain.identity.permissions import Operation
+from domain.kernel.permissions import Operation
 from domain.recruitment.model import ModelVersionView
 
 Format = Literal["json", "html"]

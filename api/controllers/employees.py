@@ -26,8 +26,8 @@ from domain.employees.service import (
     TaxAttributesChange,
     TaxAttributesView,
 )
-from domain.identity.permissions import Operation, Role
-from domain.pagination import Page
+from domain.kernel.pagination import Page
+from domain.kernel.permissions import Operation, Role
 
 
 class HireController(Controller):

@@ -13,8 +13,8 @@ from api.guards import caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from domain.identity import service
 from domain.identity.model import NewUser, UserPatch, UserView
-from domain.identity.permissions import Operation, Role
-from domain.pagination import Page
+from domain.kernel.pagination import Page
+from domain.kernel.permissions import Operation, Role
 
 
 class Me(msgspec.Struct, frozen=True):

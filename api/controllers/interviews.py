@@ -10,11 +10,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.guards import caller, requires
 from api.problems import locale_of
-from domain.identity.permissions import Operation
 from domain.interviews import service
 from domain.interviews.interviewer_view import InterviewerView, interviewer_view
 from domain.interviews.model import NewInterview
 from domain.interviews.service import FeedbackView, InterviewView, NewFeedback
+from domain.kernel.permissions import Operation
 
 CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
 

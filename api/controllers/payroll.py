@@ -12,7 +12,7 @@ from api.guards import caller, requires
 from api.problems import locale_of
 from domain.audit.service import AuditEntryView
 from domain.employees.service import employee_of
-from domain.identity.permissions import Operation
+from domain.kernel.permissions import Operation
 from domain.payroll import service
 from domain.payroll.calendar import PayPeriod
 from domain.payroll.finance import AccountMapping as FinanceMapping

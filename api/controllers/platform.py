@@ -11,9 +11,9 @@ from litestar.params import FromPath, JSONBody
 
 from api.guards import PUBLIC, caller, requires
 from api.http import Cursor, Limit, with_etag
-from domain.identity.permissions import Operation
-from domain.pagination import Page
-from domain.settings import Mode, Settings
+from domain.kernel.pagination import Page
+from domain.kernel.permissions import Operation
+from domain.kernel.settings import Mode, Settings
 from domain.tenancy import service
 from domain.tenancy.model import NewTenant, TenantStatus, TenantView
 

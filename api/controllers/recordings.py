@@ -11,7 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from api.guards import caller, requires
-from domain.identity.permissions import Operation
+from domain.kernel.permissions import Operation
 from domain.recordings import service
 from domain.recordings.service import RecordingView
 

@@ -13,8 +13,8 @@ from api.auth import issue_token
 from api.guards import caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from api.problems import locale_of
-from domain.identity.permissions import Operation, Role
-from domain.pagination import Page
+from domain.kernel.pagination import Page
+from domain.kernel.permissions import Operation, Role
 from domain.recruitment import portal, service
 from domain.recruitment.model import (
     ApplicationView,

@@ -10,8 +10,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.guards import caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
-from domain.identity.permissions import Operation
-from domain.pagination import Page
+from domain.kernel.pagination import Page
+from domain.kernel.permissions import Operation
 from domain.tenancy import service
 from domain.tenancy.model import (
     CountryCode,

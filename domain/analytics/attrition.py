@@ -25,7 +25,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import InvalidInput
+from domain.kernel.errors import InvalidInput
 
 MIN_DEPARTURES = 30
 MIN_STAYERS = 30

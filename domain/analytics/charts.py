@@ -16,8 +16,8 @@ from babel.numbers import format_decimal, format_percent
 
 from domain.analytics.attrition import EmployeeRisk, RiskScore
 from domain.analytics.feedback_loop import CompetencyStats, FeedbackLoopAnalysis
-from domain.html_pages import REPORT_CSS, babel_locale, page_head, shorten
-from domain.i18n import translate
+from domain.kernel.html_pages import REPORT_CSS, babel_locale, page_head, shorten
+from domain.kernel.i18n import translate
 
 _FEEDBACK_NOTES = (
     "Correlation: Pearson's r between the interview score of a competency and the later performance "

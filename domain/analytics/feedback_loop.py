@@ -21,7 +21,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import InvalidInput
+from domain.kernel.errors import InvalidInput
 
 MIN_SAMPLE = 10  # hires a competency needs before its correlation is used
 SHRINKAGE_PRIOR = 20  # pseudo-hires of belief in the current weights: a weight moves by n / (n + 20)

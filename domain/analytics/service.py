@@ -19,14 +19,14 @@ import msgspec
 from domain.analytics.attrition import AttritionFeatures, EmployeeRisk, LabelledHistory, model_for, score
 from domain.analytics.feedback_loop import FeedbackLoopAnalysis, HireOutcome, analyse
 from domain.assessments import queries as assessment_queries
-from domain.db import UnitOfWork, unit_of_work
 from domain.employees import queries as employee_queries
-from domain.errors import Conflict
-from domain.identity.model import Principal
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Conflict
+from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
 from domain.recruitment import queries as recruitment
 from domain.recruitment.model import ModelVersionView, NewModelVersion, pick_text
 from domain.recruitment.service import JobNotFound, NoCompetencyModel, publish_in, version_in_force
-from domain.time import utc_now
 
 CULTURE_FIT_CODES = ("culture_fit", "culture")
 MANAGER_CHANGE_WINDOW = timedelta(days=183)

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from domain.errors import InvalidInput
+from domain.kernel.errors import InvalidInput
 
 SCHEMA_V1 = "meridian.interview-result.v1"
 

@@ -5,10 +5,10 @@ from typing import Any
 from uuid import UUID
 
 from domain.assessments.tables import EvaluationRecord, ExternalReference, InterviewResult, Vendor, VendorSignature
-from domain.db import UnitOfWork
-from domain.ids import new_id
-from domain.time import utc_now
-from domain.versioning import update_versioned
+from domain.kernel.db import UnitOfWork
+from domain.kernel.ids import new_id
+from domain.kernel.time import utc_now
+from domain.kernel.versioning import update_versioned
 
 
 async def insert_vendor(uow: UnitOfWork, vendor_id: UUID, name: str, secret_ciphertext: str) -> None:

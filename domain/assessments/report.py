@@ -17,9 +17,9 @@ import msgspec
 from babel.numbers import format_decimal, format_percent
 
 from domain.assessments.scoring import Evaluation, ModelVersion
-from domain.errors import InvalidInput
-from domain.html_pages import REPORT_CSS, babel_locale, page_head, shorten
-from domain.i18n import translate
+from domain.kernel.errors import InvalidInput
+from domain.kernel.html_pages import REPORT_CSS, babel_locale, page_head, shorten
+from domain.kernel.i18n import translate
 
 MIN_ENTRIES = 2
 MAX_ENTRIES = 20

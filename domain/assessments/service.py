@@ -22,16 +22,16 @@ from domain.assessments.report import Comparison, ComparisonEntry, compare, rend
 from domain.assessments.scoring import CompetencyEvaluation, Evaluation, ModelVersion, evaluate
 from domain.assessments.signatures import SignatureMismatch, VendorSignatureError, new_vendor_secret, verify
 from domain.audit.service import record
-from domain.crypto import TenantCipher
-from domain.db import UnitOfWork, unit_of_work
-from domain.errors import Conflict, ErrorKind, NotFound
-from domain.identity.model import Principal, SystemActor
-from domain.ids import new_id
+from domain.kernel.crypto import TenantCipher
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Conflict, ErrorKind, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.principal import Principal, SystemActor
+from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
 from domain.recruitment import queries as recruitment
 from domain.recruitment.model import ModelVersionView, pick_text
 from domain.recruitment.service import ApplicationNotFound, JobNotFound, version_in_force
-from domain.time import utc_now
 
 ResultStatus = Literal["parked", "received", "evaluated"]
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from secrets import token_urlsafe
 
-from domain.errors import DomainError, ErrorKind
+from domain.kernel.errors import DomainError, ErrorKind
 
 HEADER = "Meridian-Signature"
 SECRET_PREFIX = "mvs_"  # noqa: S105 - a marker that makes leaked secrets easy to scan for, not a secret

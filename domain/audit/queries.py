@@ -6,7 +6,7 @@ from uuid import UUID
 
 from domain.audit.chain import Link
 from domain.audit.tables import AuditEntry
-from domain.db import UnitOfWork, current_database
+from domain.kernel.db import UnitOfWork, current_database
 
 _LINK_COLUMNS = (
     AuditEntry.seq, AuditEntry.prev_hash, AuditEntry.hash, AuditEntry.occurred_at, AuditEntry.actor,

@@ -14,10 +14,10 @@ import msgspec
 
 from domain.audit import queries
 from domain.audit.chain import GENESIS_HASH, BrokenLink, Link, canonical_json, first_broken_link, snapshot
-from domain.db import UnitOfWork, unit_of_work
-from domain.identity.model import Actor, Principal
-from domain.ids import new_id
-from domain.pagination import Page, decode_cursor, page_of
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.ids import new_id
+from domain.kernel.pagination import Page, decode_cursor, page_of
+from domain.kernel.principal import Actor, Principal
 
 
 async def record(

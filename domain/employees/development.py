@@ -9,14 +9,14 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.db import UnitOfWork, unit_of_work
 from domain.employees import queries
 from domain.employees.service import EmployeeNotFound
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.identity.model import Principal
-from domain.ids import new_id
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Conflict, InvalidInput, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
 from domain.recruitment import queries as recruitment
-from domain.time import utc_now
 
 Rating = Annotated[str, msgspec.Meta(pattern=r"^[1-5](\.\d)?$", description="1 to 5")]
 Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,64}$")]

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import Detail, InvalidInput
+from domain.kernel.errors import Detail, InvalidInput
 
 DecimalText = Annotated[str, msgspec.Meta(pattern=r"^\d{1,12}(\.\d{1,4})?$", description="a decimal string")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

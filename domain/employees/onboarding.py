@@ -26,8 +26,8 @@ import msgspec
 from compliance.calendar import working_day_calendar
 from domain.assessments.contract import CompetencyCode, require_decimal
 from domain.assessments.scoring import Evaluation
-from domain.i18n import SUPPORTED
-from domain.time import to_local
+from domain.kernel.i18n import SUPPORTED
+from domain.kernel.time import to_local
 
 HUNDRED = Decimal(100)
 MAX_DUE_IN_WORKING_DAYS = 365

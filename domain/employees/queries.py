@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.db import UnitOfWork
 from domain.employees.tables import (
     BankAccountChange,
     Employee,
@@ -18,9 +17,10 @@ from domain.employees.tables import (
     TrainingModule,
     TrainingRecord,
 )
-from domain.ids import new_id
-from domain.time import utc_now
-from domain.versioning import update_versioned
+from domain.kernel.db import UnitOfWork
+from domain.kernel.ids import new_id
+from domain.kernel.time import utc_now
+from domain.kernel.versioning import update_versioned
 
 
 async def insert_employee(uow: UnitOfWork, employee_id: UUID, values: dict[str, Any]) -> None:

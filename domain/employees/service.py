@@ -17,8 +17,6 @@ from compliance.registry import pack_for
 from domain.assessments import queries as assessment_queries
 from domain.assessments.scoring import Evaluation
 from domain.audit.service import record
-from domain.crypto import TenantCipher
-from domain.db import UnitOfWork, unit_of_work
 from domain.employees import queries
 from domain.employees.model import (
     ContractNotCompliant,
@@ -31,20 +29,22 @@ from domain.employees.model import (
     violations_as_details,
 )
 from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem, generate_plan
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.identity import queries as identity_queries
-from domain.identity.model import Principal
-from domain.identity.permissions import Operation, Role
-from domain.ids import new_id
+from domain.kernel.crypto import TenantCipher
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.money import from_minor, to_minor
+from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.permissions import Operation, Role
+from domain.kernel.personal_data import mask_birth_date, mask_email, mask_national_id, mask_phone
+from domain.kernel.principal import Principal
+from domain.kernel.time import require_timezone, utc_now
 from domain.keys.service import cipher_for
-from domain.money import from_minor, to_minor
-from domain.pagination import Page, decode_uuid_cursor, page_of
-from domain.personal_data import mask_birth_date, mask_email, mask_national_id, mask_phone
 from domain.recruitment import queries as recruitment
 from domain.recruitment.model import StageOutcome
 from domain.recruitment.service import ApplicationNotFound, LegalEntityUnknown, notify_stage_change, stages_for
 from domain.tenancy import queries as tenancy
-from domain.time import require_timezone, utc_now
 
 PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
 _MASKS = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id,

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.db import UnitOfWork
 from domain.idempotency.tables import IdempotencyRecord
-from domain.ids import new_id
-from domain.time import utc_now
+from domain.kernel.db import UnitOfWork
+from domain.kernel.ids import new_id
+from domain.kernel.time import utc_now
 
 
 async def find(uow: UnitOfWork, principal: str, key: str) -> dict[str, Any] | None:

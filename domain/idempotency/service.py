@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.db import unit_of_work
-from domain.errors import DomainError, ErrorKind
 from domain.idempotency import queries
+from domain.kernel.db import unit_of_work
+from domain.kernel.errors import DomainError, ErrorKind
 
 
 class IdempotencyKeyReused(DomainError):

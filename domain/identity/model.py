@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -10,9 +9,9 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import InvalidInput
-from domain.identity.permissions import Operation, Role, allowed
-from domain.time import require_timezone
+from domain.kernel.errors import InvalidInput
+from domain.kernel.permissions import Operation, Role
+from domain.kernel.time import require_timezone
 
 
 class UserStatus(StrEnum):
@@ -25,32 +24,6 @@ class UserKind(StrEnum):
     CLIENT = "client"
 
 
-@dataclass(frozen=True)
-class Principal:
-    tenant_id: UUID
-    subject: str
-    roles: frozenset[Role]
-    #: None for a person's token; the granted scopes for a partner client's token.
-    scopes: frozenset[str] | None = None
-    request_id: str = "-"
-    locale: str = "en"
-    timezone: str = "UTC"
-    #: True for the operators' own tenant in shared mode, the only one whose users manage tenants.
-    platform: bool = False
-
-    def may(self, operation: Operation) -> bool:
-        return allowed(self.roles, operation, self.scopes)
-
-
-@dataclass(frozen=True)
-class SystemActor:
-    """The platform itself (migrations, CLI provisioning, background jobs) as an audit actor."""
-
-    subject: str = "system"
-    request_id: str = "-"
-
-
-Actor = Principal | SystemActor
 
 
 Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\s]+$")]

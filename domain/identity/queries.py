@@ -6,12 +6,12 @@ from uuid import UUID
 
 import msgspec
 
-from domain.db import UnitOfWork
 from domain.identity.model import UserView
 from domain.identity.tables import User
+from domain.kernel.db import UnitOfWork
+from domain.kernel.time import utc_now
+from domain.kernel.versioning import update_versioned
 from domain.tenancy.tables import Tenant
-from domain.time import utc_now
-from domain.versioning import update_versioned
 
 _COLUMNS = (
     User.id, User.subject, User.display_name, User.kind, User.status, User.roles, User.scopes, User.timezone,

@@ -5,22 +5,21 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.audit.service import record
-from domain.db import unit_of_work
-from domain.errors import Conflict, DomainError, ErrorKind, InvalidInput, NotFound
 from domain.identity import queries
 from domain.identity.model import (
-    Actor,
     NewUser,
-    Principal,
     UserKind,
     UserPatch,
     UserStatus,
     UserView,
     effective_roles,
 )
-from domain.identity.permissions import Role
-from domain.ids import new_id
-from domain.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.db import unit_of_work
+from domain.kernel.errors import Conflict, DomainError, ErrorKind, InvalidInput, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.permissions import Role
+from domain.kernel.principal import Actor, Principal
 from domain.tenancy.model import TenantKind, TenantStatus, changed_fields
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.interviews.model import InterviewSlot, Participant, ParticipantKind
-from domain.time import to_utc
+from domain.kernel.time import to_utc
 
 PRODID = "-//Meridian//Interviews//EN"
 CRLF = "\r\n"

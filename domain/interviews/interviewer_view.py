@@ -9,8 +9,8 @@ from uuid import UUID
 import msgspec
 
 from domain.assessments.service import EvaluationView, evaluations_of
-from domain.identity.model import Principal
 from domain.interviews.service import FeedbackView, InterviewView, feedback_on, interviews_of_application
+from domain.kernel.principal import Principal
 from domain.recordings.service import RecordingView, recordings_of
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import ApplicationView, CandidateView, ModelVersionView, StageChangeView

@@ -2,7 +2,7 @@
 
 Every instant is kept in UTC. Each participant reads the interview in their own IANA zone, and a
 wall-clock booking in an organiser's zone decides DST gaps and overlaps explicitly
-(``domain.time.from_local``). Slots are half-open intervals ``[start, end)``: back-to-back
+(``domain.kernel.time.from_local``). Slots are half-open intervals ``[start, end)``: back-to-back
 interviews do not overlap.
 """
 
@@ -17,8 +17,17 @@ from uuid import UUID
 import msgspec
 from msgspec.structs import force_setattr
 
-from domain.errors import Conflict, InvalidInput, NaiveDateTime
-from domain.time import Ambiguity, InvalidTimezone, NonExistent, from_local, require_timezone, rfc3339, to_local, to_utc
+from domain.kernel.errors import Conflict, InvalidInput, NaiveDateTime
+from domain.kernel.time import (
+    Ambiguity,
+    InvalidTimezone,
+    NonExistent,
+    from_local,
+    require_timezone,
+    rfc3339,
+    to_local,
+    to_utc,
+)
 
 #: The longest interview that can be booked.
 MAX_DURATION = timedelta(hours=8)

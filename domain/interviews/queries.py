@@ -4,11 +4,11 @@ import json
 from typing import Any
 from uuid import UUID
 
-from domain.db import UnitOfWork, current_database
-from domain.ids import new_id
 from domain.interviews.model import InterviewSlot, ParticipantInput
 from domain.interviews.tables import Feedback, Interview, InterviewParticipant
-from domain.time import utc_now
+from domain.kernel.db import UnitOfWork, current_database
+from domain.kernel.ids import new_id
+from domain.kernel.time import utc_now
 
 
 async def lock_interviewer(uow: UnitOfWork, person_id: UUID) -> None:

@@ -11,11 +11,7 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.db import UnitOfWork, unit_of_work
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.identity import queries as identity_queries
-from domain.identity.model import Principal
-from domain.ids import new_id
 from domain.interviews import queries
 from domain.interviews.calendar_export import to_ics
 from domain.interviews.model import (
@@ -27,9 +23,13 @@ from domain.interviews.model import (
     ParticipantTime,
     times_for,
 )
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.principal import Principal
+from domain.kernel.time import rfc3339, utc_now
 from domain.recruitment import queries as recruitment_queries
 from domain.recruitment.service import ApplicationNotFound
-from domain.time import rfc3339, utc_now
 
 
 class InterviewNotFound(NotFound):

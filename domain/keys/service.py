@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.crypto import MasterKey, TenantCipher
-from domain.db import UnitOfWork
-from domain.ids import new_id
+from domain.kernel.crypto import MasterKey, TenantCipher
+from domain.kernel.db import UnitOfWork
+from domain.kernel.ids import new_id
+from domain.kernel.time import utc_now
 from domain.keys.tables import TenantKey
-from domain.time import utc_now
 
 _master: MasterKey | None = None
 _ciphers: dict[UUID, TenantCipher] = {}

@@ -27,7 +27,7 @@ import msgspec
 from compliance.calculation import PayFrequency
 from compliance.calendar import SATURDAY, WorkingDayCalendar, working_day_calendar
 from compliance.labour import CALENDAR_DAYS_PRORATION, ProrationMethod, ProrationRule
-from domain.time import to_local
+from domain.kernel.time import to_local
 
 SUPPORTED_FREQUENCIES = (
     PayFrequency.MONTHLY,

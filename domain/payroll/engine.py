@@ -15,7 +15,7 @@ from compliance.calculation import CalculationResult, Line, PayFrequency
 from compliance.labour import ProrationRule
 from compliance.registry import pack_for
 from compliance.rounding import half_up
-from domain.money import minor_unit
+from domain.kernel.money import minor_unit
 from domain.payroll.calendar import daily_rate_divisor, proration_factor
 
 PERIODS_PER_YEAR = {

@@ -12,7 +12,7 @@ Entries are aggregated per currency and account and netted to one side, so a neg
 refund) lands on the other side. The mapping must name an account for the three special keys and for
 every line code in the run, even one whose amounts are 0, so a gap shows up on the first run and not on
 the first month the line is non-zero. Every amount must fit the currency's minor units
-(:class:`~domain.errors.TooManyDecimals` otherwise) and is written with exactly that many decimals.
+(:class:`~domain.kernel.errors.TooManyDecimals` otherwise) and is written with exactly that many decimals.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.chain import canonical_json
-from domain.errors import Detail, DomainError, ErrorKind, InvalidInput
-from domain.money import from_minor, minor_unit, minor_unit_exponent, to_minor
+from domain.kernel.errors import Detail, DomainError, ErrorKind, InvalidInput
+from domain.kernel.money import from_minor, minor_unit, minor_unit_exponent, to_minor
 from domain.tenancy.model import require_currency
 
 ZERO = Decimal("0")

@@ -3,7 +3,7 @@
 Inline CSS (print-friendly), no scripts and no external assets, so the page can be stored, mailed or
 printed as it is. Every fixed text goes through the gettext catalogue (its msgids are in
 PAYSLIP_MESSAGES); every text from data (names, line labels) is escaped. Line labels arrive already
-in the reader's language. Amounts are formatted by :func:`domain.money.display`, dates by Babel.
+in the reader's language. Amounts are formatted by :func:`domain.kernel.money.display`, dates by Babel.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import msgspec
 from babel.dates import format_date, format_interval
 
 from compliance.calculation import CalculationResult
-from domain.html_pages import babel_locale, page_head
-from domain.i18n import translate
-from domain.money import display
+from domain.kernel.html_pages import babel_locale, page_head
+from domain.kernel.i18n import translate
+from domain.kernel.money import display
 
 ZERO = Decimal(0)
 

@@ -30,10 +30,10 @@ from compliance.calculation import CalculationResult
 from compliance.errors import ComplianceError
 from compliance.registry import all_packs
 from domain.audit.chain import canonical_json
-from domain.db import unit_of_work
-from domain.errors import InvalidInput
-from domain.ids import new_id
-from domain.money import from_minor, to_minor
+from domain.kernel.db import unit_of_work
+from domain.kernel.errors import InvalidInput
+from domain.kernel.ids import new_id
+from domain.kernel.money import from_minor, to_minor
 from domain.payroll import queries, workflow
 from domain.payroll.calendar import PayGroupRule
 from domain.payroll.correction import replaced_from

@@ -8,9 +8,10 @@ from uuid import UUID
 import msgspec
 from piccolo.table import Table
 
-from domain.db import UnitOfWork, current_database
 from domain.employees.tables import Employee, Employment, TaxAttributes
-from domain.ids import new_id
+from domain.kernel.db import UnitOfWork, current_database
+from domain.kernel.ids import new_id
+from domain.kernel.time import utc_now
 from domain.payroll.tables import (
     AccountMapping,
     PayGroup,
@@ -23,7 +24,6 @@ from domain.payroll.tables import (
     VarianceThresholdSetting,
 )
 from domain.payroll.variance import StoredSummary
-from domain.time import utc_now
 
 
 async def insert_group(uow: UnitOfWork, group_id: UUID, entity_id: UUID, name: str, rule: dict[str, Any]) -> None:

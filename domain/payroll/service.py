@@ -21,12 +21,13 @@ import msgspec
 
 from compliance.calculation import CalculationResult
 from domain.audit.service import AuditEntryView, entries_of, record
-from domain.db import UnitOfWork, unit_of_work
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.i18n import translate
-from domain.identity.model import Principal
-from domain.ids import new_id
-from domain.money import from_minor
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Conflict, InvalidInput, NotFound
+from domain.kernel.i18n import translate
+from domain.kernel.ids import new_id
+from domain.kernel.money import from_minor
+from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
 from domain.payroll import pipeline, queries, workflow
 from domain.payroll.calendar import PayGroupRule, PayPeriod, periods
 from domain.payroll.correction import Replaced, difference
@@ -37,7 +38,6 @@ from domain.payroll.pipeline import CORRECTION, CalculationBlocked, CalculationP
 from domain.payroll.variance import VarianceThresholds
 from domain.payroll.workflow import Actor, RunFacts, RunState
 from domain.tenancy import queries as tenancy
-from domain.time import utc_now
 
 STALLED_AFTER = timedelta(minutes=10)
 log = logging.getLogger("meridian.payroll")

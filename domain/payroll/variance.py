@@ -37,7 +37,7 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.chain import canonical_json
-from domain.errors import InvalidInput
+from domain.kernel.errors import InvalidInput
 
 ZERO = Decimal("0")
 _RATIO_PLACES = Decimal("0.0001")

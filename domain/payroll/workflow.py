@@ -6,7 +6,7 @@ approves (a hash of their canonical JSON), so any recalculation or edit voids th
 finalising recomputes the hash to prove the results paid are the results approved.
 
 Each transition takes the run's current :class:`RunFacts` and returns the new facts, or raises a
-:class:`~domain.errors.DomainError` saying why not. A finalised run never changes again; a cancelled
+:class:`~domain.kernel.errors.DomainError` saying why not. A finalised run never changes again; a cancelled
 run is closed and never changes again either.
 """
 
@@ -21,8 +21,8 @@ from typing import Any
 import msgspec
 
 from domain.audit.chain import canonical_json
-from domain.errors import Conflict, Forbidden
-from domain.identity.permissions import Role
+from domain.kernel.errors import Conflict, Forbidden
+from domain.kernel.permissions import Role
 
 #: A reviewer assigned to this region reviews every legal entity's payroll.
 ALL_REGIONS = "*"

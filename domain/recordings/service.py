@@ -16,16 +16,16 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.db import unit_of_work
-from domain.errors import InvalidInput, NotFound
-from domain.identity.model import Principal
-from domain.ids import new_id
+from domain.kernel.db import unit_of_work
+from domain.kernel.errors import InvalidInput, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.principal import Principal
+from domain.kernel.storage import ObjectStore
+from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
 from domain.recordings.tables import Recording
 from domain.recruitment import queries as recruitment
 from domain.recruitment.service import ApplicationNotFound
-from domain.storage import ObjectStore
-from domain.time import utc_now
 
 ALLOWED_TYPES = re.compile(r"^(audio|video)/[a-z0-9.+-]+$|^application/pdf$|^text/plain$")
 _store: ObjectStore | None = None

@@ -11,8 +11,8 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import InvalidInput
-from domain.time import require_timezone
+from domain.kernel.errors import InvalidInput
+from domain.kernel.time import require_timezone
 
 LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

@@ -9,16 +9,17 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.db import unit_of_work
 from domain.identity import queries as identity_queries
-from domain.identity.model import Principal, UserKind, UserStatus
-from domain.identity.permissions import Role
-from domain.ids import new_id
+from domain.identity.model import UserKind, UserStatus
 from domain.interviews import queries as interview_queries
+from domain.kernel.db import unit_of_work
+from domain.kernel.ids import new_id
+from domain.kernel.permissions import Role
+from domain.kernel.principal import Principal
+from domain.kernel.time import rfc3339, to_local
 from domain.recruitment import queries
 from domain.recruitment.model import pick_text
 from domain.recruitment.service import CandidateNotFound, stages_for, tenant_default_locale
-from domain.time import rfc3339, to_local
 
 SUBJECT_PREFIX = "candidate:"
 

@@ -6,7 +6,9 @@ from uuid import UUID
 
 from piccolo.columns.combination import Or
 
-from domain.db import UnitOfWork
+from domain.kernel.db import UnitOfWork
+from domain.kernel.time import utc_now
+from domain.kernel.versioning import update_versioned
 from domain.recruitment.tables import (
     Application,
     Candidate,
@@ -18,8 +20,6 @@ from domain.recruitment.tables import (
     PipelineStage,
     StageChange,
 )
-from domain.time import utc_now
-from domain.versioning import update_versioned
 
 # -- pipeline ------------------------------------------------------------------------------------
 

@@ -13,16 +13,14 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.crypto import TenantCipher
-from domain.db import UnitOfWork, unit_of_work
-from domain.errors import Conflict, NotFound
-from domain.i18n import translate
-from domain.identity.model import Principal
-from domain.identity.permissions import Operation
-from domain.ids import new_id
-from domain.keys.service import cipher_for
-from domain.pagination import Page, decode_uuid_cursor, page_of
-from domain.personal_data import (
+from domain.kernel.crypto import TenantCipher
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Conflict, NotFound
+from domain.kernel.i18n import translate
+from domain.kernel.ids import new_id
+from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.permissions import Operation
+from domain.kernel.personal_data import (
     check_birth_date,
     mask_birth_date,
     mask_email,
@@ -32,6 +30,9 @@ from domain.personal_data import (
     normalise_national_id,
     normalise_phone,
 )
+from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
+from domain.keys.service import cipher_for
 from domain.recruitment import queries
 from domain.recruitment.model import (
     DEFAULT_STAGES,
@@ -55,7 +56,6 @@ from domain.recruitment.model import (
     require_language,
 )
 from domain.tenancy import queries as tenancy_queries
-from domain.time import utc_now
 
 PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
 INDEXED_FIELDS = ("email", "phone", "national_id")

@@ -11,8 +11,8 @@ import msgspec
 from babel.core import Locale
 from babel.numbers import list_currencies
 
-from domain.errors import UnknownCountryCode, UnknownCurrencyCode
-from domain.time import require_timezone
+from domain.kernel.errors import UnknownCountryCode, UnknownCurrencyCode
+from domain.kernel.time import require_timezone
 
 SUPPORTED_LOCALES = ("en", "zh_CN", "ja")
 _TERRITORIES = frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)

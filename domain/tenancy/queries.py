@@ -6,11 +6,11 @@ from uuid import UUID
 
 import msgspec
 
-from domain.db import UnitOfWork
+from domain.kernel.db import UnitOfWork
+from domain.kernel.time import utc_now
+from domain.kernel.versioning import update_versioned
 from domain.tenancy.model import LegalEntityView, TenantKind, TenantStatus, TenantView
 from domain.tenancy.tables import LegalEntity, Tenant
-from domain.time import utc_now
-from domain.versioning import update_versioned
 
 
 def _tenant_view(row: dict[str, Any]) -> TenantView:

@@ -7,12 +7,12 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.db import platform_unit_of_work, unit_of_work
-from domain.errors import Conflict, NotFound, StaleVersion
-from domain.identity.model import Actor, Principal
-from domain.ids import new_id
+from domain.kernel.db import platform_unit_of_work, unit_of_work
+from domain.kernel.errors import Conflict, NotFound, StaleVersion
+from domain.kernel.ids import new_id
+from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.principal import Actor, Principal
 from domain.keys.service import create_data_key
-from domain.pagination import Page, decode_uuid_cursor, page_of
 from domain.tenancy import queries
 from domain.tenancy.model import (
     LegalEntityPatch,

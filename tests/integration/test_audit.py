@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from domain.audit.service import verify_chain
-from domain.db import current_database
+from domain.kernel.db import current_database
 from tests.conftest import bearer, provision
 
 pytestmark = pytest.mark.anyio
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 
 async def owner_execute(settings: Any, sql: str, *args: Any) -> None:
     """Run SQL as the table owner, past the app role's grants (what an attacker with DB access does)."""
-    from domain.db import Database
+    from domain.kernel.db import Database
 
     owner = Database(settings.effective_migration_url)
     await owner.start()
@@ -63,8 +63,8 @@ async def test_a_failed_use_case_leaves_no_audit_entry(client: Any, tenant_a: An
 @pytest.mark.parametrize("column, value", [("after", '{"name":"forged"}'), ("actor", "someone-else")])
 async def test_tampering_with_a_stored_entry_is_caught(settings: Any, runtime: Any, column: str, value: str) -> None:
     tenant = await provision(f"Tamper {column}")
-    from domain.identity.model import Principal
-    from domain.identity.permissions import Role
+    from domain.kernel.permissions import Role
+    from domain.kernel.principal import Principal
     from domain.tenancy.model import NewLegalEntity
     from domain.tenancy.service import create_legal_entity
 
@@ -83,9 +83,9 @@ async def test_tampering_with_a_stored_entry_is_caught(settings: Any, runtime: A
 
 async def test_a_deleted_entry_is_caught(settings: Any, runtime: Any) -> None:
     tenant = await provision("Tamper delete")
-    from domain.identity.model import SystemActor
-    from domain.identity.permissions import Role
     from domain.identity.service import ensure_user
+    from domain.kernel.permissions import Role
+    from domain.kernel.principal import SystemActor
 
     for index in range(3):
         await ensure_user(SystemActor(), tenant, f"user-{index}", [Role.HR_ADMIN])
@@ -99,7 +99,7 @@ async def test_a_deleted_entry_is_caught(settings: Any, runtime: Any) -> None:
 async def test_the_app_role_cannot_change_or_remove_audit_entries(runtime: Any, tenant_a: Any) -> None:
     import asyncpg
 
-    from domain.db import unit_of_work
+    from domain.kernel.db import unit_of_work
 
     database = current_database()
     for statement in ("UPDATE audit_entries SET actor = 'x'", "DELETE FROM audit_entries", "TRUNCATE audit_entries"):

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from domain.identity.permissions import MATRIX, WRITES, Operation, Role
-from domain.settings import Mode
+from domain.kernel.permissions import MATRIX, WRITES, Operation, Role
+from domain.kernel.settings import Mode
 from tests.conftest import bearer
 from tests.routes import BODY_FOR_METHOD, neutral_url, route_cases
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from domain.i18n import translate
+from domain.kernel.i18n import translate
 from tests.conftest import bearer
 
 pytestmark = pytest.mark.anyio

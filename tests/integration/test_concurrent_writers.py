@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from domain.audit.service import verify_chain
-from domain.identity.model import Principal
-from domain.identity.permissions import Role
+from domain.kernel.permissions import Role
+from domain.kernel.principal import Principal
 from domain.tenancy.model import NewLegalEntity
 from domain.tenancy.service import create_legal_entity, list_legal_entities
 from tests.conftest import bearer

@@ -38,7 +38,7 @@ async def test_errors_are_problem_json_with_a_stable_type_and_no_internals(clien
 @pytest.mark.parametrize("language, locale", [
     ("zh-CN,zh;q=0.9", "zh_CN"), ("ja", "ja"), ("fr, en;q=0.5", "en"), ("de", "en")])
 async def test_problems_are_localised_by_accept_language(client: Any, admin: str, language: str, locale: str) -> None:
-    from domain.i18n import translate
+    from domain.kernel.i18n import translate
 
     response = await client.get(f"/v1/legal-entities/{uuid.uuid4()}",
                                 headers=bearer(admin, **{"Accept-Language": language}))

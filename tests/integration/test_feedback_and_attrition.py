@@ -19,8 +19,8 @@ from domain.employees import development
 from domain.employees import service as employees
 from domain.employees.development import NewReview
 from domain.employees.model import HireRequest, Pay
-from domain.identity.model import Principal
-from domain.identity.permissions import Role
+from domain.kernel.permissions import Role
+from domain.kernel.principal import Principal
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import (
     CompetencyDefinition,

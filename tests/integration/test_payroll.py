@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 
-from domain.db import unit_of_work
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
 from domain.employees.service import Departure
-from domain.identity.model import Principal
-from domain.identity.permissions import Role
+from domain.kernel.db import unit_of_work
+from domain.kernel.permissions import Role
+from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
 from domain.payroll import pipeline, queries, workflow
 from domain.payroll import service as payroll_service
 from domain.payroll.service import wait_for_jobs
@@ -29,7 +30,6 @@ from domain.recruitment import service as recruitment
 from domain.recruitment.model import NewApplication, NewCandidate, NewJob
 from domain.tenancy.model import NewLegalEntity
 from domain.tenancy.service import create_legal_entity
-from domain.time import utc_now
 from tests.conftest import bearer
 
 pytestmark = pytest.mark.anyio

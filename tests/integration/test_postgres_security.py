@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from domain.db import Database, current_database, unit_of_work
-from domain.migrator import discover
+from domain.kernel.db import Database, current_database, unit_of_work
+from domain.kernel.migrator import discover
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 WHO_AND_WHERE = "SELECT current_setting('app.tenant_id', true) AS t, pg_backend_pid() AS pid"

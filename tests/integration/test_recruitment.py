@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from domain.db import current_database, unit_of_work
-from domain.i18n import translate
+from domain.kernel.db import current_database, unit_of_work
+from domain.kernel.i18n import translate
 from domain.recruitment import queries
 from domain.recruitment.service import STAGE_CHANGED_BODY
 from tests.conftest import bearer
@@ -162,8 +162,8 @@ async def test_duplicates_are_found_within_a_tenant_and_never_across(
                                 phone=None)
     assert again.status_code == 409
     assert again.json()["code"] == "duplicate_candidate" and first.json()["id"] in again.json()["detail"]
-    from domain.identity.model import Principal
-    from domain.identity.permissions import Role
+    from domain.kernel.permissions import Role
+    from domain.kernel.principal import Principal
     from domain.recruitment.model import NewCandidate
     from domain.recruitment.service import create_candidate
 
@@ -174,7 +174,7 @@ async def test_duplicates_are_found_within_a_tenant_and_never_across(
 
 async def test_sealed_data_is_bound_to_its_row_and_tenant(client: Any, runtime: Any, tenant_a: Any,
                                                           recruiter: str) -> None:
-    from domain.crypto import SealedValueUnreadable
+    from domain.kernel.crypto import SealedValueUnreadable
     from domain.keys.service import cipher_for
 
     one = (await new_candidate(client, recruiter)).json()
@@ -212,7 +212,7 @@ def _database_files(folder: Path) -> dict[str, bytes]:
 
 
 async def _owner_dump(settings: Any, table: str) -> str:
-    from domain.db import Database
+    from domain.kernel.db import Database
 
     owner = Database(settings.effective_migration_url)
     await owner.start()

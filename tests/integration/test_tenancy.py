@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from domain.db import unit_of_work
-from domain.errors import TenantContextMissing
+from domain.kernel.db import unit_of_work
+from domain.kernel.errors import TenantContextMissing
 from domain.tenancy import queries
 from tests.conftest import bearer
 

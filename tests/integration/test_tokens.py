@@ -14,7 +14,7 @@ from typing import Any
 import jwt
 import pytest
 
-from domain.settings import Mode
+from domain.kernel.settings import Mode
 from tests.conftest import IDP_ISSUER, bearer
 from tests.routes import neutral_url, route_cases
 

@@ -22,11 +22,12 @@ from domain.assessments.service import NewVendor
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
 from domain.employees.service import BankAccountRequest, NewStandardItem, TaxAttributesChange
-from domain.identity.model import Principal, SystemActor
-from domain.identity.permissions import Role
 from domain.identity.service import ensure_user
 from domain.interviews import service as interviews
 from domain.interviews.model import NewInterview, ParticipantInput, ParticipantKind
+from domain.kernel.permissions import Role
+from domain.kernel.principal import Principal, SystemActor
+from domain.kernel.settings import Mode
 from domain.payroll import service as payroll
 from domain.payroll.calendar import PayGroupRule
 from domain.payroll.service import Approve, NewPayGroup, NewPayInput, NewPayRun, RegionAssignment
@@ -41,7 +42,6 @@ from domain.recruitment.model import (
     NewJob,
     NewModelVersion,
 )
-from domain.settings import Mode
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewLegalEntity
 from tests.conftest import bearer

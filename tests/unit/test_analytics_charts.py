@@ -27,7 +27,7 @@ from domain.analytics.charts import (
     render_feedback_loop_html,
 )
 from domain.analytics.feedback_loop import FEEDBACK_LOOP_MESSAGES, FeedbackLoopAnalysis, HireOutcome, analyse
-from domain.i18n import translate
+from domain.kernel.i18n import translate
 from tests.unit.test_feedback_loop import WEIGHTS, population
 
 D = Decimal

@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from domain.assessments.contract import InterviewResultV1, InvalidResultPayload, decode_result
-from domain.errors import ErrorKind, InvalidInput
+from domain.kernel.errors import ErrorKind, InvalidInput
 
 EXAMPLE: dict[str, Any] = {
     "schema": "meridian.interview-result.v1",

@@ -25,7 +25,7 @@ from domain.assessments.report import (
     render_html,
 )
 from domain.assessments.scoring import Evaluation, ModelCompetency, ModelVersion, evaluate
-from domain.i18n import translate
+from domain.kernel.i18n import translate
 
 D = Decimal
 MODEL = ModelVersion(

@@ -17,7 +17,7 @@ from domain.assessments.signatures import (
     sign,
     verify,
 )
-from domain.errors import DomainError, ErrorKind
+from domain.kernel.errors import DomainError, ErrorKind
 
 SECRET = b"mvs_current-secret"
 OLD = b"mvs_previous-secret"

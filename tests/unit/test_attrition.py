@@ -26,7 +26,7 @@ from domain.analytics.attrition import (
     score,
     train,
 )
-from domain.errors import DomainError
+from domain.kernel.errors import DomainError
 
 D = Decimal
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from api.catalogue import TRANSLATED, all_messages, read_catalogue
-from domain.i18n import translate
+from domain.kernel.i18n import translate
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

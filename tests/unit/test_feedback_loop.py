@@ -24,7 +24,7 @@ from domain.analytics.feedback_loop import (
     fisher_interval,
     pearson,
 )
-from domain.errors import DomainError
+from domain.kernel.errors import DomainError
 
 D = Decimal
 WEIGHTS = {"a": D("0.5"), "b": D("0.5")}

@@ -8,9 +8,9 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import NaiveDateTime
 from domain.interviews.calendar_export import escape_text, fold, to_ics
 from domain.interviews.model import InterviewSlot, ParticipantInput, ParticipantKind
+from domain.kernel.errors import NaiveDateTime
 
 INTERVIEW_ID = UUID("6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b")
 CANDIDATE_ID = UUID("11111111-1111-4111-8111-111111111111")

@@ -10,7 +10,6 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
-from domain.errors import Conflict, InvalidInput, NaiveDateTime
 from domain.interviews.model import (
     InterviewDuplicateParticipant,
     InterviewEndsBeforeStart,
@@ -26,7 +25,8 @@ from domain.interviews.model import (
     slot_from_local,
     times_for,
 )
-from domain.time import Ambiguity, AmbiguousLocalTime, InvalidTimezone, NonExistent, NonExistentLocalTime
+from domain.kernel.errors import Conflict, InvalidInput, NaiveDateTime
+from domain.kernel.time import Ambiguity, AmbiguousLocalTime, InvalidTimezone, NonExistent, NonExistentLocalTime
 
 CANDIDATE_ID = UUID("00000000-0000-4000-8000-000000000001")
 ALICE_ID = UUID("00000000-0000-4000-8000-000000000002")

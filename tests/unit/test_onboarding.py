@@ -20,8 +20,8 @@ from domain.employees.onboarding import (
     generate_plan,
     local_start_date,
 )
-from domain.errors import NaiveDateTime
-from domain.time import InvalidTimezone
+from domain.kernel.errors import NaiveDateTime
+from domain.kernel.time import InvalidTimezone
 
 D = Decimal
 MODEL_ID = UUID("0b0e8d1e-7c1a-4d7e-9a55-3f1a2b3c4d5e")

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from compliance.calculation import CalculationResult, Line, PayFrequency, Totals
-from domain.errors import TooManyDecimals
+from domain.kernel.errors import TooManyDecimals
 from domain.payroll.finance import (
     STATEMENT_BAD_AMOUNT,
     STATEMENT_BAD_CURRENCY,

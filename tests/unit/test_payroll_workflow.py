@@ -14,8 +14,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from domain.errors import Conflict, DomainError, ErrorKind, Forbidden
-from domain.identity.permissions import Role
+from domain.kernel.errors import Conflict, DomainError, ErrorKind, Forbidden
+from domain.kernel.permissions import Role
 from domain.payroll import workflow as wf
 from domain.payroll.workflow import (
     Actor,

@@ -13,7 +13,7 @@ import pytest
 from babel.dates import format_date, format_interval
 
 from compliance.calculation import CalculationResult, Line, PayFrequency, Totals
-from domain.i18n import translate
+from domain.kernel.i18n import translate
 from domain.payroll import payslip as payslip_module
 from domain.payroll.payslip import (
     PAYSLIP_MESSAGES,

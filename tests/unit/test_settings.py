@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.settings import Mode, SettingsError, load_settings
+from domain.kernel.settings import Mode, SettingsError, load_settings
 
 
 def test_defaults_are_onprem_on_sqlite() -> None:

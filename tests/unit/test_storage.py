@@ -11,8 +11,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from domain.errors import InvalidInput
-from domain.storage import (
+from domain.kernel.errors import InvalidInput
+from domain.kernel.storage import (
     CHUNK_BYTES,
     HEADER_BYTES,
     MAGIC,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 import pytz
 
-from domain.errors import NaiveDateTime
-from domain.time import (
+from domain.kernel.errors import NaiveDateTime
+from domain.kernel.time import (
     Ambiguity,
     AmbiguousLocalTime,
     InvalidTimezone,

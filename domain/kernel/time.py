@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import pytz
 
-from domain.errors import InvalidInput, NaiveDateTime
+from domain.kernel.errors import InvalidInput, NaiveDateTime
 
 
 class Ambiguity(StrEnum):

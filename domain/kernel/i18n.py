@@ -16,7 +16,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 SUPPORTED = ("en", "zh_CN", "ja")
 DEFAULT = "en"
 

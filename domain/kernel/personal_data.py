@@ -15,7 +15,7 @@ from types import ModuleType
 import phonenumbers
 from stdnum.exceptions import ValidationError as StdnumError
 
-from domain.errors import InvalidInput
+from domain.kernel.errors import InvalidInput
 
 #: Personal identity numbers python-stdnum validates, by ISO country.
 NATIONAL_ID_MODULES = {

@@ -23,7 +23,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
-from domain.errors import TenantContextMissing
+from domain.kernel.errors import TenantContextMissing
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -118,14 +118,14 @@ _database: Database | None = None
 def configure(database: Database) -> None:
     global _database
     _database = database
-    from domain.tables import all_tables
+    from domain.kernel.table_registry import all_tables
 
     database.bind(all_tables())
 
 
 def current_database() -> Database:
     if _database is None:
-        raise RuntimeError("The database is not configured; call domain.db.configure() at startup")
+        raise RuntimeError("The database is not configured; call domain.kernel.db.configure() at startup")
     return _database
 
 

@@ -7,9 +7,9 @@ from uuid import UUID
 
 from piccolo.table import Table
 
-from domain.db import UnitOfWork
-from domain.errors import NotFound, StaleVersion
-from domain.time import utc_now
+from domain.kernel.db import UnitOfWork
+from domain.kernel.errors import NotFound, StaleVersion
+from domain.kernel.time import utc_now
 
 
 async def update_versioned(

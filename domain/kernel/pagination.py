@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import InvalidCursor
+from domain.kernel.errors import InvalidCursor
 
 T = TypeVar("T")
 MAX_LIMIT = 200

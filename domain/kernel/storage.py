@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from domain.errors import InvalidInput
+from domain.kernel.errors import InvalidInput
 
 MAGIC = b"MRDN1"
 SALT_BYTES = 16

@@ -11,7 +11,7 @@ from functools import cache
 from babel.core import Locale
 from babel.numbers import format_currency, get_currency_precision
 
-from domain.errors import TooManyDecimals
+from domain.kernel.errors import TooManyDecimals
 
 
 @cache

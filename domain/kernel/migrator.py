@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 
 import migrations
-from domain.db import Database
+from domain.kernel.db import Database
 
 TENANT_POLICY = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 
