@@ -1,8 +1,0 @@
-"""Germany (DE): Lohnsteuer, Solidaritätszuschlag and Kirchensteuer by the BMF Programmablaufplan, and the
-employee and employer social-insurance contributions."""
-
-from compliance.packs.de.pack import GermanyPack
-
-PACK_CLASS = GermanyPack
-
-__all__ = ["PACK_CLASS", "GermanyPack"]

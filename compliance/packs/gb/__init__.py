@@ -1,7 +1,0 @@
-"""United Kingdom (GB): PAYE income tax, Class 1 National Insurance and statutory employment minimums."""
-
-from compliance.packs.gb.pack import UnitedKingdomPack
-
-PACK_CLASS = UnitedKingdomPack
-
-__all__ = ["PACK_CLASS", "UnitedKingdomPack"]

@@ -1,7 +1,0 @@
-"""Singapore (SG): CPF contributions and Employment Act minimums."""
-
-from compliance.packs.sg.pack import SingaporePack
-
-PACK_CLASS = SingaporePack
-
-__all__ = ["PACK_CLASS", "SingaporePack"]
