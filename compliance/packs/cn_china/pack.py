@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -58,16 +59,6 @@ class ChinaPack(Pack):
     name = "China"
     currency = "CNY"
     pack_version = "cn-2025.1"
-    regions = {
-        "BJ": "Beijing",
-        "SH": "Shanghai",
-        "SZ": "Shenzhen",
-        "GZ": "Guangzhou",
-        "HZ": "Hangzhou",
-        "CD": "Chengdu",
-    }
-    # The holidays package has no CN subdivisions; every city keeps the national calendar.
-    holiday_subdivisions = dict.fromkeys(regions)
     frequencies = frozenset({PayFrequency.MONTHLY})
     employee_schema = Employee
     ytd_schema = YearToDate
@@ -89,6 +80,14 @@ class ChinaPack(Pack):
         "cn.work_injury": "Work injury insurance",
         "cn.housing_fund": "Housing provident fund",
     }
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__(data_dir)
+        # The cities are whatever the social-insurance data names: adding a city is adding its files.
+        cities = {v.region: v.parameters.city for v in self.series[SOCIAL_INSURANCE].versions if v.region}
+        self.regions = dict(sorted(cities.items()))
+        # The holidays package has no CN subdivisions; every city keeps the national calendar.
+        self.holiday_subdivisions = dict.fromkeys(self.regions)
 
     # -- employer-chosen rates ---------------------------------------------------------------
 
