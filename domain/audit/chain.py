@@ -16,22 +16,6 @@ GENESIS_HASH = "0" * 64
 _encoder = msgspec.json.Encoder(order="sorted", decimal_format="string", uuid_format="canonical")
 
 
-def _enc_hook(value: Any) -> Any:
-    if isinstance(value, frozenset | set):
-        return sorted(value)
-    raise NotImplementedError(type(value))
-
-
-_hooked_encoder = msgspec.json.Encoder(
-    order="sorted", decimal_format="string", uuid_format="canonical", enc_hook=_enc_hook
-)
-
-
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no whitespace, Decimals and UUIDs as strings: the same bytes on every database."""
-    return _hooked_encoder.encode(value).decode()
-
-
 def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 

@@ -13,7 +13,8 @@ from uuid import UUID
 import msgspec
 
 from domain.audit import queries
-from domain.audit.chain import GENESIS_HASH, BrokenLink, Link, canonical_json, first_broken_link, snapshot
+from domain.audit.chain import GENESIS_HASH, BrokenLink, Link, first_broken_link, snapshot
+from domain.kernel.canonical import canonical_json
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_cursor, page_of

@@ -20,7 +20,8 @@ from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Actor, Principal
-from domain.tenancy.model import TenantKind, TenantStatus, changed_fields
+from domain.kernel.versioning import changed_fields
+from domain.tenancy.model import TenantKind, TenantStatus
 
 
 class NotAuthenticated(DomainError):

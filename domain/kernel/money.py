@@ -9,9 +9,17 @@ from decimal import Decimal
 from functools import cache
 
 from babel.core import Locale
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, get_currency_precision, list_currencies
 
-from domain.kernel.errors import TooManyDecimals
+from domain.kernel.errors import TooManyDecimals, UnknownCurrencyCode
+
+_CURRENCIES = frozenset(list_currencies())
+
+
+def require_currency(currency: str) -> None:
+    """ISO 4217 codes only: a pay currency nobody can settle in is refused when saved."""
+    if currency not in _CURRENCIES:
+        raise UnknownCurrencyCode(currency=currency, field="currency")
 
 
 @cache

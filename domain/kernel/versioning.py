@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from piccolo.table import Table
 
 from domain.kernel.db import UnitOfWork
@@ -28,3 +29,8 @@ async def update_versioned(
         return
     exists = await table.exists().where(tenant & (table.id == row_id))  # type: ignore[attr-defined]
     raise StaleVersion(resource=resource) if exists else NotFound(resource=resource)
+
+
+def changed_fields(patch: msgspec.Struct) -> dict[str, object]:
+    """The fields a PATCH body names: an omitted field is left as it is."""
+    return {name: value for name, value in msgspec.structs.asdict(patch).items() if value is not None}

@@ -29,10 +29,9 @@ from uuid import UUID
 
 import msgspec
 
-from domain.audit.chain import canonical_json
+from domain.kernel.canonical import canonical_json
 from domain.kernel.errors import Detail, DomainError, ErrorKind, InvalidInput
-from domain.kernel.money import from_minor, minor_unit, minor_unit_exponent, to_minor
-from domain.tenancy.model import require_currency
+from domain.kernel.money import from_minor, minor_unit, minor_unit_exponent, require_currency, to_minor
 
 ZERO = Decimal("0")
 

@@ -29,7 +29,7 @@ import msgspec
 from compliance.calculation import CalculationResult
 from compliance.errors import ComplianceError
 from compliance.registry import all_packs
-from domain.audit.chain import canonical_json
+from domain.kernel.canonical import canonical_json
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import InvalidInput
 from domain.kernel.ids import new_id

@@ -36,7 +36,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.audit.chain import canonical_json
+from domain.kernel.canonical import canonical_json
 from domain.kernel.errors import InvalidInput
 
 ZERO = Decimal("0")

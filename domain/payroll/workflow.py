@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from domain.audit.chain import canonical_json
+from domain.kernel.canonical import canonical_json
 from domain.kernel.errors import Conflict, Forbidden
 from domain.kernel.permissions import Role
 

@@ -9,14 +9,13 @@ from uuid import UUID
 
 import msgspec
 from babel.core import Locale
-from babel.numbers import list_currencies
 
-from domain.kernel.errors import UnknownCountryCode, UnknownCurrencyCode
+from domain.kernel.errors import UnknownCountryCode
+from domain.kernel.money import require_currency
 from domain.kernel.time import require_timezone
 
 SUPPORTED_LOCALES = ("en", "zh_CN", "ja")
 _TERRITORIES = frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)
-_CURRENCIES = frozenset(list_currencies())
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
@@ -117,10 +116,3 @@ def require_countries(countries: list[str]) -> None:
         raise UnknownCountryCode(countries=", ".join(unknown), field="country")
 
 
-def require_currency(currency: str) -> None:
-    if currency not in _CURRENCIES:
-        raise UnknownCurrencyCode(currency=currency, field="currency")
-
-
-def changed_fields(patch: msgspec.Struct) -> dict[str, object]:
-    return {name: value for name, value in msgspec.structs.asdict(patch).items() if value is not None}

@@ -12,6 +12,7 @@ from domain.kernel.errors import Conflict, NotFound, StaleVersion
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Actor, Principal
+from domain.kernel.versioning import changed_fields
 from domain.keys.service import create_data_key
 from domain.tenancy import queries
 from domain.tenancy.model import (
@@ -23,7 +24,6 @@ from domain.tenancy.model import (
     TenantSettingsPatch,
     TenantStatus,
     TenantView,
-    changed_fields,
 )
 
 
