@@ -49,7 +49,7 @@ from api.controllers.recruitment import (
     PipelineController,
 )
 from api.controllers.tenancy import LegalEntityController, TenantController
-from api.guards import authorize
+from api.guards import PRINCIPAL, authorize
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.openapi import docs_assets, document_errors, openapi_config
@@ -97,6 +97,7 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[*routes, docs_assets()],
         guards=[authorize],
+        dependencies=PRINCIPAL,
         middleware=[
             DefineMiddleware(AuthenticationMiddleware, verifier=verifier),
             DefineMiddleware(RateLimitMiddleware, limiter=limiter),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
@@ -41,8 +43,20 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
 
 
 def caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    """The authenticated principal of a route the guard has already let through."""
+    """The authenticated principal of a route the guard has already let through. Handlers take it as the
+    ``principal`` dependency (:data:`PRINCIPAL`); middleware and exception handlers call this directly."""
     principal = principal_of(connection)
     if principal is None:
         raise NotAuthorizedException(headers=WWW_AUTHENTICATE)
     return principal
+
+
+#: The ``principal`` every protected handler declares as a parameter, provided from the verified token.
+def _principal(request: Request[Any, Any, Any]) -> Principal:
+    return caller(request)
+
+
+PRINCIPAL = {"principal": Provide(_principal, sync_to_thread=False)}
+
+#: A handler's ``principal`` parameter: the caller, resolved by the :data:`PRINCIPAL` dependency.
+Caller = NamedDependency[Principal]

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.guards import PUBLIC, caller, requires
+from api.guards import PUBLIC, Caller, requires
 from api.problems import locale_of
 from domain.assessments import service
 from domain.assessments.contract import InterviewResultV1
@@ -40,24 +40,24 @@ class VendorController(Controller):
     tags = ["AI interview results"]
 
     @get("/", opt=requires(Operation.VENDORS_READ), summary="Registered interview-AI vendors")
-    async def list(self, request: Request[Any, Any, Any]) -> list[VendorView]:
-        return await service.list_vendors(caller(request))
+    async def list(self, principal: Caller) -> list[VendorView]:
+        return await service.list_vendors(principal)
 
     @post("/", opt=requires(Operation.VENDORS_WRITE),
           summary="Register a vendor; its HMAC secret is in this answer and never shown again")
-    async def register(self, request: Request[Any, Any, Any], data: JSONBody[NewVendor]) -> VendorSecret:
-        return await service.register_vendor(caller(request), data)
+    async def register(self, principal: Caller, data: JSONBody[NewVendor]) -> VendorSecret:
+        return await service.register_vendor(principal, data)
 
     @post("/{vendor_id:uuid}/rotate-secret", opt=requires(Operation.VENDORS_WRITE), status_code=200,
           summary="A new HMAC secret (shown once); the previous one stays valid until the next rotation")
-    async def rotate(self, request: Request[Any, Any, Any], vendor_id: FromPath[UUID]) -> VendorSecret:
-        return await service.rotate_secret(caller(request), vendor_id)
+    async def rotate(self, principal: Caller, vendor_id: FromPath[UUID]) -> VendorSecret:
+        return await service.rotate_secret(principal, vendor_id)
 
     @post("/{vendor_id:uuid}/references", opt=requires(Operation.RESULTS_WRITE),
           summary="Map the vendor's candidate or application reference to an application; parked results resolve")
-    async def map_reference(self, request: Request[Any, Any, Any], vendor_id: FromPath[UUID],
+    async def map_reference(self, principal: Caller, vendor_id: FromPath[UUID],
                             data: JSONBody[NewReference]) -> ReferenceView:
-        return await service.map_reference(caller(request), vendor_id, data)
+        return await service.map_reference(principal, vendor_id, data)
 
 
 class DeliveryController(Controller):
@@ -86,9 +86,9 @@ class ResultController(Controller):
         return data
 
     @get("/", opt=requires(Operation.RESULTS_READ), summary="Received results; status=parked lists unmapped ones")
-    async def list(self, request: Request[Any, Any, Any],
+    async def list(self, principal: Caller,
                    status: FromQuery[ResultStatus | None] = None) -> list[ResultView]:
-        return await service.list_results(caller(request), status)
+        return await service.list_results(principal, status)
 
 
 class EvaluationController(Controller):
@@ -96,13 +96,13 @@ class EvaluationController(Controller):
     tags = ["AI interview results"]
 
     @get("/", opt=requires(Operation.RESULTS_READ), summary="Every evaluation, each with its model version")
-    async def list(self, request: Request[Any, Any, Any], application_id: FromPath[UUID]) -> list[EvaluationView]:
-        return await service.evaluations_of(caller(request), application_id)
+    async def list(self, principal: Caller, application_id: FromPath[UUID]) -> list[EvaluationView]:
+        return await service.evaluations_of(principal, application_id)
 
     @post("/recompute", opt=requires(Operation.RESULTS_WRITE), status_code=201,
           summary="Evaluate again against the model version in force today (explicit, audited)")
-    async def recompute(self, request: Request[Any, Any, Any], application_id: FromPath[UUID]) -> EvaluationView:
-        return await service.recompute(caller(request), application_id)
+    async def recompute(self, principal: Caller, application_id: FromPath[UUID]) -> EvaluationView:
+        return await service.recompute(principal, application_id)
 
 
 class ComparisonController(Controller):
@@ -112,10 +112,10 @@ class ComparisonController(Controller):
     @post("/", opt=requires(Operation.RESULTS_READ), status_code=200,
           summary="Compare 2-20 applications: scores per competency, ranking, gaps, missing evidence. "
                   "format=html gives a localised report with a radar chart per candidate")
-    async def compare(self, request: Request[Any, Any, Any], job_id: FromPath[UUID],
+    async def compare(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
                       data: JSONBody[ComparisonRequest],
                       format: FromQuery[Literal["json", "html"]] = "json") -> Response[Any]:
-        result, versions = await service.comparison(caller(request), job_id, data.application_ids)
+        result, versions = await service.comparison(principal, job_id, data.application_ids)
         if format == "html":
             return Response(service.comparison_html(result, versions, locale_of(request)), media_type=MediaType.HTML)
         return Response(result)

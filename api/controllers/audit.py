@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import QueryParameter
 
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from api.http import Cursor, Limit
 from domain.audit import service
 from domain.audit.service import AuditEntryView, ChainReport
@@ -23,12 +23,12 @@ class AuditController(Controller):
 
     @get("/entries", opt=requires(Operation.AUDIT_READ), summary="The audit chain, oldest first")
     async def entries(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, cursor: Cursor = None,
+        self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
         entity_type: EntityFilter = None, entity_id: EntityFilter = None,
     ) -> Page[AuditEntryView]:
-        return await service.list_entries(caller(request), cursor, limit, entity_type, entity_id)
+        return await service.list_entries(principal, cursor, limit, entity_type, entity_id)
 
     @get("/verify", opt=requires(Operation.AUDIT_READ), summary="Check every link of the chain")
-    async def verify(self, request: Request[Any, Any, Any]) -> ChainReport:
-        return await service.verify_chain(caller(request).tenant_id)
+    async def verify(self, principal: Caller) -> ChainReport:
+        return await service.verify_chain(principal.tenant_id)
 

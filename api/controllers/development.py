@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from api.problems import locale_of
 from domain.analytics import service as analytics
 from domain.analytics.charts import render_attrition_html, render_feedback_loop_html
@@ -34,12 +34,12 @@ class TrainingModuleController(Controller):
     tags = ["Employees"]
 
     @get("/", opt=requires(Operation.EMPLOYEES_READ), summary="The training catalogue")
-    async def list(self, request: Request[Any, Any, Any]) -> list[ModuleView]:
-        return await development.list_modules(caller(request))
+    async def list(self, principal: Caller) -> list[ModuleView]:
+        return await development.list_modules(principal)
 
     @post("/", opt=requires(Operation.TRAINING_WRITE), summary="Add a training module to the catalogue")
-    async def add(self, request: Request[Any, Any, Any], data: JSONBody[NewModule]) -> ModuleView:
-        return await development.add_module(caller(request), data)
+    async def add(self, principal: Caller, data: JSONBody[NewModule]) -> ModuleView:
+        return await development.add_module(principal, data)
 
 
 class EmployeeDevelopmentController(Controller):
@@ -48,25 +48,25 @@ class EmployeeDevelopmentController(Controller):
 
     @post("/training-records", opt=requires(Operation.TRAINING_WRITE),
           summary="Record that the employee was assigned or completed a training module")
-    async def train(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def train(self, principal: Caller, employee_id: FromPath[UUID],
                     data: JSONBody[NewTrainingRecord]) -> TrainingRecordView:
-        return await development.add_training_record(caller(request), employee_id, data)
+        return await development.add_training_record(principal, employee_id, data)
 
     @post("/reviews", opt=requires(Operation.REVIEWS_WRITE),
           summary="A periodic review: ratings per competency of the employee's current model, and overall")
-    async def review(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def review(self, principal: Caller, employee_id: FromPath[UUID],
                      data: JSONBody[NewReview]) -> ReviewView:
-        return await development.add_review(caller(request), employee_id, data)
+        return await development.add_review(principal, employee_id, data)
 
     @get("/reviews", opt=requires(Operation.EMPLOYEES_READ), summary="The employee's performance reviews")
-    async def reviews(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID]) -> list[ReviewView]:
-        return await development.reviews_of(caller(request), employee_id)
+    async def reviews(self, principal: Caller, employee_id: FromPath[UUID]) -> list[ReviewView]:
+        return await development.reviews_of(principal, employee_id)
 
     @post("/departure", opt=requires(Operation.EMPLOYEES_WRITE), status_code=200,
           summary="Record that the employee left, and when")
-    async def depart(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def depart(self, principal: Caller, employee_id: FromPath[UUID],
                      data: JSONBody[Departure]) -> EmployeeView:
-        return await record_departure(caller(request), employee_id, data)
+        return await record_departure(principal, employee_id, data)
 
 
 class FeedbackLoopController(Controller):
@@ -76,9 +76,9 @@ class FeedbackLoopController(Controller):
     @get("/", opt=requires(Operation.ANALYTICS_READ),
          summary="How each competency's interview score relates to later performance, with proposed weights; "
                  "format=html gives a localised page with charts")
-    async def analyse(self, request: Request[Any, Any, Any], job_id: FromPath[UUID],
+    async def analyse(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
                       format: FromQuery[Format] = "json") -> Response[Any]:
-        analysis, version = await analytics.feedback_loop(caller(request), job_id)
+        analysis, version = await analytics.feedback_loop(principal, job_id)
         if format == "html":
             names = analytics.competency_names(version, locale_of(request))
             return Response(render_feedback_loop_html(analysis, names, locale_of(request)), media_type=MediaType.HTML)
@@ -86,8 +86,8 @@ class FeedbackLoopController(Controller):
 
     @post("/acceptance", opt=requires(Operation.FEEDBACK_LOOP_ACCEPT),
           summary="Accept the proposed weights: a new model version; old evaluations keep theirs (audited)")
-    async def accept(self, request: Request[Any, Any, Any], job_id: FromPath[UUID]) -> ModelVersionView:
-        return await analytics.accept_proposal(caller(request), job_id)
+    async def accept(self, principal: Caller, job_id: FromPath[UUID]) -> ModelVersionView:
+        return await analytics.accept_proposal(principal, job_id)
 
 
 class AttritionController(Controller):
@@ -96,8 +96,9 @@ class AttritionController(Controller):
 
     @get("/", opt=requires(Operation.ANALYTICS_READ),
          summary="Attrition risk per active employee with its top factors (HR roles only); format=html for charts")
-    async def risks(self, request: Request[Any, Any, Any], format: FromQuery[Format] = "json") -> Response[Any]:
-        rows = await analytics.attrition(caller(request))
+    async def risks(self, request: Request[Any, Any, Any], principal: Caller,
+                    format: FromQuery[Format] = "json") -> Response[Any]:
+        rows = await analytics.attrition(principal)
         if format == "html":
             return Response(render_attrition_html(rows, locale_of(request)), media_type=MediaType.HTML)
         return Response(rows)

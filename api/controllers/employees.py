@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth import issue_token
 from api.controllers.recruitment import PORTAL_TOKEN_SECONDS, PortalToken
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from domain.employees import service
 from domain.employees.model import EmployeeView, EmploymentChange, EmploymentView, HireRequest
@@ -37,9 +37,9 @@ class HireController(Controller):
     @post("/", opt=requires(Operation.EMPLOYEES_WRITE),
           summary="Hire the candidate: employee, first employment with the evaluation, onboarding plan, in one "
                   "transaction; the contract is checked against the country's labour law")
-    async def hire(self, request: Request[Any, Any, Any], application_id: FromPath[UUID],
+    async def hire(self, principal: Caller, application_id: FromPath[UUID],
                    data: JSONBody[HireRequest]) -> EmployeeView:
-        return await service.hire(caller(request), application_id, data)
+        return await service.hire(principal, application_id, data)
 
 
 class EmployeeController(Controller):
@@ -48,31 +48,31 @@ class EmployeeController(Controller):
 
     @get("/", opt=requires(Operation.EMPLOYEES_READ),
          summary="List employees with the employment in force on as_of (personal data masked by role)")
-    async def list(self, request: Request[Any, Any, Any], limit: Limit = 50, cursor: Cursor = None,
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
                    as_of: FromQuery[date | None] = None) -> Page[EmployeeView]:
-        return await service.list_employees(caller(request), cursor, limit, as_of)
+        return await service.list_employees(principal, cursor, limit, as_of)
 
     @get("/{employee_id:uuid}", opt=requires(Operation.EMPLOYEES_READ),
          summary="An employee with the employment in force on as_of (default today)")
-    async def read(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def read(self, principal: Caller, employee_id: FromPath[UUID],
                    as_of: FromQuery[date | None] = None) -> EmployeeView:
-        return await service.get_employee(caller(request), employee_id, as_of)
+        return await service.get_employee(principal, employee_id, as_of)
 
     @get("/{employee_id:uuid}/employments", opt=requires(Operation.EMPLOYEES_READ),
          summary="Every employment version, by the date it takes effect")
-    async def employments(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID]) -> list[EmploymentView]:
-        return await service.employment_history(caller(request), employee_id)
+    async def employments(self, principal: Caller, employee_id: FromPath[UUID]) -> list[EmploymentView]:
+        return await service.employment_history(principal, employee_id)
 
     @post("/{employee_id:uuid}/employment-changes", opt=requires(Operation.EMPLOYEES_WRITE),
           summary="A change of position, pay or hours taking effect on a date; the past is never rewritten")
-    async def change(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def change(self, principal: Caller, employee_id: FromPath[UUID],
                      data: JSONBody[EmploymentChange]) -> EmploymentView:
-        return await service.change_employment(caller(request), employee_id, data)
+        return await service.change_employment(principal, employee_id, data)
 
     @post("/{employee_id:uuid}/portal-tokens", opt=requires(Operation.EMPLOYEES_WRITE),
           summary="A token for the employee's own payslips (7 days), scoped to this one employee")
-    async def portal_token(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID]) -> PortalToken:
-        principal = caller(request)
+    async def portal_token(self, request: Request[Any, Any, Any], principal: Caller,
+                           employee_id: FromPath[UUID]) -> PortalToken:
         subject = await service.grant_access(principal, employee_id)
         runtime = request.app.state.runtime
         token = issue_token(runtime.settings, runtime.secret, tenant_id=principal.tenant_id, subject=subject,
@@ -81,9 +81,9 @@ class EmployeeController(Controller):
 
     @get("/{employee_id:uuid}/onboarding", opt=requires(Operation.EMPLOYEES_READ),
          summary="The onboarding plan made at hire, each item linked to the evidence that triggered it")
-    async def onboarding(self, request: Request[Any, Any, Any],
+    async def onboarding(self, principal: Caller,
                          employee_id: FromPath[UUID]) -> list[OnboardingItemView]:
-        return await service.onboarding_plan(caller(request), employee_id)
+        return await service.onboarding_plan(principal, employee_id)
 
 
 class OnboardingItemController(Controller):
@@ -91,9 +91,9 @@ class OnboardingItemController(Controller):
     tags = ["Employees"]
 
     @patch("/", opt=requires(Operation.EMPLOYEES_WRITE), summary="Move an onboarding item on (If-Match)")
-    async def update(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID], item_id: FromPath[UUID],
+    async def update(self, request: Request[Any, Any, Any], principal: Caller,
+                     employee_id: FromPath[UUID], item_id: FromPath[UUID],
                      data: JSONBody[OnboardingItemUpdate]) -> Response[OnboardingItemView]:
-        principal = caller(request)
         return with_etag(await service.update_onboarding_item(principal, employee_id, item_id, data,
                                                               expected_version(request)))
 
@@ -104,32 +104,32 @@ class EmployeeRecordsController(Controller):
 
     @post("/tax-attributes", opt=requires(Operation.TAX_ATTRIBUTES_WRITE),
           summary="The employee's attributes for a country's payroll pack, validated against its input schema")
-    async def set_tax_attributes(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def set_tax_attributes(self, principal: Caller, employee_id: FromPath[UUID],
                                  data: JSONBody[TaxAttributesChange]) -> TaxAttributesView:
-        return await service.set_tax_attributes(caller(request), employee_id, data)
+        return await service.set_tax_attributes(principal, employee_id, data)
 
     @get("/tax-attributes/{country:str}", opt=requires(Operation.EMPLOYEES_READ),
          summary="The tax attributes in force on as_of (default today)")
-    async def tax_attributes(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def tax_attributes(self, principal: Caller, employee_id: FromPath[UUID],
                              country: FromPath[str], as_of: FromQuery[date | None] = None) -> TaxAttributesView:
-        return await service.tax_attributes(caller(request), employee_id, country, as_of)
+        return await service.tax_attributes(principal, employee_id, country, as_of)
 
     @post("/bank-account-changes", opt=requires(Operation.BANK_ACCOUNTS_WRITE),
           summary="Request a new bank account; it takes effect only when another person confirms it")
-    async def request_bank_account(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def request_bank_account(self, principal: Caller, employee_id: FromPath[UUID],
                                    data: JSONBody[BankAccountRequest]) -> BankAccountView:
-        return await service.request_bank_account(caller(request), employee_id, data)
+        return await service.request_bank_account(principal, employee_id, data)
 
     @post("/bank-account-changes/{change_id:uuid}/confirm", opt=requires(Operation.BANK_ACCOUNTS_WRITE),
           status_code=200, summary="Confirm a requested bank account change (not by its requester)")
-    async def confirm_bank_account(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID],
+    async def confirm_bank_account(self, principal: Caller, employee_id: FromPath[UUID],
                                    change_id: FromPath[UUID]) -> BankAccountView:
-        return await service.confirm_bank_account(caller(request), employee_id, change_id)
+        return await service.confirm_bank_account(principal, employee_id, change_id)
 
     @get("/bank-account-changes", opt=requires(Operation.EMPLOYEES_READ),
          summary="Bank account changes, masked, with who requested and who confirmed")
-    async def bank_account(self, request: Request[Any, Any, Any], employee_id: FromPath[UUID]) -> list[BankAccountView]:
-        return await service.bank_account(caller(request), employee_id)
+    async def bank_account(self, principal: Caller, employee_id: FromPath[UUID]) -> list[BankAccountView]:
+        return await service.bank_account(principal, employee_id)
 
 
 class OnboardingController(Controller):
@@ -138,11 +138,11 @@ class OnboardingController(Controller):
 
     @post("/rules", opt=requires(Operation.ONBOARDING_WRITE),
           summary="A rule: an interview score below a threshold adds an item to new hires' plans")
-    async def add_rule(self, request: Request[Any, Any, Any], data: JSONBody[NewOnboardingRule]) -> OnboardingRule:
-        return await service.add_onboarding_rule(caller(request), data)
+    async def add_rule(self, principal: Caller, data: JSONBody[NewOnboardingRule]) -> OnboardingRule:
+        return await service.add_onboarding_rule(principal, data)
 
     @post("/standard-items", opt=requires(Operation.ONBOARDING_WRITE),
           summary="An item every new hire of a legal entity gets")
-    async def add_standard_item(self, request: Request[Any, Any, Any],
+    async def add_standard_item(self, principal: Caller,
                                 data: JSONBody[NewStandardItem]) -> StandardItem:
-        return await service.add_standard_item(caller(request), data)
+        return await service.add_standard_item(principal, data)

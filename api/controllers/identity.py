@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from domain.identity import service
 from domain.identity.model import NewUser, UserPatch, UserView
@@ -32,8 +32,7 @@ class MeController(Controller):
     tags = ["Identity"]
 
     @get("/", opt=requires(Operation.ME_READ), summary="Who you are and what you may do")
-    async def read(self, request: Request[Any, Any, Any]) -> Me:
-        principal = caller(request)
+    async def read(self, principal: Caller) -> Me:
         return Me(
             tenant_id=principal.tenant_id, subject=principal.subject, roles=sorted(principal.roles),
             scopes=sorted(principal.scopes) if principal.scopes is not None else None,
@@ -48,23 +47,22 @@ class UserController(Controller):
 
     @get("/", opt=requires(Operation.USERS_READ), summary="List users")
     async def list(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, cursor: Cursor = None,
+        self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
         role: FromQuery[Role | None] = None,
     ) -> Page[UserView]:
-        return await service.list_users(caller(request), cursor, limit, role)
+        return await service.list_users(principal, cursor, limit, role)
 
     @post("/", opt=requires(Operation.USERS_WRITE), summary="Create a user or partner client")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewUser]) -> Response[UserView]:
-        return with_etag(await service.create_user(caller(request), data), status_code=201)
+    async def create(self, principal: Caller, data: JSONBody[NewUser]) -> Response[UserView]:
+        return with_etag(await service.create_user(principal, data), status_code=201)
 
     @get("/{user_id:uuid}", opt=requires(Operation.USERS_READ), summary="Read a user")
-    async def read(self, request: Request[Any, Any, Any], user_id: FromPath[UUID]) -> Response[UserView]:
-        return with_etag(await service.get_user(caller(request), user_id))
+    async def read(self, principal: Caller, user_id: FromPath[UUID]) -> Response[UserView]:
+        return with_etag(await service.get_user(principal, user_id))
 
     @patch("/{user_id:uuid}", opt=requires(Operation.USERS_WRITE),
            summary="Change a user's roles, scopes or status (If-Match); disabling takes effect at once")
     async def update(
-        self, request: Request[Any, Any, Any], user_id: FromPath[UUID], data: JSONBody[UserPatch]
+        self, request: Request[Any, Any, Any], principal: Caller, user_id: FromPath[UUID], data: JSONBody[UserPatch]
     ) -> Response[UserView]:
-        principal = caller(request)
         return with_etag(await service.update_user(principal, user_id, data, expected_version(request)))

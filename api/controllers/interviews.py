@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from api.problems import locale_of
 from domain.interviews import service
 from domain.interviews.interviewer_view import InterviewerView, interviewer_view
@@ -25,36 +25,36 @@ class InterviewController(Controller):
 
     @post("/", opt=requires(Operation.INTERVIEWS_WRITE),
           summary="Schedule an interview; an interviewer cannot be booked twice at once")
-    async def schedule(self, request: Request[Any, Any, Any], data: JSONBody[NewInterview]) -> InterviewView:
-        return await service.schedule(caller(request), data)
+    async def schedule(self, principal: Caller, data: JSONBody[NewInterview]) -> InterviewView:
+        return await service.schedule(principal, data)
 
     @get("/{interview_id:uuid}", opt=requires(Operation.INTERVIEWS_READ),
          summary="An interview in UTC and in each participant's local time")
-    async def read(self, request: Request[Any, Any, Any], interview_id: FromPath[UUID]) -> InterviewView:
-        return await service.get_interview(caller(request), interview_id)
+    async def read(self, principal: Caller, interview_id: FromPath[UUID]) -> InterviewView:
+        return await service.get_interview(principal, interview_id)
 
     @get("/{interview_id:uuid}/calendar.ics", opt=requires(Operation.INTERVIEWS_READ),
          summary="The interview as an iCalendar (RFC 5545) file", media_type=CALENDAR_MEDIA_TYPE)
-    async def calendar(self, request: Request[Any, Any, Any], interview_id: FromPath[UUID]) -> Response[str]:
-        content = await service.calendar_file(caller(request), interview_id)
+    async def calendar(self, principal: Caller, interview_id: FromPath[UUID]) -> Response[str]:
+        content = await service.calendar_file(principal, interview_id)
         return Response(content, media_type=CALENDAR_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="interview-{interview_id}.ics"'})
 
     @get("/", opt=requires(Operation.INTERVIEWS_READ), summary="The interviews of one application")
-    async def of_application(self, request: Request[Any, Any, Any],
+    async def of_application(self, principal: Caller,
                              application_id: FromQuery[UUID]) -> list[InterviewView]:
-        return await service.interviews_of_application(caller(request), application_id)
+        return await service.interviews_of_application(principal, application_id)
 
     @post("/{interview_id:uuid}/feedback", opt=requires(Operation.INTERVIEW_FEEDBACK_WRITE),
           summary="An interviewer of this interview gives their ratings, recommendation and notes, once")
-    async def give_feedback(self, request: Request[Any, Any, Any], interview_id: FromPath[UUID],
+    async def give_feedback(self, principal: Caller, interview_id: FromPath[UUID],
                             data: JSONBody[NewFeedback]) -> FeedbackView:
-        return await service.give_feedback(caller(request), interview_id, data)
+        return await service.give_feedback(principal, interview_id, data)
 
     @get("/{interview_id:uuid}/feedback", opt=requires(Operation.INTERVIEWS_READ),
          summary="The interviewers' feedback on an interview")
-    async def feedback(self, request: Request[Any, Any, Any], interview_id: FromPath[UUID]) -> list[FeedbackView]:
-        return await service.feedback_on(caller(request), interview_id)
+    async def feedback(self, principal: Caller, interview_id: FromPath[UUID]) -> list[FeedbackView]:
+        return await service.feedback_on(principal, interview_id)
 
 
 class InterviewerViewController(Controller):
@@ -64,5 +64,6 @@ class InterviewerViewController(Controller):
     @get("/", opt=requires(Operation.INTERVIEWS_READ),
          summary="Everything an interviewer needs: candidate (masked by role), history, AI evaluation against the "
                  "model, feedback and interviews")
-    async def read(self, request: Request[Any, Any, Any], application_id: FromPath[UUID]) -> InterviewerView:
-        return await interviewer_view(caller(request), application_id, locale_of(request))
+    async def read(self, request: Request[Any, Any, Any], principal: Caller,
+                   application_id: FromPath[UUID]) -> InterviewerView:
+        return await interviewer_view(principal, application_id, locale_of(request))

@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from api.problems import locale_of
 from domain.audit.service import AuditEntryView
 from domain.employees.service import employee_of
@@ -41,14 +41,14 @@ class PayGroupController(Controller):
     tags = ["Payroll"]
 
     @post("/", opt=requires(Operation.PAYROLL_PREPARE), summary="A pay group of a legal entity with its calendar rule")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewPayGroup]) -> PayGroupView:
-        return await service.create_group(caller(request), data)
+    async def create(self, principal: Caller, data: JSONBody[NewPayGroup]) -> PayGroupView:
+        return await service.create_group(principal, data)
 
     @get("/{group_id:uuid}/calendar", opt=requires(Operation.PAYROLL_READ),
          summary="The year's periods, cut-offs and pay dates, moved off weekends and holidays")
-    async def calendar(self, request: Request[Any, Any, Any], group_id: FromPath[UUID],
+    async def calendar(self, principal: Caller, group_id: FromPath[UUID],
                        year: Annotated[int, QueryParameter(ge=2000, le=2100)]) -> list[PayPeriod]:
-        return await service.calendar_of(caller(request), group_id, year)
+        return await service.calendar_of(principal, group_id, year)
 
 
 class PayRunController(Controller):
@@ -56,79 +56,79 @@ class PayRunController(Controller):
     tags = ["Payroll"]
 
     @post("/", opt=requires(Operation.PAYROLL_PREPARE), summary="Open the pay run of a calendar period")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewPayRun]) -> PayRunView:
-        return await service.create_run(caller(request), data)
+    async def create(self, principal: Caller, data: JSONBody[NewPayRun]) -> PayRunView:
+        return await service.create_run(principal, data)
 
     @get("/{run_id:uuid}", opt=requires(Operation.PAYROLL_READ),
          summary="A pay run: state, results hash, approvals, open exceptions, calculation progress")
-    async def read(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> PayRunView:
-        return await service.get_run(caller(request), run_id)
+    async def read(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
+        return await service.get_run(principal, run_id)
 
     @post("/{run_id:uuid}/inputs", opt=requires(Operation.PAYROLL_PREPARE),
           summary="Overtime hours, bonus, allowance, unpaid leave days or a one-off deduction; voids approvals")
-    async def add_input(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],
+    async def add_input(self, principal: Caller, run_id: FromPath[UUID],
                         data: JSONBody[NewPayInput]) -> PayRunView:
-        return await service.add_input(caller(request), run_id, data)
+        return await service.add_input(principal, run_id, data)
 
     @post("/{run_id:uuid}/calculation", opt=requires(Operation.PAYROLL_PREPARE), status_code=202,
           summary="Calculate in the background; follow progress on the run; restarting is safe")
-    async def calculate(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> PayRunView:
-        return await service.start_calculation(caller(request), run_id)
+    async def calculate(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
+        return await service.start_calculation(principal, run_id)
 
     @post("/{run_id:uuid}/submission", opt=requires(Operation.PAYROLL_PREPARE), status_code=200,
           summary="Submit the calculated run for review")
-    async def submit(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> PayRunView:
-        return await service.submit(caller(request), run_id)
+    async def submit(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
+        return await service.submit(principal, run_id)
 
     @post("/{run_id:uuid}/approvals", opt=requires(Operation.PAYROLL_REVIEW), status_code=200,
           summary="Approve exactly the results with this hash; two reviewers other than the preparer are needed")
-    async def approve(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],
+    async def approve(self, principal: Caller, run_id: FromPath[UUID],
                       data: JSONBody[Approve]) -> PayRunView:
-        return await service.approve(caller(request), run_id, data)
+        return await service.approve(principal, run_id, data)
 
     @post("/{run_id:uuid}/finalisation", opt=requires(Operation.PAYROLL_FINALISE), status_code=200,
           summary="Finalise an approved run whose results still match the approved hash")
-    async def finalise(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> PayRunView:
-        return await service.finalise(caller(request), run_id)
+    async def finalise(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
+        return await service.finalise(principal, run_id)
 
     @post("/{run_id:uuid}/cancellation", opt=requires(Operation.PAYROLL_PREPARE), status_code=200,
           summary="Close a run without paying it; a finalised run cannot be cancelled")
-    async def cancel(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> PayRunView:
-        return await service.cancel(caller(request), run_id)
+    async def cancel(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
+        return await service.cancel(principal, run_id)
 
     @post("/{run_id:uuid}/corrections", opt=requires(Operation.PAYROLL_PREPARE),
           summary="Open an off-cycle correction of a finalised run for the named employees")
-    async def correct(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],
+    async def correct(self, principal: Caller, run_id: FromPath[UUID],
                       data: JSONBody[NewCorrection]) -> PayRunView:
-        return await service.create_correction(caller(request), run_id, data)
+        return await service.create_correction(principal, run_id, data)
 
     @get("/{run_id:uuid}/exceptions", opt=requires(Operation.PAYROLL_READ),
          summary="Variance exceptions against the previous run")
-    async def exceptions(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> list[ExceptionView]:
-        return await service.exceptions_of(caller(request), run_id)
+    async def exceptions(self, principal: Caller, run_id: FromPath[UUID]) -> list[ExceptionView]:
+        return await service.exceptions_of(principal, run_id)
 
     @post("/{run_id:uuid}/exceptions/{exception_id:uuid}/acknowledgement", opt=requires(Operation.PAYROLL_REVIEW),
           status_code=200, summary="Acknowledge a variance exception with a note")
-    async def acknowledge(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],
+    async def acknowledge(self, principal: Caller, run_id: FromPath[UUID],
                           exception_id: FromPath[UUID], data: JSONBody[Acknowledge]) -> PayRunView:
-        return await service.acknowledge(caller(request), run_id, exception_id, data)
+        return await service.acknowledge(principal, run_id, exception_id, data)
 
     @get("/{run_id:uuid}/payslips", opt=requires(Operation.PAYROLL_READ),
          summary="The run's payslips with every line, employer amounts and the calculation trace")
-    async def payslips(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> list[PayslipView]:
-        return await service.payslips_of(caller(request), run_id)
+    async def payslips(self, principal: Caller, run_id: FromPath[UUID]) -> list[PayslipView]:
+        return await service.payslips_of(principal, run_id)
 
     @get("/{run_id:uuid}/history", opt=requires(Operation.PAYROLL_READ),
          summary="Every transition and change of the run, with before and after")
-    async def history(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> list[AuditEntryView]:
-        return await service.run_history(caller(request), run_id)
+    async def history(self, principal: Caller, run_id: FromPath[UUID]) -> list[AuditEntryView]:
+        return await service.run_history(principal, run_id)
 
     @get("/{run_id:uuid}/payslips/{employee_id:uuid}/history", opt=requires(Operation.PAYROLL_READ),
          summary="Every calculated version of the employee's payslip in the run, what changed from one to the "
                  "next, and the run's history that concerns them")
-    async def payslip_history(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],
+    async def payslip_history(self, principal: Caller, run_id: FromPath[UUID],
                               employee_id: FromPath[UUID]) -> PayslipHistory:
-        return await service.payslip_history(caller(request), run_id, employee_id)
+        return await service.payslip_history(principal, run_id, employee_id)
 
 
 class PayRunFinanceController(Controller):
@@ -137,9 +137,9 @@ class PayRunFinanceController(Controller):
 
     @get("/journal", opt=requires(Operation.PAYROLL_READ),
          summary="The finalised run's GL journal in the tenant's accounts (format=csv or json); balanced per currency")
-    async def journal(self, request: Request[Any, Any, Any], run_id: FromPath[UUID],
+    async def journal(self, principal: Caller, run_id: FromPath[UUID],
                       format: FromQuery[Literal["json", "csv"]] = "json") -> Response[Any]:
-        entries = await service.journal_of(caller(request), run_id)
+        entries = await service.journal_of(principal, run_id)
         if format == "csv":
             return Response(journal_csv(entries), media_type="text/csv; charset=utf-8", headers={
                 "Content-Disposition": f'attachment; filename="journal-{run_id}.csv"'})
@@ -147,14 +147,15 @@ class PayRunFinanceController(Controller):
 
     @get("/control-totals", opt=requires(Operation.PAYROLL_READ),
          summary="Gross, each tax and contribution, net, employer cost and headcount per currency, with a checksum")
-    async def control_totals(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> ControlTotals:
-        return await service.control_totals_of(caller(request), run_id)
+    async def control_totals(self, principal: Caller, run_id: FromPath[UUID]) -> ControlTotals:
+        return await service.control_totals_of(principal, run_id)
 
     @post("/reconciliation", opt=requires(Operation.PAYROLL_READ), status_code=200,
           summary="Compare the finance system's statement (CSV: account,currency,debit,credit) with the journal")
-    async def reconcile(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> Reconciliation:
+    async def reconcile(self, request: Request[Any, Any, Any], principal: Caller,
+                        run_id: FromPath[UUID]) -> Reconciliation:
         statement = (await request.body()).decode("utf-8-sig", errors="replace")
-        return await service.reconcile_with(caller(request), run_id, statement)
+        return await service.reconcile_with(principal, run_id, statement)
 
 
 class PayslipController(Controller):
@@ -163,8 +164,8 @@ class PayslipController(Controller):
 
     @get("/{payslip_id:uuid}/document", opt=requires(Operation.PAYROLL_READ), media_type=MediaType.HTML,
          summary="A printable payslip with employer costs, in the reader's language")
-    async def document(self, request: Request[Any, Any, Any], payslip_id: FromPath[UUID]) -> str:
-        payslip = await service.payslip_document(caller(request), payslip_id, locale_of(request))
+    async def document(self, request: Request[Any, Any, Any], principal: Caller, payslip_id: FromPath[UUID]) -> str:
+        payslip = await service.payslip_document(principal, payslip_id, locale_of(request))
         return render_payslip_html(payslip, locale_of(request), show_employer_costs=True)
 
 
@@ -173,14 +174,12 @@ class OwnPayslipController(Controller):
     tags = ["Payroll"]
 
     @get("/", opt=requires(Operation.OWN_PAYSLIPS_READ), summary="Your own payslips of finalised runs")
-    async def list(self, request: Request[Any, Any, Any]) -> list[PayslipView]:
-        principal = caller(request)
+    async def list(self, principal: Caller) -> list[PayslipView]:
         return await service.own_payslips(principal, employee_of(principal))
 
     @get("/{payslip_id:uuid}/document", opt=requires(Operation.OWN_PAYSLIPS_READ), media_type=MediaType.HTML,
          summary="Your payslip, printable, in your language")
-    async def document(self, request: Request[Any, Any, Any], payslip_id: FromPath[UUID]) -> str:
-        principal = caller(request)
+    async def document(self, request: Request[Any, Any, Any], principal: Caller, payslip_id: FromPath[UUID]) -> str:
         locale = locale_of(request) if request.headers.get("accept-language") else principal.locale
         payslip = await service.payslip_document(principal, payslip_id, locale, own_only=employee_of(principal))
         return render_payslip_html(payslip, locale)
@@ -192,21 +191,21 @@ class PayrollAdminController(Controller):
 
     @put("/account-mapping", opt=requires(Operation.PAYROLL_ADMIN),
          summary="The GL accounts: gross_salary_expense, net_pay_payable, employer_expense and one per line code")
-    async def account_mapping(self, request: Request[Any, Any, Any], data: JSONBody[FinanceMapping]) -> FinanceMapping:
-        return await service.set_account_mapping(caller(request), data)
+    async def account_mapping(self, principal: Caller, data: JSONBody[FinanceMapping]) -> FinanceMapping:
+        return await service.set_account_mapping(principal, data)
 
     @get("/variance-thresholds", opt=requires(Operation.PAYROLL_READ),
          summary="The tenant's variance tolerances (defaults until set)")
-    async def thresholds(self, request: Request[Any, Any, Any]) -> VarianceThresholds:
-        return await service.variance_thresholds_of(caller(request))
+    async def thresholds(self, principal: Caller) -> VarianceThresholds:
+        return await service.variance_thresholds_of(principal)
 
     @put("/variance-thresholds", opt=requires(Operation.PAYROLL_ADMIN),
          summary="Set the tenant's variance tolerances, for calculations from now on")
-    async def set_thresholds(self, request: Request[Any, Any, Any],
+    async def set_thresholds(self, principal: Caller,
                              data: JSONBody[NewVarianceThresholds]) -> VarianceThresholds:
-        return await service.set_variance_thresholds(caller(request), data)
+        return await service.set_variance_thresholds(principal, data)
 
     @post("/reviewer-regions", opt=requires(Operation.PAYROLL_ADMIN),
           summary="Let a payroll reviewer approve runs of a region's legal entities")
-    async def assign(self, request: Request[Any, Any, Any], data: JSONBody[RegionAssignment]) -> RegionAssignment:
-        return await service.assign_region(caller(request), data)
+    async def assign(self, principal: Caller, data: JSONBody[RegionAssignment]) -> RegionAssignment:
+        return await service.assign_region(principal, data)

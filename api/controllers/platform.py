@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from api.guards import PUBLIC, caller, requires
+from api.guards import PUBLIC, Caller, requires
 from api.http import Cursor, Limit, with_etag
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
@@ -27,19 +27,19 @@ class PlatformTenantController(Controller):
         return await service.list_tenants(cursor, limit)
 
     @post("/", opt=requires(Operation.PLATFORM_TENANTS_WRITE), summary="Provision a tenant")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewTenant]) -> Response[TenantView]:
+    async def create(self, principal: Caller, data: JSONBody[NewTenant]) -> Response[TenantView]:
         # On-prem has no operators' tenant, so no principal there holds this operation.
-        return with_etag(await service.provision_tenant(caller(request), data), status_code=201)
+        return with_etag(await service.provision_tenant(principal, data), status_code=201)
 
     @post("/{tenant_id:uuid}/suspend", opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
           summary="Suspend a tenant: its tokens stop working at once")
-    async def suspend(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> TenantView:
-        return await service.set_tenant_status(caller(request), tenant_id, TenantStatus.SUSPENDED)
+    async def suspend(self, principal: Caller, tenant_id: FromPath[UUID]) -> TenantView:
+        return await service.set_tenant_status(principal, tenant_id, TenantStatus.SUSPENDED)
 
     @post("/{tenant_id:uuid}/reactivate", opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
           summary="Reactivate a suspended tenant")
-    async def reactivate(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID]) -> TenantView:
-        return await service.set_tenant_status(caller(request), tenant_id, TenantStatus.ACTIVE)
+    async def reactivate(self, principal: Caller, tenant_id: FromPath[UUID]) -> TenantView:
+        return await service.set_tenant_status(principal, tenant_id, TenantStatus.ACTIVE)
 
 
 class Health(msgspec.Struct, frozen=True):

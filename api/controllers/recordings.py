@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from domain.kernel.permissions import Operation
 from domain.recordings import service
 from domain.recordings.service import RecordingView
@@ -29,16 +29,16 @@ class ApplicationRecordingController(Controller):
     @post("/", opt=requires(Operation.RECORDINGS_WRITE), request_max_body_size=ROUTE_BODY_LIMIT,
           summary="Upload a recording or attachment as the raw request body (audio, video, PDF or text), "
                   "streamed and encrypted at rest")
-    async def upload(self, request: Request[Any, Any, Any], application_id: FromPath[UUID],
+    async def upload(self, request: Request[Any, Any, Any], principal: Caller, application_id: FromPath[UUID],
                      filename: Filename) -> RecordingView:
         settings = request.app.state.settings
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        return await service.upload(caller(request), application_id, filename, content_type, request.stream(),
+        return await service.upload(principal, application_id, filename, content_type, request.stream(),
                                     settings.max_upload_bytes)
 
     @get("/", opt=requires(Operation.RECORDINGS_READ), summary="The application's recordings and attachments")
-    async def list(self, request: Request[Any, Any, Any], application_id: FromPath[UUID]) -> list[RecordingView]:
-        return await service.recordings_of(caller(request), application_id)
+    async def list(self, principal: Caller, application_id: FromPath[UUID]) -> list[RecordingView]:
+        return await service.recordings_of(principal, application_id)
 
 
 class RecordingController(Controller):
@@ -47,8 +47,8 @@ class RecordingController(Controller):
 
     @get("/{recording_id:uuid}/content", opt=requires(Operation.RECORDINGS_READ),
          summary="Download a recording (audited)")
-    async def download(self, request: Request[Any, Any, Any], recording_id: FromPath[UUID]) -> Stream:
-        recording, content = await service.open_for_download(caller(request), recording_id)
+    async def download(self, principal: Caller, recording_id: FromPath[UUID]) -> Stream:
+        recording, content = await service.open_for_download(principal, recording_id)
         disposition = f"attachment; filename*=UTF-8''{quote(recording.filename)}"
         return Stream(content, media_type=recording.content_type,
                       headers={"Content-Disposition": disposition, "Content-Length": str(recording.size)})

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth import issue_token
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from api.problems import locale_of
 from domain.kernel.pagination import Page
@@ -42,12 +42,13 @@ class PipelineController(Controller):
     tags = ["Recruitment"]
 
     @get("/", opt=requires(Operation.PIPELINE_READ), summary="The tenant's pipeline stages, in order")
-    async def list(self, request: Request[Any, Any, Any]) -> list[StageView]:
-        return await service.list_stages(caller(request), locale_of(request))
+    async def list(self, request: Request[Any, Any, Any], principal: Caller) -> list[StageView]:
+        return await service.list_stages(principal, locale_of(request))
 
     @post("/", opt=requires(Operation.PIPELINE_WRITE), summary="Add a pipeline stage")
-    async def add(self, request: Request[Any, Any, Any], data: JSONBody[NewStage]) -> list[StageView]:
-        return await service.add_stage(caller(request), data, locale_of(request))
+    async def add(self, request: Request[Any, Any, Any], principal: Caller,
+                  data: JSONBody[NewStage]) -> list[StageView]:
+        return await service.add_stage(principal, data, locale_of(request))
 
 
 class JobController(Controller):
@@ -55,35 +56,36 @@ class JobController(Controller):
     tags = ["Recruitment"]
 
     @get("/", opt=requires(Operation.JOBS_READ), summary="List jobs, titles in your language")
-    async def list(self, request: Request[Any, Any, Any], limit: Limit = 50, cursor: Cursor = None,
+    async def list(self, request: Request[Any, Any, Any], principal: Caller, limit: Limit = 50, cursor: Cursor = None,
                    status: FromQuery[JobStatus | None] = None) -> Page[JobView]:
-        return await service.list_jobs(caller(request), cursor, limit, status, locale_of(request))
+        return await service.list_jobs(principal, cursor, limit, status, locale_of(request))
 
     @post("/", opt=requires(Operation.JOBS_WRITE), summary="Open a job (requisition) for a legal entity")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewJob]) -> Response[JobView]:
-        return with_etag(await service.create_job(caller(request), data, locale_of(request)), status_code=201)
+    async def create(self, request: Request[Any, Any, Any], principal: Caller,
+                     data: JSONBody[NewJob]) -> Response[JobView]:
+        return with_etag(await service.create_job(principal, data, locale_of(request)), status_code=201)
 
     @get("/{job_id:uuid}", opt=requires(Operation.JOBS_READ), summary="Read a job in your language")
-    async def read(self, request: Request[Any, Any, Any], job_id: FromPath[UUID]) -> Response[JobView]:
-        return with_etag(await service.get_job(caller(request), job_id, locale_of(request)))
+    async def read(self, request: Request[Any, Any, Any], principal: Caller,
+                   job_id: FromPath[UUID]) -> Response[JobView]:
+        return with_etag(await service.get_job(principal, job_id, locale_of(request)))
 
     @patch("/{job_id:uuid}", opt=requires(Operation.JOBS_WRITE), summary="Change a job (If-Match)")
-    async def update(self, request: Request[Any, Any, Any], job_id: FromPath[UUID],
+    async def update(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
                      data: JSONBody[JobPatch]) -> Response[JobView]:
-        principal = caller(request)
         return with_etag(await service.update_job(principal, job_id, data, expected_version(request),
                                                   locale_of(request)))
 
     @get("/{job_id:uuid}/competency-model-versions", opt=requires(Operation.COMPETENCY_MODELS_READ),
          summary="Every version of the job's competency model")
-    async def model_versions(self, request: Request[Any, Any, Any], job_id: FromPath[UUID]) -> list[ModelVersionView]:
-        return await service.model_versions(caller(request), job_id)
+    async def model_versions(self, principal: Caller, job_id: FromPath[UUID]) -> list[ModelVersionView]:
+        return await service.model_versions(principal, job_id)
 
     @post("/{job_id:uuid}/competency-model-versions", opt=requires(Operation.COMPETENCY_MODELS_WRITE),
           summary="Publish a new competency model version (weights sum to 1)")
-    async def publish(self, request: Request[Any, Any, Any], job_id: FromPath[UUID],
+    async def publish(self, principal: Caller, job_id: FromPath[UUID],
                       data: JSONBody[NewModelVersion]) -> ModelVersionView:
-        return await service.publish_model_version(caller(request), job_id, data)
+        return await service.publish_model_version(principal, job_id, data)
 
 
 class CandidateController(Controller):
@@ -92,23 +94,23 @@ class CandidateController(Controller):
 
     @get("/", opt=requires(Operation.CANDIDATES_READ),
          summary="List candidates (personal data masked unless you hold pii:read; clear reads are audited)")
-    async def list(self, request: Request[Any, Any, Any], limit: Limit = 50,
+    async def list(self, principal: Caller, limit: Limit = 50,
                    cursor: Cursor = None) -> Page[CandidateView]:
-        return await service.list_candidates(caller(request), cursor, limit)
+        return await service.list_candidates(principal, cursor, limit)
 
     @post("/", opt=requires(Operation.CANDIDATES_WRITE),
           summary="Add a candidate; duplicates by email, phone or national id are refused")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[NewCandidate]) -> Response[CandidateView]:
-        return with_etag(await service.create_candidate(caller(request), data), status_code=201)
+    async def create(self, principal: Caller, data: JSONBody[NewCandidate]) -> Response[CandidateView]:
+        return with_etag(await service.create_candidate(principal, data), status_code=201)
 
     @get("/{candidate_id:uuid}", opt=requires(Operation.CANDIDATES_READ), summary="Read a candidate")
-    async def read(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID]) -> Response[CandidateView]:
-        return with_etag(await service.get_candidate(caller(request), candidate_id))
+    async def read(self, principal: Caller, candidate_id: FromPath[UUID]) -> Response[CandidateView]:
+        return with_etag(await service.get_candidate(principal, candidate_id))
 
     @post("/{candidate_id:uuid}/portal-tokens", opt=requires(Operation.CANDIDATES_WRITE),
           summary="A token for the candidate's mobile app or portal, scoped to this one candidate (7 days)")
-    async def portal_token(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID]) -> PortalToken:
-        principal = caller(request)
+    async def portal_token(self, request: Request[Any, Any, Any], principal: Caller,
+                           candidate_id: FromPath[UUID]) -> PortalToken:
         subject = await portal.grant_access(principal, candidate_id)
         runtime = request.app.state.runtime
         token = issue_token(runtime.settings, runtime.secret, tenant_id=principal.tenant_id, subject=subject,
@@ -116,20 +118,20 @@ class CandidateController(Controller):
         return PortalToken(token=token, expires_in=PORTAL_TOKEN_SECONDS, subject=subject)
 
     @get("/{candidate_id:uuid}/consents", opt=requires(Operation.CANDIDATES_READ), summary="The candidate's consents")
-    async def consents(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID]) -> list[ConsentView]:
-        return await service.list_consents(caller(request), candidate_id)
+    async def consents(self, principal: Caller, candidate_id: FromPath[UUID]) -> list[ConsentView]:
+        return await service.list_consents(principal, candidate_id)
 
     @post("/{candidate_id:uuid}/consents", opt=requires(Operation.CANDIDATES_WRITE),
           summary="Record a consent: purpose, when given, evidence")
-    async def consent(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID],
+    async def consent(self, principal: Caller, candidate_id: FromPath[UUID],
                       data: JSONBody[NewConsent]) -> ConsentView:
-        return await service.add_consent(caller(request), candidate_id, data)
+        return await service.add_consent(principal, candidate_id, data)
 
     @post("/{candidate_id:uuid}/consents/{consent_id:uuid}/withdraw", opt=requires(Operation.CANDIDATES_WRITE),
           status_code=200, summary="Withdraw a consent")
-    async def withdraw(self, request: Request[Any, Any, Any], candidate_id: FromPath[UUID],
+    async def withdraw(self, principal: Caller, candidate_id: FromPath[UUID],
                        consent_id: FromPath[UUID]) -> ConsentView:
-        return await service.withdraw_consent(caller(request), candidate_id, consent_id)
+        return await service.withdraw_consent(principal, candidate_id, consent_id)
 
 
 class PortalToken(msgspec.Struct, frozen=True):
@@ -147,8 +149,8 @@ class CandidatePortalController(Controller):
 
     @get("/", opt=requires(Operation.CANDIDATE_PORTAL_READ),
          summary="The candidate's own applications, stages and interview times, in their language and zone")
-    async def overview(self, request: Request[Any, Any, Any]) -> PortalOverview:
-        return await portal.overview(caller(request))
+    async def overview(self, principal: Caller) -> PortalOverview:
+        return await portal.overview(principal)
 
 
 class ApplicationController(Controller):
@@ -156,31 +158,30 @@ class ApplicationController(Controller):
     tags = ["Recruitment"]
 
     @get("/", opt=requires(Operation.APPLICATIONS_READ), summary="List applications, optionally for one job")
-    async def list(self, request: Request[Any, Any, Any], limit: Limit = 50, cursor: Cursor = None,
+    async def list(self, request: Request[Any, Any, Any], principal: Caller, limit: Limit = 50, cursor: Cursor = None,
                    job_id: FromQuery[UUID | None] = None) -> Page[ApplicationView]:
-        return await service.list_applications(caller(request), cursor, limit, job_id, locale_of(request))
+        return await service.list_applications(principal, cursor, limit, job_id, locale_of(request))
 
     @post("/", opt=requires(Operation.APPLICATIONS_WRITE), summary="Apply a candidate to a job")
-    async def create(self, request: Request[Any, Any, Any],
+    async def create(self, request: Request[Any, Any, Any], principal: Caller,
                      data: JSONBody[NewApplication]) -> Response[ApplicationView]:
-        return with_etag(await service.create_application(caller(request), data, locale_of(request)),
+        return with_etag(await service.create_application(principal, data, locale_of(request)),
                          status_code=201)
 
     @get("/{application_id:uuid}", opt=requires(Operation.APPLICATIONS_READ), summary="Read an application")
-    async def read(self, request: Request[Any, Any, Any],
+    async def read(self, request: Request[Any, Any, Any], principal: Caller,
                    application_id: FromPath[UUID]) -> Response[ApplicationView]:
-        return with_etag(await service.get_application(caller(request), application_id, locale_of(request)))
+        return with_etag(await service.get_application(principal, application_id, locale_of(request)))
 
     @post("/{application_id:uuid}/stage", opt=requires(Operation.APPLICATIONS_WRITE), status_code=200,
           summary="Move to another pipeline stage with a reason (If-Match); notifies the candidate")
-    async def move(self, request: Request[Any, Any, Any], application_id: FromPath[UUID],
+    async def move(self, request: Request[Any, Any, Any], principal: Caller, application_id: FromPath[UUID],
                    data: JSONBody[StageMove]) -> Response[ApplicationView]:
-        principal = caller(request)
         return with_etag(await service.move_application(principal, application_id, data, expected_version(request),
                                                         locale_of(request)))
 
     @get("/{application_id:uuid}/history", opt=requires(Operation.APPLICATIONS_READ),
          summary="Every stage change: who, when, why")
-    async def history(self, request: Request[Any, Any, Any],
+    async def history(self, principal: Caller,
                       application_id: FromPath[UUID]) -> list[StageChangeView]:
-        return await service.application_history(caller(request), application_id)
+        return await service.application_history(principal, application_id)

@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.guards import caller, requires
+from api.guards import Caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
@@ -28,14 +28,13 @@ class TenantController(Controller):
     tags = ["Tenant"]
 
     @get("/", opt=requires(Operation.TENANT_READ), summary="Read your tenant's settings")
-    async def read(self, request: Request[Any, Any, Any]) -> Response[TenantView]:
-        return with_etag(await service.get_settings(caller(request)))
+    async def read(self, principal: Caller) -> Response[TenantView]:
+        return with_etag(await service.get_settings(principal))
 
     @patch("/", opt=requires(Operation.TENANT_UPDATE), summary="Change your tenant's settings (If-Match)")
     async def update(
-        self, request: Request[Any, Any, Any], data: JSONBody[TenantSettingsPatch]
+        self, request: Request[Any, Any, Any], principal: Caller, data: JSONBody[TenantSettingsPatch]
     ) -> Response[TenantView]:
-        principal = caller(request)
         return with_etag(await service.update_settings(principal, data, expected_version(request)))
 
 
@@ -45,30 +44,30 @@ class LegalEntityController(Controller):
 
     @get("/", opt=requires(Operation.LEGAL_ENTITIES_READ), summary="List legal entities")
     async def list(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, cursor: Cursor = None,
+        self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
         country: FromQuery[CountryCode | None] = None,
     ) -> Page[LegalEntityView]:
-        return await service.list_legal_entities(caller(request), cursor, limit, country)
+        return await service.list_legal_entities(principal, cursor, limit, country)
 
     @post("/", opt=requires(Operation.LEGAL_ENTITIES_WRITE), summary="Create a legal entity")
     async def create(
-        self, request: Request[Any, Any, Any], data: JSONBody[NewLegalEntity]
+        self, principal: Caller, data: JSONBody[NewLegalEntity]
     ) -> Response[LegalEntityView]:
-        return with_etag(await service.create_legal_entity(caller(request), data), status_code=201)
+        return with_etag(await service.create_legal_entity(principal, data), status_code=201)
 
     @get("/{entity_id:uuid}", opt=requires(Operation.LEGAL_ENTITIES_READ), summary="Read a legal entity")
-    async def read(self, request: Request[Any, Any, Any], entity_id: FromPath[UUID]) -> Response[LegalEntityView]:
-        return with_etag(await service.get_legal_entity(caller(request), entity_id))
+    async def read(self, principal: Caller, entity_id: FromPath[UUID]) -> Response[LegalEntityView]:
+        return with_etag(await service.get_legal_entity(principal, entity_id))
 
     @patch("/{entity_id:uuid}", opt=requires(Operation.LEGAL_ENTITIES_WRITE),
            summary="Change a legal entity (If-Match)")
     async def update(
-        self, request: Request[Any, Any, Any], entity_id: FromPath[UUID], data: JSONBody[LegalEntityPatch]
+        self, request: Request[Any, Any, Any], principal: Caller,
+        entity_id: FromPath[UUID], data: JSONBody[LegalEntityPatch]
     ) -> Response[LegalEntityView]:
-        principal = caller(request)
         return with_etag(await service.update_legal_entity(principal, entity_id, data, expected_version(request)))
 
     @delete("/{entity_id:uuid}", opt=requires(Operation.LEGAL_ENTITIES_WRITE),
             summary="Delete a legal entity (If-Match)")
-    async def remove(self, request: Request[Any, Any, Any], entity_id: FromPath[UUID]) -> None:
-        await service.delete_legal_entity(caller(request), entity_id, expected_version(request))
+    async def remove(self, request: Request[Any, Any, Any], principal: Caller, entity_id: FromPath[UUID]) -> None:
+        await service.delete_legal_entity(principal, entity_id, expected_version(request))
