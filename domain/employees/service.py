@@ -29,7 +29,7 @@ from domain.employees.model import (
     violations_as_details,
 )
 from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem, generate_plan
-from domain.identity import queries as identity_queries
+from domain.identity.service import grant_self_service
 from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -519,10 +519,7 @@ async def grant_access(principal: Principal, employee_id: UUID) -> str:
         employee = await queries.employee(uow, employee_id)
         if employee is None:
             raise EmployeeNotFound()
-        if await identity_queries.user_by_subject(uow, subject) is None:
-            await identity_queries.insert_user(uow, new_id(), {
-                "subject": subject, "display_name": employee["full_name"], "kind": "person", "status": "active",
-                "roles": [Role.EMPLOYEE], "scopes": [], "timezone": employee["timezone"],
-                "locale": employee["locale"]})
+        await grant_self_service(uow, subject, employee["full_name"], Role.EMPLOYEE, employee["timezone"],
+                                 employee["locale"])
         await record(uow, principal, "employee.portal_access_granted", "employee", employee_id)
     return subject

@@ -14,7 +14,7 @@ from domain.identity.model import (
     UserView,
     effective_roles,
 )
-from domain.kernel.db import unit_of_work
+from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, DomainError, ErrorKind, InvalidInput, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
@@ -92,6 +92,18 @@ async def ensure_user(actor: Actor, tenant_id: UUID, subject: str, roles: list[R
             await record(uow, actor, "user.updated", "user", existing.id,
                          before={"roles": existing.roles}, after={"roles": wanted})
         return await queries.user(uow, existing.id)  # type: ignore[return-value]
+
+
+async def grant_self_service(
+    uow: UnitOfWork, subject: str, display_name: str, role: Role, timezone: str, locale: str
+) -> None:
+    """A candidate or employee may sign in to their own portal: a person user holding only ``role``, created
+    once inside the caller's unit of work."""
+    if await queries.user_by_subject(uow, subject) is None:
+        await queries.insert_user(uow, new_id(), {
+            "subject": subject, "display_name": display_name, "kind": UserKind.PERSON.value,
+            "status": UserStatus.ACTIVE.value, "roles": [role], "scopes": [], "timezone": timezone,
+            "locale": locale})
 
 
 async def create_user(principal: Principal, request: NewUser) -> UserView:

@@ -9,11 +9,9 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.identity import queries as identity_queries
-from domain.identity.model import UserKind, UserStatus
+from domain.identity.service import grant_self_service
 from domain.interviews import queries as interview_queries
 from domain.kernel.db import unit_of_work
-from domain.kernel.ids import new_id
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
 from domain.kernel.time import rfc3339, to_local
@@ -69,11 +67,8 @@ async def grant_access(principal: Principal, candidate_id: UUID) -> str:
         candidate = await queries.candidate(uow, candidate_id)
         if candidate is None:
             raise CandidateNotFound()
-        if await identity_queries.user_by_subject(uow, subject) is None:
-            await identity_queries.insert_user(uow, new_id(), {
-                "subject": subject, "display_name": candidate["full_name"], "kind": UserKind.PERSON.value,
-                "status": UserStatus.ACTIVE.value, "roles": [Role.CANDIDATE], "scopes": [],
-                "timezone": candidate["timezone"], "locale": candidate["locale"]})
+        await grant_self_service(uow, subject, candidate["full_name"], Role.CANDIDATE, candidate["timezone"],
+                                 candidate["locale"])
         await record(uow, principal, "candidate.portal_access_granted", "candidate", candidate_id)
     return subject
 
