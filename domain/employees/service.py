@@ -44,7 +44,7 @@ from domain.keys.service import cipher_for
 from domain.recruitment import queries as recruitment
 from domain.recruitment.model import StageOutcome
 from domain.recruitment.service import ApplicationNotFound, LegalEntityUnknown, notify_stage_change, stages_for
-from domain.tenancy import queries as tenancy
+from domain.tenancy.service import legal_entity_in
 
 PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
 _MASKS = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id,
@@ -77,7 +77,7 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
             raise ApplicationNotFound()
         if await queries.employee_of_application(uow, application_id):
             raise AlreadyHired()
-        entity = await tenancy.legal_entity(uow, request.legal_entity_id)
+        entity = await legal_entity_in(uow, request.legal_entity_id)
         if entity is None:
             raise LegalEntityUnknown(field="legal_entity_id")
         candidate = await recruitment.candidate(uow, application["candidate_id"])
@@ -318,7 +318,7 @@ async def add_standard_item(principal: Principal, request: NewStandardItem) -> S
     definition = {k: v for k, v in msgspec.to_builtins(request).items() if k != "legal_entity_id"}
     item = msgspec.convert(definition, StandardItem)
     async with unit_of_work(principal.tenant_id) as uow:
-        if await tenancy.legal_entity(uow, request.legal_entity_id) is None:
+        if await legal_entity_in(uow, request.legal_entity_id) is None:
             raise LegalEntityUnknown(field="legal_entity_id")
         await queries.insert_standard_item(uow, request.legal_entity_id, definition)
         await record(uow, principal, "onboarding.standard_item_added", "legal_entity", request.legal_entity_id,

@@ -11,7 +11,6 @@ from domain.identity.tables import User
 from domain.kernel.db import UnitOfWork
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
-from domain.tenancy.tables import Tenant
 
 _COLUMNS = (
     User.id, User.subject, User.display_name, User.kind, User.status, User.roles, User.scopes, User.timezone,
@@ -59,8 +58,3 @@ async def users(uow: UnitOfWork, *, after: UUID | None, limit: int, role: str | 
 
 async def update_user(uow: UnitOfWork, user_id: UUID, expected_version: int, values: dict[str, Any]) -> None:
     await update_versioned(uow, User, user_id, expected_version, _encoded(values), "user")
-
-
-async def tenant_access(uow: UnitOfWork) -> dict[str, str] | None:
-    """The tenant's kind and status, read on every authenticated request."""
-    return await Tenant.select(Tenant.status, Tenant.kind).where(Tenant.id == uow.tenant_id).first()

@@ -22,6 +22,7 @@ from domain.kernel.permissions import Role
 from domain.kernel.principal import Actor, Principal
 from domain.kernel.versioning import changed_fields
 from domain.tenancy.model import TenantKind, TenantStatus
+from domain.tenancy.service import tenant_access_in
 
 
 class NotAuthenticated(DomainError):
@@ -54,30 +55,30 @@ async def authenticate(
     """Turn a verified token into a principal, or refuse: unknown or disabled users and suspended
     tenants are refused on every request, so disabling takes effect at once."""
     async with unit_of_work(tenant_id, write=False) as uow:
-        tenant = await queries.tenant_access(uow)
+        tenant = await tenant_access_in(uow)
         user = await queries.user_by_subject(uow, subject) if tenant else None
-    if tenant is None or tenant["status"] != TenantStatus.ACTIVE or user is None:
+    if tenant is None or tenant.status != TenantStatus.ACTIVE or user is None:
         raise NotAuthenticated()
     if user.status is not UserStatus.ACTIVE:
         raise NotAuthenticated()
     roles = effective_roles(token_roles, [r.value for r in user.roles])
-    if tenant["kind"] != TenantKind.PLATFORM:
+    if tenant.kind != TenantKind.PLATFORM:
         roles -= {Role.PLATFORM_OPERATOR}
     scopes = token_scopes
     if user.kind is UserKind.CLIENT:
         granted = frozenset(user.scopes)
         scopes = granted if token_scopes is None else token_scopes & granted
     return Principal(tenant_id=tenant_id, subject=subject, roles=roles, scopes=scopes, request_id=request_id,
-                     locale=user.locale, timezone=user.timezone, platform=tenant["kind"] == TenantKind.PLATFORM)
+                     locale=user.locale, timezone=user.timezone, platform=tenant.kind == TenantKind.PLATFORM)
 
 
 async def ensure_user(actor: Actor, tenant_id: UUID, subject: str, roles: list[Role]) -> UserView:
     """Create the user if absent, else grant the missing roles. Used by ``meridian tokens issue``."""
     async with unit_of_work(tenant_id) as uow:
-        tenant = await queries.tenant_access(uow)
+        tenant = await tenant_access_in(uow)
         if tenant is None:
             raise NotFound(resource="tenant")
-        _check_roles(roles, tenant["kind"] == TenantKind.PLATFORM)
+        _check_roles(roles, tenant.kind == TenantKind.PLATFORM)
         existing = await queries.user_by_subject(uow, subject)
         if existing is None:
             user = await queries.insert_user(uow, new_id(), {

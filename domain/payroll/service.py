@@ -37,7 +37,7 @@ from domain.payroll.payslip import PayslipDocument, payslip_from_result
 from domain.payroll.pipeline import CORRECTION, CalculationBlocked, CalculationProblem
 from domain.payroll.variance import VarianceThresholds
 from domain.payroll.workflow import Actor, RunFacts, RunState
-from domain.tenancy import queries as tenancy
+from domain.tenancy.service import legal_entity_in
 
 STALLED_AFTER = timedelta(minutes=10)
 log = logging.getLogger("meridian.payroll")
@@ -211,7 +211,7 @@ class Acknowledge(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 async def create_group(principal: Principal, request: NewPayGroup) -> PayGroupView:
     group_id = new_id()
     async with unit_of_work(principal.tenant_id) as uow:
-        if await tenancy.legal_entity(uow, request.legal_entity_id) is None:
+        if await legal_entity_in(uow, request.legal_entity_id) is None:
             raise NotFound(resource="legal entity", field="legal_entity_id")
         if await queries.group_named(uow, request.name):
             raise PayGroupNameTaken(name=request.name)
@@ -242,7 +242,7 @@ async def create_run(principal: Principal, request: NewPayRun) -> PayRunView:
         period = next((p for p in periods(rule, request.year) if p.number == request.period), None)
         if period is None:
             raise NoSuchPeriod(number=request.period, year=request.year, field="period")
-        entity = await tenancy.legal_entity(uow, group["legal_entity_id"])
+        entity = await legal_entity_in(uow, group["legal_entity_id"])
         assert entity is not None
         region = f"{entity.country}-{entity.region}" if entity.region else entity.country
         facts = RunFacts(state=RunState.DRAFT, entity_region=region)
@@ -745,7 +745,7 @@ async def payslip_document(principal: Principal, payslip_id: UUID, locale: str, 
         if slip["batch"] != row["results_batch"] or (own_only is not None and facts.state is not RunState.FINALISED):
             raise PayslipNotFound()
         group = await _group(uow, row["pay_group_id"])
-        entity = await tenancy.legal_entity(uow, group["legal_entity_id"])
+        entity = await legal_entity_in(uow, group["legal_entity_id"])
     assert entity is not None
     result = msgspec.convert(slip["result"], CalculationResult)
     return payslip_from_result(result, entity_name=entity.name, employee_name=slip["result"]["name"],

@@ -55,7 +55,7 @@ from domain.recruitment.model import (
     pick_text,
     require_language,
 )
-from domain.tenancy import queries as tenancy_queries
+from domain.tenancy.service import legal_entity_in, own_tenant_in
 
 PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
 INDEXED_FIELDS = ("email", "phone", "national_id")
@@ -150,7 +150,7 @@ async def add_stage(principal: Principal, stage: NewStage, locale: str) -> list[
 
 
 async def tenant_default_locale(uow: UnitOfWork) -> str:
-    tenant = await tenancy_queries.own_tenant(uow)
+    tenant = await own_tenant_in(uow)
     return tenant.default_locale if tenant else "en"
 
 
@@ -169,7 +169,7 @@ async def create_job(principal: Principal, request: NewJob, locale: str) -> JobV
     async with unit_of_work(principal.tenant_id) as uow:
         fallback = await tenant_default_locale(uow)
         require_language(request.title, fallback)
-        if await tenancy_queries.legal_entity(uow, request.legal_entity_id) is None:
+        if await legal_entity_in(uow, request.legal_entity_id) is None:
             raise LegalEntityUnknown(field="legal_entity_id")
         job_id = new_id()
         await queries.insert_job(uow, job_id, msgspec.structs.asdict(request))

@@ -110,3 +110,14 @@ async def update_legal_entity(uow: UnitOfWork, entity_id: UUID, expected_version
 
 async def delete_legal_entity(uow: UnitOfWork, entity_id: UUID) -> None:
     await LegalEntity.delete().where((LegalEntity.tenant_id == uow.tenant_id) & (LegalEntity.id == entity_id))
+
+
+class TenantAccess(msgspec.Struct, frozen=True):
+    status: str
+    kind: str
+
+
+async def tenant_access(uow: UnitOfWork) -> TenantAccess | None:
+    """The tenant's kind and status, read on every authenticated request."""
+    row = await Tenant.select(Tenant.status, Tenant.kind).where(Tenant.id == uow.tenant_id).first()
+    return TenantAccess(status=row["status"], kind=row["kind"]) if row else None

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.kernel.db import platform_unit_of_work, unit_of_work
+from domain.kernel.db import UnitOfWork, platform_unit_of_work, unit_of_work
 from domain.kernel.errors import Conflict, NotFound, StaleVersion
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
@@ -166,3 +166,18 @@ async def delete_legal_entity(principal: Principal, entity_id: UUID, expected_ve
             raise StaleVersion(resource="legal entity")
         await queries.delete_legal_entity(uow, entity_id)
         await record(uow, principal, "legal_entity.deleted", "legal_entity", entity_id, before=before)
+
+
+# -- reads other contexts make inside their own unit of work ------------------------------------
+
+async def tenant_access_in(uow: UnitOfWork) -> queries.TenantAccess | None:
+    return await queries.tenant_access(uow)
+
+
+async def own_tenant_in(uow: UnitOfWork) -> TenantView | None:
+    return await queries.own_tenant(uow)
+
+
+async def legal_entity_in(uow: UnitOfWork, entity_id: UUID) -> LegalEntityView | None:
+    """The caller's legal entity, or None for another tenant's id as for a random one."""
+    return await queries.legal_entity(uow, entity_id)
