@@ -8,7 +8,7 @@ from uuid import UUID
 from api.auth import load_or_create_secret
 from domain.kernel import db
 from domain.kernel.crypto import MasterKey
-from domain.kernel.db import Database
+from domain.kernel.db import Database, connected_role_powers
 from domain.kernel.migrator import pending
 from domain.kernel.principal import SystemActor
 from domain.kernel.settings import Mode, Settings
@@ -53,12 +53,7 @@ async def check_app_role(database: Database) -> None:
     """Row-level security only protects tenants from a role that cannot bypass it."""
     if database.is_sqlite:
         return
-    rows = await database.execute(
-        "SELECT rolsuper, rolbypassrls, (SELECT count(*) FROM pg_tables WHERE tableowner = current_user "
-        "AND schemaname = 'public') AS owned FROM pg_roles WHERE rolname = current_user"
-    )
-    role = rows[0]
-    if role["rolsuper"] or role["rolbypassrls"] or role["owned"]:
+    if (await connected_role_powers(database)).defeats_row_security:
         raise StartupError(
             "MERIDIAN_DATABASE_URL must use the app role: not a superuser, without BYPASSRLS, owning no tables. "
             "Run `meridian migrate` with MERIDIAN_MIGRATION_DATABASE_URL set to the owner role, and connect "

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import msgspec
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -98,6 +99,29 @@ class Database:
     def bind(self, tables: Iterable[type[Table]]) -> None:
         for table in tables:
             table._meta.db = self.engine
+
+
+class RolePowers(msgspec.Struct, frozen=True):
+    """What the connected PostgreSQL role could do past row-level security."""
+
+    superuser: bool
+    bypasses_rls: bool
+    owns_tables: bool
+
+    @property
+    def defeats_row_security(self) -> bool:
+        return self.superuser or self.bypasses_rls or self.owns_tables
+
+
+async def connected_role_powers(database: Database) -> RolePowers:
+    """PostgreSQL only: the connected role's superuser and BYPASSRLS flags, and whether it owns any table."""
+    rows = await database.execute(
+        "SELECT rolsuper, rolbypassrls, (SELECT count(*) FROM pg_tables WHERE tableowner = current_user "
+        "AND schemaname = 'public') AS owned FROM pg_roles WHERE rolname = current_user"
+    )
+    role = rows[0]
+    return RolePowers(superuser=bool(role["rolsuper"]), bypasses_rls=bool(role["rolbypassrls"]),
+                      owns_tables=bool(role["owned"]))
 
 
 def role_of(url: str) -> str | None:

@@ -6,9 +6,7 @@ from uuid import UUID
 
 from domain.kernel.crypto import MasterKey, TenantCipher
 from domain.kernel.db import UnitOfWork
-from domain.kernel.ids import new_id
-from domain.kernel.time import utc_now
-from domain.keys.tables import TenantKey
+from domain.keys import queries
 
 _master: MasterKey | None = None
 _ciphers: dict[UUID, TenantCipher] = {}
@@ -27,8 +25,7 @@ def _master_key() -> MasterKey:
 
 
 async def create_data_key(uow: UnitOfWork) -> None:
-    await TenantKey.insert(TenantKey(id=new_id(), tenant_id=uow.tenant_id, created_at=utc_now(),
-                                     wrapped_key=_master_key().new_wrapped_data_key(uow.tenant_id)))
+    await queries.insert_wrapped_key(uow, _master_key().new_wrapped_data_key(uow.tenant_id))
 
 
 async def cipher_for(uow: UnitOfWork) -> TenantCipher:
@@ -37,10 +34,10 @@ async def cipher_for(uow: UnitOfWork) -> TenantCipher:
     cached = _ciphers.get(tenant_id)
     if cached is not None:
         return cached
-    row = await TenantKey.select(TenantKey.wrapped_key).where(TenantKey.tenant_id == tenant_id).first()
-    if row is None:
-        await create_data_key(uow)
-        row = await TenantKey.select(TenantKey.wrapped_key).where(TenantKey.tenant_id == tenant_id).first()
-    cipher = TenantCipher(tenant_id, _master_key().unwrap(row["wrapped_key"], tenant_id))
+    wrapped = await queries.wrapped_key(uow)
+    if wrapped is None:
+        wrapped = _master_key().new_wrapped_data_key(tenant_id)
+        await queries.insert_wrapped_key(uow, wrapped)
+    cipher = TenantCipher(tenant_id, _master_key().unwrap(wrapped, tenant_id))
     _ciphers[tenant_id] = cipher
     return cipher
