@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from compliance.parameters import Origin, ParameterVersion, Verification
+
 E = TypeVar("E")
 Y = TypeVar("Y")
 ZERO = Decimal("0")
@@ -84,6 +86,17 @@ class TraceStep(msgspec.Struct, frozen=True):
     note: str = ""
 
 
+class LawUsed(msgspec.Struct, frozen=True):
+    """A parameter version a calculation read: reviewers see how well it is known and whether it is provisional."""
+
+    series: str
+    version: str
+    verification: Verification
+    origin: Origin
+    region: str | None = None
+    provisional: bool = False
+
+
 class Totals(msgspec.Struct, frozen=True):
     gross: Decimal
     employee_deductions: Decimal
@@ -104,6 +117,11 @@ class CalculationResult(msgspec.Struct, frozen=True):
     totals: Totals
     trace: list[TraceStep]
     year_to_date: dict[str, Any]
+    law: list[LawUsed] = []
+
+    @property
+    def provisional(self) -> bool:
+        return any(used.provisional for used in self.law)
 
 
 class ResultBuilder:
@@ -117,9 +135,15 @@ class ResultBuilder:
         self.lines: list[Line] = []
         self.trace: list[TraceStep] = []
         self.parameter_versions: dict[str, str] = {}
+        self.law: dict[str, LawUsed] = {}
 
-    def used(self, series: str, version: str) -> None:
-        self.parameter_versions[series] = version
+    def used(self, series: str, version: ParameterVersion[Any]) -> None:
+        self.parameter_versions[series] = version.version
+        self.law[series] = LawUsed(series=series, version=version.version, verification=version.verification,
+                                   origin=version.origin, region=version.region, provisional=version.provisional)
+        if version.provisional:
+            self.step(f"{series} provisional", version.version,
+                      "carried forward: the figures for this period are not yet published; settled when they are")
 
     def step(self, step: str, value: Any, note: str = "") -> None:
         self.trace.append(TraceStep(step=step, value=str(value), note=note))
@@ -156,4 +180,5 @@ class ResultBuilder:
             totals=totals,
             trace=list(self.trace),
             year_to_date=msgspec.to_builtins(year_to_date, builtin_types=(Decimal, date)),
+            law=list(self.law.values()),
         )

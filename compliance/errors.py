@@ -42,6 +42,16 @@ class NoParametersInForce(ComplianceError):
     template = "No {country} {series} parameters are in force on {on}."
 
 
+class LawNotYetPublished(NoParametersInForce):
+    """The last known version ended and the next is not yet published: the run may carry it forward only where
+    the tenant opted in (payroll law settings), and settles the difference when the law arrives."""
+
+    code = "compliance.law_not_yet_published"
+    template = ("The {country} {series} figures for {on} are not yet published (the last known ended on {ended}). "
+                "A payroll admin can opt in to carry the last known figures forward provisionally and settle "
+                "the difference when the new figures arrive.")
+
+
 #: The start of every pack's own problem template: packs raise ``InvalidCalculationInput(INVALID_INPUT + "...")``
 #: and list their templates in ``PROBLEM_MESSAGES`` for the catalogues, so the problem is localised whole.
 INVALID_INPUT = "Invalid input for the {country} rule pack: "

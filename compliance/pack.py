@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,9 +22,11 @@ from compliance.errors import (
     UnsupportedPayFrequency,
 )
 from compliance.labour import Contract, LabourLaw, Violation, check_contract
-from compliance.parameters import EffectiveSeries, load_series
+from compliance.parameters import EffectiveSeries, ParameterVersion, load_series
 
 LABOUR_SERIES = "labour"
+#: Overtime pay where the law sets no premium and leaves it to contracts.
+CUSTOMARY_OVERTIME_MULTIPLIER = Decimal("1.5")
 
 
 class Pack(ABC):
@@ -47,13 +50,41 @@ class Pack(ABC):
     series_types: ClassVar[Mapping[str, type]]
     #: payslip line code -> English label (a gettext msgid). Every line a calculation emits is here.
     line_labels: ClassVar[Mapping[str, str]]
+    #: Series whose next version the issuer routinely publishes late (China's contribution bases): a tenant
+    #: may carry the last known version forward provisionally and settle when the law arrives.
+    carry_forward_series: ClassVar[frozenset[str]] = frozenset()
+    #: When the law changes each year, as (month, day): the pack's default, and per series where it differs.
+    law_year_starts: ClassVar[tuple[int, int]] = (1, 1)
+    series_year_starts: ClassVar[Mapping[str, tuple[int, int]]] = {}
 
     def __init__(self, data_dir: Path) -> None:
-        types = {LABOUR_SERIES: LabourLaw, **self.series_types}
         self.series: dict[str, EffectiveSeries[Any]] = {
-            name: load_series(self.country, name, data_dir / name, params_type)
-            for name, params_type in types.items()
+            name: load_series(self.country, name, data_dir / name, params_type,
+                              carry_forward=name in self.carry_forward_series)
+            for name, params_type in self.all_series_types().items()
         }
+
+    @classmethod
+    def all_series_types(cls) -> dict[str, type]:
+        """Every series the pack reads, with the Struct its versions are validated against."""
+        return {LABOUR_SERIES: LabourLaw, **cls.series_types}
+
+    def layered(self, layers: Mapping[str, Sequence[ParameterVersion[Any]]], provisional: frozenset[str]) -> Pack:
+        """This pack as one tenant sees it: with its bundled and own versions per series, and carrying forward
+        the series it opted in to. The shared pack is never changed."""
+        view = copy.copy(self)
+        view.series = {
+            name: series.layered(layers.get(name, ()), name in provisional) if layers.get(name) or
+            name in provisional else series
+            for name, series in self.series.items()
+        }
+        return view
+
+    def next_expected_change(self, series: str, after: date) -> date:
+        """The next date the series' law usually changes (its law year start), after ``after``."""
+        month, day = self.series_year_starts.get(series, self.law_year_starts)
+        candidate = date(after.year, month, day)
+        return candidate if candidate > after else date(after.year + 1, month, day)
 
     # -- calculation -------------------------------------------------------------------------
 
@@ -137,6 +168,12 @@ class Pack(ABC):
     def labour_law(self, on: date, region: str | None = None) -> LabourLaw:
         self.require_region(region)
         return self.series[LABOUR_SERIES].in_force(on, region).parameters
+
+    def overtime_multiplier(self, law: LabourLaw) -> Decimal:
+        """What an hour of ordinary overtime (beyond the normal hours of a working day or week) pays, as a
+        multiple of the hourly rate, under ``law`` (this pack's labour law in force). Packs whose law sets a
+        statutory rate answer with it; where the law sets no premium (DE, GB), customary time and a half."""
+        return CUSTOMARY_OVERTIME_MULTIPLIER
 
     def check_contract(self, contract: Contract) -> list[Violation]:
         return check_contract(self.labour_law(contract.start_date, contract.region), contract)

@@ -24,7 +24,7 @@ from compliance.pack import Pack
 from compliance.parameters import Cited
 from compliance.rounding import half_up
 
-CITE = 'source = { issuer = "Test", document = "Test Act", url = "https://example.org", article = "§1" }'
+CITE = 'source = { issuer = "Test", document = "Test Act", url = "https://example.org", article = "§1", verification = "official" }'
 
 LABOUR = f"""
 version = "xx-labour-2025"
@@ -96,7 +96,7 @@ class FlatPack(Pack):
     def calculate(self, request: CalculationRequest[Employee, YearToDate]) -> CalculationResult:
         version = self.series["tax"].in_force(request.pay_date, request.region)
         out = self.results()
-        out.used("tax", version.version)
+        out.used("tax", version)
         rate = Decimal("0") if request.employee.exempt else version.parameters.tax_rate.value
         rate += request.overrides.get("extra_rate", Decimal("0"))
         out.line("xx.tax", employee=half_up(request.earnings.gross * rate))

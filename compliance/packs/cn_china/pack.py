@@ -20,6 +20,7 @@ import msgspec
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
 from compliance.errors import INVALID_INPUT, InvalidCalculationInput, NoParametersInForce
+from compliance.labour import LabourLaw
 from compliance.pack import Pack
 from compliance.packs.cn_china.contributions import HOUSING_FUND_RATE, WORK_INJURY_RATE, Charge, city_charges
 from compliance.packs.cn_china.iit import monthly_special_additional, separate_bonus_tax, tax_by_table
@@ -62,6 +63,9 @@ class ChinaPack(Pack):
     frequencies = frozenset({PayFrequency.MONTHLY})
     employee_schema = Employee
     ytd_schema = YearToDate
+    # 社保年度 from 1 July; cities publish the new bases weeks or months late, and employers settle (补差).
+    carry_forward_series = frozenset({SOCIAL_INSURANCE})
+    series_year_starts = {SOCIAL_INSURANCE: (7, 1)}
     series_types = {
         IIT: IncomeTaxParameters,
         BONUS: BonusParameters,
@@ -102,6 +106,11 @@ class ChinaPack(Pack):
         """Hourly minimum wage for part-time work (非全日制用工, 劳动合同法 第七十二条)."""
         self.require_region(region)
         return self.series[PART_TIME_MINIMUM_WAGE].in_force(on).parameters.hourly.value[region]
+
+    def overtime_multiplier(self, law: LabourLaw) -> Decimal:
+        """Extended hours on a working day (延长工作时间); the rest-day and holiday rates are for work on
+        those days, which a run's overtime hours do not name."""
+        return law.overtime_multipliers.value["weekday"]
 
     # -- calculation -------------------------------------------------------------------------
 
@@ -146,10 +155,10 @@ class ChinaPack(Pack):
             out.step("city contributions", "none", "no region given: 三险一金 comes from external_special_deductions")
             return []
         version = self.series[SOCIAL_INSURANCE].in_force(request.pay_date, request.region)
-        out.used(SOCIAL_INSURANCE, version.version)
+        out.used(SOCIAL_INSURANCE, version)
         city = version.parameters
         self._check_medical_tier(city, request.employee)
-        out.step("city parameters", f"{city.city} {version.version}", city.verification)
+        out.step("city parameters", f"{city.city} {version.version}", version.verification)
         charges = city_charges(city, request.employee, request.earnings.current, request.overrides)
         for charge in charges:
             out.step(charge.code, f"{charge.employee} / {charge.employer}", charge.note)
@@ -282,7 +291,7 @@ class ChinaPack(Pack):
 
     def _in_force(self, series: str, on: date, out: ResultBuilder) -> Any:
         version = self.series[series].in_force(on)
-        out.used(series, version.version)
+        out.used(series, version)
         return version.parameters
 
     def _invalid(self, template: str, **params: Any) -> InvalidCalculationInput:

@@ -237,8 +237,6 @@ class CitySocialInsurance(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
     """Series ``social_insurance``: one city's contribution year (usually 1 July to 30 June)."""
 
     city: str
-    #: Whether the figures were checked against the official notice; shown in the trace.
-    verification: str
     pension: Cited[Contribution]
     medical: Cited[Contribution]
     unemployment: Cited[Contribution]

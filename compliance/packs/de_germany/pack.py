@@ -124,7 +124,7 @@ class GermanyPack(Pack):
 
     def _version(self, series: str, request: CalculationRequest[Any, Any], out: ResultBuilder) -> ParameterVersion[Any]:
         version = self.series[series].in_force(request.pay_date, request.region)
-        out.used(series, version.version)
+        out.used(series, version)
         return version
 
     @staticmethod

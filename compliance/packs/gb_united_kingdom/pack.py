@@ -47,6 +47,7 @@ class UnitedKingdomPack(Pack):
     })
     employee_schema: ClassVar[type[Employee]] = Employee
     ytd_schema: ClassVar[type[YearToDate]] = YearToDate
+    law_year_starts = (4, 6)
     series_types: ClassVar[dict[str, type]] = {PAYE_SERIES: PayeParameters, NIC_SERIES: NicParameters}
     line_labels = {
         "gb.income_tax": "Income tax (PAYE)",
@@ -78,7 +79,7 @@ class UnitedKingdomPack(Pack):
         period: TaxPeriod, so_far: YearToDate,
     ) -> Decimal:
         version = self.series[PAYE_SERIES].in_force(request.pay_date)
-        out.used(PAYE_SERIES, version.version)
+        out.used(PAYE_SERIES, version)
         pay = request.earnings.gross
         try:
             result = paye.deduct(
@@ -109,7 +110,7 @@ class UnitedKingdomPack(Pack):
         self, out: ResultBuilder, request: CalculationRequest[Any, Any], employee: Employee,
     ) -> nic.Contributions:
         version = self.series[NIC_SERIES].in_force(request.pay_date)
-        out.used(NIC_SERIES, version.version)
+        out.used(NIC_SERIES, version)
         earnings = request.earnings.gross
         result = nic.contributions(version.parameters, request.pay_frequency, employee.ni_category, earnings)
         limits = result.thresholds

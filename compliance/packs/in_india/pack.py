@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
+from compliance.labour import LabourLaw
 from compliance.pack import Pack
 from compliance.packs.in_india import income_tax, provident_fund
 from compliance.packs.in_india.schemas import Employee, IncomeTaxParameters, ProvidentFundParameters, YearToDate
@@ -27,6 +28,7 @@ class IndiaPack(Pack):
     frequencies: ClassVar[frozenset[PayFrequency]] = frozenset({PayFrequency.MONTHLY})
     employee_schema: ClassVar[type[Employee]] = Employee
     ytd_schema: ClassVar[type[YearToDate]] = YearToDate
+    law_year_starts = (4, 1)
     series_types: ClassVar[dict[str, type]] = {TAX_SERIES: IncomeTaxParameters, PF_SERIES: ProvidentFundParameters}
     line_labels = {
         "in.epf": "Employees' Provident Fund",
@@ -36,6 +38,10 @@ class IndiaPack(Pack):
         "in.tds": "Income tax (TDS on salary)",
     }
 
+    def overtime_multiplier(self, law: LabourLaw) -> Decimal:
+        """The Factories Act's rate for overtime work."""
+        return law.overtime_multipliers.value["overtime"]
+
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         out = self.results()
         self._provident_fund(out, request)
@@ -44,7 +50,7 @@ class IndiaPack(Pack):
 
     def _provident_fund(self, out: ResultBuilder, request: CalculationRequest[Employee, YearToDate]) -> None:
         version = self.series[PF_SERIES].in_force(request.pay_date)
-        out.used(PF_SERIES, version.version)
+        out.used(PF_SERIES, version)
         if not request.employee.pf_member:
             out.step("provident fund", "not a member")
             return
@@ -62,7 +68,7 @@ class IndiaPack(Pack):
 
     def _income_tax(self, out: ResultBuilder, request: CalculationRequest[Employee, YearToDate]) -> YearToDate:
         version = self.series[TAX_SERIES].in_force(request.pay_date)
-        out.used(TAX_SERIES, version.version)
+        out.used(TAX_SERIES, version)
         params: IncomeTaxParameters = version.parameters
         resident = request.employee.resident
         so_far = self._this_years(request.year_to_date, request.pay_date)

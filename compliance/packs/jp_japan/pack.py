@@ -9,7 +9,8 @@ from typing import Any, ClassVar, NoReturn
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
 from compliance.errors import INVALID_INPUT, InvalidCalculationInput
-from compliance.pack import Pack
+from compliance.labour import LabourLaw
+from compliance.pack import LABOUR_SERIES, Pack
 from compliance.packs.jp_japan import social_insurance as si
 from compliance.packs.jp_japan.parameters import (
     ChildSupport,
@@ -71,6 +72,8 @@ class JapanPack(Pack):
     frequencies = frozenset({PayFrequency.MONTHLY})
     employee_schema = JapanEmployee
     ytd_schema = JapanYearToDate
+    # 地域別最低賃金 are revised each October; health-insurance rates each March (令和 fiscal practice).
+    series_year_starts = {LABOUR_SERIES: (10, 1), "health_insurance": (3, 1), "child_support": (4, 1)}
     series_types: ClassVar[Mapping[str, type]] = {
         WITHHOLDING: WithholdingTables,
         HEALTH: HealthInsurance,
@@ -80,6 +83,11 @@ class JapanPack(Pack):
         EMPLOYMENT: EmploymentInsurance,
     }
     line_labels = LINE_LABELS
+
+    def overtime_multiplier(self, law: LabourLaw) -> Decimal:
+        """Overtime work (時間外労働); the higher rate beyond 60 hours a month and the late-night addition
+        depend on when the hours were worked, which a run's overtime hours do not say."""
+        return law.overtime_multipliers.value["overtime"]
 
     def calculate(self, request: CalculationRequest[JapanEmployee, JapanYearToDate]) -> CalculationResult:
         employee = request.employee
@@ -246,7 +254,7 @@ class JapanPack(Pack):
 
     def _in_force(self, series: str, on: date, out: ResultBuilder) -> Any:
         version = self.series[series].in_force(on)
-        out.used(series, version.version)
+        out.used(series, version)
         return version.parameters
 
     def _year_to_date(

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
 from compliance.errors import INVALID_INPUT, InvalidCalculationInput
+from compliance.labour import LabourLaw
 from compliance.pack import Pack
 from compliance.packs.sg_singapore import cpf
 from compliance.packs.sg_singapore.schemas import AgeBand, CpfParameters, Employee, YearToDate
@@ -35,13 +36,17 @@ class SingaporePack(Pack):
         "sg.cpf": "CPF contributions",
     }
 
+    def overtime_multiplier(self, law: LabourLaw) -> Decimal:
+        """The Employment Act's rate for overtime work."""
+        return law.overtime_multipliers.value["overtime"]
+
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         employee: Employee = request.employee
         month = request.pay_date.replace(day=1)
         version = self.series[CPF_SERIES].in_force(request.pay_date)
         table: CpfParameters = version.parameters
         out = self.results()
-        out.used(CPF_SERIES, version.version)
+        out.used(CPF_SERIES, version)
 
         band = self._age_band(out, table, employee, month)
         so_far = self._this_years(request.year_to_date, month)

@@ -7,6 +7,7 @@ from typing import Any
 
 from compliance.calculation import ZERO, CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
 from compliance.errors import INVALID_INPUT, InvalidCalculationInput
+from compliance.labour import LabourLaw
 from compliance.pack import Pack
 from compliance.packs.us_united_states.fica import FicaTaxes, fica_taxes
 from compliance.packs.us_united_states.parameters import Fica, IncomeTaxWithholding
@@ -43,14 +44,18 @@ class UnitedStatesPack(Pack):
         "us.additional_medicare": "Additional Medicare Tax",
     }
 
+    def overtime_multiplier(self, law: LabourLaw) -> Decimal:
+        """The FLSA's rate for hours over 40 in a workweek."""
+        return law.overtime_multipliers.value["over_40_hours_in_workweek"]
+
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         ytd: YearToDate = request.year_to_date
         self._require_same_tax_year(request, ytd)
         tables = self.series[INCOME_TAX].in_force(request.pay_date)
         rates = self.series[FICA].in_force(request.pay_date)
         out = self.results()
-        out.used(INCOME_TAX, tables.version)
-        out.used(FICA, rates.version)
+        out.used(INCOME_TAX, tables)
+        out.used(FICA, rates)
         gross = request.earnings.gross
         fica = fica_taxes(rates.parameters, gross, ytd, out)
         income_tax = self._income_tax(request, tables.parameters, gross - fica.employee_total, out)

@@ -137,7 +137,10 @@ def test_every_city_has_a_2025_26_contribution_year(pack: Pack, region: str) -> 
     assert result.parameter_versions["social_insurance"].endswith("-si-2025")
     assert {"cn.pension", "cn.medical", "cn.unemployment", "cn.work_injury", "cn.housing_fund"} <= {
         line.code for line in result.lines}
-    assert any("UNVERIFIED" in step.note for step in result.trace)
+    used = {law.series: law for law in result.law}["social_insurance"]
+    in_force = pack.series["social_insurance"].in_force(date(2025, 12, 25), region)
+    assert (used.version, used.verification, used.provisional) == (in_force.version, in_force.verification, False)
+    assert any(step.note == in_force.verification for step in result.trace)
 
 
 def test_no_contributions_on_a_second_payment_in_the_same_month(pack: Pack) -> None:
