@@ -71,6 +71,9 @@ class GermanyPack(Pack):
     frequencies = frozenset(PAY_PERIODS)
     employee_schema = Employee
     ytd_schema = YearToDate
+    # The BMF publishes the next year's wage-tax program (PAP) and the contribution ceilings in November or
+    # December; a January run before then goes provisional and is settled by the year's correction.
+    carry_forward_series = frozenset({"wage_tax", "social_insurance"})
     series_types = {
         "wage_tax": WageTaxParameters,
         "social_insurance": SocialInsuranceParameters,

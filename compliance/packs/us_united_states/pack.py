@@ -36,6 +36,8 @@ class UnitedStatesPack(Pack):
     })
     employee_schema = Employee
     ytd_schema = YearToDate
+    # The IRS publishes the next year's tables (Pub. 15-T) and wage base in the last weeks of the year.
+    carry_forward_series = frozenset({INCOME_TAX, FICA})
     series_types = {INCOME_TAX: IncomeTaxWithholding, FICA: Fica}
     line_labels = {
         "us.federal_income_tax": "Federal income tax withholding",
