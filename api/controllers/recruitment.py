@@ -13,9 +13,11 @@ from api.auth import issue_token
 from api.guards import Caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from api.problems import locale_of
+from domain.interviews import portal
+from domain.interviews.portal import PortalOverview
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation, Role
-from domain.recruitment import portal, service
+from domain.recruitment import service
 from domain.recruitment.model import (
     ApplicationView,
     CandidateView,
@@ -34,7 +36,6 @@ from domain.recruitment.model import (
     StageMove,
     StageView,
 )
-from domain.recruitment.portal import PortalOverview
 
 
 class PipelineController(Controller):

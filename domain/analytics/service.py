@@ -18,15 +18,22 @@ import msgspec
 
 from domain.analytics.attrition import AttritionFeatures, EmployeeRisk, LabelledHistory, model_for, score
 from domain.analytics.feedback_loop import FeedbackLoopAnalysis, HireOutcome, analyse
-from domain.assessments import queries as assessment_queries
+from domain.assessments.service import evaluations_in
 from domain.employees import queries as employee_queries
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
-from domain.recruitment import queries as recruitment
 from domain.recruitment.model import ModelVersionView, NewModelVersion, pick_text
-from domain.recruitment.service import JobNotFound, NoCompetencyModel, publish_in, version_in_force
+from domain.recruitment.service import (
+    JobNotFound,
+    NoCompetencyModel,
+    applications_in,
+    job_in,
+    model_versions_in,
+    publish_in,
+    version_in_force,
+)
 
 CULTURE_FIT_CODES = ("culture_fit", "culture")
 MANAGER_CHANGE_WINDOW = timedelta(days=183)
@@ -47,7 +54,7 @@ async def feedback_loop(principal: Principal, job_id: UUID) -> tuple[FeedbackLoo
 
 
 async def _analysis(uow: UnitOfWork, job_id: UUID) -> tuple[FeedbackLoopAnalysis, ModelVersionView]:
-    if await recruitment.job(uow, job_id) is None:
+    if await job_in(uow, job_id) is None:
         raise JobNotFound()
     version = await _current_version(uow, job_id)
     weights = {c.code: Decimal(c.weight) for c in version.competencies}
@@ -55,26 +62,22 @@ async def _analysis(uow: UnitOfWork, job_id: UUID) -> tuple[FeedbackLoopAnalysis
 
 
 async def _current_version(uow: UnitOfWork, job_id: UUID) -> ModelVersionView:
-    model = await recruitment.competency_model(uow, job_id)
-    rows = await recruitment.model_versions(uow, model["id"]) if model else []
-    if model is None or not rows:
+    versions = await model_versions_in(uow, job_id)
+    if not versions:
         raise NoCompetencyModel()
-    versions = [msgspec.convert({**row, "model_id": model["id"], "job_id": job_id, "name": model["name"]},
-                                ModelVersionView) for row in rows]
     return version_in_force(versions, utc_now().date()) or versions[-1]
 
 
 async def _outcomes(uow: UnitOfWork, job_id: UUID) -> list[HireOutcome]:
     """Every hire of the job with both an interview evaluation and a performance review."""
     outcomes = []
-    for application in await recruitment.applications(uow, after=None, limit=10_000, job_id=job_id):
-        employee = await employee_queries.employee_of_application(uow, application["id"])
-        evaluations = await assessment_queries.evaluations(uow, application["id"])
+    for application in await applications_in(uow, 10_000, job_id=job_id):
+        employee = await employee_queries.employee_of_application(uow, application.id)
+        evaluations = await evaluations_in(uow, application.id)
         reviews = await employee_queries.reviews(uow, employee["id"]) if employee else []
         if employee is None or not evaluations or not reviews:
             continue
-        scores = {c["code"]: Decimal(c["score"]) for c in evaluations[-1]["detail"]["competencies"]
-                  if c["score"] is not None}
+        scores = {c.code: c.score for c in evaluations[-1].detail.competencies if c.score is not None}
         latest = reviews[-1]
         outcomes.append(HireOutcome(
             employee_id=employee["id"], label=employee["full_name"], interview_scores=scores,
@@ -140,12 +143,11 @@ async def _features(uow: UnitOfWork, employee: dict[str, Any], on: date) -> Attr
 async def _culture_fit(uow: UnitOfWork, employee: dict[str, Any]) -> Decimal | None:
     if employee["application_id"] is None:
         return None
-    evaluations = await assessment_queries.evaluations(uow, employee["application_id"])
+    evaluations = await evaluations_in(uow, employee["application_id"])
     if not evaluations:
         return None
-    scores = {c["code"]: c["score"] for c in evaluations[-1]["detail"]["competencies"]}
-    found = next((scores[code] for code in CULTURE_FIT_CODES if scores.get(code) is not None), None)
-    return Decimal(found) if found is not None else None
+    scores = {c.code: c.score for c in evaluations[-1].detail.competencies}
+    return next((scores[code] for code in CULTURE_FIT_CODES if scores.get(code) is not None), None)
 
 
 async def _pay_position(uow: UnitOfWork, employment: dict[str, Any]) -> float:

@@ -16,42 +16,10 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from domain.assessments.model import CompetencyCode, require_decimal
 from domain.kernel.errors import InvalidInput
 
 SCHEMA_V1 = "meridian.interview-result.v1"
-
-# Every number a vendor sends stays within these bounds, so arithmetic on it stays cheap and exact.
-DECIMAL_LIMIT = Decimal(1_000_000)
-DECIMAL_PLACES = 12
-_PLACES_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
-
-CompetencyCode = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=r"^[a-z0-9_]{1,64}$",
-        description="Stable competency code: lowercase letters, digits and underscores, 1-64 characters.",
-        examples=["communication"],
-    ),
-]
-
-
-def require_decimal(value: Decimal, name: str, *, low: Decimal | None = None, high: Decimal | None = None) -> Decimal:
-    """Check a Decimal is finite, within ±1,000,000, has at most 12 decimal places, and lies in [low, high].
-
-    Raises ValueError (which msgspec reports as a validation error when it happens during decoding).
-    """
-    if not value.is_finite():
-        raise ValueError(f"{name} must be a finite number")
-    if abs(value) > DECIMAL_LIMIT:
-        raise ValueError(f"{name} must be between -{DECIMAL_LIMIT} and {DECIMAL_LIMIT}")
-    if value != value.quantize(_PLACES_QUANTUM):
-        raise ValueError(f"{name} must have at most {DECIMAL_PLACES} decimal places")
-    if low is not None and value < low:
-        raise ValueError(f"{name} must be at least {low}")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be at most {high}")
-    return value
-
 
 class Evidence(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A passage of the interview that supports a competency score."""

@@ -15,7 +15,8 @@ from uuid import UUID
 
 import msgspec
 
-from domain.assessments.contract import CompetencyCode, InterviewResultV1, require_decimal
+from domain.assessments.contract import InterviewResultV1
+from domain.assessments.model import CompetencyCode, CompetencyEvaluation, Evaluation, require_decimal
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -60,38 +61,6 @@ class ModelVersion(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
         # Exactly 1, added without rounding: 0.333 + 0.333 + 0.334 passes, three times 0.3333 does not.
         if sum((Fraction(competency.weight) for competency in self.competencies), Fraction(0)) != 1:
             raise ValueError("competency weights must sum to exactly 1")
-
-
-class CompetencyEvaluation(msgspec.Struct, frozen=True, kw_only=True):
-    code: str
-    score: Decimal | None  # normalised 0-100; None when the vendor did not score this competency
-    weight: Decimal  # the model's weight, as configured (not renormalised)
-    pass_threshold: Decimal
-    passed: bool | None  # None when not scored
-    gap: Decimal | None  # score - pass_threshold; negative means below the threshold
-    evidence_count: int
-    confidence: Decimal | None
-
-
-class Evaluation(msgspec.Struct, frozen=True, kw_only=True):
-    """A result evaluated against one model version.
-
-    ``overall`` is the weighted sum of the scored competencies' normalised scores. When the vendor did
-    not score some of the model's competencies, their codes are listed in ``missing``, ``overall`` uses
-    the scored competencies' weights renormalised to sum to 1 (so it stays on 0-100), and the
-    evaluation does not pass. ``overall`` is None only when no model competency was scored.
-    Vendor competencies the model does not have are ignored and listed in ``unmapped``.
-    """
-
-    result_id: str
-    model_id: UUID
-    model_version: int
-    competencies: list[CompetencyEvaluation]  # in the model's order
-    overall: Decimal | None
-    overall_pass_threshold: Decimal
-    passed: bool
-    missing: list[str]
-    unmapped: list[str]
 
 
 def _round_cent(value: Fraction) -> Decimal:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from uuid import UUID
 
 import msgspec
@@ -18,9 +18,17 @@ import msgspec
 from compliance.rounding import half_up
 from domain.assessments import queries
 from domain.assessments.contract import InterviewResultV1, InvalidResultPayload, decode_result
+from domain.assessments.model import CompetencyEvaluation, Evaluation, StoredEvaluation
+from domain.assessments.queries import ResultRow, VendorRow
 from domain.assessments.report import Comparison, ComparisonEntry, compare, render_html
-from domain.assessments.scoring import CompetencyEvaluation, Evaluation, ModelVersion, evaluate
-from domain.assessments.signatures import SignatureMismatch, VendorSignatureError, new_vendor_secret, verify
+from domain.assessments.scoring import ModelVersion, evaluate
+from domain.assessments.signatures import (
+    SignatureMismatch,
+    SignatureMissing,
+    VendorSignatureError,
+    new_vendor_secret,
+    verify,
+)
 from domain.audit.service import record
 from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
@@ -29,9 +37,17 @@ from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal, SystemActor
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
-from domain.recruitment import queries as recruitment
 from domain.recruitment.model import ModelVersionView, pick_text
-from domain.recruitment.service import ApplicationNotFound, JobNotFound, version_in_force
+from domain.recruitment.service import (
+    ApplicationNotFound,
+    CandidateNotFound,
+    JobNotFound,
+    application_in,
+    candidate_in,
+    job_in,
+    model_versions_in,
+    version_in_force,
+)
 
 ResultStatus = Literal["parked", "received", "evaluated"]
 
@@ -136,9 +152,9 @@ class Delivery(msgspec.Struct, frozen=True):
 # -- vendors -------------------------------------------------------------------------------------
 
 
-def _vendor_view(row: dict[str, Any]) -> VendorView:
-    return VendorView(id=row["id"], name=row["name"], rotated=row["previous_secret_ciphertext"] is not None,
-                      version=row["version"], created_at=row["created_at"], updated_at=row["updated_at"])
+def _vendor_view(row: VendorRow) -> VendorView:
+    return VendorView(id=row.id, name=row.name, rotated=row.previous_secret_ciphertext is not None,
+                      version=row.version, created_at=row.created_at, updated_at=row.updated_at)
 
 
 def _seal_secret(cipher: TenantCipher, vendor_id: UUID, secret: str) -> str:
@@ -152,26 +168,29 @@ async def register_vendor(principal: Principal, request: NewVendor) -> VendorSec
         vendor_id, secret = new_id(), new_vendor_secret()
         sealed = _seal_secret(await cipher_for(uow), vendor_id, secret)
         await queries.insert_vendor(uow, vendor_id, request.name, sealed)
-        row = await queries.vendor(uow, vendor_id)
-        assert row is not None
+        row = await _existing_vendor(uow, vendor_id)
         await record(uow, principal, "vendor.registered", "vendor", vendor_id, after={"name": request.name})
     return VendorSecret(vendor=_vendor_view(row), secret=secret)
+
+
+async def _existing_vendor(uow: UnitOfWork, vendor_id: UUID) -> VendorRow:
+    row = await queries.vendor(uow, vendor_id)
+    if row is None:
+        raise VendorNotFound()
+    return row
 
 
 async def rotate_secret(principal: Principal, vendor_id: UUID) -> VendorSecret:
     """A new secret; the one before stays valid until the next rotation, so deliveries in flight still verify."""
     async with unit_of_work(principal.tenant_id) as uow:
-        row = await queries.vendor(uow, vendor_id)
-        if row is None:
-            raise VendorNotFound()
+        row = await _existing_vendor(uow, vendor_id)
         secret = new_vendor_secret()
         cipher = await cipher_for(uow)
-        previous = cipher.open(row["secret_ciphertext"], "vendors", "secret", vendor_id)
-        await queries.replace_secret(uow, vendor_id, row["version"], _seal_secret(cipher, vendor_id, secret),
+        previous = cipher.open(row.secret_ciphertext, "vendors", "secret", vendor_id)
+        await queries.replace_secret(uow, vendor_id, row.version, _seal_secret(cipher, vendor_id, secret),
                                      cipher.seal(previous, "vendors", "previous_secret", vendor_id))
         await record(uow, principal, "vendor.secret_rotated", "vendor", vendor_id)
-        rotated = await queries.vendor(uow, vendor_id)
-    assert rotated is not None
+        rotated = await _existing_vendor(uow, vendor_id)
     return VendorSecret(vendor=_vendor_view(rotated), secret=secret)
 
 
@@ -185,7 +204,7 @@ async def map_reference(principal: Principal, vendor_id: UUID, request: NewRefer
     async with unit_of_work(principal.tenant_id) as uow:
         if await queries.vendor(uow, vendor_id) is None:
             raise VendorNotFound()
-        if await recruitment.application(uow, request.application_id) is None:
+        if await application_in(uow, request.application_id) is None:
             raise ApplicationNotFound(field="application_id")
         if await queries.reference(uow, vendor_id, request.kind, request.reference):
             raise ReferenceTaken(reference=request.reference)
@@ -195,8 +214,8 @@ async def map_reference(principal: Principal, vendor_id: UUID, request: NewRefer
         resolved = []
         for parked in await queries.parked_for(uow, vendor_id, request.kind, request.reference):
             result = await _open_result(uow, parked)
-            await _attach_and_evaluate(uow, principal, parked["id"], request.application_id, result, "mapped")
-            resolved.append(parked["id"])
+            await _attach_and_evaluate(uow, principal, parked.id, request.application_id, result, "mapped")
+            resolved.append(parked.id)
         await record(uow, principal, "vendor.reference_mapped", "vendor", vendor_id,
                      after={**msgspec.to_builtins(request), "resolved_results": [str(r) for r in resolved]})
     return ReferenceView(id=reference_id, vendor_id=vendor_id, kind=request.kind, reference=request.reference,
@@ -224,18 +243,19 @@ async def _accept(tenant_id: UUID, vendor_id: UUID, header: str | None, body: by
         if vendor is None:
             raise SignatureMismatch()  # an unknown vendor or tenant answers like a wrong signature: no oracle
         cipher = await cipher_for(uow)
-        secrets = [cipher.open(vendor["secret_ciphertext"], "vendors", "secret", vendor_id).encode()]
-        if vendor["previous_secret_ciphertext"]:
-            secrets.append(cipher.open(vendor["previous_secret_ciphertext"], "vendors", "previous_secret",
+        secrets = [cipher.open(vendor.secret_ciphertext, "vendors", "secret", vendor_id).encode()]
+        if vendor.previous_secret_ciphertext:
+            secrets.append(cipher.open(vendor.previous_secret_ciphertext, "vendors", "previous_secret",
                                        vendor_id).encode())
+        if header is None:
+            raise SignatureMissing()  # unreachable: _require_well_formed refused it already
         verify(header, body, secrets, now)
-        assert header is not None
         if not await queries.remember_signature(uow, vendor_id, hashlib.sha256(header.encode()).hexdigest()):
             raise SignatureReplayed()
         result = decode_result(body)
         existing = await queries.result_by_vendor_id(uow, vendor_id, result.result_id)
         if existing is not None:
-            attached = existing["application_id"]
+            attached = existing.application_id
             latest = (await queries.evaluations(uow, attached))[-1:] if attached else []
             return Delivery(result=_result_view(existing), duplicate=True,
                             evaluation=_evaluation_view(latest[0]) if latest else None)
@@ -266,7 +286,8 @@ async def _store(uow: UnitOfWork, actor: SystemActor, vendor_id: UUID, result: I
                  after={"vendor_result_id": result.result_id, "application_id": application_id,
                         "parked": application_id is None})
     stored = await queries.result(uow, result_id)
-    assert stored is not None
+    if stored is None:
+        raise NoResultToEvaluate()  # unreachable: the row was written in this same transaction
     return Delivery(result=_result_view(stored), duplicate=False, evaluation=evaluation)
 
 
@@ -276,7 +297,7 @@ async def _application_for(uow: UnitOfWork, vendor_id: UUID, result: InterviewRe
         if value:
             mapped = await queries.reference(uow, vendor_id, kind, value)
             if mapped:
-                return mapped["application_id"]
+                return mapped.application_id
     return None
 
 
@@ -303,28 +324,27 @@ async def _evaluate_and_store(uow: UnitOfWork, actor: Principal | SystemActor, r
     await record(uow, actor, "evaluation.created", "application", application_id,
                  after={"evaluation": evaluation_id, "model_version": model.number, "overall": values["overall"],
                         "passed": evaluation.passed, "reason": reason})
-    return _evaluation_view(next(e for e in await queries.evaluations(uow, application_id)
-                                 if e["id"] == evaluation_id))
+    stored = await queries.evaluation(uow, evaluation_id)
+    if stored is None:
+        raise NoResultToEvaluate()  # unreachable: the row was written in this same transaction
+    return _evaluation_view(stored)
 
 
 async def _model_for(uow: UnitOfWork, application_id: UUID, on: datetime) -> ModelVersion | None:
     """The competency model version of the application's job in force on ``on`` (else the latest)."""
-    application = await recruitment.application(uow, application_id)
-    assert application is not None
-    found = await _job_model(uow, application["job_id"], on)
+    application = await application_in(uow, application_id)
+    if application is None:
+        raise ApplicationNotFound()
+    found = await _job_model(uow, application.job_id, on)
     return found[0] if found else None
 
 
-async def _job_model(uow: UnitOfWork, job_id: UUID, on: datetime) -> tuple[ModelVersion, list[dict[str, Any]]] | None:
-    model = await recruitment.competency_model(uow, job_id)
-    if model is None:
-        return None
-    rows = await recruitment.model_versions(uow, model["id"])
-    versions = [msgspec.convert({**row, "model_id": model["id"], "job_id": job_id, "name": model["name"]},
-                                ModelVersionView) for row in rows]
+async def _job_model(uow: UnitOfWork, job_id: UUID,
+                     on: datetime) -> tuple[ModelVersion, list[ModelVersionView]] | None:
+    versions = await model_versions_in(uow, job_id)
     if not versions:
         return None
-    return scoring_model(version_in_force(versions, on.date()) or versions[-1]), rows
+    return scoring_model(version_in_force(versions, on.date()) or versions[-1]), versions
 
 
 def scoring_model(version: ModelVersionView) -> ModelVersion:
@@ -346,17 +366,23 @@ async def _audit_refusal(tenant_id: UUID, vendor_id: UUID, actor: SystemActor, r
                      after={"code": getattr(refused, "code", type(refused).__name__)})
 
 
-async def _open_result(uow: UnitOfWork, row: dict[str, Any]) -> InterviewResultV1:
+async def _open_result(uow: UnitOfWork, row: ResultRow) -> InterviewResultV1:
     cipher = await cipher_for(uow)
-    return decode_result(cipher.open(row["payload_ciphertext"], "interview_results", "payload", row["id"]).encode())
+    return decode_result(cipher.open(row.payload_ciphertext, "interview_results", "payload", row.id).encode())
 
 
-def _result_view(row: dict[str, Any]) -> ResultView:
-    return msgspec.convert(row, ResultView)
+def _result_view(row: ResultRow) -> ResultView:
+    return ResultView(id=row.id, vendor_id=row.vendor_id, vendor_result_id=row.vendor_result_id,
+                      status=cast(ResultStatus, row.status), application_id=row.application_id,
+                      candidate_reference=row.candidate_reference, application_reference=row.application_reference,
+                      completed_at=row.completed_at, received_at=row.received_at)
 
 
-def _evaluation_view(row: dict[str, Any]) -> EvaluationView:
-    return msgspec.convert(row, EvaluationView)
+def _evaluation_view(row: StoredEvaluation) -> EvaluationView:
+    return EvaluationView(id=row.id, result_id=row.result_id, application_id=row.application_id,
+                          model_id=row.model_id, model_version=row.model_version, overall=row.overall,
+                          passed=row.passed, reason=row.reason, detail=msgspec.to_builtins(row.detail),
+                          created_by=row.created_by, created_at=row.created_at)
 
 
 # -- reading, recomputing, comparing -------------------------------------------------------------
@@ -369,7 +395,7 @@ async def list_results(principal: Principal, status: ResultStatus | None) -> lis
 
 async def evaluations_of(principal: Principal, application_id: UUID) -> list[EvaluationView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await recruitment.application(uow, application_id) is None:
+        if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
         return [_evaluation_view(row) for row in await queries.evaluations(uow, application_id)]
 
@@ -378,21 +404,21 @@ async def recompute(principal: Principal, application_id: UUID) -> EvaluationVie
     """Evaluate the application's latest result against the model version in force today. Explicit and
     audited: publishing a new model version never rewrites an evaluation by itself."""
     async with unit_of_work(principal.tenant_id) as uow:
-        if await recruitment.application(uow, application_id) is None:
+        if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
         rows = await queries.results(uow, None, application_id)
         model = await _model_for(uow, application_id, utc_now())
         if not rows or model is None:
             raise NoResultToEvaluate()
         result = await _open_result(uow, rows[-1])
-        return await _evaluate_and_store(uow, principal, rows[-1]["id"], application_id, result, model, "recomputed")
+        return await _evaluate_and_store(uow, principal, rows[-1].id, application_id, result, model, "recomputed")
 
 
 async def comparison(principal: Principal, job_id: UUID,
-                     application_ids: list[UUID]) -> tuple[Comparison, list[dict[str, Any]]]:
+                     application_ids: list[UUID]) -> tuple[Comparison, list[ModelVersionView]]:
     """Each application's latest evaluation against the job's model version in force today, side by side."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await recruitment.job(uow, job_id) is None:
+        if await job_in(uow, job_id) is None:
             raise JobNotFound()
         found = await _job_model(uow, job_id, utc_now())
         if found is None:
@@ -404,14 +430,15 @@ async def comparison(principal: Principal, job_id: UUID,
 
 async def _comparison_entry(uow: UnitOfWork, job_id: UUID, application_id: UUID,
                             model: ModelVersion) -> ComparisonEntry:
-    application = await recruitment.application(uow, application_id)
-    if application is None or application["job_id"] != job_id:
+    application = await application_in(uow, application_id)
+    if application is None or application.job_id != job_id:
         raise ApplicationNotFound(field="application_ids")
-    latest = [e for e in await queries.evaluations(uow, application_id) if e["model_version"] == model.number][-1:]
-    candidate = await recruitment.candidate(uow, application["candidate_id"])
-    assert candidate is not None
-    evaluation = msgspec.convert(latest[0]["detail"], Evaluation) if latest else _unscored(model)
-    return ComparisonEntry(application_id=application_id, candidate_label=candidate["full_name"],
+    latest = [e for e in await queries.evaluations(uow, application_id) if e.model_version == model.number][-1:]
+    candidate = await candidate_in(uow, application.candidate_id)
+    if candidate is None:
+        raise CandidateNotFound()
+    evaluation = latest[0].detail if latest else _unscored(model)
+    return ComparisonEntry(application_id=application_id, candidate_label=candidate.full_name,
                            evaluation=evaluation)
 
 
@@ -425,6 +452,19 @@ def _unscored(model: ModelVersion) -> Evaluation:
                       missing=[c.code for c in model.competencies], unmapped=[])
 
 
-def comparison_html(result: Comparison, versions: list[dict[str, Any]], locale: str) -> str:
-    names = {c["code"]: pick_text(c["names"], locale, "en") for v in versions for c in v["competencies"]}
+def comparison_html(result: Comparison, versions: list[ModelVersionView], locale: str) -> str:
+    names = {c.code: pick_text(c.names, locale, "en") for v in versions for c in v.competencies}
     return render_html(result, names, locale)
+
+
+# -- reads other contexts run inside their own unit of work ----------------------------------------
+
+
+async def evaluations_in(uow: UnitOfWork, application_id: UUID) -> list[StoredEvaluation]:
+    """The application's evaluations, oldest first."""
+    return await queries.evaluations(uow, application_id)
+
+
+async def latest_evaluation_in(uow: UnitOfWork, application_id: UUID) -> StoredEvaluation | None:
+    evaluations = await queries.evaluations(uow, application_id)
+    return evaluations[-1] if evaluations else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -16,7 +16,8 @@ from domain.kernel.errors import Conflict, InvalidInput, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
-from domain.recruitment import queries as recruitment
+from domain.recruitment.model import ModelVersionView
+from domain.recruitment.service import versions_of_model_in
 
 Rating = Annotated[str, msgspec.Meta(pattern=r"^[1-5](\.\d)?$", description="1 to 5")]
 Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,64}$")]
@@ -130,12 +131,12 @@ async def add_review(principal: Principal, employee_id: UUID, request: NewReview
         employment = await queries.employment_as_of(uow, employee_id, utc_now().date())
         model_id = employment["model_id"] if employment else None
         version = await _current_version(uow, model_id) if model_id else None
-        codes = {c["code"] for c in version["competencies"]} if version else set()
+        codes = {c.code for c in version.competencies} if version else set()
         for competency in request.ratings:
             if version and competency not in codes:
                 raise NotInTheModel(competency=competency, field="ratings")
         review_id = await queries.insert_review(uow, employee_id, {
-            "period": request.period, "model_id": model_id, "model_version": version["number"] if version else None,
+            "period": request.period, "model_id": model_id, "model_version": version.number if version else None,
             "ratings": dict(request.ratings), "overall": request.overall, "reviewer": principal.subject})
         await record(uow, principal, "review.given", "employee", employee_id,
                      after={"review": review_id, "period": request.period, "overall": request.overall})
@@ -143,10 +144,10 @@ async def add_review(principal: Principal, employee_id: UUID, request: NewReview
     return msgspec.convert(rows[0], ReviewView)
 
 
-async def _current_version(uow: UnitOfWork, model_id: UUID) -> dict[str, Any] | None:
-    versions = await recruitment.model_versions(uow, model_id)
+async def _current_version(uow: UnitOfWork, model_id: UUID) -> ModelVersionView | None:
+    versions = await versions_of_model_in(uow, model_id)
     today = utc_now().date()
-    current = [v for v in versions if v["effective_from"] <= today]
+    current = [v for v in versions if v.effective_from <= today]
     return (current or versions or [None])[-1]
 
 

@@ -24,8 +24,7 @@ from uuid import UUID
 import msgspec
 
 from compliance.calendar import working_day_calendar
-from domain.assessments.contract import CompetencyCode, require_decimal
-from domain.assessments.scoring import Evaluation
+from domain.assessments.model import CompetencyCode, Evaluation, require_decimal
 from domain.kernel.i18n import SUPPORTED
 from domain.kernel.time import to_local
 

@@ -14,8 +14,8 @@ import msgspec
 
 from compliance.labour import Contract
 from compliance.registry import pack_for
-from domain.assessments import queries as assessment_queries
-from domain.assessments.scoring import Evaluation
+from domain.assessments.model import StoredEvaluation
+from domain.assessments.service import latest_evaluation_in
 from domain.audit.service import record
 from domain.employees import queries
 from domain.employees.model import (
@@ -41,9 +41,15 @@ from domain.kernel.personal_data import mask_birth_date, mask_email, mask_nation
 from domain.kernel.principal import Principal
 from domain.kernel.time import require_timezone, utc_now
 from domain.keys.service import cipher_for
-from domain.recruitment import queries as recruitment
-from domain.recruitment.model import StageOutcome
-from domain.recruitment.service import ApplicationNotFound, LegalEntityUnknown, notify_stage_change, stages_for
+from domain.recruitment.service import (
+    ApplicationNotFound,
+    CandidateNotFound,
+    LegalEntityUnknown,
+    application_in,
+    candidate_in,
+    close_as_hired_in,
+    personal_data_in,
+)
 from domain.tenancy.service import legal_entity_in
 
 PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
@@ -72,7 +78,7 @@ class NoEmploymentYet(NotFound):
 
 async def hire(principal: Principal, application_id: UUID, request: HireRequest) -> EmployeeView:
     async with unit_of_work(principal.tenant_id) as uow:
-        application = await recruitment.application(uow, application_id)
+        application = await application_in(uow, application_id)
         if application is None:
             raise ApplicationNotFound()
         if await queries.employee_of_application(uow, application_id):
@@ -80,10 +86,11 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
         entity = await legal_entity_in(uow, request.legal_entity_id)
         if entity is None:
             raise LegalEntityUnknown(field="legal_entity_id")
-        candidate = await recruitment.candidate(uow, application["candidate_id"])
-        assert candidate is not None
+        candidate = await candidate_in(uow, application.candidate_id)
+        if candidate is None:
+            raise CandidateNotFound()
         cipher = await cipher_for(uow)
-        personal = _open_candidate(cipher, candidate)
+        personal = await personal_data_in(uow, candidate.id)
         region = request.region or entity.region
         birth = date.fromisoformat(personal["birth_date"]) if "birth_date" in personal else None
         violations = _contract_violations(entity.country, region, request.start_date, request.pay,
@@ -91,28 +98,28 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
                                           birth)
         _allow_or_refuse(principal, violations, request.override_reason, entity.country)
         employee_id = new_id()
-        zone = require_timezone(request.timezone or candidate["timezone"])
+        zone = require_timezone(request.timezone or candidate.timezone)
         await queries.insert_employee(uow, employee_id, {
-            "candidate_id": candidate["id"], "application_id": application_id, "full_name": candidate["full_name"],
-            "national_id_country": candidate["national_id_country"], "timezone": zone,
-            "locale": request.locale or candidate["locale"], **_sealed(cipher, employee_id, personal)})
-        evaluation = await _latest_evaluation(uow, application_id)
+            "candidate_id": candidate.id, "application_id": application_id, "full_name": candidate.full_name,
+            "national_id_country": candidate.national_id_country, "timezone": zone,
+            "locale": request.locale or candidate.locale, **_sealed(cipher, employee_id, personal)})
+        evaluation = await latest_evaluation_in(uow, application_id)
         await queries.append_employment(uow, employee_id, {
             **_employment_values(entity.id, entity.country, region, request.position, request.pay,
                                  request.weekly_hours, request.probation_months, request.fixed_term_months,
                                  request.manager_id),
             "effective_from": request.start_date, "reason": "hired", "recorded_by": principal.subject,
-            "evaluation_id": evaluation["id"] if evaluation else None,
-            "model_id": evaluation["model_id"] if evaluation else None,
-            "model_version": evaluation["model_version"] if evaluation else None})
+            "evaluation_id": evaluation.id if evaluation else None,
+            "model_id": evaluation.model_id if evaluation else None,
+            "model_version": evaluation.model_version if evaluation else None})
         plan = await _onboarding_plan(uow, evaluation, entity.id, entity.country, region, request.start_date)
         for item in plan:
             await queries.insert_onboarding_item(uow, employee_id, msgspec.to_builtins(item), item.due_date)
-        await _close_application(uow, principal, application)
+        await close_as_hired_in(uow, principal, application)
         await record(uow, principal, "employee.hired", "employee", employee_id, after={
             "application_id": application_id, "legal_entity_id": entity.id, "position": request.position,
             "start_date": request.start_date, "pay": msgspec.to_builtins(request.pay),
-            "evaluation_id": evaluation["id"] if evaluation else None, "onboarding_items": len(plan)})
+            "evaluation_id": evaluation.id if evaluation else None, "onboarding_items": len(plan)})
         if violations:
             await record(uow, principal, "employee.contract_override", "employee", employee_id, after={
                 "reason": request.override_reason, "violations": [v.code for v in violations]})
@@ -150,43 +157,21 @@ def _employment_values(entity_id: UUID, country: str, region: str | None, positi
     }
 
 
-def _open_candidate(cipher: TenantCipher, candidate: dict[str, Any]) -> dict[str, str]:
-    return {name: cipher.open(candidate[f"{name}_ciphertext"], "candidates", name, candidate["id"])
-            for name in PERSONAL_FIELDS if candidate[f"{name}_ciphertext"]}
-
-
 def _sealed(cipher: TenantCipher, employee_id: UUID, personal: dict[str, str]) -> dict[str, str]:
     """The candidate's personal data sealed anew for the employee's row: a ciphertext never moves rows."""
     return {f"{name}_ciphertext": cipher.seal(value, "employees", name, employee_id)
             for name, value in personal.items()}
 
 
-async def _latest_evaluation(uow: UnitOfWork, application_id: UUID) -> dict[str, Any] | None:
-    evaluations = await assessment_queries.evaluations(uow, application_id)
-    return evaluations[-1] if evaluations else None
-
-
-async def _onboarding_plan(uow: UnitOfWork, evaluation: dict[str, Any] | None, entity_id: UUID, country: str,
+async def _onboarding_plan(uow: UnitOfWork, evaluation: StoredEvaluation | None, entity_id: UUID, country: str,
                            region: str | None, start: date) -> list[PlanItem]:
     rules = [msgspec.convert({**row["definition"], "id": row["id"]}, OnboardingRule)
              for row in await queries.active_rules(uow)]
     standard = [msgspec.convert(row["definition"], StandardItem)
                 for row in await queries.standard_items(uow, entity_id)]
-    scored = msgspec.convert(evaluation["detail"], Evaluation) if evaluation else None
     subdivision = pack_for(country).holiday_subdivisions.get(region) if region else None
-    return generate_plan(scored, evaluation["id"] if evaluation else None, rules, standard, start, country,
-                         subdivision)
-
-
-async def _close_application(uow: UnitOfWork, principal: Principal, application: dict[str, Any]) -> None:
-    stages = await stages_for(uow, "en")
-    hired = next((s for s in stages if s.outcome is StageOutcome.HIRED), None)
-    if hired is None or application["stage"] == hired.code:
-        return
-    await recruitment.move_application(uow, application["id"], application["version"], hired.code)
-    await recruitment.record_stage_change(uow, new_id(), application["id"], {
-        "from_stage": application["stage"], "to_stage": hired.code, "moved_by": principal.subject, "reason": "hired"})
-    await notify_stage_change(uow, application, hired)
+    return generate_plan(evaluation.detail if evaluation else None, evaluation.id if evaluation else None, rules,
+                         standard, start, country, subdivision)
 
 
 # -- reading, as of a date -----------------------------------------------------------------------

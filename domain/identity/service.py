@@ -154,3 +154,14 @@ def _check_roles(roles: list[Role], platform_tenant: bool) -> None:
     for role in roles:
         if (role is Role.PLATFORM_OPERATOR) != platform_tenant:
             raise RoleNotAllowedHere(role=role.value)
+
+
+# -- reads other contexts run inside their own unit of work (interviews: who may interview) -----
+
+
+async def user_in(uow: UnitOfWork, user_id: UUID) -> UserView | None:
+    return await queries.user(uow, user_id)
+
+
+async def user_by_subject_in(uow: UnitOfWork, subject: str) -> UserView | None:
+    return await queries.user_by_subject(uow, subject)

@@ -1,14 +1,64 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from uuid import UUID
+
+import msgspec
 
 from domain.interviews.model import InterviewSlot, ParticipantInput
 from domain.interviews.tables import Feedback, Interview, InterviewParticipant
 from domain.kernel.db import UnitOfWork, current_database
 from domain.kernel.ids import new_id
 from domain.kernel.time import utc_now
+
+
+class InterviewRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    application_id: UUID
+    title: str
+    start_utc: datetime
+    end_utc: datetime
+    location: str | None
+    video_link: str | None
+    status: str
+    sequence: int
+    created_by: str
+    created_at: datetime
+
+
+class ParticipantRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    interview_id: UUID
+    person_id: UUID
+    kind: str
+    display_name: str
+    timezone: str
+    start_utc: datetime
+    end_utc: datetime
+
+
+class Booking(msgspec.Struct, frozen=True, kw_only=True):
+    """One of an interviewer's booked slots."""
+
+    interview_id: UUID
+    start_utc: datetime
+    end_utc: datetime
+
+
+class FeedbackRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    interview_id: UUID
+    interviewer_id: UUID
+    interviewer_name: str
+    ratings: dict[str, str]
+    recommendation: str
+    notes: str
+    created_at: datetime
 
 
 async def lock_interviewer(uow: UnitOfWork, person_id: UUID) -> None:
@@ -19,13 +69,14 @@ async def lock_interviewer(uow: UnitOfWork, person_id: UUID) -> None:
                                f"interviewer:{uow.tenant_id}:{person_id}")
 
 
-async def bookings_overlapping(uow: UnitOfWork, person_id: UUID, slot: InterviewSlot) -> list[dict[str, Any]]:
-    return await InterviewParticipant.select(
+async def bookings_overlapping(uow: UnitOfWork, person_id: UUID, slot: InterviewSlot) -> list[Booking]:
+    rows = await InterviewParticipant.select(
         InterviewParticipant.interview_id, InterviewParticipant.start_utc, InterviewParticipant.end_utc
     ).where(
         (InterviewParticipant.tenant_id == uow.tenant_id) & (InterviewParticipant.person_id == person_id)
         & (InterviewParticipant.start_utc < slot.end_utc) & (InterviewParticipant.end_utc > slot.start_utc)
     )
+    return [Booking(**row) for row in rows]
 
 
 async def insert_interview(uow: UnitOfWork, interview_id: UUID, values: dict[str, Any],
@@ -40,21 +91,24 @@ async def insert_interview(uow: UnitOfWork, interview_id: UUID, values: dict[str
     ])
 
 
-async def interview(uow: UnitOfWork, interview_id: UUID) -> dict[str, Any] | None:
-    return await Interview.select().where(
+async def interview(uow: UnitOfWork, interview_id: UUID) -> InterviewRow | None:
+    row = await Interview.select().where(
         (Interview.tenant_id == uow.tenant_id) & (Interview.id == interview_id)).first()
+    return InterviewRow(**row) if row else None
 
 
-async def participants(uow: UnitOfWork, interview_id: UUID) -> list[dict[str, Any]]:
-    return await InterviewParticipant.select().where(
+async def participants(uow: UnitOfWork, interview_id: UUID) -> list[ParticipantRow]:
+    rows = await InterviewParticipant.select().where(
         (InterviewParticipant.tenant_id == uow.tenant_id) & (InterviewParticipant.interview_id == interview_id)
     ).order_by(InterviewParticipant.kind).order_by(InterviewParticipant.display_name)
+    return [ParticipantRow(**row) for row in rows]
 
 
-async def interviews_of_application(uow: UnitOfWork, application_id: UUID) -> list[dict[str, Any]]:
-    return await Interview.select().where(
+async def interviews_of_application(uow: UnitOfWork, application_id: UUID) -> list[InterviewRow]:
+    rows = await Interview.select().where(
         (Interview.tenant_id == uow.tenant_id) & (Interview.application_id == application_id)
     ).order_by(Interview.start_utc)
+    return [InterviewRow(**row) for row in rows]
 
 
 async def insert_feedback(uow: UnitOfWork, values: dict[str, Any]) -> UUID:
@@ -70,7 +124,7 @@ async def feedback_given(uow: UnitOfWork, interview_id: UUID, interviewer_id: UU
         & (Feedback.interviewer_id == interviewer_id))
 
 
-async def feedback(uow: UnitOfWork, interview_id: UUID) -> list[dict[str, Any]]:
+async def feedback(uow: UnitOfWork, interview_id: UUID) -> list[FeedbackRow]:
     rows = await Feedback.select().where(
         (Feedback.tenant_id == uow.tenant_id) & (Feedback.interview_id == interview_id)).order_by(Feedback.created_at)
-    return [{**row, "ratings": json.loads(row["ratings"])} for row in rows]
+    return [FeedbackRow(**{**row, "ratings": json.loads(row["ratings"])}) for row in rows]

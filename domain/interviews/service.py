@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from domain.audit.service import record
-from domain.identity import queries as identity_queries
+from domain.identity.service import user_by_subject_in, user_in
 from domain.interviews import queries
 from domain.interviews.calendar_export import to_ics
 from domain.interviews.model import (
@@ -23,13 +23,13 @@ from domain.interviews.model import (
     ParticipantTime,
     times_for,
 )
+from domain.interviews.queries import FeedbackRow, InterviewRow, ParticipantRow
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.kernel.time import rfc3339, utc_now
-from domain.recruitment import queries as recruitment_queries
-from domain.recruitment.service import ApplicationNotFound
+from domain.recruitment.service import ApplicationNotFound, application_in
 
 
 class InterviewNotFound(NotFound):
@@ -73,10 +73,10 @@ class _Participant(msgspec.Struct, frozen=True):
 async def schedule(principal: Principal, request: NewInterview) -> InterviewView:
     slot = request.slot
     async with unit_of_work(principal.tenant_id) as uow:
-        application = await recruitment_queries.application(uow, request.application_id)
+        application = await application_in(uow, request.application_id)
         if application is None:
             raise ApplicationNotFound(field="application_id")
-        if application["candidate_id"] != request.candidate.person_id:
+        if application.candidate_id != request.candidate.person_id:
             raise NotThisApplicationsCandidate(field="participants")
         for interviewer in request.interviewers:
             await _require_free(uow, interviewer.person_id, interviewer.display_name, slot)
@@ -91,13 +91,13 @@ async def schedule(principal: Principal, request: NewInterview) -> InterviewView
 
 
 async def _require_free(uow: UnitOfWork, person_id: UUID, name: str, slot: InterviewSlot) -> None:
-    if await identity_queries.user(uow, person_id) is None:
+    if await user_in(uow, person_id) is None:
         raise InterviewerUnknown(person_id=str(person_id), field="participants")
     await queries.lock_interviewer(uow, person_id)
     clash = await queries.bookings_overlapping(uow, person_id, slot)
     if clash:
-        raise InterviewerDoubleBooked(interviewer=name, start=rfc3339(clash[0]["start_utc"]),
-                                      end=rfc3339(clash[0]["end_utc"]), field="participants")
+        raise InterviewerDoubleBooked(interviewer=name, start=rfc3339(clash[0].start_utc),
+                                      end=rfc3339(clash[0].end_utc), field="participants")
 
 
 async def get_interview(principal: Principal, interview_id: UUID) -> InterviewView:
@@ -107,34 +107,38 @@ async def get_interview(principal: Principal, interview_id: UUID) -> InterviewVi
 
 async def interviews_of_application(principal: Principal, application_id: UUID) -> list[InterviewView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await recruitment_queries.application(uow, application_id) is None:
+        if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
-        return [await _view(uow, row["id"]) for row in await queries.interviews_of_application(uow, application_id)]
+        return [await _view(uow, row.id) for row in await queries.interviews_of_application(uow, application_id)]
 
 
 async def calendar_file(principal: Principal, interview_id: UUID) -> str:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         row, people = await _load(uow, interview_id)
-    slot = InterviewSlot(row["start_utc"], row["end_utc"])
-    return to_ics(interview_id, row["title"], slot, people, None, row["location"], None, utc_now(),
-                  url=row["video_link"], sequence=row["sequence"])
+    slot = InterviewSlot(row.start_utc, row.end_utc)
+    return to_ics(interview_id, row.title, slot, people, None, row.location, None, utc_now(),
+                  url=row.video_link, sequence=row.sequence)
 
 
-async def _load(uow: UnitOfWork, interview_id: UUID) -> tuple[dict[str, Any], list[_Participant]]:
+def _participant(row: ParticipantRow) -> _Participant:
+    return _Participant(person_id=row.person_id, kind=ParticipantKind(row.kind), display_name=row.display_name,
+                        timezone=row.timezone)
+
+
+async def _load(uow: UnitOfWork, interview_id: UUID) -> tuple[InterviewRow, list[_Participant]]:
     row = await queries.interview(uow, interview_id)
     if row is None:
         raise InterviewNotFound()
-    people = [msgspec.convert(p, _Participant) for p in await queries.participants(uow, row["id"])]
-    return row, people
+    return row, [_participant(p) for p in await queries.participants(uow, row.id)]
 
 
 async def _view(uow: UnitOfWork, interview_id: UUID) -> InterviewView:
     row, people = await _load(uow, interview_id)
-    times: InterviewTimes = times_for(InterviewSlot(row["start_utc"], row["end_utc"]), people)
+    times: InterviewTimes = times_for(InterviewSlot(row.start_utc, row.end_utc), people)
     return InterviewView(
-        id=row["id"], application_id=row["application_id"], title=row["title"], status=row["status"],
-        location=row["location"], video_link=row["video_link"], start_utc=times.start_utc, end_utc=times.end_utc,
-        participants=times.participants, created_by=row["created_by"], created_at=row["created_at"],
+        id=row.id, application_id=row.application_id, title=row.title, status=row.status,
+        location=row.location, video_link=row.video_link, start_utc=times.start_utc, end_utc=times.end_utc,
+        participants=times.participants, created_by=row.created_by, created_at=row.created_at,
     )
 
 
@@ -195,7 +199,7 @@ class FeedbackView(msgspec.Struct, frozen=True):
 async def give_feedback(principal: Principal, interview_id: UUID, request: NewFeedback) -> FeedbackView:
     async with unit_of_work(principal.tenant_id) as uow:
         row, people = await _load(uow, interview_id)
-        me = await identity_queries.user_by_subject(uow, principal.subject)
+        me = await user_by_subject_in(uow, principal.subject)
         mine = next((p for p in people if me and p.person_id == me.id and p.kind is ParticipantKind.INTERVIEWER),
                     None)
         if me is None or mine is None:
@@ -208,14 +212,20 @@ async def give_feedback(principal: Principal, interview_id: UUID, request: NewFe
         await record(uow, principal, "interview.feedback_given", "interview", interview_id,
                      after={"feedback": feedback_id, "recommendation": request.recommendation,
                             "ratings": request.ratings})
-        return next(f for f in await _feedback(uow, row["id"]) if f.id == feedback_id)
+        return next(f for f in await _feedback(uow, row.id) if f.id == feedback_id)
 
 
 async def feedback_on(principal: Principal, interview_id: UUID) -> list[FeedbackView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         row, _ = await _load(uow, interview_id)
-        return await _feedback(uow, row["id"])
+        return await _feedback(uow, row.id)
+
+
+def _feedback_view(row: FeedbackRow) -> FeedbackView:
+    return FeedbackView(id=row.id, interview_id=row.interview_id, interviewer_id=row.interviewer_id,
+                        interviewer_name=row.interviewer_name, ratings=row.ratings,
+                        recommendation=Recommendation(row.recommendation), notes=row.notes, created_at=row.created_at)
 
 
 async def _feedback(uow: UnitOfWork, interview_id: UUID) -> list[FeedbackView]:
-    return [msgspec.convert(row, FeedbackView) for row in await queries.feedback(uow, interview_id)]
+    return [_feedback_view(row) for row in await queries.feedback(uow, interview_id)]

@@ -23,9 +23,9 @@ from domain.kernel.principal import Principal
 from domain.kernel.storage import ObjectStore
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
-from domain.recordings.tables import Recording
-from domain.recruitment import queries as recruitment
-from domain.recruitment.service import ApplicationNotFound
+from domain.recordings import queries
+from domain.recordings.queries import RecordingRow
+from domain.recruitment.service import ApplicationNotFound, application_in
 
 ALLOWED_TYPES = re.compile(r"^(audio|video)/[a-z0-9.+-]+$|^application/pdf$|^text/plain$")
 _store: ObjectStore | None = None
@@ -65,8 +65,10 @@ class RecordingView(msgspec.Struct, frozen=True):
     download: str
 
 
-def _view(row: dict[str, object]) -> RecordingView:
-    return msgspec.convert({**row, "download": f"/v1/recordings/{row['id']}/content"}, RecordingView)
+def _view(row: RecordingRow) -> RecordingView:
+    return RecordingView(id=row.id, application_id=row.application_id, filename=row.filename,
+                         content_type=row.content_type, size=row.size, sha256=row.sha256, uploaded_by=row.uploaded_by,
+                         created_at=row.created_at, download=f"/v1/recordings/{row.id}/content")
 
 
 def _context(tenant_id: UUID, recording_id: UUID) -> bytes:
@@ -78,7 +80,7 @@ async def upload(principal: Principal, application_id: UUID, filename: str, cont
     if not ALLOWED_TYPES.match(content_type):
         raise UnsupportedRecordingType(content_type=content_type)
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await recruitment.application(uow, application_id) is None:
+        if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
         object_key = (await cipher_for(uow)).object_key
     recording_id = new_id()
@@ -87,12 +89,13 @@ async def upload(principal: Principal, application_id: UUID, filename: str, cont
                                          context=_context(principal.tenant_id, recording_id), max_bytes=max_bytes)
     try:
         async with unit_of_work(principal.tenant_id) as uow:
-            row = {"id": recording_id, "tenant_id": uow.tenant_id, "application_id": application_id,
-                   "filename": filename, "content_type": content_type, "size": stored.size, "sha256": stored.sha256,
-                   "storage_key": key, "uploaded_by": principal.subject, "created_at": utc_now()}
-            await Recording.insert(Recording(**row))
+            row = RecordingRow(id=recording_id, tenant_id=uow.tenant_id, application_id=application_id,
+                               filename=filename, content_type=content_type, size=stored.size, sha256=stored.sha256,
+                               storage_key=key, uploaded_by=principal.subject, created_at=utc_now())
+            await queries.insert_recording(uow, row)
             await record(uow, principal, "recording.uploaded", "recording", recording_id,
-                         after={k: row[k] for k in ("application_id", "filename", "content_type", "size", "sha256")})
+                         after={"application_id": row.application_id, "filename": row.filename,
+                                "content_type": row.content_type, "size": row.size, "sha256": row.sha256})
     except BaseException:
         await _object_store().delete(key)
         raise
@@ -101,23 +104,20 @@ async def upload(principal: Principal, application_id: UUID, filename: str, cont
 
 async def recordings_of(principal: Principal, application_id: UUID) -> list[RecordingView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await recruitment.application(uow, application_id) is None:
+        if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
-        rows = await Recording.select().where(
-            (Recording.tenant_id == uow.tenant_id) & (Recording.application_id == application_id)
-        ).order_by(Recording.created_at)
+        rows = await queries.recordings_of_application(uow, application_id)
     return [_view(row) for row in rows]
 
 
 async def open_for_download(principal: Principal, recording_id: UUID) -> tuple[RecordingView, AsyncIterator[bytes]]:
     """The recording and its decrypted content; the access is audited before a byte is sent."""
     async with unit_of_work(principal.tenant_id) as uow:
-        row = await Recording.select().where(
-            (Recording.tenant_id == uow.tenant_id) & (Recording.id == recording_id)).first()
+        row = await queries.recording(uow, recording_id)
         if row is None:
             raise RecordingNotFound()
         object_key = (await cipher_for(uow)).object_key
         await record(uow, principal, "recording.downloaded", "recording", recording_id)
-    content = _object_store().read(row["storage_key"], cipher_key=object_key,
+    content = _object_store().read(row.storage_key, cipher_key=object_key,
                                    context=_context(principal.tenant_id, recording_id))
     return _view(row), content

@@ -295,3 +295,43 @@ class ModelVersionView(msgspec.Struct, frozen=True):
     overall_pass_threshold: str
     created_by: str
     created_at: datetime
+
+
+# -- records other contexts read through the service's ``*_in`` functions ------------------------
+
+
+class JobRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored job; ``title`` and ``description`` by language."""
+
+    id: UUID
+    tenant_id: UUID
+    legal_entity_id: UUID
+    title: dict[str, str]
+    description: dict[str, str]
+    status: str
+    location: str
+    hiring_team: list[UUID]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CandidateSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """A candidate without personal data: what another context may know of them."""
+
+    id: UUID
+    full_name: str
+    national_id_country: str | None
+    timezone: str
+    locale: str
+
+
+class ApplicationRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    candidate_id: UUID
+    job_id: UUID
+    stage: str
+    version: int
+    created_at: datetime
+    updated_at: datetime

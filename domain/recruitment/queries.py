@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from piccolo.columns.combination import Or
 
 from domain.kernel.db import UnitOfWork
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
+from domain.recruitment.model import ApplicationRecord, CompetencyDefinition, JobRecord
 from domain.recruitment.tables import (
     Application,
     Candidate,
@@ -16,7 +19,6 @@ from domain.recruitment.tables import (
     CompetencyModelVersion,
     Consent,
     Job,
-    OutboxMessage,
     PipelineStage,
     StageChange,
 )
@@ -24,9 +26,21 @@ from domain.recruitment.tables import (
 # -- pipeline ------------------------------------------------------------------------------------
 
 
-async def stages(uow: UnitOfWork) -> list[dict[str, Any]]:
+class StageRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    code: str
+    names: dict[str, str]
+    position: int
+    outcome: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+async def stages(uow: UnitOfWork) -> list[StageRow]:
     rows = await PipelineStage.select().where(PipelineStage.tenant_id == uow.tenant_id).order_by(PipelineStage.position)
-    return [{**row, "names": json.loads(row["names"])} for row in rows]
+    return [StageRow(**{**row, "names": json.loads(row["names"])}) for row in rows]
 
 
 async def insert_stage(uow: UnitOfWork, stage_id: UUID, code: str, names: dict[str, str], position: int,
@@ -40,9 +54,9 @@ async def insert_stage(uow: UnitOfWork, stage_id: UUID, code: str, names: dict[s
 # -- jobs ----------------------------------------------------------------------------------------
 
 
-def _job(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "title": json.loads(row["title"]), "description": json.loads(row["description"]),
-            "hiring_team": [UUID(v) for v in json.loads(row["hiring_team"])]}
+def _job(row: dict[str, Any]) -> JobRecord:
+    return JobRecord(**{**row, "title": json.loads(row["title"]), "description": json.loads(row["description"]),
+                        "hiring_team": [UUID(v) for v in json.loads(row["hiring_team"])]})
 
 
 def _job_columns(values: dict[str, Any]) -> dict[str, Any]:
@@ -61,12 +75,12 @@ async def insert_job(uow: UnitOfWork, job_id: UUID, values: dict[str, Any]) -> N
                          **_job_columns(values)))
 
 
-async def job(uow: UnitOfWork, job_id: UUID) -> dict[str, Any] | None:
+async def job(uow: UnitOfWork, job_id: UUID) -> JobRecord | None:
     row = await Job.select().where((Job.tenant_id == uow.tenant_id) & (Job.id == job_id)).first()
     return _job(row) if row else None
 
 
-async def jobs(uow: UnitOfWork, *, after: UUID | None, limit: int, status: str | None) -> list[dict[str, Any]]:
+async def jobs(uow: UnitOfWork, *, after: UUID | None, limit: int, status: str | None) -> list[JobRecord]:
     query = Job.select().where(Job.tenant_id == uow.tenant_id)
     if after:
         query = query.where(Job.id > after)
@@ -82,25 +96,63 @@ async def update_job(uow: UnitOfWork, job_id: UUID, expected_version: int, value
 # -- candidates ----------------------------------------------------------------------------------
 
 
+class CandidateRow(msgspec.Struct, frozen=True, kw_only=True):
+    """Personal data only sealed (``*_ciphertext``) and blind-indexed (``*_index``)."""
+
+    id: UUID
+    tenant_id: UUID
+    full_name: str
+    email_ciphertext: str | None
+    email_index: str | None
+    phone_ciphertext: str | None
+    phone_index: str | None
+    national_id_ciphertext: str | None
+    national_id_index: str | None
+    national_id_country: str | None
+    birth_date_ciphertext: str | None
+    timezone: str
+    locale: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    def ciphertexts(self) -> dict[str, str | None]:
+        return {"email": self.email_ciphertext, "phone": self.phone_ciphertext,
+                "national_id": self.national_id_ciphertext, "birth_date": self.birth_date_ciphertext}
+
+
+class CandidateMatch(msgspec.Struct, frozen=True, kw_only=True):
+    """A candidate's blind indexes, to tell which of them a new candidate shares."""
+
+    id: UUID
+    email_index: str | None
+    phone_index: str | None
+    national_id_index: str | None
+
+    def indexes(self) -> dict[str, str | None]:
+        return {"email": self.email_index, "phone": self.phone_index, "national_id": self.national_id_index}
+
+
 async def insert_candidate(uow: UnitOfWork, candidate_id: UUID, values: dict[str, Any]) -> None:
     now = utc_now()
     await Candidate.insert(Candidate(id=candidate_id, tenant_id=uow.tenant_id, version=1, created_at=now,
                                      updated_at=now, **values))
 
 
-async def candidate(uow: UnitOfWork, candidate_id: UUID) -> dict[str, Any] | None:
-    return await Candidate.select().where(
+async def candidate(uow: UnitOfWork, candidate_id: UUID) -> CandidateRow | None:
+    row = await Candidate.select().where(
         (Candidate.tenant_id == uow.tenant_id) & (Candidate.id == candidate_id)).first()
+    return CandidateRow(**row) if row else None
 
 
-async def candidates(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[dict[str, Any]]:
+async def candidates(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[CandidateRow]:
     query = Candidate.select().where(Candidate.tenant_id == uow.tenant_id)
     if after:
         query = query.where(Candidate.id > after)
-    return await query.order_by(Candidate.id).limit(limit)
+    return [CandidateRow(**row) for row in await query.order_by(Candidate.id).limit(limit)]
 
 
-async def candidates_matching(uow: UnitOfWork, indexes: dict[str, str]) -> list[dict[str, Any]]:
+async def candidates_matching(uow: UnitOfWork, indexes: dict[str, str]) -> list[CandidateMatch]:
     """Candidates of this tenant sharing any blind index (email, phone or national id) with a new one."""
     if not indexes:
         return []
@@ -108,9 +160,21 @@ async def candidates_matching(uow: UnitOfWork, indexes: dict[str, str]) -> list[
     either = conditions[0]
     for condition in conditions[1:]:
         either = Or(either, condition)
-    return await Candidate.select(
+    rows = await Candidate.select(
         Candidate.id, Candidate.email_index, Candidate.phone_index, Candidate.national_id_index
     ).where((Candidate.tenant_id == uow.tenant_id) & either)
+    return [CandidateMatch(**row) for row in rows]
+
+
+class ConsentRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    candidate_id: UUID
+    purpose: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+    evidence: str
+    created_at: datetime
 
 
 async def insert_consent(uow: UnitOfWork, consent_id: UUID, candidate_id: UUID, values: dict[str, Any]) -> None:
@@ -118,9 +182,10 @@ async def insert_consent(uow: UnitOfWork, consent_id: UUID, candidate_id: UUID, 
                                  created_at=utc_now(), **values))
 
 
-async def consents(uow: UnitOfWork, candidate_id: UUID) -> list[dict[str, Any]]:
-    return await Consent.select().where(
+async def consents(uow: UnitOfWork, candidate_id: UUID) -> list[ConsentRow]:
+    rows = await Consent.select().where(
         (Consent.tenant_id == uow.tenant_id) & (Consent.candidate_id == candidate_id)).order_by(Consent.id)
+    return [ConsentRow(**row) for row in rows]
 
 
 async def withdraw_consent(uow: UnitOfWork, candidate_id: UUID, consent_id: UUID) -> bool:
@@ -134,6 +199,17 @@ async def withdraw_consent(uow: UnitOfWork, candidate_id: UUID, consent_id: UUID
 # -- applications --------------------------------------------------------------------------------
 
 
+class StageChangeRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    application_id: UUID
+    from_stage: str | None
+    to_stage: str
+    moved_by: str
+    reason: str
+    moved_at: datetime
+
+
 async def insert_application(uow: UnitOfWork, application_id: UUID, candidate_id: UUID, job_id: UUID,
                              stage: str) -> None:
     now = utc_now()
@@ -141,9 +217,10 @@ async def insert_application(uow: UnitOfWork, application_id: UUID, candidate_id
                                          job_id=job_id, stage=stage, version=1, created_at=now, updated_at=now))
 
 
-async def application(uow: UnitOfWork, application_id: UUID) -> dict[str, Any] | None:
-    return await Application.select().where(
+async def application(uow: UnitOfWork, application_id: UUID) -> ApplicationRecord | None:
+    row = await Application.select().where(
         (Application.tenant_id == uow.tenant_id) & (Application.id == application_id)).first()
+    return ApplicationRecord(**row) if row else None
 
 
 async def application_exists(uow: UnitOfWork, candidate_id: UUID, job_id: UUID) -> bool:
@@ -153,7 +230,7 @@ async def application_exists(uow: UnitOfWork, candidate_id: UUID, job_id: UUID) 
 
 
 async def applications(uow: UnitOfWork, *, after: UUID | None, limit: int, job_id: UUID | None = None,
-                       candidate_id: UUID | None = None) -> list[dict[str, Any]]:
+                       candidate_id: UUID | None = None) -> list[ApplicationRecord]:
     query = Application.select().where(Application.tenant_id == uow.tenant_id)
     if after:
         query = query.where(Application.id > after)
@@ -161,7 +238,7 @@ async def applications(uow: UnitOfWork, *, after: UUID | None, limit: int, job_i
         query = query.where(Application.job_id == job_id)
     if candidate_id:
         query = query.where(Application.candidate_id == candidate_id)
-    return await query.order_by(Application.id).limit(limit)
+    return [ApplicationRecord(**row) for row in await query.order_by(Application.id).limit(limit)]
 
 
 async def move_application(uow: UnitOfWork, application_id: UUID, expected_version: int, stage: str) -> None:
@@ -173,29 +250,49 @@ async def record_stage_change(uow: UnitOfWork, change_id: UUID, application_id: 
                                          moved_at=utc_now(), **values))
 
 
-async def stage_history(uow: UnitOfWork, application_id: UUID) -> list[dict[str, Any]]:
-    return await StageChange.select().where(
+async def stage_history(uow: UnitOfWork, application_id: UUID) -> list[StageChangeRow]:
+    rows = await StageChange.select().where(
         (StageChange.tenant_id == uow.tenant_id) & (StageChange.application_id == application_id)
     ).order_by(StageChange.moved_at)
-
-
-async def enqueue_message(uow: UnitOfWork, message_id: UUID, values: dict[str, Any]) -> None:
-    await OutboxMessage.insert(OutboxMessage(id=message_id, tenant_id=uow.tenant_id, status="pending",
-                                             created_at=utc_now(), **values))
-
-
-async def outbox(uow: UnitOfWork, recipient_id: UUID) -> list[dict[str, Any]]:
-    return await OutboxMessage.select().where(
-        (OutboxMessage.tenant_id == uow.tenant_id) & (OutboxMessage.recipient_id == recipient_id)
-    ).order_by(OutboxMessage.created_at)
+    return [StageChangeRow(**row) for row in rows]
 
 
 # -- competency models ---------------------------------------------------------------------------
 
 
-async def competency_model(uow: UnitOfWork, job_id: UUID) -> dict[str, Any] | None:
-    return await CompetencyModel.select().where(
+class CompetencyModelRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    job_id: UUID
+    name: str
+    created_at: datetime
+
+
+class ModelVersionRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    model_id: UUID
+    number: int
+    effective_from: date
+    competencies: list[CompetencyDefinition]
+    overall_pass_threshold: str
+    created_by: str
+    created_at: datetime
+
+
+_competencies = msgspec.json.Decoder(list[CompetencyDefinition])
+
+
+async def competency_model(uow: UnitOfWork, job_id: UUID) -> CompetencyModelRow | None:
+    row = await CompetencyModel.select().where(
         (CompetencyModel.tenant_id == uow.tenant_id) & (CompetencyModel.job_id == job_id)).first()
+    return CompetencyModelRow(**row) if row else None
+
+
+async def competency_model_by_id(uow: UnitOfWork, model_id: UUID) -> CompetencyModelRow | None:
+    row = await CompetencyModel.select().where(
+        (CompetencyModel.tenant_id == uow.tenant_id) & (CompetencyModel.id == model_id)).first()
+    return CompetencyModelRow(**row) if row else None
 
 
 async def insert_competency_model(uow: UnitOfWork, model_id: UUID, job_id: UUID, name: str) -> None:
@@ -203,11 +300,11 @@ async def insert_competency_model(uow: UnitOfWork, model_id: UUID, job_id: UUID,
                                                  created_at=utc_now()))
 
 
-async def model_versions(uow: UnitOfWork, model_id: UUID) -> list[dict[str, Any]]:
+async def model_versions(uow: UnitOfWork, model_id: UUID) -> list[ModelVersionRow]:
     rows = await CompetencyModelVersion.select().where(
         (CompetencyModelVersion.tenant_id == uow.tenant_id) & (CompetencyModelVersion.model_id == model_id)
     ).order_by(CompetencyModelVersion.number)
-    return [{**row, "competencies": json.loads(row["competencies"])} for row in rows]
+    return [ModelVersionRow(**{**row, "competencies": _competencies.decode(row["competencies"])}) for row in rows]
 
 
 async def insert_model_version(uow: UnitOfWork, version_id: UUID, model_id: UUID, values: dict[str, Any]) -> None:

@@ -33,13 +33,20 @@ from domain.kernel.personal_data import (
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
+from domain.notifications.model import Message
+from domain.notifications.service import enqueue_in
 from domain.recruitment import queries
 from domain.recruitment.model import (
     DEFAULT_STAGES,
+    ApplicationRecord,
     ApplicationView,
+    CandidateSummary,
     CandidateView,
+    ConsentPurpose,
     ConsentView,
     JobPatch,
+    JobRecord,
+    JobStatus,
     JobView,
     ModelVersionView,
     NewApplication,
@@ -55,6 +62,7 @@ from domain.recruitment.model import (
     pick_text,
     require_language,
 )
+from domain.recruitment.queries import CandidateRow, CompetencyModelRow, ModelVersionRow
 from domain.tenancy.service import legal_entity_in, own_tenant_in
 
 PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
@@ -127,8 +135,8 @@ async def stages_for(uow: UnitOfWork, locale: str) -> list[StageView]:
         for stage in DEFAULT_STAGES:
             await queries.insert_stage(uow, new_id(), stage.code, stage.names, stage.position, stage.outcome)
         rows = await queries.stages(uow)
-    return [StageView(code=r["code"], name=pick_text(r["names"], locale, "en"), names=r["names"],
-                      position=r["position"], outcome=StageOutcome(r["outcome"]) if r["outcome"] else None)
+    return [StageView(code=r.code, name=pick_text(r.names, locale, "en"), names=r.names,
+                      position=r.position, outcome=StageOutcome(r.outcome) if r.outcome else None)
             for r in rows]
 
 
@@ -154,14 +162,14 @@ async def tenant_default_locale(uow: UnitOfWork) -> str:
     return tenant.default_locale if tenant else "en"
 
 
-def _job_view(row: dict[str, Any], locale: str, fallback: str) -> JobView:
-    language = locale if locale in row["title"] else fallback if fallback in row["title"] else next(iter(row["title"]))
+def _job_view(row: JobRecord, locale: str, fallback: str) -> JobView:
+    language = locale if locale in row.title else fallback if fallback in row.title else next(iter(row.title))
     return JobView(
-        id=row["id"], legal_entity_id=row["legal_entity_id"], title=pick_text(row["title"], locale, fallback),
-        description=pick_text(row["description"], locale, fallback), language=language, titles=row["title"],
-        descriptions=row["description"], status=row["status"], location=row["location"],
-        hiring_team=row["hiring_team"], version=row["version"], created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        id=row.id, legal_entity_id=row.legal_entity_id, title=pick_text(row.title, locale, fallback),
+        description=pick_text(row.description, locale, fallback), language=language, titles=row.title,
+        descriptions=row.description, status=JobStatus(row.status), location=row.location,
+        hiring_team=row.hiring_team, version=row.version, created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -173,18 +181,22 @@ async def create_job(principal: Principal, request: NewJob, locale: str) -> JobV
             raise LegalEntityUnknown(field="legal_entity_id")
         job_id = new_id()
         await queries.insert_job(uow, job_id, msgspec.structs.asdict(request))
-        row = await queries.job(uow, job_id)
+        row = await _existing_job(uow, job_id)
         await record(uow, principal, "job.created", "job", job_id, after=request)
-    assert row is not None
     return _job_view(row, locale, fallback)
+
+
+async def _existing_job(uow: UnitOfWork, job_id: UUID) -> JobRecord:
+    row = await queries.job(uow, job_id)
+    if row is None:
+        raise JobNotFound()
+    return row
 
 
 async def get_job(principal: Principal, job_id: UUID, locale: str) -> JobView:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        row = await queries.job(uow, job_id)
+        row = await _existing_job(uow, job_id)
         fallback = await tenant_default_locale(uow)
-    if row is None:
-        raise JobNotFound()
     return _job_view(row, locale, fallback)
 
 
@@ -200,26 +212,25 @@ async def update_job(principal: Principal, job_id: UUID, patch: JobPatch, expect
                      locale: str) -> JobView:
     values = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not None}
     async with unit_of_work(principal.tenant_id) as uow:
-        before = await queries.job(uow, job_id)
-        if before is None:
-            raise JobNotFound()
+        before = msgspec.structs.asdict(await _existing_job(uow, job_id))
         fallback = await tenant_default_locale(uow)
         if "title" in values:
             require_language(values["title"], fallback)
         await queries.update_job(uow, job_id, expected_version, values)
-        after = await queries.job(uow, job_id)
+        after = await _existing_job(uow, job_id)
         await record(uow, principal, "job.updated", "job", job_id,
                      before={k: before[k] for k in values}, after=values)
-    assert after is not None
     return _job_view(after, locale, fallback)
 
 
 # -- competency models ---------------------------------------------------------------------------
 
 
-def _version_view(model: dict[str, Any], row: dict[str, Any]) -> ModelVersionView:
-    return msgspec.convert({**row, "model_id": model["id"], "job_id": model["job_id"], "name": model["name"]},
-                           ModelVersionView)
+def _version_view(model: CompetencyModelRow, row: ModelVersionRow) -> ModelVersionView:
+    return ModelVersionView(model_id=model.id, job_id=model.job_id, name=model.name, number=row.number,
+                            effective_from=row.effective_from, competencies=row.competencies,
+                            overall_pass_threshold=row.overall_pass_threshold, created_by=row.created_by,
+                            created_at=row.created_at)
 
 
 async def publish_model_version(principal: Principal, job_id: UUID, request: NewModelVersion) -> ModelVersionView:
@@ -231,36 +242,33 @@ async def publish_model_version(principal: Principal, job_id: UUID, request: New
 async def publish_in(uow: UnitOfWork, principal: Principal, job_id: UUID, request: NewModelVersion,
                      action: str) -> ModelVersionView:
     """Publish inside the caller's unit of work, audited as ``action`` with the competencies before and after."""
-    job = await queries.job(uow, job_id)
-    if job is None:
-        raise JobNotFound()
+    job = await _existing_job(uow, job_id)
     model = await queries.competency_model(uow, job_id)
     if model is None:
-        name = request.name or pick_text(job["title"], "en", next(iter(job["title"])))
-        await queries.insert_competency_model(uow, new_id(), job_id, name)
-        model = await queries.competency_model(uow, job_id)
-    assert model is not None
-    versions = await queries.model_versions(uow, model["id"])
+        name = request.name or pick_text(job.title, "en", next(iter(job.title)))
+        model = CompetencyModelRow(id=new_id(), tenant_id=uow.tenant_id, job_id=job_id, name=name,
+                                   created_at=utc_now())
+        await queries.insert_competency_model(uow, model.id, job_id, name)
+    versions = await queries.model_versions(uow, model.id)
     values = {
         "number": len(versions) + 1, "effective_from": request.effective_from,
         "competencies": msgspec.to_builtins(request.competencies),
         "overall_pass_threshold": request.overall_pass_threshold, "created_by": principal.subject,
     }
-    await queries.insert_model_version(uow, new_id(), model["id"], values)
-    published = (await queries.model_versions(uow, model["id"]))[-1]
-    await record(uow, principal, action, "competency_model", model["id"],
-                 before=versions[-1]["competencies"] if versions else None, after=values)
+    await queries.insert_model_version(uow, new_id(), model.id, values)
+    published = (await queries.model_versions(uow, model.id))[-1]
+    await record(uow, principal, action, "competency_model", model.id,
+                 before=versions[-1].competencies if versions else None, after=values)
     return _version_view(model, published)
 
 
 async def model_versions(principal: Principal, job_id: UUID) -> list[ModelVersionView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await queries.job(uow, job_id) is None:
-            raise JobNotFound()
+        await _existing_job(uow, job_id)
         model = await queries.competency_model(uow, job_id)
         if model is None:
             raise NoCompetencyModel()
-        return [_version_view(model, row) for row in await queries.model_versions(uow, model["id"])]
+        return [_version_view(model, row) for row in await queries.model_versions(uow, model.id)]
 
 
 def version_in_force(versions: list[ModelVersionView], on: date) -> ModelVersionView | None:
@@ -295,18 +303,22 @@ def _sealed_columns(cipher: TenantCipher, candidate_id: UUID, personal: dict[str
     return columns
 
 
-def _candidate_view(cipher: TenantCipher, row: dict[str, Any], clear: bool) -> CandidateView:
-    personal = {name: cipher.open(row[f"{name}_ciphertext"], "candidates", name, row["id"])
-                for name in PERSONAL_FIELDS if row[f"{name}_ciphertext"]}
+def _opened(cipher: TenantCipher, row: CandidateRow) -> dict[str, str]:
+    return {name: cipher.open(sealed, "candidates", name, row.id)
+            for name, sealed in row.ciphertexts().items() if sealed}
+
+
+def _candidate_view(cipher: TenantCipher, row: CandidateRow, clear: bool) -> CandidateView:
+    personal = _opened(cipher, row)
     if not clear:
         masks = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id,
                  "birth_date": lambda v: mask_birth_date(date.fromisoformat(v))}
         personal = {name: masks[name](value) for name, value in personal.items()}
     return CandidateView(
-        id=row["id"], full_name=row["full_name"], email=personal.get("email"), phone=personal.get("phone"),
-        national_id=personal.get("national_id"), national_id_country=row["national_id_country"],
-        birth_date=personal.get("birth_date"), masked=not clear, timezone=row["timezone"], locale=row["locale"],
-        version=row["version"], created_at=row["created_at"], updated_at=row["updated_at"],
+        id=row.id, full_name=row.full_name, email=personal.get("email"), phone=personal.get("phone"),
+        national_id=personal.get("national_id"), national_id_country=row.national_id_country,
+        birth_date=personal.get("birth_date"), masked=not clear, timezone=row.timezone, locale=row.locale,
+        version=row.version, created_at=row.created_at, updated_at=row.updated_at,
     )
 
 
@@ -319,29 +331,33 @@ async def create_candidate(principal: Principal, request: NewCandidate) -> Candi
         indexes = {name: sealed[f"{name}_index"] for name in INDEXED_FIELDS if f"{name}_index" in sealed}
         duplicates = await queries.candidates_matching(uow, indexes)
         if duplicates:
-            same = sorted(n for n, v in indexes.items() if any(d[f"{n}_index"] == v for d in duplicates))
-            raise DuplicateCandidate(fields=", ".join(same), candidate_id=str(duplicates[0]["id"]))
+            same = sorted(n for n, v in indexes.items() if any(d.indexes()[n] == v for d in duplicates))
+            raise DuplicateCandidate(fields=", ".join(same), candidate_id=str(duplicates[0].id))
         await queries.insert_candidate(uow, candidate_id, {
             "full_name": request.full_name, "national_id_country": request.national_id_country,
             "timezone": request.timezone, "locale": request.locale, **sealed})
-        row = await queries.candidate(uow, candidate_id)
-        assert row is not None
+        row = await _existing_candidate(uow, candidate_id)
         masked = _candidate_view(cipher, row, clear=False)
         # The trail keeps masked values only: personal data is never copied out of its sealed column.
         await record(uow, principal, "candidate.created", "candidate", candidate_id, after=masked)
     return _candidate_view(cipher, row, clear=principal.may(Operation.PII_READ))
 
 
+async def _existing_candidate(uow: UnitOfWork, candidate_id: UUID) -> CandidateRow:
+    row = await queries.candidate(uow, candidate_id)
+    if row is None:
+        raise CandidateNotFound()
+    return row
+
+
 async def get_candidate(principal: Principal, candidate_id: UUID) -> CandidateView:
     clear = principal.may(Operation.PII_READ)
     async with unit_of_work(principal.tenant_id, write=clear) as uow:
-        row = await queries.candidate(uow, candidate_id)
-        if row is None:
-            raise CandidateNotFound()
+        row = await _existing_candidate(uow, candidate_id)
         cipher = await cipher_for(uow)
         if clear:
             await record(uow, principal, "candidate.personal_data_read", "candidate", candidate_id,
-                         after={"fields": [n for n in PERSONAL_FIELDS if row[f"{n}_ciphertext"]]})
+                         after={"fields": [n for n, sealed in row.ciphertexts().items() if sealed]})
         return _candidate_view(cipher, row, clear)
 
 
@@ -353,7 +369,7 @@ async def list_candidates(principal: Principal, cursor: str | None, limit: int) 
         shown = rows[:limit]
         if clear and shown:
             await record(uow, principal, "candidate.personal_data_read", "candidate", "list",
-                         after={"candidates": [str(r["id"]) for r in shown]})
+                         after={"candidates": [str(r.id) for r in shown]})
         views = [_candidate_view(cipher, row, clear) for row in rows]
     return page_of(views, limit, lambda c: str(c.id))
 
@@ -384,16 +400,20 @@ async def list_consents(principal: Principal, candidate_id: UUID) -> list[Consen
 
 
 async def _consents(uow: UnitOfWork, candidate_id: UUID) -> list[ConsentView]:
-    return [msgspec.convert({**row, "active": row["withdrawn_at"] is None}, ConsentView)
+    return [ConsentView(id=row.id, candidate_id=row.candidate_id, purpose=ConsentPurpose(row.purpose),
+                        given_at=row.given_at, withdrawn_at=row.withdrawn_at, evidence=row.evidence,
+                        active=row.withdrawn_at is None)
             for row in await queries.consents(uow, candidate_id)]
 
 
 # -- applications --------------------------------------------------------------------------------
 
 
-def _application_view(row: dict[str, Any], stages: list[StageView]) -> ApplicationView:
-    name = next((s.name for s in stages if s.code == row["stage"]), row["stage"])
-    return msgspec.convert({**row, "stage_name": name}, ApplicationView)
+def _application_view(row: ApplicationRecord, stages: list[StageView]) -> ApplicationView:
+    name = next((s.name for s in stages if s.code == row.stage), row.stage)
+    return ApplicationView(id=row.id, candidate_id=row.candidate_id, job_id=row.job_id, stage=row.stage,
+                           stage_name=name, version=row.version, created_at=row.created_at,
+                           updated_at=row.updated_at)
 
 
 async def create_application(principal: Principal, request: NewApplication, locale: str) -> ApplicationView:
@@ -411,16 +431,20 @@ async def create_application(principal: Principal, request: NewApplication, loca
         await queries.record_stage_change(uow, new_id(), application_id, {
             "from_stage": None, "to_stage": first, "moved_by": principal.subject, "reason": "application created"})
         await record(uow, principal, "application.created", "application", application_id, after=request)
-        row = await queries.application(uow, application_id)
-    assert row is not None
+        row = await _existing_application(uow, application_id)
     return _application_view(row, stages)
+
+
+async def _existing_application(uow: UnitOfWork, application_id: UUID) -> ApplicationRecord:
+    row = await queries.application(uow, application_id)
+    if row is None:
+        raise ApplicationNotFound()
+    return row
 
 
 async def get_application(principal: Principal, application_id: UUID, locale: str) -> ApplicationView:
     async with unit_of_work(principal.tenant_id) as uow:
-        row = await queries.application(uow, application_id)
-        if row is None:
-            raise ApplicationNotFound()
+        row = await _existing_application(uow, application_id)
         return _application_view(row, await stages_for(uow, locale))
 
 
@@ -436,40 +460,93 @@ async def move_application(principal: Principal, application_id: UUID, move: Sta
                            locale: str) -> ApplicationView:
     """Move to another pipeline stage: history, audit and the candidate's notification in one transaction."""
     async with unit_of_work(principal.tenant_id) as uow:
-        before = await queries.application(uow, application_id)
-        if before is None:
-            raise ApplicationNotFound()
+        before = await _existing_application(uow, application_id)
         stages = await stages_for(uow, locale)
         target = next((s for s in stages if s.code == move.stage), None)
         if target is None:
             raise StageNotFound(stage=move.stage, field="stage")
         await queries.move_application(uow, application_id, expected_version, move.stage)
         await queries.record_stage_change(uow, new_id(), application_id, {
-            "from_stage": before["stage"], "to_stage": move.stage, "moved_by": principal.subject,
+            "from_stage": before.stage, "to_stage": move.stage, "moved_by": principal.subject,
             "reason": move.reason})
         await notify_stage_change(uow, before, target)
         await record(uow, principal, "application.stage_changed", "application", application_id,
-                     before={"stage": before["stage"]}, after={"stage": move.stage, "reason": move.reason})
-        after = await queries.application(uow, application_id)
-    assert after is not None
+                     before={"stage": before.stage}, after={"stage": move.stage, "reason": move.reason})
+        after = await _existing_application(uow, application_id)
     return _application_view(after, stages)
 
 
-async def notify_stage_change(uow: UnitOfWork, application: dict[str, Any], stage: StageView) -> None:
-    candidate = await queries.candidate(uow, application["candidate_id"])
-    job = await queries.job(uow, application["job_id"])
-    assert candidate is not None and job is not None
-    locale = candidate["locale"]
+async def notify_stage_change(uow: UnitOfWork, application: ApplicationRecord, stage: StageView) -> None:
+    candidate = await _existing_candidate(uow, application.candidate_id)
+    job = await _existing_job(uow, application.job_id)
+    locale = candidate.locale
     fallback = await tenant_default_locale(uow)
-    params = {"job": pick_text(job["title"], locale, fallback), "stage": pick_text(stage.names, locale, fallback)}
-    await queries.enqueue_message(uow, new_id(), {
-        "recipient_kind": "candidate", "recipient_id": candidate["id"], "locale": locale,
-        "subject": translate(STAGE_CHANGED_SUBJECT, locale, **params),
-        "body": translate(STAGE_CHANGED_BODY, locale, **params)})
+    params = {"job": pick_text(job.title, locale, fallback), "stage": pick_text(stage.names, locale, fallback)}
+    await enqueue_in(uow, Message(
+        recipient_kind="candidate", recipient_id=candidate.id, locale=locale,
+        subject=translate(STAGE_CHANGED_SUBJECT, locale, **params),
+        body=translate(STAGE_CHANGED_BODY, locale, **params)))
 
 
 async def application_history(principal: Principal, application_id: UUID) -> list[StageChangeView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await queries.application(uow, application_id) is None:
-            raise ApplicationNotFound()
-        return [msgspec.convert(row, StageChangeView) for row in await queries.stage_history(uow, application_id)]
+        await _existing_application(uow, application_id)
+        return [StageChangeView(from_stage=row.from_stage, to_stage=row.to_stage, moved_by=row.moved_by,
+                                reason=row.reason, moved_at=row.moved_at)
+                for row in await queries.stage_history(uow, application_id)]
+
+
+# -- reads and steps other contexts run inside their own unit of work ----------------------------
+
+
+async def job_in(uow: UnitOfWork, job_id: UUID) -> JobRecord | None:
+    return await queries.job(uow, job_id)
+
+
+async def candidate_in(uow: UnitOfWork, candidate_id: UUID) -> CandidateSummary | None:
+    row = await queries.candidate(uow, candidate_id)
+    if row is None:
+        return None
+    return CandidateSummary(id=row.id, full_name=row.full_name, national_id_country=row.national_id_country,
+                            timezone=row.timezone, locale=row.locale)
+
+
+async def personal_data_in(uow: UnitOfWork, candidate_id: UUID) -> dict[str, str]:
+    """The candidate's personal data in clear, by field, for a context that seals it anew (a hire)."""
+    return _opened(await cipher_for(uow), await _existing_candidate(uow, candidate_id))
+
+
+async def application_in(uow: UnitOfWork, application_id: UUID) -> ApplicationRecord | None:
+    return await queries.application(uow, application_id)
+
+
+async def applications_in(uow: UnitOfWork, limit: int, *, job_id: UUID | None = None,
+                          candidate_id: UUID | None = None) -> list[ApplicationRecord]:
+    return await queries.applications(uow, after=None, limit=limit, job_id=job_id, candidate_id=candidate_id)
+
+
+async def model_versions_in(uow: UnitOfWork, job_id: UUID) -> list[ModelVersionView]:
+    """Every version of the job's competency model, oldest first; none when the job has no model."""
+    model = await queries.competency_model(uow, job_id)
+    if model is None:
+        return []
+    return [_version_view(model, row) for row in await queries.model_versions(uow, model.id)]
+
+
+async def versions_of_model_in(uow: UnitOfWork, model_id: UUID) -> list[ModelVersionView]:
+    model = await queries.competency_model_by_id(uow, model_id)
+    if model is None:
+        return []
+    return [_version_view(model, row) for row in await queries.model_versions(uow, model.id)]
+
+
+async def close_as_hired_in(uow: UnitOfWork, principal: Principal, application: ApplicationRecord) -> None:
+    """Move the application to the pipeline's hired stage, if it has one, and tell the candidate."""
+    stages = await stages_for(uow, "en")
+    hired = next((s for s in stages if s.outcome is StageOutcome.HIRED), None)
+    if hired is None or application.stage == hired.code:
+        return
+    await queries.move_application(uow, application.id, application.version, hired.code)
+    await queries.record_stage_change(uow, new_id(), application.id, {
+        "from_stage": application.stage, "to_stage": hired.code, "moved_by": principal.subject, "reason": "hired"})
+    await notify_stage_change(uow, application, hired)

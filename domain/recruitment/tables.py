@@ -103,14 +103,3 @@ class StageChange(Table, tablename="application_stage_history"):
     reason = Varchar(length=1000)
     moved_at = Timestamptz()
 
-
-class OutboxMessage(Table, tablename="notification_outbox"):
-    id = UUID(primary_key=True)
-    tenant_id = UUID()
-    recipient_kind = Varchar(length=20)
-    recipient_id = UUID()
-    locale = Varchar(length=16)
-    subject = Text()
-    body = Text()
-    status = Varchar(length=16)
-    created_at = Timestamptz()

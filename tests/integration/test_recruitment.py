@@ -13,6 +13,7 @@ import pytest
 
 from domain.kernel.db import current_database, unit_of_work
 from domain.kernel.i18n import translate
+from domain.notifications.service import messages_to_in
 from domain.recruitment import queries
 from domain.recruitment.service import STAGE_CHANGED_BODY
 from tests.conftest import bearer
@@ -185,9 +186,9 @@ async def test_sealed_data_is_bound_to_its_row_and_tenant(client: Any, runtime: 
         cipher = await cipher_for(uow)
     assert row_one is not None
     with pytest.raises(SealedValueUnreadable):
-        cipher.open(row_one["national_id_ciphertext"], "candidates", "national_id", uuid.UUID(two["id"]))
+        cipher.open(row_one.national_id_ciphertext, "candidates", "national_id", uuid.UUID(two["id"]))
     with pytest.raises(SealedValueUnreadable):
-        cipher.open(row_one["phone_ciphertext"], "candidates", "email", uuid.UUID(one["id"]))
+        cipher.open(row_one.phone_ciphertext, "candidates", "email", uuid.UUID(one["id"]))
 
 
 async def test_no_plaintext_personal_data_at_rest(client: Any, settings: Any, recruiter: str) -> None:
@@ -267,9 +268,9 @@ async def test_an_application_moves_through_the_pipeline_with_history_and_notifi
         (None, "applied", "recruiter-1"), ("applied", "interview_passed", "manager-1")]
     assert history[1]["reason"] == "strong AI interview"
     async with unit_of_work(tenant_a, write=False) as uow:
-        messages = await queries.outbox(uow, uuid.UUID(candidate["id"]))
-    assert len(messages) == 1 and messages[0]["locale"] == "zh_CN"
-    assert messages[0]["body"] == translate(STAGE_CHANGED_BODY, "zh_CN", job="后端工程师", stage="面试通过")
+        messages = await messages_to_in(uow, uuid.UUID(candidate["id"]))
+    assert len(messages) == 1 and messages[0].locale == "zh_CN"
+    assert messages[0].body == translate(STAGE_CHANGED_BODY, "zh_CN", job="后端工程师", stage="面试通过")
 
 
 async def test_tenants_add_their_own_pipeline_stages(client: Any, tenant_a: Any, token_for: Any) -> None:
