@@ -11,7 +11,6 @@ from __future__ import annotations
 import statistics
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -19,7 +18,15 @@ import msgspec
 from domain.analytics.attrition import AttritionFeatures, EmployeeRisk, LabelledHistory, model_for, score
 from domain.analytics.feedback_loop import FeedbackLoopAnalysis, HireOutcome, analyse
 from domain.assessments.service import evaluations_in
-from domain.employees import queries as employee_queries
+from domain.employees.model import EmployeeRow, EmploymentRow
+from domain.employees.service import (
+    all_employees_in,
+    employee_of_application_in,
+    employments_in,
+    pay_of_position_in,
+    reviews_in,
+    training_records_in,
+)
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict
 from domain.kernel.principal import Principal
@@ -72,17 +79,17 @@ async def _outcomes(uow: UnitOfWork, job_id: UUID) -> list[HireOutcome]:
     """Every hire of the job with both an interview evaluation and a performance review."""
     outcomes = []
     for application in await applications_in(uow, 10_000, job_id=job_id):
-        employee = await employee_queries.employee_of_application(uow, application.id)
+        employee = await employee_of_application_in(uow, application.id)
         evaluations = await evaluations_in(uow, application.id)
-        reviews = await employee_queries.reviews(uow, employee["id"]) if employee else []
+        reviews = await reviews_in(uow, employee.id) if employee else []
         if employee is None or not evaluations or not reviews:
             continue
         scores = {c.code: c.score for c in evaluations[-1].detail.competencies if c.score is not None}
         latest = reviews[-1]
         outcomes.append(HireOutcome(
-            employee_id=employee["id"], label=employee["full_name"], interview_scores=scores,
-            performance={code: Decimal(value) for code, value in latest["ratings"].items()},
-            overall_performance=Decimal(latest["overall"])))
+            employee_id=employee.id, label=employee.full_name, interview_scores=scores,
+            performance={code: Decimal(value) for code, value in latest.ratings.items()},
+            overall_performance=Decimal(latest.overall)))
     return outcomes
 
 
@@ -111,55 +118,55 @@ def competency_names(version: ModelVersionView, locale: str) -> dict[str, str]:
 async def attrition(principal: Principal) -> list[EmployeeRisk]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         today = utc_now().date()
-        employees = await employee_queries.employees(uow, after=None, limit=100_000)
-        features = {e["id"]: await _features(uow, e, e["left_on"] or today) for e in employees}
+        employees = await all_employees_in(uow, 100_000)
+        features = {e.id: await _features(uow, e, e.left_on or today) for e in employees}
         features = {k: v for k, v in features.items() if v is not None}
-        history = [LabelledHistory(features=features[e["id"]], left=e["left_on"] is not None)
-                   for e in employees if e["id"] in features]
+        history = [LabelledHistory(features=features[e.id], left=e.left_on is not None)
+                   for e in employees if e.id in features]
         model = model_for(history)
-        return sorted((EmployeeRisk(employee_id=e["id"], label=e["full_name"], risk=score(features[e["id"]], model))
-                       for e in employees if e["left_on"] is None and e["id"] in features),
+        return sorted((EmployeeRisk(employee_id=e.id, label=e.full_name, risk=score(features[e.id], model))
+                       for e in employees if e.left_on is None and e.id in features),
                       key=lambda row: row.risk.score, reverse=True)
 
 
-async def _features(uow: UnitOfWork, employee: dict[str, Any], on: date) -> AttritionFeatures | None:
-    employments = await employee_queries.employments(uow, employee["id"])
+async def _features(uow: UnitOfWork, employee: EmployeeRow, on: date) -> AttritionFeatures | None:
+    employments = await employments_in(uow, employee.id)
     if not employments:
         return None
-    current = [e for e in employments if e["effective_from"] <= on] or employments[:1]
-    trainings = await employee_queries.training_records(uow, employee["id"])
-    reviews = await employee_queries.reviews(uow, employee["id"])
+    current = [e for e in employments if e.effective_from <= on] or employments[:1]
+    trainings = await training_records_in(uow, employee.id)
+    reviews = await reviews_in(uow, employee.id)
     return AttritionFeatures(
         culture_fit=await _culture_fit(uow, employee),
-        training_participation=(sum(1 for t in trainings if t["status"] == "completed") / len(trainings)
+        training_participation=(sum(1 for t in trainings if t.status == "completed") / len(trainings)
                                 if trainings else 1.0),
-        tenure_months=max((on - employments[0]["effective_from"]).days / 30.44, 0.0),
-        review_trend=(Decimal(reviews[-1]["overall"]) - Decimal(reviews[-2]["overall"])) if len(reviews) > 1 else 0,
+        tenure_months=max((on - employments[0].effective_from).days / 30.44, 0.0),
+        review_trend=(Decimal(reviews[-1].overall) - Decimal(reviews[-2].overall)) if len(reviews) > 1 else 0,
         pay_position=await _pay_position(uow, current[-1]),
         recent_manager_change=_manager_changed(current, on),
     )
 
 
-async def _culture_fit(uow: UnitOfWork, employee: dict[str, Any]) -> Decimal | None:
-    if employee["application_id"] is None:
+async def _culture_fit(uow: UnitOfWork, employee: EmployeeRow) -> Decimal | None:
+    if employee.application_id is None:
         return None
-    evaluations = await evaluations_in(uow, employee["application_id"])
+    evaluations = await evaluations_in(uow, employee.application_id)
     if not evaluations:
         return None
     scores = {c.code: c.score for c in evaluations[-1].detail.competencies}
     return next((scores[code] for code in CULTURE_FIT_CODES if scores.get(code) is not None), None)
 
 
-async def _pay_position(uow: UnitOfWork, employment: dict[str, Any]) -> float:
+async def _pay_position(uow: UnitOfWork, employment: EmploymentRow) -> float:
     """Pay against the median of the same position and currency in the tenant: the range midpoint
     Meridian can know until pay ranges per position exist."""
-    peers = await employee_queries.current_pay_of_position(uow, employment["position"], employment["currency"])
-    midpoint = statistics.median(peers) if peers else employment["pay_minor"]
-    return employment["pay_minor"] / midpoint if midpoint else 1.0
+    peers = await pay_of_position_in(uow, employment.position, employment.currency)
+    midpoint = statistics.median(peers) if peers else employment.pay_minor
+    return employment.pay_minor / midpoint if midpoint else 1.0
 
 
-def _manager_changed(employments: list[dict[str, Any]], on: date) -> bool:
-    recent = [e for e in employments if on - MANAGER_CHANGE_WINDOW <= e["effective_from"] <= on]
-    earlier = [e for e in employments if e["effective_from"] < on - MANAGER_CHANGE_WINDOW]
-    managers = {e["manager_id"] for e in recent} | ({earlier[-1]["manager_id"]} if earlier else set())
+def _manager_changed(employments: list[EmploymentRow], on: date) -> bool:
+    recent = [e for e in employments if on - MANAGER_CHANGE_WINDOW <= e.effective_from <= on]
+    earlier = [e for e in employments if e.effective_from < on - MANAGER_CHANGE_WINDOW]
+    managers = {e.manager_id for e in recent} | ({earlier[-1].manager_id} if earlier else set())
     return len(managers) > 1

@@ -4,6 +4,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from domain.audit.chain import Link
 from domain.audit.tables import AuditEntry
 from domain.kernel.db import UnitOfWork, current_database
@@ -15,7 +17,20 @@ _LINK_COLUMNS = (
 )
 
 
-async def lock_chain_head(uow: UnitOfWork) -> dict[str, Any] | None:
+class ChainHead(msgspec.Struct, frozen=True):
+    seq: int
+    hash: str
+
+
+class StoredEntry(msgspec.Struct, frozen=True):
+    """An entry as stored: its link keeps ``before``/``after`` as the canonical text its hash covers."""
+
+    id: UUID
+    hash: str
+    link: Link
+
+
+async def lock_chain_head(uow: UnitOfWork) -> ChainHead | None:
     """The tenant's last entry, with the chain locked until this transaction ends.
 
     On SQLite the write lock already serialises writers; on PostgreSQL an advisory lock keyed by
@@ -30,7 +45,7 @@ async def lock_chain_head(uow: UnitOfWork) -> dict[str, Any] | None:
         .order_by(AuditEntry.seq, ascending=False)
         .limit(1)
     )
-    return rows[0] if rows else None
+    return ChainHead(seq=rows[0]["seq"], hash=rows[0]["hash"]) if rows else None
 
 
 async def append(uow: UnitOfWork, entry_id: UUID, link: Link, digest: str) -> None:
@@ -45,7 +60,7 @@ async def append(uow: UnitOfWork, entry_id: UUID, link: Link, digest: str) -> No
 
 async def entries_page(
     uow: UnitOfWork, *, after_seq: int, limit: int, entity_type: str | None = None, entity_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[StoredEntry]:
     query = AuditEntry.select(AuditEntry.id, *_LINK_COLUMNS).where(
         (AuditEntry.tenant_id == uow.tenant_id) & (AuditEntry.seq > after_seq)
     )
@@ -53,10 +68,17 @@ async def entries_page(
         query = query.where(AuditEntry.entity_type == entity_type)
     if entity_id:
         query = query.where(AuditEntry.entity_id == entity_id)
-    return await query.order_by(AuditEntry.seq).limit(limit)
+    return [_stored(uow, row) for row in await query.order_by(AuditEntry.seq).limit(limit)]
 
 
-async def chain_in_order(uow: UnitOfWork, batch: int = 1000) -> AsyncIterator[dict[str, Any]]:
+def _stored(uow: UnitOfWork, row: dict[str, Any]) -> StoredEntry:
+    link = Link(tenant_id=uow.tenant_id, seq=row["seq"], prev_hash=row["prev_hash"], occurred_at=row["occurred_at"],
+                actor=row["actor"], action=row["action"], entity_type=row["entity_type"],
+                entity_id=row["entity_id"], before=row["before"], after=row["after"], request_id=row["request_id"])
+    return StoredEntry(id=row["id"], hash=row["hash"], link=link)
+
+
+async def chain_in_order(uow: UnitOfWork, batch: int = 1000) -> AsyncIterator[StoredEntry]:
     after = 0
     while True:
         rows = await entries_page(uow, after_seq=after, limit=batch)
@@ -64,4 +86,4 @@ async def chain_in_order(uow: UnitOfWork, batch: int = 1000) -> AsyncIterator[di
             yield row
         if len(rows) < batch:
             return
-        after = rows[-1]["seq"]
+        after = rows[-1].link.seq

@@ -34,8 +34,8 @@ async def record(
     head = await queries.lock_chain_head(uow)
     link = Link(
         tenant_id=uow.tenant_id,
-        seq=(head["seq"] + 1) if head else 1,
-        prev_hash=head["hash"] if head else GENESIS_HASH,
+        seq=(head.seq + 1) if head else 1,
+        prev_hash=head.hash if head else GENESIS_HASH,
         occurred_at=datetime.now(UTC),
         actor=actor.subject,
         action=action,
@@ -59,12 +59,11 @@ async def verify_chain(tenant_id: Any) -> ChainReport:
     """Walk the chain from the start; report the first entry whose link does not hold."""
     async with unit_of_work(tenant_id, write=False) as uow:
         expected_prev, checked = GENESIS_HASH, 0
-        async for row in queries.chain_in_order(uow):
-            link = Link(tenant_id=uow.tenant_id, **{k: v for k, v in row.items() if k not in ("id", "hash")})
-            broken = first_broken_link(checked + 1, expected_prev, link, row["hash"])
+        async for entry in queries.chain_in_order(uow):
+            broken = first_broken_link(checked + 1, expected_prev, entry.link, entry.hash)
             if broken:
                 return ChainReport(valid=False, entries_checked=checked, first_broken=broken)
-            expected_prev, checked = row["hash"], checked + 1
+            expected_prev, checked = entry.hash, checked + 1
         return ChainReport(valid=True, entries_checked=checked)
 
 
@@ -93,8 +92,7 @@ async def list_entries(principal: Principal, cursor: str | None, limit: int, ent
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         rows = await queries.entries_page(uow, after_seq=after_seq, limit=limit + 1, entity_type=entity_type,
                                           entity_id=entity_id)
-    views = [msgspec.convert({**row, "before": _parsed(row["before"]), "after": _parsed(row["after"])}, AuditEntryView)
-             for row in rows]
+    views = [_entry_view(entry) for entry in rows]
     return page_of(views, limit, lambda e: str(e.seq))
 
 
@@ -108,6 +106,14 @@ async def entries_of(principal: Principal, entity_type: str, entity_id: str) -> 
         if page.next_cursor is None:
             return entries
         cursor = page.next_cursor
+
+
+def _entry_view(entry: queries.StoredEntry) -> AuditEntryView:
+    link = entry.link
+    return AuditEntryView(id=entry.id, seq=link.seq, occurred_at=link.occurred_at, actor=link.actor,
+                          action=link.action, entity_type=link.entity_type, entity_id=link.entity_id,
+                          before=_parsed(link.before), after=_parsed(link.after), request_id=link.request_id,
+                          prev_hash=link.prev_hash, hash=entry.hash)
 
 
 def _parsed(text: str | None) -> Any:

@@ -10,7 +10,8 @@ import msgspec
 
 from domain.audit.service import record
 from domain.employees import queries
-from domain.employees.service import EmployeeNotFound
+from domain.employees.model import ReviewRow
+from domain.employees.views import existing_employee
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, InvalidInput, NotFound
 from domain.kernel.ids import new_id
@@ -104,44 +105,42 @@ async def add_module(principal: Principal, request: NewModule) -> ModuleView:
 
 async def list_modules(principal: Principal) -> list[ModuleView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        return [msgspec.convert(row, ModuleView) for row in await queries.modules(uow)]
+        return [ModuleView(id=row.id, code=row.code, title=row.title) for row in await queries.modules(uow)]
 
 
 async def add_training_record(principal: Principal, employee_id: UUID,
                               request: NewTrainingRecord) -> TrainingRecordView:
     async with unit_of_work(principal.tenant_id) as uow:
-        if await queries.employee(uow, employee_id) is None:
-            raise EmployeeNotFound()
+        await existing_employee(uow, employee_id)
         if not await queries.module_exists(uow, module_id=request.module_id):
             raise ModuleNotFound(field="module_id")
         completed_on = request.completed_on or (utc_now().date() if request.status == "completed" else None)
         record_id = await queries.insert_training_record(uow, employee_id, request.module_id, request.status,
                                                          completed_on)
         await record(uow, principal, "training.recorded", "employee", employee_id, after=request)
-        rows = [r for r in await queries.training_records(uow, employee_id) if r["id"] == record_id]
-    return msgspec.convert(rows[0], TrainingRecordView)
+        rows = [r for r in await queries.training_records(uow, employee_id) if r.id == record_id]
+    return msgspec.convert(rows[0], TrainingRecordView, from_attributes=True)
 
 
 async def add_review(principal: Principal, employee_id: UUID, request: NewReview) -> ReviewView:
     async with unit_of_work(principal.tenant_id) as uow:
-        if await queries.employee(uow, employee_id) is None:
-            raise EmployeeNotFound()
+        await existing_employee(uow, employee_id)
         if await queries.review_exists(uow, employee_id, request.period):
             raise ReviewAlreadyGiven(period=request.period)
         employment = await queries.employment_as_of(uow, employee_id, utc_now().date())
-        model_id = employment["model_id"] if employment else None
+        model_id = employment.model_id if employment else None
         version = await _current_version(uow, model_id) if model_id else None
         codes = {c.code for c in version.competencies} if version else set()
         for competency in request.ratings:
             if version and competency not in codes:
                 raise NotInTheModel(competency=competency, field="ratings")
-        review_id = await queries.insert_review(uow, employee_id, {
-            "period": request.period, "model_id": model_id, "model_version": version.number if version else None,
-            "ratings": dict(request.ratings), "overall": request.overall, "reviewer": principal.subject})
+        review_id = await queries.insert_review(
+            uow, employee_id, request.period, model_id, version.number if version else None, dict(request.ratings),
+            request.overall, principal.subject)
         await record(uow, principal, "review.given", "employee", employee_id,
                      after={"review": review_id, "period": request.period, "overall": request.overall})
-        rows = [r for r in await queries.reviews(uow, employee_id) if r["id"] == review_id]
-    return msgspec.convert(rows[0], ReviewView)
+        rows = [r for r in await queries.reviews(uow, employee_id) if r.id == review_id]
+    return _review_view(rows[0])
 
 
 async def _current_version(uow: UnitOfWork, model_id: UUID) -> ModelVersionView | None:
@@ -153,7 +152,10 @@ async def _current_version(uow: UnitOfWork, model_id: UUID) -> ModelVersionView 
 
 async def reviews_of(principal: Principal, employee_id: UUID) -> list[ReviewView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await queries.employee(uow, employee_id) is None:
-            raise EmployeeNotFound()
-        return [msgspec.convert(row, ReviewView) for row in await queries.reviews(uow, employee_id)]
+        await existing_employee(uow, employee_id)
+        return [_review_view(row) for row in await queries.reviews(uow, employee_id)]
+
+
+def _review_view(row: ReviewRow) -> ReviewView:
+    return msgspec.convert(row, ReviewView, from_attributes=True)
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.kernel.errors import Detail, InvalidInput
+from domain.kernel.errors import Detail, InvalidInput, NotFound
 
 DecimalText = Annotated[str, msgspec.Meta(pattern=r"^\d{1,12}(\.\d{1,4})?$", description="a decimal string")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -90,6 +90,79 @@ class EmployeeView(msgspec.Struct, frozen=True):
     left_on: date | None
     version: int
     created_at: datetime
+
+
+# -- stored rows other contexts read (analytics) through the service's ``*_in`` reads ---------------
+
+
+class EmployeeRow(msgspec.Struct, frozen=True):
+    """An employee as stored; personal data stays sealed, bound to this row."""
+
+    id: UUID
+    candidate_id: UUID | None
+    application_id: UUID | None
+    full_name: str
+    email_ciphertext: str | None
+    phone_ciphertext: str | None
+    national_id_ciphertext: str | None
+    national_id_country: str | None
+    birth_date_ciphertext: str | None
+    timezone: str
+    locale: str
+    left_on: date | None
+    version: int
+    created_at: datetime
+
+
+class EmploymentRow(msgspec.Struct, frozen=True):
+    """One stored employment version; pay in minor units of ``currency``."""
+
+    id: UUID
+    employee_id: UUID
+    effective_from: date
+    legal_entity_id: UUID
+    country: str
+    region: str | None
+    position: str
+    pay_minor: int
+    currency: str
+    pay_unit: str
+    weekly_hours: str
+    probation_months: int
+    fixed_term_months: int | None
+    manager_id: UUID | None
+    evaluation_id: UUID | None
+    model_id: UUID | None
+    model_version: int | None
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class ReviewRow(msgspec.Struct, frozen=True):
+    id: UUID
+    employee_id: UUID
+    period: str
+    model_id: UUID | None
+    model_version: int | None
+    ratings: dict[str, str]
+    overall: str
+    reviewer: str
+    created_at: datetime
+
+
+class TrainingRow(msgspec.Struct, frozen=True):
+    id: UUID
+    employee_id: UUID
+    module_id: UUID
+    status: str
+    completed_on: date | None
+    created_at: datetime
+
+
+class EmployeeNotFound(NotFound):
+    code = "employee_not_found"
+    template = "There is no employee with this id."
 
 
 class ContractNotCompliant(InvalidInput):

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
+from domain.employees.model import EmployeeRow, EmploymentRow, ReviewRow, TrainingRow
+from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem
 from domain.employees.tables import (
     BankAccountChange,
     Employee,
@@ -23,89 +27,176 @@ from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
 
 
-async def insert_employee(uow: UnitOfWork, employee_id: UUID, values: dict[str, Any]) -> None:
+class NewEmployee(msgspec.Struct, frozen=True, kw_only=True):
+    candidate_id: UUID | None
+    application_id: UUID | None
+    full_name: str
+    national_id_country: str | None
+    timezone: str
+    locale: str
+    email_ciphertext: str | None = None
+    phone_ciphertext: str | None = None
+    national_id_ciphertext: str | None = None
+    birth_date_ciphertext: str | None = None
+
+
+class NewEmployment(msgspec.Struct, frozen=True, kw_only=True):
+    """What an employment version records, as appended."""
+
+    effective_from: date
+    legal_entity_id: UUID
+    country: str
+    region: str | None
+    position: str
+    pay_minor: int
+    currency: str
+    pay_unit: str
+    weekly_hours: str
+    probation_months: int
+    fixed_term_months: int | None
+    manager_id: UUID | None
+    reason: str
+    recorded_by: str
+    evaluation_id: UUID | None = None
+    model_id: UUID | None = None
+    model_version: int | None = None
+
+
+class OnboardingItemRow(msgspec.Struct, frozen=True):
+    id: UUID
+    due_date: date
+    status: str
+    plan_item: PlanItem
+    version: int
+
+
+class TaxAttributesRow(msgspec.Struct, frozen=True):
+    country: str
+    effective_from: date
+    #: Shaped by the country pack's employee schema, which validated them when they were set.
+    attributes: dict[str, Any]
+    recorded_by: str
+
+
+class BankChangeRow(msgspec.Struct, frozen=True):
+    id: UUID
+    masked: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class ModuleRow(msgspec.Struct, frozen=True):
+    id: UUID
+    code: str
+    title: dict[str, str]
+
+
+_EMPLOYEE_COLUMNS = (
+    Employee.id, Employee.candidate_id, Employee.application_id, Employee.full_name, Employee.email_ciphertext,
+    Employee.phone_ciphertext, Employee.national_id_ciphertext, Employee.national_id_country,
+    Employee.birth_date_ciphertext, Employee.timezone, Employee.locale, Employee.left_on, Employee.version,
+    Employee.created_at,
+)
+
+
+def _employee(row: dict[str, Any] | None) -> EmployeeRow | None:
+    return msgspec.convert(row, EmployeeRow) if row else None
+
+
+def _employment(row: dict[str, Any] | None) -> EmploymentRow | None:
+    return msgspec.convert(row, EmploymentRow) if row else None
+
+
+async def insert_employee(uow: UnitOfWork, employee_id: UUID, employee: NewEmployee) -> None:
     now = utc_now()
     await Employee.insert(Employee(id=employee_id, tenant_id=uow.tenant_id, version=1, created_at=now,
-                                   updated_at=now, **values))
+                                   updated_at=now, **msgspec.structs.asdict(employee)))
 
 
-async def employee(uow: UnitOfWork, employee_id: UUID) -> dict[str, Any] | None:
-    return await Employee.select().where((Employee.tenant_id == uow.tenant_id) & (Employee.id == employee_id)).first()
+async def employee(uow: UnitOfWork, employee_id: UUID) -> EmployeeRow | None:
+    return _employee(await Employee.select(*_EMPLOYEE_COLUMNS).where(
+        (Employee.tenant_id == uow.tenant_id) & (Employee.id == employee_id)).first())
 
 
-async def employee_of_application(uow: UnitOfWork, application_id: UUID) -> dict[str, Any] | None:
-    return await Employee.select().where(
-        (Employee.tenant_id == uow.tenant_id) & (Employee.application_id == application_id)).first()
+async def employee_of_application(uow: UnitOfWork, application_id: UUID) -> EmployeeRow | None:
+    return _employee(await Employee.select(*_EMPLOYEE_COLUMNS).where(
+        (Employee.tenant_id == uow.tenant_id) & (Employee.application_id == application_id)).first())
 
 
-async def employees(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[dict[str, Any]]:
-    query = Employee.select().where(Employee.tenant_id == uow.tenant_id)
+async def employees(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[EmployeeRow]:
+    query = Employee.select(*_EMPLOYEE_COLUMNS).where(Employee.tenant_id == uow.tenant_id)
     if after:
         query = query.where(Employee.id > after)
-    return await query.order_by(Employee.id).limit(limit)
+    return [msgspec.convert(row, EmployeeRow) for row in await query.order_by(Employee.id).limit(limit)]
 
 
-async def append_employment(uow: UnitOfWork, employee_id: UUID, values: dict[str, Any]) -> UUID:
-    employment_id = new_id()
-    await Employment.insert(Employment(id=employment_id, tenant_id=uow.tenant_id, employee_id=employee_id,
-                                       recorded_at=utc_now(), **values))
-    return employment_id
+async def append_employment(uow: UnitOfWork, employee_id: UUID, terms: NewEmployment) -> EmploymentRow:
+    row = EmploymentRow(id=new_id(), employee_id=employee_id, recorded_at=utc_now(), **msgspec.structs.asdict(terms))
+    await Employment.insert(Employment(tenant_id=uow.tenant_id, **msgspec.structs.asdict(row)))
+    return row
 
 
-async def employment_as_of(uow: UnitOfWork, employee_id: UUID, on: date) -> dict[str, Any] | None:
+async def employment_as_of(uow: UnitOfWork, employee_id: UUID, on: date) -> EmploymentRow | None:
     """The version in force on ``on``: the latest effective on or before it (the last recorded, on a tie)."""
-    return await Employment.select().where(
+    return _employment(await Employment.select().where(
         (Employment.tenant_id == uow.tenant_id) & (Employment.employee_id == employee_id)
         & (Employment.effective_from <= on)
-    ).order_by(Employment.effective_from, ascending=False).order_by(Employment.recorded_at, ascending=False).first()
+    ).order_by(Employment.effective_from, ascending=False).order_by(Employment.recorded_at, ascending=False).first())
 
 
-async def employments(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:
-    return await Employment.select().where(
+async def employments(uow: UnitOfWork, employee_id: UUID) -> list[EmploymentRow]:
+    rows = await Employment.select().where(
         (Employment.tenant_id == uow.tenant_id) & (Employment.employee_id == employee_id)
     ).order_by(Employment.effective_from).order_by(Employment.recorded_at)
+    return [msgspec.convert(row, EmploymentRow) for row in rows]
 
 
-async def active_rules(uow: UnitOfWork) -> list[dict[str, Any]]:
-    rows = await OnboardingRuleRecord.select().where(
+async def active_rules(uow: UnitOfWork) -> list[OnboardingRule]:
+    rows = await OnboardingRuleRecord.select(OnboardingRuleRecord.id, OnboardingRuleRecord.definition).where(
         (OnboardingRuleRecord.tenant_id == uow.tenant_id) & (OnboardingRuleRecord.active == True)  # noqa: E712
     ).order_by(OnboardingRuleRecord.created_at)
-    return [{**row, "definition": json.loads(row["definition"])} for row in rows]
+    return [msgspec.convert({**json.loads(row["definition"]), "id": row["id"]}, OnboardingRule) for row in rows]
 
 
-async def insert_rule(uow: UnitOfWork, rule_id: UUID, definition: dict[str, Any], created_by: str) -> None:
+async def insert_rule(uow: UnitOfWork, rule_id: UUID, definition: msgspec.Struct, created_by: str) -> None:
     await OnboardingRuleRecord.insert(OnboardingRuleRecord(
-        id=rule_id, tenant_id=uow.tenant_id, definition=json.dumps(definition, ensure_ascii=False), active=True,
-        created_by=created_by, created_at=utc_now()))
+        id=rule_id, tenant_id=uow.tenant_id, definition=_json(definition), active=True, created_by=created_by,
+        created_at=utc_now()))
 
 
-async def standard_items(uow: UnitOfWork, legal_entity_id: UUID) -> list[dict[str, Any]]:
-    rows = await StandardItemRecord.select().where(
+async def standard_items(uow: UnitOfWork, legal_entity_id: UUID) -> list[StandardItem]:
+    rows = await StandardItemRecord.select(StandardItemRecord.definition).where(
         (StandardItemRecord.tenant_id == uow.tenant_id) & (StandardItemRecord.legal_entity_id == legal_entity_id)
     ).order_by(StandardItemRecord.created_at)
-    return [{**row, "definition": json.loads(row["definition"])} for row in rows]
+    return [msgspec.convert(json.loads(row["definition"]), StandardItem) for row in rows]
 
 
-async def insert_standard_item(uow: UnitOfWork, legal_entity_id: UUID, definition: dict[str, Any]) -> None:
+async def insert_standard_item(uow: UnitOfWork, legal_entity_id: UUID, item: StandardItem) -> None:
     await StandardItemRecord.insert(StandardItemRecord(
-        id=new_id(), tenant_id=uow.tenant_id, legal_entity_id=legal_entity_id,
-        definition=json.dumps(definition, ensure_ascii=False), created_at=utc_now()))
+        id=new_id(), tenant_id=uow.tenant_id, legal_entity_id=legal_entity_id, definition=_json(item),
+        created_at=utc_now()))
 
 
-async def insert_onboarding_item(uow: UnitOfWork, employee_id: UUID, plan_item: dict[str, Any],
-                                 due_date: date) -> None:
+async def insert_onboarding_item(uow: UnitOfWork, employee_id: UUID, plan_item: PlanItem) -> None:
     now = utc_now()
     await OnboardingItem.insert(OnboardingItem(
-        id=new_id(), tenant_id=uow.tenant_id, employee_id=employee_id,
-        plan_item=json.dumps(plan_item, ensure_ascii=False), due_date=due_date, status="open", version=1,
-        created_at=now, updated_at=now))
+        id=new_id(), tenant_id=uow.tenant_id, employee_id=employee_id, plan_item=_json(plan_item),
+        due_date=plan_item.due_date, status="open", version=1, created_at=now, updated_at=now))
 
 
-async def onboarding_items(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:
-    rows = await OnboardingItem.select().where(
+async def onboarding_items(uow: UnitOfWork, employee_id: UUID) -> list[OnboardingItemRow]:
+    rows = await OnboardingItem.select(
+        OnboardingItem.id, OnboardingItem.due_date, OnboardingItem.status, OnboardingItem.plan_item,
+        OnboardingItem.version,
+    ).where(
         (OnboardingItem.tenant_id == uow.tenant_id) & (OnboardingItem.employee_id == employee_id)
     ).order_by(OnboardingItem.due_date)
-    return [{**row, "plan_item": json.loads(row["plan_item"])} for row in rows]
+    return [OnboardingItemRow(id=row["id"], due_date=row["due_date"], status=row["status"],
+                              plan_item=msgspec.convert(json.loads(row["plan_item"]), PlanItem),
+                              version=row["version"]) for row in rows]
 
 
 async def append_tax_attributes(uow: UnitOfWork, employee_id: UUID, country: str, effective_from: date,
@@ -116,13 +207,21 @@ async def append_tax_attributes(uow: UnitOfWork, employee_id: UUID, country: str
         recorded_by=recorded_by, recorded_at=utc_now()))
 
 
-async def tax_attributes_as_of(uow: UnitOfWork, employee_id: UUID, country: str, on: date) -> dict[str, Any] | None:
-    row = await TaxAttributes.select().where(
+async def tax_attributes_as_of(uow: UnitOfWork, employee_id: UUID, country: str, on: date) -> TaxAttributesRow | None:
+    row = await TaxAttributes.select(
+        TaxAttributes.country, TaxAttributes.effective_from, TaxAttributes.attributes, TaxAttributes.recorded_by,
+    ).where(
         (TaxAttributes.tenant_id == uow.tenant_id) & (TaxAttributes.employee_id == employee_id)
         & (TaxAttributes.country == country) & (TaxAttributes.effective_from <= on)
     ).order_by(TaxAttributes.effective_from, ascending=False).order_by(TaxAttributes.recorded_at, ascending=False
                                                                          ).first()
-    return {**row, "attributes": json.loads(row["attributes"])} if row else None
+    return msgspec.convert({**row, "attributes": json.loads(row["attributes"])}, TaxAttributesRow) if row else None
+
+
+_BANK_CHANGE_COLUMNS = (
+    BankAccountChange.id, BankAccountChange.masked, BankAccountChange.status, BankAccountChange.requested_by,
+    BankAccountChange.requested_at, BankAccountChange.decided_by, BankAccountChange.decided_at,
+)
 
 
 async def insert_bank_change(uow: UnitOfWork, change_id: UUID, employee_id: UUID, sealed: str, masked: str,
@@ -132,16 +231,18 @@ async def insert_bank_change(uow: UnitOfWork, change_id: UUID, employee_id: UUID
         status="pending", requested_by=requested_by, requested_at=utc_now()))
 
 
-async def bank_change(uow: UnitOfWork, employee_id: UUID, change_id: UUID) -> dict[str, Any] | None:
-    return await BankAccountChange.select().where(
+async def bank_change(uow: UnitOfWork, employee_id: UUID, change_id: UUID) -> BankChangeRow | None:
+    row = await BankAccountChange.select(*_BANK_CHANGE_COLUMNS).where(
         (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.employee_id == employee_id)
         & (BankAccountChange.id == change_id)).first()
+    return msgspec.convert(row, BankChangeRow) if row else None
 
 
-async def bank_changes(uow: UnitOfWork, employee_id: UUID) -> list[dict[str, Any]]:
-    return await BankAccountChange.select().where(
+async def bank_changes(uow: UnitOfWork, employee_id: UUID) -> list[BankChangeRow]:
+    rows = await BankAccountChange.select(*_BANK_CHANGE_COLUMNS).where(
         (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.employee_id == employee_id)
     ).order_by(BankAccountChange.requested_at)
+    return [msgspec.convert(row, BankChangeRow) for row in rows]
 
 
 async def decide_bank_change(uow: UnitOfWork, change_id: UUID, status: str, decided_by: str) -> None:
@@ -150,20 +251,22 @@ async def decide_bank_change(uow: UnitOfWork, change_id: UUID, status: str, deci
         (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.id == change_id))
 
 
-async def insert_review(uow: UnitOfWork, employee_id: UUID, values: dict[str, Any]) -> UUID:
+async def insert_review(uow: UnitOfWork, employee_id: UUID, period: str, model_id: UUID | None,
+                        model_version: int | None, ratings: dict[str, str], overall: str, reviewer: str) -> UUID:
     review_id = new_id()
     await PerformanceReview.insert(PerformanceReview(
-        id=review_id, tenant_id=uow.tenant_id, employee_id=employee_id, created_at=utc_now(),
-        **{**values, "ratings": json.dumps(values["ratings"])}))
+        id=review_id, tenant_id=uow.tenant_id, employee_id=employee_id, created_at=utc_now(), period=period,
+        model_id=model_id, model_version=model_version, ratings=json.dumps(ratings), overall=overall,
+        reviewer=reviewer))
     return review_id
 
 
-async def reviews(uow: UnitOfWork, employee_id: UUID | None = None) -> list[dict[str, Any]]:
+async def reviews(uow: UnitOfWork, employee_id: UUID | None = None) -> list[ReviewRow]:
     query = PerformanceReview.select().where(PerformanceReview.tenant_id == uow.tenant_id)
     if employee_id:
         query = query.where(PerformanceReview.employee_id == employee_id)
     rows = await query.order_by(PerformanceReview.created_at)
-    return [{**row, "ratings": json.loads(row["ratings"])} for row in rows]
+    return [msgspec.convert({**row, "ratings": json.loads(row["ratings"])}, ReviewRow) for row in rows]
 
 
 async def review_exists(uow: UnitOfWork, employee_id: UUID, period: str) -> bool:
@@ -177,9 +280,10 @@ async def insert_module(uow: UnitOfWork, module_id: UUID, code: str, title: dict
                                                title=json.dumps(title, ensure_ascii=False), created_at=utc_now()))
 
 
-async def modules(uow: UnitOfWork) -> list[dict[str, Any]]:
-    rows = await TrainingModule.select().where(TrainingModule.tenant_id == uow.tenant_id).order_by(TrainingModule.code)
-    return [{**row, "title": json.loads(row["title"])} for row in rows]
+async def modules(uow: UnitOfWork) -> list[ModuleRow]:
+    rows = await TrainingModule.select(TrainingModule.id, TrainingModule.code, TrainingModule.title).where(
+        TrainingModule.tenant_id == uow.tenant_id).order_by(TrainingModule.code)
+    return [ModuleRow(id=row["id"], code=row["code"], title=json.loads(row["title"])) for row in rows]
 
 
 async def module_exists(uow: UnitOfWork, module_id: UUID | None = None, code: str | None = None) -> bool:
@@ -200,11 +304,11 @@ async def insert_training_record(uow: UnitOfWork, employee_id: UUID, module_id: 
     return record_id
 
 
-async def training_records(uow: UnitOfWork, employee_id: UUID | None = None) -> list[dict[str, Any]]:
+async def training_records(uow: UnitOfWork, employee_id: UUID | None = None) -> list[TrainingRow]:
     query = TrainingRecord.select().where(TrainingRecord.tenant_id == uow.tenant_id)
     if employee_id:
         query = query.where(TrainingRecord.employee_id == employee_id)
-    return await query.order_by(TrainingRecord.created_at)
+    return [msgspec.convert(row, TrainingRow) for row in await query.order_by(TrainingRecord.created_at)]
 
 
 async def record_departure(uow: UnitOfWork, employee_id: UUID, left_on: date) -> None:
@@ -221,6 +325,9 @@ async def current_pay_of_position(uow: UnitOfWork, position: str, currency: str)
     return [row["pay_minor"] for row in rows]
 
 
-
 async def set_onboarding_status(uow: UnitOfWork, item_id: UUID, expected_version: int, status: str) -> None:
     await update_versioned(uow, OnboardingItem, item_id, expected_version, {"status": status}, "onboarding item")
+
+
+def _json(value: msgspec.Struct) -> str:
+    return json.dumps(msgspec.to_builtins(value), ensure_ascii=False)

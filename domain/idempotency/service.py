@@ -44,15 +44,12 @@ async def claim_or_replay(tenant_id: UUID, principal: str, key: str, request_has
         if existing is None:
             await queries.claim(uow, principal, key, request_hash)
             return None
-    if existing["request_hash"] != request_hash:
+    if existing.request_hash != request_hash:
         raise IdempotencyKeyReused()
-    if existing["status_code"] is None:
+    if existing.response is None:
         raise IdempotentRequestInProgress()
-    return StoredResponse(
-        status=existing["status_code"],
-        body=existing["response_body"].encode(),
-        headers=json.loads(existing["response_headers"]),
-    )
+    stored = existing.response
+    return StoredResponse(status=stored.status, body=stored.body.encode(), headers=stored.headers)
 
 
 async def remember(tenant_id: UUID, principal: str, key: str, response: StoredResponse) -> None:

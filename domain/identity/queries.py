@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from domain.identity.model import UserView
+from domain.identity.model import UserKind, UserStatus, UserView
 from domain.identity.tables import User
 from domain.kernel.db import UnitOfWork
+from domain.kernel.permissions import Role
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
 
@@ -18,23 +20,42 @@ _COLUMNS = (
 )
 
 
+class UserRecord(msgspec.Struct, frozen=True):
+    """A user as first stored."""
+
+    subject: str
+    display_name: str
+    kind: UserKind
+    status: UserStatus
+    roles: list[Role]
+    scopes: list[str]
+    timezone: str
+    locale: str
+
+
 def _view(row: dict[str, Any]) -> UserView:
     return msgspec.convert({**row, "roles": json.loads(row["roles"]), "scopes": json.loads(row["scopes"])}, UserView)
 
 
-def _encoded(values: dict[str, Any]) -> dict[str, Any]:
-    encoded = dict(values)
-    for name in ("roles", "scopes"):
-        if name in encoded:
-            encoded[name] = json.dumps(sorted(str(v) for v in encoded[name]))
-    return encoded
+def _encoded(values: dict[str, object]) -> dict[str, object]:
+    return {name: _json_list(value) if name in ("roles", "scopes") else value  # type: ignore[arg-type]
+            for name, value in values.items()}
 
 
-async def insert_user(uow: UnitOfWork, user_id: UUID, values: dict[str, Any]) -> UserView:
+def _json_list(values: Iterable[object]) -> str:
+    return json.dumps(sorted(str(v) for v in values))
+
+
+async def insert_user(uow: UnitOfWork, user_id: UUID, user: UserRecord) -> UserView:
     now = utc_now()
-    await User.insert(User(id=user_id, tenant_id=uow.tenant_id, version=1, created_at=now, updated_at=now,
-                           **_encoded(values)))
-    return await user(uow, user_id)  # type: ignore[return-value]
+    await User.insert(User(
+        id=user_id, tenant_id=uow.tenant_id, subject=user.subject, display_name=user.display_name,
+        kind=user.kind.value, status=user.status.value, roles=_json_list(user.roles),
+        scopes=_json_list(user.scopes), timezone=user.timezone, locale=user.locale, version=1, created_at=now,
+        updated_at=now))
+    return UserView(id=user_id, subject=user.subject, display_name=user.display_name, kind=user.kind,
+                    status=user.status, roles=sorted(user.roles), scopes=sorted(user.scopes), timezone=user.timezone,
+                    locale=user.locale, version=1, created_at=now, updated_at=now)
 
 
 async def user(uow: UnitOfWork, user_id: UUID) -> UserView | None:
@@ -56,5 +77,5 @@ async def users(uow: UnitOfWork, *, after: UUID | None, limit: int, role: str | 
     return [_view(r) for r in await query.order_by(User.id).limit(limit)]
 
 
-async def update_user(uow: UnitOfWork, user_id: UUID, expected_version: int, values: dict[str, Any]) -> None:
+async def update_user(uow: UnitOfWork, user_id: UUID, expected_version: int, values: dict[str, object]) -> None:
     await update_versioned(uow, User, user_id, expected_version, _encoded(values), "user")

@@ -81,10 +81,9 @@ async def ensure_user(actor: Actor, tenant_id: UUID, subject: str, roles: list[R
         _check_roles(roles, tenant.kind == TenantKind.PLATFORM)
         existing = await queries.user_by_subject(uow, subject)
         if existing is None:
-            user = await queries.insert_user(uow, new_id(), {
-                "subject": subject, "display_name": subject, "kind": UserKind.PERSON.value,
-                "status": UserStatus.ACTIVE.value, "roles": roles, "scopes": [], "timezone": "UTC", "locale": "en",
-            })
+            user = await queries.insert_user(uow, new_id(), queries.UserRecord(
+                subject=subject, display_name=subject, kind=UserKind.PERSON, status=UserStatus.ACTIVE, roles=roles,
+                scopes=[], timezone="UTC", locale="en"))
             await record(uow, actor, "user.created", "user", user.id, after=user)
             return user
         wanted = sorted({*existing.roles, *roles})
@@ -92,7 +91,7 @@ async def ensure_user(actor: Actor, tenant_id: UUID, subject: str, roles: list[R
             await queries.update_user(uow, existing.id, existing.version, {"roles": wanted})
             await record(uow, actor, "user.updated", "user", existing.id,
                          before={"roles": existing.roles}, after={"roles": wanted})
-        return await queries.user(uow, existing.id)  # type: ignore[return-value]
+        return await _user(uow, existing.id)
 
 
 async def grant_self_service(
@@ -101,10 +100,9 @@ async def grant_self_service(
     """A candidate or employee may sign in to their own portal: a person user holding only ``role``, created
     once inside the caller's unit of work."""
     if await queries.user_by_subject(uow, subject) is None:
-        await queries.insert_user(uow, new_id(), {
-            "subject": subject, "display_name": display_name, "kind": UserKind.PERSON.value,
-            "status": UserStatus.ACTIVE.value, "roles": [role], "scopes": [], "timezone": timezone,
-            "locale": locale})
+        await queries.insert_user(uow, new_id(), queries.UserRecord(
+            subject=subject, display_name=display_name, kind=UserKind.PERSON, status=UserStatus.ACTIVE, roles=[role],
+            scopes=[], timezone=timezone, locale=locale))
 
 
 async def create_user(principal: Principal, request: NewUser) -> UserView:
@@ -112,19 +110,16 @@ async def create_user(principal: Principal, request: NewUser) -> UserView:
     async with unit_of_work(principal.tenant_id) as uow:
         if await queries.user_by_subject(uow, request.subject):
             raise SubjectTaken(subject=request.subject)
-        values = {**changed_fields(request), "status": UserStatus.ACTIVE.value, "kind": request.kind.value,
-                  "scopes": request.scopes}
-        user = await queries.insert_user(uow, new_id(), values)
+        user = await queries.insert_user(uow, new_id(), queries.UserRecord(
+            subject=request.subject, display_name=request.display_name, kind=request.kind, status=UserStatus.ACTIVE,
+            roles=request.roles, scopes=request.scopes, timezone=request.timezone, locale=request.locale))
         await record(uow, principal, "user.created", "user", user.id, after=user)
     return user
 
 
 async def get_user(principal: Principal, user_id: UUID) -> UserView:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        user = await queries.user(uow, user_id)
-    if user is None:
-        raise UserNotFound()
-    return user
+        return await _user(uow, user_id)
 
 
 async def list_users(principal: Principal, cursor: str | None, limit: int, role: Role | None) -> Page[UserView]:
@@ -139,15 +134,19 @@ async def update_user(principal: Principal, user_id: UUID, patch: UserPatch, exp
         _check_roles(patch.roles, principal.platform)
     values = changed_fields(patch)
     async with unit_of_work(principal.tenant_id) as uow:
-        before = await queries.user(uow, user_id)
-        if before is None:
-            raise UserNotFound()
+        before = await _user(uow, user_id)
         await queries.update_user(uow, user_id, expected_version, values)
-        after = await queries.user(uow, user_id)
+        after = await _user(uow, user_id)
         await record(uow, principal, "user.updated", "user", user_id,
                      before={k: getattr(before, k) for k in values}, after=values)
-    assert after is not None
     return after
+
+
+async def _user(uow: UnitOfWork, user_id: UUID) -> UserView:
+    user = await queries.user(uow, user_id)
+    if user is None:
+        raise UserNotFound()
+    return user
 
 
 def _check_roles(roles: list[Role], platform_tenant: bool) -> None:

@@ -35,6 +35,13 @@ class TenantKind(StrEnum):
     PLATFORM = "platform"
 
 
+class TenantAccess(msgspec.Struct, frozen=True):
+    """What every authenticated request checks about its tenant."""
+
+    status: TenantStatus
+    kind: TenantKind
+
+
 class TenantView(msgspec.Struct, frozen=True):
     id: UUID
     name: str

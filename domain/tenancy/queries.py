@@ -9,7 +9,7 @@ import msgspec
 from domain.kernel.db import UnitOfWork
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
-from domain.tenancy.model import LegalEntityView, TenantKind, TenantStatus, TenantView
+from domain.tenancy.model import LegalEntityView, NewLegalEntity, TenantAccess, TenantKind, TenantStatus, TenantView
 from domain.tenancy.tables import LegalEntity, Tenant
 
 
@@ -59,17 +59,20 @@ async def own_tenant(uow: UnitOfWork) -> TenantView | None:
     return _tenant_view(row) if row else None
 
 
-async def update_own_tenant(uow: UnitOfWork, expected_version: int, values: dict[str, Any]) -> None:
+async def update_own_tenant(uow: UnitOfWork, expected_version: int, values: dict[str, object]) -> None:
     if "countries" in values:
         values = {**values, "countries": json.dumps(values["countries"])}
     await update_versioned(uow, Tenant, uow.tenant_id, expected_version, values, "tenant")
 
 
-async def insert_legal_entity(uow: UnitOfWork, entity_id: UUID, values: dict[str, Any]) -> LegalEntityView:
+async def insert_legal_entity(uow: UnitOfWork, entity_id: UUID, entity: NewLegalEntity) -> LegalEntityView:
     now = utc_now()
-    row = LegalEntity(id=entity_id, tenant_id=uow.tenant_id, version=1, created_at=now, updated_at=now, **values)
-    await LegalEntity.insert(row)
-    return await legal_entity(uow, entity_id)  # type: ignore[return-value]
+    await LegalEntity.insert(LegalEntity(
+        id=entity_id, tenant_id=uow.tenant_id, name=entity.name, country=entity.country, region=entity.region,
+        currency=entity.currency, timezone=entity.timezone, version=1, created_at=now, updated_at=now))
+    return LegalEntityView(id=entity_id, name=entity.name, country=entity.country, region=entity.region,
+                           currency=entity.currency, timezone=entity.timezone, version=1, created_at=now,
+                           updated_at=now)
 
 
 _ENTITY_COLUMNS = (
@@ -104,7 +107,8 @@ async def legal_entity_name_taken(uow: UnitOfWork, name: str, except_id: UUID | 
     return await query
 
 
-async def update_legal_entity(uow: UnitOfWork, entity_id: UUID, expected_version: int, values: dict[str, Any]) -> None:
+async def update_legal_entity(uow: UnitOfWork, entity_id: UUID, expected_version: int,
+                              values: dict[str, object]) -> None:
     await update_versioned(uow, LegalEntity, entity_id, expected_version, values, "legal entity")
 
 
@@ -112,12 +116,7 @@ async def delete_legal_entity(uow: UnitOfWork, entity_id: UUID) -> None:
     await LegalEntity.delete().where((LegalEntity.tenant_id == uow.tenant_id) & (LegalEntity.id == entity_id))
 
 
-class TenantAccess(msgspec.Struct, frozen=True):
-    status: str
-    kind: str
-
-
 async def tenant_access(uow: UnitOfWork) -> TenantAccess | None:
     """The tenant's kind and status, read on every authenticated request."""
     row = await Tenant.select(Tenant.status, Tenant.kind).where(Tenant.id == uow.tenant_id).first()
-    return TenantAccess(status=row["status"], kind=row["kind"]) if row else None
+    return TenantAccess(status=TenantStatus(row["status"]), kind=TenantKind(row["kind"])) if row else None

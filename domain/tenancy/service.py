@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import msgspec
-
 from domain.audit.service import record
 from domain.kernel.db import UnitOfWork, platform_unit_of_work, unit_of_work
 from domain.kernel.errors import Conflict, NotFound, StaleVersion
@@ -20,6 +18,7 @@ from domain.tenancy.model import (
     LegalEntityView,
     NewLegalEntity,
     NewTenant,
+    TenantAccess,
     TenantKind,
     TenantSettingsPatch,
     TenantStatus,
@@ -78,11 +77,9 @@ async def set_tenant_status(actor: Actor, tenant_id: UUID, status: TenantStatus)
         if before is None or before.kind is not TenantKind.CUSTOMER:
             raise TenantNotFound()
         await queries.set_tenant_status(platform, tenant_id, status)
-        after = await queries.tenant_by_id(platform, tenant_id)
         await record(platform, actor, f"tenant.{status.value}", "tenant", tenant_id,
                      before={"status": before.status}, after={"status": status})
-    assert after is not None
-    return after
+        return await _tenant(platform, tenant_id)
 
 
 async def tenant_status(tenant_id: UUID) -> TenantStatus | None:
@@ -93,23 +90,17 @@ async def tenant_status(tenant_id: UUID) -> TenantStatus | None:
 
 async def get_settings(principal: Principal) -> TenantView:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        tenant = await queries.own_tenant(uow)
-    if tenant is None:
-        raise TenantNotFound()
-    return tenant
+        return await _own_tenant(uow)
 
 
 async def update_settings(principal: Principal, patch: TenantSettingsPatch, expected_version: int) -> TenantView:
     values = changed_fields(patch)
     async with unit_of_work(principal.tenant_id) as uow:
-        before = await queries.own_tenant(uow)
-        if before is None:
-            raise TenantNotFound()
+        before = await _own_tenant(uow)
         await queries.update_own_tenant(uow, expected_version, values)
-        after = await queries.own_tenant(uow)
+        after = await _own_tenant(uow)
         await record(uow, principal, "tenant.settings_updated", "tenant", uow.tenant_id,
                      before={k: getattr(before, k) for k in values}, after=values)
-    assert after is not None
     return after
 
 
@@ -117,17 +108,14 @@ async def create_legal_entity(principal: Principal, request: NewLegalEntity) -> 
     async with unit_of_work(principal.tenant_id) as uow:
         if await queries.legal_entity_name_taken(uow, request.name):
             raise LegalEntityNameTaken(name=request.name)
-        entity = await queries.insert_legal_entity(uow, new_id(), msgspec.structs.asdict(request))
+        entity = await queries.insert_legal_entity(uow, new_id(), request)
         await record(uow, principal, "legal_entity.created", "legal_entity", entity.id, after=entity)
     return entity
 
 
 async def get_legal_entity(principal: Principal, entity_id: UUID) -> LegalEntityView:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        entity = await queries.legal_entity(uow, entity_id)
-    if entity is None:
-        raise LegalEntityNotFound()
-    return entity
+        return await _legal_entity(uow, entity_id)
 
 
 async def list_legal_entities(
@@ -144,33 +132,49 @@ async def update_legal_entity(
 ) -> LegalEntityView:
     values = changed_fields(patch)
     async with unit_of_work(principal.tenant_id) as uow:
-        before = await queries.legal_entity(uow, entity_id)
-        if before is None:
-            raise LegalEntityNotFound()
+        before = await _legal_entity(uow, entity_id)
         if "name" in values and await queries.legal_entity_name_taken(uow, str(values["name"]), entity_id):
             raise LegalEntityNameTaken(name=values["name"])
         await queries.update_legal_entity(uow, entity_id, expected_version, values)
-        after = await queries.legal_entity(uow, entity_id)
+        after = await _legal_entity(uow, entity_id)
         await record(uow, principal, "legal_entity.updated", "legal_entity", entity_id,
                      before={k: getattr(before, k) for k in values}, after=values)
-    assert after is not None
     return after
 
 
 async def delete_legal_entity(principal: Principal, entity_id: UUID, expected_version: int) -> None:
     async with unit_of_work(principal.tenant_id) as uow:
-        before = await queries.legal_entity(uow, entity_id)
-        if before is None:
-            raise LegalEntityNotFound()
+        before = await _legal_entity(uow, entity_id)
         if before.version != expected_version:
             raise StaleVersion(resource="legal entity")
         await queries.delete_legal_entity(uow, entity_id)
         await record(uow, principal, "legal_entity.deleted", "legal_entity", entity_id, before=before)
 
 
+async def _tenant(platform: UnitOfWork, tenant_id: UUID) -> TenantView:
+    tenant = await queries.tenant_by_id(platform, tenant_id)
+    if tenant is None:
+        raise TenantNotFound()
+    return tenant
+
+
+async def _own_tenant(uow: UnitOfWork) -> TenantView:
+    tenant = await queries.own_tenant(uow)
+    if tenant is None:
+        raise TenantNotFound()
+    return tenant
+
+
+async def _legal_entity(uow: UnitOfWork, entity_id: UUID) -> LegalEntityView:
+    entity = await queries.legal_entity(uow, entity_id)
+    if entity is None:
+        raise LegalEntityNotFound()
+    return entity
+
+
 # -- reads other contexts make inside their own unit of work ------------------------------------
 
-async def tenant_access_in(uow: UnitOfWork) -> queries.TenantAccess | None:
+async def tenant_access_in(uow: UnitOfWork) -> TenantAccess | None:
     return await queries.tenant_access(uow)
 
 

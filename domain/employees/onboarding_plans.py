@@ -1,0 +1,108 @@
+"""Onboarding use cases: the tenant's rules and standard items a hire's plan is made from, and the
+plan's items as the people who own them work through them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from domain.audit.service import record
+from domain.employees import queries
+from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem
+from domain.employees.views import existing_employee
+from domain.kernel.db import unit_of_work
+from domain.kernel.errors import NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.principal import Principal
+from domain.recruitment.service import LegalEntityUnknown
+from domain.tenancy.service import legal_entity_in
+
+
+class NewOnboardingRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Evaluation results below ``below`` on ``competency`` add ``item`` to a new hire's plan. Changing
+    rules later never rewrites plans already made."""
+
+    competency: str
+    below: str
+    item: dict[str, str]
+    owner_role: str
+    due_in_working_days: int
+    module_id: UUID | None = None
+
+
+class NewStandardItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    legal_entity_id: UUID
+    title: dict[str, str]
+    owner_role: str
+    due_in_working_days: int
+    module_id: UUID | None = None
+
+
+class OnboardingItemView(msgspec.Struct, frozen=True):
+    id: UUID
+    due_date: date
+    status: str
+    item: PlanItem
+    version: int = 1
+
+
+class OnboardingItemUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    status: Annotated[str, msgspec.Meta(pattern=r"^(open|in_progress|done|skipped)$")]
+
+
+class OnboardingItemNotFound(NotFound):
+    code = "onboarding_item_not_found"
+    template = "There is no onboarding item with this id."
+
+
+async def add_onboarding_rule(principal: Principal, request: NewOnboardingRule) -> OnboardingRule:
+    rule_id = new_id()
+    definition = msgspec.to_builtins(request)
+    rule = msgspec.convert({**definition, "id": rule_id}, OnboardingRule)  # validated as the plan will read it
+    async with unit_of_work(principal.tenant_id) as uow:
+        await queries.insert_rule(uow, rule_id, request, principal.subject)
+        await record(uow, principal, "onboarding.rule_added", "onboarding_rule", rule_id, after=definition)
+    return rule
+
+
+async def add_standard_item(principal: Principal, request: NewStandardItem) -> StandardItem:
+    definition = {k: v for k, v in msgspec.to_builtins(request).items() if k != "legal_entity_id"}
+    item = msgspec.convert(definition, StandardItem)
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await legal_entity_in(uow, request.legal_entity_id) is None:
+            raise LegalEntityUnknown(field="legal_entity_id")
+        await queries.insert_standard_item(uow, request.legal_entity_id, item)
+        await record(uow, principal, "onboarding.standard_item_added", "legal_entity", request.legal_entity_id,
+                     after=definition)
+    return item
+
+
+async def onboarding_plan(principal: Principal, employee_id: UUID) -> list[OnboardingItemView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        await existing_employee(uow, employee_id)
+        return [_item_view(row) for row in await queries.onboarding_items(uow, employee_id)]
+
+
+async def update_onboarding_item(principal: Principal, employee_id: UUID, item_id: UUID,
+                                 update: OnboardingItemUpdate, expected_version: int) -> OnboardingItemView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        before = _item(await queries.onboarding_items(uow, employee_id), item_id)
+        await queries.set_onboarding_status(uow, item_id, expected_version, update.status)
+        await record(uow, principal, "onboarding.item_updated", "employee", employee_id,
+                     before={"item": item_id, "status": before.status}, after={"status": update.status})
+        return _item_view(_item(await queries.onboarding_items(uow, employee_id), item_id))
+
+
+def _item(rows: list[queries.OnboardingItemRow], item_id: UUID) -> queries.OnboardingItemRow:
+    found = next((row for row in rows if row.id == item_id), None)
+    if found is None:
+        raise OnboardingItemNotFound()
+    return found
+
+
+def _item_view(row: queries.OnboardingItemRow) -> OnboardingItemView:
+    return OnboardingItemView(id=row.id, due_date=row.due_date, status=row.status, item=row.plan_item,
+                              version=row.version)

@@ -1,0 +1,152 @@
+"""What payroll needs from the employee beyond the contract: tax attributes per country, effective-dated,
+and the bank account, which changes only once a second person confirms it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+
+from compliance.registry import pack_for
+from domain.audit.service import record
+from domain.employees import queries
+from domain.employees.views import existing_employee
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Forbidden, InvalidInput, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
+from domain.keys.service import cipher_for
+
+
+class TaxAttributesChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The employee's attributes for the country's payroll pack, validated against its input schema."""
+
+    country: str
+    effective_from: date
+    attributes: dict[str, Any]
+
+
+class TaxAttributesView(msgspec.Struct, frozen=True):
+    country: str
+    effective_from: date
+    attributes: dict[str, Any]
+    recorded_by: str
+
+
+class BankAccountRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An IBAN or a domestic account (bank code and number); it takes effect only once a second person
+    confirms it, so one compromised account cannot redirect pay."""
+
+    holder: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    account: Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
+    bank_code: Annotated[str, msgspec.Meta(max_length=32, pattern=r"^[A-Za-z0-9 -]*$")] = ""
+
+
+class BankAccountView(msgspec.Struct, frozen=True):
+    id: UUID
+    masked: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class SecondPersonRequired(Forbidden):
+    code = "second_person_required"
+    template = "A bank account change must be confirmed by someone other than the person who requested it."
+
+
+class BankChangeNotPending(NotFound):
+    code = "bank_account_change_not_pending"
+    template = "There is no pending bank account change with this id."
+
+
+class InvalidTaxAttributes(InvalidInput):
+    code = "invalid_tax_attributes"
+    title = "Invalid tax attributes"
+    template = "These attributes do not fit the {country} payroll pack: {problem}"
+
+
+class NoTaxAttributes(NotFound):
+    code = "tax_attributes_not_found"
+    template = "The employee has no {country} tax attributes in force on {on}."
+
+
+async def set_tax_attributes(principal: Principal, employee_id: UUID,
+                             change: TaxAttributesChange) -> TaxAttributesView:
+    pack = pack_for(change.country)
+    try:
+        checked = msgspec.to_builtins(msgspec.convert(change.attributes, pack.employee_schema))
+    except (msgspec.ValidationError, ValueError) as exc:
+        raise InvalidTaxAttributes(country=pack.country, problem=str(exc), field="attributes") from None
+    async with unit_of_work(principal.tenant_id) as uow:
+        await existing_employee(uow, employee_id)
+        await queries.append_tax_attributes(uow, employee_id, pack.country, change.effective_from, checked,
+                                            principal.subject)
+        await record(uow, principal, "employee.tax_attributes_changed", "employee", employee_id,
+                     after={"country": pack.country, "effective_from": change.effective_from})
+    # The latest recorded on its date is what is in force from then on: the attributes just written.
+    return TaxAttributesView(country=pack.country, effective_from=change.effective_from, attributes=checked,
+                             recorded_by=principal.subject)
+
+
+async def tax_attributes(principal: Principal, employee_id: UUID, country: str,
+                         as_of: date | None) -> TaxAttributesView:
+    on = as_of or utc_now().date()
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        await existing_employee(uow, employee_id)
+        row = await queries.tax_attributes_as_of(uow, employee_id, country.upper(), on)
+    if row is None:
+        raise NoTaxAttributes(country=country.upper(), on=on.isoformat())
+    return TaxAttributesView(country=row.country, effective_from=row.effective_from, attributes=row.attributes,
+                             recorded_by=row.recorded_by)
+
+
+async def request_bank_account(principal: Principal, employee_id: UUID,
+                               request: BankAccountRequest) -> BankAccountView:
+    change_id = new_id()
+    account = "".join(request.account.split()).upper()
+    async with unit_of_work(principal.tenant_id) as uow:
+        await existing_employee(uow, employee_id)
+        sealed = (await cipher_for(uow)).seal(msgspec.json.encode(request).decode(), "bank_account_changes",
+                                              "account", change_id)
+        masked = f"{'*' * max(len(account) - 4, 0)}{account[-4:]}"
+        await queries.insert_bank_change(uow, change_id, employee_id, sealed, masked, principal.subject)
+        await record(uow, principal, "employee.bank_account_requested", "employee", employee_id,
+                     after={"change": change_id, "account": masked})
+        return _bank_view(await _bank_change(uow, employee_id, change_id))
+
+
+async def confirm_bank_account(principal: Principal, employee_id: UUID, change_id: UUID) -> BankAccountView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        change = await _bank_change(uow, employee_id, change_id)
+        if change.status != "pending":
+            raise BankChangeNotPending()
+        if change.requested_by == principal.subject:
+            raise SecondPersonRequired()
+        await queries.decide_bank_change(uow, change_id, "confirmed", principal.subject)
+        await record(uow, principal, "employee.bank_account_confirmed", "employee", employee_id,
+                     before={"status": "pending"}, after={"change": change_id, "status": "confirmed"})
+        return _bank_view(await _bank_change(uow, employee_id, change_id))
+
+
+async def bank_account(principal: Principal, employee_id: UUID) -> list[BankAccountView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        await existing_employee(uow, employee_id)
+        return [_bank_view(row) for row in await queries.bank_changes(uow, employee_id)]
+
+
+async def _bank_change(uow: UnitOfWork, employee_id: UUID, change_id: UUID) -> queries.BankChangeRow:
+    change = await queries.bank_change(uow, employee_id, change_id)
+    if change is None:
+        raise BankChangeNotPending()
+    return change
+
+
+def _bank_view(row: queries.BankChangeRow) -> BankAccountView:
+    return BankAccountView(id=row.id, masked=row.masked, status=row.status, requested_by=row.requested_by,
+                           requested_at=row.requested_at, decided_by=row.decided_by, decided_at=row.decided_at)
