@@ -31,6 +31,7 @@ from api.controllers.employees import (
 )
 from api.controllers.identity import MeController, UserController
 from api.controllers.interviews import InterviewController, InterviewerViewController
+from api.controllers.law import CoverageController, LawChoiceController, LawVersionController
 from api.controllers.payroll import (
     OwnPayslipController,
     PayGroupController,
@@ -59,6 +60,7 @@ from api.runtime import check_app_role, ensure_home_tenant, open_runtime
 from compliance.registry import all_packs
 from domain.kernel.settings import Settings
 from domain.payroll.pipeline import shutdown_workers, start_workers
+from domain.regulation.service import bundle_layer, use_law_directory
 
 CONTROLLERS = [
     HealthController, MeController, TenantController, LegalEntityController, UserController, AuditController,
@@ -68,7 +70,8 @@ CONTROLLERS = [
     ApplicationRecordingController, RecordingController, HireController, EmployeeController, OnboardingController,
     EmployeeRecordsController, TrainingModuleController, EmployeeDevelopmentController, FeedbackLoopController,
     AttritionController, OnboardingItemController, PayGroupController, PayRunController, PayrollAdminController,
-    PayRunFinanceController, PayslipController, OwnPayslipController,
+    PayRunFinanceController, PayslipController, OwnPayslipController, CoverageController, LawVersionController,
+    LawChoiceController,
 ]
 
 
@@ -78,6 +81,8 @@ def create_app(settings: Settings) -> Litestar:
     verifier = TokenVerifier(settings, load_or_create_secret(settings.data_path))
     limiter = FixedWindow(settings.rate_limit_per_minute)
     all_packs()  # a bad rule-pack data file stops startup here, naming the file and field
+    use_law_directory(settings.data_path / "law")
+    bundle_layer()  # and so does a bad installed law bundle
 
     async def start() -> None:
         runtime = await open_runtime(settings)

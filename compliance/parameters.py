@@ -240,7 +240,7 @@ def load_versions(folder: Path, parameters_type: type[P], origin: Origin) -> lis
     """Every version file in ``folder`` (none if it does not exist), checked for overlaps within the origin."""
     versions = [_load_version(path, parameters_type, origin) for path in sorted(folder.glob("*.toml"))]
     versions.sort(key=lambda v: (v.region or "", v.effective_from))
-    _reject_overlaps(folder, versions)
+    reject_overlaps(str(folder), versions)
     return versions
 
 
@@ -256,8 +256,13 @@ def read_version(raw: Mapping[str, Any], parameters_type: type[P], origin: Origi
 
 
 def version_verification(version: ParameterVersion[Any]) -> Verification:
+    return weakest(citation.verification for citation in citations_of(version))
+
+
+def citations_of(version: ParameterVersion[Any]) -> list[Citation]:
+    """The citation behind each figure of the version, in the order the figures appear."""
     leaves = _flatten(msgspec.to_builtins(version.parameters)).values()
-    return weakest(Verification(source["verification"]) for _, source in leaves if source)
+    return [msgspec.convert(source, Citation) for _, source in leaves if source]
 
 
 def _load_version(path: Path, parameters_type: type[P], origin: Origin) -> ParameterVersion[P]:
@@ -279,12 +284,14 @@ def _reject_floats(data: Any, path: str) -> None:
             _reject_floats(value, f"{path}[{index}]")
 
 
-def _reject_overlaps(folder: Path | str, versions: list[ParameterVersion[Any]]) -> None:
+def reject_overlaps(where: str, versions: list[ParameterVersion[Any]]) -> None:
+    """Versions of one region follow each other; only the last may be open-ended."""
+    versions = sorted(versions, key=lambda v: (v.region or "", v.effective_from))
     for earlier, later in pairwise(versions):
         if earlier.region != later.region:
             continue
         if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
             raise PackDataError(
-                file=str(folder),
+                file=where,
                 problem=f"versions {earlier.version} and {later.version} overlap or leave the first open-ended",
             )

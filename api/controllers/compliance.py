@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.guards import requires
+from api.guards import Caller, requires
 from api.problems import locale_of
 from compliance.calculation import CalculationResult, Earnings, PayFrequency
 from compliance.calendar import working_day_calendar
@@ -22,6 +22,7 @@ from compliance.parameters import ParameterChange
 from compliance.registry import all_packs, pack_for
 from domain.kernel.i18n import translate
 from domain.kernel.permissions import Operation
+from domain.regulation import service as regulation
 from domain.tenancy.model import CountryCode
 
 RegionCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
@@ -124,11 +125,12 @@ class ComplianceController(Controller):
     @get("/packs/{country:str}/changes", opt=requires(Operation.COMPLIANCE_READ),
          summary="Parameter changes taking effect on or after a date: the policy-update feed")
     async def changes(
-        self, country: FromPath[CountryCode], since: Annotated[date, QueryParameter(description="ISO date")]
+        self, principal: Caller, country: FromPath[CountryCode],
+        since: Annotated[date, QueryParameter(description="ISO date")],
     ) -> list[ParameterChange]:
-        pack = pack_for(country)
-        found = [change for series in pack.series.values() for change in series.changes(since)]
-        return sorted(found, key=lambda c: (c.effective_from, c.series, c.region or "", c.parameter))
+        """Shipped, bundled and the tenant's own versions, each change with its origin and verification level."""
+        found = await regulation.changes_for(principal, country, since)
+        return sorted(found, key=lambda c: (c.effective_from, c.series, c.region or "", c.parameter, c.origin))
 
     @post("/payroll-calculations", opt=requires(Operation.COMPLIANCE_CALCULATE), status_code=200,
           summary="Gross to net for one employee and one period (stateless)")

@@ -72,7 +72,11 @@ class Operation(StrEnum):
     #: Approve pay runs and acknowledge their variance exceptions; the domain adds the two-person rule.
     PAYROLL_REVIEW = "payroll:review"
     PAYROLL_FINALISE = "payroll:finalise"
+    #: Tenant settings of payroll, and its written choices about the law it runs on (carry forward, accept).
     PAYROLL_ADMIN = "payroll:admin"
+    #: Propose the tenant's own version of a statutory series; another person approves it.
+    LAW_VERSIONS_WRITE = "law_versions:write"
+    LAW_VERSIONS_APPROVE = "law_versions:approve"
     #: An employee's own finalised payslips, through an employee token.
     OWN_PAYSLIPS_READ = "own_payslips:read"
     RECORDINGS_READ = "recordings:read"
@@ -134,6 +138,8 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.PAYROLL_REVIEW: frozenset({R.PAYROLL_REVIEWER}),
     Operation.PAYROLL_FINALISE: frozenset({R.TENANT_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER}),
     Operation.PAYROLL_ADMIN: frozenset({R.TENANT_ADMIN}),
+    Operation.LAW_VERSIONS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.PAYROLL_PREPARER, R.PAYROLL_REVIEWER}),
+    Operation.LAW_VERSIONS_APPROVE: frozenset({R.TENANT_ADMIN, R.PAYROLL_REVIEWER}),
     Operation.OWN_PAYSLIPS_READ: frozenset({R.EMPLOYEE}),
     #: Downloading a recording is audited; auditors see that it happened, not the recording.
     Operation.RECORDINGS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.HIRING_MANAGER, R.INTERVIEWER}),

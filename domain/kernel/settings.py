@@ -5,6 +5,7 @@ Every setting is validated when the process starts; each bad one is reported by 
 
 from __future__ import annotations
 
+import base64
 import os
 import tomllib
 from enum import StrEnum
@@ -57,6 +58,9 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     tenant_countries: str = "DE"
     tenant_timezone: str = "UTC"
     log_level: str = "INFO"
+    #: Base64 raw Ed25519 public keys (comma-separated) of the publishers whose signed law bundles
+    #: ``meridian packs import`` installs. The signing keys never live on the server.
+    law_publisher_keys: str | None = None
 
     @property
     def data_path(self) -> Path:
@@ -75,6 +79,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return self.effective_database_url.startswith("sqlite")
 
 
+ED25519_PUBLIC_KEY_BYTES = 32
 _SETTING_NAMES = tuple(Settings.__struct_fields__)
 _URL_SCHEMES = ("sqlite", "postgresql", "postgres")
 
@@ -139,6 +144,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("MERIDIAN_IDP_ISSUER and MERIDIAN_IDP_JWKS must be set together")
     if not valid_timezone(s.tenant_timezone):
         problems.append(f"MERIDIAN_TENANT_TIMEZONE: {s.tenant_timezone!r} is not an IANA time zone")
+    if s.law_publisher_keys and not all(_is_public_key(k) for k in s.law_publisher_keys.split(",")):
+        problems.append("MERIDIAN_LAW_PUBLISHER_KEYS: comma-separated base64 raw Ed25519 public keys (32 bytes)")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append("MERIDIAN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
     return problems
@@ -146,3 +153,10 @@ def _validate(s: Settings) -> list[str]:
 
 def valid_timezone(name: str) -> bool:
     return name in pytz.all_timezones_set
+
+
+def _is_public_key(text: str) -> bool:
+    try:
+        return len(base64.b64decode(text.strip(), validate=True)) == ED25519_PUBLIC_KEY_BYTES
+    except ValueError:
+        return False

@@ -24,7 +24,8 @@ from compliance.pack import Pack
 from compliance.parameters import Cited
 from compliance.rounding import half_up
 
-CITE = 'source = { issuer = "Test", document = "Test Act", url = "https://example.org", article = "§1", verification = "official" }'
+CITE = ('source = { issuer = "Test", document = "Test Act", url = "https://example.org", article = "§1", '
+        'verification = "official" }')
 
 LABOUR = f"""
 version = "xx-labour-2025"

@@ -42,9 +42,12 @@ from domain.recruitment.model import (
     NewJob,
     NewModelVersion,
 )
+from domain.regulation import service as regulation
+from domain.regulation.model import ChoiceKind, NewLawChoice, NewLawVersion
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewLegalEntity
 from tests.conftest import bearer
+from tests.law_versions import shanghai_version
 from tests.routes import BODY_FOR_METHOD, NEUTRAL_VALUES, QUERY_FOR, RouteCase, query_for
 
 pytestmark = pytest.mark.anyio
@@ -91,7 +94,17 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
             "interview_id": str(interview.id), "recording_id": str(recording.id), "employee_id": str(employee.id),
             "change_id": str(bank_change.id),
             "item_id": str((await employees.onboarding_plan(owner, employee.id))[0].id),
-            **await _seed_payroll(tenant_b, entity.id, employee.id)}
+            **await _seed_payroll(tenant_b, entity.id, employee.id), **await _seed_law(tenant_b)}
+
+
+async def _seed_law(tenant_b: uuid.UUID) -> dict[str, str]:
+    """A proposed law version and a written choice, in tenant B."""
+    admin = Principal(tenant_id=tenant_b, subject="b-admin", roles=frozenset({Role.TENANT_ADMIN}))
+    version = await regulation.propose_version(admin, NewLawVersion(
+        country="CN", series="social_insurance", data=shanghai_version("b-secret-sh", "7546", "37731")))
+    choice = await regulation.make_choice(admin, NewLawChoice(
+        country="CN", series="social_insurance", kind=ChoiceKind.CARRY_FORWARD, reason="B's secret choice"))
+    return {"version_id": str(version.id), "choice_id": str(choice.id)}
 
 
 async def _seed_payroll(tenant_b: uuid.UUID, entity_id: uuid.UUID, employee_id: uuid.UUID) -> dict[str, str]:

@@ -1,0 +1,96 @@
+"""Law that stays current: coverage, the tenant's own law versions (four eyes) and its written choices."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from litestar import Controller, delete, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.guards import Caller, requires
+from api.http import Cursor, Limit
+from compliance.coverage import CoverageRow
+from domain.kernel.pagination import Page
+from domain.kernel.permissions import Operation
+from domain.kernel.time import to_local, utc_now
+from domain.regulation import service
+from domain.regulation.model import (
+    CountryCode,
+    LawChoiceView,
+    LawDecision,
+    LawVersionStatus,
+    LawVersionView,
+    NewLawChoice,
+    NewLawVersion,
+)
+
+
+class CoverageController(Controller):
+    path = "/v1/compliance/coverage"
+    tags = ["Compliance"]
+
+    @get("/", opt=requires(Operation.COMPLIANCE_READ),
+         summary="What law is known, and how well: per country, region and series, as your tenant runs on it")
+    async def coverage(self, principal: Caller, country: FromQuery[CountryCode | None] = None,
+                       on: FromQuery[date | None] = None) -> list[CoverageRow]:
+        today = on or to_local(utc_now(), principal.timezone).date()
+        return await service.coverage_for(principal, today, country)
+
+
+class LawVersionController(Controller):
+    path = "/v1/law-versions"
+    tags = ["Compliance"]
+
+    @get("/", opt=requires(Operation.COMPLIANCE_READ), summary="Your tenant's own versions of statutory series")
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
+                   country: FromQuery[CountryCode | None] = None,
+                   status: FromQuery[LawVersionStatus | None] = None) -> Page[LawVersionView]:
+        return await service.list_versions(principal, cursor, limit, country, status)
+
+    @post("/", opt=requires(Operation.LAW_VERSIONS_WRITE),
+          summary="Propose your tenant's own version of a series (for example a city's new base); another "
+                  "person approves it")
+    async def propose(self, principal: Caller, data: JSONBody[NewLawVersion]) -> LawVersionView:
+        return await service.propose_version(principal, data)
+
+    @get("/{version_id:uuid}", opt=requires(Operation.COMPLIANCE_READ), summary="Read one of your law versions")
+    async def read(self, principal: Caller, version_id: FromPath[UUID]) -> LawVersionView:
+        return await service.get_version(principal, version_id)
+
+    @post("/{version_id:uuid}/approval", opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
+          summary="Approve a proposed version (not its proposer); calculations use it from now on")
+    async def approve(self, principal: Caller, version_id: FromPath[UUID],
+                      data: JSONBody[LawDecision]) -> LawVersionView:
+        return await service.approve_version(principal, version_id, data)
+
+    @post("/{version_id:uuid}/rejection", opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
+          summary="Reject a proposed version")
+    async def reject(self, principal: Caller, version_id: FromPath[UUID],
+                     data: JSONBody[LawDecision]) -> LawVersionView:
+        return await service.reject_version(principal, version_id, data)
+
+    @post("/{version_id:uuid}/retirement", opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
+          summary="Go back to the published law for an approved version's days")
+    async def retire(self, principal: Caller, version_id: FromPath[UUID],
+                     data: JSONBody[LawDecision]) -> LawVersionView:
+        return await service.retire_version(principal, version_id, data)
+
+
+class LawChoiceController(Controller):
+    path = "/v1/law-choices"
+    tags = ["Compliance"]
+
+    @get("/", opt=requires(Operation.COMPLIANCE_READ),
+         summary="Your written choices: series carried forward provisionally, unverified series accepted")
+    async def list(self, principal: Caller) -> list[LawChoiceView]:
+        return await service.list_choices(principal)
+
+    @post("/", opt=requires(Operation.PAYROLL_ADMIN),
+          summary="Carry a late-published series forward provisionally, or accept an unverified one, with a reason")
+    async def make(self, principal: Caller, data: JSONBody[NewLawChoice]) -> LawChoiceView:
+        return await service.make_choice(principal, data)
+
+    @delete("/{choice_id:uuid}", opt=requires(Operation.PAYROLL_ADMIN), summary="Withdraw a choice")
+    async def withdraw(self, principal: Caller, choice_id: FromPath[UUID]) -> None:
+        await service.withdraw_choice(principal, choice_id)

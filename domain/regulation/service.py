@@ -1,0 +1,343 @@
+"""Law that stays current: the tenant's regulation layer (four eyes), its written choices, the installed bundles,
+and the packs as one tenant's calculations see them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from compliance.calculation import CalculationResult, LawUsed
+from compliance.coverage import CoverageRow, coverage
+from compliance.errors import ComplianceError, UnknownCountry
+from compliance.pack import Pack
+from compliance.parameters import Origin, ParameterChange, ParameterVersion, Verification, read_version
+from compliance.registry import all_packs, pack_for
+from domain.audit.service import record
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
+from domain.regulation import bundles, queries
+from domain.regulation.model import (
+    ChoiceKind,
+    LawChoiceView,
+    LawDecision,
+    LawVersionStatus,
+    LawVersionView,
+    NewLawChoice,
+    NewLawVersion,
+)
+
+
+class LawVersionNotFound(NotFound):
+    code = "law_version_not_found"
+    template = "There is no such law version."
+
+
+class LawChoiceNotFound(NotFound):
+    code = "law_choice_not_found"
+    template = "There is no such law choice."
+
+
+class InvalidLawVersion(InvalidInput):
+    code = "invalid_law_version"
+    title = "Invalid law version"
+    template = "The {country} {series} version is not valid: {problem}"
+
+
+class UnknownSeries(InvalidInput):
+    code = "unknown_law_series"
+    title = "Unknown series"
+    template = "The {country} rule pack has no series {series}."
+
+
+class LawVersionTaken(Conflict):
+    code = "law_version_taken"
+    template = "This tenant already has a {series} version named {version}."
+
+
+class LawVersionNotPending(Conflict):
+    code = "law_version_not_pending"
+    template = "Only a proposed law version can be approved or rejected; this one is {status}."
+
+
+class LawVersionOverlaps(Conflict):
+    code = "law_version_overlaps"
+    template = "The version overlaps the tenant's approved {series} version {other} for the same region."
+
+
+class FourEyesRequired(Forbidden):
+    code = "law_version_four_eyes"
+    title = "Second person required"
+    template = "A law version is approved by someone other than the person who proposed it."
+
+
+class CarryForwardNotOffered(InvalidInput):
+    code = "carry_forward_not_offered"
+    title = "Carry forward not offered"
+    template = "The {country} {series} series is not one whose figures may be carried forward provisionally."
+
+
+class UnverifiedLawNotAccepted(InvalidInput):
+    """A payslip's calculation read a series whose figures are unverified and the tenant has not accepted it."""
+
+    code = "law_unverified_not_accepted"
+    title = "Unverified law"
+    template = ("The {country} {series} figures ({version}) are unverified. A payroll admin can accept them in "
+                "writing, or publish a verified version for the tenant.")
+
+
+# -- the server's bundle layer -------------------------------------------------------------------
+
+_law_dir: Path | None = None
+_bundle_cache: tuple[float, dict[tuple[str, str], list[ParameterVersion[Any]]]] | None = None
+
+
+def use_law_directory(path: Path) -> None:
+    """Where this server keeps installed law bundles (``<data dir>/law``); set once at start-up."""
+    global _law_dir, _bundle_cache
+    _law_dir, _bundle_cache = path, None
+
+
+def bundle_layer() -> dict[tuple[str, str], list[ParameterVersion[Any]]]:
+    """The installed bundles' versions, re-read when another process has imported a bundle since."""
+    global _bundle_cache
+    if _law_dir is None:
+        return {}
+    current = _law_dir / "current"
+    stamp = max((p.stat().st_mtime for p in current.glob("*/*")), default=0.0) if current.is_dir() else 0.0
+    if _bundle_cache is None or _bundle_cache[0] != stamp:
+        _bundle_cache = (stamp, bundles.installed_versions(_law_dir))
+    return _bundle_cache[1]
+
+
+# -- the law as one tenant sees it -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TenantLaw:
+    """One country's pack with the tenant's layers, and its written choices about the law."""
+
+    pack: Pack
+    carried_forward: frozenset[str]
+    accepted_unverified: frozenset[str]
+
+    def refusal(self, result: CalculationResult) -> UnverifiedLawNotAccepted | None:
+        """Why a pay run may not use this result, if it read unverified figures the tenant did not accept."""
+        for used in result.law:
+            if used.verification is Verification.UNVERIFIED and used.series not in self.accepted_unverified:
+                return UnverifiedLawNotAccepted(country=self.pack.country, series=used.series, version=used.version)
+        return None
+
+    @staticmethod
+    def provisional_series(results: Iterable[CalculationResult]) -> list[LawUsed]:
+        return [used for result in results for used in result.law if used.provisional]
+
+
+async def tenant_law_in(uow: UnitOfWork, country: str) -> TenantLaw:
+    """The pack for ``country`` as the tenant's calculations see it, inside the caller's unit of work."""
+    pack = pack_for(country)
+    approved = await queries.versions(uow, country=pack.country, status=LawVersionStatus.APPROVED)
+    choices = await queries.choices(uow, pack.country)
+    layers: dict[str, list[ParameterVersion[Any]]] = {}
+    for (bundle_country, series), versions in bundle_layer().items():
+        if bundle_country == pack.country:
+            layers.setdefault(series, []).extend(versions)
+    for view in approved:
+        layers.setdefault(view.series, []).append(_as_version(pack, view))
+    carried = frozenset(c.series for c in choices if c.kind is ChoiceKind.CARRY_FORWARD)
+    accepted = frozenset(c.series for c in choices if c.kind is ChoiceKind.ACCEPT_UNVERIFIED)
+    return TenantLaw(pack=pack.layered(layers, carried), carried_forward=carried, accepted_unverified=accepted)
+
+
+async def tenant_law(principal: Principal, country: str) -> TenantLaw:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return await tenant_law_in(uow, country)
+
+
+async def coverage_for(principal: Principal, today: date, country: str | None = None) -> list[CoverageRow]:
+    """Every series of every pack (or one country's) as this tenant runs on it, with its status today."""
+    countries = [pack_for(country).country] if country else list(all_packs())
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        laws = [await tenant_law_in(uow, c) for c in countries]
+    return [row for law in laws for row in coverage(law.pack, today)]
+
+
+async def changes_for(principal: Principal, country: str, since: date) -> list[ParameterChange]:
+    law = await tenant_law(principal, country)
+    return [change for series in law.pack.series.values() for change in series.changes(since)]
+
+
+# -- the tenant's own versions: proposed by one person, approved by another -------------------------
+
+async def propose_version(principal: Principal, request: NewLawVersion) -> LawVersionView:
+    pack = _pack(request.country)
+    version = _validated(pack, request)
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await queries.version_named(uow, pack.country, request.series, version.version):
+            raise LawVersionTaken(series=request.series, version=version.version)
+        view = LawVersionView(
+            id=new_id(), country=pack.country, series=request.series, region=version.region,
+            version=version.version, effective_from=version.effective_from, effective_to=version.effective_to,
+            verification=version.verification, status=LawVersionStatus.PROPOSED, proposed_by=principal.subject,
+            proposed_at=utc_now(), decided_by=None, decided_at=None, decision_reason=None, data=request.data,
+            version_number=1)
+        await queries.insert_version(uow, view)
+        await record(uow, principal, "law_version.proposed", "law_version", view.id, after=_audit_view(view))
+    return view
+
+
+async def approve_version(principal: Principal, version_id: UUID, decision: LawDecision) -> LawVersionView:
+    """From approval on, the tenant's calculations use the version for the days it covers."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        view = await _pending(uow, version_id)
+        if view.proposed_by == principal.subject:
+            raise FourEyesRequired()
+        await _reject_overlap(uow, view)
+        await queries.decide(uow, version_id, LawVersionStatus.APPROVED, principal.subject, decision.reason)
+        decided = await _version(uow, version_id)
+        await record(uow, principal, "law_version.approved", "law_version", version_id,
+                     before=_audit_view(view), after=_audit_view(decided))
+    return decided
+
+
+async def reject_version(principal: Principal, version_id: UUID, decision: LawDecision) -> LawVersionView:
+    async with unit_of_work(principal.tenant_id) as uow:
+        view = await _pending(uow, version_id)
+        await queries.decide(uow, version_id, LawVersionStatus.REJECTED, principal.subject, decision.reason)
+        decided = await _version(uow, version_id)
+        await record(uow, principal, "law_version.rejected", "law_version", version_id,
+                     before=_audit_view(view), after=_audit_view(decided))
+    return decided
+
+
+async def retire_version(principal: Principal, version_id: UUID, decision: LawDecision) -> LawVersionView:
+    """The tenant goes back to the published law for the version's days (for example once the shipped or
+    bundled figures for the same period arrive and the tenant prefers them)."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        view = await _version(uow, version_id)
+        if view.status is not LawVersionStatus.APPROVED:
+            raise LawVersionNotPending(status=view.status.value)
+        await queries.decide(uow, version_id, LawVersionStatus.RETIRED, principal.subject, decision.reason)
+        decided = await _version(uow, version_id)
+        await record(uow, principal, "law_version.retired", "law_version", version_id,
+                     before=_audit_view(view), after=_audit_view(decided))
+    return decided
+
+
+async def get_version(principal: Principal, version_id: UUID) -> LawVersionView:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return await _version(uow, version_id)
+
+
+async def list_versions(principal: Principal, cursor: str | None, limit: int, country: str | None,
+                        status: LawVersionStatus | None) -> Page[LawVersionView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        rows = await queries.versions(uow, country=country, status=status, after=decode_uuid_cursor(cursor),
+                                      limit=limit + 1)
+    return page_of(rows, limit, lambda v: str(v.id))
+
+
+# -- written choices ------------------------------------------------------------------------------
+
+async def make_choice(principal: Principal, request: NewLawChoice) -> LawChoiceView:
+    pack = _pack(request.country)
+    series = pack.series.get(request.series)
+    if series is None:
+        raise UnknownSeries(country=pack.country, series=request.series, field="series")
+    if request.kind is ChoiceKind.CARRY_FORWARD and not series.carry_forward:
+        raise CarryForwardNotOffered(country=pack.country, series=request.series, field="series")
+    async with unit_of_work(principal.tenant_id) as uow:
+        existing = await queries.choice(uow, pack.country, request.series, request.kind)
+        if existing is not None:
+            return existing
+        view = LawChoiceView(id=new_id(), country=pack.country, series=request.series, kind=request.kind,
+                             reason=request.reason, chosen_by=principal.subject, chosen_at=utc_now())
+        await queries.insert_choice(uow, view)
+        await record(uow, principal, "law_choice.made", "law_choice", view.id, after=view)
+    return view
+
+
+async def withdraw_choice(principal: Principal, choice_id: UUID) -> None:
+    async with unit_of_work(principal.tenant_id) as uow:
+        found = [c for c in await queries.choices(uow) if c.id == choice_id]
+        if not found:
+            raise LawChoiceNotFound()
+        await queries.delete_choice(uow, choice_id)
+        await record(uow, principal, "law_choice.withdrawn", "law_choice", choice_id, before=found[0])
+
+
+async def list_choices(principal: Principal) -> list[LawChoiceView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return await queries.choices(uow)
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+def _pack(country: str) -> Pack:
+    try:
+        return pack_for(country)
+    except UnknownCountry as exc:
+        raise InvalidInput(problem=str(exc), field="country") from exc
+
+
+def _validated(pack: Pack, request: NewLawVersion) -> ParameterVersion[Any]:
+    types = pack.all_series_types()
+    if request.series not in types:
+        raise UnknownSeries(country=pack.country, series=request.series, field="series")
+    try:
+        version = read_version(request.data, types[request.series], Origin.TENANT)
+    except (msgspec.ValidationError, ValueError, ComplianceError) as exc:
+        raise InvalidLawVersion(country=pack.country, series=request.series, problem=str(exc),
+                                field="data") from exc
+    if version.region is not None and version.region not in pack.regions:
+        raise InvalidLawVersion(country=pack.country, series=request.series,
+                                problem=f"region {version.region} is not one of the pack's regions",
+                                field="data/region")
+    return version
+
+
+def _as_version(pack: Pack, view: LawVersionView) -> ParameterVersion[Any]:
+    return read_version(view.data, pack.all_series_types()[view.series], Origin.TENANT)
+
+
+async def _version(uow: UnitOfWork, version_id: UUID) -> LawVersionView:
+    view = await queries.version(uow, version_id)
+    if view is None:
+        raise LawVersionNotFound()
+    return view
+
+
+async def _pending(uow: UnitOfWork, version_id: UUID) -> LawVersionView:
+    view = await queries.version(uow, version_id, lock=True)
+    if view is None:
+        raise LawVersionNotFound()
+    if view.status is not LawVersionStatus.PROPOSED:
+        raise LawVersionNotPending(status=view.status.value)
+    return view
+
+
+async def _reject_overlap(uow: UnitOfWork, view: LawVersionView) -> None:
+    for other in await queries.versions(uow, country=view.country, status=LawVersionStatus.APPROVED):
+        if other.series != view.series or other.region != view.region:
+            continue
+        if _overlap(view.effective_from, view.effective_to, other.effective_from, other.effective_to):
+            raise LawVersionOverlaps(series=view.series, other=other.version)
+
+
+def _overlap(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
+    return (other_end is None or start <= other_end) and (end is None or other_start <= end)
+
+
+def _audit_view(view: LawVersionView) -> dict[str, Any]:
+    """The audit trail keeps what was decided about which figures; the figures are in the version itself."""
+    return {"country": view.country, "series": view.series, "region": view.region, "version": view.version,
+            "effective_from": view.effective_from.isoformat(), "status": view.status.value,
+            "verification": view.verification.value}

@@ -1,0 +1,85 @@
+"""Law that stays current: coverage, the tenant's own versions under four eyes, and written choices."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.conftest import bearer
+from tests.law_versions import shanghai_version
+
+pytestmark = pytest.mark.anyio
+
+async def test_coverage_lists_every_series_with_its_level_and_warns_before_it_runs_out(
+        client: Any, tenant_a: Any, token_for: Any) -> None:
+    token = await token_for(tenant_a, "payroll_reviewer", subject="coverage-reader")
+    rows = (await client.get("/v1/compliance/coverage?on=2026-12-02", headers=bearer(token))).json()
+    by_key = {(r["country"], r["series"], r["region"]): r for r in rows}
+    germany = by_key[("DE", "wage_tax", None)]
+    assert (germany["status"], germany["known_until"], germany["verification"]) == (
+        "expiring", "2026-12-31", "official")
+    assert germany["next_expected_change"] == "2027-01-01" and germany["carry_forward"] is True
+    assert by_key[("CN", "social_insurance", "SZ")]["status"] == "not_in_force"
+    assert by_key[("CN", "social_insurance", "SZ")]["next_expected_change"] == "2027-07-01"
+    assert all(r["status"] != "current" or r["known_until"] is None or r["known_until"] > "2027-01-31"
+               for r in rows)
+
+
+async def test_a_tenant_version_needs_a_second_person_and_then_changes_the_calculation(
+        client: Any, tenant_a: Any, token_for: Any) -> None:
+    proposer = await token_for(tenant_a, "payroll_preparer", subject="law-proposer")
+    approver = await token_for(tenant_a, "payroll_reviewer", subject="law-approver")
+    name = f"tenant-sh-{uuid.uuid4().hex[:6]}"
+    proposed = await client.post("/v1/law-versions", headers=bearer(proposer), json={
+        "country": "CN", "series": "social_insurance", "data": shanghai_version(name, "7546", "37731")})
+    assert proposed.status_code == 201, proposed.text
+    version = proposed.json()
+    assert (version["status"], version["verification"], version["region"]) == ("proposed", "official", "SH")
+
+    async def shanghai_pension_base(pay_date: str) -> str:
+        coverage = (await client.get(f"/v1/compliance/coverage?country=CN&on={pay_date}",
+                                     headers=bearer(approver))).json()
+        row = next(r for r in coverage if r["series"] == "social_insurance" and r["region"] == "SH")
+        return f"{row['status']}:{row['version']}:{row['origin']}"
+
+    assert not (await shanghai_pension_base("2026-11-25")).endswith(":tenant")
+    both_roles = await token_for(tenant_a, "payroll_preparer", "payroll_reviewer", subject="law-proposer")
+    alone = await client.post(f"/v1/law-versions/{version['id']}/approval", headers=bearer(both_roles),
+                              json={"reason": "I checked it myself"})
+    assert (alone.status_code, alone.json()["code"]) == (403, "law_version_four_eyes")
+    assert not (await shanghai_pension_base("2026-11-25")).endswith(":tenant")
+    approved = await client.post(f"/v1/law-versions/{version['id']}/approval", headers=bearer(approver),
+                                 json={"reason": "matches the notice"})
+    try:
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["status"] == "approved" and approved.json()["decided_by"] == "law-approver"
+        assert await shanghai_pension_base("2026-11-25") == f"current:{name}:tenant"
+        changes = (await client.get("/v1/compliance/packs/CN/changes?since=2026-07-01",
+                                    headers=bearer(approver))).json()
+        assert any(c["version"] == name and c["origin"] == "tenant" for c in changes)
+    finally:
+        await client.post(f"/v1/law-versions/{version['id']}/retirement", headers=bearer(approver),
+                          json={"reason": "test over"})
+
+
+async def test_carrying_a_series_forward_is_a_written_audited_choice(
+        client: Any, tenant_a: Any, token_for: Any) -> None:
+    admin = await token_for(tenant_a, "tenant_admin", "auditor", subject="law-admin")
+    refused = await client.post("/v1/law-choices", headers=bearer(admin), json={
+        "country": "CN", "series": "iit", "kind": "carry_forward", "reason": "not offered for tax tables"})
+    assert refused.status_code == 400 and refused.json()["code"] == "carry_forward_not_offered"
+    made = await client.post("/v1/law-choices", headers=bearer(admin), json={
+        "country": "CN", "series": "social_insurance", "kind": "carry_forward",
+        "reason": "Shenzhen has not published its 2026 base; we settle when it does"})
+    assert made.status_code == 201, made.text
+    try:
+        rows = (await client.get("/v1/compliance/coverage?country=CN&on=2026-11-25", headers=bearer(admin))).json()
+        shenzhen = next(r for r in rows if r["series"] == "social_insurance" and r["region"] == "SZ")
+        assert (shenzhen["status"], shenzhen["version"]) == ("provisional", "cn-sz-si-2026")
+        trail = (await client.get(f"/v1/audit/entries?entity_type=law_choice&entity_id={made.json()['id']}",
+                                  headers=bearer(admin))).json()["items"]
+        assert [e["action"] for e in trail] == ["law_choice.made"]
+    finally:
+        await client.delete(f"/v1/law-choices/{made.json()['id']}", headers=bearer(admin))
