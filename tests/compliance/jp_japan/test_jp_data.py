@@ -11,7 +11,7 @@ from compliance.calculation import PayFrequency
 from compliance.registry import pack_for
 
 OFFICIAL_HOSTS = ("www.nta.go.jp", "www.kyoukaikenpo.or.jp", "www.nenkin.go.jp", "www.mhlw.go.jp",
-                  "laws.e-gov.go.jp")
+                  "laws.e-gov.go.jp", "www.startup-roudou.mhlw.go.jp")
 
 
 def cited_values(data: Any) -> Iterator[dict[str, Any]]:
