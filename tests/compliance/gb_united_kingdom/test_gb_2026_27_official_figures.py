@@ -19,8 +19,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from itertools import accumulate
+from typing import Any
 
 from compliance.packs.gb_united_kingdom.pack import NIC_SERIES, PAYE_SERIES
+from compliance.parameters import Verification
 from compliance.registry import pack_for
 
 FIRST_DAY = date(2026, 4, 6)
@@ -56,3 +58,28 @@ def test_primary_threshold_and_uel_2026_27_are_frozen() -> None:
     """FREEZE: PT aligned with the £12,570 personal allowance; UEL aligned with the £50,270 higher rate threshold."""
     annual = pack_for("GB").series[NIC_SERIES].in_force(FIRST_DAY).parameters.annual.value
     assert (annual.pt, annual.uel) == (D("12570"), D("50270"))
+
+
+def levels(version: Any) -> dict[str, Verification]:
+    parameters = version.parameters
+    return {name: getattr(parameters, name).source.verification for name in parameters.__struct_fields__
+            if hasattr(getattr(parameters, name), "source")}
+
+
+def test_2026_27_verification_levels_as_reviewed_on_2_december_2026() -> None:
+    """HMRC's Rates and thresholds for employers 2026 to 2027 was not read. Two payroll publishers (Delphini
+    Accounting's NI tax table; PayPacket's NI 2026/27 guide) agree on every annual threshold and on the employer
+    rates; the weekly, monthly and employee-category figures are printed by one of them only, so they stay
+    unverified and the NIC version with them. PAYE bands: PayFit and Your Payroll Team (rest of UK), Your Payroll
+    Team, BBC/Deloitte and The Payroll Centre (Scotland), ICB and PayslipCheck (Wales)."""
+    nic = pack_for("GB").series[NIC_SERIES].in_force(FIRST_DAY)
+    assert levels(nic) == {"weekly": Verification.UNVERIFIED, "monthly": Verification.UNVERIFIED,
+                           "annual": Verification.CORROBORATED, "employee_rates": Verification.UNVERIFIED,
+                           "employer_rates": Verification.CORROBORATED}
+    assert nic.verification is Verification.UNVERIFIED
+    paye = pack_for("GB").series[PAYE_SERIES].in_force(FIRST_DAY)
+    assert {name: levels(paye)[name] for name in ("rest_of_uk", "scotland", "wales")} == dict.fromkeys(
+        ("rest_of_uk", "scotland", "wales"), Verification.CORROBORATED)
+    assert paye.verification is Verification.CORROBORATED
+    for cited in (nic.parameters.annual, nic.parameters.employer_rates, paye.parameters.scotland):
+        assert len({source.publisher for source in cited.source.corroboration}) >= 2

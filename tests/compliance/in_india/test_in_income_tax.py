@@ -27,6 +27,8 @@ import pytest
 
 from compliance.calculation import CalculationResult, PayFrequency
 from compliance.packs.in_india import income_tax
+from compliance.packs.in_india.pack import TAX_SERIES
+from compliance.parameters import Verification
 from compliance.registry import pack_for
 
 STANDARD_DEDUCTION = Decimal("75000")
@@ -175,3 +177,17 @@ def test_tax_year_2026_27_keeps_the_rates_under_the_income_tax_act_2025() -> Non
     assert tds(march) == Decimal("12567")
     assert tds(april) == Decimal("12567")
     assert april.year_to_date == {"financial_year": 2026, "salary": Decimal("150000"), "tds": Decimal("12567")}
+
+
+def test_tax_year_2026_27_is_corroborated_not_official() -> None:
+    """Neither the Finance Act, 2026 nor the Income-tax Act, 2025 was read; the Budget 2026-27 press and tax
+    publishers (CIOL, The Sunday Guardian, Outlook Money, Oorja Shakti, TaxTMI's Finance Bill 2026 notes, Gazette
+    Tracker's summary of the Finance Act, 2026) agree every figure of FY 2025-26 carries over."""
+    version = pack_for("IN").series[TAX_SERIES].in_force(date(2026, 12, 2))
+    assert version.version == "in-income-tax-ty2026-27"
+    parameters = version.parameters
+    for name in parameters.__struct_fields__:
+        source = getattr(parameters, name).source
+        assert source.verification is Verification.CORROBORATED, name
+        assert len({secondary.publisher for secondary in source.corroboration}) >= 2, name
+    assert version.verification is Verification.CORROBORATED

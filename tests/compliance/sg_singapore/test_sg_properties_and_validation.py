@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from compliance.calculation import CalculationResult, PayFrequency
 from compliance.errors import InvalidCalculationInput, NoParametersInForce, UnsupportedPayFrequency
 from compliance.labour import Contract
+from compliance.packs.sg_singapore.pack import CPF_SERIES
+from compliance.parameters import Verification
 from compliance.registry import pack_for
 
 wages = st.decimals(min_value=Decimal("0"), max_value=Decimal("60000"), places=2)
@@ -115,3 +117,17 @@ def test_employment_act_minimums() -> None:
                         weekly_hours=Decimal("44"), date_of_birth=date(2014, 1, 1), annual_leave_days=Decimal("5"))
     assert [v.code for v in pack.check_contract(contract)] == ["labour.annual_leave", "labour.minimum_age"]
     assert pack.calendar().is_working_day(date(2026, 8, 10)) is False  # National Day observed (9 Aug is a Sunday)
+
+
+def test_cpf_verification_levels_as_reviewed_on_2_december_2026() -> None:
+    """The >$750 rates by age are official (cpf.gov.sg, 'how much CPF contributions to pay', rates from 1 January
+    2026) and the annual salary ceiling too; the $8,000 OW ceiling is corroborated (ACSETA, cpfcalculator.sg). The
+    $500-$750 phase-in factors of the rows above 55 and of the SPR tables were read nowhere, nor the 2026 wage bands'
+    statute, so 2026 and 2027 stay unverified until the CPF Board's rate tables are read or a tenant accepts them."""
+    cpf = pack_for("SG").series[CPF_SERIES]
+    current = cpf.in_force(date(2026, 12, 2)).parameters
+    assert current.annual_salary_ceiling.source.verification is Verification.OFFICIAL
+    assert current.ordinary_wage_ceiling.source.verification is Verification.CORROBORATED
+    assert current.age_bands.source.verification is Verification.UNVERIFIED
+    for day in (date(2026, 12, 2), date(2027, 1, 1)):
+        assert cpf.in_force(day).verification is Verification.UNVERIFIED
