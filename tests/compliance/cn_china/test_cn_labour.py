@@ -84,3 +84,38 @@ def test_calendar_uses_the_national_holidays(pack: Pack) -> None:
     calendar = pack.calendar("SZ")
     assert calendar.is_holiday(date(2025, 10, 1))
     assert not calendar.is_working_day(date(2025, 10, 1))
+
+
+def monthly_minimum(pack: Pack, on: date, region: str) -> Decimal:
+    return next(r.amount for r in pack.labour_law(on, region).minimum_wage.value if r.region == region)
+
+
+def test_guangdong_minimum_wages_rise_on_1_september_2026(pack: Pack) -> None:
+    """粤府函〔2026〕188号, first tier: Shenzhen 2,520 → 2,700 and Guangzhou 2,500 → 2,680 a month, 25.4 an hour."""
+    assert [monthly_minimum(pack, date(2026, 8, 31), city) for city in ("SZ", "GZ")] == [Decimal("2520"),
+                                                                                            Decimal("2500")]
+    assert [monthly_minimum(pack, date(2026, 9, 1), city) for city in ("SZ", "GZ")] == [Decimal("2700"),
+                                                                                           Decimal("2680")]
+    assert pack.part_time_minimum_wage(date(2026, 9, 1), "SZ") == Decimal("25.4")
+    assert pack.part_time_minimum_wage(date(2026, 9, 1), "GZ") == Decimal("25.4")
+
+
+def test_corrected_chengdu_and_shanghai_minimum_wages(pack: Pack) -> None:
+    """Corrected law: Chengdu (Sichuan first tier) has been 2,330 a month and 23 an hour since 2025-01-01 (the files
+    said 2,100 / 22); Shanghai's part-time hourly minimum rose with the monthly one to 25 on 2025-07-01 (was 24)."""
+    assert monthly_minimum(pack, date(2024, 12, 31), "CD") == Decimal("2100")
+    assert monthly_minimum(pack, date(2025, 1, 1), "CD") == Decimal("2330")
+    assert monthly_minimum(pack, date(2026, 12, 2), "CD") == Decimal("2330")
+    assert pack.part_time_minimum_wage(date(2025, 1, 1), "CD") == Decimal("23")
+    assert pack.part_time_minimum_wage(date(2025, 6, 30), "SH") == Decimal("24")
+    assert pack.part_time_minimum_wage(date(2025, 7, 1), "SH") == Decimal("25")
+
+
+def test_part_month_pay_cites_the_2025_notice_that_repealed_the_2008_one(pack: Pack) -> None:
+    """人社部发〔2025〕2号 keeps 21.75 paid days a month and repeals 劳社部发〔2008〕3号 from 2025-01-01."""
+    before, after = pack.labour_law(date(2024, 6, 1)).proration, pack.labour_law(date(2026, 12, 2)).proration
+    assert before is not None and after is not None
+    assert before.value.paid_days_per_month == after.value.paid_days_per_month == Decimal("21.75")
+    assert "劳社部发〔2008〕3号" in before.source.document
+    assert "人社部发〔2025〕2号" in after.source.document
+    assert after.source.verification == "corroborated" and len(after.source.corroboration) >= 2

@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 
 from compliance.calculation import CalculationResult, PayFrequency
-from compliance.errors import InvalidCalculationInput, OverrideNotAllowed, OverrideOutOfRange
+from compliance.errors import (
+    InvalidCalculationInput,
+    LawNotYetPublished,
+    OverrideNotAllowed,
+    OverrideOutOfRange,
+)
 from compliance.pack import Pack
 from compliance.registry import pack_for
 
@@ -86,7 +91,10 @@ def test_shanghai_housing_fund_rate_is_employer_chosen_within_5_to_7_percent(pac
 def test_shanghai_floor_uses_the_2024_band(pack: Pack) -> None:
     lines = amounts(pay(pack, "SH", "5000"))
     assert lines["cn.pension"] == (Decimal("590.72"), Decimal("1181.44"), Decimal("7384"))
-    assert lines["cn.maternity"][1] == Decimal("73.84")
+    # Corrected law: the employer's 9% medical rate includes maternity (merged since 2020; 沪医保规〔2025〕2号 from
+    # 2025-03-01), so the old separate 1% maternity line (73.84 here) is gone: 7,384 × 9% = 664.56.
+    assert lines["cn.medical"] == (Decimal("147.68"), Decimal("664.56"), Decimal("7384"))
+    assert "cn.maternity" not in lines
 
 
 def test_work_injury_rate_override(pack: Pack) -> None:
@@ -166,3 +174,146 @@ def test_a_bonus_paid_alone_carries_no_contributions(pack: Pack) -> None:
     assert amounts(salary)["cn.pension"] == (Decimal("1600.00"), Decimal("3200.00"), Decimal("20000"))
     assert salary.year_to_date["months_employed"] == 1
     assert salary.year_to_date["last_contribution_month"] == 3
+
+
+# -- the 2026 contribution year (figures as of 2 December 2026) -------------------------------------------------------
+
+NOVEMBER_2026 = date(2026, 11, 25)
+
+
+def test_shanghai_2026_band_with_maternity_inside_the_9_percent_medical_rate(pack: Pack) -> None:
+    """Shanghai from 2026-07-01: base [7,546, 37,731], housing fund [2,740, 37,731] at the 7% default, medical 2% / 9%
+    including maternity, work injury class I 0.2%.
+
+    20,000 is inside both bands:
+      pension 20,000 × 8% = 1,600.00 / × 16% = 3,200.00; medical × 2% = 400.00 / × 9% = 1,800.00 (no maternity line);
+      unemployment × 0.5% = 100.00 / 100.00; work injury × 0.2% = 40.00; housing fund × 7% = 1,400 each side.
+      三险一金 = 1,600 + 400 + 100 + 1,400 = 3,500; first month of the year here:
+      (20,000 − 5,000 − 3,500) × 3% = 345.00.
+    """
+    result = pay(pack, "SH", "20000", on=NOVEMBER_2026)
+    lines = amounts(result)
+    assert result.parameter_versions["social_insurance"] == "cn-sh-si-2026"
+    assert lines["cn.pension"] == (Decimal("1600.00"), Decimal("3200.00"), Decimal("20000"))
+    assert lines["cn.medical"] == (Decimal("400.00"), Decimal("1800.00"), Decimal("20000"))
+    assert "cn.maternity" not in lines
+    assert lines["cn.unemployment"] == (Decimal("100.00"), Decimal("100.00"), Decimal("20000"))
+    assert lines["cn.work_injury"] == (Decimal("0"), Decimal("40.00"), Decimal("20000"))
+    assert lines["cn.housing_fund"] == (Decimal("1400"), Decimal("1400"), Decimal("20000"))
+    assert lines["cn.iit"][0] == Decimal("345.00")
+    used = {law.series: law for law in result.law}["social_insurance"]
+    assert (used.verification, used.provisional) == ("corroborated", False)
+
+
+def test_shanghai_2026_floor_and_ceiling(pack: Pack) -> None:
+    """5,000: social-insurance base raised to the 7,546 floor (7,546 × 8% = 603.68, × 16% = 1,207.36; × 9% = 679.14),
+    the housing fund stays on 5,000 (above its 2,740 floor: × 7% = 350). 80,000: both capped at 37,731
+    (× 8% = 3,018.48; housing fund × 7% = 2,641.17, rounded to the yuan 2,641)."""
+    low = amounts(pay(pack, "SH", "5000", on=NOVEMBER_2026))
+    assert low["cn.pension"] == (Decimal("603.68"), Decimal("1207.36"), Decimal("7546"))
+    assert low["cn.medical"][1] == Decimal("679.14")
+    assert low["cn.housing_fund"] == (Decimal("350"), Decimal("350"), Decimal("5000"))
+    high = amounts(pay(pack, "SH", "80000", on=NOVEMBER_2026))
+    assert high["cn.pension"] == (Decimal("3018.48"), Decimal("6036.96"), Decimal("37731"))
+    assert high["cn.housing_fund"] == (Decimal("2641"), Decimal("2641"), Decimal("37731"))
+
+
+def test_beijing_2026_band(pack: Pack) -> None:
+    """Beijing from 2026-07-01 (京人社发〔2026〕7号): base [7,270, 36,348]; medical 2% + 3 yuan / 9.8% including
+    maternity 0.8% (no separate line); housing fund [2,540, 36,348] at the 12% default.
+
+    20,000: pension 1,600.00 / 3,200.00; medical 400 + 3 = 403.00 / 20,000 × 9.8% = 1,960.00; unemployment
+      100.00 / 100.00; work injury 40.00; housing fund 2,400 each side.
+      三险一金 = 1,600 + 403 + 100 + 2,400 = 4,503; (20,000 − 5,000 − 4,503) × 3% = 314.91.
+    80,000: capped at 36,348: pension × 8% = 2,907.84; medical 726.96 + 3 = 729.96 / × 9.8% = 3,562.10 (3,562.104);
+      housing fund × 12% = 4,361.76, rounded to the yuan 4,362.
+    """
+    result = pay(pack, "BJ", "20000", on=NOVEMBER_2026)
+    lines = amounts(result)
+    assert result.parameter_versions["social_insurance"] == "cn-bj-si-2026"
+    assert lines["cn.pension"] == (Decimal("1600.00"), Decimal("3200.00"), Decimal("20000"))
+    assert lines["cn.medical"] == (Decimal("403.00"), Decimal("1960.00"), Decimal("20000"))
+    assert "cn.maternity" not in lines
+    assert lines["cn.unemployment"] == (Decimal("100.00"), Decimal("100.00"), Decimal("20000"))
+    assert lines["cn.housing_fund"] == (Decimal("2400"), Decimal("2400"), Decimal("20000"))
+    assert lines["cn.iit"][0] == Decimal("314.91")
+    high = amounts(pay(pack, "BJ", "80000", on=NOVEMBER_2026))
+    assert high["cn.pension"] == (Decimal("2907.84"), Decimal("5815.68"), Decimal("36348"))
+    assert high["cn.medical"] == (Decimal("729.96"), Decimal("3562.10"), Decimal("36348"))
+    assert high["cn.housing_fund"] == (Decimal("4362"), Decimal("4362"), Decimal("36348"))
+    assert amounts(pay(pack, "BJ", "1", on=NOVEMBER_2026))["cn.pension"][2] == Decimal("7270")
+
+
+def test_chengdu_2026_calendar_year_band(pack: Pack) -> None:
+    """Chengdu, calendar year 2026 (Sichuan's contribution year): base [4,699, 23,493] (unverified, one source);
+    housing fund [2,330, 32,969] at the 12% default.
+
+    10,000: pension 800.00 / 1,600.00; medical 200.00 / 650.00; unemployment 0.4% = 40.00 / 0.6% = 60.00;
+      maternity 0.8% = 80.00; housing fund 1,200.00 each side.
+    3,000: pension base raised to 4,699 (× 8% = 375.92, × 16% = 751.84); housing fund stays on 3,000 (× 12% = 360.00).
+    40,000: pension base 23,493 (× 8% = 1,879.44); housing fund base 32,969 (× 12% = 3,956.28), not the pension cap.
+    """
+    result = pay(pack, "CD", "10000", on=NOVEMBER_2026)
+    lines = amounts(result)
+    assert result.parameter_versions["social_insurance"] == "cn-cd-si-2026"
+    assert lines["cn.pension"] == (Decimal("800.00"), Decimal("1600.00"), Decimal("10000"))
+    assert lines["cn.medical"] == (Decimal("200.00"), Decimal("650.00"), Decimal("10000"))
+    assert lines["cn.unemployment"] == (Decimal("40.00"), Decimal("60.00"), Decimal("10000"))
+    assert lines["cn.maternity"] == (Decimal("0.00"), Decimal("80.00"), Decimal("10000"))
+    assert lines["cn.housing_fund"] == (Decimal("1200.00"), Decimal("1200.00"), Decimal("10000"))
+    assert {law.series: law for law in result.law}["social_insurance"].verification == "unverified"
+    low = amounts(pay(pack, "CD", "3000", on=NOVEMBER_2026))
+    assert low["cn.pension"] == (Decimal("375.92"), Decimal("751.84"), Decimal("4699"))
+    assert low["cn.housing_fund"] == (Decimal("360.00"), Decimal("360.00"), Decimal("3000"))
+    high = amounts(pay(pack, "CD", "40000", on=NOVEMBER_2026))
+    assert high["cn.pension"][0] == Decimal("1879.44") and high["cn.pension"][2] == Decimal("23493")
+    assert high["cn.housing_fund"] == (Decimal("3956.28"), Decimal("3956.28"), Decimal("32969"))
+
+
+def test_chengdu_follows_the_calendar_year(pack: Pack) -> None:
+    """Sichuan's 2025 base (4,588) applies from 1 January 2025, not 1 July; 2026's (4,699) from 1 January 2026."""
+    assert pay(pack, "CD", "1", on=date(2024, 12, 25)).parameter_versions["social_insurance"] == "cn-cd-si-2024"
+    assert amounts(pay(pack, "CD", "1", on=date(2025, 1, 25)))["cn.pension"][2] == Decimal("4588")
+    assert amounts(pay(pack, "CD", "1", on=date(2026, 1, 25)))["cn.pension"][2] == Decimal("4699")
+
+
+def test_housing_fund_ceilings_are_the_funds_own(pack: Pack) -> None:
+    """Guangzhou's and Hangzhou's housing-fund ceilings for the 2025 fund year are 39,828 and 40,694 (the funds' own,
+    not the pension ceilings 27,549 / 25,299): 50,000 × 5% = 1,991.40 in Guangzhou; × 12% = 4,883.28 → 4,883 in
+    Hangzhou (rounded to the yuan)."""
+    on = date(2025, 10, 25)
+    assert amounts(pay(pack, "GZ", "50000", on=on))["cn.housing_fund"] == (
+        Decimal("1991.40"), Decimal("1991.40"), Decimal("39828"))
+    assert amounts(pay(pack, "HZ", "50000", on=on))["cn.housing_fund"] == (
+        Decimal("4883"), Decimal("4883"), Decimal("40694"))
+
+
+def test_guangzhou_medical_has_its_own_calendar_year_base(pack: Pack) -> None:
+    """Guangzhou medical and maternity use their own base (6,236 floor in 2025), not the 5,510 pension floor; the
+    employer's medical rate is 6% from 2026-01-01: 6,236 × 6% = 374.16, maternity × 0.85% = 53.006 → 53.01."""
+    lines = amounts(pay(pack, "GZ", "3000", on=date(2026, 3, 25)))
+    assert lines["cn.pension"][2] == Decimal("5510")
+    assert lines["cn.medical"] == (Decimal("124.72"), Decimal("374.16"), Decimal("6236"))
+    assert lines["cn.maternity"] == (Decimal("0.00"), Decimal("53.01"), Decimal("6236"))
+
+
+@pytest.mark.parametrize(("region", "last_known"), [
+    ("SZ", "cn-sz-si-2026"), ("GZ", "cn-gz-si-2026"), ("HZ", "cn-hz-si-2025")])
+def test_unpublished_2026_bases_are_refused_unless_carried_forward(pack: Pack, region: str, last_known: str) -> None:
+    """Guangdong (SZ, GZ) and Zhejiang (HZ) had not published their 2026 bases: without the opt-in the calculation is
+    refused; with it, the last known version applies, marked provisional in the law used and in the trace."""
+    with pytest.raises(LawNotYetPublished):
+        pay(pack, region, "10000", on=NOVEMBER_2026)
+    opted_in = pack.layered({}, frozenset({"social_insurance"}))
+    result = pay(opted_in, region, "10000", on=NOVEMBER_2026)
+    used = {law.series: law for law in result.law}["social_insurance"]
+    assert (used.version, used.provisional) == (last_known, True)
+    assert any(step.step == "social_insurance provisional" for step in result.trace)
+    with pytest.raises(LawNotYetPublished):
+        pay(pack, region, "10000", on=NOVEMBER_2026)  # the shared pack is unchanged
+
+
+def test_hangzhou_carries_forward_from_the_zhejiang_calendar_year(pack: Pack) -> None:
+    """Zhejiang's base is a calendar-year figure and 2026's is not yet found: January 2026 is already provisional."""
+    with pytest.raises(LawNotYetPublished):
+        pay(pack, "HZ", "10000", on=date(2026, 1, 25))
