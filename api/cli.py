@@ -122,7 +122,7 @@ def migrate() -> None:
 
     async def home(runtime: Runtime) -> UUID:
         await check_app_role(runtime.database)
-        return runtime.home_tenant  # type: ignore[return-value]
+        return runtime.tenant()
 
     tenant = _run(home)
     label = "Tenant" if settings.mode is Mode.ONPREM else "Platform operators' tenant"
@@ -203,8 +203,7 @@ def tokens_issue(tenant_id: UUID | None, subject: str, roles: str, ttl: int) -> 
         raise click.UsageError("--tenant is required in shared mode (except for platform_operator tokens)")
 
     async def work(runtime: Runtime) -> str:
-        tenant = tenant_id or runtime.home_tenant
-        assert tenant is not None
+        tenant = tenant_id or runtime.tenant()
         await ensure_user(SystemActor(subject="cli"), tenant, subject, wanted)
         return issue_token(settings, runtime.secret, tenant_id=tenant, subject=subject,
                            roles=[r.value for r in wanted], ttl_seconds=ttl)
@@ -279,7 +278,6 @@ def demo_seed() -> None:
     from api.demo import seed
 
     async def work(runtime: Runtime) -> UUID:
-        assert runtime.home_tenant is not None
         return await seed(runtime)
 
     tenant = _run(work)
@@ -296,6 +294,11 @@ def openapi(output: Path) -> None:
     output.write_bytes(msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n")
     out.print(f"Wrote {output}")
 
+
+# The packs commands use this module's runner and consoles, so they are attached once it is complete.
+from api.cli_packs import packs  # noqa: E402
+
+main.add_command(packs)
 
 if __name__ == "__main__":
     main()

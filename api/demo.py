@@ -81,8 +81,7 @@ async def _demo_hiring(seeder: Principal) -> None:
 
 async def _demo_tenant(runtime: Runtime) -> UUID:
     if runtime.settings.mode is Mode.ONPREM:
-        assert runtime.home_tenant is not None
-        return runtime.home_tenant
+        return runtime.tenant()
     for tenant in await tenancy.customer_tenants():
         if tenant.name == "Demo Company":
             return tenant.id

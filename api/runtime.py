@@ -31,6 +31,12 @@ class Runtime:
     #: The installation's one tenant (on-prem), or the operators' tenant (shared).
     home_tenant: UUID | None = None
 
+    def tenant(self) -> UUID:
+        """The home tenant, which ``ensure_home_tenant`` settles before any command or request runs."""
+        if self.home_tenant is None:
+            raise StartupError("the installation's tenant is not provisioned yet")
+        return self.home_tenant
+
 
 async def open_runtime(settings: Settings) -> Runtime:
     settings.data_path.mkdir(parents=True, exist_ok=True)

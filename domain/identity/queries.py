@@ -38,8 +38,8 @@ def _view(row: dict[str, Any]) -> UserView:
 
 
 def _encoded(values: dict[str, object]) -> dict[str, object]:
-    return {name: _json_list(value) if name in ("roles", "scopes") else value  # type: ignore[arg-type]
-            for name, value in values.items()}
+    """Roles and scopes, the user's lists, are stored as sorted JSON arrays."""
+    return {name: _json_list(value) if isinstance(value, list) else value for name, value in values.items()}
 
 
 def _json_list(values: Iterable[object]) -> str:
