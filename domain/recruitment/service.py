@@ -7,29 +7,17 @@ way out it is masked unless the caller holds ``pii:read``, and every clear read 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from domain.audit.service import record
-from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, NotFound
 from domain.kernel.i18n import translate
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.permissions import Operation
-from domain.kernel.personal_data import (
-    check_birth_date,
-    mask_birth_date,
-    mask_email,
-    mask_national_id,
-    mask_phone,
-    normalise_email,
-    normalise_national_id,
-    normalise_phone,
-)
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
@@ -62,11 +50,9 @@ from domain.recruitment.model import (
     pick_text,
     require_language,
 )
+from domain.recruitment.personal_data import INDEXED_FIELDS, candidate_view, normalised, opened, sealed_columns
 from domain.recruitment.queries import CandidateRow, CompetencyModelRow, ModelVersionRow
 from domain.tenancy.service import legal_entity_in, own_tenant_in
-
-PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
-INDEXED_FIELDS = ("email", "phone", "national_id")
 
 
 class JobNotFound(NotFound):
@@ -279,55 +265,12 @@ def version_in_force(versions: list[ModelVersionView], on: date) -> ModelVersion
 # -- candidates ----------------------------------------------------------------------------------
 
 
-def _normalised(request: NewCandidate) -> dict[str, str]:
-    """The personal data as it will be sealed and indexed."""
-    values: dict[str, str] = {}
-    if request.email is not None:
-        values["email"] = normalise_email(request.email)
-    if request.phone is not None:
-        values["phone"] = normalise_phone(request.phone, request.phone_region)
-    if request.national_id is not None and request.national_id_country is not None:
-        values["national_id"] = normalise_national_id(request.national_id, request.national_id_country)
-    if request.birth_date is not None:
-        values["birth_date"] = check_birth_date(request.birth_date, utc_now().date()).isoformat()
-    return values
-
-
-def _sealed_columns(cipher: TenantCipher, candidate_id: UUID, personal: dict[str, str]) -> dict[str, Any]:
-    columns: dict[str, Any] = {}
-    for name, value in personal.items():
-        columns[f"{name}_ciphertext"] = cipher.seal(value, "candidates", name, candidate_id)
-        if name in INDEXED_FIELDS:
-            # Mailboxes are matched case-insensitively in practice, so the index folds case.
-            columns[f"{name}_index"] = cipher.blind_index(value.casefold() if name == "email" else value, name)
-    return columns
-
-
-def _opened(cipher: TenantCipher, row: CandidateRow) -> dict[str, str]:
-    return {name: cipher.open(sealed, "candidates", name, row.id)
-            for name, sealed in row.ciphertexts().items() if sealed}
-
-
-def _candidate_view(cipher: TenantCipher, row: CandidateRow, clear: bool) -> CandidateView:
-    personal = _opened(cipher, row)
-    if not clear:
-        masks = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id,
-                 "birth_date": lambda v: mask_birth_date(date.fromisoformat(v))}
-        personal = {name: masks[name](value) for name, value in personal.items()}
-    return CandidateView(
-        id=row.id, full_name=row.full_name, email=personal.get("email"), phone=personal.get("phone"),
-        national_id=personal.get("national_id"), national_id_country=row.national_id_country,
-        birth_date=personal.get("birth_date"), masked=not clear, timezone=row.timezone, locale=row.locale,
-        version=row.version, created_at=row.created_at, updated_at=row.updated_at,
-    )
-
-
 async def create_candidate(principal: Principal, request: NewCandidate) -> CandidateView:
-    personal = _normalised(request)
+    personal = normalised(request)
     candidate_id = new_id()
     async with unit_of_work(principal.tenant_id) as uow:
         cipher = await cipher_for(uow)
-        sealed = _sealed_columns(cipher, candidate_id, personal)
+        sealed = sealed_columns(cipher, candidate_id, personal)
         indexes = {name: sealed[f"{name}_index"] for name in INDEXED_FIELDS if f"{name}_index" in sealed}
         duplicates = await queries.candidates_matching(uow, indexes)
         if duplicates:
@@ -337,10 +280,10 @@ async def create_candidate(principal: Principal, request: NewCandidate) -> Candi
             "full_name": request.full_name, "national_id_country": request.national_id_country,
             "timezone": request.timezone, "locale": request.locale, **sealed})
         row = await _existing_candidate(uow, candidate_id)
-        masked = _candidate_view(cipher, row, clear=False)
+        masked = candidate_view(cipher, row, clear=False)
         # The trail keeps masked values only: personal data is never copied out of its sealed column.
         await record(uow, principal, "candidate.created", "candidate", candidate_id, after=masked)
-    return _candidate_view(cipher, row, clear=principal.may(Operation.PII_READ))
+    return candidate_view(cipher, row, clear=principal.may(Operation.PII_READ))
 
 
 async def _existing_candidate(uow: UnitOfWork, candidate_id: UUID) -> CandidateRow:
@@ -358,7 +301,7 @@ async def get_candidate(principal: Principal, candidate_id: UUID) -> CandidateVi
         if clear:
             await record(uow, principal, "candidate.personal_data_read", "candidate", candidate_id,
                          after={"fields": [n for n, sealed in row.ciphertexts().items() if sealed]})
-        return _candidate_view(cipher, row, clear)
+        return candidate_view(cipher, row, clear)
 
 
 async def list_candidates(principal: Principal, cursor: str | None, limit: int) -> Page[CandidateView]:
@@ -370,7 +313,7 @@ async def list_candidates(principal: Principal, cursor: str | None, limit: int) 
         if clear and shown:
             await record(uow, principal, "candidate.personal_data_read", "candidate", "list",
                          after={"candidates": [str(r.id) for r in shown]})
-        views = [_candidate_view(cipher, row, clear) for row in rows]
+        views = [candidate_view(cipher, row, clear) for row in rows]
     return page_of(views, limit, lambda c: str(c.id))
 
 
@@ -513,7 +456,7 @@ async def candidate_in(uow: UnitOfWork, candidate_id: UUID) -> CandidateSummary 
 
 async def personal_data_in(uow: UnitOfWork, candidate_id: UUID) -> dict[str, str]:
     """The candidate's personal data in clear, by field, for a context that seals it anew (a hire)."""
-    return _opened(await cipher_for(uow), await _existing_candidate(uow, candidate_id))
+    return opened(await cipher_for(uow), await _existing_candidate(uow, candidate_id))
 
 
 async def application_in(uow: UnitOfWork, application_id: UUID) -> ApplicationRecord | None:
