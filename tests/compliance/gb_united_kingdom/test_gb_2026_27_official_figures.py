@@ -69,11 +69,12 @@ def levels(version: Any) -> dict[str, Verification]:
 def test_2026_27_verification_levels_as_reviewed_on_2_december_2026() -> None:
     """HMRC's Rates and thresholds for employers 2026 to 2027 was not read. Two payroll publishers (Delphini
     Accounting's NI tax table; PayPacket's NI 2026/27 guide) agree on every annual threshold and on the employer
-    rates; the weekly, monthly and employee-category figures are printed by one of them only, so they stay
-    unverified and the NIC version with them. PAYE bands: PayFit and Your Payroll Team (rest of UK), Your Payroll
-    Team, BBC/Deloitte and The Payroll Centre (Scotland), ICB and PayslipCheck (Wales)."""
+    rates; PayPacket and MyTaxFiling agree on all six weekly thresholds. The monthly thresholds (PayPacket only) and
+    the employee rates of categories B, C, H, J, M and Z have no second 2026/27 source, so they stay unverified and
+    the NIC version with them. PAYE bands: PayFit and Your Payroll Team (rest of UK), Your Payroll Team,
+    BBC/Deloitte and The Payroll Centre (Scotland), ICB and PayslipCheck (Wales)."""
     nic = pack_for("GB").series[NIC_SERIES].in_force(FIRST_DAY)
-    assert levels(nic) == {"weekly": Verification.UNVERIFIED, "monthly": Verification.UNVERIFIED,
+    assert levels(nic) == {"weekly": Verification.CORROBORATED, "monthly": Verification.UNVERIFIED,
                            "annual": Verification.CORROBORATED, "employee_rates": Verification.UNVERIFIED,
                            "employer_rates": Verification.CORROBORATED}
     assert nic.verification is Verification.UNVERIFIED
@@ -81,5 +82,7 @@ def test_2026_27_verification_levels_as_reviewed_on_2_december_2026() -> None:
     assert {name: levels(paye)[name] for name in ("rest_of_uk", "scotland", "wales")} == dict.fromkeys(
         ("rest_of_uk", "scotland", "wales"), Verification.CORROBORATED)
     assert paye.verification is Verification.CORROBORATED
-    for cited in (nic.parameters.annual, nic.parameters.employer_rates, paye.parameters.scotland):
+    corroborated = (nic.parameters.weekly, nic.parameters.annual, nic.parameters.employer_rates,
+                    paye.parameters.scotland)
+    for cited in corroborated:
         assert len({source.publisher for source in cited.source.corroboration}) >= 2
