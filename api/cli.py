@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import click
 import msgspec
-from rich.console import Console
 from rich.progress import Progress
 
 from api.auth import issue_token
-from api.runtime import Runtime, StartupError, check_app_role, ensure_home_tenant, open_runtime
-from compliance.errors import ComplianceError
+from api.cli_packs import packs
+from api.cli_support import EXIT_CONFIG, EXIT_FAILED, err, out, run_or_exit, settings_or_exit
+from api.runtime import Runtime, StartupError, check_app_role
 from domain.audit.service import verify_chain
 from domain.identity.service import ensure_user
 from domain.kernel.db import Database, role_of
@@ -25,44 +24,9 @@ from domain.kernel.errors import DomainError
 from domain.kernel.migrator import migrate as apply_migrations
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal, SystemActor
-from domain.kernel.settings import Mode, Settings, SettingsError, load_settings
+from domain.kernel.settings import Mode
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewTenant, TenantStatus
-
-EXIT_FAILED, EXIT_CONFIG = 1, 3
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-T = TypeVar("T")
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        sys.exit(EXIT_CONFIG)
-
-
-def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
-    """Open the runtime, run ``work``, close it; turn every known failure into a message and an exit code."""
-    settings = _settings()
-
-    async def main() -> T:
-        runtime = await open_runtime(settings)
-        try:
-            await ensure_home_tenant(runtime)
-            return await work(runtime)
-        finally:
-            await runtime.database.stop()
-
-    try:
-        return asyncio.run(main())
-    except StartupError as exc:
-        err.print(f"[red]Cannot start: {exc}[/red]")
-        sys.exit(EXIT_CONFIG)
-    except (DomainError, ComplianceError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        sys.exit(EXIT_FAILED)
 
 
 def _roles(value: str) -> list[Role]:
@@ -85,7 +49,7 @@ def serve(host: str, port: int) -> None:
 
     from api.app import create_app
 
-    settings = _settings()
+    settings = settings_or_exit()
     out.print(f"[bold green]Meridian[/bold green] ({settings.mode.value}, "
               f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}) on [bold]http://{host}:{port}[/bold]")
     out.print(f"  API docs: http://{host}:{port}/schema/docs   health: http://{host}:{port}/v1/health")
@@ -96,7 +60,7 @@ def serve(host: str, port: int) -> None:
 
 @main.command(help="Apply database migrations (as the owner role) and secure the app role.")
 def migrate() -> None:
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work() -> list[str]:
         settings.data_path.mkdir(parents=True, exist_ok=True)
@@ -124,7 +88,7 @@ def migrate() -> None:
         await check_app_role(runtime.database)
         return runtime.tenant()
 
-    tenant = _run(home)
+    tenant = run_or_exit(home)
     label = "Tenant" if settings.mode is Mode.ONPREM else "Platform operators' tenant"
     out.print(f"{label}: {tenant}")
 
@@ -140,7 +104,7 @@ def tenants() -> None:
 @click.option("--timezone", required=True, help="IANA zone, e.g. Asia/Shanghai")
 @click.option("--locale", default="en", show_default=True, type=click.Choice(["en", "zh_CN", "ja"]))
 def tenants_create(name: str, countries: tuple[str, ...], timezone: str, locale: str) -> None:
-    settings = _settings()
+    settings = settings_or_exit()
     if settings.mode is Mode.ONPREM:
         err.print("[red]This on-prem installation has exactly one tenant, created on first start.[/red]")
         sys.exit(EXIT_FAILED)
@@ -154,7 +118,7 @@ def tenants_create(name: str, countries: tuple[str, ...], timezone: str, locale:
     async def work(runtime: Runtime) -> UUID:
         return (await tenancy.provision_tenant(SystemActor(subject="cli"), request)).id
 
-    click.echo(_run(work))
+    click.echo(run_or_exit(work))
 
 
 @tenants.command("list", help="List tenants.")
@@ -162,7 +126,7 @@ def tenants_list() -> None:
     async def work(runtime: Runtime) -> list[Any]:
         return (await tenancy.list_tenants(None, 200)).items
 
-    for tenant in _run(work):
+    for tenant in run_or_exit(work):
         click.echo(f"{tenant.id}\t{tenant.kind}\t{tenant.status}\t{tenant.name}")
 
 
@@ -182,7 +146,7 @@ def _set_status(tenant_id: UUID, status: TenantStatus) -> None:
     async def work(runtime: Runtime) -> None:
         await tenancy.set_tenant_status(SystemActor(subject="cli"), tenant_id, status)
 
-    _run(work)
+    run_or_exit(work)
     click.echo(f"{tenant_id} {status.value}")
 
 
@@ -198,7 +162,7 @@ def tokens() -> None:
 @click.option("--ttl", default=3600, show_default=True, type=click.IntRange(60, 31_536_000), help="Seconds")
 def tokens_issue(tenant_id: UUID | None, subject: str, roles: str, ttl: int) -> None:
     wanted = _roles(roles)
-    settings = _settings()
+    settings = settings_or_exit()
     if tenant_id is None and settings.mode is Mode.SHARED and Role.PLATFORM_OPERATOR not in wanted:
         raise click.UsageError("--tenant is required in shared mode (except for platform_operator tokens)")
 
@@ -208,7 +172,7 @@ def tokens_issue(tenant_id: UUID | None, subject: str, roles: str, ttl: int) -> 
         return issue_token(settings, runtime.secret, tenant_id=tenant, subject=subject,
                            roles=[r.value for r in wanted], ttl_seconds=ttl)
 
-    click.echo(_run(work))
+    click.echo(run_or_exit(work))
 
 
 @main.group(help="The audit trail.")
@@ -235,7 +199,7 @@ def audit_verify(tenant_id: UUID | None) -> None:
                 progress.advance(task)
         return intact
 
-    if not _run(work):
+    if not run_or_exit(work):
         sys.exit(EXIT_FAILED)
 
 
@@ -261,7 +225,7 @@ def payroll_calculate(tenant_id: UUID | None, run_id: UUID, subject: str) -> Non
             return await calculate_in_foreground(
                 preparer, run_id, lambda done, total: progress.update(task, completed=done, total=total))
 
-    run = _run(work)
+    run = run_or_exit(work)
     if run.job_status != "done":
         err.print(f"[red]Calculation {run.job_status}: {run.job_error or 'the run changed meanwhile'}[/red]")
         sys.exit(EXIT_FAILED)
@@ -280,7 +244,7 @@ def demo_seed() -> None:
     async def work(runtime: Runtime) -> UUID:
         return await seed(runtime)
 
-    tenant = _run(work)
+    tenant = run_or_exit(work)
     out.print(f"Demo data ready in tenant {tenant}.")
     out.print("Get a token: [bold]meridian tokens issue --subject demo-admin --roles tenant_admin,hr_admin[/bold]")
 
@@ -290,13 +254,10 @@ def demo_seed() -> None:
 def openapi(output: Path) -> None:
     from api.app import create_app
 
-    document = create_app(_settings()).openapi_schema.to_schema()
+    document = create_app(settings_or_exit()).openapi_schema.to_schema()
     output.write_bytes(msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n")
     out.print(f"Wrote {output}")
 
-
-# The packs commands use this module's runner and consoles, so they are attached once it is complete.
-from api.cli_packs import packs  # noqa: E402
 
 main.add_command(packs)
 

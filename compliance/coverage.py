@@ -3,7 +3,7 @@ warnings before a series runs out. Pure: the caller says what today is."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 import msgspec
@@ -70,9 +70,14 @@ def _row(pack: Pack, name: str, series: EffectiveSeries[object], region: str | N
         in_force_from=version.effective_from if version else None,
         known_until=known_until, verification=version.verification if version else None,
         origin=version.origin if version else None,
-        next_expected_change=pack.next_expected_change(name, today), carry_forward=series.carry_forward,
+        next_expected_change=_next_change(pack, name, known_until, today), carry_forward=series.carry_forward,
         citation=_first_citation(version) if version else None,
     )
+
+
+def _next_change(pack: Pack, series: str, known_until: date | None, today: date) -> date:
+    """The day after the known law ends (already past where the issuer is late), else the law year's start."""
+    return known_until + timedelta(days=1) if known_until else pack.next_expected_change(series, today)
 
 
 def _in_force(series: EffectiveSeries[object], region: str | None, today: date) -> ParameterVersion[object] | None:

@@ -186,29 +186,34 @@ class EffectiveSeries(Generic[P]):
         # On one day a tenant's version follows the bundled and shipped ones, so it reads as a change to them.
         for version in sorted(self.versions, key=lambda v: (v.effective_from, -_PRECEDENCE.index(v.origin))):
             by_region.setdefault(version.region, []).append(version)
-        for region, versions in by_region.items():
+        for versions in by_region.values():
             previous: dict[str, tuple[Any, Any]] = {}
             for version in versions:
                 current = _flatten(msgspec.to_builtins(version.parameters))
                 if version.effective_from >= since:
-                    yield from self._diff(region, version, previous, current)
+                    yield from _diff(self.name, version, previous, current)
                 previous = current
 
-    def _diff(
-        self, region: str | None, version: ParameterVersion[P], before: dict[str, tuple[Any, Any]],
-        after: dict[str, tuple[Any, Any]],
-    ) -> Iterator[ParameterChange]:
-        for name, (value, source) in after.items():
-            old = before.get(name, (None, None))[0]
-            if old == value:
-                continue
-            citation = msgspec.convert(source, Citation) if source else None
-            yield ParameterChange(
-                series=self.name, region=region, version=version.version, effective_from=version.effective_from,
-                parameter=name, before=old, after=value, source=citation, origin=version.origin,
-                verification=citation.verification if citation else None, provisional=version.provisional,
-            )
 
+def diff_versions(series: str, before: ParameterVersion[Any] | None,
+                  after: ParameterVersion[Any]) -> list[ParameterChange]:
+    """What ``after`` changes against ``before`` (everything, where nothing was in force)."""
+    old = _flatten(msgspec.to_builtins(before.parameters)) if before else {}
+    return list(_diff(series, after, old, _flatten(msgspec.to_builtins(after.parameters))))
+
+
+def _diff(series: str, version: ParameterVersion[Any], before: dict[str, tuple[Any, Any]],
+          after: dict[str, tuple[Any, Any]]) -> Iterator[ParameterChange]:
+    for name, (value, source) in after.items():
+        old = before.get(name, (None, None))[0]
+        if old == value:
+            continue
+        citation = msgspec.convert(source, Citation) if source else None
+        yield ParameterChange(
+            series=series, region=version.region, version=version.version, effective_from=version.effective_from,
+            parameter=name, before=old, after=value, source=citation, origin=version.origin,
+            verification=citation.verification if citation else None, provisional=version.provisional,
+        )
 
 def _is_citation(data: Any) -> bool:
     return isinstance(data, Mapping) and {"issuer", "document", "url"} <= data.keys()

@@ -89,7 +89,9 @@ def build_bundle(packs_dir: Path, private_key: Ed25519PrivateKey, publisher: str
     for pack in all_packs().values():
         if wanted is not None and pack.country not in wanted:
             continue
-        pack_dir = next(d for d in packs_dir.iterdir() if d.name.startswith(pack.country.lower() + "_"))
+        pack_dir = next((d for d in packs_dir.iterdir() if d.name.startswith(pack.country.lower() + "_")), None)
+        if pack_dir is None:
+            continue
         for series in pack.series:
             for data_file in sorted((pack_dir / "data" / series).glob("*.toml")):
                 files[f"packs/{pack.country}/{series}/{data_file.name}"] = data_file.read_bytes()

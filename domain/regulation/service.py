@@ -14,16 +14,24 @@ import msgspec
 
 from compliance.calculation import CalculationResult, LawUsed
 from compliance.coverage import CoverageRow, coverage
-from compliance.errors import ComplianceError, UnknownCountry
+from compliance.errors import ComplianceError, NoParametersInForce, UnknownCountry
 from compliance.pack import Pack
-from compliance.parameters import Origin, ParameterChange, ParameterVersion, Verification, read_version
+from compliance.parameters import (
+    EffectiveSeries,
+    Origin,
+    ParameterChange,
+    ParameterVersion,
+    Verification,
+    diff_versions,
+    read_version,
+)
 from compliance.registry import all_packs, pack_for
 from domain.audit.service import record
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
-from domain.kernel.principal import Principal
+from domain.kernel.principal import Actor, Principal
 from domain.kernel.time import utc_now
 from domain.regulation import bundles, queries
 from domain.regulation.model import (
@@ -117,6 +125,52 @@ def bundle_layer() -> dict[tuple[str, str], list[ParameterVersion[Any]]]:
     if _bundle_cache is None or _bundle_cache[0] != stamp:
         _bundle_cache = (stamp, bundles.installed_versions(_law_dir))
     return _bundle_cache[1]
+
+
+@dataclass(frozen=True)
+class BundleEffect:
+    """What importing a bundle would change, before anything is installed."""
+
+    bundle_id: str
+    publisher: str
+    changes: list[ParameterChange]
+    #: (country, series, region) the bundle's versions cover, for finding the pay groups they touch
+    covers: list[tuple[str, str, str | None, date]]
+
+
+def bundle_effect(bundle: bundles.Bundle) -> BundleEffect:
+    """Each bundled version against what is in force on its first day today (shipped and installed)."""
+    installed = bundle_layer()
+    changes: list[ParameterChange] = []
+    covers: list[tuple[str, str, str | None, date]] = []
+    for (country, name), versions in sorted(bundle.series.items()):
+        current = pack_for(country).series[name].layered(installed.get((country, name), ()), False)
+        for version in versions:
+            changes += diff_versions(name, _in_force_or_none(current, version), version)
+            covers.append((country, name, version.region, version.effective_from))
+    return BundleEffect(bundle_id=bundle.manifest.bundle_id, publisher=bundle.manifest.publisher,
+                        changes=changes, covers=covers)
+
+
+def install_bundle(bundle: bundles.Bundle) -> None:
+    if _law_dir is None:
+        raise RuntimeError("use_law_directory() names where law bundles are installed")
+    bundles.install(bundle, _law_dir)
+
+
+async def record_bundle_import(actor: Actor, tenant_id: UUID, effect: BundleEffect) -> None:
+    """The tenant's audit trail shows which law arrived, from whom, and what it changed."""
+    async with unit_of_work(tenant_id) as uow:
+        await record(uow, actor, "law_bundle.imported", "law_bundle", effect.bundle_id, after={
+            "publisher": effect.publisher, "changes": len(effect.changes),
+            "series": sorted({f"{c}/{s}" for c, s, _, _ in effect.covers})})
+
+
+def _in_force_or_none(series: EffectiveSeries[Any], version: ParameterVersion[Any]) -> ParameterVersion[Any] | None:
+    try:
+        return series.in_force(version.effective_from, version.region)
+    except NoParametersInForce:
+        return None
 
 
 # -- the law as one tenant sees it -----------------------------------------------------------------

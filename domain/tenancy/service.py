@@ -185,3 +185,10 @@ async def own_tenant_in(uow: UnitOfWork) -> TenantView | None:
 async def legal_entity_in(uow: UnitOfWork, entity_id: UUID) -> LegalEntityView | None:
     """The caller's legal entity, or None for another tenant's id as for a random one."""
     return await queries.legal_entity(uow, entity_id)
+
+
+async def countries_in_use(tenant_id: UUID) -> list[str]:
+    """The countries the tenant employs in: those of its legal entities."""
+    async with unit_of_work(tenant_id, write=False) as uow:
+        entities = await queries.legal_entities(uow, after=None, limit=10_000)
+    return sorted({entity.country for entity in entities})
