@@ -5,11 +5,14 @@ is paid and posted to finance is the difference from the figures they replace. P
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from compliance.calculation import CalculationResult, Line, Totals
+
+if TYPE_CHECKING:
+    from domain.payroll.queries import PayslipRow
 
 ZERO = Decimal(0)
 
@@ -23,10 +26,11 @@ class Replaced(msgspec.Struct, frozen=True):
     totals: Totals
 
 
-def replaced_from(slip: dict[str, Any]) -> dict[str, Any]:
-    """What a correction payslip keeps of the payslip it replaces (a stored payslip row)."""
-    return {"payslip_id": str(slip["id"]), "run_id": str(slip["run_id"]), "lines": slip["result"]["lines"],
-            "totals": slip["result"]["totals"]}
+def replaced_from(slip: PayslipRow) -> dict[str, Any]:
+    """What a correction payslip keeps of the payslip it replaces, in its stored form (see :class:`Replaced`),
+    copied as stored so the correction's result keeps the replaced figures exactly."""
+    return {"payslip_id": str(slip.id), "run_id": str(slip.run_id), "lines": slip.result["lines"],
+            "totals": slip.result["totals"]}
 
 
 def difference(corrected: CalculationResult, replaced: Replaced) -> CalculationResult:
@@ -35,7 +39,7 @@ def difference(corrected: CalculationResult, replaced: Replaced) -> CalculationR
     after = {line.code: line for line in corrected.lines}
     before = {line.code: line for line in replaced.lines}
     codes = [*after, *(code for code in before if code not in after)]
-    lines = [_line_difference(after.get(code), before.get(code)) for code in codes]
+    lines = [_line_difference(after.get(code) or before[code], after.get(code), before.get(code)) for code in codes]
     old, new = replaced.totals, corrected.totals
     totals = Totals(gross=new.gross - old.gross, employee_deductions=new.employee_deductions - old.employee_deductions,
                     employer_contributions=new.employer_contributions - old.employer_contributions,
@@ -43,9 +47,8 @@ def difference(corrected: CalculationResult, replaced: Replaced) -> CalculationR
     return msgspec.structs.replace(corrected, lines=lines, totals=totals, trace=[])
 
 
-def _line_difference(after: Line | None, before: Line | None) -> Line:
-    model = after or before
-    assert model is not None
+def _line_difference(model: Line, after: Line | None, before: Line | None) -> Line:
+    """``model`` names the line: the corrected one, or the replaced one where the correction drops it."""
     return Line(code=model.code, label=model.label,
                 employee=(after.employee if after else ZERO) - (before.employee if before else ZERO),
                 employer=(after.employer if after else ZERO) - (before.employer if before else ZERO))

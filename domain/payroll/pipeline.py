@@ -15,7 +15,7 @@ import asyncio
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -29,6 +29,8 @@ import msgspec
 from compliance.calculation import CalculationResult
 from compliance.errors import ComplianceError
 from compliance.registry import all_packs
+from domain.employees import read_model as employees
+from domain.employees.read_model import EmploymentTerms, StaffMember
 from domain.kernel.canonical import canonical_json
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import InvalidInput
@@ -38,6 +40,8 @@ from domain.payroll import queries, workflow
 from domain.payroll.calendar import PayGroupRule
 from domain.payroll.correction import replaced_from
 from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
+from domain.payroll.model import CalculationProblem
+from domain.payroll.queries import NewPayslip, PayInputRow, PayRunRow, PayslipRow, PayslipSummaryRow
 from domain.payroll.variance import PayslipSummary, StoredSummary, VarianceThresholds, check
 
 PAGE_SIZE = 250
@@ -57,7 +61,7 @@ class RunBasis:
     """What every page of one calculation shares: the run as calculated, its group's rule and its inputs."""
 
     tenant_id: UUID
-    run: dict[str, Any]
+    run: PayRunRow
     entity_id: UUID
     rule: PayGroupRule
     inputs: dict[UUID, dict[str, Decimal]]
@@ -71,22 +75,7 @@ class RunBasis:
 
     @property
     def is_correction(self) -> bool:
-        return bool(self.run["kind"] == CORRECTION)
-
-
-class CalculationProblem(msgspec.Struct, frozen=True):
-    """A payslip that cannot be calculated, and why, as a worker reports it (domain errors do not cross
-    processes) and the run keeps it: the reason as its catalogue message and parameters, so each reader
-    gets it in their own language."""
-
-    employee_id: UUID
-    employee: str
-    template: str
-    params: dict[str, str]
-
-    @property
-    def problem(self) -> str:
-        return self.template.format(**self.params)
+        return self.run.kind == CORRECTION
 
 
 class CalculationBlocked(InvalidInput):
@@ -108,7 +97,7 @@ class CalculationBlocked(InvalidInput):
 
 @dataclass(frozen=True)
 class CalculatedPage:
-    slips: list[dict[str, Any]]
+    slips: list[NewPayslip]
     hash_entries: list[bytes]
     #: the page's variance exceptions by key, in their stored form
     exceptions: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -124,31 +113,34 @@ class RunCalculated:
 
 @dataclass(frozen=True)
 class StaffPage:
-    staff: list[dict[str, Any]]
-    employments: dict[UUID, list[dict[str, Any]]]
+    staff: list[StaffMember]
+    employments: dict[UUID, list[EmploymentTerms]]
     attributes: dict[tuple[UUID, str], dict[str, Any]]
     year_to_date: dict[UUID, dict[str, Any]]
-    replaced: dict[UUID, dict[str, Any]]
+    replaced: dict[UUID, PayslipRow]
     after: UUID | None
-    #: the previous run's payslips with ids in this page's stretch of the id space (employee id, currency,
-    #: stored summary), or None when the run has no previous run
-    previous: list[tuple[UUID, str, str]] | None = None
+    #: the previous run's payslips with ids in this page's stretch of the id space, or None when the run has
+    #: no previous run
+    previous: list[PayslipSummaryRow] | None = None
 
 
-def inputs_by_employee(inputs: list[dict[str, Any]]) -> dict[UUID, dict[str, Decimal]]:
+#: Writes a calculated page's payslips and the count written so far, in one transaction.
+PageWriter = Callable[[list[NewPayslip], int], Awaitable[None]]
+
+
+def inputs_by_employee(inputs: list[PayInputRow]) -> dict[UUID, dict[str, Decimal]]:
     """Each employee's run inputs, summed by kind."""
     totals: dict[UUID, dict[str, Decimal]] = {}
-    for row in inputs:
-        kinds = totals.setdefault(row["employee_id"], dict.fromkeys(INPUT_KINDS, Decimal(0)))
-        kinds[row["kind"]] += Decimal(row["amount"])
+    for given in inputs:
+        kinds = totals.setdefault(given.employee_id, dict.fromkeys(INPUT_KINDS, Decimal(0)))
+        kinds[given.kind] += Decimal(given.amount)
     return totals
 
 
-async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> RunCalculated:
-    """Write every payslip of the run under the basis's batch; returns how many, their results hash and the
-    variance exceptions, each page checked against the previous run as it is calculated. ``on_page`` is told
-    the count written after each page. Up to one page per worker is being calculated at a time; pages are
-    hashed and written in order.
+async def calculate_all(basis: RunBasis, write_page: PageWriter) -> RunCalculated:
+    """Write every payslip of the run under the basis's batch with ``write_page``; returns how many, their
+    results hash and the variance exceptions, each page checked against the previous run as it is calculated.
+    Up to one page per worker is being calculated at a time; pages are hashed and written in order.
 
     A payslip that cannot be calculated stops the writing, not the calculating: the job goes on to find
     every other one, so the preparer can fix them all before starting again."""
@@ -173,10 +165,10 @@ async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> RunCa
             for entry in calculated.hash_entries:
                 digest.add_encoded(entry)
             exceptions.update(calculated.exceptions)
-            await _written(writing, done, on_page)
+            await _written(writing)
             done += count
-            writing = asyncio.create_task(write_page(basis, calculated.slips, done))
-        await _written(writing, done, on_page)
+            writing = asyncio.create_task(write_page(calculated.slips, done))
+        await _written(writing)
     finally:
         await _settle(reading, writing, *(task for task, _ in calculating))
     if blocked:
@@ -186,7 +178,7 @@ async def calculate_all(basis: RunBasis, on_page: Callable[[int], Any]) -> RunCa
 
 async def _in_worker(basis: RunBasis, page: StaffPage) -> CalculatedPage:
     """The page calculated in a worker process, given only its own employees' inputs."""
-    own_inputs = {e["id"]: basis.inputs[e["id"]] for e in page.staff if e["id"] in basis.inputs}
+    own_inputs = {e.id: basis.inputs[e.id] for e in page.staff if e.id in basis.inputs}
     try:
         calculated = await asyncio.get_running_loop().run_in_executor(
             _pool(), calculate_page, replace(basis, inputs=own_inputs), page)
@@ -220,10 +212,9 @@ def shutdown_workers() -> None:
         _workers = None
 
 
-async def _written(writing: asyncio.Task[None] | None, done: int, on_page: Callable[[int], Any]) -> None:
+async def _written(writing: asyncio.Task[None] | None) -> None:
     if writing is not None:
         await writing
-        on_page(done)
 
 
 async def _settle(*tasks: asyncio.Task[Any] | None) -> None:
@@ -238,30 +229,24 @@ async def read_page(basis: RunBasis, after: UUID | None) -> StaffPage:
     stretch is open above, so a payslip of someone no longer paid is always in some page's)."""
     run = basis.run
     async with unit_of_work(basis.tenant_id, write=False) as uow:
-        staff, following = await queries.staff_page(uow, basis.entity_id, run["period_start"], run["period_end"],
-                                                    after, PAGE_SIZE if after else FIRST_PAGE_SIZE,
-                                                    only=run["scope"])
+        staff, following = await employees.staff_page(uow, basis.entity_id, run.period_start, run.period_end,
+                                                      after, PAGE_SIZE if after else FIRST_PAGE_SIZE,
+                                                      only=run.scope)
         previous = (await queries.payslip_summaries(uow, basis.previous, above=after,
-                                                    up_to=staff[-1]["id"] if following else None)
+                                                    up_to=staff[-1].id if following else None)
                     if basis.previous else None)
         if not staff:
             return StaffPage(staff, {}, {}, {}, {}, following, previous)
-        first, last = staff[0]["id"], staff[-1]["id"]
-        employments: dict[UUID, list[dict[str, Any]]] = {}
-        for employment in await queries.employments_between(uow, first, last):
-            employments.setdefault(employment["employee_id"], []).append(employment)
-        attributes = {(row["employee_id"], row["country"]): row["attributes"]
-                      for row in await queries.tax_attributes_between(uow, first, last, run["pay_date"])}
+        first, last = staff[0].id, staff[-1].id
+        employments: dict[UUID, list[EmploymentTerms]] = {}
+        for employment in await employees.employments_between(uow, first, last):
+            employments.setdefault(employment.employee_id, []).append(employment)
+        attributes = {(row.employee_id, row.country): row.attributes
+                      for row in await employees.tax_attributes_between(uow, first, last, run.pay_date)}
         year_to_date = await queries.year_to_date_between(uow, first, last, basis.earlier_periods)
-        replaced = (await queries.current_payslips(uow, run["corrects_run_id"], [e["id"] for e in staff])
-                    if basis.is_correction else {})
+        replaced = (await queries.current_payslips(uow, run.corrects_run_id, [e.id for e in staff])
+                    if basis.is_correction and run.corrects_run_id else {})
     return StaffPage(staff, employments, attributes, year_to_date, replaced, following, previous)
-
-
-async def write_page(basis: RunBasis, slips: list[dict[str, Any]], done: int) -> None:
-    async with unit_of_work(basis.tenant_id) as uow:
-        await queries.insert_payslips(uow, slips)
-        await queries.set_progress(uow, basis.run["id"], basis.batch, done)
 
 
 def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
@@ -273,65 +258,66 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
         try:
             figures = calculate(pay_context(basis, page, employee))
         except ComplianceError as exc:
-            blocked.append(CalculationProblem(employee["id"], employee["full_name"], exc.template,
+            blocked.append(CalculationProblem(employee.id, employee.full_name, exc.template,
                                               {name: str(value) for name, value in exc.params.items()}))
             continue
         slip, payload, summary = payslip_row(employee, figures.result, basis)
         if basis.is_correction:
-            slip = _as_correction(slip, payload, page.replaced[employee["id"]])
+            slip = _as_correction(slip, payload, page.replaced[employee.id])
         slips.append(slip)
-        entries.append(canonical_json(hash_entry(employee["id"], payload)).encode())
-        summaries.append(summary.for_employee(employee["id"], slip["currency"], terminated_on=employee["left_on"]))
+        entries.append(canonical_json(hash_entry(employee.id, payload)).encode())
+        summaries.append(summary.for_employee(employee.id, slip.currency, terminated_on=employee.left_on))
     if blocked:
         return CalculatedPage([], [], blocked=blocked)
-    found = check(summaries, _previous_of(basis, page), basis.run["pay_date"], basis.thresholds)
+    found = check(summaries, _previous_of(basis, page), basis.run.pay_date, basis.thresholds)
     return CalculatedPage(slips, entries, {e.key: msgspec.to_builtins(e) for e in found})
 
 
 def _previous_of(basis: RunBasis, page: StaffPage) -> list[PayslipSummary] | None:
     """What the page is checked against: the payslips a correction replaces, or the previous run's."""
     if basis.is_correction:
-        return [StoredSummary.of(slip["result"]).for_employee(employee_id, slip["currency"])
+        return [StoredSummary.of(slip.result).for_employee(employee_id, slip.currency)
                 for employee_id, slip in page.replaced.items()]
     if page.previous is None:
         return None
-    return [msgspec.json.decode(summary, type=StoredSummary).for_employee(employee_id, currency)
-            for employee_id, currency, summary in page.previous]
+    return [msgspec.json.decode(row.summary, type=StoredSummary).for_employee(row.employee_id, row.currency)
+            for row in page.previous]
 
 
-def pay_context(basis: RunBasis, page: StaffPage, employee: dict[str, Any]) -> PayContext:
-    run, history = basis.run, page.employments[employee["id"]]
-    current = [e for e in history if e["effective_from"] <= run["period_end"]][-1]
+def pay_context(basis: RunBasis, page: StaffPage, employee: StaffMember) -> PayContext:
+    run, history = basis.run, page.employments[employee.id]
+    current = [e for e in history if e.effective_from <= run.period_end][-1]
     return PayContext(
-        employee_id=employee["id"], country=current["country"], region=current["region"],
-        pay_amount=from_minor(current["pay_minor"], current["currency"]), pay_unit=current["pay_unit"],
-        weekly_hours=Decimal(current["weekly_hours"]), joined_on=history[0]["effective_from"],
-        left_on=employee["left_on"], period_start=run["period_start"], period_end=run["period_end"],
-        pay_date=run["pay_date"], frequency=basis.rule.frequency,
-        attributes=page.attributes.get((employee["id"], current["country"]), {}),
-        year_to_date=page.year_to_date.get(employee["id"], {}),
-        inputs=basis.inputs.get(employee["id"], dict.fromkeys(INPUT_KINDS, Decimal(0))))
+        employee_id=employee.id, country=current.country, region=current.region,
+        pay_amount=from_minor(current.pay_minor, current.currency), pay_unit=current.pay_unit,
+        weekly_hours=Decimal(current.weekly_hours), joined_on=history[0].effective_from,
+        left_on=employee.left_on, period_start=run.period_start, period_end=run.period_end,
+        pay_date=run.pay_date, frequency=basis.rule.frequency,
+        attributes=page.attributes.get((employee.id, current.country), {}),
+        year_to_date=page.year_to_date.get(employee.id, {}),
+        inputs=basis.inputs.get(employee.id, dict.fromkeys(INPUT_KINDS, Decimal(0))))
 
 
-def payslip_row(employee: dict[str, Any], result: CalculationResult, basis: RunBasis
-                ) -> tuple[dict[str, Any], dict[str, Any], StoredSummary]:
+def payslip_row(employee: StaffMember, result: CalculationResult, basis: RunBasis
+                ) -> tuple[NewPayslip, dict[str, Any], StoredSummary]:
     """The payslip's row, the result it stores and its variance summary."""
     payload = msgspec.to_builtins(result)
-    payload["name"] = employee["full_name"]
+    payload["name"] = employee.full_name
     summary = StoredSummary.of(payload)
-    return {
-        "id": new_id(), "run_id": basis.run["id"], "batch": basis.batch, "employee_id": employee["id"],
-        "currency": result.currency, "gross_minor": to_minor(result.totals.gross, result.currency),
-        "net_minor": to_minor(result.totals.net, result.currency),
-        "employer_cost_minor": to_minor(result.totals.employer_cost, result.currency),
-        "result": msgspec.json.encode(payload).decode(),
-        "summary": msgspec.json.encode(summary).decode(),
-        "year_to_date": msgspec.json.encode(payload["year_to_date"]).decode(),
-    }, payload, summary
+    return NewPayslip(
+        id=new_id(), run_id=basis.run.id, batch=basis.batch, employee_id=employee.id,
+        currency=result.currency, gross_minor=to_minor(result.totals.gross, result.currency),
+        net_minor=to_minor(result.totals.net, result.currency),
+        employer_cost_minor=to_minor(result.totals.employer_cost, result.currency),
+        result=msgspec.json.encode(payload).decode(),
+        summary=msgspec.json.encode(summary).decode(),
+        year_to_date=msgspec.json.encode(payload["year_to_date"]).decode(),
+    ), payload, summary
 
 
-def _as_correction(slip: dict[str, Any], payload: dict[str, Any], replaced: dict[str, Any]) -> dict[str, Any]:
-    return {**slip, "result": msgspec.json.encode({**payload, "corrects": replaced_from(replaced)}).decode()}
+def _as_correction(slip: NewPayslip, payload: dict[str, Any], replaced: PayslipRow) -> NewPayslip:
+    corrected = {**payload, "corrects": replaced_from(replaced)}
+    return msgspec.structs.replace(slip, result=msgspec.json.encode(corrected).decode())
 
 
 def hash_entry(employee_id: UUID, result: dict[str, Any]) -> list[Any]:

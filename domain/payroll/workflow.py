@@ -187,10 +187,16 @@ def valid_approvers(facts: RunFacts) -> frozenset[str]:
     )
 
 
-def calculated(facts: RunFacts, actor: Actor, results_hash: str) -> RunFacts:
-    """The results were (re)calculated: ``actor`` becomes the preparer and every approval is void."""
+def calculation_may_start(facts: RunFacts, actor: Actor) -> None:
+    """Raises why ``actor`` may not (re)calculate the run now, before any work is done; :func:`calculated`
+    asks the same when the results arrive, as the run may have changed meanwhile."""
     _still_open(facts)
     _require_role(actor, _CALCULATORS)
+
+
+def calculated(facts: RunFacts, actor: Actor, results_hash: str) -> RunFacts:
+    """The results were (re)calculated: ``actor`` becomes the preparer and every approval is void."""
+    calculation_may_start(facts, actor)
     if not _HEX_SHA256.fullmatch(results_hash):
         raise ValueError("results_hash must be a lower-case hex SHA-256; use results_hash()")
     return msgspec.structs.replace(

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from domain.employees import read_model as employees_read_model
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
 from domain.employees.service import Departure
@@ -255,10 +256,10 @@ async def test_a_run_of_many_pages_writes_each_payslip_once_and_hashes_them_in_e
     assert run["state"] == "calculated" and run["employees_done"] == run["employees_total"] == 3
     async with unit_of_work(tenant_a) as uow:
         row = await queries.run(uow, uuid.UUID(run["id"]))
-        assert row is not None
-        stored = await queries.payslips(uow, row["id"], row["results_batch"])
-    assert sorted(s["employee_id"] for s in stored) == sorted(e.id for e in payroll["staff"])
-    entries = [pipeline.hash_entry(s["employee_id"], s["result"]) for s in stored]
+        assert row is not None and row.results_batch is not None
+        stored = await queries.payslips(uow, row.id, row.results_batch)
+    assert sorted(s.employee_id for s in stored) == sorted(e.id for e in payroll["staff"])
+    entries = [pipeline.hash_entry(s.employee_id, s.result) for s in stored]
     assert workflow.results_hash(entries) == run["results_hash"]
 
 
@@ -591,9 +592,9 @@ async def test_a_change_during_a_calculation_never_leaves_its_results_showing(cl
     allowance = next(s for s in slips if s["employee_id"] == str(payroll["staff"][2].id))
     assert Decimal(allowance["gross"]) == Decimal("30800.00")
     async with unit_of_work(tenant_a) as uow:
-        employed = await queries.count_employed(uow, payroll["entity"].id, date(2026, 4, 30))
+        employed = await employees_read_model.count_employed(uow, payroll["entity"].id, date(2026, 4, 30))
         assert employed == 3
-        assert await queries.count_employed(uow, payroll["entity"].id, date(2025, 12, 31)) == 0
+        assert await employees_read_model.count_employed(uow, payroll["entity"].id, date(2025, 12, 31)) == 0
         stored = await Payslip.count().where((Payslip.tenant_id == tenant_a) & (Payslip.run_id == run["id"]))
         completed = await PayRunCalculation.count().where(
             (PayRunCalculation.tenant_id == tenant_a) & (PayRunCalculation.run_id == run["id"]))
@@ -609,8 +610,7 @@ async def test_a_job_that_stopped_with_its_process_can_be_started_again(client: 
     url = f"/v1/pay-runs/{run['id']}"
     for heartbeat, expected in ((utc_now(), 409), (utc_now() - timedelta(hours=1), 202)):
         async with unit_of_work(tenant_a) as uow:
-            await queries.update_run(uow, uuid.UUID(run["id"]), {
-                "job_status": "running", "job_batch": uuid.uuid4(), "job_heartbeat": heartbeat})
+            await queries.job_started(uow, uuid.UUID(run["id"]), uuid.uuid4(), heartbeat)
         started = await client.post(f"{url}/calculation", headers=preparer)
         assert started.status_code == expected, started.text
     await wait_for_jobs()

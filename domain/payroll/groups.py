@@ -1,0 +1,40 @@
+"""Pay groups: a legal entity's staff paid on one calendar rule, and the periods that rule gives a year."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.audit.service import record
+from domain.kernel.db import unit_of_work
+from domain.kernel.errors import Conflict, NotFound
+from domain.kernel.ids import new_id
+from domain.kernel.principal import Principal
+from domain.payroll import queries
+from domain.payroll.calendar import PayPeriod, periods
+from domain.payroll.model import NewPayGroup, PayGroupView
+from domain.payroll.runs import load_group
+from domain.tenancy.service import legal_entity_in
+
+
+class PayGroupNameTaken(Conflict):
+    code = "pay_group_name_taken"
+    title = "Pay group already exists"
+    template = "A pay group called {name} already exists."
+
+
+async def create_group(principal: Principal, request: NewPayGroup) -> PayGroupView:
+    group_id = new_id()
+    async with unit_of_work(principal.tenant_id) as uow:
+        if await legal_entity_in(uow, request.legal_entity_id) is None:
+            raise NotFound(resource="legal entity", field="legal_entity_id")
+        if await queries.group_named(uow, request.name):
+            raise PayGroupNameTaken(name=request.name)
+        await queries.insert_group(uow, group_id, request.legal_entity_id, request.name, request.rule)
+        await record(uow, principal, "pay_group.created", "pay_group", group_id, after=request)
+    return PayGroupView(id=group_id, legal_entity_id=request.legal_entity_id, name=request.name, rule=request.rule)
+
+
+async def calendar_of(principal: Principal, group_id: UUID, year: int) -> list[PayPeriod]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        group = await load_group(uow, group_id)
+    return periods(group.rule, year)
