@@ -12,7 +12,8 @@ from typing import Any
 import msgspec
 
 from compliance.calculation import CalculationResult, Line, PayFrequency
-from compliance.labour import ProrationRule
+from compliance.labour import LabourLaw, ProrationRule
+from compliance.pack import Pack
 from compliance.registry import pack_for
 from compliance.rounding import half_up
 from domain.kernel.money import minor_unit
@@ -23,7 +24,6 @@ PERIODS_PER_YEAR = {
     PayFrequency.MONTHLY: Decimal(12), PayFrequency.FOUR_WEEKLY: Decimal(13), PayFrequency.ANNUAL: Decimal(1),
 }
 WEEKS_PER_YEAR = Decimal(52)
-DEFAULT_OVERTIME_MULTIPLIER = Decimal("1.5")
 INPUT_KINDS = ("overtime_hours", "bonus", "allowance", "unpaid_leave_days", "deduction")
 DEDUCTION_CODE = "payroll.deduction"
 DEDUCTION_LABEL = "One-off deduction"
@@ -64,13 +64,14 @@ def calculate(context: PayContext) -> PayslipFigures:
     region = context.region if context.region in pack.regions else None
     annual = annual_pay(context.pay_amount, context.pay_unit, context.weekly_hours)
     period_pay = annual / PERIODS_PER_YEAR[context.frequency]
-    rule = pack.labour_law(context.pay_date, region).proration_rule
+    law = pack.labour_law(context.pay_date, region)
+    rule = law.proration_rule
     subdivision = pack.holiday_subdivisions.get(region) if region else None
     proration = proration_factor(context.period_start, context.period_end, context.joined_on, context.left_on,
                                  rule, country=pack.country, subdivision=subdivision)
     regular = period_pay * proration - _unpaid_leave(context, period_pay, rule, subdivision)
     hourly = annual / (context.weekly_hours * WEEKS_PER_YEAR)
-    overtime = context.inputs.get("overtime_hours", Decimal(0)) * hourly * _overtime_multiplier(pack, context, region)
+    overtime = context.inputs.get("overtime_hours", Decimal(0)) * hourly * _overtime_multiplier(pack, law, context)
     earnings = {
         "regular": _money(max(regular, Decimal(0)), pack.currency), "overtime": _money(overtime, pack.currency),
         "allowances": _money(context.inputs.get("allowance", Decimal(0)), pack.currency),
@@ -101,14 +102,10 @@ def _unpaid_leave(context: PayContext, period_pay: Decimal, rule: ProrationRule,
     return period_pay / divisor * days
 
 
-def _overtime_multiplier(pack: Any, context: PayContext, region: str | None) -> Decimal:
+def _overtime_multiplier(pack: Pack, law: LabourLaw, context: PayContext) -> Decimal:
     if not context.inputs.get("overtime_hours"):
         return Decimal(0)
-    multipliers = pack.labour_law(context.pay_date, region).overtime_multipliers.value
-    for key in ("weekday", "overtime", "daily"):
-        if key in multipliers:
-            return multipliers[key]
-    return next(iter(multipliers.values()), DEFAULT_OVERTIME_MULTIPLIER)
+    return pack.overtime_multiplier(law)
 
 
 def _money(amount: Decimal, currency: str) -> Decimal:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from compliance.calculation import PayFrequency
+from compliance.registry import pack_for
 from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
 
 D = Decimal
@@ -57,3 +58,20 @@ def test_a_british_leaver_is_paid_by_calendar_days() -> None:
                                 attributes={"tax_code": "1257L"}))
     assert figures.proration == D("0.333333")
     assert regular_pay(figures) == D("1000.00")
+
+
+def test_each_pack_names_its_ordinary_overtime_rate() -> None:
+    """The statutory rate for extra hours on a working day, or time and a half where the law sets none."""
+    expected = {"CN": D("1.5"), "DE": D("1.5"), "GB": D("1.5"), "IN": D("2"), "JP": D("1.25"), "SG": D("1.5"),
+                "US": D("1.5")}
+    for country, multiplier in expected.items():
+        pack = pack_for(country)
+        assert pack.overtime_multiplier(pack.labour_law(date(2025, 12, 31))) == multiplier, country
+
+
+def test_overtime_hours_are_paid_at_the_packs_rate() -> None:
+    """10 hours at 12,000 a month over 40-hour weeks (12,000 × 12 / 2,080 an hour) at China's 150%."""
+    inputs = {**dict.fromkeys(INPUT_KINDS, D(0)), "overtime_hours": D(10)}
+    figures = calculate(context("CN", "SH", "12000.00", inputs=inputs))
+    overtime = D(12000) * 12 / (40 * 52) * 10 * D("1.5")
+    assert regular_pay(figures) == D("12000.00") + overtime.quantize(D("0.01"))
