@@ -61,6 +61,7 @@ def demo() -> None:
 def test(postgres: bool) -> None:
     ensure_environment()
     run(BIN / "ruff", "check", ".")
+    run(BIN / "lint-imports")  # the architecture's layer and front-door contracts (docs/architecture.md)
     run(BIN / "pytest", "tests", env={"MERIDIAN_TEST_DATABASE": "sqlite"})
     if postgres:
         run(BIN / "pytest", *POSTGRES_SUITE, env={"MERIDIAN_TEST_DATABASE": "postgres"})
