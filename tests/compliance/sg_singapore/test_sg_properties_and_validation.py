@@ -123,7 +123,9 @@ def test_cpf_verification_levels_as_reviewed_on_2_december_2026() -> None:
     """The >$750 rates by age are official (cpf.gov.sg, 'how much CPF contributions to pay', rates from 1 January
     2026) and the annual salary ceiling too; the $8,000 OW ceiling is corroborated (ACSETA, cpfcalculator.sg). The
     $500-$750 phase-in factors of the rows above 55 and of the SPR tables were read nowhere, nor the 2026 wage bands'
-    statute, so 2026 and 2027 stay unverified until the CPF Board's rate tables are read or a tenant accepts them."""
+    statute, so 2026 and 2027 stay unverified until the CPF Board's rate tables are read or a tenant accepts them.
+    A second search (statute amendments on Singapore Statutes Online, CPF calculators and GitHub CPF data files) found
+    the SPR graduated rates restated as unchanged but still no source printing the 2026 or 2027 phase-in factors."""
     cpf = pack_for("SG").series[CPF_SERIES]
     current = cpf.in_force(date(2026, 12, 2)).parameters
     assert current.annual_salary_ceiling.source.verification is Verification.OFFICIAL
