@@ -30,6 +30,7 @@ from domain.payroll.pipeline import CORRECTION, CalculationBlocked, PageWriter, 
 from domain.payroll.queries import CalculationProblems, NewPayslip, PayRunRow
 from domain.payroll.runs import actor_of, load_group, load_run, run_view, transition
 from domain.payroll.settings import variance_thresholds_in
+from domain.regulation.service import law_layers_in
 
 STALLED_AFTER = timedelta(minutes=10)
 log = logging.getLogger("meridian.payroll")
@@ -115,7 +116,7 @@ async def _basis(principal: Principal, run_id: UUID, batch: UUID) -> RunBasis:
             tenant_id=principal.tenant_id, run=await _as_calculated(uow, run), entity_id=group.legal_entity_id,
             rule=group.rule, inputs=pipeline.inputs_by_employee(await queries.inputs(uow, run_id)), batch=batch,
             previous=await _checked_against(uow, run), thresholds=await variance_thresholds_in(uow),
-            earlier_periods=await queries.finalised_periods(uow, run.period_start))
+            earlier_periods=await queries.finalised_periods(uow, run.period_start), law=await law_layers_in(uow))
 
 
 async def _as_calculated(uow: UnitOfWork, run: PayRunRow) -> PayRunRow:

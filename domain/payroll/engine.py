@@ -59,8 +59,10 @@ def annual_pay(amount: Decimal, unit: str, weekly_hours: Decimal) -> Decimal:
     return {"year": amount, "month": amount * 12, "hour": amount * weekly_hours * WEEKS_PER_YEAR}[unit]
 
 
-def calculate(context: PayContext) -> PayslipFigures:
-    pack = pack_for(context.country)
+def calculate(context: PayContext, pack: Pack | None = None) -> PayslipFigures:
+    """``pack`` is the country's law as the tenant sees it (its own and bundled versions); the shipped law
+    where none is given."""
+    pack = pack or pack_for(context.country)
     region = context.region if context.region in pack.regions else None
     annual = annual_pay(context.pay_amount, context.pay_unit, context.weekly_hours)
     period_pay = annual / PERIODS_PER_YEAR[context.frequency]

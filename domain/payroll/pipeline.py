@@ -43,6 +43,7 @@ from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
 from domain.payroll.model import CalculationProblem
 from domain.payroll.queries import NewPayslip, PayInputRow, PayRunRow, PayslipRow, PayslipSummaryRow
 from domain.payroll.variance import PayslipSummary, StoredSummary, VarianceThresholds, check
+from domain.regulation.model import LawLayers
 
 PAGE_SIZE = 250
 #: The first page is smaller, so the workers start sooner and a small run is not one page long.
@@ -72,6 +73,8 @@ class RunBasis:
     thresholds: VarianceThresholds = DEFAULT_THRESHOLDS
     #: the finalised results whose year-to-date figures this run builds on (batch -> period end)
     earlier_periods: dict[UUID, date] = field(default_factory=dict)
+    #: the law as the tenant sees it: its own and bundled versions, what it carries forward and accepts
+    law: LawLayers = field(default_factory=LawLayers)
 
     @property
     def is_correction(self) -> bool:
@@ -255,11 +258,15 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
     process."""
     slips, entries, summaries, blocked = [], [], [], []
     for employee in page.staff:
+        context = pay_context(basis, page, employee)
         try:
-            figures = calculate(pay_context(basis, page, employee))
+            figures = calculate(context, basis.law.pack(context.country))
         except ComplianceError as exc:
-            blocked.append(CalculationProblem(employee.id, employee.full_name, exc.template,
-                                              {name: str(value) for name, value in exc.params.items()}))
+            blocked.append(_problem(employee, exc.template, exc.params))
+            continue
+        refusal = basis.law.refusal(figures.result)
+        if refusal is not None:
+            blocked.append(_problem(employee, refusal.template, refusal.params))
             continue
         slip, payload, summary = payslip_row(employee, figures.result, basis)
         if basis.is_correction:
@@ -271,6 +278,11 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
         return CalculatedPage([], [], blocked=blocked)
     found = check(summaries, _previous_of(basis, page), basis.run.pay_date, basis.thresholds)
     return CalculatedPage(slips, entries, {e.key: msgspec.to_builtins(e) for e in found})
+
+
+def _problem(employee: StaffMember, template: str, params: dict[str, Any]) -> CalculationProblem:
+    return CalculationProblem(employee.id, employee.full_name, template,
+                              {name: str(value) for name, value in params.items()})
 
 
 def _previous_of(basis: RunBasis, page: StaffPage) -> list[PayslipSummary] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -9,7 +10,11 @@ from uuid import UUID
 
 import msgspec
 
-from compliance.parameters import Verification
+from compliance.calculation import CalculationResult
+from compliance.pack import Pack
+from compliance.parameters import ParameterVersion, Verification
+from compliance.registry import pack_for
+from domain.kernel.errors import InvalidInput
 
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 SeriesName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="A pack series, e.g. "
@@ -79,3 +84,53 @@ class LawChoiceView(msgspec.Struct, frozen=True):
     reason: str
     chosen_by: str
     chosen_at: datetime
+
+
+class UnverifiedLawNotAccepted(InvalidInput):
+    """A calculation read a series whose figures are unverified, and the tenant has not accepted it."""
+
+    code = "law_unverified_not_accepted"
+    title = "Unverified law"
+    template = ("The {country} {series} figures ({version}) are unverified. A payroll admin can accept them in "
+                "writing, or publish a verified version for the tenant.")
+
+
+SeriesKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class LawLayers:
+    """The law as one tenant sees it: bundled and own versions by (country, series), and its written choices.
+    Plain data, so a pay run hands it to its worker processes whole."""
+
+    versions: dict[SeriesKey, tuple[ParameterVersion[Any], ...]] = field(default_factory=dict)
+    carried_forward: frozenset[SeriesKey] = frozenset()
+    accepted_unverified: frozenset[SeriesKey] = frozenset()
+    _packs: dict[str, Pack] = field(default_factory=dict, compare=False, repr=False)
+
+    def pack(self, country: str) -> Pack:
+        """The country's pack with this tenant's layers, built once per process."""
+        code = country.upper()
+        if code not in self._packs:
+            shipped = pack_for(code)
+            layers = {series: list(v) for (c, series), v in self.versions.items() if c == shipped.country}
+            carried = frozenset(series for c, series in self.carried_forward if c == shipped.country)
+            self._packs[code] = shipped.layered(layers, carried) if layers or carried else shipped
+        return self._packs[code]
+
+    def refusal(self, result: CalculationResult) -> UnverifiedLawNotAccepted | None:
+        """Why a pay run may not use this result: it read unverified figures the tenant did not accept."""
+        for used in result.law:
+            unaccepted = (result.country, used.series) not in self.accepted_unverified
+            if used.verification is Verification.UNVERIFIED and unaccepted:
+                return UnverifiedLawNotAccepted(country=result.country, series=used.series, version=used.version)
+        return None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the layered packs are rebuilt in the receiving process rather than pickled with their data
+        return {"versions": self.versions, "carried_forward": self.carried_forward,
+                "accepted_unverified": self.accepted_unverified}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in {**state, "_packs": {}}.items():
+            object.__setattr__(self, name, value)

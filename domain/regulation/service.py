@@ -3,7 +3,6 @@ and the packs as one tenant's calculations see them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,7 +11,6 @@ from uuid import UUID
 
 import msgspec
 
-from compliance.calculation import CalculationResult, LawUsed
 from compliance.coverage import CoverageRow, coverage
 from compliance.errors import ComplianceError, NoParametersInForce, UnknownCountry
 from compliance.pack import Pack
@@ -21,7 +19,6 @@ from compliance.parameters import (
     Origin,
     ParameterChange,
     ParameterVersion,
-    Verification,
     diff_versions,
     read_version,
 )
@@ -38,6 +35,7 @@ from domain.regulation.model import (
     ChoiceKind,
     LawChoiceView,
     LawDecision,
+    LawLayers,
     LawVersionStatus,
     LawVersionView,
     NewLawChoice,
@@ -92,15 +90,6 @@ class CarryForwardNotOffered(InvalidInput):
     code = "carry_forward_not_offered"
     title = "Carry forward not offered"
     template = "The {country} {series} series is not one whose figures may be carried forward provisionally."
-
-
-class UnverifiedLawNotAccepted(InvalidInput):
-    """A payslip's calculation read a series whose figures are unverified and the tenant has not accepted it."""
-
-    code = "law_unverified_not_accepted"
-    title = "Unverified law"
-    template = ("The {country} {series} figures ({version}) are unverified. A payroll admin can accept them in "
-                "writing, or publish a verified version for the tenant.")
 
 
 # -- the server's bundle layer -------------------------------------------------------------------
@@ -175,58 +164,35 @@ def _in_force_or_none(series: EffectiveSeries[Any], version: ParameterVersion[An
 
 # -- the law as one tenant sees it -----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TenantLaw:
-    """One country's pack with the tenant's layers, and its written choices about the law."""
-
-    pack: Pack
-    carried_forward: frozenset[str]
-    accepted_unverified: frozenset[str]
-
-    def refusal(self, result: CalculationResult) -> UnverifiedLawNotAccepted | None:
-        """Why a pay run may not use this result, if it read unverified figures the tenant did not accept."""
-        for used in result.law:
-            if used.verification is Verification.UNVERIFIED and used.series not in self.accepted_unverified:
-                return UnverifiedLawNotAccepted(country=self.pack.country, series=used.series, version=used.version)
-        return None
-
-    @staticmethod
-    def provisional_series(results: Iterable[CalculationResult]) -> list[LawUsed]:
-        return [used for result in results for used in result.law if used.provisional]
+async def law_layers_in(uow: UnitOfWork) -> LawLayers:
+    """Everything the tenant's calculations need to see the law as the tenant does, inside its unit of work."""
+    versions: dict[tuple[str, str], list[ParameterVersion[Any]]] = {
+        key: list(found) for key, found in bundle_layer().items()}
+    for view in await queries.versions(uow, status=LawVersionStatus.APPROVED):
+        versions.setdefault((view.country, view.series), []).append(_as_version(pack_for(view.country), view))
+    choices = await queries.choices(uow)
+    return LawLayers(
+        versions={key: tuple(found) for key, found in versions.items()},
+        carried_forward=frozenset((c.country, c.series) for c in choices if c.kind is ChoiceKind.CARRY_FORWARD),
+        accepted_unverified=frozenset(
+            (c.country, c.series) for c in choices if c.kind is ChoiceKind.ACCEPT_UNVERIFIED))
 
 
-async def tenant_law_in(uow: UnitOfWork, country: str) -> TenantLaw:
-    """The pack for ``country`` as the tenant's calculations see it, inside the caller's unit of work."""
-    pack = pack_for(country)
-    approved = await queries.versions(uow, country=pack.country, status=LawVersionStatus.APPROVED)
-    choices = await queries.choices(uow, pack.country)
-    layers: dict[str, list[ParameterVersion[Any]]] = {}
-    for (bundle_country, series), versions in bundle_layer().items():
-        if bundle_country == pack.country:
-            layers.setdefault(series, []).extend(versions)
-    for view in approved:
-        layers.setdefault(view.series, []).append(_as_version(pack, view))
-    carried = frozenset(c.series for c in choices if c.kind is ChoiceKind.CARRY_FORWARD)
-    accepted = frozenset(c.series for c in choices if c.kind is ChoiceKind.ACCEPT_UNVERIFIED)
-    return TenantLaw(pack=pack.layered(layers, carried), carried_forward=carried, accepted_unverified=accepted)
-
-
-async def tenant_law(principal: Principal, country: str) -> TenantLaw:
+async def law_layers(principal: Principal) -> LawLayers:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        return await tenant_law_in(uow, country)
+        return await law_layers_in(uow)
 
 
 async def coverage_for(principal: Principal, today: date, country: str | None = None) -> list[CoverageRow]:
     """Every series of every pack (or one country's) as this tenant runs on it, with its status today."""
     countries = [pack_for(country).country] if country else list(all_packs())
-    async with unit_of_work(principal.tenant_id, write=False) as uow:
-        laws = [await tenant_law_in(uow, c) for c in countries]
-    return [row for law in laws for row in coverage(law.pack, today)]
+    layers = await law_layers(principal)
+    return [row for c in countries for row in coverage(layers.pack(c), today)]
 
 
 async def changes_for(principal: Principal, country: str, since: date) -> list[ParameterChange]:
-    law = await tenant_law(principal, country)
-    return [change for series in law.pack.series.values() for change in series.changes(since)]
+    pack = (await law_layers(principal)).pack(country)
+    return [change for series in pack.series.values() for change in series.changes(since)]
 
 
 # -- the tenant's own versions: proposed by one person, approved by another -------------------------

@@ -231,11 +231,11 @@ async def test_employees_read_only_their_own_finalised_payslips(client: Any, pay
 
 async def test_a_failed_calculation_shows_nothing_and_can_be_restarted(client: Any,
                                                                        payroll: dict[str, Any]) -> None:
-    """Shanghai's contribution bases for July 2026 onwards are not in the pack yet: the job stops at the
+    """Shanghai's contribution bases for July 2027 onwards are not published yet: the job stops at the
     first employee, names the problem, and the run shows no results; starting again is just as clean."""
     preparer = bearer(payroll["tokens"]["preparer"])
     run = (await client.post("/v1/pay-runs", headers=preparer, json={
-        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": 8})).json()
+        "pay_group_id": payroll["group"]["id"], "year": 2027, "period": 8})).json()
     url = f"/v1/pay-runs/{run['id']}"
     for _ in range(2):
         assert (await client.post(f"{url}/calculation", headers=preparer)).status_code == 202
@@ -265,12 +265,12 @@ async def test_a_run_of_many_pages_writes_each_payslip_once_and_hashes_them_in_e
 
 async def test_a_failure_with_pages_in_flight_lists_every_blocked_payslip_and_writes_none(
         client: Any, payroll: dict[str, Any], tenant_a: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every page fails (no Shanghai figures from July 2026) while others are still being read or
+    """Every page fails (no Shanghai figures from July 2027) while others are still being read or
     calculated: the job fails once, names the first employee, lists all three, and writes nothing."""
     monkeypatch.setattr(pipeline, "PAGE_SIZE", 1)
     preparer = bearer(payroll["tokens"]["preparer"])
     run = (await client.post("/v1/pay-runs", headers=preparer, json={
-        "pay_group_id": payroll["group"]["id"], "year": 2026, "period": 9})).json()
+        "pay_group_id": payroll["group"]["id"], "year": 2027, "period": 9})).json()
     assert (await client.post(f"/v1/pay-runs/{run['id']}/calculation", headers=preparer)).status_code == 202
     await wait_for_jobs()
     failed = (await client.get(f"/v1/pay-runs/{run['id']}", headers=preparer)).json()
@@ -282,7 +282,8 @@ async def test_a_failure_with_pages_in_flight_lists_every_blocked_payslip_and_wr
     assert all("social_insurance" in p["problem"] for p in failed["calculation_problems"])
     in_japanese = await payroll_service.get_run(Principal(
         tenant_id=tenant_a, subject="rev-ja", roles=frozenset({Role.PAYROLL_REVIEWER}), locale="ja"), run["id"])
-    reason = "2026-09-10時点で有効なCNのsocial_insuranceパラメータはありません。"
+    reason = (f"CN の social_insurance について、{run['pay_date']} 時点の数値はまだ公表されていません（直近の版は "
+              "2027-06-30 に終了）。給与管理者は直近の数値を暫定的に引き継ぐことを選択でき、新しい数値の公表後に差額を精算します。")
     assert in_japanese.job_error == f"{in_order[0].full_name} の給与明細を計算できません：{reason}"
     assert [p.problem for p in in_japanese.calculation_problems] == [reason] * 3
     async with unit_of_work(tenant_a):
