@@ -283,7 +283,8 @@ async def test_a_failure_with_pages_in_flight_lists_every_blocked_payslip_and_wr
     in_japanese = await payroll_service.get_run(Principal(
         tenant_id=tenant_a, subject="rev-ja", roles=frozenset({Role.PAYROLL_REVIEWER}), locale="ja"), run["id"])
     reason = (f"CN の social_insurance について、{run['pay_date']} 時点の数値はまだ公表されていません（直近の版は "
-              "2027-06-30 に終了）。給与管理者は直近の数値を暫定的に引き継ぐことを選択でき、新しい数値の公表後に差額を精算します。")
+              "2027-06-30 に終了）。給与管理者は直近の数値を暫定的に引き継ぐことを選択でき、"
+              "新しい数値の公表後に差額を精算します。")
     assert in_japanese.job_error == f"{in_order[0].full_name} の給与明細を計算できません：{reason}"
     assert [p.problem for p in in_japanese.calculation_problems] == [reason] * 3
     async with unit_of_work(tenant_a):
