@@ -116,6 +116,84 @@ async def test_a_contract_check_lists_each_violation_in_the_callers_language(cli
     assert all(v["message"] and "{" not in v["message"] for v in result["violations"])
 
 
+async def check(client: Any, token: str, country: str, contract: dict[str, Any], locale: str = "en") -> set[str]:
+    response = await client.post("/v1/compliance/contract-checks", json={"country": country, "contract": contract},
+                                 headers=bearer(token, **{"Accept-Language": locale}))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["compliant"] is (not result["violations"])
+    assert all(v["message"] and "{" not in v["message"] for v in result["violations"])
+    return {v["code"] for v in result["violations"]}
+
+
+async def test_china_annual_leave_follows_cumulative_working_years(client: Any, payroll: str) -> None:
+    """职工带薪年休假条例 第三条: 10 days once the employee has worked 10 years, with any employer."""
+    contract = {"start_date": "2026-12-01", "pay_amount": "9000", "pay_unit": "month", "weekly_hours": "40",
+                "region": "SH", "annual_leave_days": "5"}
+    assert await check(client, payroll, "CN", {**contract, "service_years_at_start": "10"}, "zh-CN") == {
+        "labour.annual_leave"}
+    assert await check(client, payroll, "CN", {**contract, "service_years_at_start": "9"}) == set()
+    assert await check(client, payroll, "CN", {**contract, "service_years_at_start": "10",
+                                               "annual_leave_days": "10"}) == set()
+
+
+async def test_china_overtime_and_daily_hours_caps(client: Any, payroll: str) -> None:
+    """劳动法 第三十六条, 第四十一条: 8 hours a day; overtime at most 3 hours a day and 36 a month."""
+    contract = {"start_date": "2026-12-01", "pay_amount": "9000", "pay_unit": "month", "weekly_hours": "40",
+                "region": "BJ", "daily_hours": "8", "overtime_hours_per_day": "3", "overtime_hours_per_month": "36"}
+    assert await check(client, payroll, "CN", contract) == set()
+    over = {**contract, "daily_hours": "9", "overtime_hours_per_day": "4", "overtime_hours_per_month": "37"}
+    assert await check(client, payroll, "CN", over) == {
+        "labour.daily_hours", "labour.overtime_day", "labour.overtime_month"}
+
+
+async def test_japan_36_agreement_limits(client: Any, payroll: str) -> None:
+    """労働基準法 第36条: 45 hours a month without a special clause; with one, within its ceilings."""
+    contract = {"start_date": "2026-12-01", "pay_amount": "400000", "pay_unit": "month", "weekly_hours": "40",
+                "region": "13"}
+    assert await check(client, payroll, "JP", {**contract, "overtime_hours_per_month": "45"}) == set()
+    assert await check(client, payroll, "JP", {**contract, "overtime_hours_per_month": "46"}, "ja") == {
+        "labour.overtime_month"}
+    special = {**contract, "overtime_hours_per_month": "75", "overtime_hours_per_year": "720",
+               "special_clause": True, "months_over_general_limit": 6}
+    assert await check(client, payroll, "JP", special) == set()
+    assert await check(client, payroll, "JP", {**special, "months_over_general_limit": 7,
+                                               "holiday_work_hours_per_month": "25"}) == {
+        "labour.overtime_special_clause_months", "labour.overtime_with_holiday_work_month",
+        "labour.overtime_with_holiday_work_average"}
+
+
+async def test_japan_annual_leave_follows_continuous_service(client: Any, payroll: str) -> None:
+    """労働基準法 第39条: 20 days after six and a half years with this employer."""
+    contract = {"start_date": "2026-12-01", "pay_amount": "400000", "pay_unit": "month", "weekly_hours": "40",
+                "region": "27", "service_years_at_start": "6.5"}
+    assert await check(client, payroll, "JP", {**contract, "annual_leave_days": "20"}) == set()
+    assert await check(client, payroll, "JP", {**contract, "annual_leave_days": "18"}) == {"labour.annual_leave"}
+
+
+async def test_shanghai_compares_pay_after_the_employees_own_contributions(client: Any, payroll: str) -> None:
+    """Shanghai's monthly minimum wage (2,740) leaves out the employee's own social insurance and housing fund."""
+    contract = {"start_date": "2026-12-01", "pay_amount": "2740", "pay_unit": "month", "weekly_hours": "40",
+                "region": "SH"}
+    assert await check(client, payroll, "CN", contract) == set()
+    contributions = {"employee_social_insurance": "288", "employee_housing_fund": "192"}
+    assert await check(client, payroll, "CN", {**contract, "pay_components": contributions}, "zh-CN") == {
+        "labour.minimum_wage"}
+    assert await check(client, payroll, "CN", {**contract, "pay_amount": "3220", "pay_components": contributions}) \
+        == set()
+    # Shenzhen's law counts them: the same contract at Shenzhen's own minimum passes.
+    assert await check(client, payroll, "CN", {**contract, "region": "SZ", "pay_amount": "2700",
+                                               "pay_components": contributions}) == set()
+
+
+async def test_implausible_contract_inputs_get_a_400(client: Any, payroll: str) -> None:
+    contract = {"start_date": "2026-12-01", "pay_amount": "9000", "pay_unit": "month", "weekly_hours": "40",
+                "service_years_at_start": "81"}
+    response = await client.post("/v1/compliance/contract-checks", json={"country": "CN", "contract": contract},
+                                 headers=bearer(payroll))
+    assert response.status_code == 400, response.text
+
+
 async def test_holidays_per_country_and_subdivision(client: Any, payroll: str) -> None:
     bavaria = (await client.get("/v1/compliance/holidays?country=DE&subdivision=BY&year=2026",
                                 headers=bearer(payroll))).json()
