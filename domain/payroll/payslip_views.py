@@ -44,10 +44,20 @@ async def payslips_of(principal: Principal, run_id: UUID) -> list[PayslipView]:
         return [_payslip_view(slip) for slip in await queries.payslips(uow, run_id, run.results_batch)]
 
 
+#: What payroll keeps for its reviewers and not for the employee: how the law was applied, and how well each
+#: figure of it is known.
+REVIEWERS_ONLY = frozenset({"trace", "law"})
+
+
 async def own_payslips(principal: Principal, employee_id: UUID) -> list[PayslipView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         slips = await queries.payslips_of_employee(uow, employee_id)
-    return [_payslip_view(slip) for slip in slips]
+    return [_as_employee_reads_it(_payslip_view(slip)) for slip in slips]
+
+
+def _as_employee_reads_it(view: PayslipView) -> PayslipView:
+    result = {key: value for key, value in view.result.items() if key not in REVIEWERS_ONLY}
+    return msgspec.structs.replace(view, result=result)
 
 
 async def payslip_document(principal: Principal, payslip_id: UUID, locale: str, *,

@@ -217,6 +217,8 @@ async def test_employees_read_only_their_own_finalised_payslips(client: Any, pay
     token = (await client.post(f"/v1/employees/{mine.id}/portal-tokens", headers=bearer(hr_admin))).json()["token"]
     own = (await client.get("/v1/my/payslips", headers=bearer(token))).json()
     assert own and {s["employee_id"] for s in own} == {str(mine.id)}
+    # how the law was applied and how well it is known is for payroll's reviewers, not for the employee
+    assert all(s["result"]["lines"] and "trace" not in s["result"] and "law" not in s["result"] for s in own)
     page = await client.get(f"/v1/my/payslips/{own[-1]['id']}/document",
                             headers=bearer(token, **{"Accept-Language": "zh-CN"}))
     assert page.status_code == 200 and "Staff 0" in page.text and "¥" in page.text
