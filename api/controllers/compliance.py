@@ -18,7 +18,7 @@ from compliance.calculation import CalculationResult, Earnings, PayFrequency
 from compliance.calendar import working_day_calendar
 from compliance.labour import Contract
 from compliance.pack import Pack
-from compliance.parameters import ParameterChange
+from compliance.parameters import ParameterChange, Verification
 from compliance.registry import all_packs, pack_for
 from domain.kernel.i18n import translate
 from domain.kernel.permissions import Operation
@@ -35,6 +35,10 @@ class SeriesVersion(msgspec.Struct, frozen=True):
     region: str | None
     effective_from: date
     effective_to: date | None
+    #: the weakest level of the version's cited figures
+    verification: Verification
+    #: the series may be carried forward provisionally where a tenant opts in
+    carry_forward: bool
 
 
 class PackSummary(msgspec.Struct, frozen=True):
@@ -96,7 +100,7 @@ def _summary(country: str) -> PackSummary:
     pack = pack_for(country)
     versions = [
         SeriesVersion(series=name, version=v.version, region=v.region, effective_from=v.effective_from,
-                      effective_to=v.effective_to)
+                      effective_to=v.effective_to, verification=v.verification, carry_forward=series.carry_forward)
         for name, series in pack.series.items() for v in series.versions
     ]
     return PackSummary(country=pack.country, name=pack.name, currency=pack.currency, pack_version=pack.pack_version,

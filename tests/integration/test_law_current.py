@@ -84,3 +84,14 @@ async def test_carrying_a_series_forward_is_a_written_audited_choice(
         assert [e["action"] for e in trail] == ["law_choice.made"]
     finally:
         await client.delete(f"/v1/law-choices/{made.json()['id']}", headers=bearer(admin))
+
+
+async def test_the_pack_list_shows_each_versions_level(client: Any, tenant_a: Any, token_for: Any) -> None:
+    token = await token_for(tenant_a, "payroll_reviewer", subject="coverage-reader")
+    packs = {p["country"]: p for p in (await client.get("/v1/compliance/packs", headers=bearer(token))).json()}
+    german = {v["version"]: v for v in packs["DE"]["versions"]}
+    assert german["de-wage-tax-2026"]["verification"] == "official"
+    assert german["de-wage-tax-2026"]["carry_forward"] is True
+    assert german["de-labour-2026"]["carry_forward"] is False
+    levels = {v["verification"] for p in packs.values() for v in p["versions"]}
+    assert levels <= {"official", "corroborated", "unverified"} and "corroborated" in levels
