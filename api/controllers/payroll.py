@@ -26,12 +26,14 @@ from domain.payroll.service import (
     NewPayGroup,
     NewPayInput,
     NewPayRun,
+    NewSettlement,
     NewVarianceThresholds,
     PayGroupView,
     PayRunView,
     PayslipHistory,
     PayslipView,
     RegionAssignment,
+    SettlementProposal,
 )
 from domain.payroll.variance import VarianceThresholds
 
@@ -43,6 +45,23 @@ class PayGroupController(Controller):
     @post("/", opt=requires(Operation.PAYROLL_PREPARE), summary="A pay group of a legal entity with its calendar rule")
     async def create(self, principal: Caller, data: JSONBody[NewPayGroup]) -> PayGroupView:
         return await service.create_group(principal, data)
+
+    @get("/{group_id:uuid}", opt=requires(Operation.PAYROLL_READ),
+         summary="A pay group, with the law its next three pay dates would miss (law_gaps) and what to do about it")
+    async def read(self, principal: Caller, group_id: FromPath[UUID]) -> PayGroupView:
+        return await service.get_group(principal, group_id)
+
+    @get("/{group_id:uuid}/settlement-proposal", opt=requires(Operation.PAYROLL_READ),
+         summary="What the group paid on provisional law that is now known, recalculated period by period in order "
+                 "(补差): paid, corrected and the difference per employee and period, and in total")
+    async def settlement_proposal(self, principal: Caller, group_id: FromPath[UUID]) -> SettlementProposal:
+        return await service.settlement_proposal(principal, group_id)
+
+    @post("/{group_id:uuid}/settlements", opt=requires(Operation.PAYROLL_PREPARE),
+          summary="Open one off-cycle correction of the latest finalised period settling every affected period")
+    async def settle(self, principal: Caller, group_id: FromPath[UUID],
+                     data: JSONBody[NewSettlement]) -> PayRunView:
+        return await service.open_settlement(principal, group_id, data)
 
     @get("/{group_id:uuid}/calendar", opt=requires(Operation.PAYROLL_READ),
          summary="The year's periods, cut-offs and pay dates, moved off weekends and holidays")

@@ -24,7 +24,7 @@ from domain.kernel.errors import Conflict
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
-from domain.payroll import pipeline, queries, workflow
+from domain.payroll import pipeline, queries, settling, workflow
 from domain.payroll.model import PayRunView
 from domain.payroll.pipeline import CORRECTION, CalculationBlocked, PageWriter, RunBasis, RunCalculated
 from domain.payroll.queries import CalculationProblems, NewPayslip, PayRunRow
@@ -100,7 +100,9 @@ async def _run_job(principal: Principal, run_id: UUID, batch: UUID, on_progress:
     try:
         basis = await _basis(principal, run_id, batch)
         total = await _sized(principal, basis)
-        calculated = await pipeline.calculate_all(basis, _page_writer(basis, total, on_progress))
+        writer = _page_writer(basis, total, on_progress)
+        calculated = await (settling.calculate_settlement(basis, writer) if basis.run.is_settlement
+                            else pipeline.calculate_all(basis, writer))
         await _complete(principal, run_id, batch, calculated)
     except Exception as exc:
         # The run keeps the results it had: the failed batch was never switched in.
@@ -168,7 +170,8 @@ async def _complete(principal: Principal, run_id: UUID, batch: UUID, calculated:
         after = workflow.calculated(facts, await actor_of(uow, principal, facts), calculated.results_hash)
         await queries.replace_exceptions(uow, run_id, calculated.exceptions)
         after = workflow.exceptions_changed(after, await queries.open_exception_count(uow, run_id))
-        await queries.job_completed(uow, run_id, batch, calculated.count)
+        await queries.job_completed(uow, run_id, batch, calculated.count, calculated.provisional,
+                                    calculated.settlement)
         await queries.record_calculation(uow, run_id, batch, calculated.results_hash, principal.subject)
         await queries.drop_unused_batches(uow, run_id)
         await transition(uow, principal, run_id, "calculated", facts, after)

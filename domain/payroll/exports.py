@@ -19,6 +19,7 @@ from domain.payroll.finance import AccountMapping as FinanceMapping
 from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, control_totals, journal, reconcile
 from domain.payroll.queries import PayRunRow
 from domain.payroll.runs import load_run
+from domain.payroll.settlement import settled_difference, settlement_of
 from domain.payroll.workflow import RunState
 
 
@@ -66,8 +67,12 @@ async def _finalised_results(uow: UnitOfWork, run_id: UUID) -> tuple[PayRunRow, 
 
 
 def _posted(result: dict[str, Any]) -> CalculationResult:
-    """What finance posts for a payslip: all of it, or for a correction, the difference it makes."""
+    """What finance posts for a payslip: all of it; for a correction, the difference it makes; for a
+    settlement, the differences of every period it recalculated, added up."""
     calculated = msgspec.convert(result, CalculationResult)
+    settled = settlement_of(result)
+    if settled is not None:
+        return settled_difference(calculated, settled)
     if "corrects" not in result:
         return calculated
     return difference(calculated, msgspec.convert(result["corrects"], Replaced))

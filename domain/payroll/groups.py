@@ -5,14 +5,18 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.audit.service import record
-from domain.kernel.db import unit_of_work
+from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
 from domain.payroll import queries
 from domain.payroll.calendar import PayPeriod, periods
+from domain.payroll.law_gaps import law_gaps
 from domain.payroll.model import NewPayGroup, PayGroupView
+from domain.payroll.queries import PayGroupRow
 from domain.payroll.runs import load_group
+from domain.regulation.service import law_layers_in
 from domain.tenancy.service import legal_entity_in
 
 
@@ -31,7 +35,21 @@ async def create_group(principal: Principal, request: NewPayGroup) -> PayGroupVi
             raise PayGroupNameTaken(name=request.name)
         await queries.insert_group(uow, group_id, request.legal_entity_id, request.name, request.rule)
         await record(uow, principal, "pay_group.created", "pay_group", group_id, after=request)
-    return PayGroupView(id=group_id, legal_entity_id=request.legal_entity_id, name=request.name, rule=request.rule)
+        return await _view(uow, await load_group(uow, group_id))
+
+
+async def get_group(principal: Principal, group_id: UUID) -> PayGroupView:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        return await _view(uow, await load_group(uow, group_id))
+
+
+async def _view(uow: UnitOfWork, group: PayGroupRow) -> PayGroupView:
+    """The group with the law its next runs would miss, as this tenant sees the law today."""
+    entity = await legal_entity_in(uow, group.legal_entity_id)
+    region = entity.region if entity else None
+    gaps = law_gaps(group.rule, region, await law_layers_in(uow), utc_now().date())
+    return PayGroupView(id=group.id, legal_entity_id=group.legal_entity_id, name=group.name, rule=group.rule,
+                        law_gaps=gaps)
 
 
 async def calendar_of(principal: Principal, group_id: UUID, year: int) -> list[PayPeriod]:

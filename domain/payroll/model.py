@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -21,11 +22,46 @@ class NewPayGroup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     rule: PayGroupRule
 
 
+class LawGapKind(StrEnum):
+    #: the issuer has not yet published the figures for the pay date; the last known may be carried forward
+    NOT_YET_PUBLISHED = "not_yet_published"
+    #: no figures are in force on the pay date and none may be carried forward
+    NOT_IN_FORCE = "not_in_force"
+    #: carried forward for this tenant: the run pays provisionally and settles (补差) when the law arrives
+    PROVISIONAL = "provisional"
+    #: the figures in force are unverified and the tenant has not accepted them
+    UNVERIFIED = "unverified"
+
+
+class LawGapAction(StrEnum):
+    CARRY_FORWARD = "carry_forward"
+    ACCEPT_UNVERIFIED = "accept_unverified"
+    PUBLISH_TENANT_VERSION = "publish_tenant_version"
+    IMPORT_LAW_BUNDLE = "import_law_bundle"
+    SETTLE_WHEN_PUBLISHED = "settle_when_published"
+
+
+class LawGap(msgspec.Struct, frozen=True):
+    """A series a coming run of the group needs that is not plainly in force on its pay date."""
+
+    pay_date: date
+    country: str
+    series: str
+    region: str | None
+    kind: LawGapKind
+    #: the version the run would use (the carried-forward or unverified one); None where there is none
+    version: str | None
+    #: what the tenant can do about it, most direct first
+    actions: list[LawGapAction]
+
+
 class PayGroupView(msgspec.Struct, frozen=True):
     id: UUID
     legal_entity_id: UUID
     name: str
     rule: PayGroupRule
+    #: for the group's next pay dates, each series its runs need that is missing, provisional or unverified
+    law_gaps: list[LawGap] = []
 
 
 class NewPayRun(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -38,6 +74,13 @@ class NewCorrection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """An off-cycle run recalculating a finalised period for the named employees."""
 
     employee_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=10000)]
+    pay_date: date
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class NewSettlement(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Settle (补差) what the group paid on provisional law, in one off-cycle run of its latest finalised period."""
+
     pay_date: date
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
@@ -81,6 +124,26 @@ class CalculationProblemView(msgspec.Struct, frozen=True):
     problem: str
 
 
+class ProvisionalLaw(msgspec.Struct, frozen=True):
+    """A version a run's calculation used provisionally (carried forward past its end)."""
+
+    country: str
+    series: str
+    version: str
+    region: str | None = None
+
+
+class SettlementPeriodTotal(msgspec.Struct, frozen=True):
+    """A settlement's differences for one of the periods it recalculated, over all its employees."""
+
+    period_start: date
+    period_end: date
+    pay_date: date
+    employees: int
+    net_difference: Decimal
+    employer_cost_difference: Decimal
+
+
 class PayRunView(msgspec.Struct, frozen=True):
     id: UUID
     pay_group_id: UUID
@@ -105,6 +168,12 @@ class PayRunView(msgspec.Struct, frozen=True):
     calculation_problems: list[CalculationProblemView]
     calculation_problems_total: int
     version: int
+    #: a settlement (补差) recalculates every period from this one to its own; None for other runs
+    settles_from: date | None = None
+    #: what the current results read provisionally: they are settled when the law is published
+    provisional_law: list[ProvisionalLaw] = []
+    #: a settlement's differences period by period (each payslip keeps its own in ``result.settlement``)
+    settlement_periods: list[SettlementPeriodTotal] = []
 
 
 class PayslipView(msgspec.Struct, frozen=True):
@@ -181,3 +250,56 @@ class PayslipHistory(msgspec.Struct, frozen=True):
     versions: list[PayslipVersion]
     #: the run's transitions and the changes to this employee's inputs, with before and after
     events: list[AuditEntryView]
+
+
+class SettlementPeriodView(msgspec.Struct, frozen=True):
+    """One period of an employee's settlement: what was paid, what it should have been, the difference."""
+
+    period_start: date
+    period_end: date
+    pay_date: date
+    #: the period's regular run
+    run_id: UUID
+    paid_net: Decimal
+    corrected_net: Decimal
+    net_difference: Decimal
+    employer_cost_difference: Decimal
+    #: the lines that change, before (as paid) and after
+    lines: list[LineChange]
+
+
+class EmployeeSettlement(msgspec.Struct, frozen=True):
+    employee_id: UUID
+    employee: str
+    periods: list[SettlementPeriodView]
+    net_difference: Decimal
+    employer_cost_difference: Decimal
+
+
+class LawReplacement(msgspec.Struct, frozen=True):
+    """A version paid provisionally and the version now in force for the same pay dates."""
+
+    country: str
+    series: str
+    region: str | None
+    provisional_version: str
+    replaced_by: str
+    replaced_by_origin: str
+    pay_dates: list[date]
+
+
+class SettlementProposal(msgspec.Struct, frozen=True):
+    """What settling the group's provisional pay would pay, per employee and period, and in total."""
+
+    pay_group_id: UUID
+    #: the first period recalculated (None: nothing to settle)
+    settles_from: date | None
+    #: the finalised run the settlement corrects: the group's latest finalised regular period
+    corrects_run_id: UUID | None
+    currency: str | None
+    employees: list[EmployeeSettlement]
+    net_difference: Decimal
+    employer_cost_difference: Decimal
+    law: list[LawReplacement]
+    #: employees whose recalculation is refused, and why, in the reader's language
+    problems: list[CalculationProblemView]

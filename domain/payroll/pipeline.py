@@ -15,7 +15,7 @@ import asyncio
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -40,7 +40,7 @@ from domain.payroll import queries, workflow
 from domain.payroll.calendar import PayGroupRule
 from domain.payroll.correction import replaced_from
 from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
-from domain.payroll.model import CalculationProblem
+from domain.payroll.model import CalculationProblem, ProvisionalLaw, SettlementPeriodTotal
 from domain.payroll.queries import NewPayslip, PayInputRow, PayRunRow, PayslipRow, PayslipSummaryRow
 from domain.payroll.variance import PayslipSummary, StoredSummary, VarianceThresholds, check
 from domain.regulation.model import LawLayers
@@ -105,6 +105,8 @@ class CalculatedPage:
     #: the page's variance exceptions by key, in their stored form
     exceptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocked: list[CalculationProblem] = field(default_factory=list)
+    #: the versions the page's payslips used provisionally
+    provisional: list[ProvisionalLaw] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,9 @@ class RunCalculated:
     count: int
     results_hash: str
     exceptions: dict[str, dict[str, Any]]
+    provisional: list[ProvisionalLaw] = field(default_factory=list)
+    #: a settlement's differences by period
+    settlement: list[SettlementPeriodTotal] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ async def calculate_all(basis: RunBasis, write_page: PageWriter) -> RunCalculate
     every other one, so the preparer can fix them all before starting again."""
     digest, done, problems, blocked = workflow.ResultsHasher(), 0, list[CalculationProblem](), 0
     exceptions: dict[str, dict[str, Any]] = {}
+    provisional: set[ProvisionalLaw] = set()
     reading: asyncio.Task[StaffPage] | None = asyncio.create_task(read_page(basis, None))
     calculating: deque[tuple[asyncio.Task[CalculatedPage], int]] = deque()
     writing: asyncio.Task[None] | None = None
@@ -168,6 +174,7 @@ async def calculate_all(basis: RunBasis, write_page: PageWriter) -> RunCalculate
             for entry in calculated.hash_entries:
                 digest.add_encoded(entry)
             exceptions.update(calculated.exceptions)
+            provisional.update(calculated.provisional)
             await _written(writing)
             done += count
             writing = asyncio.create_task(write_page(calculated.slips, done))
@@ -176,7 +183,7 @@ async def calculate_all(basis: RunBasis, write_page: PageWriter) -> RunCalculate
         await _settle(reading, writing, *(task for task, _ in calculating))
     if blocked:
         raise CalculationBlocked.listing(problems, blocked)
-    return RunCalculated(done, digest.hexdigest(), exceptions)
+    return RunCalculated(done, digest.hexdigest(), exceptions, provisional=in_order(provisional))
 
 
 async def _in_worker(basis: RunBasis, page: StaffPage) -> CalculatedPage:
@@ -256,7 +263,7 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
     """Every payslip of the page, in employee-id order, with what the results hash covers of each and the
     page's variance exceptions; or, if any cannot be calculated, each of those. Pure: runs in a worker
     process."""
-    slips, entries, summaries, blocked = [], [], [], []
+    slips, entries, summaries, blocked, results = [], [], [], [], []
     for employee in page.staff:
         context = pay_context(basis, page, employee)
         try:
@@ -272,12 +279,25 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
         if basis.is_correction:
             slip = _as_correction(slip, payload, page.replaced[employee.id])
         slips.append(slip)
+        results.append(figures.result)
         entries.append(canonical_json(hash_entry(employee.id, payload)).encode())
         summaries.append(summary.for_employee(employee.id, slip.currency, terminated_on=employee.left_on))
     if blocked:
         return CalculatedPage([], [], blocked=blocked)
     found = check(summaries, _previous_of(basis, page), basis.run.pay_date, basis.thresholds)
-    return CalculatedPage(slips, entries, {e.key: msgspec.to_builtins(e) for e in found})
+    return CalculatedPage(slips, entries, {e.key: msgspec.to_builtins(e) for e in found},
+                          provisional=provisional_of(results))
+
+
+def provisional_of(results: Iterable[CalculationResult]) -> list[ProvisionalLaw]:
+    """The versions the results used provisionally (carried forward past their end), each once, in order."""
+    return in_order({ProvisionalLaw(country=result.country, series=used.series, version=used.version,
+                                    region=used.region) for result in results for used in result.law
+                     if used.provisional})
+
+
+def in_order(found: Iterable[ProvisionalLaw]) -> list[ProvisionalLaw]:
+    return sorted(set(found), key=lambda law: (law.country, law.series, law.region or "", law.version))
 
 
 def _problem(employee: StaffMember, template: str, params: dict[str, Any]) -> CalculationProblem:
@@ -333,5 +353,9 @@ def _as_correction(slip: NewPayslip, payload: dict[str, Any], replaced: PayslipR
 
 
 def hash_entry(employee_id: UUID, result: dict[str, Any]) -> list[Any]:
-    """What the results hash covers of a payslip, in employee-id order: every line and every total."""
-    return [str(employee_id), result["lines"], result["totals"]]
+    """What the results hash covers of a payslip, in employee-id order: every line and every total, and a
+    settlement's difference in each period it pays."""
+    entry = [str(employee_id), result["lines"], result["totals"]]
+    if "settlement" in result:
+        entry.append([[p["period_start"], p["lines"], p["totals"]] for p in result["settlement"]])
+    return entry

@@ -8,11 +8,12 @@ from uuid import UUID
 import msgspec
 from piccolo.table import Table
 
+from compliance.calculation import LawUsed
 from domain.kernel.db import UnitOfWork, current_database
 from domain.kernel.ids import new_id
 from domain.kernel.time import utc_now
 from domain.payroll.calendar import PayGroupRule
-from domain.payroll.model import CalculationProblem
+from domain.payroll.model import CalculationProblem, ProvisionalLaw, SettlementPeriodTotal
 from domain.payroll.tables import (
     AccountMapping,
     PayGroup,
@@ -85,32 +86,48 @@ class PayRunRow(msgspec.Struct, frozen=True):
     job_batch: UUID | None
     job_heartbeat: datetime | None
     version: int
+    #: a settlement (补差): the first period it recalculates
+    settles_from: date | None = None
+    #: what the current results read provisionally
+    provisional_law: list[ProvisionalLaw] = []
+    #: a settlement's differences by period, over its employees
+    settlement_periods: list[SettlementPeriodTotal] = []
+
+    @property
+    def is_settlement(self) -> bool:
+        return self.settles_from is not None
 
 
 _RUN_COLUMNS = (PayRun.id, PayRun.pay_group_id, PayRun.kind, PayRun.corrects_run_id, PayRun.scope,
                 PayRun.period_start, PayRun.period_end, PayRun.pay_date, PayRun.facts, PayRun.results_batch,
                 PayRun.job_status, PayRun.job_done, PayRun.job_total, PayRun.job_error, PayRun.job_problems,
-                PayRun.job_batch, PayRun.job_heartbeat, PayRun.version)
+                PayRun.job_batch, PayRun.job_heartbeat, PayRun.version, PayRun.settles_from,
+                PayRun.provisional_law, PayRun.settlement_periods)
 
 
 def _run_row(row: dict[str, Any]) -> PayRunRow:
     scope, problems = row["scope"], row["job_problems"]
+    provisional, periods = row["provisional_law"], row["settlement_periods"]
     return PayRunRow(**{
         **row, "facts": msgspec.json.decode(row["facts"], type=RunFacts),
         "scope": [UUID(value) for value in json.loads(scope)] if scope else None,
-        "job_problems": msgspec.json.decode(problems, type=CalculationProblems) if problems else None})
+        "job_problems": msgspec.json.decode(problems, type=CalculationProblems) if problems else None,
+        "provisional_law": msgspec.json.decode(provisional, type=list[ProvisionalLaw]) if provisional else [],
+        "settlement_periods": (msgspec.json.decode(periods, type=list[SettlementPeriodTotal]) if periods
+                               else [])})
 
 
 async def insert_run(uow: UnitOfWork, run_id: UUID, *, group_id: UUID, kind: str, period_start: date,
                      period_end: date, pay_date: date, facts: RunFacts, created_by: str,
-                     corrects_run_id: UUID | None = None, scope: list[UUID] | None = None) -> None:
+                     corrects_run_id: UUID | None = None, scope: list[UUID] | None = None,
+                     settles_from: date | None = None) -> None:
     now = utc_now()
     await PayRun.insert(PayRun(
         id=run_id, tenant_id=uow.tenant_id, pay_group_id=group_id, kind=kind, corrects_run_id=corrects_run_id,
         scope=json.dumps([str(employee) for employee in scope]) if scope else None, period_start=period_start,
         period_end=period_end, pay_date=pay_date, state=facts.state.value, facts=_facts_json(facts),
         job_status="idle", job_done=0, job_total=0, version=1, created_by=created_by, created_at=now,
-        updated_at=now))
+        updated_at=now, settles_from=settles_from))
 
 
 def _facts_json(facts: RunFacts) -> str:
@@ -154,9 +171,12 @@ async def job_progressed(uow: UnitOfWork, run_id: UUID, batch: UUID, done: int) 
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.id == run_id) & (PayRun.job_batch == batch))
 
 
-async def job_completed(uow: UnitOfWork, run_id: UUID, batch: UUID, count: int) -> None:
+async def job_completed(uow: UnitOfWork, run_id: UUID, batch: UUID, count: int,
+                        provisional: list[ProvisionalLaw], settlement: list[SettlementPeriodTotal]) -> None:
     await _update_run(uow, run_id, {PayRun.results_batch: batch, PayRun.job_status: "done",
-                                    PayRun.job_done: count, PayRun.job_total: count})
+                                    PayRun.job_done: count, PayRun.job_total: count,
+                                    PayRun.provisional_law: msgspec.json.encode(provisional).decode(),
+                                    PayRun.settlement_periods: msgspec.json.encode(settlement).decode()})
 
 
 async def job_failed(uow: UnitOfWork, run_id: UUID, error: str, problems: CalculationProblems | None) -> None:
@@ -187,6 +207,14 @@ async def later_period_finalised(uow: UnitOfWork, group_id: UUID, period_end: da
     return await PayRun.exists().where(
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id) & (PayRun.kind == "regular")
         & (PayRun.state == "finalised") & (PayRun.period_start > period_end))
+
+
+async def finalised_runs_of_group(uow: UnitOfWork, group_id: UUID) -> list[PayRunRow]:
+    """The group's finalised runs, regular and corrections, in period order (a period's regular run first)."""
+    rows = await PayRun.select(*_RUN_COLUMNS).where(
+        (PayRun.tenant_id == uow.tenant_id) & (PayRun.pay_group_id == group_id) & (PayRun.state == "finalised"))
+    runs = [_run_row(row) for row in rows]
+    return sorted(runs, key=lambda run: (run.period_start, run.kind != "regular", run.pay_date))
 
 
 async def previous_finalised_run(uow: UnitOfWork, group_id: UUID, before: date) -> PayRunRow | None:
@@ -419,6 +447,53 @@ async def current_payslips(uow: UnitOfWork, base_run_id: UUID, employee_ids: lis
         (Payslip.tenant_id == uow.tenant_id) & Payslip.employee_id.is_in(employee_ids)
         & Payslip.batch.is_in(batches)).order_by(Payslip.created_at)
     return {row["employee_id"]: _payslip_row(row) for row in rows}
+
+
+class _SettledLaw(msgspec.Struct):
+    period_start: date
+    law: list[LawUsed] = []
+
+
+class _LawOfResult(msgspec.Struct):
+    country: str
+    law: list[LawUsed] = []
+    settlement: list[_SettledLaw] = []
+
+
+class SlipLaw(msgspec.Struct, frozen=True):
+    """What a stored payslip says about the law it used, without its lines and trace: a settlement's
+    payslip also says it for each period it recalculated."""
+
+    payslip_id: UUID
+    run_id: UUID
+    employee_id: UUID
+    created_at: datetime
+    country: str
+    law: list[LawUsed]
+    #: a settlement's periods by their first day, with the law each was recalculated with
+    settled: dict[date, list[LawUsed]]
+
+
+async def slip_laws(uow: UnitOfWork, batches: list[UUID]) -> list[SlipLaw]:
+    if not batches:
+        return []
+    rows = await Payslip.select(Payslip.id, Payslip.run_id, Payslip.employee_id, Payslip.created_at,
+                                Payslip.result).where(
+        (Payslip.tenant_id == uow.tenant_id) & Payslip.batch.is_in(batches))
+    found = []
+    for row in rows:
+        law = msgspec.json.decode(row["result"], type=_LawOfResult)
+        found.append(SlipLaw(row["id"], row["run_id"], row["employee_id"], row["created_at"], law.country, law.law,
+                             {period.period_start: period.law for period in law.settlement}))
+    return found
+
+
+async def payslips_by_id(uow: UnitOfWork, payslip_ids: list[UUID]) -> dict[UUID, PayslipRow]:
+    if not payslip_ids:
+        return {}
+    rows = await Payslip.select(*_PAYSLIP_COLUMNS).where(
+        (Payslip.tenant_id == uow.tenant_id) & Payslip.id.is_in(payslip_ids))
+    return {row["id"]: _payslip_row(row) for row in rows}
 
 
 async def payslips_of_employee(uow: UnitOfWork, employee_id: UUID) -> list[PayslipRow]:

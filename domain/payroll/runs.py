@@ -52,7 +52,9 @@ async def run_view(uow: UnitOfWork, run_id: UUID, locale: str) -> PayRunView:
         approvals=list(facts.approvals), open_exceptions=facts.open_exceptions, job_status=run.job_status,
         progress_percent=_progress_percent(run), employees_done=run.job_done, employees_total=run.job_total,
         job_error=error,
-        calculation_problems=problems, calculation_problems_total=problems_total, version=run.version)
+        calculation_problems=problems, calculation_problems_total=problems_total, version=run.version,
+        settles_from=run.settles_from, provisional_law=run.provisional_law if run.results_batch else [],
+        settlement_periods=run.settlement_periods if run.results_batch else [])
 
 
 def _progress_percent(run: PayRunRow) -> int:

@@ -12,18 +12,22 @@ from domain.payroll.calculation_job import (
     wait_for_jobs,
 )
 from domain.payroll.exports import NoAccountMapping, RunNotFinalised, control_totals_of, journal_of, reconcile_with
-from domain.payroll.groups import PayGroupNameTaken, calendar_of, create_group
+from domain.payroll.groups import PayGroupNameTaken, calendar_of, create_group, get_group
 from domain.payroll.model import (
     Acknowledge,
     Approve,
     CalculationProblemView,
+    EmployeeSettlement,
     ExceptionView,
+    LawGap,
+    LawReplacement,
     LineAmounts,
     LineChange,
     NewCorrection,
     NewPayGroup,
     NewPayInput,
     NewPayRun,
+    NewSettlement,
     NewVarianceThresholds,
     PayGroupView,
     PayRunView,
@@ -31,6 +35,8 @@ from domain.payroll.model import (
     PayslipVersion,
     PayslipView,
     RegionAssignment,
+    SettlementPeriodView,
+    SettlementProposal,
 )
 from domain.payroll.payslip_views import PayslipNotFound, own_payslips, payslip_document, payslip_history, payslips_of
 from domain.payroll.preparation import (
@@ -54,16 +60,27 @@ from domain.payroll.settings import (
     set_variance_thresholds,
     variance_thresholds_of,
 )
+from domain.payroll.settling import (
+    NothingToSettle,
+    SettlementCorrectionOpen,
+    SettlementOvertaken,
+    SettlementPaidTooEarly,
+    open_settlement,
+    settlement_proposal,
+)
 
 __all__ = [
     "Acknowledge", "Approve", "CalculationProblemView", "CalculationRunning", "CorrectionNeedsFinalisedRun",
-    "CorrectionOpen", "CorrectionPaidTooEarly", "EmployeesNotInRun", "ExceptionNotOpen", "ExceptionView",
-    "LaterPeriodFinalised", "LineAmounts", "LineChange", "NewCorrection", "NewPayGroup", "NewPayInput", "NewPayRun",
-    "NewVarianceThresholds", "NoAccountMapping", "NoSuchPeriod", "PayGroupNameTaken", "PayGroupNotFound",
-    "PayGroupView", "PayRunNotFound", "PayRunView", "PayslipHistory", "PayslipNotFound", "PayslipVersion",
-    "PayslipView", "RegionAssignment", "RunNotFinalised", "acknowledge", "add_input", "approve", "assign_region",
+    "CorrectionOpen", "CorrectionPaidTooEarly", "EmployeeSettlement", "EmployeesNotInRun", "ExceptionNotOpen",
+    "ExceptionView", "LaterPeriodFinalised", "LawGap", "LawReplacement", "LineAmounts", "LineChange", "NewCorrection",
+    "NewPayGroup", "NewPayInput", "NewPayRun", "NewSettlement", "NewVarianceThresholds", "NoAccountMapping",
+    "NoSuchPeriod", "NothingToSettle", "PayGroupNameTaken", "PayGroupNotFound", "PayGroupView", "PayRunNotFound",
+    "PayRunView", "PayslipHistory", "PayslipNotFound", "PayslipVersion", "PayslipView", "RegionAssignment",
+    "RunNotFinalised", "SettlementCorrectionOpen", "SettlementOvertaken", "SettlementPaidTooEarly",
+    "SettlementPeriodView", "SettlementProposal", "acknowledge", "add_input", "approve", "assign_region",
     "calculate_in_foreground", "calendar_of", "cancel", "control_totals_of", "create_correction", "create_group",
-    "create_run", "exceptions_of", "finalise", "get_run", "journal_of", "own_payslips", "payslip_document",
-    "payslip_history", "payslips_of", "reconcile_with", "run_history", "set_account_mapping",
-    "set_variance_thresholds", "start_calculation", "submit", "variance_thresholds_of", "wait_for_jobs",
+    "create_run", "exceptions_of", "finalise", "get_group", "get_run", "journal_of", "open_settlement",
+    "own_payslips", "payslip_document", "payslip_history", "payslips_of", "reconcile_with", "run_history",
+    "set_account_mapping", "set_variance_thresholds", "settlement_proposal", "start_calculation", "submit",
+    "variance_thresholds_of", "wait_for_jobs",
 ]

@@ -36,6 +36,11 @@ class PayRun(Table, tablename="pay_runs"):
     job_problems = Text(null=True, default=None)
     job_batch = UUID(null=True, default=None)
     job_heartbeat = Timestamptz(null=True, default=None)
+    #: a settlement (补差): the first period it recalculates; None for every other run
+    settles_from = Date(null=True, default=None)
+    #: what the last completed calculation read provisionally, and a settlement's differences by period (JSON)
+    provisional_law = Text(null=True, default=None)
+    settlement_periods = Text(null=True, default=None)
     version = Integer()
     created_by = Varchar(length=200)
     created_at = Timestamptz()
