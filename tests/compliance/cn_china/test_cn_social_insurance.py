@@ -242,7 +242,27 @@ def test_beijing_2026_band(pack: Pack) -> None:
     assert high["cn.medical"] == (Decimal("729.96"), Decimal("3562.10"), Decimal("36348"))
     assert high["cn.housing_fund"] == (Decimal("4362"), Decimal("4362"), Decimal("36348"))
     assert amounts(pay(pack, "BJ", "1", on=NOVEMBER_2026))["cn.pension"][2] == Decimal("7270")
+    # Every figure, work injury included, rests on two independent secondary sources.
+    assert {law.series: law for law in result.law}["social_insurance"].verification == "corroborated"
 
+
+def test_work_injury_ranges_follow_the_industry_class_tables(pack: Pack) -> None:
+    """Beijing uses the national eight-class table, class I 0.2% to class VIII 1.9% (人社部发〔2015〕71号);
+    Guangdong's provincial table, in Guangzhou since 2021-05 and Shenzhen since 2024-07, stops at 1.4%.
+
+    Beijing 20,000 × 1.9% = 380.00; Guangzhou and Shenzhen 10,000 × 1.4% = 140.00. Shenzhen's work-injury base is
+    unverified (the sources conflict), so its 2026 version stays unverified.
+    """
+    beijing = amounts(pay(pack, "BJ", "20000", on=NOVEMBER_2026, overrides={"work_injury_rate": Decimal("0.019")}))
+    assert beijing["cn.work_injury"] == (Decimal("0"), Decimal("380.00"), Decimal("20000"))
+    on = date(2026, 3, 25)
+    for region in ("GZ", "SZ"):
+        top = amounts(pay(pack, region, "10000", on=on, overrides={"work_injury_rate": Decimal("0.014")}))
+        assert top["cn.work_injury"] == (Decimal("0"), Decimal("140.00"), Decimal("10000"))
+        with pytest.raises(OverrideOutOfRange):
+            pay(pack, region, "10000", on=on, overrides={"work_injury_rate": Decimal("0.019")})
+    shenzhen = pay(pack, "SZ", "10000", on=on)
+    assert {law.series: law for law in shenzhen.law}["social_insurance"].verification == "unverified"
 
 def test_chengdu_2026_calendar_year_band(pack: Pack) -> None:
     """Chengdu, calendar year 2026 (Sichuan's contribution year): base [4,699, 23,493] (unverified, one source);
