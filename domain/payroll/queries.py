@@ -88,8 +88,8 @@ class PayRunRow(msgspec.Struct, frozen=True):
     version: int
     #: a settlement (补差): the first period it recalculates
     settles_from: date | None = None
-    #: what the current results read provisionally
-    provisional_law: list[ProvisionalLaw] = []
+    #: what the current results read provisionally (None: calculated before runs recorded it)
+    provisional_law: list[ProvisionalLaw] | None = None
     #: a settlement's differences by period, over its employees
     settlement_periods: list[SettlementPeriodTotal] = []
 
@@ -112,7 +112,7 @@ def _run_row(row: dict[str, Any]) -> PayRunRow:
         **row, "facts": msgspec.json.decode(row["facts"], type=RunFacts),
         "scope": [UUID(value) for value in json.loads(scope)] if scope else None,
         "job_problems": msgspec.json.decode(problems, type=CalculationProblems) if problems else None,
-        "provisional_law": msgspec.json.decode(provisional, type=list[ProvisionalLaw]) if provisional else [],
+        "provisional_law": msgspec.json.decode(provisional, type=list[ProvisionalLaw]) if provisional else None,
         "settlement_periods": (msgspec.json.decode(periods, type=list[SettlementPeriodTotal]) if periods
                                else [])})
 

@@ -53,7 +53,7 @@ async def run_view(uow: UnitOfWork, run_id: UUID, locale: str) -> PayRunView:
         progress_percent=_progress_percent(run), employees_done=run.job_done, employees_total=run.job_total,
         job_error=error,
         calculation_problems=problems, calculation_problems_total=problems_total, version=run.version,
-        settles_from=run.settles_from, provisional_law=run.provisional_law if run.results_batch else [],
+        settles_from=run.settles_from, provisional_law=(run.provisional_law or []) if run.results_batch else [],
         settlement_periods=run.settlement_periods if run.results_batch else [])
 
 

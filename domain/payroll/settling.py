@@ -214,7 +214,7 @@ async def build_chains(tenant_id: UUID, group: PayGroupRow, law: LawLayers, *, s
     ``settles_from``), recalculated; ``own_inputs`` are a settlement run's own inputs (by its id), which it
     recalculates the latest period with."""
     async with unit_of_work(tenant_id, write=False) as uow:
-        runs = await queries.finalised_runs_of_group(uow, group.id)
+        runs = _from_first_provisional(await queries.finalised_runs_of_group(uow, group.id))
         regular = [run for run in runs if run.kind == "regular"]
         corrections = [run for run in runs if run.kind == CORRECTION]
         slips = await queries.slip_laws(uow, [run.results_batch for run in runs if run.results_batch])
@@ -249,6 +249,16 @@ async def build_chains(tenant_id: UUID, group: PayGroupRow, law: LawLayers, *, s
             continue
         chains.append(chain)
     return Chains(latest, chains, problems)
+
+
+def _from_first_provisional(runs: list[PayRunRow]) -> list[PayRunRow]:
+    """The runs of the periods from the first whose calculation read provisional law (or did not record whether
+    it did), with the group's latest finalised regular run: only their payslips are read."""
+    suspect = [run.period_start for run in runs if run.provisional_law is None or run.provisional_law]
+    latest = [run for run in runs if run.kind == "regular"][-1:]
+    if not suspect:
+        return latest
+    return [run for run in runs if run.period_start >= min(suspect)] or latest
 
 
 def _wanted(records: dict[UUID, list[PeriodRecord]], country: str, law: LawLayers, scope: list[UUID] | None,
