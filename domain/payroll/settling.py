@@ -232,23 +232,28 @@ async def build_chains(tenant_id: UUID, group: PayGroupRow, law: LawLayers, *, s
         paid = {key: _inputs_from(held, own_inputs[0]) if key[1] == latest.id else held
                 for key, held in paid.items()}
     steps, staff = await _steps(tenant_id, group, law, wanted, paid, inputs)
-    chains, problems = [], []
+    found = Chains(latest, [], [])
     for w in wanted:
-        member = staff.get(w.employee_id)
-        if member is None:
-            continue
-        in_latest = latest is not None and w.records[-1].run.id == latest.id
-        if not in_latest or len(steps[w.employee_id]) != len(w.records):
-            problems.append(_problem(member, NotPaidInLatestPeriod(employee=member.full_name)))
-            continue
-        chain = Chain(member, steps[w.employee_id], held[w.records[-1].payslip_id], w.replaced)
-        try:
-            chain.results = recalculate(chain.steps, starts[w.employee_id], law)
-        except (ComplianceError, DomainError) as exc:
-            problems.append(_problem(member, exc))
-            continue
-        chains.append(chain)
-    return Chains(latest, chains, problems)
+        if w.employee_id in staff:
+            _recalculated(found, w, staff[w.employee_id], steps[w.employee_id], held, starts[w.employee_id], law)
+    return found
+
+
+def _recalculated(found: Chains, wanted: _Wanted, member: StaffMember, steps: list[PeriodStep],
+                  held: dict[UUID, PayslipRow], start: dict[str, Any], law: LawLayers) -> None:
+    """The employee's chain recalculated, or why it cannot be: the settlement's payslip belongs to the latest
+    period, so an employee not paid in it is settled by a correction of their own last period instead."""
+    latest = found.latest
+    if latest is None or wanted.records[-1].run.id != latest.id or len(steps) != len(wanted.records):
+        found.problems.append(_problem(member, NotPaidInLatestPeriod(employee=member.full_name)))
+        return
+    chain = Chain(member, steps, held[wanted.records[-1].payslip_id], wanted.replaced)
+    try:
+        chain.results = recalculate(chain.steps, start, law)
+    except (ComplianceError, DomainError) as exc:
+        found.problems.append(_problem(member, exc))
+        return
+    found.chains.append(chain)
 
 
 def _from_first_provisional(runs: list[PayRunRow]) -> list[PayRunRow]:
