@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.guards import Caller, requires
+from api.guards import Caller, caller, requires
 from api.problems import locale_of
 from compliance.calculation import CalculationResult, Earnings, PayFrequency
 from compliance.calendar import working_day_calendar
@@ -138,9 +138,11 @@ class ComplianceController(Controller):
 
     @post("/payroll-calculations", opt=requires(Operation.COMPLIANCE_CALCULATE), status_code=200,
           summary="Gross to net for one employee and one period (stateless)")
-    async def calculate(self, request: Request[Any, Any, Any],
+    async def calculate(self, request: Request[Any, Any, Any], principal: Caller,
                         data: JSONBody[PayrollCalculationRequest]) -> CalculationResult:
-        result = pack_for(data.country).calculate_raw(
+        """With the law as the caller's tenant sees it: its own approved and bundled versions, and the series it
+        carries forward."""
+        result = (await regulation.law_layers(principal)).pack(data.country).calculate_raw(
             pay_date=data.pay_date, pay_frequency=data.pay_frequency, earnings=data.earnings,
             employee=data.employee, year_to_date=data.year_to_date, region=data.region, overrides=data.overrides,
         )
@@ -148,9 +150,9 @@ class ComplianceController(Controller):
 
     @post("/contract-checks", opt=requires(Operation.COMPLIANCE_CHECK_CONTRACT), status_code=200,
           summary="Check a contract against minimum wage, hours, probation, leave, notice and working age")
-    async def check_contract(self, request: Request[Any, Any, Any],
+    async def check_contract(self, request: Request[Any, Any, Any], principal: Caller,
                              data: JSONBody[ContractCheckRequest]) -> ContractCheckResult:
-        violations = pack_for(data.country).check_contract(data.contract)
+        violations = (await regulation.law_layers(principal)).pack(data.country).check_contract(data.contract)
         locale = locale_of(request)
         localised = [LocalisedViolation(code=v.code, message=translate(v.message, locale, **v.params))
                      for v in violations]
@@ -197,7 +199,7 @@ def _typed_calculation_route(pack: Pack) -> HTTPRouteHandler:
     )
 
     async def calculate(request: Request[Any, Any, Any], data: Any) -> CalculationResult:
-        result = pack_for(country).calculate_raw(
+        result = (await regulation.law_layers(caller(request))).pack(country).calculate_raw(
             pay_date=data.pay_date, pay_frequency=data.pay_frequency, earnings=data.earnings,
             employee=msgspec.to_builtins(data.employee), year_to_date=msgspec.to_builtins(data.year_to_date),
             region=data.region, overrides=data.overrides,

@@ -34,7 +34,7 @@ async def test_a_tenant_version_needs_a_second_person_and_then_changes_the_calcu
     approver = await token_for(tenant_a, "payroll_reviewer", subject="law-approver")
     name = f"tenant-sh-{uuid.uuid4().hex[:6]}"
     proposed = await client.post("/v1/law-versions", headers=bearer(proposer), json={
-        "country": "CN", "series": "social_insurance", "data": shanghai_version(name, "7546", "37731")})
+        "country": "CN", "series": "social_insurance", "data": shanghai_version(name, "8000", "37731")})
     assert proposed.status_code == 201, proposed.text
     version = proposed.json()
     assert (version["status"], version["verification"], version["region"]) == ("proposed", "official", "SH")
@@ -45,18 +45,30 @@ async def test_a_tenant_version_needs_a_second_person_and_then_changes_the_calcu
         row = next(r for r in coverage if r["series"] == "social_insurance" and r["region"] == "SH")
         return f"{row['status']}:{row['version']}:{row['origin']}"
 
+    async def shanghai_pension(pay_date: str) -> str:
+        """The employee's pension on 5,000 CNY: below every floor, so the pension is 8 % of the floor."""
+        calculated = await client.post("/v1/compliance/payroll-calculations", headers=bearer(approver), json={
+            "country": "CN", "region": "SH", "pay_date": pay_date, "pay_frequency": "monthly",
+            "earnings": {"regular": "5000.00"}, "employee": {}, "year_to_date": {}})
+        assert calculated.status_code == 200, calculated.text
+        return next(line["employee"] for line in calculated.json()["lines"] if line["code"] == "cn.pension")
+
     assert not (await shanghai_pension_base("2026-11-25")).endswith(":tenant")
+    assert await shanghai_pension("2026-11-25") == "603.68"  # 7,546 × 8 %, the published 2026 floor
     both_roles = await token_for(tenant_a, "payroll_preparer", "payroll_reviewer", subject="law-proposer")
     alone = await client.post(f"/v1/law-versions/{version['id']}/approval", headers=bearer(both_roles),
                               json={"reason": "I checked it myself"})
     assert (alone.status_code, alone.json()["code"]) == (403, "law_version_four_eyes")
     assert not (await shanghai_pension_base("2026-11-25")).endswith(":tenant")
+    assert await shanghai_pension("2026-11-25") == "603.68"  # one person alone changes nothing
     approved = await client.post(f"/v1/law-versions/{version['id']}/approval", headers=bearer(approver),
                                  json={"reason": "matches the notice"})
     try:
         assert approved.status_code == 200, approved.text
         assert approved.json()["status"] == "approved" and approved.json()["decided_by"] == "law-approver"
         assert await shanghai_pension_base("2026-11-25") == f"current:{name}:tenant"
+        assert await shanghai_pension("2026-11-25") == "640.00"  # 8,000 × 8 %, the tenant's approved floor
+        assert await shanghai_pension("2026-06-25") == "596.80"  # 7,460 × 8 %: before the version's first day
         changes = (await client.get("/v1/compliance/packs/CN/changes?since=2026-07-01",
                                     headers=bearer(approver))).json()
         assert any(c["version"] == name and c["origin"] == "tenant" for c in changes)
