@@ -17,6 +17,7 @@ from api.runtime import Runtime
 from compliance.coverage import WARNING_DAYS, CoverageRow
 from domain.kernel.errors import DomainError
 from domain.kernel.principal import Principal, SystemActor
+from domain.payroll.service import LawChange, ReachedGroup, reach_of
 from domain.regulation import bundles
 from domain.regulation.service import (
     BundleEffect,
@@ -94,6 +95,12 @@ def packs_import(bundle_file: Path, dry_run: bool) -> None:
         sys.exit(EXIT_FAILED)
     effect = bundle_effect(bundle)
     _print_effect(effect)
+
+    async def reach(runtime: Runtime) -> list[ReachedGroup]:
+        changes = [LawChange(country=c, series=s, region=r, effective_from=f) for c, s, r, f in effect.covers]
+        return await reach_of(runtime.tenant(), changes)
+
+    _print_reach(run_or_exit(reach))
     if dry_run:
         out.print("Dry run: nothing was installed.")
         return
@@ -120,6 +127,17 @@ def _coverage_table(rows: list[CoverageRow], in_use: set[str], today: date) -> T
                       str(row.known_until or ""), row.verification.value if row.verification else "-",
                       row.next_expected_change.isoformat(), style=style)
     return table
+
+
+def _print_reach(groups: list[ReachedGroup]) -> None:
+    if not groups:
+        out.print("No pay group of this installation's tenant is in a country and region the bundle changes.")
+    for group in groups:
+        out.print(f"Pay group {group.name} ({group.country}{' ' + group.region if group.region else ''}): "
+                  f"{len(group.finalised_periods)} finalised periods on or after the changes")
+        for period in group.finalised_periods:
+            settle = "; a settlement will be proposed" if period.settlement_expected else ""
+            out.print(f"  {period.period_start} to {period.period_end}, paid {period.pay_date} ({period.kind}){settle}")
 
 
 def _print_effect(effect: BundleEffect) -> None:

@@ -46,8 +46,12 @@ async def insert_group(uow: UnitOfWork, group_id: UUID, entity_id: UUID, name: s
 async def group(uow: UnitOfWork, group_id: UUID) -> PayGroupRow | None:
     row = await PayGroup.select(PayGroup.id, PayGroup.legal_entity_id, PayGroup.name, PayGroup.rule).where(
         (PayGroup.tenant_id == uow.tenant_id) & (PayGroup.id == group_id)).first()
+    return _group_row(row) if row else None
+
+
+def _group_row(row: dict[str, Any]) -> PayGroupRow:
     return PayGroupRow(row["id"], row["legal_entity_id"], row["name"],
-                       msgspec.json.decode(row["rule"], type=PayGroupRule)) if row else None
+                       msgspec.json.decode(row["rule"], type=PayGroupRule))
 
 
 async def group_named(uow: UnitOfWork, name: str) -> bool:
@@ -607,3 +611,10 @@ async def _save_tenant_setting(uow: UnitOfWork, table: type[Table], values: dict
     else:
         await table.insert(table(id=new_id(), tenant_id=uow.tenant_id, version=1, created_at=now, updated_at=now,
                                  **values))
+
+
+async def groups(uow: UnitOfWork) -> list[PayGroupRow]:
+    """Every pay group of the tenant, by name."""
+    rows = await PayGroup.select(PayGroup.id, PayGroup.legal_entity_id, PayGroup.name, PayGroup.rule).where(
+        PayGroup.tenant_id == uow.tenant_id).order_by(PayGroup.name)
+    return [_group_row(row) for row in rows]

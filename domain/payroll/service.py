@@ -13,6 +13,7 @@ from domain.payroll.calculation_job import (
 )
 from domain.payroll.exports import NoAccountMapping, RunNotFinalised, control_totals_of, journal_of, reconcile_with
 from domain.payroll.groups import PayGroupNameTaken, calendar_of, create_group, get_group
+from domain.payroll.law_reach import LawChange, ReachedGroup, ReachedPeriod, reach_of
 from domain.payroll.model import (
     Acknowledge,
     Approve,
@@ -72,15 +73,18 @@ from domain.payroll.settling import (
 __all__ = [
     "Acknowledge", "Approve", "CalculationProblemView", "CalculationRunning", "CorrectionNeedsFinalisedRun",
     "CorrectionOpen", "CorrectionPaidTooEarly", "EmployeeSettlement", "EmployeesNotInRun", "ExceptionNotOpen",
-    "ExceptionView", "LaterPeriodFinalised", "LawGap", "LawReplacement", "LineAmounts", "LineChange", "NewCorrection",
+    "ExceptionView", "LaterPeriodFinalised", "LawChange", "LawGap", "LawReplacement", "LineAmounts", "LineChange",
+    "NewCorrection",
     "NewPayGroup", "NewPayInput", "NewPayRun", "NewSettlement", "NewVarianceThresholds", "NoAccountMapping",
     "NoSuchPeriod", "NothingToSettle", "PayGroupNameTaken", "PayGroupNotFound", "PayGroupView", "PayRunNotFound",
-    "PayRunView", "PayslipHistory", "PayslipNotFound", "PayslipVersion", "PayslipView", "RegionAssignment",
+    "PayRunView", "PayslipHistory", "PayslipNotFound", "PayslipVersion", "PayslipView", "ReachedGroup",
+    "ReachedPeriod", "RegionAssignment",
     "RunNotFinalised", "SettlementCorrectionOpen", "SettlementOvertaken", "SettlementPaidTooEarly",
     "SettlementPeriodView", "SettlementProposal", "acknowledge", "add_input", "approve", "assign_region",
     "calculate_in_foreground", "calendar_of", "cancel", "control_totals_of", "create_correction", "create_group",
     "create_run", "exceptions_of", "finalise", "get_group", "get_run", "journal_of", "open_settlement",
-    "own_payslips", "payslip_document", "payslip_history", "payslips_of", "reconcile_with", "run_history",
+    "own_payslips", "payslip_document", "payslip_history", "payslips_of", "reach_of", "reconcile_with",
+    "run_history",
     "set_account_mapping", "set_variance_thresholds", "settlement_proposal", "start_calculation", "submit",
     "variance_thresholds_of", "wait_for_jobs",
 ]

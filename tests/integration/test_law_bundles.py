@@ -71,6 +71,7 @@ async def test_only_a_signed_untouched_bundle_installs_and_its_import_is_audited
     dry = meridian("packs", "import", str(bundle), "--dry-run", env=env)
     assert dry.returncode == 0, dry.stderr
     assert "cn-hz-si-2026-bundle" in dry.stdout and "Dry run: nothing was installed." in dry.stdout
+    assert "No pay group of this installation's tenant is in a country and region the bundle changes." in dry.stdout
     assert "not_in_force" in hangzhou_on_2026_11_25()
     installed = meridian("packs", "import", str(bundle), env=env)
     assert installed.returncode == 0, installed.stderr

@@ -6,6 +6,7 @@ hand calculation."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from compliance.registry import pack_for
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
-from domain.payroll.service import wait_for_jobs
+from domain.payroll.service import LawChange, reach_of, wait_for_jobs
 from domain.tenancy.model import NewLegalEntity
 from domain.tenancy.service import create_legal_entity
 from tests.conftest import bearer
@@ -72,7 +73,7 @@ def shenzhen_2026(name: str) -> dict[str, Any]:
 
 
 async def test_pay_on_carried_forward_figures_is_settled_period_by_period_when_the_law_arrives(
-        client: Any, shenzhen: dict[str, Any]) -> None:
+        client: Any, shenzhen: dict[str, Any], tenant_a: Any) -> None:
     tokens, group = shenzhen["tokens"], shenzhen["group"]
     preparer, admin = bearer(tokens["preparer"]), bearer(tokens["admin"])
     low, high = (str(employee.id) for employee in shenzhen["staff"])
@@ -116,6 +117,13 @@ async def test_pay_on_carried_forward_figures_is_settled_period_by_period_when_t
             runs[month] = await reviewed_and_finalised(client, shenzhen, await calculated_run(client, shenzhen, month))
         nothing_yet = (await client.get(f"/v1/pay-groups/{group['id']}/settlement-proposal", headers=preparer)).json()
         assert nothing_yet["employees"] == [] and Decimal(nothing_yet["net_difference"]) == 0
+        # what a law bundle's dry run reports of Shenzhen's 2026 base from 1 July, before it is installed
+        reached = await reach_of(tenant_a, [LawChange("CN", "social_insurance", "SZ", date(2026, 7, 1))])
+        [ours] = [g for g in reached if str(g.group_id) == group["id"]]
+        assert [(p.period_start.month, p.settlement_expected) for p in ours.finalised_periods] == [
+            (month, True) for month in MONTHS]
+        assert not any(str(g.group_id) == group["id"] for g in await reach_of(
+            tenant_a, [LawChange("CN", "social_insurance", "SH", date(2026, 7, 1))]))
 
         version_id = await approved_tenant_version(client, tokens)
         proposal = (await client.get(f"/v1/pay-groups/{group['id']}/settlement-proposal", headers=preparer)).json()
