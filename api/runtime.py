@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from api.auth import load_or_create_secret
-from domain.kernel import db
+from domain.kernel import db, storage
 from domain.kernel.crypto import MasterKey
 from domain.kernel.db import Database, connected_role_powers
 from domain.kernel.migrator import pending
@@ -14,7 +14,6 @@ from domain.kernel.principal import SystemActor
 from domain.kernel.settings import Mode, Settings
 from domain.kernel.storage import LocalEncryptedStore
 from domain.keys import service as keys
-from domain.recordings import service as recordings
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewTenant, TenantKind
 
@@ -51,7 +50,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         raise StartupError(f"the database schema is behind ({', '.join(missing)} not applied): run `meridian migrate`")
     db.configure(database)
     keys.configure(MasterKey.from_settings(settings.master_key, settings.data_path))
-    recordings.configure(LocalEncryptedStore(settings.data_path / "objects"))
+    storage.configure(LocalEncryptedStore(settings.data_path / "objects"))
     return Runtime(settings=settings, database=database, secret=load_or_create_secret(settings.data_path))
 
 

@@ -25,6 +25,7 @@ STATEMENTS = [
         decided_at TIMESTAMPTZ,
         decision_reason TEXT,
         document_id UUID,
+        document_type VARCHAR(64),
         version_number INTEGER NOT NULL
     )""",
     "CREATE UNIQUE INDEX law_versions_tenant_version ON law_versions (tenant_id, country, series, version)",

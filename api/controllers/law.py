@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Stream
 
 from api.guards import Caller, requires
 from api.http import Cursor, Limit
@@ -57,6 +59,21 @@ class LawVersionController(Controller):
     @get("/{version_id:uuid}", opt=requires(Operation.COMPLIANCE_READ), summary="Read one of your law versions")
     async def read(self, principal: Caller, version_id: FromPath[UUID]) -> LawVersionView:
         return await service.get_version(principal, version_id)
+
+    @put("/{version_id:uuid}/document", opt=requires(Operation.LAW_VERSIONS_WRITE),
+         summary="Attach the notice the figures come from (the raw body: PDF, PNG or JPEG), sealed at rest, "
+                 "for the approver to read")
+    async def attach(self, request: Request[Any, Any, Any], principal: Caller,
+                     version_id: FromPath[UUID]) -> LawVersionView:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        return await service.attach_document(principal, version_id, content_type, request.stream(),
+                                             request.app.state.settings.max_upload_bytes)
+
+    @get("/{version_id:uuid}/document", opt=requires(Operation.COMPLIANCE_READ),
+         summary="Download a version's source document (audited)")
+    async def document(self, principal: Caller, version_id: FromPath[UUID]) -> Stream:
+        content_type, content = await service.open_document(principal, version_id)
+        return Stream(content, media_type=content_type)
 
     @post("/{version_id:uuid}/approval", opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
           summary="Approve a proposed version (not its proposer); calculations use it from now on")

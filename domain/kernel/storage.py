@@ -278,3 +278,18 @@ def _read_chunk(handle: BinaryIO, length: int) -> tuple[bytes, int | None]:
     if len(ciphertext) != length:
         raise ObjectCorrupted("truncated chunk")
     return ciphertext, _read_length(handle)
+
+
+_configured: ObjectStore | None = None
+
+
+def configure(store: ObjectStore) -> None:
+    """The installation's object store, set once at start-up (recordings, law documents)."""
+    global _configured
+    _configured = store
+
+
+def object_store() -> ObjectStore:
+    if _configured is None:
+        raise RuntimeError("the object store is not configured; call domain.kernel.storage.configure() at startup")
+    return _configured

@@ -20,7 +20,7 @@ from domain.kernel.db import unit_of_work
 from domain.kernel.errors import InvalidInput, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
-from domain.kernel.storage import ObjectStore
+from domain.kernel.storage import object_store
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
 from domain.recordings import queries
@@ -28,18 +28,6 @@ from domain.recordings.queries import RecordingRow
 from domain.recruitment.service import ApplicationNotFound, application_in
 
 ALLOWED_TYPES = re.compile(r"^(audio|video)/[a-z0-9.+-]+$|^application/pdf$|^text/plain$")
-_store: ObjectStore | None = None
-
-
-def configure(store: ObjectStore) -> None:
-    global _store
-    _store = store
-
-
-def _object_store() -> ObjectStore:
-    if _store is None:
-        raise RuntimeError("the object store is not configured; call domain.recordings.service.configure()")
-    return _store
 
 
 class RecordingNotFound(NotFound):
@@ -85,7 +73,7 @@ async def upload(principal: Principal, application_id: UUID, filename: str, cont
         object_key = (await cipher_for(uow)).object_key
     recording_id = new_id()
     key = f"{principal.tenant_id}/recordings/{recording_id}"
-    stored = await _object_store().write(key, chunks, cipher_key=object_key,
+    stored = await object_store().write(key, chunks, cipher_key=object_key,
                                          context=_context(principal.tenant_id, recording_id), max_bytes=max_bytes)
     try:
         async with unit_of_work(principal.tenant_id) as uow:
@@ -97,7 +85,7 @@ async def upload(principal: Principal, application_id: UUID, filename: str, cont
                          after={"application_id": row.application_id, "filename": row.filename,
                                 "content_type": row.content_type, "size": row.size, "sha256": row.sha256})
     except BaseException:
-        await _object_store().delete(key)
+        await object_store().delete(key)
         raise
     return _view(row)
 
@@ -118,6 +106,6 @@ async def open_for_download(principal: Principal, recording_id: UUID) -> tuple[R
             raise RecordingNotFound()
         object_key = (await cipher_for(uow)).object_key
         await record(uow, principal, "recording.downloaded", "recording", recording_id)
-    content = _object_store().read(row.storage_key, cipher_key=object_key,
+    content = object_store().read(row.storage_key, cipher_key=object_key,
                                    context=_context(principal.tenant_id, recording_id))
     return _view(row), content

@@ -67,6 +67,9 @@ class LawVersionView(msgspec.Struct, frozen=True):
     decision_reason: str | None
     data: dict[str, Any]
     version_number: int
+    #: the notice or gazette the figures were taken from, sealed in the object store
+    document_id: UUID | None = None
+    document_type: str | None = None
 
 
 class NewLawChoice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -53,8 +53,14 @@ async def decide(uow: UnitOfWork, version_id: UUID, status: LawVersionStatus, by
     }).where((LawVersion.tenant_id == uow.tenant_id) & (LawVersion.id == version_id))
 
 
+async def attach_document(uow: UnitOfWork, version_id: UUID, document_id: UUID, content_type: str) -> None:
+    await LawVersion.update({LawVersion.document_id: document_id, LawVersion.document_type: content_type,
+                             LawVersion.version_number: LawVersion.version_number + 1}).where(
+        (LawVersion.tenant_id == uow.tenant_id) & (LawVersion.id == version_id))
+
+
 def _version_view(row: dict[str, Any]) -> LawVersionView:
-    fields = {k: v for k, v in row.items() if k != "tenant_id" and k != "document_id"}
+    fields = {k: v for k, v in row.items() if k != "tenant_id"}
     return msgspec.convert({**fields, "data": json.loads(row["data"])}, LawVersionView, strict=False)
 
 

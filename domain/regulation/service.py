@@ -3,6 +3,8 @@ and the packs as one tenant's calculations see them."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,7 +31,9 @@ from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Actor, Principal
+from domain.kernel.storage import object_store
 from domain.kernel.time import utc_now
+from domain.keys.service import cipher_for
 from domain.regulation import bundles, queries
 from domain.regulation.model import (
     ChoiceKind,
@@ -263,6 +267,71 @@ async def list_versions(principal: Principal, cursor: str | None, limit: int, co
         rows = await queries.versions(uow, country=country, status=status, after=decode_uuid_cursor(cursor),
                                       limit=limit + 1)
     return page_of(rows, limit, lambda v: str(v.id))
+
+
+# -- the source document behind a tenant's version ---------------------------------------------
+
+#: The notice or gazette a tenant's version is taken from: a PDF or a picture of it.
+DOCUMENT_TYPE = re.compile(r"^application/pdf$|^image/(png|jpeg)$")
+
+
+class UnsupportedDocumentType(InvalidInput):
+    code = "unsupported_law_document_type"
+    title = "Unsupported file type"
+    template = "The source document of a law version is a PDF, PNG or JPEG, not {content_type}."
+
+
+class NoLawDocument(NotFound):
+    code = "law_document_not_found"
+    template = "This law version has no source document."
+
+
+async def attach_document(principal: Principal, version_id: UUID, content_type: str,
+                          chunks: AsyncIterator[bytes], max_bytes: int) -> LawVersionView:
+    """Seal the source document into the object store and link it to a version still awaiting approval, so the
+    approver reads the notice the figures came from."""
+    if not DOCUMENT_TYPE.match(content_type):
+        raise UnsupportedDocumentType(content_type=content_type)
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        await _pending(uow, version_id)
+        object_key = (await cipher_for(uow)).object_key
+    document_id = new_id()
+    key = _document_key(principal.tenant_id, document_id)
+    stored = await object_store().write(key, chunks, cipher_key=object_key,
+                                        context=_document_context(principal.tenant_id, document_id),
+                                        max_bytes=max_bytes)
+    try:
+        async with unit_of_work(principal.tenant_id) as uow:
+            await _pending(uow, version_id)
+            await queries.attach_document(uow, version_id, document_id, content_type)
+            await record(uow, principal, "law_version.document_attached", "law_version", version_id,
+                         after={"document_id": document_id, "content_type": content_type, "size": stored.size,
+                                "sha256": stored.sha256})
+            return await _version(uow, version_id)
+    except BaseException:
+        await object_store().delete(key)
+        raise
+
+
+async def open_document(principal: Principal, version_id: UUID) -> tuple[str, AsyncIterator[bytes]]:
+    """The version's source document, decrypted; the read is audited before a byte is sent."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        view = await _version(uow, version_id)
+        if view.document_id is None or view.document_type is None:
+            raise NoLawDocument()
+        object_key = (await cipher_for(uow)).object_key
+        await record(uow, principal, "law_version.document_read", "law_version", version_id)
+    content = object_store().read(_document_key(principal.tenant_id, view.document_id), cipher_key=object_key,
+                                  context=_document_context(principal.tenant_id, view.document_id))
+    return view.document_type, content
+
+
+def _document_key(tenant_id: UUID, document_id: UUID) -> str:
+    return f"{tenant_id}/law-documents/{document_id}"
+
+
+def _document_context(tenant_id: UUID, document_id: UUID) -> bytes:
+    return f"tenant:{tenant_id}:law_document:{document_id}".encode()
 
 
 # -- written choices ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ class LawVersion(Table, tablename="law_versions"):
     decided_at = Timestamptz(null=True, default=None)
     decision_reason = Text(null=True, default=None)
     document_id = UUID(null=True, default=None)
+    document_type = Varchar(length=64, null=True, default=None)
     version_number = Integer()
 
 

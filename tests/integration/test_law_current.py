@@ -38,6 +38,15 @@ async def test_a_tenant_version_needs_a_second_person_and_then_changes_the_calcu
     assert proposed.status_code == 201, proposed.text
     version = proposed.json()
     assert (version["status"], version["verification"], version["region"]) == ("proposed", "official", "SH")
+    notice = b"%PDF-1.4 the 2026 Shanghai base notice"
+    attached = await client.put(f"/v1/law-versions/{version['id']}/document", content=notice,
+                                headers=bearer(proposer, **{"Content-Type": "application/pdf"}))
+    assert attached.status_code == 200 and attached.json()["document_type"] == "application/pdf", attached.text
+    read_back = await client.get(f"/v1/law-versions/{version['id']}/document", headers=bearer(approver))
+    assert (read_back.status_code, read_back.content) == (200, notice)
+    not_a_notice = await client.put(f"/v1/law-versions/{version['id']}/document", content=b"<html>",
+                                    headers=bearer(proposer, **{"Content-Type": "text/html"}))
+    assert not_a_notice.json()["code"] == "unsupported_law_document_type"
 
     async def shanghai_pension_base(pay_date: str) -> str:
         coverage = (await client.get(f"/v1/compliance/coverage?country=CN&on={pay_date}",
