@@ -127,7 +127,7 @@ class BundleEffect:
     bundle_id: str
     publisher: str
     changes: list[ParameterChange]
-    #: (country, series, region) the bundle's versions cover, for finding the pay groups they touch
+    #: (country, series, region, first day) of each bundled version, for finding the pay groups it reaches
     covers: list[tuple[str, str, str | None, date]]
 
 
