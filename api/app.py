@@ -6,6 +6,7 @@ from litestar import Litestar
 from litestar.middleware import DefineMiddleware
 
 from api.auth import AuthenticationMiddleware, TokenVerifier, load_or_create_secret
+from api.bodies import JsonRequest
 from api.context import RequestContextMiddleware
 from api.controllers.assessments import (
     ComparisonController,
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> Litestar:
             DefineMiddleware(IdempotencyMiddleware, max_body_bytes=settings.max_body_bytes),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=JsonRequest,
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         on_startup=[start],

@@ -46,6 +46,9 @@ UPDATE_RESPONSES: dict[int, ResponseSpec] = {
     412: _problem("The resource changed since you read it (stale If-Match)"),
     428: _problem("If-Match is required"),
 }
+BODY_RESPONSES: dict[int, ResponseSpec] = {
+    415: _problem("The body is not of the media type this operation takes (application/json unless it says otherwise)"),
+}
 
 
 DOCS_ASSETS = "/schema/assets"
@@ -81,6 +84,7 @@ def openapi_config() -> OpenAPIConfig:
 
 
 _CHANGES = frozenset({"PATCH", "PUT", "DELETE"})
+_WITH_BODY = frozenset({"POST", "PATCH", "PUT"})
 
 
 def document_errors(routes: Iterable[type[Controller] | HTTPRouteHandler]) -> None:
@@ -92,4 +96,5 @@ def document_errors(routes: Iterable[type[Controller] | HTTPRouteHandler]) -> No
                 continue
             methods = {m.upper() for m in value.http_methods}
             extra = CREATE_RESPONSES if "POST" in methods else UPDATE_RESPONSES if methods & _CHANGES else {}
-            value.responses = {**COMMON_RESPONSES, **extra, **(value.responses or {})}
+            body = BODY_RESPONSES if methods & _WITH_BODY else {}
+            value.responses = {**COMMON_RESPONSES, **extra, **body, **(value.responses or {})}

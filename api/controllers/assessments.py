@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from api.bodies import require_json_media_type
 from api.guards import PUBLIC, Caller, requires
 from api.problems import locale_of
 from domain.assessments import service
@@ -72,6 +73,7 @@ class DeliveryController(Controller):
     async def deliver(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID],
                       vendor_id: FromPath[UUID]) -> Delivery:
         # The signature is checked over the exact bytes received, before anything in them is believed.
+        require_json_media_type(request)
         return await service.receive(tenant_id, vendor_id, request.headers.get("meridian-signature"),
                                      await request.body(), int(time.time()))
 

@@ -170,3 +170,7 @@ def decode_result(body: bytes) -> InterviewResultV1:
         return _decoder.decode(body)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise InvalidResultPayload(problem=str(exc)) from None
+    except UnicodeDecodeError:
+        raise InvalidResultPayload(problem="the body is not valid UTF-8") from None
+    except RecursionError:
+        raise InvalidResultPayload(problem="the body is nested too deeply") from None

@@ -1,0 +1,76 @@
+"""JSON request bodies as this API accepts them: declared as JSON, valid UTF-8, and nested no deeper than
+any real request needs. A body that fails is a 400 or 415 problem before any handler sees it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import HTTPException
+from litestar.types import Empty
+
+from domain.kernel.errors import InvalidInput
+
+#: No request of this API nests anywhere near this deep; a body that does is an attack or a bug.
+MAX_JSON_DEPTH = 64
+
+
+class UndecodableBody(InvalidInput):
+    code = "invalid_body"
+    title = "Invalid request"
+    template = "The body is not valid UTF-8 encoded JSON."
+
+
+class TooDeeplyNested(InvalidInput):
+    code = "invalid_body"
+    title = "Invalid request"
+    template = "The body nests objects and lists more than {limit} levels deep."
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = 415
+
+
+def is_json_media_type(content_type: str, options: dict[str, str]) -> bool:
+    """``application/json`` or a ``+json`` type, in UTF-8 (RFC 8259 allows no other encoding)."""
+    charset = options.get("charset", "utf-8").lower()
+    return (content_type == "application/json" or (content_type.startswith("application/")
+            and content_type.endswith("+json"))) and charset in ("utf-8", "utf8")
+
+
+def require_json_media_type(request: Request[Any, Any, Any]) -> None:
+    if not is_json_media_type(*request.content_type):
+        raise UnsupportedMediaType()
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Iterative, so that measuring a hostile body cannot itself exhaust the stack."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+class JsonRequest(Request[Any, Any, Any]):
+    """Litestar reads a handler's ``data`` through ``json()``; the checks live here so that routes taking a
+    raw body (uploads, CSV statements, signed deliveries) keep their own media types."""
+
+    async def json(self) -> Any:
+        if self._json is Empty and self._connection_state.json is Empty:
+            require_json_media_type(self)
+            try:
+                value = await super().json()
+            except UnicodeDecodeError:
+                raise UndecodableBody() from None
+            except RecursionError:
+                raise TooDeeplyNested(limit=MAX_JSON_DEPTH) from None
+            if json_depth_exceeds(value, MAX_JSON_DEPTH):
+                raise TooDeeplyNested(limit=MAX_JSON_DEPTH)
+            return value
+        return await super().json()

@@ -1,0 +1,99 @@
+"""Whatever a client or a fuzzer sends, a bad request is answered with a 4xx problem that names a stable
+code, never a 500: undecodable or absurdly nested bodies, bodies of the wrong media type, numbers that are
+not finite or not of a sane size, dates outside any plausible calendar, and control characters in text."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from domain.assessments.signatures import sign
+from tests.conftest import bearer
+
+pytestmark = pytest.mark.anyio
+
+INVALID_UTF8 = b'{"name": "Bad \xff\xfe bytes", "country": "DE", "currency": "EUR", "timezone": "Europe/Berlin"}'
+DEEPLY_NESTED = b'{"name": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"
+
+
+@pytest.fixture
+async def admin(tenant_a: Any, token_for: Any) -> str:
+    return await token_for(tenant_a, "tenant_admin", "hr_admin", "payroll_preparer", subject="bad-input-admin")
+
+
+def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code
+    assert body["status"] == status
+    assert "Traceback" not in response.text and "Error:" not in body["detail"]
+    return body
+
+
+# -- 1. Bodies that cannot be decoded -------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [INVALID_UTF8, DEEPLY_NESTED], ids=["invalid-utf8", "nested-10000"])
+async def test_an_undecodable_json_body_is_a_400(client: Any, admin: str, body: bytes) -> None:
+    response = await client.post("/v1/legal-entities", content=body,
+                                 headers=bearer(admin, **{"Content-Type": "application/json"}))
+    assert_problem(response, 400, "invalid_body")
+
+
+@pytest.fixture
+async def vendor(client: Any, admin: str, tenant_a: Any) -> dict[str, Any]:
+    created = await client.post("/v1/vendors", headers=bearer(admin), json={"name": f"Fuzz {uuid.uuid4().hex[:6]}"})
+    assert created.status_code == 201, created.text
+    return {**created.json(), "tenant": str(tenant_a)}
+
+
+async def deliver(client: Any, vendor: dict[str, Any], body: bytes, content_type: str = "application/json") -> Any:
+    signature = sign(vendor["secret"].encode(), int(time.time()), body)
+    return await client.post(f"/v1/vendor-deliveries/{vendor['tenant']}/{vendor['vendor']['id']}/results",
+                             content=body, headers={"Meridian-Signature": signature, "Content-Type": content_type})
+
+
+def result(vendor_name: bytes) -> bytes:
+    return (b'{"schema": "meridian.interview-result.v1", "result_id": "r-%s", "vendor": "%s", "model": "m", '
+            b'"model_version": "1", "rubric_version": "r1", "reference": {"application_reference": "a-1"}, '
+            b'"interview_language": "en", "completed_at": "2026-03-29T09:00:00+08:00", "competencies": [{"code": '
+            b'"teamwork", "name": "Teamwork", "score": "3", "scale_min": "1", "scale_max": "5"}]}'
+            ) % (uuid.uuid4().hex.encode(), vendor_name)
+
+
+async def test_a_signed_delivery_sent_as_invalid_utf8_is_a_400(client: Any, vendor: dict[str, Any]) -> None:
+    assert (await deliver(client, vendor, result(b"Acme"))).status_code == 200
+    assert_problem(await deliver(client, vendor, result(b"Acme \xff\xfe")), 400, "invalid_interview_result")
+
+
+async def test_a_signed_delivery_nested_10000_deep_is_a_400(client: Any, vendor: dict[str, Any]) -> None:
+    assert_problem(await deliver(client, vendor, b"[" * 10_000 + b"]" * 10_000), 400, "invalid_interview_result")
+    assert_problem(await deliver(client, vendor, DEEPLY_NESTED), 400, "invalid_interview_result")
+
+
+# -- 2. Bodies of another media type where JSON is expected ---------------------------------------
+
+ENTITY = b'{"name": "Media GmbH", "country": "DE", "currency": "EUR", "timezone": "Europe/Berlin"}'
+
+
+@pytest.mark.parametrize("content_type", [
+    "text/plain", "application/xml", "application/x-www-form-urlencoded", None, "application/json; charset=latin-1"])
+async def test_a_json_body_of_another_media_type_is_a_415(client: Any, admin: str, content_type: str | None) -> None:
+    headers = bearer(admin, **({"Content-Type": content_type} if content_type else {}))
+    response = await client.post("/v1/legal-entities", content=ENTITY, headers=headers)
+    assert_problem(response, 415, "unsupported_media_type")
+
+
+async def test_json_with_its_media_type_and_charset_is_accepted(client: Any, admin: str) -> None:
+    response = await client.post("/v1/legal-entities", content=ENTITY.replace(b"Media", uuid.uuid4().hex.encode()),
+                                 headers=bearer(admin, **{"Content-Type": "application/json; charset=UTF-8"}))
+    assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", ""])
+async def test_a_signed_delivery_of_another_media_type_is_a_415(client: Any, vendor: dict[str, Any],
+                                                               content_type: str) -> None:
+    assert_problem(await deliver(client, vendor, result(b"Acme"), content_type), 415, "unsupported_media_type")
