@@ -187,6 +187,9 @@ _MSGSPEC_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `array` of length >= (?P<limit>\d+)"), "The list must have at least {limit} items."),
     (re.compile(r"Expected `int` >= (?P<limit>-?\d+)"), "The number must be at least {limit}."),
     (re.compile(r"Expected `int` <= (?P<limit>-?\d+)"), "The number must be at most {limit}."),
+    (re.compile(r"`(?P<field>[^`]+)` must be a finite number under (?P<limit>\d+) with at most (?P<places>\d+) "
+                r"decimal places"),
+     "The field {field} must be a finite number under {limit} with at most {places} decimal places."),
     (re.compile(r"Invalid enum value '(?P<value>[^']*)'"), "{value} is not one of the allowed values."),
     (re.compile(r"Invalid (?P<kind>RFC 3339 encoded datetime|ISO 8601 date|decimal string|UUID)"),
      "The value is not a valid {kind}."),

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
 from compliance.parameters import Origin, ParameterVersion, Verification
 
 E = TypeVar("E")
@@ -55,6 +56,7 @@ class Earnings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return self.current + self.bonus
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in ("regular", "overtime", "allowances", "bonus"):
             if getattr(self, name) < 0:
                 raise ValueError(f"earnings.{name} must not be negative")
@@ -68,6 +70,9 @@ class CalculationRequest(msgspec.Struct, Generic[E, Y], frozen=True, forbid_unkn
     year_to_date: Y
     region: str | None = None
     overrides: dict[str, Decimal] = {}
+
+    def __post_init__(self) -> None:
+        require_sane_decimals(self)
 
 
 class Line(msgspec.Struct, frozen=True):

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
 from compliance.parameters import Cited
 
 WEEKS_PER_YEAR = Decimal("52")
@@ -263,6 +264,7 @@ class Contract(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ))] = {}
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         if self.pay_amount < 0:
             raise ValueError("pay_amount must not be negative")
         if not Decimal("0") < self.weekly_hours <= Decimal("168"):

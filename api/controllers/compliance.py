@@ -17,6 +17,7 @@ from api.problems import locale_of
 from compliance.calculation import CalculationResult, Earnings, PayFrequency
 from compliance.calendar import working_day_calendar
 from compliance.labour import Contract
+from compliance.numbers import require_sane_decimals
 from compliance.pack import Pack
 from compliance.parameters import ParameterChange, Verification
 from compliance.registry import all_packs, pack_for
@@ -67,6 +68,9 @@ class PayrollCalculationRequest(msgspec.Struct, frozen=True, forbid_unknown_fiel
     year_to_date: dict[str, Any] = {}
     region: RegionCode | None = None
     overrides: dict[str, Decimal] = {}
+
+    def __post_init__(self) -> None:
+        require_sane_decimals(self)
 
 
 class ContractCheckRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -196,6 +200,7 @@ def _typed_calculation_route(pack: Pack) -> HTTPRouteHandler:
         ],
         frozen=True,
         forbid_unknown_fields=True,
+        namespace={"__post_init__": require_sane_decimals},
     )
 
     async def calculate(request: Request[Any, Any, Any], data: Any) -> CalculationResult:

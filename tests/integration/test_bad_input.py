@@ -97,3 +97,72 @@ async def test_json_with_its_media_type_and_charset_is_accepted(client: Any, adm
 async def test_a_signed_delivery_of_another_media_type_is_a_415(client: Any, vendor: dict[str, Any],
                                                                content_type: str) -> None:
     assert_problem(await deliver(client, vendor, result(b"Acme"), content_type), 415, "unsupported_media_type")
+
+
+# -- 3. Numbers that are not finite or not of a sane size -----------------------------------------
+
+NOT_SANE = ["NaN", "-NaN", "Infinity", "-Infinity", "1e400", "1234567890123456789012345678901234567890",
+            "0.1234567890123456789012345678901234567890"]
+PACK_INPUTS: dict[str, dict[str, Any]] = {
+    "CN": {"region": "SH", "employee": {}}, "DE": {"employee": {"tax_class": 1}},
+    "GB": {"employee": {"tax_code": "1257L"}}, "IN": {"employee": {}},
+    "JP": {"region": "13", "employee": {"date_of_birth": "1990-01-01"}},
+    "SG": {"employee": {"date_of_birth": "1990-01-01"}}, "US": {"employee": {}},
+}
+
+
+@pytest.fixture
+async def payroll(tenant_a: Any, token_for: Any) -> str:
+    return await token_for(tenant_a, "payroll_preparer", "hr_admin", subject="bad-input-payroll")
+
+
+def calculation(country: str, regular: str = "5000") -> dict[str, Any]:
+    return {"pay_date": "2026-03-31", "pay_frequency": "monthly", "earnings": {"regular": regular},
+            **PACK_INPUTS[country]}
+
+
+def assert_field_problem(response: Any, pointer: str) -> None:
+    body = assert_problem(response, 400, "invalid_body")
+    assert [error["pointer"] for error in body["errors"]] == [pointer], body
+
+
+@pytest.mark.parametrize("country", sorted(PACK_INPUTS))
+async def test_every_pack_refuses_an_amount_that_is_not_a_sane_finite_number(client: Any, payroll: str,
+                                                                             country: str) -> None:
+    url = f"/v1/compliance/packs/{country}/payroll-calculations"
+    fine = await client.post(url, json=calculation(country), headers=bearer(payroll))
+    assert fine.status_code == 200, fine.text
+    for value in NOT_SANE:
+        response = await client.post(url, json=calculation(country, value), headers=bearer(payroll))
+        assert_field_problem(response, "/earnings/regular")
+        untyped = await client.post("/v1/compliance/payroll-calculations", headers=bearer(payroll),
+                                    json={"country": country, **calculation(country, value)})
+        assert_field_problem(untyped, "/earnings/regular")
+
+
+@pytest.mark.parametrize("country, field", [("DE", "gross"), ("CN", "income"), ("GB", "taxable_pay"),
+                                            ("SG", "ordinary_wages_subject"), ("IN", "salary"), ("JP", "gross")])
+async def test_year_to_date_figures_follow_the_same_rule(client: Any, payroll: str, country: str, field: str) -> None:
+    from compliance.registry import all_packs
+
+    assert field in all_packs()[country].ytd_schema.__struct_fields__
+    response = await client.post(f"/v1/compliance/packs/{country}/payroll-calculations", headers=bearer(payroll),
+                                 json={**calculation(country), "year_to_date": {field: "NaN"}})
+    assert_field_problem(response, f"/year_to_date/{field}")
+
+
+async def test_an_override_follows_the_same_rule(client: Any, payroll: str) -> None:
+    response = await client.post("/v1/compliance/packs/CN/payroll-calculations", headers=bearer(payroll),
+                                 json={**calculation("CN"), "overrides": {"housing_fund_rate": "Infinity"}})
+    assert_field_problem(response, "/overrides/housing_fund_rate")
+
+
+@pytest.mark.parametrize("field, value", [("pay_amount", "1e400"), ("pay_amount", "NaN"), ("weekly_hours", "NaN"),
+                                          ("pay_amount", "9" * 40)])
+async def test_a_contract_check_refuses_numbers_that_are_not_sane(client: Any, payroll: str, field: str,
+                                                                  value: str) -> None:
+    contract = {"start_date": "2026-03-01", "pay_amount": "9000", "pay_unit": "month", "weekly_hours": "40",
+                "region": "SH", field: value}
+    response = await client.post("/v1/compliance/contract-checks", json={"country": "CN", "contract": contract},
+                                 headers=bearer(payroll))
+    assert_field_problem(response, f"/contract/{field}")

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
 from compliance.parameters import Cited
 
 ZERO = Decimal("0")
@@ -110,6 +111,7 @@ class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = "tier1"
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         _check_amount("contribution_base", self.contribution_base)
         _check_amount("housing_fund_base", self.housing_fund_base)
         _check_amount("elderly_support_amount", self.elderly_support_amount, MAX_ELDERLY_SUPPORT)
@@ -163,6 +165,7 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     separate_bonus_tax: Annotated[Decimal, msgspec.Meta(description="Tax withheld on that bonus.")] = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in CUMULATIVE_AMOUNTS:
             _check_amount(name, getattr(self, name), MAX_CUMULATIVE)
         if self.months_employed > self.last_pay_month:

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
+
 ZERO = Decimal("0")
 HALF = Decimal("0.5")
 MAX_MONEY = Decimal("100000000")
@@ -87,6 +89,7 @@ class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         self._check_factor()
         self._check_children()
         if self.health_additional_rate_percent is not None and not (
@@ -146,6 +149,7 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in (
             "other_payments", "gross", "wage_tax", "solidarity_surcharge", "church_tax",
             "pension_contribution_base", "health_contribution_base",

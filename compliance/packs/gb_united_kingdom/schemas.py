@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
 from compliance.packs.gb_united_kingdom.tax_code import parse as parse_tax_code
 from compliance.parameters import Cited
 
@@ -42,6 +43,7 @@ class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = "A"
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         parse_tax_code(self.tax_code)  # raises ValueError naming the code
 
 
@@ -67,6 +69,7 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in ("taxable_pay", "tax_paid", "employee_nic", "employer_nic"):
             value = getattr(self, name)
             if not ZERO <= value <= MONEY_LIMIT:

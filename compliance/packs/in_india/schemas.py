@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
 from compliance.parameters import Cited
 
 ZERO = Decimal("0")
@@ -55,6 +56,7 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in ("salary", "tds"):
             if not ZERO <= getattr(self, name) <= MOST_RUPEES:
                 raise ValueError(f"year_to_date.{name} must be between 0 and {MOST_RUPEES}")

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
+
 ZERO = Decimal("0")
 YEN = Decimal("1")
 MAX_YEN = Decimal("1000000000")
@@ -36,6 +38,7 @@ class ExplicitPremiums(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     employment_insurance: Decimal = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in ("health_insurance", "long_term_care_insurance", "child_support_levy",
                      "employees_pension", "employment_insurance"):
             require_yen(f"premiums.{name}", getattr(self, name))
@@ -78,6 +81,7 @@ class JapanEmployee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     )] = None
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         require_yen("standard_monthly_remuneration", self.standard_monthly_remuneration)
         require_yen("tax_exempt_commuting_allowance", self.tax_exempt_commuting_allowance)
 
@@ -91,6 +95,7 @@ class JapanYearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     income_tax: Decimal = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in ("gross", "social_insurance", "income_tax"):
             value = getattr(self, name)
             if value < 0 or value > MAX_YEN * 100:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
 from compliance.parameters import Cited
 
 ZERO = Decimal("0")
@@ -41,6 +42,7 @@ class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = False
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         if self.date_of_birth < EARLIEST_BIRTH:
             raise ValueError("employee.date_of_birth must not be before 1900-01-01")
 
@@ -64,6 +66,7 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in ("ordinary_wages_subject", "additional_wages_paid", "additional_wages_subject"):
             value = getattr(self, name)
             if not ZERO <= value <= Decimal("100000000"):

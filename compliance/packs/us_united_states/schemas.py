@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
+
 ZERO = Decimal("0")
 #: Generous ceiling on any one W-4 or year-to-date amount, so a typo cannot reach the tables.
 MAX_AMOUNT = Decimal("1000000000")
@@ -75,6 +77,7 @@ class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = "flat_rate"
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in ("dependents_amount", "other_income", "deductions", "extra_withholding"):
             _check_amount("employee", name, getattr(self, name))
         if self.form_version == "2019_or_earlier":
@@ -122,6 +125,7 @@ class YearToDate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = ZERO
 
     def __post_init__(self) -> None:
+        require_sane_decimals(self)
         for name in ("social_security_wages", "medicare_wages", "supplemental_wages", "federal_income_tax",
                      "social_security_tax", "medicare_tax"):
             _check_amount("year_to_date", name, getattr(self, name))
