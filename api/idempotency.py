@@ -1,5 +1,5 @@
-"""``Idempotency-Key`` on POST: a retry with the same key and body replays the first answer;
-the same key with another body is refused with 422."""
+"""``Idempotency-Key`` on POST: a retry with the same key and body replays the first answer
+(sealed under the tenant's key, for 24 hours); the same key with another body is refused with 422."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.context import header
 from domain.idempotency.service import StoredResponse, claim_or_replay, release, remember
+from domain.keys.service import cipher_for
 
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _REPLAYED_HEADERS = (b"content-type", b"etag", b"location")
@@ -39,7 +40,8 @@ class IdempotencyMiddleware:
             raise InvalidIdempotencyKey()
         body = await self._read_body(receive)
         fingerprint = hashlib.sha256(b"%s\n%s\n%s" % (scope["method"].encode(), scope["path"].encode(), body))
-        stored = await claim_or_replay(principal.tenant_id, principal.subject, key, fingerprint.hexdigest())
+        stored = await claim_or_replay(
+            principal.tenant_id, principal.subject, key, fingerprint.hexdigest(), cipher_for)
         if stored is not None:
             await _replay(stored, send)
             return
@@ -50,7 +52,7 @@ class IdempotencyMiddleware:
             await release(principal.tenant_id, principal.subject, key)
             raise
         if captured.status is not None and captured.status < 500:
-            await remember(principal.tenant_id, principal.subject, key, captured.response())
+            await remember(principal.tenant_id, principal.subject, key, captured.response(), cipher_for)
         else:
             await release(principal.tenant_id, principal.subject, key)
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from uuid import UUID
 
 import msgspec
 
@@ -11,32 +13,42 @@ from domain.kernel.time import utc_now
 
 
 class StoredResponse(msgspec.Struct, frozen=True):
+    """A finished answer; its body is the sealed token, opened only by the service."""
+
     status: int
-    body: str
+    sealed_body: str
     headers: dict[str, str]
 
 
 class Claim(msgspec.Struct, frozen=True):
     """A claimed key; its response is None until the request that claimed it has finished."""
 
+    id: UUID
     request_hash: str
+    created_at: datetime
     response: StoredResponse | None
+
+
+def _this_key(uow: UnitOfWork, principal: str, key: str) -> object:
+    return (
+        (IdempotencyRecord.tenant_id == uow.tenant_id)
+        & (IdempotencyRecord.principal == principal)
+        & (IdempotencyRecord.key == key)
+    )
 
 
 async def find(uow: UnitOfWork, principal: str, key: str) -> Claim | None:
     row = await IdempotencyRecord.select(
-        IdempotencyRecord.request_hash, IdempotencyRecord.status_code, IdempotencyRecord.response_body,
-        IdempotencyRecord.response_headers,
-    ).where(
-        (IdempotencyRecord.tenant_id == uow.tenant_id)
-        & (IdempotencyRecord.principal == principal)
-        & (IdempotencyRecord.key == key)
-    ).first()
+        IdempotencyRecord.id, IdempotencyRecord.request_hash, IdempotencyRecord.status_code,
+        IdempotencyRecord.response_body, IdempotencyRecord.response_headers, IdempotencyRecord.created_at,
+    ).where(_this_key(uow, principal, key)).first()
     if row is None:
         return None
     response = None if row["status_code"] is None else StoredResponse(
-        status=row["status_code"], body=row["response_body"], headers=json.loads(row["response_headers"]))
-    return Claim(request_hash=row["request_hash"], response=response)
+        status=row["status_code"], sealed_body=row["response_body"] or "",
+        headers=json.loads(row["response_headers"]))
+    return Claim(id=UUID(str(row["id"])), request_hash=row["request_hash"], created_at=row["created_at"],
+                 response=response)
 
 
 async def claim(uow: UnitOfWork, principal: str, key: str, request_hash: str) -> None:
@@ -46,22 +58,23 @@ async def claim(uow: UnitOfWork, principal: str, key: str, request_hash: str) ->
     ))
 
 
-async def store_response(uow: UnitOfWork, principal: str, key: str, status: int, body: str, headers: str) -> None:
+async def store_response(uow: UnitOfWork, principal: str, key: str, status: int, sealed_body: str,
+                         headers: str) -> None:
     await IdempotencyRecord.update({
         IdempotencyRecord.status_code: status,
-        IdempotencyRecord.response_body: body,
+        IdempotencyRecord.response_body: sealed_body,
         IdempotencyRecord.response_headers: headers,
-    }).where(
-        (IdempotencyRecord.tenant_id == uow.tenant_id)
-        & (IdempotencyRecord.principal == principal)
-        & (IdempotencyRecord.key == key)
-    )
+    }).where(_this_key(uow, principal, key))
 
 
 async def release(uow: UnitOfWork, principal: str, key: str) -> None:
     await IdempotencyRecord.delete().where(
-        (IdempotencyRecord.tenant_id == uow.tenant_id)
-        & (IdempotencyRecord.principal == principal)
-        & (IdempotencyRecord.key == key)
-        & IdempotencyRecord.status_code.is_null()
+        _this_key(uow, principal, key) & IdempotencyRecord.status_code.is_null()  # type: ignore[operator]
+    )
+
+
+async def forget_claimed_before(uow: UnitOfWork, cutoff: datetime) -> None:
+    """Rows past the replay window, answered or abandoned: the tenant's index on the key keeps this cheap."""
+    await IdempotencyRecord.delete().where(
+        (IdempotencyRecord.tenant_id == uow.tenant_id) & (IdempotencyRecord.created_at < cutoff)
     )

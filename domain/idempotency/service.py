@@ -3,17 +3,31 @@
 The key is claimed before the use case runs, so two concurrent retries cannot both execute;
 the response is stored once the use case has committed. A server error releases the claim so
 the client may retry.
+
+A stored answer can carry the personal data of the record it created, so it is sealed under the
+tenant's data key like the columns it came from, and kept only for the replay window: after it a
+retry is a new request, and older rows are deleted whenever the tenant claims a key.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from domain.idempotency import queries
-from domain.kernel.db import unit_of_work
+from domain.kernel.crypto import SealedValueUnreadable, TenantCipher
+from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import DomainError, ErrorKind
+from domain.kernel.time import utc_now
+
+REPLAY_WINDOW = timedelta(hours=24)
+_TABLE, _COLUMN = "idempotency_keys", "response_body"
+
+#: The tenant cipher's source, passed in by the edge: the keys context is a sibling, not a dependency.
+CipherSource = Callable[[UnitOfWork], Awaitable[TenantCipher]]
 
 
 class IdempotencyKeyReused(DomainError):
@@ -37,28 +51,44 @@ class StoredResponse:
     headers: dict[str, str]
 
 
-async def claim_or_replay(tenant_id: UUID, principal: str, key: str, request_hash: str) -> StoredResponse | None:
-    """None when this request may run now; the stored response when it already ran."""
+async def claim_or_replay(tenant_id: UUID, principal: str, key: str, request_hash: str,
+                          cipher_for: CipherSource) -> StoredResponse | None:
+    """None when this request may run now; the stored response when it already ran inside the window."""
     async with unit_of_work(tenant_id) as uow:
+        await queries.forget_claimed_before(uow, utc_now() - REPLAY_WINDOW)
         existing = await queries.find(uow, principal, key)
         if existing is None:
             await queries.claim(uow, principal, key, request_hash)
             return None
-    if existing.request_hash != request_hash:
-        raise IdempotencyKeyReused()
-    if existing.response is None:
-        raise IdempotentRequestInProgress()
-    stored = existing.response
-    return StoredResponse(status=stored.status, body=stored.body.encode(), headers=stored.headers)
+        if existing.request_hash != request_hash:
+            raise IdempotencyKeyReused()
+        if existing.response is None:
+            raise IdempotentRequestInProgress()
+        body = _open(await cipher_for(uow), existing.response.sealed_body, existing.id)
+    return StoredResponse(status=existing.response.status, body=body, headers=existing.response.headers)
 
 
-async def remember(tenant_id: UUID, principal: str, key: str, response: StoredResponse) -> None:
+async def remember(tenant_id: UUID, principal: str, key: str, response: StoredResponse,
+                   cipher_for: CipherSource) -> None:
     async with unit_of_work(tenant_id) as uow:
-        await queries.store_response(
-            uow, principal, key, response.status, response.body.decode(), json.dumps(response.headers)
-        )
+        claimed = await queries.find(uow, principal, key)
+        if claimed is None:
+            return  # the claim outlived the window and was purged: nothing to replay
+        sealed = (await cipher_for(uow)).seal(response.body.decode(), _TABLE, _COLUMN, claimed.id)
+        await queries.store_response(uow, principal, key, response.status, sealed, json.dumps(response.headers))
 
 
 async def release(tenant_id: UUID, principal: str, key: str) -> None:
     async with unit_of_work(tenant_id) as uow:
         await queries.release(uow, principal, key)
+
+
+def _open(cipher: TenantCipher, sealed_body: str, row_id: UUID) -> bytes:
+    if not sealed_body:
+        return b""
+    try:
+        return cipher.open(sealed_body, _TABLE, _COLUMN, row_id).encode()
+    except (SealedValueUnreadable, ValueError):
+        if sealed_body[0] in "{[":
+            return sealed_body.encode()  # stored in clear before answers were sealed; purged with its window
+        raise
