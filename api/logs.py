@@ -1,14 +1,22 @@
 """Structured JSON logs. Only fields named here are ever written: no bodies, no query strings,
-no personal data."""
+no personal data.
+
+A domain error's message is written for its reader and may name a person ("The payslip of 王芳
+cannot be calculated"), so in a log it is replaced by its code and the ids among its parameters,
+wherever it appears: as the logged exception, in its chain, or as an argument of the message."""
 
 from __future__ import annotations
 
 import logging
 import sys
 import time
+import traceback
 from typing import Any
+from uuid import UUID
 
 import msgspec
+
+from domain.kernel.errors import DomainError
 
 _FIELDS = ("request_id", "method", "route", "status", "duration_ms", "tenant_id")
 
@@ -19,14 +27,41 @@ class JsonFormatter(logging.Formatter):
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _log_safe_message(record),
         }
         for name in _FIELDS:
             if hasattr(record, name):
                 entry[name] = getattr(record, name)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = log_safe_traceback(record.exc_info[1])
         return msgspec.json.encode(entry).decode()
+
+
+def log_safe_traceback(exc: BaseException | None) -> str:
+    """The traceback as Python prints it, but with each domain error in the chain shown by code and ids."""
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    parts = ["Traceback (most recent call last):\n" + "".join(traceback.format_tb(e.__traceback__))
+             + f"{type(e).__module__}.{type(e).__qualname__}: {_log_safe(e)}" for e in reversed(chain)]
+    return "\n\nDuring handling of the above exception, another exception occurred:\n\n".join(parts)
+
+
+def _log_safe(value: object) -> object:
+    if not isinstance(value, DomainError):
+        return value
+    ids = {name: str(param) for name, param in value.params.items() if isinstance(param, UUID)}
+    problems = getattr(value, "problems", ())
+    employees = [str(p.employee_id) for p in problems if isinstance(getattr(p, "employee_id", None), UUID)]
+    return " ".join([value.code, *(f"{k}={v}" for k, v in ids.items()),
+                     *([f"employee_ids={','.join(employees)}"] if employees else [])])
+
+
+def _log_safe_message(record: logging.LogRecord) -> str:
+    if isinstance(record.args, tuple) and any(isinstance(a, DomainError) for a in record.args):
+        return str(record.msg) % tuple(_log_safe(a) for a in record.args)
+    return record.getMessage()
 
 
 def configure_logging(level: str) -> None:
