@@ -15,7 +15,16 @@ from rich.progress import Progress
 
 from api.auth import issue_token
 from api.cli_packs import packs
-from api.cli_support import EXIT_CONFIG, EXIT_FAILED, err, out, run_or_exit, settings_or_exit
+from api.cli_support import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    err,
+    operator_locale,
+    out,
+    run_or_exit,
+    settings_or_exit,
+    use_debug,
+)
 from api.runtime import Runtime, StartupError, check_app_role
 from domain.audit.service import verify_chain
 from domain.identity.service import ensure_user
@@ -37,8 +46,9 @@ def _roles(value: str) -> list[Role]:
 
 
 @click.group(help="Meridian HR platform: serve the API and operate it.")
-def main() -> None:
-    pass
+@click.option("--debug", is_flag=True, help="Show the server's logs, and a traceback with any failure.")
+def main(debug: bool) -> None:
+    use_debug(debug)
 
 
 @main.command(help="Serve the API (one worker process; SQLite allows one writer process).")
@@ -213,13 +223,15 @@ def payroll() -> None:
 @click.option("--run", "run_id", required=True, type=click.UUID, help="The pay run's id")
 @click.option("--subject", required=True, help="The preparer the calculation is recorded under")
 def payroll_calculate(tenant_id: UUID | None, run_id: UUID, subject: str) -> None:
-    from domain.payroll.service import calculate_in_foreground
+    from domain.payroll.service import calculate_in_foreground, get_run
 
     async def work(runtime: Runtime) -> Any:
         tenant = tenant_id or runtime.home_tenant
         if tenant is None:
             raise click.UsageError("--tenant is required in shared mode")
-        preparer = Principal(tenant_id=tenant, subject=subject, roles=frozenset({Role.PAYROLL_PREPARER}))
+        preparer = Principal(tenant_id=tenant, subject=subject, roles=frozenset({Role.PAYROLL_PREPARER}),
+                             locale=operator_locale())
+        await get_run(preparer, run_id)  # an unknown run is reported before a progress bar is drawn
         with Progress(console=out) as progress:
             task = progress.add_task("Calculating payslips", total=None)
             return await calculate_in_foreground(
@@ -227,7 +239,8 @@ def payroll_calculate(tenant_id: UUID | None, run_id: UUID, subject: str) -> Non
 
     run = run_or_exit(work)
     if run.job_status != "done":
-        err.print(f"[red]Calculation {run.job_status}: {run.job_error or 'the run changed meanwhile'}[/red]")
+        err.print(f"Calculation {run.job_status}: {run.job_error or 'the run changed meanwhile'}", style="red",
+                  markup=False, highlight=False)
         sys.exit(EXIT_FAILED)
     out.print(f"{run.employees_done} payslips; results hash {run.results_hash}; state {run.state.value}")
 
