@@ -1,5 +1,6 @@
-"""JSON request bodies as this API accepts them: declared as JSON, valid UTF-8, and nested no deeper than
-any real request needs. A body that fails is a 400 or 415 problem before any handler sees it."""
+"""JSON request bodies and query strings as this API accepts them: bodies declared as JSON, valid UTF-8, nested
+no deeper than any real request needs, and dates (in bodies and query parameters) within the calendar of
+``domain.kernel.date_range``. Input that fails is a 400 or 415 problem before any handler sees it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.types import Empty
 
+from domain.kernel.date_range import DateOutOfRange, first_date_out_of_range, is_date_out_of_range
 from domain.kernel.errors import InvalidInput
 
 #: No request of this API nests anywhere near this deep; a body that does is an attack or a bug.
@@ -72,5 +74,14 @@ class JsonRequest(Request[Any, Any, Any]):
                 raise TooDeeplyNested(limit=MAX_JSON_DEPTH) from None
             if json_depth_exceeds(value, MAX_JSON_DEPTH):
                 raise TooDeeplyNested(limit=MAX_JSON_DEPTH)
+            if (path := first_date_out_of_range(value)) is not None:
+                raise DateOutOfRange(field=path)
             return value
         return await super().json()
+
+
+async def refuse_query_dates_out_of_range(request: Request[Any, Any, Any]) -> None:
+    """Runs before the query is parsed into a handler's parameters, so no calendar sees such a date."""
+    for name, value in request.query_params.multi_items():
+        if is_date_out_of_range(value):
+            raise DateOutOfRange(field=name)

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from domain.assessments.model import CompetencyCode, require_decimal
+from domain.kernel.date_range import EARLIEST, LATEST, in_range
 from domain.kernel.errors import InvalidInput
 
 SCHEMA_V1 = "meridian.interview-result.v1"
@@ -148,6 +149,8 @@ class InterviewResultV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
     )
 
     def __post_init__(self) -> None:
+        if not in_range(self.completed_at.date()):
+            raise ValueError(f"completed_at must fall between {EARLIEST} and {LATEST}")
         seen: set[str] = set()
         for competency in self.competencies:
             if competency.code in seen:

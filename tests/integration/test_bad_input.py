@@ -166,3 +166,44 @@ async def test_a_contract_check_refuses_numbers_that_are_not_sane(client: Any, p
     response = await client.post("/v1/compliance/contract-checks", json={"country": "CN", "contract": contract},
                                  headers=bearer(payroll))
     assert_field_problem(response, f"/contract/{field}")
+
+
+# -- 4. Dates outside any plausible calendar ------------------------------------------------------
+
+@pytest.mark.parametrize("day", ["9999-12-31", "9999-12-25", "0001-01-01", "1899-12-31", "2201-01-01"])
+async def test_a_date_outside_1900_to_2200_in_a_body_is_a_400(client: Any, payroll: str, day: str) -> None:
+    response = await client.post("/v1/compliance/packs/DE/payroll-calculations", headers=bearer(payroll),
+                                 json={**calculation("DE"), "pay_date": day})
+    body = assert_problem(response, 400, "date_out_of_range")
+    assert body["errors"][0]["pointer"] == "/pay_date"
+    contract = {"start_date": day, "pay_amount": "9000", "pay_unit": "month", "weekly_hours": "40"}
+    response = await client.post("/v1/compliance/contract-checks", json={"country": "CN", "contract": contract},
+                                 headers=bearer(payroll))
+    assert assert_problem(response, 400, "date_out_of_range")["errors"][0]["pointer"] == "/contract/start_date"
+
+
+async def test_a_date_time_outside_the_range_is_a_400_too(client: Any, admin: str) -> None:
+    candidate = await client.post("/v1/candidates", headers=bearer(admin), json={"full_name": "Date Fuzz"})
+    assert candidate.status_code == 201, candidate.text
+    response = await client.post(f"/v1/candidates/{candidate.json()['id']}/consents", headers=bearer(admin), json={
+        "purpose": "recording", "given_at": "9999-12-31T23:59:59+00:00", "evidence": "form"})
+    assert assert_problem(response, 400, "date_out_of_range")["errors"][0]["pointer"] == "/given_at"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1000-01-01"])
+async def test_a_date_outside_the_range_in_a_query_is_a_400(client: Any, admin: str, payroll: str, day: str) -> None:
+    response = await client.get(f"/v1/employees?as_of={day}", headers=bearer(admin))
+    assert assert_problem(response, 400, "date_out_of_range")["errors"][0]["pointer"] == "/as_of"
+    response = await client.get(f"/v1/compliance/packs/DE/changes?since={day}", headers=bearer(payroll))
+    assert_problem(response, 400, "date_out_of_range")
+
+
+async def test_dates_at_the_edges_of_the_range_are_accepted(client: Any, admin: str) -> None:
+    for day in ("1900-01-01", "2200-12-31"):
+        response = await client.get(f"/v1/employees?as_of={day}", headers=bearer(admin))
+        assert response.status_code == 200, response.text
+
+
+async def test_a_signed_delivery_completed_outside_the_range_is_a_400(client: Any, vendor: dict[str, Any]) -> None:
+    body = result(b"Acme").replace(b"2026-03-29T09:00:00+08:00", b"9999-12-31T09:00:00+08:00")
+    assert_problem(await deliver(client, vendor, body), 400, "invalid_interview_result")
