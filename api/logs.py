@@ -43,9 +43,17 @@ def log_safe_traceback(exc: BaseException | None) -> str:
     while exc is not None and exc not in chain:
         chain.append(exc)
         exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-    parts = ["Traceback (most recent call last):\n" + "".join(traceback.format_tb(e.__traceback__))
-             + f"{type(e).__module__}.{type(e).__qualname__}: {_log_safe(e)}" for e in reversed(chain)]
-    return "\n\nDuring handling of the above exception, another exception occurred:\n\n".join(parts)
+    text = ""
+    for earlier, later in zip([None, *reversed(chain)], reversed(chain), strict=False):
+        if earlier is not None:
+            text += _CAUSED if later.__cause__ is earlier else _DURING
+        text += ("Traceback (most recent call last):\n" + "".join(traceback.format_tb(later.__traceback__))
+                 + f"{type(later).__module__}.{type(later).__qualname__}: {_log_safe(later)}")
+    return text
+
+
+_CAUSED = "\n\nThe above exception was the direct cause of the following exception:\n\n"
+_DURING = "\n\nDuring handling of the above exception, another exception occurred:\n\n"
 
 
 def _log_safe(value: object) -> object:
