@@ -6,7 +6,7 @@ from litestar import Litestar
 from litestar.middleware import DefineMiddleware
 
 from api.auth import AuthenticationMiddleware, TokenVerifier, load_or_create_secret
-from api.bodies import JsonRequest, refuse_query_dates_out_of_range
+from api.bodies import JsonRequest, refuse_bad_query_values
 from api.context import RequestContextMiddleware
 from api.controllers.assessments import (
     ComparisonController,
@@ -111,7 +111,7 @@ def create_app(settings: Settings) -> Litestar:
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonRequest,
-        before_request=refuse_query_dates_out_of_range,
+        before_request=refuse_bad_query_values,
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         on_startup=[start],

@@ -207,3 +207,33 @@ async def test_dates_at_the_edges_of_the_range_are_accepted(client: Any, admin: 
 async def test_a_signed_delivery_completed_outside_the_range_is_a_400(client: Any, vendor: dict[str, Any]) -> None:
     body = result(b"Acme").replace(b"2026-03-29T09:00:00+08:00", b"9999-12-31T09:00:00+08:00")
     assert_problem(await deliver(client, vendor, body), 400, "invalid_interview_result")
+
+
+# -- 5. Control characters in names and text ------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Null\x00Byte GmbH", "Bell\x07 GmbH", "Escape\x1b[31m GmbH", "Del\x7f GmbH",
+                                  "C1\x85 GmbH"])
+async def test_a_control_character_in_a_name_is_a_400(client: Any, admin: str, name: str) -> None:
+    response = await client.post("/v1/legal-entities", headers=bearer(admin), json={
+        "name": name, "country": "DE", "currency": "EUR", "timezone": "Europe/Berlin"})
+    assert assert_problem(response, 400, "control_character")["errors"][0]["pointer"] == "/name"
+
+
+async def test_a_control_character_in_nested_text_is_a_400(client: Any, admin: str) -> None:
+    response = await client.post("/v1/candidates", headers=bearer(admin), json={"full_name": "Li\x00 Wei"})
+    assert assert_problem(response, 400, "control_character")["errors"][0]["pointer"] == "/full_name"
+    response = await client.post("/v1/legal-entities", headers=bearer(admin), json={
+        "name": "Keys GmbH", "country": "DE", "currency": "EUR", "timezone": "Europe/Berlin", "n\x00": "x"})
+    assert_problem(response, 400, "control_character")
+
+
+async def test_tabs_and_line_breaks_are_text(client: Any, admin: str) -> None:
+    candidate = await client.post("/v1/candidates", headers=bearer(admin), json={"full_name": "Tab Fuzz"})
+    response = await client.post(f"/v1/candidates/{candidate.json()['id']}/consents", headers=bearer(admin), json={
+        "purpose": "recording", "given_at": "2026-03-01T09:00:00+00:00", "evidence": "Signed form,\r\n\tpage 2"})
+    assert response.status_code == 201, response.text
+
+
+async def test_a_control_character_in_a_query_is_a_400(client: Any, admin: str) -> None:
+    response = await client.get("/v1/employees?cursor=a%00b", headers=bearer(admin))
+    assert assert_problem(response, 400, "control_character")["errors"][0]["pointer"] == "/cursor"
