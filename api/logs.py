@@ -67,6 +67,8 @@ def _log_safe(value: object) -> object:
 
 
 def _log_safe_message(record: logging.LogRecord) -> str:
+    if isinstance(record.msg, DomainError):  # log.error(exc)
+        return str(_log_safe(record.msg))
     if isinstance(record.args, tuple) and any(isinstance(a, DomainError) for a in record.args):
         return str(record.msg) % tuple(_log_safe(a) for a in record.args)
     return record.getMessage()
