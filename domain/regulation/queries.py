@@ -69,13 +69,23 @@ async def choices(uow: UnitOfWork, country: str | None = None) -> list[LawChoice
     if country:
         query = query.where(LawChoice.country == country)
     rows = await query.order_by(LawChoice.country).order_by(LawChoice.series)
-    return [msgspec.convert({k: v for k, v in r.items() if k != "tenant_id"}, LawChoiceView, strict=False)
-            for r in rows]
+    return [_choice_view(r) for r in rows]
 
 
 async def choice(uow: UnitOfWork, country: str, series: str, kind: ChoiceKind) -> LawChoiceView | None:
-    found = [c for c in await choices(uow, country) if c.series == series and c.kind is kind]
-    return found[0] if found else None
+    row = await LawChoice.select().where(
+        (LawChoice.tenant_id == uow.tenant_id) & (LawChoice.country == country) & (LawChoice.series == series)
+        & (LawChoice.kind == kind.value)).first()
+    return _choice_view(row) if row else None
+
+
+async def choice_by_id(uow: UnitOfWork, choice_id: UUID) -> LawChoiceView | None:
+    row = await LawChoice.select().where((LawChoice.tenant_id == uow.tenant_id) & (LawChoice.id == choice_id)).first()
+    return _choice_view(row) if row else None
+
+
+def _choice_view(row: dict[str, Any]) -> LawChoiceView:
+    return msgspec.convert({k: v for k, v in row.items() if k != "tenant_id"}, LawChoiceView, strict=False)
 
 
 async def insert_choice(uow: UnitOfWork, view: LawChoiceView) -> None:

@@ -356,11 +356,11 @@ async def make_choice(principal: Principal, request: NewLawChoice) -> LawChoiceV
 
 async def withdraw_choice(principal: Principal, choice_id: UUID) -> None:
     async with unit_of_work(principal.tenant_id) as uow:
-        found = [c for c in await queries.choices(uow) if c.id == choice_id]
-        if not found:
+        found = await queries.choice_by_id(uow, choice_id)
+        if found is None:
             raise LawChoiceNotFound()
         await queries.delete_choice(uow, choice_id)
-        await record(uow, principal, "law_choice.withdrawn", "law_choice", choice_id, before=found[0])
+        await record(uow, principal, "law_choice.withdrawn", "law_choice", choice_id, before=found)
 
 
 async def list_choices(principal: Principal) -> list[LawChoiceView]:
