@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio.to_thread
 from litestar import Litestar
 from litestar.middleware import DefineMiddleware
 
@@ -60,7 +61,8 @@ from api.ratelimit import FixedWindow, RateLimitMiddleware
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
 from compliance.registry import all_packs
 from domain.kernel.settings import Settings
-from domain.payroll.pipeline import shutdown_workers, start_workers
+from domain.payroll.pipeline import start_workers, stop_workers
+from domain.payroll.service import wait_for_jobs
 from domain.regulation.service import bundle_layer, use_law_directory
 
 CONTROLLERS = [
@@ -93,7 +95,9 @@ def create_app(settings: Settings) -> Litestar:
         start_workers()
 
     async def stop() -> None:
-        shutdown_workers()
+        # In a thread: the event loop keeps running the jobs whose last pages the workers finish meanwhile.
+        await anyio.to_thread.run_sync(stop_workers)
+        await wait_for_jobs()  # each running calculation records its failure while the database is open
         runtime = app.state.get("runtime")
         if runtime is not None:
             await runtime.database.stop()

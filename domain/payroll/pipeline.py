@@ -199,10 +199,18 @@ async def _in_worker(basis: RunBasis, page: StaffPage) -> CalculatedPage:
 
 
 _workers: ProcessPoolExecutor | None = None
+#: Set while the server shuts down, so a job still running cannot start a fresh pool that would outlive it.
+_stopped = False
+
+
+class WorkersStopped(RuntimeError):
+    """The server is shutting down: a calculation still running fails and may be started again later."""
 
 
 def _pool() -> ProcessPoolExecutor:
     global _workers
+    if _stopped:
+        raise WorkersStopped("the calculation workers are stopped: the server is shutting down")
     if _workers is None:
         # spawn, not fork: a forked child would inherit the event loop and the database connections
         _workers = ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
@@ -211,15 +219,30 @@ def _pool() -> ProcessPoolExecutor:
 
 def start_workers() -> None:
     """Start the worker processes and load the rule packs in them now, so the first pay run does not wait."""
+    global _stopped
+    _stopped = False
     for _ in range(WORKERS):
         _pool().submit(all_packs)
 
 
 def shutdown_workers() -> None:
+    """Drop a broken pool without waiting for it; the next job starts a fresh one."""
     global _workers
     if _workers is not None:
         _workers.shutdown(wait=False, cancel_futures=True)
         _workers = None
+
+
+def stop_workers() -> None:
+    """The server's shutdown: let the pages in calculation finish (one per worker at most), then wait until
+    every worker process has exited. Waiting matters: after a SIGTERM the server process is ended by the
+    signal itself, without the interpreter's exit handlers that would otherwise join the workers, so any
+    worker still running then would be orphaned, and with it multiprocessing's resource tracker."""
+    global _workers, _stopped
+    _stopped = True
+    if _workers is not None:
+        workers, _workers = _workers, None
+        workers.shutdown(wait=True)
 
 
 async def _written(writing: asyncio.Task[None] | None) -> None:
