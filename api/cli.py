@@ -30,6 +30,7 @@ from domain.audit.service import verify_chain
 from domain.identity.service import ensure_user
 from domain.kernel.db import Database, role_of
 from domain.kernel.errors import DomainError
+from domain.kernel.i18n import translate
 from domain.kernel.migrator import migrate as apply_migrations
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal, SystemActor
@@ -55,17 +56,21 @@ def main(debug: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def serve(host: str, port: int) -> None:
-    import uvicorn
-
     from api.app import create_app
+    from api.serving import CannotListen, listening_socket, serve_on
 
+    try:
+        listener = listening_socket(host, port)  # first: a busy port is the one thing the operator reads
+    except CannotListen as exc:
+        err.print(translate(exc.template, operator_locale(), **exc.params), style="red", markup=False,
+                  highlight=False)
+        sys.exit(EXIT_FAILED)
     settings = settings_or_exit()
     out.print(f"[bold green]Meridian[/bold green] ({settings.mode.value}, "
               f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}) on [bold]http://{host}:{port}[/bold]")
     out.print(f"  API docs: http://{host}:{port}/schema/docs   health: http://{host}:{port}/v1/health")
     out.print("  Get a token: meridian tokens issue --subject alice --roles tenant_admin,hr_admin")
-    uvicorn.run(create_app(settings), host=host, port=port, workers=1, log_level="warning",
-                access_log=False, server_header=False)
+    serve_on(create_app(settings), listener)
 
 
 @main.command(help="Apply database migrations (as the owner role) and secure the app role.")

@@ -105,3 +105,20 @@ def test_sigterm_stops_the_server_with_its_calculation_workers(tmp_path: Path) -
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=PATIENCE_SECONDS)
         wait_until(lambda: not living_in_group(server.pid), "every child of the server to exit")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("C.UTF-8", "Port {port} on 127.0.0.1 is already in use by another program"),
+    ("ja_JP.UTF-8", "127.0.0.1 のポート {port} は他のプログラムが使用中です"),
+])
+def test_a_busy_port_is_reported_in_one_line_before_anything_else(tmp_path: Path, lang: str, expected: str) -> None:
+    env = {**installation(tmp_path / "install"), "LANG": lang}
+    with socket.socket() as other_program:
+        other_program.bind(("127.0.0.1", 0))
+        other_program.listen()
+        port = other_program.getsockname()[1]
+        refused = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
+                                 capture_output=True, text=True, timeout=PATIENCE_SECONDS, check=False)
+    assert refused.returncode == 1
+    assert refused.stdout == ""  # no banner, no start-up output
+    assert refused.stderr.count("\n") == 1 and expected.format(port=port) in refused.stderr, refused.stderr
