@@ -59,6 +59,7 @@ from api.openapi import docs_assets, document_errors, openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import FixedWindow, RateLimitMiddleware
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
+from api.uploads import ClientAborted, on_client_abort
 from compliance.registry import all_packs
 from domain.kernel.settings import Settings
 from domain.payroll.pipeline import start_workers, stop_workers
@@ -113,7 +114,7 @@ def create_app(settings: Settings) -> Litestar:
             DefineMiddleware(RateLimitMiddleware, limiter=limiter),
             DefineMiddleware(IdempotencyMiddleware, max_body_bytes=settings.max_body_bytes),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, ClientAborted: on_client_abort},
         request_class=JsonRequest,
         before_request=refuse_bad_query_values,
         openapi_config=openapi_config(),

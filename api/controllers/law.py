@@ -12,6 +12,7 @@ from litestar.response import Stream
 
 from api.guards import Caller, requires
 from api.http import Cursor, Limit
+from api.uploads import UPLOAD_RESPONSES, upload_body
 from compliance.coverage import CoverageRow
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
@@ -60,13 +61,13 @@ class LawVersionController(Controller):
     async def read(self, principal: Caller, version_id: FromPath[UUID]) -> LawVersionView:
         return await service.get_version(principal, version_id)
 
-    @put("/{version_id:uuid}/document", opt=requires(Operation.LAW_VERSIONS_WRITE),
+    @put("/{version_id:uuid}/document", opt=requires(Operation.LAW_VERSIONS_WRITE), responses=UPLOAD_RESPONSES,
          summary="Attach the notice the figures come from (the raw body: PDF, PNG or JPEG), sealed at rest, "
                  "for the approver to read")
     async def attach(self, request: Request[Any, Any, Any], principal: Caller,
                      version_id: FromPath[UUID]) -> LawVersionView:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        return await service.attach_document(principal, version_id, content_type, request.stream(),
+        return await service.attach_document(principal, version_id, content_type, upload_body(request),
                                              request.app.state.settings.max_upload_bytes)
 
     @get("/{version_id:uuid}/document", opt=requires(Operation.COMPLIANCE_READ),

@@ -11,6 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from api.guards import Caller, requires
+from api.uploads import UPLOAD_RESPONSES, upload_body
 from domain.kernel.permissions import Operation
 from domain.recordings import service
 from domain.recordings.service import RecordingView
@@ -27,13 +28,14 @@ class ApplicationRecordingController(Controller):
     tags = ["Recruitment"]
 
     @post("/", opt=requires(Operation.RECORDINGS_WRITE), request_max_body_size=ROUTE_BODY_LIMIT,
+          responses=UPLOAD_RESPONSES,
           summary="Upload a recording or attachment as the raw request body (audio, video, PDF or text), "
                   "streamed and encrypted at rest")
     async def upload(self, request: Request[Any, Any, Any], principal: Caller, application_id: FromPath[UUID],
                      filename: Filename) -> RecordingView:
         settings = request.app.state.settings
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        return await service.upload(principal, application_id, filename, content_type, request.stream(),
+        return await service.upload(principal, application_id, filename, content_type, upload_body(request),
                                     settings.max_upload_bytes)
 
     @get("/", opt=requires(Operation.RECORDINGS_READ), summary="The application's recordings and attachments")

@@ -16,6 +16,8 @@ class ErrorKind(StrEnum):
     PRECONDITION_FAILED = "precondition_failed"
     PRECONDITION_REQUIRED = "precondition_required"
     UNPROCESSABLE = "unprocessable"
+    #: more than the installation accepts (an upload past its limit)
+    TOO_LARGE = "too_large"
 
 
 class Detail(NamedTuple):

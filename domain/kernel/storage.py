@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from domain.kernel.errors import InvalidInput
+from domain.kernel.errors import DomainError, ErrorKind
 
 MAGIC = b"MRDN1"
 SALT_BYTES = 16
@@ -55,7 +55,8 @@ MAX_SEGMENT_LENGTH = 200  # leaves room under NAME_MAX (255) for the temporary f
 _KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*")
 
 
-class ObjectTooLarge(InvalidInput):
+class ObjectTooLarge(DomainError):
+    kind = ErrorKind.TOO_LARGE
     code = "upload_too_large"
     title = "Upload too large"
     template = "The upload is larger than the limit of {limit} bytes."

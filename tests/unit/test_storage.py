@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from domain.kernel.errors import InvalidInput
+from domain.kernel.errors import ErrorKind
 from domain.kernel.storage import (
     CHUNK_BYTES,
     HEADER_BYTES,
@@ -150,7 +150,7 @@ async def test_exceeding_max_bytes_raises_and_leaves_nothing(store: LocalEncrypt
     with pytest.raises(ObjectTooLarge) as caught:
         await store.write("t/too-big", feed(payload(300_000)), cipher_key=KEY, context=CONTEXT, max_bytes=200_000)
     error = caught.value
-    assert isinstance(error, InvalidInput)
+    assert error.kind is ErrorKind.TOO_LARGE  # answered 413, not 400
     assert (error.code, error.title) == ("upload_too_large", "Upload too large")
     assert error.template == "The upload is larger than the limit of {limit} bytes."
     assert str(error) == "The upload is larger than the limit of 200000 bytes."
