@@ -7,9 +7,17 @@ from functools import lru_cache
 
 import holidays
 
-from compliance.errors import UnknownRegion
+from compliance.errors import ComplianceError, UnknownRegion
 
 SATURDAY = 5
+
+
+class HolidaysNotCovered(ComplianceError):
+    """The ``holidays`` package knows the place's holidays for a range of years only; outside it, it answers no
+    holidays at all, which would read as a year without any."""
+
+    code = "compliance.holidays_not_covered"
+    template = "The public holidays of {place} are known from {first} to {last}; {year} is outside those years."
 
 
 class WorkingDayCalendar:
@@ -21,8 +29,18 @@ class WorkingDayCalendar:
         self.country = country
         self.subdivision = subdivision
 
+    @property
+    def covered_years(self) -> tuple[int, int]:
+        """The first and last year the package knows this place's holidays for."""
+        return self._holidays.start_year, self._holidays.end_year
+
     def holidays_in(self, year: int, language: str | None = None) -> list[tuple[date, str]]:
-        """Holidays of ``year`` named in ``language`` where the package has it, else in its default."""
+        """Holidays of ``year`` named in ``language`` where the package has it, else in its default. A year
+        outside :attr:`covered_years` is refused rather than answered with no holidays."""
+        first, last = self.covered_years
+        if not first <= year <= last:
+            place = f"{self.country}-{self.subdivision}" if self.subdivision else self.country
+            raise HolidaysNotCovered(place=place, first=first, last=last, year=year)
         probe = self._holidays
         chosen = language if language in probe.supported_languages else None
         year_holidays = holidays.country_holidays(self.country, subdiv=self.subdivision, years=year, language=chosen)
