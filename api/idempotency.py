@@ -1,11 +1,13 @@
-"""``Idempotency-Key`` on POST: a retry with the same key and body replays the first answer
-(sealed under the tenant's key, for 24 hours); the same key with another body is refused with 422."""
+"""``Idempotency-Key`` on POST: a retry with the same key, query string and body replays the first answer
+(sealed under the tenant's key, for 24 hours); the same key with another body or query string (``?format=html``
+after ``?format=json``) is refused with 422."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from litestar.exceptions import ClientException, HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,9 +41,8 @@ class IdempotencyMiddleware:
         if not _VALID_KEY.match(key):
             raise InvalidIdempotencyKey()
         body = await self._read_body(receive)
-        fingerprint = hashlib.sha256(b"%s\n%s\n%s" % (scope["method"].encode(), scope["path"].encode(), body))
         stored = await claim_or_replay(
-            principal.tenant_id, principal.subject, key, fingerprint.hexdigest(), cipher_for)
+            principal.tenant_id, principal.subject, key, fingerprint(scope, body), cipher_for)
         if stored is not None:
             await _replay(stored, send)
             return
@@ -68,6 +69,25 @@ class IdempotencyMiddleware:
             chunks.append(chunk)
             if not message.get("more_body"):
                 return b"".join(chunks)
+
+
+def fingerprint(scope: Scope, body: bytes) -> str:
+    """What makes a retry the same request: method, path, query string and body. The query string is compared
+    by its parameters, ordered by name (each name's values keep their order) and percent-decoded, so
+    ``?b=2&a=%41`` is ``?a=A&b=2``. Without a query string the hash is what it was before the query counted, so
+    keys claimed before an upgrade still replay."""
+    target = scope["path"]
+    query = _normalised_query(scope.get("query_string", b""))
+    if query:
+        target += "?" + query
+    return hashlib.sha256(b"%s\n%s\n%s" % (scope["method"].encode(), target.encode("utf-8", "surrogateescape"),
+                                            body)).hexdigest()
+
+
+def _normalised_query(raw: bytes) -> str:
+    # surrogateescape: bytes that are not UTF-8 stay distinct instead of all becoming U+FFFD
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="surrogateescape")
+    return urlencode(sorted(pairs, key=lambda pair: pair[0]), encoding="utf-8", errors="surrogateescape")
 
 
 def _replaying(body: bytes) -> Receive:

@@ -39,7 +39,7 @@ COMMON_RESPONSES: dict[int, ResponseSpec] = {
 CREATE_RESPONSES: dict[int, ResponseSpec] = {
     409: _problem("Conflicts with an existing resource"),
     413: _problem("Body larger than the configured limit"),
-    422: _problem("Idempotency-Key reused with a different body"),
+    422: _problem("Idempotency-Key reused with a different body or query string"),
 }
 UPDATE_RESPONSES: dict[int, ResponseSpec] = {
     409: _problem("Conflicts with an existing resource"),

@@ -34,7 +34,7 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
     kind = ErrorKind.UNPROCESSABLE
     title = "Idempotency key reused"
-    template = "This Idempotency-Key was already used with a different request body."
+    template = "This Idempotency-Key was already used for a different request: another body or query string."
 
 
 class IdempotentRequestInProgress(DomainError):
