@@ -22,12 +22,11 @@ DEMO_ENTITIES = [
     NewLegalEntity(name="Meridian Demo (Shanghai) Co., Ltd.", country="CN", region="SH", currency="CNY",
                    timezone="Asia/Shanghai"),
     NewLegalEntity(name="Meridian Demo K.K.", country="JP", region="13", currency="JPY", timezone="Asia/Tokyo"),
-    NewLegalEntity(name="Meridian Demo Inc.", country="US", region="CA", currency="USD",
-                   timezone="America/Los_Angeles"),
+    NewLegalEntity(name="Meridian Demo Inc.", country="US", currency="USD", timezone="America/Los_Angeles"),
     NewLegalEntity(name="Meridian Demo Ltd", country="GB", currency="GBP", timezone="Europe/London"),
     NewLegalEntity(name="Meridian Demo Pte. Ltd.", country="SG", currency="SGD", timezone="Asia/Singapore"),
-    NewLegalEntity(name="Meridian Demo India Pvt. Ltd.", country="IN", region="KA", currency="INR",
-                   timezone="Asia/Kolkata"),
+    # The US pack is federal and the IN pack national: neither has regions, so neither entity names one.
+    NewLegalEntity(name="Meridian Demo India Pvt. Ltd.", country="IN", currency="INR", timezone="Asia/Kolkata"),
 ]
 
 DEMO_USERS = {

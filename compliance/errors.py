@@ -37,6 +37,15 @@ class UnknownRegion(ComplianceError):
     template = "The {country} rule pack has no region {region}."
 
 
+class PayCurrencyNotPackCurrency(ComplianceError):
+    """Pay recorded in another currency than the pack calculates in. Refused rather than converted: conversion
+    would need dated, audited exchange rates, which Meridian does not keep."""
+
+    code = "compliance.pay_currency_not_pack_currency"
+    template = ("The pay is recorded in {currency}, but the {country} rule pack calculates in {pack_currency}; "
+                "record the pay in {pack_currency}.")
+
+
 class NoParametersInForce(ComplianceError):
     code = "compliance.no_parameters_in_force"
     template = "No {country} {series} parameters are in force on {on}."

@@ -18,6 +18,7 @@ from compliance.errors import (
     InvalidCalculationInput,
     OverrideNotAllowed,
     OverrideOutOfRange,
+    PayCurrencyNotPackCurrency,
     UnknownRegion,
     UnsupportedPayFrequency,
 )
@@ -146,6 +147,33 @@ class Pack(ABC):
             raise InvalidCalculationInput(country=self.country, problem=str(exc)) from exc
         self.validate_overrides(request)
         return request
+
+    # -- what a payslip needs, checked when it is recorded ------------------------------------
+
+    def missing_employee_inputs(self, attributes: Mapping[str, Any], region: str | None) -> list[str]:
+        """What this pack's payslips will need that the employee's ``attributes`` (or ``region``, named
+        ``"region"``) lack: the schema's required attributes, then what :meth:`employee_needs` adds. Asked when
+        an employee is hired, their employment changes or their attributes are recorded, so that a payslip never
+        finds it missing first. Attributes that do not fit the schema raise :class:`InvalidCalculationInput`."""
+        absent = [f.encode_name for f in msgspec.structs.fields(self.employee_schema)
+                  if f.required and f.encode_name not in attributes]
+        if absent:
+            return absent
+        try:
+            employee = msgspec.convert(dict(attributes), self.employee_schema)
+        except msgspec.ValidationError as exc:
+            raise InvalidCalculationInput(country=self.country, problem=str(exc)) from exc
+        return self.employee_needs(employee, region)
+
+    def employee_needs(self, employee: Any, region: str | None) -> list[str]:
+        """Optional attributes (or ``"region"``) that this employee's payslips need all the same, given the
+        others: none unless a pack says so."""
+        return []
+
+    def require_pay_currency(self, currency: str) -> None:
+        """Pay is calculated in the pack's currency only: pay recorded in another is refused, never reinterpreted."""
+        if currency != self.currency:
+            raise PayCurrencyNotPackCurrency(country=self.country, currency=currency, pack_currency=self.currency)
 
     # -- regions, overrides ------------------------------------------------------------------
 

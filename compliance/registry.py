@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,13 @@ def all_packs() -> dict[str, Pack]:
         pack = pack_class(Path(package.__file__).parent / "data")  # type: ignore[arg-type]
         loaded[pack.country] = pack
     return dict(sorted(loaded.items()))
+
+
+def regions_of(country: str) -> Mapping[str, str] | None:
+    """The country's region codes as ``GET /v1/compliance/packs`` lists them (code -> English name), or None
+    where no pack covers the country. Every saved region of a covered country is one of these."""
+    pack = all_packs().get(country)
+    return pack.regions if pack else None
 
 
 def pack_for(country: str) -> Pack:

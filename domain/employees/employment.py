@@ -23,6 +23,7 @@ from domain.employees.model import (
     Pay,
     violations_as_details,
 )
+from domain.employees.payroll_needs import payable_change, record_payroll_inputs
 from domain.employees.views import employee_view, employment_view, existing_employee
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import NotFound
@@ -88,6 +89,7 @@ async def change_employment(principal: Principal, employee_id: UUID, change: Emp
             raise NoEmploymentYet(on=change.effective_from.isoformat())
         before = employment_view(current)
         pay = change.pay or before.pay
+        attributes = await payable_change(uow, employee_id, before, pay, change.tax_attributes, change.effective_from)
         weekly_hours = change.weekly_hours or before.weekly_hours
         violations = contract_violations(before.country, before.region, change.effective_from, pay, weekly_hours,
                                          0, before.fixed_term_months, None)
@@ -98,6 +100,7 @@ async def change_employment(principal: Principal, employee_id: UUID, change: Emp
             probation_months=before.probation_months, fixed_term_months=before.fixed_term_months,
             manager_id=change.manager_id or before.manager_id, reason=change.reason, recorded_by=principal.subject,
             evaluation_id=before.evaluation_id, model_id=before.model_id, model_version=before.model_version))
+        await record_payroll_inputs(uow, principal, employee_id, before.country, change.effective_from, attributes)
         await record(uow, principal, "employment.changed", "employee", employee_id,
                      before=msgspec.to_builtins(before), after=msgspec.to_builtins(change))
         return employment_view(recorded)

@@ -16,6 +16,7 @@ from domain.employees import queries
 from domain.employees.employment import allow_or_refuse, contract_violations, new_employment
 from domain.employees.model import EmployeeView, HireRequest
 from domain.employees.onboarding import PlanItem, generate_plan
+from domain.employees.payroll_needs import payable_hire, record_payroll_inputs
 from domain.employees.views import employee_view
 from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
@@ -58,6 +59,7 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
         cipher = await cipher_for(uow)
         personal = await personal_data_in(uow, candidate.id)
         region = request.region or entity.region
+        attributes = payable_hire(entity, region, request.pay, request.tax_attributes)
         birth = date.fromisoformat(personal["birth_date"]) if "birth_date" in personal else None
         violations = contract_violations(entity.country, region, request.start_date, request.pay,
                                          request.weekly_hours, request.probation_months, request.fixed_term_months,
@@ -78,6 +80,7 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
             evaluation_id=evaluation.id if evaluation else None,
             model_id=evaluation.model_id if evaluation else None,
             model_version=evaluation.model_version if evaluation else None))
+        await record_payroll_inputs(uow, principal, employee_id, entity.country, request.start_date, attributes)
         plan = await _onboarding_plan(uow, evaluation, entity.id, entity.country, region, request.start_date)
         for item in plan:
             await queries.insert_onboarding_item(uow, employee_id, item)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -13,6 +13,8 @@ from domain.kernel.errors import Detail, InvalidInput, NotFound
 
 DecimalText = Annotated[str, msgspec.Meta(pattern=r"^\d{1,12}(\.\d{1,4})?$", description="a decimal string")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+TaxAttributeValues = Annotated[dict[str, Any], msgspec.Meta(
+    description="The attributes the country pack's employee schema defines (GET /v1/compliance/packs)")]
 
 
 class Pay(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -32,7 +34,13 @@ class HireRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     weekly_hours: DecimalText
     probation_months: Annotated[int, msgspec.Meta(ge=0, le=24)] = 0
     fixed_term_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
-    region: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9]{1,8}$")] | None = None
+    region: Annotated[str, msgspec.Meta(
+        pattern=r"^[A-Za-z0-9-]{1,16}$",
+        description="Where the employee works, when not the legal entity's region: one of the region codes "
+                    "GET /v1/compliance/packs lists for the entity's country")] | None = None
+    #: the country pack's attributes (its employee schema), in force from the start date; required where the pack
+    #: needs some (DE tax_class, GB tax_code, SG date_of_birth, JP date_of_birth when it computes premiums)
+    tax_attributes: TaxAttributeValues | None = None
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     locale: Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")] | None = None
     manager_id: UUID | None = None
@@ -49,6 +57,9 @@ class EmploymentChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     weekly_hours: DecimalText | None = None
     manager_id: UUID | None = None
     override_reason: Annotated[str, msgspec.Meta(min_length=10, max_length=1000)] | None = None
+    #: new tax attributes in force from ``effective_from``; without them, those in force then must already give
+    #: the country pack all it needs
+    tax_attributes: TaxAttributeValues | None = None
 
 
 class EmploymentView(msgspec.Struct, frozen=True):

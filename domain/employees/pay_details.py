@@ -12,9 +12,11 @@ import msgspec
 from compliance.registry import pack_for
 from domain.audit.service import record
 from domain.employees import queries
+from domain.employees.payroll_needs import InvalidTaxAttributes as InvalidTaxAttributes
+from domain.employees.payroll_needs import checked_payroll_inputs
 from domain.employees.views import existing_employee
 from domain.kernel.db import UnitOfWork, unit_of_work
-from domain.kernel.errors import Forbidden, InvalidInput, NotFound
+from domain.kernel.errors import Forbidden, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
@@ -65,11 +67,6 @@ class BankChangeNotPending(NotFound):
     template = "There is no pending bank account change with this id."
 
 
-class InvalidTaxAttributes(InvalidInput):
-    code = "invalid_tax_attributes"
-    title = "Invalid tax attributes"
-    template = "These attributes do not fit the {country} payroll pack: {problem}"
-
 
 class NoTaxAttributes(NotFound):
     code = "tax_attributes_not_found"
@@ -79,10 +76,8 @@ class NoTaxAttributes(NotFound):
 async def set_tax_attributes(principal: Principal, employee_id: UUID,
                              change: TaxAttributesChange) -> TaxAttributesView:
     pack = pack_for(change.country)
-    try:
-        checked = msgspec.to_builtins(msgspec.convert(change.attributes, pack.employee_schema))
-    except (msgspec.ValidationError, ValueError) as exc:
-        raise InvalidTaxAttributes(country=pack.country, problem=str(exc), field="attributes") from None
+    # Complete for the pack, as at hire: a payslip must not be the first to find the date of birth missing.
+    checked = checked_payroll_inputs(pack, change.attributes, None, field="attributes", region_field=None)
     async with unit_of_work(principal.tenant_id) as uow:
         await existing_employee(uow, employee_id)
         await queries.append_tax_attributes(uow, employee_id, pack.country, change.effective_from, checked,

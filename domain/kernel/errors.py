@@ -57,14 +57,37 @@ class InvalidInput(DomainError):
 
 class UnknownCountryCode(InvalidInput):
     code = "unknown_country"
+    kind = ErrorKind.UNPROCESSABLE
     title = "Unknown country"
     template = "{countries} is not an ISO 3166-1 alpha-2 country code."
 
 
 class UnknownCurrencyCode(InvalidInput):
     code = "unknown_currency"
+    kind = ErrorKind.UNPROCESSABLE
     title = "Unknown currency"
     template = "{currency} is not an ISO 4217 currency code."
+
+
+class UnknownRegionCode(InvalidInput):
+    """A region outside the one vocabulary: the pack's region codes where a payroll pack covers the country,
+    ISO 3166-2 subdivision codes (without the country prefix) elsewhere."""
+
+    code = "unknown_region"
+    kind = ErrorKind.UNPROCESSABLE
+    title = "Unknown region"
+    template = "{region} is not a region of {country}; the regions of {country} are {regions}."
+
+
+class NoRegionsInCountry(UnknownRegionCode):
+    template = "{country} has no regions to choose from (the payroll pack has none): leave the region out."
+
+
+class NoPayrollPack(InvalidInput):
+    code = "no_payroll_pack"
+    kind = ErrorKind.UNPROCESSABLE
+    title = "No payroll for this country"
+    template = "There is no payroll pack for {country}, so Meridian cannot pay staff there."
 
 
 class InvalidCursor(InvalidInput):

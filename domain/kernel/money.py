@@ -16,10 +16,10 @@ from domain.kernel.errors import TooManyDecimals, UnknownCurrencyCode
 _CURRENCIES = frozenset(list_currencies())
 
 
-def require_currency(currency: str) -> None:
+def require_currency(currency: str, field: str = "currency") -> None:
     """ISO 4217 codes only: a pay currency nobody can settle in is refused when saved."""
     if currency not in _CURRENCIES:
-        raise UnknownCurrencyCode(currency=currency, field="currency")
+        raise UnknownCurrencyCode(currency=currency, field=field)
 
 
 @cache

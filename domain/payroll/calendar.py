@@ -27,6 +27,7 @@ import msgspec
 from compliance.calculation import PayFrequency
 from compliance.calendar import SATURDAY, WorkingDayCalendar, working_day_calendar
 from compliance.labour import CALENDAR_DAYS_PRORATION, ProrationMethod, ProrationRule
+from compliance.registry import pack_for
 from domain.kernel.time import to_local
 
 SUPPORTED_FREQUENCIES = (
@@ -107,7 +108,9 @@ class PayGroupRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
 
     @property
     def calendar(self) -> WorkingDayCalendar:
-        return working_day_calendar(self.country, self.subdivision)
+        """``subdivision`` is one of the pack's region codes, as a legal entity's region is; the pack maps it to
+        the ``holidays`` subdivision whose holidays it keeps (none for China's cities and Japan's prefectures)."""
+        return pack_for(self.country).calendar(self.subdivision)
 
 
 class PayPeriod(msgspec.Struct, frozen=True, kw_only=True):

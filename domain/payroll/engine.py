@@ -47,6 +47,8 @@ class PayContext:
     attributes: dict[str, Any]
     year_to_date: dict[str, Any]
     inputs: dict[str, Decimal] = field(default_factory=dict)
+    #: the currency the pay is recorded in; a pack calculates in its own only (None: taken to be the pack's)
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,13 @@ def calculate(context: PayContext, pack: Pack | None = None) -> PayslipFigures:
     """``pack`` is the country's law as the tenant sees it (its own and bundled versions); the shipped law
     where none is given."""
     pack = pack or pack_for(context.country)
-    region = context.region if context.region in pack.regions else None
+    if context.currency is not None:
+        # Pay recorded in another currency (rows from before hires were checked) is a problem of this payslip:
+        # reading 5,000 USD as 5,000 EUR would pay the wrong amount without a word.
+        pack.require_pay_currency(context.currency)
+    # Regions are checked when saved; one the pack does not know (an older row) stops this payslip rather than
+    # being dropped, which would leave a city's contributions out without a word.
+    region = context.region
     annual = annual_pay(context.pay_amount, context.pay_unit, context.weekly_hours)
     period_pay = annual / PERIODS_PER_YEAR[context.frequency]
     law = pack.labour_law(context.pay_date, region)

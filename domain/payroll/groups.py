@@ -12,6 +12,7 @@ from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.payroll import queries
 from domain.payroll.calendar import PayPeriod, periods
+from domain.payroll.group_rules import require_calendar_of_entity
 from domain.payroll.law_gaps import law_gaps
 from domain.payroll.model import NewPayGroup, PayGroupView
 from domain.payroll.queries import PayGroupRow
@@ -31,6 +32,7 @@ async def create_group(principal: Principal, request: NewPayGroup) -> PayGroupVi
     async with unit_of_work(principal.tenant_id) as uow:
         if await legal_entity_in(uow, request.legal_entity_id) is None:
             raise NotFound(resource="legal entity", field="legal_entity_id")
+        await require_calendar_of_entity(uow, request.legal_entity_id, request.rule)
         if await queries.group_named(uow, request.name):
             raise PayGroupNameTaken(name=request.name)
         await queries.insert_group(uow, group_id, request.legal_entity_id, request.name, request.rule)

@@ -350,7 +350,7 @@ def pay_context(basis: RunBasis, page: StaffPage, employee: StaffMember) -> PayC
         pay_date=run.pay_date, frequency=basis.rule.frequency,
         attributes=page.attributes.get((employee.id, current.country), {}),
         year_to_date=page.year_to_date.get(employee.id, {}),
-        inputs=basis.inputs.get(employee.id, dict.fromkeys(INPUT_KINDS, Decimal(0))))
+        inputs=basis.inputs.get(employee.id, dict.fromkeys(INPUT_KINDS, Decimal(0))), currency=current.currency)
 
 
 def payslip_row(employee: StaffMember, result: CalculationResult, basis: RunBasis

@@ -9,15 +9,21 @@ import msgspec
 
 from domain.audit.service import record
 from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.places import require_place
 from domain.kernel.principal import Principal
 from domain.payroll import queries
 from domain.payroll.finance import AccountMapping as FinanceMapping
 from domain.payroll.model import NewVarianceThresholds, RegionAssignment
 from domain.payroll.queries import ThresholdsRow
 from domain.payroll.variance import VarianceThresholds
+from domain.payroll.workflow import ALL_REGIONS
 
 
 async def assign_region(principal: Principal, request: RegionAssignment) -> RegionAssignment:
+    if request.region != ALL_REGIONS:
+        # A country (CN) or a country and one of its regions (CN-SH), as a run names its entity's region.
+        country, _, region = request.region.partition("-")
+        require_place(country, region or None, country_field="region", region_field="region")
     async with unit_of_work(principal.tenant_id) as uow:
         await queries.assign_region(uow, request.subject, request.region)
         await record(uow, principal, "payroll.reviewer_region_assigned", "user", request.subject, after=request)

@@ -8,18 +8,22 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from babel.core import Locale
 
-from domain.kernel.errors import UnknownCountryCode
 from domain.kernel.money import require_currency
+from domain.kernel.places import require_countries, require_country
 from domain.kernel.time import require_timezone
 
 SUPPORTED_LOCALES = ("en", "zh_CN", "ja")
-_TERRITORIES = frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
-RegionCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9]{1,8}$", description="Region inside the country")]
+# The pattern only keeps out what is no code at all; which codes exist is checked when saved (a 422 that lists
+# them), so a prefixed CN-SH is told which form to use.
+RegionCode = Annotated[str, msgspec.Meta(
+    pattern=r"^[A-Za-z0-9-]{1,16}$",
+    description="Region inside the country, without the country prefix: where a payroll pack covers the country, "
+                "one of the region codes GET /v1/compliance/packs lists for it (CN: SH, DE: BY, JP: 13, GB: SCT; "
+                "none for US, SG, IN); elsewhere an ISO 3166-2 subdivision code (FR: IDF)")]
 CurrencyCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
 TimezoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="IANA time zone")]
 LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
@@ -62,7 +66,7 @@ class NewTenant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     default_locale: LocaleCode = "en"
 
     def __post_init__(self) -> None:
-        require_countries(self.countries)
+        require_countries(self.countries, "countries")
         require_timezone(self.timezone)
 
 
@@ -74,7 +78,7 @@ class TenantSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
 
     def __post_init__(self) -> None:
         if self.countries is not None:
-            require_countries(self.countries)
+            require_countries(self.countries, "countries")
         if self.timezone is not None:
             require_timezone(self.timezone)
 
@@ -99,7 +103,7 @@ class NewLegalEntity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     region: RegionCode | None = None
 
     def __post_init__(self) -> None:
-        require_countries([self.country])
+        require_country(self.country)
         require_currency(self.currency)
         require_timezone(self.timezone)
 
@@ -116,10 +120,5 @@ class LegalEntityPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         if self.timezone is not None:
             require_timezone(self.timezone)
 
-
-def require_countries(countries: list[str]) -> None:
-    unknown = [c for c in countries if c not in _TERRITORIES]
-    if unknown:
-        raise UnknownCountryCode(countries=", ".join(unknown), field="country")
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from compliance.registry import all_packs
 from domain.audit.service import record
 from domain.kernel.db import UnitOfWork, platform_unit_of_work, unit_of_work
-from domain.kernel.errors import Conflict, NotFound, StaleVersion
+from domain.kernel.errors import Conflict, ErrorKind, InvalidInput, NotFound, StaleVersion
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.places import require_place, require_region
 from domain.kernel.principal import Actor, Principal
 from domain.kernel.versioning import changed_fields
 from domain.keys.service import create_data_key
@@ -34,6 +36,14 @@ class TenantNotFound(NotFound):
 class LegalEntityNotFound(NotFound):
     code = "legal_entity_not_found"
     template = "There is no legal entity with this id."
+
+
+class EntityCurrencyNotPayrollCurrency(InvalidInput):
+    code = "entity_currency_not_payroll_currency"
+    kind = ErrorKind.UNPROCESSABLE
+    title = "Not the country's payroll currency"
+    template = "{country} payroll is calculated in {payroll_currency}, so a {country} legal entity pays in " \
+               "{payroll_currency}, not {currency}."
 
 
 class LegalEntityNameTaken(Conflict):
@@ -105,6 +115,8 @@ async def update_settings(principal: Principal, patch: TenantSettingsPatch, expe
 
 
 async def create_legal_entity(principal: Principal, request: NewLegalEntity) -> LegalEntityView:
+    require_place(request.country, request.region)
+    _require_payroll_currency(request.country, request.currency)
     async with unit_of_work(principal.tenant_id) as uow:
         if await queries.legal_entity_name_taken(uow, request.name):
             raise LegalEntityNameTaken(name=request.name)
@@ -133,6 +145,10 @@ async def update_legal_entity(
     values = changed_fields(patch)
     async with unit_of_work(principal.tenant_id) as uow:
         before = await _legal_entity(uow, entity_id)
+        if patch.region is not None:
+            require_region(before.country, patch.region)
+        if patch.currency is not None:
+            _require_payroll_currency(before.country, patch.currency)
         if "name" in values and await queries.legal_entity_name_taken(uow, str(values["name"]), entity_id):
             raise LegalEntityNameTaken(name=values["name"])
         await queries.update_legal_entity(uow, entity_id, expected_version, values)
@@ -149,6 +165,15 @@ async def delete_legal_entity(principal: Principal, entity_id: UUID, expected_ve
             raise StaleVersion(resource="legal entity")
         await queries.delete_legal_entity(uow, entity_id)
         await record(uow, principal, "legal_entity.deleted", "legal_entity", entity_id, before=before)
+
+
+def _require_payroll_currency(country: str, currency: str) -> None:
+    """An entity whose country a payroll pack covers pays in the pack's currency: its employees' pay is
+    recorded in the entity's currency, and a payslip is calculated in the pack's."""
+    pack = all_packs().get(country)
+    if pack is not None and currency != pack.currency:
+        raise EntityCurrencyNotPayrollCurrency(country=country, currency=currency, payroll_currency=pack.currency,
+                                               field="currency")
 
 
 async def _tenant(platform: UnitOfWork, tenant_id: UUID) -> TenantView:

@@ -116,7 +116,7 @@ async def test_a_failed_post_is_replayed_as_failed(client: Any, admin: str) -> N
     body = entity(currency="XXY")
     first = await client.post("/v1/legal-entities", headers=bearer(admin, **key), json=body)
     again = await client.post("/v1/legal-entities", headers=bearer(admin, **key), json=body)
-    assert first.status_code == again.status_code == 400
+    assert first.status_code == again.status_code == 422
 
 
 async def test_cursor_pagination_walks_every_item_once(client: Any, admin: str) -> None:

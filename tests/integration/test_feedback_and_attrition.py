@@ -73,7 +73,8 @@ async def population(tenant_a: Any) -> dict[str, Any]:
                                   body, int(time.time()))
         employee = await employees.hire(hr, application.id, HireRequest(
             legal_entity_id=entity.id, position="Engineer", start_date=date(2026, 6, 1),
-            pay=Pay(amount=f"{5000 + index * 50}.00", currency="EUR", unit="month"), weekly_hours="40"))
+            pay=Pay(amount=f"{5000 + index * 50}.00", currency="EUR", unit="month"), weekly_hours="40",
+            tax_attributes={"tax_class": 1}))
         performance = min(5.0, max(1.0, 1 + 4 * (coding - 40) / 55 + chance.gauss(0, 0.25)))
         await development.add_review(hr, employee.id, NewReview(
             period="2027-H1", ratings={"coding": f"{performance:.1f}", "teamwork": f"{chance.uniform(1, 5):.1f}"},

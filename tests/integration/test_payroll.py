@@ -59,8 +59,10 @@ async def payroll(client: Any, tenant_a: Any, token_for: Any) -> dict[str, Any]:
     return {"tokens": tokens, "group": group.json(), "staff": staff, "entity": entity}
 
 
-async def hired(admin: Principal, entity: Any, pays: tuple[str, ...]) -> list[Any]:
-    """Staff hired at the entity on 1 January 2026, on these monthly pays in its currency."""
+async def hired(admin: Principal, entity: Any, pays: tuple[str, ...],
+                tax_attributes: dict[str, Any] | None = None) -> list[Any]:
+    """Staff hired at the entity on 1 January 2026, on these monthly pays in its currency, with the tax attributes
+    its country's pack needs."""
     job = await recruitment.create_job(admin, NewJob(legal_entity_id=entity.id, title={"en": "Analyst"},
                                                      location=entity.name), "en")
     staff = []
@@ -70,7 +72,8 @@ async def hired(admin: Principal, entity: Any, pays: tuple[str, ...]) -> list[An
                                                                                   job_id=job.id), "en")
         staff.append(await employees.hire(admin, application.id, HireRequest(
             legal_entity_id=entity.id, position="Analyst", start_date=date(2026, 1, 1),
-            pay=Pay(amount=pay, currency=entity.currency, unit="month"), weekly_hours="40")))
+            pay=Pay(amount=pay, currency=entity.currency, unit="month"), weekly_hours="40",
+            tax_attributes=tax_attributes)))
     return staff
 
 
@@ -434,7 +437,7 @@ async def test_a_german_bonus_is_taxed_on_the_projected_year(client: Any, tenant
     entity = await create_legal_entity(admin, NewLegalEntity(
         name=f"Payroll NW {uuid.uuid4().hex[:6]}", country="DE", region="NW", currency="EUR",
         timezone="Europe/Berlin"))
-    [employee] = await hired(admin, entity, ("5000.00",))
+    [employee] = await hired(admin, entity, ("5000.00",), tax_attributes={"tax_class": 1})
     preparer = bearer(await token_for(tenant_a, "payroll_preparer", subject="prep-de"))
     recorded = await client.post(f"/v1/employees/{employee.id}/tax-attributes", headers=preparer, json={
         "country": "DE", "effective_from": "2026-01-01", "attributes": {"tax_class": 1}})

@@ -83,7 +83,7 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
         legal_entity_id=entity.id, title={"en": "B secret onboarding"}, owner_role="hr_admin", due_in_working_days=1))
     employee = await employees.hire(owner, application.id, HireRequest(
         legal_entity_id=entity.id, position="B secret position", start_date=date(2026, 3, 2),
-        pay=Pay(amount="9000.00", currency="EUR", unit="month"), weekly_hours="40"))
+        pay=Pay(amount="9000.00", currency="EUR", unit="month"), weekly_hours="40", tax_attributes={"tax_class": 1}))
     bank_change = await employees.request_bank_account(owner, employee.id, BankAccountRequest(
         holder="B Secret Person", account="DE89370400440532013000"))
     recording = await recordings.upload(owner, application.id, "b-secret.webm", "video/webm", _chunks(b"B secret"),

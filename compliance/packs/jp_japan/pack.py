@@ -134,6 +134,14 @@ class JapanPack(Pack):
     def _invalid(self, template: str, **params: Any) -> NoReturn:
         raise InvalidCalculationInput(template, country=self.country, **params)
 
+    def employee_needs(self, employee: JapanEmployee, region: str | None) -> list[str]:
+        """Premiums the pack computes (協会けんぽ by prefecture, 介護保険 from age 40 to 64) need the prefecture and
+        the date of birth; premiums given explicitly, or no social insurance, need neither."""
+        if employee.premiums is not None or not employee.social_insurance:
+            return []
+        return [name for name, value in (("date_of_birth", employee.date_of_birth), ("region", region))
+                if value is None]
+
     # -- premiums ------------------------------------------------------------------------------
 
     def _explicit_premiums(self, given: ExplicitPremiums, out: ResultBuilder) -> Decimal:
