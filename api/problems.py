@@ -38,6 +38,7 @@ STATUS_OF_KIND = {
     ErrorKind.TOO_LARGE: 413,
     ErrorKind.UNPROCESSABLE: 422,
     ErrorKind.PRECONDITION_REQUIRED: 428,
+    ErrorKind.RATE_LIMITED: 429,
 }
 
 
@@ -123,6 +124,8 @@ def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Respon
     errors += [FieldProblem(pointer=_pointer(d.field), detail=translate(d.template, locale, **d.params))
                for d in exc.details]
     headers = WWW_AUTHENTICATE if exc.kind is ErrorKind.UNAUTHENTICATED else None
+    if exc.kind is ErrorKind.RATE_LIMITED and "retry_after" in exc.params:
+        headers = {"Retry-After": str(exc.params["retry_after"])}
     return problem(request, STATUS_OF_KIND[exc.kind], exc.code, exc.title, exc.template, params=exc.params,
                    errors=errors or None, headers=headers)
 

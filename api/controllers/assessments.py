@@ -12,9 +12,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.bodies import require_json_media_type
 from api.guards import PUBLIC, Caller, requires
+from api.http import Cursor, Limit
 from api.problems import locale_of
 from domain.assessments import service
 from domain.assessments.contract import InterviewResultV1
+from domain.assessments.security_log import RefusalWindowView
 from domain.assessments.service import (
     Delivery,
     EvaluationView,
@@ -26,6 +28,7 @@ from domain.assessments.service import (
     VendorSecret,
     VendorView,
 )
+from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 
 #: A full v1 result (50 competencies with quoted evidence) can reach ~15 MB.
@@ -60,6 +63,13 @@ class VendorController(Controller):
                             data: JSONBody[NewReference]) -> ReferenceView:
         return await service.map_reference(principal, vendor_id, data)
 
+    @get("/{vendor_id:uuid}/refused-deliveries", opt=requires(Operation.DELIVERY_REFUSALS_READ),
+         summary="The security log of the vendor's refused deliveries: counts per reason and hour (newest first, "
+                 "kept 30 days), each with its first few samples (time, source address, body size and hash prefix)")
+    async def refused_deliveries(self, principal: Caller, vendor_id: FromPath[UUID], limit: Limit = 50,
+                                 cursor: Cursor = None) -> Page[RefusalWindowView]:
+        return await service.refused_deliveries(principal, vendor_id, cursor, limit)
+
 
 class DeliveryController(Controller):
     path = "/v1/vendor-deliveries"
@@ -69,13 +79,15 @@ class DeliveryController(Controller):
           request_max_body_size=MAX_DELIVERY_BYTES,
           summary="A vendor delivers one result (contract meridian.interview-result.v1), signed with "
                   "Meridian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + body>; 5-minute window; "
-                  "idempotent by result_id")
+                  "idempotent by result_id; a key repeated in any object is refused (duplicate_json_key); past 30 "
+                  "refusals for a vendor in an hour, further ones are answered 429 with Retry-After")
     async def deliver(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID],
                       vendor_id: FromPath[UUID]) -> Delivery:
         # The signature is checked over the exact bytes received, before anything in them is believed.
         require_json_media_type(request)
         return await service.receive(tenant_id, vendor_id, request.headers.get("meridian-signature"),
-                                     await request.body(), int(time.time()))
+                                     await request.body(), int(time.time()),
+                                     request.client.host if request.client else None)
 
 
 class ResultController(Controller):

@@ -10,9 +10,10 @@ time on Decimal fields): a ValueError there becomes a msgspec ValidationError, s
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -177,3 +178,44 @@ def decode_result(body: bytes) -> InterviewResultV1:
         raise InvalidResultPayload(problem="the body is not valid UTF-8") from None
     except RecursionError:
         raise InvalidResultPayload(problem="the body is nested too deeply") from None
+
+
+class DuplicateJsonKey(InvalidResultPayload):
+    code = "duplicate_json_key"
+    title = "Duplicate key in a signed delivery"
+    template = ("The key {key} appears more than once in the same object; a signed delivery must read the same to "
+                "every parser, so each key may appear only once.")
+
+
+#: Enough of a repeated key for the vendor to find it, without echoing a body-sized key back.
+_KEY_SHOWN = 100
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateJsonKey(key=key[:_KEY_SHOWN])
+        found[key] = value
+    return found
+
+
+def refuse_duplicate_keys(body: bytes) -> None:
+    """Refuse a body in which any object, at any depth, names a key twice.
+
+    A signed body must mean one thing: with a key twice, msgspec keeps the last value and another parser (the
+    vendor's own, an auditor's) may keep the first, so the same signature would vouch for two results. msgspec
+    cannot report duplicates, so the standard library parses the body once more, only on this path. Keys are
+    compared after unescaping, so ``"a"`` and ``"\\u0061"`` are the same key, as they are to every parser. A body
+    that is not JSON at all is left for :func:`decode_result` to describe.
+    """
+    try:
+        json.loads(body.decode("utf-8"), object_pairs_hook=_unique_object)
+    except (ValueError, RecursionError):  # not UTF-8 or not JSON (UnicodeDecodeError is a ValueError)
+        return
+
+
+def decode_signed_result(body: bytes) -> InterviewResultV1:
+    """A signed delivery's result: read one way only, then decoded and validated like any result."""
+    refuse_duplicate_keys(body)
+    return decode_result(body)

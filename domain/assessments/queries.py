@@ -8,7 +8,15 @@ from uuid import UUID
 import msgspec
 
 from domain.assessments.model import Evaluation, StoredEvaluation
-from domain.assessments.tables import EvaluationRecord, ExternalReference, InterviewResult, Vendor, VendorSignature
+from domain.assessments.tables import (
+    DeliveryRefusal,
+    DeliveryRefusalSample,
+    EvaluationRecord,
+    ExternalReference,
+    InterviewResult,
+    Vendor,
+    VendorSignature,
+)
 from domain.kernel.db import UnitOfWork
 from domain.kernel.ids import new_id
 from domain.kernel.time import utc_now
@@ -169,3 +177,111 @@ async def evaluations(uow: UnitOfWork, application_id: UUID) -> list[StoredEvalu
         (EvaluationRecord.tenant_id == uow.tenant_id) & (EvaluationRecord.application_id == application_id)
     ).order_by(EvaluationRecord.created_at)
     return [_evaluation(row) for row in rows]
+
+
+# -- the security log of refused deliveries ------------------------------------------------------
+
+
+class RefusalRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    vendor_id: UUID
+    reason: str
+    window_start: datetime
+    refused: int
+    throttled: int
+    first_at: datetime
+    last_at: datetime
+
+
+class RefusalSampleRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    refusal_id: UUID
+    received_at: datetime
+    source_ip: str | None
+    body_bytes: int
+    body_sha256: str
+
+
+class CountedRefusal(msgspec.Struct, frozen=True):
+    """The window's row after counting one more refusal: its id, its count, and whether this refusal opened it."""
+
+    id: UUID
+    refused: int
+    opened: bool
+
+
+async def refusals_in_window(uow: UnitOfWork, vendor_id: UUID, window_start: datetime) -> int:
+    """The vendor's refusals of every reason counted so far in the window."""
+    rows = await DeliveryRefusal.select(DeliveryRefusal.refused).where(
+        (DeliveryRefusal.tenant_id == uow.tenant_id) & (DeliveryRefusal.vendor_id == vendor_id)
+        & (DeliveryRefusal.window_start == window_start))
+    return sum(row["refused"] for row in rows)
+
+
+async def count_refusal(uow: UnitOfWork, vendor_id: UUID, reason: str, window_start: datetime, at: datetime,
+                        *, throttled: bool) -> CountedRefusal:
+    """One more refusal in the window's row, which is opened when this is its first. A refusal that only counts
+    (the common case in a flood) is one UPDATE."""
+    counted = await _increment_refusals(uow, vendor_id, reason, window_start, at, throttled)
+    if counted is not None:
+        return CountedRefusal(id=counted[0], refused=counted[1], opened=False)
+    # Two first refusals at once: ON CONFLICT lets the second find the row the first one inserted.
+    opened = await DeliveryRefusal.insert(DeliveryRefusal(
+        id=new_id(), tenant_id=uow.tenant_id, vendor_id=vendor_id, reason=reason, window_start=window_start,
+        refused=0, throttled=0, first_at=at, last_at=at,
+    )).on_conflict(action="DO NOTHING").returning(DeliveryRefusal.id)
+    counted = await _increment_refusals(uow, vendor_id, reason, window_start, at, throttled)
+    if counted is None:
+        raise LookupError("the refusal window just written cannot be read back")  # unreachable
+    return CountedRefusal(id=counted[0], refused=counted[1], opened=bool(opened))
+
+
+async def _increment_refusals(uow: UnitOfWork, vendor_id: UUID, reason: str, window_start: datetime,
+                              at: datetime, throttled: bool) -> tuple[UUID, int] | None:
+    rows = await DeliveryRefusal.update({
+        DeliveryRefusal.refused: DeliveryRefusal.refused + 1,
+        DeliveryRefusal.throttled: DeliveryRefusal.throttled + (1 if throttled else 0),
+        DeliveryRefusal.last_at: at,
+    }).where(
+        (DeliveryRefusal.tenant_id == uow.tenant_id) & (DeliveryRefusal.vendor_id == vendor_id)
+        & (DeliveryRefusal.window_start == window_start) & (DeliveryRefusal.reason == reason)
+    ).returning(DeliveryRefusal.id, DeliveryRefusal.refused)
+    return (rows[0]["id"], rows[0]["refused"]) if rows else None
+
+
+async def add_refusal_sample(uow: UnitOfWork, refusal_id: UUID, received_at: datetime, source_ip: str | None,
+                             body_bytes: int, body_sha256: str) -> None:
+    await DeliveryRefusalSample.insert(DeliveryRefusalSample(
+        id=new_id(), tenant_id=uow.tenant_id, refusal_id=refusal_id, received_at=received_at, source_ip=source_ip,
+        body_bytes=body_bytes, body_sha256=body_sha256))
+
+
+async def prune_refusals(uow: UnitOfWork, before: datetime) -> None:
+    """Forget the tenant's refusal windows that started before ``before``, samples first."""
+    old = [row["id"] for row in await DeliveryRefusal.select(DeliveryRefusal.id).where(
+        (DeliveryRefusal.tenant_id == uow.tenant_id) & (DeliveryRefusal.window_start < before))]
+    if not old:
+        return
+    await DeliveryRefusalSample.delete().where(
+        (DeliveryRefusalSample.tenant_id == uow.tenant_id) & DeliveryRefusalSample.refusal_id.is_in(old))
+    await DeliveryRefusal.delete().where((DeliveryRefusal.tenant_id == uow.tenant_id) & DeliveryRefusal.id.is_in(old))
+
+
+async def refusal_windows(uow: UnitOfWork, vendor_id: UUID, before: UUID | None, limit: int) -> list[RefusalRow]:
+    """The vendor's refusal windows, newest first (ids are UUIDv7, so they sort by when a window opened)."""
+    query = DeliveryRefusal.select().where(
+        (DeliveryRefusal.tenant_id == uow.tenant_id) & (DeliveryRefusal.vendor_id == vendor_id))
+    if before is not None:
+        query = query.where(DeliveryRefusal.id < before)
+    return [RefusalRow(**row) for row in await query.order_by(DeliveryRefusal.id, ascending=False).limit(limit)]
+
+
+async def refusal_samples(uow: UnitOfWork, refusal_ids: list[UUID]) -> list[RefusalSampleRow]:
+    if not refusal_ids:
+        return []
+    rows = await DeliveryRefusalSample.select().where(
+        (DeliveryRefusalSample.tenant_id == uow.tenant_id) & DeliveryRefusalSample.refusal_id.is_in(refusal_ids)
+    ).order_by(DeliveryRefusalSample.received_at, DeliveryRefusalSample.id)
+    return [RefusalSampleRow(**row) for row in rows]

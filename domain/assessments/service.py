@@ -2,8 +2,9 @@
 references to applications, evaluation against the job's competency model, and comparisons.
 
 A delivery is authenticated by its HMAC signature, not by a bearer token: the tenant and vendor
-named in the URL are only believed once the body verifies under that vendor's secret. Rejected
-deliveries are audited in their own transaction, since the delivery itself is refused.
+named in the URL are only believed once the body verifies under that vendor's secret. Refused
+deliveries are not audited (anyone could grow the chain without credentials): they are counted in the
+bounded security log of ``security_log``, in their own transaction, since the delivery itself is refused.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import msgspec
 
 from compliance.rounding import half_up
 from domain.assessments import queries
-from domain.assessments.contract import InterviewResultV1, InvalidResultPayload, decode_result
+from domain.assessments.contract import InterviewResultV1, InvalidResultPayload, decode_result, decode_signed_result
 from domain.assessments.model import CompetencyEvaluation, Evaluation, StoredEvaluation
 from domain.assessments.queries import ResultRow, VendorRow
 from domain.assessments.report import Comparison, ComparisonEntry, compare, render_html
 from domain.assessments.scoring import ModelVersion, evaluate
+from domain.assessments.security_log import RefusalWindowView, RefusedDelivery, log_refusal, window_views
 from domain.assessments.signatures import (
     SignatureMismatch,
     SignatureMissing,
@@ -34,6 +36,7 @@ from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, ErrorKind, NotFound
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal, SystemActor
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
@@ -226,12 +229,12 @@ async def map_reference(principal: Principal, vendor_id: UUID, request: NewRefer
 
 
 async def receive(tenant_id: UUID, vendor_id: UUID, signature_header: str | None, body: bytes,
-                  now: int) -> Delivery:
+                  now: int, source_ip: str | None = None) -> Delivery:
     actor = SystemActor(subject=f"vendor:{vendor_id}")
     try:
         return await _accept(tenant_id, vendor_id, signature_header, body, now, actor)
     except (VendorSignatureError, InvalidResultPayload) as refused:
-        await _audit_refusal(tenant_id, vendor_id, actor, refused)
+        await log_refusal(tenant_id, vendor_id, refused.code, RefusedDelivery.of(body, source_ip, now), now)
         raise
 
 
@@ -252,7 +255,7 @@ async def _accept(tenant_id: UUID, vendor_id: UUID, header: str | None, body: by
         verify(header, body, secrets, now)
         if not await queries.remember_signature(uow, vendor_id, hashlib.sha256(header.encode()).hexdigest()):
             raise SignatureReplayed()
-        result = decode_result(body)
+        result = decode_signed_result(body)
         existing = await queries.result_by_vendor_id(uow, vendor_id, result.result_id)
         if existing is not None:
             attached = existing.application_id
@@ -358,14 +361,6 @@ def scoring_model(version: ModelVersionView) -> ModelVersion:
     }, ModelVersion)
 
 
-async def _audit_refusal(tenant_id: UUID, vendor_id: UUID, actor: SystemActor, refused: Exception) -> None:
-    async with unit_of_work(tenant_id) as uow:
-        if await queries.vendor(uow, vendor_id) is None:
-            return  # nothing of this tenant was reached; there is no vendor to audit against
-        await record(uow, actor, "vendor_delivery.refused", "vendor", vendor_id,
-                     after={"code": getattr(refused, "code", type(refused).__name__)})
-
-
 async def _open_result(uow: UnitOfWork, row: ResultRow) -> InterviewResultV1:
     cipher = await cipher_for(uow)
     return decode_result(cipher.open(row.payload_ciphertext, "interview_results", "payload", row.id).encode())
@@ -386,6 +381,16 @@ def _evaluation_view(row: StoredEvaluation) -> EvaluationView:
 
 
 # -- reading, recomputing, comparing -------------------------------------------------------------
+
+
+async def refused_deliveries(principal: Principal, vendor_id: UUID, cursor: str | None,
+                             limit: int) -> Page[RefusalWindowView]:
+    """The vendor's security log: refused deliveries per reason and hour, newest first, with their samples."""
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        await _existing_vendor(uow, vendor_id)
+        rows = await queries.refusal_windows(uow, vendor_id, decode_uuid_cursor(cursor), limit + 1)
+        samples = await queries.refusal_samples(uow, [row.id for row in rows[:limit]])
+    return page_of(window_views(rows, samples), limit, lambda window: str(window.id))
 
 
 async def list_results(principal: Principal, status: ResultStatus | None) -> list[ResultView]:

@@ -65,3 +65,30 @@ class EvaluationRecord(Table, tablename="evaluations"):
     reason = Varchar(length=200)
     created_by = Varchar(length=200)
     created_at = Timestamptz()
+
+
+class DeliveryRefusal(Table, tablename="delivery_refusals"):
+    """The security log of refused deliveries: one row per vendor, reason and hour, counting them. It replaces an
+    audit entry per refusal, which let anyone holding a tenant and vendor id grow the tenant's audit chain."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    vendor_id = UUID()
+    reason = Varchar(length=64)
+    window_start = Timestamptz()
+    refused = Integer()
+    throttled = Integer()
+    first_at = Timestamptz()
+    last_at = Timestamptz()
+
+
+class DeliveryRefusalSample(Table, tablename="delivery_refusal_samples"):
+    """One of the first few refusals of a window: when, from where, and the body's size and hash, never the body."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    refusal_id = UUID()
+    received_at = Timestamptz()
+    source_ip = Varchar(length=45, null=True, default=None)
+    body_bytes = Integer()
+    body_sha256 = Varchar(length=16)

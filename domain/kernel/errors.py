@@ -18,6 +18,8 @@ class ErrorKind(StrEnum):
     UNPROCESSABLE = "unprocessable"
     #: more than the installation accepts (an upload past its limit)
     TOO_LARGE = "too_large"
+    #: Too many requests of a kind; the error carries ``retry_after`` (seconds), sent as Retry-After.
+    RATE_LIMITED = "rate_limited"
 
 
 class Detail(NamedTuple):

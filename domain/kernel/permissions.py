@@ -85,6 +85,8 @@ class Operation(StrEnum):
     VENDORS_WRITE = "vendors:write"
     RESULTS_READ = "results:read"
     RESULTS_WRITE = "results:write"
+    #: The security log of a vendor's refused deliveries (counts, times, source addresses): tenant admins only.
+    DELIVERY_REFUSALS_READ = "delivery_refusals:read"
 
 
 R = Role
@@ -149,6 +151,7 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.RESULTS_READ: _RECRUITING | {R.AUDITOR},
     #: Map parked results to applications and recompute evaluations against a newer model: explicit, audited.
     Operation.RESULTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
+    Operation.DELIVERY_REFUSALS_READ: frozenset({R.TENANT_ADMIN}),
 }
 
 #: Operations that change state. An auditor holds none of them.
