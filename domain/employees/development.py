@@ -11,9 +11,10 @@ import msgspec
 from domain.audit.service import record
 from domain.employees import queries
 from domain.employees.model import ReviewRow
+from domain.employees.references import require_module
 from domain.employees.views import existing_employee
 from domain.kernel.db import UnitOfWork, unit_of_work
-from domain.kernel.errors import Conflict, InvalidInput, NotFound
+from domain.kernel.errors import Conflict, InvalidInput
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
@@ -76,11 +77,6 @@ class ModuleCodeTaken(Conflict):
     template = "A training module with the code {code} already exists."
 
 
-class ModuleNotFound(NotFound):
-    code = "training_module_not_found"
-    template = "There is no training module with this id."
-
-
 class ReviewAlreadyGiven(Conflict):
     code = "review_already_given"
     title = "Review already given"
@@ -112,8 +108,7 @@ async def add_training_record(principal: Principal, employee_id: UUID,
                               request: NewTrainingRecord) -> TrainingRecordView:
     async with unit_of_work(principal.tenant_id) as uow:
         await existing_employee(uow, employee_id)
-        if not await queries.module_exists(uow, module_id=request.module_id):
-            raise ModuleNotFound(field="module_id")
+        await require_module(uow, request.module_id)
         completed_on = request.completed_on or (utc_now().date() if request.status == "completed" else None)
         record_id = await queries.insert_training_record(uow, employee_id, request.module_id, request.status,
                                                          completed_on)

@@ -24,9 +24,10 @@ from domain.employees.model import (
     violations_as_details,
 )
 from domain.employees.payroll_needs import payable_change, record_payroll_inputs
+from domain.employees.references import require_manager
 from domain.employees.views import employee_view, employment_view, existing_employee
-from domain.kernel.db import unit_of_work
-from domain.kernel.errors import NotFound
+from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.errors import InvalidInput, NotFound
 from domain.kernel.money import to_minor
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
@@ -35,6 +36,18 @@ from domain.kernel.principal import Principal
 class NoEmploymentYet(NotFound):
     code = "no_employment_in_force"
     template = "The employee has no employment in force on {on}."
+
+
+class DepartureBeforeEmployment(InvalidInput):
+    code = "departure_before_employment"
+    title = "Departure before the employment"
+    template = "The departure date must be on or after {since}, when the employment in force began."
+
+
+class ChangeAfterDeparture(InvalidInput):
+    code = "employment_change_after_departure"
+    title = "Change after the departure"
+    template = "The employee left on {left_on}; a change cannot take effect after that."
 
 
 class Departure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -83,7 +96,10 @@ async def employment_history(principal: Principal, employee_id: UUID) -> list[Em
 async def change_employment(principal: Principal, employee_id: UUID, change: EmploymentChange) -> EmploymentView:
     """Append the employment in force from ``change.effective_from``; earlier versions stay as recorded."""
     async with unit_of_work(principal.tenant_id) as uow:
-        await existing_employee(uow, employee_id)
+        employee = await existing_employee(uow, employee_id)
+        if employee.left_on is not None and change.effective_from > employee.left_on:
+            raise ChangeAfterDeparture(field="effective_from", left_on=employee.left_on.isoformat())
+        await require_manager(uow, change.manager_id, of=employee_id)
         current = await queries.employment_as_of(uow, employee_id, change.effective_from)
         if current is None:
             raise NoEmploymentYet(on=change.effective_from.isoformat())
@@ -106,9 +122,18 @@ async def change_employment(principal: Principal, employee_id: UUID, change: Emp
         return employment_view(recorded)
 
 
+async def _require_within_employment(uow: UnitOfWork, employee_id: UUID, left_on: date) -> None:
+    """Leaving before the latest recorded change took effect would leave facts dated after the departure."""
+    history = await queries.employments(uow, employee_id)
+    latest_start = max((version.effective_from for version in history), default=None)
+    if latest_start is not None and left_on < latest_start:
+        raise DepartureBeforeEmployment(field="left_on", since=latest_start.isoformat())
+
+
 async def record_departure(principal: Principal, employee_id: UUID, departure: Departure) -> EmployeeView:
     async with unit_of_work(principal.tenant_id) as uow:
         await existing_employee(uow, employee_id)
+        await _require_within_employment(uow, employee_id, departure.left_on)
         await queries.record_departure(uow, employee_id, departure.left_on)
         await record(uow, principal, "employee.departed", "employee", employee_id, after=departure)
         return await employee_view(uow, principal, employee_id, departure.left_on, audit=False)

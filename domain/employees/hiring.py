@@ -17,6 +17,7 @@ from domain.employees.employment import allow_or_refuse, contract_violations, ne
 from domain.employees.model import EmployeeView, HireRequest
 from domain.employees.onboarding import PlanItem, generate_plan
 from domain.employees.payroll_needs import payable_hire, record_payroll_inputs
+from domain.employees.references import require_manager
 from domain.employees.views import employee_view
 from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
@@ -28,13 +29,12 @@ from domain.keys.service import cipher_for
 from domain.recruitment.service import (
     ApplicationNotFound,
     CandidateNotFound,
-    LegalEntityUnknown,
     application_in,
     candidate_in,
     close_as_hired_in,
     personal_data_in,
 )
-from domain.tenancy.service import legal_entity_in
+from domain.tenancy.service import LegalEntityNotFound, legal_entity_in
 
 
 class AlreadyHired(Conflict):
@@ -52,7 +52,8 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
             raise AlreadyHired()
         entity = await legal_entity_in(uow, request.legal_entity_id)
         if entity is None:
-            raise LegalEntityUnknown(field="legal_entity_id")
+            raise LegalEntityNotFound(field="legal_entity_id")
+        await require_manager(uow, request.manager_id)
         candidate = await candidate_in(uow, application.candidate_id)
         if candidate is None:
             raise CandidateNotFound()

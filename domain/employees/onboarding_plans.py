@@ -12,13 +12,13 @@ import msgspec
 from domain.audit.service import record
 from domain.employees import queries
 from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem
+from domain.employees.references import require_module
 from domain.employees.views import existing_employee
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
-from domain.recruitment.service import LegalEntityUnknown
-from domain.tenancy.service import legal_entity_in
+from domain.tenancy.service import LegalEntityNotFound, legal_entity_in
 
 
 class NewOnboardingRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -63,6 +63,7 @@ async def add_onboarding_rule(principal: Principal, request: NewOnboardingRule) 
     definition = msgspec.to_builtins(request)
     rule = msgspec.convert({**definition, "id": rule_id}, OnboardingRule)  # validated as the plan will read it
     async with unit_of_work(principal.tenant_id) as uow:
+        await require_module(uow, request.module_id)
         await queries.insert_rule(uow, rule_id, request, principal.subject)
         await record(uow, principal, "onboarding.rule_added", "onboarding_rule", rule_id, after=definition)
     return rule
@@ -73,7 +74,8 @@ async def add_standard_item(principal: Principal, request: NewStandardItem) -> S
     item = msgspec.convert(definition, StandardItem)
     async with unit_of_work(principal.tenant_id) as uow:
         if await legal_entity_in(uow, request.legal_entity_id) is None:
-            raise LegalEntityUnknown(field="legal_entity_id")
+            raise LegalEntityNotFound(field="legal_entity_id")
+        await require_module(uow, request.module_id)
         await queries.insert_standard_item(uow, request.legal_entity_id, item)
         await record(uow, principal, "onboarding.standard_item_added", "legal_entity", request.legal_entity_id,
                      after=definition)

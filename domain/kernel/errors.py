@@ -50,6 +50,16 @@ class NotFound(DomainError):
     template = "The {resource} you asked for does not exist."
 
 
+class UnknownReference(DomainError):
+    """An id in a request body that names nothing in the caller's tenant. Another tenant's id answers exactly
+    like a random one: the lookup runs in the caller's tenant only."""
+
+    code = "unknown_reference"
+    kind = ErrorKind.UNPROCESSABLE
+    title = "Unknown reference"
+    template = "There is no {resource} with this id."
+
+
 class InvalidInput(DomainError):
     code = "invalid_input"
     kind = ErrorKind.INVALID

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import ModuleType
@@ -36,6 +36,13 @@ class Migration:
     def statements(self, is_sqlite: bool) -> list[str]:
         extra = "SQLITE_STATEMENTS" if is_sqlite else "POSTGRES_STATEMENTS"
         return [*self.module.STATEMENTS, *getattr(self.module, extra, [])]
+
+    async def apply_steps(self, owner: Database) -> None:
+        """A migration whose change depends on the catalogue (constraint names, stored table definitions) reads it
+        in its own ``apply``, inside the same transaction as its statements."""
+        steps: Callable[[Database], Awaitable[None]] | None = getattr(self.module, "apply", None)
+        if steps is not None:
+            await steps(owner)
 
 
 def discover() -> list[Migration]:
@@ -66,6 +73,7 @@ async def migrate(
             progress(migration.id)
             for statement in migration.statements(owner.is_sqlite):
                 await owner.execute(statement)
+            await migration.apply_steps(owner)
             await owner.execute(
                 "INSERT INTO meridian_migrations (id, applied_at) VALUES ({}, {})", migration.id, datetime.now(UTC)
             )

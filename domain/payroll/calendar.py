@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -39,6 +39,7 @@ SUPPORTED_FREQUENCIES = (
 FRACTION = Decimal("0.000001")
 ONE = Decimal(1)
 ZERO = Decimal(0)
+MAX_CUT_OFF_WORKING_DAYS = 23
 _STEP_DAYS = {PayFrequency.WEEKLY: 7, PayFrequency.BIWEEKLY: 14}
 
 
@@ -69,7 +70,9 @@ class PayGroupRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
     pay_day: int | Literal["last"]
     country: str
     subdivision: str | None = None
-    cut_off_days_before_pay: int = 0
+    #: the cut-off falls inside the month before pay at the latest: a larger count is a typing error, and an
+    #: unbounded one made the calendar walk working days for seconds on the event loop
+    cut_off_days_before_pay: Annotated[int, msgspec.Meta(ge=0, le=MAX_CUT_OFF_WORKING_DAYS)] = 0
     holiday_rule: HolidayRule = HolidayRule.PREVIOUS_WORKING_DAY
     anchor: date | None = None
     pay_lag_days: int = 0
@@ -78,8 +81,6 @@ class PayGroupRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
     def __post_init__(self) -> None:
         if self.frequency not in SUPPORTED_FREQUENCIES:
             raise ValueError(f"frequency must be one of {', '.join(SUPPORTED_FREQUENCIES)}")
-        if self.cut_off_days_before_pay < 0:
-            raise ValueError("cut_off_days_before_pay must not be negative")
         if self.frequency in _STEP_DAYS:
             self._check_weekly()
         else:

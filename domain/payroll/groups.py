@@ -6,7 +6,7 @@ from uuid import UUID
 
 from domain.audit.service import record
 from domain.kernel.db import UnitOfWork, unit_of_work
-from domain.kernel.errors import Conflict, NotFound
+from domain.kernel.errors import Conflict
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
@@ -18,7 +18,7 @@ from domain.payroll.model import NewPayGroup, PayGroupView
 from domain.payroll.queries import PayGroupRow
 from domain.payroll.runs import load_group
 from domain.regulation.service import law_layers_in
-from domain.tenancy.service import legal_entity_in
+from domain.tenancy.service import LegalEntityNotFound, legal_entity_in
 
 
 class PayGroupNameTaken(Conflict):
@@ -31,7 +31,7 @@ async def create_group(principal: Principal, request: NewPayGroup) -> PayGroupVi
     group_id = new_id()
     async with unit_of_work(principal.tenant_id) as uow:
         if await legal_entity_in(uow, request.legal_entity_id) is None:
-            raise NotFound(resource="legal entity", field="legal_entity_id")
+            raise LegalEntityNotFound(field="legal_entity_id")
         await require_calendar_of_entity(uow, request.legal_entity_id, request.rule)
         if await queries.group_named(uow, request.name):
             raise PayGroupNameTaken(name=request.name)

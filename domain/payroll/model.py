@@ -85,6 +85,11 @@ class NewSettlement(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
 
+#: The most one input may say in a period: counts a month can hold (a sanity bound, not the labour-law cap,
+#: which the contract and overtime rules check), so a typing error is refused when entered, not at calculation.
+PAY_INPUT_LIMITS = {"overtime_hours": Decimal(300), "unpaid_leave_days": Decimal(31)}
+
+
 class NewPayInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     employee_id: UUID
     kind: Literal["overtime_hours", "bonus", "allowance", "unpaid_leave_days", "deduction"]

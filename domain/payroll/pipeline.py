@@ -81,6 +81,13 @@ class RunBasis:
         return self.run.kind == CORRECTION
 
 
+#: The reason listed for a payslip whose calculation raised something other than a law refusal (a defect
+#: or figures no rule anticipated): the run lists it like any other blocked payslip.
+UNEXPECTED_FAILURE = ("The calculation stopped unexpectedly ({error}); the other payslips are unaffected. "
+                      "Check this employee's pay and inputs, or report the run id to support.")
+PAYSLIP_FAILURE_MESSAGES = (UNEXPECTED_FAILURE,)
+
+
 class CalculationBlocked(InvalidInput):
     """Some payslips cannot be calculated: the message names the first; ``problems`` lists the first
     :data:`PROBLEMS_LISTED` in employee-id order and ``total`` counts them all."""
@@ -293,6 +300,9 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
             figures = calculate(context, basis.law.pack(context.country))
         except ComplianceError as exc:
             blocked.append(_problem(employee, exc.template, exc.params))
+            continue
+        except Exception as exc:  # one payslip's failure is listed; it never fails the run
+            blocked.append(_problem(employee, UNEXPECTED_FAILURE, {"error": type(exc).__name__}))
             continue
         refusal = basis.law.refusal(figures.result)
         if refusal is not None:

@@ -4,24 +4,38 @@ the inputs (overtime, bonuses, deductions...) its payslips are calculated from."
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 import msgspec
 
 from domain.audit.service import AuditEntryView, entries_of, record
+from domain.employees import read_model as employees
 from domain.kernel.db import UnitOfWork, unit_of_work
-from domain.kernel.errors import Conflict, InvalidInput
+from domain.kernel.errors import Conflict, InvalidInput, UnknownReference
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.payroll import queries, workflow
 from domain.payroll.calculation_job import supersede
 from domain.payroll.calendar import periods
-from domain.payroll.model import NewCorrection, NewPayInput, NewPayRun, PayRunView
+from domain.payroll.model import PAY_INPUT_LIMITS, NewCorrection, NewPayInput, NewPayRun, PayRunView
 from domain.payroll.pipeline import CORRECTION
 from domain.payroll.queries import PayInputRow, PayRunRow, PayslipRow
-from domain.payroll.runs import actor_of, load_group, load_run, run_view, transition
+from domain.payroll.runs import PayGroupNotFound, actor_of, load_group, load_run, run_view, transition
 from domain.payroll.workflow import RunFacts, RunState
 from domain.tenancy.service import LegalEntityNotFound, legal_entity_in
+
+
+class EmployeeNotInRun(UnknownReference):
+    code = "pay_input_employee_not_in_run"
+    title = "Employee not in this pay run"
+    template = "No employee with this id is employed at the pay group's legal entity by the end of this period."
+
+
+class PayInputOutOfRange(InvalidInput):
+    code = "pay_input_out_of_range"
+    title = "Pay input out of range"
+    template = "A {kind} input is at most {limit} in one pay period."
 
 
 class NoSuchPeriod(InvalidInput):
@@ -64,7 +78,9 @@ class CorrectionPaidTooEarly(InvalidInput):
 async def create_run(principal: Principal, request: NewPayRun) -> PayRunView:
     run_id = new_id()
     async with unit_of_work(principal.tenant_id) as uow:
-        group = await load_group(uow, request.pay_group_id)
+        group = await queries.group(uow, request.pay_group_id)
+        if group is None:
+            raise PayGroupNotFound(field="pay_group_id")
         period = next((p for p in periods(group.rule, request.year) if p.number == request.period), None)
         if period is None:
             raise NoSuchPeriod(number=request.period, year=request.year, field="period")
@@ -137,7 +153,9 @@ async def _carry_inputs(uow: UnitOfWork, correction_id: UUID, in_force: dict[UUI
 async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) -> PayRunView:
     """A change after calculation voids every approval: the run must be calculated and reviewed again."""
     async with unit_of_work(principal.tenant_id) as uow:
+        _require_in_range(request)
         run = await load_run(uow, run_id, lock=True)
+        await _require_employed_in_run(uow, run, request.employee_id)
         facts = run.facts
         actor = await actor_of(uow, principal, facts)
         after = workflow.changed(facts, actor) if facts.state is not RunState.DRAFT else facts
@@ -150,6 +168,19 @@ async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) ->
         if after is not facts:
             await transition(uow, principal, run_id, "changed", facts, after)
         return await run_view(uow, run_id, principal.locale)
+
+
+def _require_in_range(request: NewPayInput) -> None:
+    limit = PAY_INPUT_LIMITS.get(request.kind)
+    if limit is not None and Decimal(request.amount) > limit:
+        raise PayInputOutOfRange(field="amount", kind=request.kind, limit=str(limit))
+
+
+async def _require_employed_in_run(uow: UnitOfWork, run: PayRunRow, employee_id: UUID) -> None:
+    """Looked up in the caller's tenant, so another tenant's employee answers exactly like a random id."""
+    group = await load_group(uow, run.pay_group_id)
+    if not await employees.count_employed(uow, group.legal_entity_id, run.period_end, only=[employee_id]):
+        raise EmployeeNotInRun(field="employee_id")
 
 
 async def get_run(principal: Principal, run_id: UUID) -> PayRunView:

@@ -12,8 +12,9 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
+from domain.identity.service import user_in
 from domain.kernel.db import UnitOfWork, unit_of_work
-from domain.kernel.errors import Conflict, NotFound
+from domain.kernel.errors import Conflict, NotFound, UnknownReference
 from domain.kernel.i18n import translate
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
@@ -52,7 +53,7 @@ from domain.recruitment.model import (
 )
 from domain.recruitment.personal_data import INDEXED_FIELDS, candidate_view, normalised, opened, sealed_columns
 from domain.recruitment.queries import CandidateRow, CompetencyModelRow, ModelVersionRow
-from domain.tenancy.service import legal_entity_in, own_tenant_in
+from domain.tenancy.service import LegalEntityNotFound, legal_entity_in, own_tenant_in
 
 
 class JobNotFound(NotFound):
@@ -98,9 +99,9 @@ class AlreadyApplied(Conflict):
     template = "This candidate already has an application for this job."
 
 
-class LegalEntityUnknown(NotFound):
-    code = "legal_entity_not_found"
-    template = "There is no legal entity with this id."
+class HiringTeamMemberUnknown(UnknownReference):
+    code = "hiring_team_member_not_found"
+    template = "There is no user with this id."
 
 
 class NoCompetencyModel(NotFound):
@@ -164,12 +165,20 @@ async def create_job(principal: Principal, request: NewJob, locale: str) -> JobV
         fallback = await tenant_default_locale(uow)
         require_language(request.title, fallback)
         if await legal_entity_in(uow, request.legal_entity_id) is None:
-            raise LegalEntityUnknown(field="legal_entity_id")
+            raise LegalEntityNotFound(field="legal_entity_id")
+        await _require_hiring_team(uow, request.hiring_team)
         job_id = new_id()
         await queries.insert_job(uow, job_id, msgspec.structs.asdict(request))
         row = await _existing_job(uow, job_id)
         await record(uow, principal, "job.created", "job", job_id, after=request)
     return _job_view(row, locale, fallback)
+
+
+async def _require_hiring_team(uow: UnitOfWork, team: list[UUID]) -> None:
+    """Each member is looked up in the caller's tenant, so another tenant's user answers like a random id."""
+    for position, user_id in enumerate(team):
+        if await user_in(uow, user_id) is None:
+            raise HiringTeamMemberUnknown(field=f"hiring_team[{position}]")
 
 
 async def _existing_job(uow: UnitOfWork, job_id: UUID) -> JobRecord:
@@ -202,6 +211,7 @@ async def update_job(principal: Principal, job_id: UUID, patch: JobPatch, expect
         fallback = await tenant_default_locale(uow)
         if "title" in values:
             require_language(values["title"], fallback)
+        await _require_hiring_team(uow, values.get("hiring_team", []))
         await queries.update_job(uow, job_id, expected_version, values)
         after = await _existing_job(uow, job_id)
         await record(uow, principal, "job.updated", "job", job_id,

@@ -155,7 +155,7 @@ async def test_training_is_recorded_against_the_catalogue(client: Any, tenant_a:
     assert recorded.status_code == 201, recorded.text
     unknown = await client.post(f"/v1/employees/{employee.id}/training-records", headers=bearer(hr), json={
         "module_id": str(uuid.uuid4()), "status": "assigned"})
-    assert unknown.status_code == 404
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["pointer"] == "/module_id"
     twice = await client.post(f"/v1/employees/{employee.id}/reviews", headers=bearer(hr), json={
         "period": "2027-H1", "ratings": {"coding": "3"}, "overall": "3"})
     assert twice.status_code == 409

@@ -262,7 +262,7 @@ async def test_an_application_moves_through_the_pipeline_with_history_and_notifi
     assert stale.status_code == 412
     unknown = await client.post(url, json={"stage": "teleported", "reason": "x"},
                                 headers=bearer(manager, **{"If-Match": moved.headers["etag"]}))
-    assert unknown.status_code == 404 and unknown.json()["code"] == "stage_not_found"
+    assert unknown.status_code == 422 and unknown.json()["code"] == "stage_not_found"
     history = (await client.get(f"/v1/applications/{application['id']}/history", headers=bearer(manager))).json()
     assert [(h["from_stage"], h["to_stage"], h["moved_by"]) for h in history] == [
         (None, "applied", "recruiter-1"), ("applied", "interview_passed", "manager-1")]

@@ -49,17 +49,27 @@ from domain.tenancy.model import NewLegalEntity
 from tests.conftest import bearer
 from tests.law_versions import shanghai_version
 from tests.routes import BODY_FOR_METHOD, NEUTRAL_VALUES, QUERY_FOR, RouteCase, query_for
+from tests.seeds import SEEDED
 
 pytestmark = pytest.mark.anyio
 OPENAPI_PARAM = re.compile(r"\{(\w+)\}")
 
 
 async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
-    """One object of every kind a path can name, owned by tenant B."""
+    """One object of every kind a path can name, owned by tenant B; seeded once per test session, as both the
+    path and the body probes use them."""
+    if ("tenant_b", tenant_b) not in SEEDED:
+        SEEDED[("tenant_b", tenant_b)] = await _seed(tenant_b)
+    return dict(SEEDED[("tenant_b", tenant_b)])
+
+
+async def _seed(tenant_b: uuid.UUID) -> dict[str, str]:
     owner = Principal(tenant_id=tenant_b, subject="b-admin", roles=frozenset({Role.TENANT_ADMIN}))
     entity = await tenancy.create_legal_entity(owner, NewLegalEntity(
         name=f"B Secret GmbH {uuid.uuid4().hex[:6]}", country="DE", currency="EUR", timezone="Europe/Berlin"))
-    user = await ensure_user(SystemActor(subject="tests"), tenant_b, "b-secret-user", [Role.HR_ADMIN])
+    # A user of its own per seeding, so that seeding again in the session books no interviewer twice.
+    user = await ensure_user(SystemActor(subject="tests"), tenant_b, f"b-secret-user-{uuid.uuid4().hex[:6]}",
+                             [Role.HR_ADMIN])
     job = await recruitment.create_job(owner, NewJob(legal_entity_id=entity.id, title={"en": "B secret role"},
                                                      location="Berlin"), "en")
     candidate = await recruitment.create_candidate(owner, NewCandidate(
@@ -78,7 +88,7 @@ async def seed_tenant_b(tenant_b: uuid.UUID) -> dict[str, str]:
                              timezone="Europe/Berlin"),
             ParticipantInput(kind=ParticipantKind.INTERVIEWER, person_id=user.id, display_name="B Interviewer",
                              timezone="Asia/Tokyo")]))
-    vendor = await assessments.register_vendor(owner, NewVendor(name="B secret vendor"))
+    vendor = await assessments.register_vendor(owner, NewVendor(name=f"B secret vendor {uuid.uuid4().hex[:6]}"))
     await employees.add_standard_item(owner, NewStandardItem(
         legal_entity_id=entity.id, title={"en": "B secret onboarding"}, owner_role="hr_admin", due_in_working_days=1))
     employee = await employees.hire(owner, application.id, HireRequest(
