@@ -4,10 +4,8 @@ A refused delivery used to add an entry to the tenant's audit chain, which anyon
 vendor id could do without credentials. The log is bounded instead: one row per vendor, reason and hour, at most
 a few samples per row, and rows older than the retention period are pruned as new ones are written.
 
-``vendor_id`` names a row of ``vendors`` but carries no foreign key yet: the composite key it needs,
-``(tenant_id, vendor_id) REFERENCES vendors (tenant_id, id)``, relies on the ``(tenant_id, id)`` index that
-migration 0013 gives every tenant table, and this migration must not depend on that change landing first. The
-service only writes a vendor id it has just read in the same tenant.
+Like every reference to a tenant row, the vendor and the parent row are named with the tenant
+(``(tenant_id, vendor_id) REFERENCES vendors (tenant_id, id)``, on the index migration 0013 gave every tenant table).
 """
 
 ID = "0014_delivery_security_log"
@@ -24,7 +22,8 @@ STATEMENTS = [
         refused INTEGER NOT NULL,
         throttled INTEGER NOT NULL,
         first_at TIMESTAMPTZ NOT NULL,
-        last_at TIMESTAMPTZ NOT NULL
+        last_at TIMESTAMPTZ NOT NULL,
+        FOREIGN KEY (tenant_id, vendor_id) REFERENCES vendors (tenant_id, id)
     )""",
     "CREATE UNIQUE INDEX delivery_refusals_tenant_key ON delivery_refusals (tenant_id, id)",
     "CREATE UNIQUE INDEX delivery_refusals_window ON delivery_refusals (tenant_id, vendor_id, window_start, reason)",
