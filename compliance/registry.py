@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from compliance import packs
+from compliance.calendar import WorkingDayCalendar, working_day_calendar
 from compliance.errors import UnknownCountry
 from compliance.pack import Pack
 
@@ -34,6 +35,16 @@ def regions_of(country: str) -> Mapping[str, str] | None:
     where no pack covers the country. Every saved region of a covered country is one of these."""
     pack = all_packs().get(country)
     return pack.regions if pack else None
+
+
+def calendar_of(country: str, region: str | None = None) -> WorkingDayCalendar:
+    """The working-day calendar of a place: a pack's region code (``SH``, ``13``) is mapped to the holiday
+    subdivision the pack keeps; any other region is read as the holiday calendar's own ISO 3166-2 subdivision
+    (a US state's holidays, though the US pack has no regions)."""
+    pack = all_packs().get(country)
+    if pack is not None and (region is None or region in pack.regions):
+        return pack.calendar(region)
+    return working_day_calendar(country, region)
 
 
 def pack_for(country: str) -> Pack:

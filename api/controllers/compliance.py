@@ -15,12 +15,11 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from api.guards import Caller, caller, requires
 from api.problems import locale_of
 from compliance.calculation import CalculationResult, Earnings, PayFrequency
-from compliance.calendar import working_day_calendar
 from compliance.labour import Contract
 from compliance.numbers import require_sane_decimals
 from compliance.pack import Pack
 from compliance.parameters import ParameterChange, Verification
-from compliance.registry import all_packs, pack_for
+from compliance.registry import all_packs, calendar_of, pack_for
 from domain.kernel.i18n import translate
 from domain.kernel.permissions import Operation
 from domain.regulation import service as regulation
@@ -168,7 +167,7 @@ class ComplianceController(Controller):
         year: Annotated[int, QueryParameter(ge=1950, le=2100)],
         subdivision: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> HolidayCalendar:
-        calendar = working_day_calendar(country, subdivision)
+        calendar = calendar_of(country, subdivision)
         language = _HOLIDAY_LANGUAGE.get(locale_of(request))
         days = [Holiday(date=day, name=name) for day, name in calendar.holidays_in(year, language)]
         return HolidayCalendar(country=country, subdivision=subdivision, year=year, holidays=days)

@@ -208,6 +208,16 @@ async def test_holidays_per_country_and_subdivision(client: Any, payroll: str) -
     assert bad.status_code == 400
 
 
+async def test_holidays_take_a_packs_region_codes_as_pay_groups_do(client: Any, payroll: str) -> None:
+    shanghai = await client.get("/v1/compliance/holidays?country=CN&subdivision=SH&year=2026", headers=bearer(payroll))
+    tokyo = await client.get("/v1/compliance/holidays?country=JP&subdivision=13&year=2026", headers=bearer(payroll))
+    california = await client.get("/v1/compliance/holidays?country=US&subdivision=CA&year=2026",
+                                  headers=bearer(payroll))
+    assert shanghai.status_code == tokyo.status_code == california.status_code == 200, shanghai.text
+    assert "2026-10-01" in {h["date"] for h in shanghai.json()["holidays"]}  # National Day
+    assert "2026-03-31" in {h["date"] for h in california.json()["holidays"]}  # Cesar Chavez Day: California only
+
+
 async def test_each_pack_has_a_typed_route_whose_schema_is_in_the_openapi_document(client: Any, payroll: str) -> None:
     typed = {k: v for k, v in GERMAN_CLASS_ONE.items() if k != "country"}
     response = await client.post("/v1/compliance/packs/DE/payroll-calculations", json=typed, headers=bearer(payroll))
