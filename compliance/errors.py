@@ -27,6 +27,11 @@ class PackDataError(ComplianceError):
     template = "Rule-pack data file {file} is invalid: {problem}"
 
 
+class NoPayrollForCountry(ComplianceError):
+    code = "compliance.no_payroll_for_country"
+    template = "Meridian checks {country} labour law but does not run payroll there."
+
+
 class UnknownCountry(ComplianceError):
     code = "compliance.unknown_country"
     template = "There is no rule pack for country {country}."

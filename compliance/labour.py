@@ -184,6 +184,18 @@ class ProrationRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 CALENDAR_DAYS_PRORATION = ProrationRule(method=ProrationMethod.CALENDAR_DAYS)
 
 
+class StatutoryRule(StrEnum):
+    """The optional rules of :class:`LabourLaw`, by the name a data file gives them."""
+
+    MAXIMUM_WEEKLY_HOURS = "maximum_weekly_hours"
+    MAXIMUM_DAILY_HOURS = "maximum_daily_hours"
+    MAXIMUM_PROBATION = "maximum_probation"
+    ANNUAL_LEAVE_BY_SERVICE = "annual_leave_by_service"
+    OVERTIME_LIMITS = "overtime_limits"
+    MINIMUM_WAGE = "minimum_wage"
+    OVERTIME_PREMIUM = "overtime_premium"
+
+
 class LabourLaw(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     currency: str
     minimum_wage: Cited[list[MinimumWageRate]]
@@ -204,6 +216,9 @@ class LabourLaw(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     overtime_ceilings: Cited[OvertimeCeilings] | None = None
     #: by region code, or ``default`` for every region without its own; pay is compared whole where absent
     minimum_wage_comparison: dict[str, Cited[MinimumWageComparison]] | None = None
+    #: rules this country's law does not set, each with the source that says so (a labour pack states what
+    #: its law leaves to contracts or collective agreements instead of leaving the rule out)
+    no_statutory_rule: dict[StatutoryRule, Cited[str]] | None = None
 
     @property
     def proration_rule(self) -> ProrationRule:
@@ -332,9 +347,8 @@ def check_contract(law: LabourLaw, contract: Contract) -> list[Violation]:
 
 
 def _minimum_wage(law: LabourLaw, contract: Contract, age: int | None) -> Violation | None:
+    # Where a national and a regional minimum both apply, the higher binds (a US state above the federal rate).
     rates = [r for r in law.minimum_wage.value if r.applies(contract.region, age)]
-    regional = [r for r in rates if r.region is not None]
-    rates = regional or rates
     if not rates:
         return None
     standard = law.standard_weekly_hours.value

@@ -40,6 +40,8 @@ class Pack(ABC):
     name: ClassVar[str]
     currency: ClassVar[str]
     pack_version: ClassVar[str]
+    #: False for a labour-law-only pack (``compliance.labour_pack``): it checks contracts, it does not pay.
+    pays_payroll: ClassVar[bool] = True
     #: region code -> English name. Regions are where the law differs (CN cities, GB Scotland, ...).
     regions: ClassVar[Mapping[str, str]] = {}
     #: region code -> ``holidays`` subdivision code, where they differ.

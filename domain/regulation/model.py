@@ -13,7 +13,7 @@ import msgspec
 from compliance.calculation import CalculationResult
 from compliance.pack import Pack
 from compliance.parameters import ParameterVersion, Verification
-from compliance.registry import pack_for
+from compliance.registry import law_pack_for
 from domain.kernel.errors import InvalidInput
 
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
@@ -115,7 +115,7 @@ class LawLayers:
         """The country's pack with this tenant's layers, built once per process."""
         code = country.upper()
         if code not in self._packs:
-            shipped = pack_for(code)
+            shipped = law_pack_for(code)
             layers = {series: list(v) for (c, series), v in self.versions.items() if c == shipped.country}
             carried = frozenset(series for c, series in self.carried_forward if c == shipped.country)
             self._packs[code] = shipped.layered(layers, carried) if layers or carried else shipped

@@ -24,7 +24,7 @@ from compliance.parameters import (
     diff_versions,
     read_version,
 )
-from compliance.registry import all_packs, pack_for
+from compliance.registry import law_pack_for, law_packs
 from domain.audit.service import record
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -137,7 +137,7 @@ def bundle_effect(bundle: bundles.Bundle) -> BundleEffect:
     changes: list[ParameterChange] = []
     covers: list[tuple[str, str, str | None, date]] = []
     for (country, name), versions in sorted(bundle.series.items()):
-        current = pack_for(country).series[name].layered(installed.get((country, name), ()), False)
+        current = law_pack_for(country).series[name].layered(installed.get((country, name), ()), False)
         for version in versions:
             changes += diff_versions(name, _in_force_or_none(current, version), version)
             covers.append((country, name, version.region, version.effective_from))
@@ -173,7 +173,7 @@ async def law_layers_in(uow: UnitOfWork) -> LawLayers:
     versions: dict[tuple[str, str], list[ParameterVersion[Any]]] = {
         key: list(found) for key, found in bundle_layer().items()}
     for view in await queries.versions(uow, status=LawVersionStatus.APPROVED):
-        versions.setdefault((view.country, view.series), []).append(_as_version(pack_for(view.country), view))
+        versions.setdefault((view.country, view.series), []).append(_as_version(law_pack_for(view.country), view))
     choices = await queries.choices(uow)
     return LawLayers(
         versions={key: tuple(found) for key, found in versions.items()},
@@ -189,7 +189,7 @@ async def law_layers(principal: Principal) -> LawLayers:
 
 async def coverage_for(principal: Principal, today: date, country: str | None = None) -> list[CoverageRow]:
     """Every series of every pack (or one country's) as this tenant runs on it, with its status today."""
-    countries = [pack_for(country).country] if country else list(all_packs())
+    countries = [law_pack_for(country).country] if country else list(law_packs())
     layers = await law_layers(principal)
     return [row for c in countries for row in coverage(layers.pack(c), today)]
 
@@ -372,7 +372,7 @@ async def list_choices(principal: Principal) -> list[LawChoiceView]:
 
 def _pack(country: str) -> Pack:
     try:
-        return pack_for(country)
+        return law_pack_for(country)
     except UnknownCountry as exc:
         raise InvalidInput(problem=str(exc), field="country") from exc
 
