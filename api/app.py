@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import anyio.to_thread
 from litestar import Litestar
 from litestar.middleware import DefineMiddleware
@@ -55,6 +57,7 @@ from api.controllers.tenancy import LegalEntityController, TenantController
 from api.guards import PRINCIPAL, authorize
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
+from api.maintenance import purge_periodically
 from api.openapi import docs_assets, document_errors, openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import FixedWindow, RateLimitMiddleware
@@ -94,8 +97,14 @@ def create_app(settings: Settings) -> Litestar:
         verifier.onprem_tenant = await ensure_home_tenant(runtime)
         app.state.runtime = runtime
         start_workers()
+        app.state.purge_stopping = asyncio.Event()
+        app.state.purger = asyncio.create_task(purge_periodically(app.state.purge_stopping))
 
     async def stop() -> None:
+        purger = app.state.get("purger")
+        if purger is not None:
+            app.state.purge_stopping.set()  # it finishes the tenant it is purging, then returns
+            await purger
         # In a thread: the event loop keeps running the jobs whose last pages the workers finish meanwhile.
         await anyio.to_thread.run_sync(stop_workers)
         await wait_for_jobs()  # each running calculation records its failure while the database is open

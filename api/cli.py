@@ -250,6 +250,23 @@ def payroll_calculate(tenant_id: UUID | None, run_id: UUID, subject: str) -> Non
     out.print(f"{run.employees_done} payslips; results hash {run.results_hash}; state {run.state.value}")
 
 
+@main.group(help="Housekeeping the server also does by itself.")
+def maintenance() -> None:
+    pass
+
+
+@maintenance.command("purge", help="Delete what has outlived its keeping, for every tenant, now: idempotency "
+                                   "answers past their 24-hour replay window (the server does this every few "
+                                   "minutes).")
+def maintenance_purge() -> None:
+    from api.maintenance import purge_expired
+
+    async def work(runtime: Runtime) -> int:
+        return await purge_expired()
+
+    out.print(f"Purged {run_or_exit(work)} expired idempotency answer(s).")
+
+
 @main.group(help="Demo data.")
 def demo() -> None:
     pass

@@ -73,6 +73,19 @@ async def release(uow: UnitOfWork, principal: str, key: str) -> None:
     )
 
 
+async def forget_some_claimed_before(uow: UnitOfWork, cutoff: datetime, limit: int) -> int:
+    """Up to ``limit`` of the tenant's rows past the replay window; how many were deleted."""
+    rows = await IdempotencyRecord.select(IdempotencyRecord.id).where(
+        (IdempotencyRecord.tenant_id == uow.tenant_id) & (IdempotencyRecord.created_at < cutoff)
+    ).limit(limit)
+    ids = [row["id"] for row in rows]
+    if ids:
+        await IdempotencyRecord.delete().where(
+            (IdempotencyRecord.tenant_id == uow.tenant_id) & IdempotencyRecord.id.is_in(ids)
+        )
+    return len(ids)
+
+
 async def forget_claimed_before(uow: UnitOfWork, cutoff: datetime) -> None:
     """Rows past the replay window, answered or abandoned: the tenant's index on the key keeps this cheap."""
     await IdempotencyRecord.delete().where(

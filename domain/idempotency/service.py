@@ -6,7 +6,9 @@ the client may retry.
 
 A stored answer can carry the personal data of the record it created, so it is sealed under the
 tenant's data key like the columns it came from, and kept only for the replay window: after it a
-retry is a new request, and older rows are deleted whenever the tenant claims a key.
+retry is a new request. Older rows are deleted whenever the tenant claims a key, and by
+:func:`purge_expired`, which the server runs for every tenant every few minutes, so a tenant that
+stops sending keys does not keep its last day's answers.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from domain.kernel.errors import DomainError, ErrorKind
 from domain.kernel.time import utc_now
 
 REPLAY_WINDOW = timedelta(hours=24)
+#: Rows deleted per transaction by the purge: short transactions, so requests never wait long behind it.
+PURGE_BATCH = 500
 _TABLE, _COLUMN = "idempotency_keys", "response_body"
 
 #: The tenant cipher's source, passed in by the edge: the keys context is a sibling, not a dependency.
@@ -76,6 +80,18 @@ async def remember(tenant_id: UUID, principal: str, key: str, response: StoredRe
             return  # the claim outlived the window and was purged: nothing to replay
         sealed = (await cipher_for(uow)).seal(response.body.decode(), _TABLE, _COLUMN, claimed.id)
         await queries.store_response(uow, principal, key, response.status, sealed, json.dumps(response.headers))
+
+
+async def purge_expired(tenant_id: UUID, batch: int = PURGE_BATCH) -> int:
+    """Delete the tenant's rows past the replay window, ``batch`` rows per transaction; how many were deleted.
+    Each transaction is the tenant's own, so on PostgreSQL row-level security scopes it like any request."""
+    cutoff, purged = utc_now() - REPLAY_WINDOW, 0
+    while True:
+        async with unit_of_work(tenant_id) as uow:
+            deleted = await queries.forget_some_claimed_before(uow, cutoff, batch)
+        purged += deleted
+        if deleted < batch:
+            return purged
 
 
 async def release(tenant_id: UUID, principal: str, key: str) -> None:
