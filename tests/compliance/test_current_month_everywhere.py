@@ -27,6 +27,10 @@ REGULAR_PAY = {"CN": "12000", "DE": "4200", "GB": "3100", "IN": "90000", "JP": "
 NEEDS_WRITTEN_ACCEPTANCE = {
     ("CN", "CD", "social_insurance"), ("CN", "GZ", "social_insurance"), ("CN", "HZ", "social_insurance"),
     ("CN", "SZ", "social_insurance"), ("GB", None, "nic"), ("SG", None, "cpf"),
+    # Issue 12's added cities: each rests on one secondary source so far (see each city's file).
+    *(("CN", city, "social_insurance") for city in (
+        "TJ", "CQ", "WH", "NJ", "XA", "CS", "ZZ", "JN", "QD",
+    )),
 }
 
 

@@ -66,7 +66,7 @@ def test_invalid_input_is_refused(changes: dict[str, Any], match: str) -> None:
 
 def test_unknown_city_and_frequency_are_refused() -> None:
     with pytest.raises(UnknownRegion):
-        calc(region="WH")
+        calc(region="XX")  # not one of the pack's city codes
     with pytest.raises(UnsupportedPayFrequency):
         calc(pay_frequency=PayFrequency.WEEKLY)
 
