@@ -4,14 +4,25 @@ plan's items as the people who own them work through them."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
+from compliance.numbers import require_sane_decimals
+from domain.assessments.model import CompetencyCode, require_decimal
 from domain.audit.service import record
 from domain.employees import queries
-from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem
+from domain.employees.onboarding import (
+    HUNDRED,
+    DueInWorkingDays,
+    OnboardingRule,
+    OwnerRole,
+    PlanItem,
+    StandardItem,
+    Title,
+)
 from domain.employees.references import require_module
 from domain.employees.views import existing_employee
 from domain.kernel.db import unit_of_work
@@ -25,19 +36,25 @@ class NewOnboardingRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
     """Evaluation results below ``below`` on ``competency`` add ``item`` to a new hire's plan. Changing
     rules later never rewrites plans already made."""
 
-    competency: str
-    below: str
-    item: dict[str, str]
-    owner_role: str
-    due_in_working_days: int
+    competency: CompetencyCode
+    below: Annotated[Decimal, msgspec.Meta(
+        description="The rule applies when the normalised score (0-100) is strictly below this.")]
+    item: Title
+    owner_role: OwnerRole
+    due_in_working_days: DueInWorkingDays
     module_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        # The same checks the stored OnboardingRule makes, here so that a bad value is a 400 at the edge.
+        require_sane_decimals(self)
+        require_decimal(self.below, "below", low=Decimal(0), high=HUNDRED)
 
 
 class NewStandardItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     legal_entity_id: UUID
-    title: dict[str, str]
-    owner_role: str
-    due_in_working_days: int
+    title: Title
+    owner_role: OwnerRole
+    due_in_working_days: DueInWorkingDays
     module_id: UUID | None = None
 
 
