@@ -7,6 +7,7 @@ import asyncio
 import anyio.to_thread
 from litestar import Litestar
 from litestar.middleware import DefineMiddleware
+from litestar.routes import HTTPRoute
 
 from api.auth import AuthenticationMiddleware, TokenVerifier, load_or_create_secret
 from api.bodies import JsonRequest, refuse_bad_query_values
@@ -58,7 +59,7 @@ from api.guards import PRINCIPAL, authorize
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.maintenance import purge_periodically
-from api.openapi import docs_assets, document_errors, openapi_config
+from api.openapi import InputStructSchemaPlugin, docs_assets, document_errors, finish_document, openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import FixedWindow, RateLimitMiddleware
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> Litestar:
         request_class=JsonRequest,
         before_request=refuse_bad_query_values,
         openapi_config=openapi_config(),
+        plugins=[InputStructSchemaPlugin()],
         request_max_body_size=settings.max_body_bytes,
         on_startup=[start],
         on_shutdown=[stop],
@@ -135,6 +137,8 @@ def create_app(settings: Settings) -> Litestar:
     )
     app.state.settings = settings
     _declare_schema_routes_public(app)
+    _list_every_method_in_options(app)
+    finish_document(app)
     # Outside the router, so that 404s for unknown paths also carry a request id and a locale.
     app.asgi_handler = RequestContextMiddleware(app.asgi_handler, settings.default_locale)
     return app
@@ -147,3 +151,13 @@ def _declare_schema_routes_public(app: Litestar) -> None:
         if route.path.startswith(prefix):
             for handler in getattr(route, "route_handlers", []):
                 handler.opt["public"] = True
+
+def _list_every_method_in_options(app: Litestar) -> None:
+    """Litestar registers a controller's handlers one at a time and builds a path's OPTIONS answer with the first
+    one's route, so its ``Allow`` missed the methods registered after (OPTIONS /v1/tenant said GET, OPTIONS but
+    not PATCH). Point each OPTIONS answer at the path's complete route."""
+    for route in app.routes:
+        options = route.route_handler_map.get("OPTIONS") if isinstance(route, HTTPRoute) else None
+        for cell in getattr(options[0].fn, "__closure__", None) or () if options else ():
+            if isinstance(cell.cell_contents, HTTPRoute):
+                cell.cell_contents = route

@@ -3,18 +3,40 @@ problem+json shape they really have."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, get_args, get_type_hints
+from uuid import UUID
 
-from litestar import Controller, Router
+import msgspec
+from litestar import Controller, Litestar, Router
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    Schema,
+    SecurityScheme,
+)
+from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 
+from api.idempotency import _VALID_KEY as VALID_IDEMPOTENCY_KEY
 from api.problems import PROBLEM_MEDIA_TYPE, Problem
+from compliance.numbers import MAX_DECIMAL_PLACES, MAX_DIGITS_BEFORE_POINT
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.typing import FieldDefinition
 
 API_VERSION = "1.0.0"
 DESCRIPTION = """Meridian is the HR core for multinational teams: recruitment, AI interview results,
@@ -28,28 +50,43 @@ def _problem(description: str) -> ResponseSpec:
                         generate_examples=False)
 
 
+#: Every operation: the query string, the token, the permission matrix and the rate limit are checked first.
 COMMON_RESPONSES: dict[int, ResponseSpec] = {
     400: _problem("Invalid input; `errors[]` points at each field"),
     401: _problem("Missing, invalid or expired bearer token, or a disabled user"),
     403: _problem("Your role or scopes do not allow this operation"),
-    404: _problem("Not found; another tenant's objects answer exactly like missing ones"),
     429: _problem("Rate limited; see Retry-After and the RateLimit headers"),
     500: _problem("Internal error; quote the request_id"),
 }
-CREATE_RESPONSES: dict[int, ResponseSpec] = {
-    409: _problem("Conflicts with an existing resource"),
-    413: _problem("Body larger than the configured limit"),
-    422: _problem("Idempotency-Key reused with a different body or query string"),
+#: Operations whose path or query names an object.
+NOT_FOUND = _problem("Not found; another tenant's objects answer exactly like missing ones")
+#: Self-service operations, for a token whose subject is not (or no longer) the candidate or employee it reads.
+OWN_RECORD_RESPONSES: dict[int, ResponseSpec] = {
+    404: _problem("Your token's subject has no candidate or employee record in this organisation"),
 }
-UPDATE_RESPONSES: dict[int, ResponseSpec] = {
-    409: _problem("Conflicts with an existing resource"),
+#: Writes: the use case's own conflicts, and references the database refuses (``api.problems``).
+WRITE_RESPONSES: dict[int, ResponseSpec] = {
+    409: _problem("Conflicts with the resource's state or with an existing resource"),
+    422: _problem("Names something that does not exist in your organisation, or breaks a business rule; "
+                  "`errors[]` points at the field"),
+}
+#: POSTs: ``api.idempotency`` buffers the body of a request with an Idempotency-Key to fingerprint it.
+IDEMPOTENT_RESPONSES: dict[int, ResponseSpec] = {
+    413: _problem("Body larger than the configured limit"),
+    422: _problem("Idempotency-Key reused with a different body or query string, or the request names something "
+                  "that does not exist in your organisation or breaks a business rule; `errors[]` points at the "
+                  "field"),
+}
+#: Operations taking a JSON body (``api.bodies``).
+BODY_RESPONSES: dict[int, ResponseSpec] = {
+    413: _problem("Body larger than the configured limit"),
+    415: _problem("The body is not of the media type this operation takes (application/json unless it says otherwise)"),
+}
+#: Operations that read If-Match (``api.http.expected_version``).
+IF_MATCH_RESPONSES: dict[int, ResponseSpec] = {
     412: _problem("The resource changed since you read it (stale If-Match)"),
     428: _problem("If-Match is required"),
 }
-BODY_RESPONSES: dict[int, ResponseSpec] = {
-    415: _problem("The body is not of the media type this operation takes (application/json unless it says otherwise)"),
-}
-
 
 DOCS_ASSETS = "/schema/assets"
 
@@ -83,18 +120,176 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
-_CHANGES = frozenset({"PATCH", "PUT", "DELETE"})
-_WITH_BODY = frozenset({"POST", "PATCH", "PUT"})
+_WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+JSON = "application/json"
+#: What a ``format`` query value answers with, for the operations that offer other renderings than JSON.
+FORMAT_MEDIA_TYPES = {"json": JSON, "html": "text/html", "csv": "text/csv"}
+#: The ETag form ``api.http.etag`` writes; anything else in If-Match is answered 428 like a missing one.
+ETAG_PATTERN = r'^(W/)?"v\d{1,12}"$'
+#: ``compliance.numbers.require_sane_decimals``, which every input Struct with decimals applies, as a pattern.
+SANE_DECIMAL_PATTERN = rf"^-?\d{{1,{MAX_DIGITS_BEFORE_POINT}}}(\.\d{{1,{MAX_DECIMAL_PLACES}}})?$"
+
+
+def _handlers(route: type[Controller] | HTTPRouteHandler) -> Iterable[tuple[str, HTTPRouteHandler]]:
+    """Each handler with the path prefix it is registered under."""
+    if isinstance(route, HTTPRouteHandler):
+        yield "", route
+        return
+    for value in vars(route).values():
+        if isinstance(value, HTTPRouteHandler):
+            yield route.path, value
+
+
+def _takes_json_body(handler: HTTPRouteHandler) -> bool:
+    """A ``data`` parameter, or a raw body the handler requires to be JSON (signed vendor deliveries)."""
+    return "data" in inspect.signature(handler.fn).parameters or _calls(handler, "require_json_media_type")
+
+
+def _checks_if_match(handler: HTTPRouteHandler) -> bool:
+    """Handlers that read If-Match call ``api.http.expected_version``; it answers 428 without one, 412 when stale."""
+    return _calls(handler, "expected_version")
+
+
+def _calls(handler: HTTPRouteHandler, function: str) -> bool:
+    code = getattr(handler.fn, "__code__", None)
+    return code is not None and function in code.co_names
+
+
+def _names_an_object(handler: HTTPRouteHandler, prefix: str) -> bool:
+    """A path parameter, or an id in the query (``GET /v1/interviews?application_id=``), that may name nothing."""
+    if any("{" in prefix + path for path in handler.paths):
+        return True
+    # Not handler.parsed_fn_signature: parsed before registration, it would break Litestar's copy of the handler.
+    hints = get_type_hints(handler.fn, include_extras=True)
+    return any(_mentions(UUID, hint) for name, hint in hints.items() if name not in ("data", "return"))
+
+
+def _mentions(kind: type, hint: Any) -> bool:
+    return hint is kind or any(_mentions(kind, arg) for arg in get_args(hint))
+
+
+def responses_of(handler: HTTPRouteHandler, prefix: str) -> dict[int, ResponseSpec]:
+    """Every error the edge and the use cases can answer for this handler, from what it takes and does."""
+    methods = {m.upper() for m in handler.http_methods}
+    found: dict[int, ResponseSpec] = dict(COMMON_RESPONSES)
+    if _names_an_object(handler, prefix):
+        found[404] = NOT_FOUND
+    if methods & _WRITES:
+        found.update(WRITE_RESPONSES)
+    if "POST" in methods:
+        found.update(IDEMPOTENT_RESPONSES)
+    if _takes_json_body(handler):
+        found.update(BODY_RESPONSES)
+    if _checks_if_match(handler):
+        found.update(IF_MATCH_RESPONSES)
+    return found
 
 
 def document_errors(routes: Iterable[type[Controller] | HTTPRouteHandler]) -> None:
-    """Give every route its error responses, by method, before the OpenAPI document is built."""
+    """Give every route its error responses before the OpenAPI document is built; a handler's own win."""
     for route in routes:
-        handlers = [route] if isinstance(route, HTTPRouteHandler) else list(vars(route).values())
-        for value in handlers:
-            if not isinstance(value, HTTPRouteHandler):
+        for prefix, handler in _handlers(route):
+            handler.responses = {**responses_of(handler, prefix), **(handler.responses or {})}
+
+
+# -- after the document is built: what Litestar cannot derive from a handler's signature --------------------
+
+
+def finish_document(app: Litestar) -> None:
+    """Headers the middleware and ``api.http`` read, and the renderings a ``format`` query selects."""
+    document = app.openapi_schema
+    for route in app.routes:
+        item = (document.paths or {}).get(route.path_format) if isinstance(route, HTTPRoute) else None
+        if item is None:
+            continue
+        for method, (handler, _) in route.route_handler_map.items():
+            operation = getattr(item, str(method).lower(), None)
+            if not isinstance(operation, Operation):
                 continue
-            methods = {m.upper() for m in value.http_methods}
-            extra = CREATE_RESPONSES if "POST" in methods else UPDATE_RESPONSES if methods & _CHANGES else {}
-            body = BODY_RESPONSES if methods & _WITH_BODY else {}
-            value.responses = {**COMMON_RESPONSES, **extra, **body, **(value.responses or {})}
+            headers = ([IDEMPOTENCY_KEY] if method == "POST" else []) + (
+                [IF_MATCH] if _checks_if_match(handler) else [])
+            if headers:
+                operation.parameters = [*(operation.parameters or []), *headers]
+            _document_formats(operation, handler)
+
+
+IDEMPOTENCY_KEY = Parameter(
+    name="Idempotency-Key", param_in=ParamType.HEADER, required=False,
+    schema=Schema(type=OpenAPIType.STRING, pattern=VALID_IDEMPOTENCY_KEY.pattern),
+    description="Retrying with the same key and the same request replays the first answer for 24 hours; the same "
+                "key with another body or query string is refused with 422.")
+IF_MATCH = Parameter(
+    name="If-Match", param_in=ParamType.HEADER, required=False,
+    schema=Schema(type=OpenAPIType.STRING, pattern=ETAG_PATTERN),
+    description="The ETag you read. Without it the answer is 428; when the resource changed since, 412.")
+
+
+def _document_formats(operation: Operation, handler: HTTPRouteHandler) -> None:
+    parameter = handler.parsed_fn_signature.parameters.get("format")
+    success = next((r for status, r in (operation.responses or {}).items() if status.startswith("2")), None)
+    if parameter is None or not isinstance(success, OpenAPIResponse) or not success.content:
+        return
+    for value in get_args(parameter.annotation):
+        media_type = FORMAT_MEDIA_TYPES.get(value)
+        if media_type is not None and media_type not in success.content:
+            success.content[media_type] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+
+
+# -- input Structs: the document is as strict as the decoder ---------------------------------------------------
+
+
+class InputStructSchemaPlugin(StructSchemaPlugin):
+    """Input Structs forbid unknown fields (see docs/architecture.md), their decimals pass
+    ``require_sane_decimals``, and their mappings have bounds and key patterns that Litestar leaves out; the
+    document says all of it, so a request made from the document is not refused for a reason it hides."""
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        info = msgspec.inspect.type_info(field_definition.type_)
+        if isinstance(info, msgspec.inspect.StructType) and info.forbid_unknown_fields:
+            schema.additional_properties = False
+            for field in info.fields:
+                prop = (schema.properties or {}).get(field.encode_name)
+                if isinstance(prop, Schema):
+                    _as_strict_as_the_decoder(prop, field.type)
+        return schema
+
+
+def _as_strict_as_the_decoder(schema: Schema, kind: msgspec.inspect.Type) -> None:
+    while isinstance(kind, msgspec.inspect.Metadata):
+        kind = kind.type
+    if isinstance(kind, msgspec.inspect.UnionType):
+        for member in kind.types:
+            nested = next((s for s in schema.one_of or () if isinstance(s, Schema) and s.type == _json_type(member)),
+                          None)
+            _as_strict_as_the_decoder(nested or schema, member)
+    elif isinstance(kind, msgspec.inspect.DecimalType) and schema.pattern is None:
+        schema.pattern = SANE_DECIMAL_PATTERN
+    elif isinstance(kind, msgspec.inspect.StrType):
+        schema.min_length = kind.min_length if schema.min_length is None else schema.min_length
+        schema.max_length = kind.max_length if schema.max_length is None else schema.max_length
+        schema.pattern = kind.pattern if schema.pattern is None else schema.pattern
+    elif isinstance(kind, msgspec.inspect.ListType) and isinstance(schema.items, Schema):
+        _as_strict_as_the_decoder(schema.items, kind.item_type)
+    elif isinstance(kind, msgspec.inspect.DictType):
+        _bound_mapping(schema, kind)
+
+
+def _bound_mapping(schema: Schema, kind: msgspec.inspect.DictType) -> None:
+    if schema.min_properties is None and kind.min_length is not None:
+        schema.min_properties = kind.min_length
+    if schema.max_properties is None and kind.max_length is not None:
+        schema.max_properties = kind.max_length
+    key = kind.key_type.type if isinstance(kind.key_type, msgspec.inspect.Metadata) else kind.key_type
+    if schema.property_names is None and isinstance(key, msgspec.inspect.StrType) and key.pattern:
+        schema.property_names = Schema(type=OpenAPIType.STRING, pattern=key.pattern)
+    if isinstance(schema.additional_properties, Schema):
+        _as_strict_as_the_decoder(schema.additional_properties, kind.value_type)
+
+
+def _json_type(kind: msgspec.inspect.Type) -> OpenAPIType | None:
+    while isinstance(kind, msgspec.inspect.Metadata):
+        kind = kind.type
+    return {msgspec.inspect.DictType: OpenAPIType.OBJECT, msgspec.inspect.ListType: OpenAPIType.ARRAY,
+            msgspec.inspect.DecimalType: OpenAPIType.STRING, msgspec.inspect.StrType: OpenAPIType.STRING,
+            }.get(type(kind))

@@ -9,6 +9,7 @@ from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.guards import Caller, requires
+from api.openapi import OWN_RECORD_RESPONSES
 from api.problems import locale_of
 from domain.audit.service import AuditEntryView
 from domain.employees.service import employee_of
@@ -192,7 +193,8 @@ class OwnPayslipController(Controller):
     path = "/v1/my/payslips"
     tags = ["Payroll"]
 
-    @get("/", opt=requires(Operation.OWN_PAYSLIPS_READ), summary="Your own payslips of finalised runs")
+    @get("/", opt=requires(Operation.OWN_PAYSLIPS_READ), responses=OWN_RECORD_RESPONSES,
+         summary="Your own payslips of finalised runs")
     async def list(self, principal: Caller) -> list[PayslipView]:
         return await service.own_payslips(principal, employee_of(principal))
 

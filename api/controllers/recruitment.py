@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api.auth import issue_token
 from api.guards import Caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
+from api.openapi import OWN_RECORD_RESPONSES
 from api.problems import locale_of
 from domain.interviews import portal
 from domain.interviews.portal import PortalOverview
@@ -148,7 +149,7 @@ class CandidatePortalController(Controller):
     path = "/v1/candidate-portal"
     tags = ["Candidate portal"]
 
-    @get("/", opt=requires(Operation.CANDIDATE_PORTAL_READ),
+    @get("/", opt=requires(Operation.CANDIDATE_PORTAL_READ), responses=OWN_RECORD_RESPONSES,
          summary="The candidate's own applications, stages and interview times, in their language and zone")
     async def overview(self, principal: Caller) -> PortalOverview:
         return await portal.overview(principal)
