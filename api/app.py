@@ -152,6 +152,7 @@ def _declare_schema_routes_public(app: Litestar) -> None:
             for handler in getattr(route, "route_handlers", []):
                 handler.opt["public"] = True
 
+
 def _list_every_method_in_options(app: Litestar) -> None:
     """Litestar registers a controller's handlers one at a time and builds a path's OPTIONS answer with the first
     one's route, so its ``Allow`` missed the methods registered after (OPTIONS /v1/tenant said GET, OPTIONS but
