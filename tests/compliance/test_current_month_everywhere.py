@@ -29,7 +29,8 @@ NEEDS_WRITTEN_ACCEPTANCE = {
     ("CN", "SZ", "social_insurance"), ("GB", None, "nic"), ("SG", None, "cpf"),
     # Issue 12's added cities: each rests on one secondary source so far (see each city's file).
     *(("CN", city, "social_insurance") for city in (
-        "TJ", "CQ", "WH", "NJ", "XA", "CS", "ZZ", "JN", "QD",
+        "TJ", "CQ", "WH", "NJ", "XA", "CS", "ZZ", "JN", "QD", "XM", "FZ", "DL", "SY", "HF", "KM", "NC", "SJZ", "TY",
+        "CC", "HEB", "NN", "HK", "GY", "LZ", "XN", "YC", "WLMQ", "HHHT", "LS",
     )),
 }
 
