@@ -19,11 +19,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
+    OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
     Operation,
     Parameter,
+    RequestBody,
     Schema,
     SecurityScheme,
 )
@@ -211,6 +213,7 @@ def finish_document(app: Litestar) -> None:
             if headers:
                 operation.parameters = [*(operation.parameters or []), *headers]
             _document_formats(operation, handler)
+            _document_raw_bodies(operation, handler)
 
 
 IDEMPOTENCY_KEY = Parameter(
@@ -222,6 +225,35 @@ IF_MATCH = Parameter(
     name="If-Match", param_in=ParamType.HEADER, required=False,
     schema=Schema(type=OpenAPIType.STRING, pattern=ETAG_PATTERN),
     description="The ETag you read. Without it the answer is 428; when the resource changed since, 412.")
+
+
+#: ``opt`` keys of handlers that stream a raw body in or out (uploads and downloads): the media types they take
+#: or answer with, ranges allowed (``audio/*``).
+TAKES = "takes_media_types"
+ANSWERS = "answers_media_types"
+
+
+def raw_body(*media_types: str) -> dict[str, tuple[str, ...]]:
+    """The ``opt`` of a handler reading its raw request body in one of ``media_types``."""
+    return {TAKES: media_types}
+
+
+def raw_answer(*media_types: str) -> dict[str, tuple[str, ...]]:
+    """The ``opt`` of a handler answering with a stored file of one of ``media_types``."""
+    return {ANSWERS: media_types}
+
+
+def _binary(media_types: Iterable[str]) -> dict[str, OpenAPIMediaType]:
+    return {media_type: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))
+            for media_type in media_types}
+
+
+def _document_raw_bodies(operation: Operation, handler: HTTPRouteHandler) -> None:
+    if takes := handler.opt.get(TAKES):
+        operation.request_body = RequestBody(content=_binary(takes), required=True)
+    success = next((r for status, r in (operation.responses or {}).items() if status.startswith("2")), None)
+    if (answers := handler.opt.get(ANSWERS)) and isinstance(success, OpenAPIResponse):
+        success.content = _binary(answers)
 
 
 def _document_formats(operation: Operation, handler: HTTPRouteHandler) -> None:

@@ -12,6 +12,7 @@ from litestar.response import Stream
 
 from api.guards import Caller, requires
 from api.http import Cursor, Limit
+from api.openapi import raw_answer, raw_body
 from api.uploads import UPLOAD_RESPONSES, upload_body
 from compliance.coverage import CoverageRow
 from domain.kernel.pagination import Page
@@ -27,6 +28,9 @@ from domain.regulation.model import (
     NewLawChoice,
     NewLawVersion,
 )
+
+#: What ``domain.regulation.service.DOCUMENT_TYPE`` accepts, as the API document lists it.
+NOTICE_MEDIA_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 
 class CoverageController(Controller):
@@ -61,7 +65,8 @@ class LawVersionController(Controller):
     async def read(self, principal: Caller, version_id: FromPath[UUID]) -> LawVersionView:
         return await service.get_version(principal, version_id)
 
-    @put("/{version_id:uuid}/document", opt=requires(Operation.LAW_VERSIONS_WRITE), responses=UPLOAD_RESPONSES,
+    @put("/{version_id:uuid}/document", opt={**requires(Operation.LAW_VERSIONS_WRITE), **raw_body(*NOTICE_MEDIA_TYPES)},
+         responses=UPLOAD_RESPONSES,
          summary="Attach the notice the figures come from (the raw body: PDF, PNG or JPEG), sealed at rest, "
                  "for the approver to read")
     async def attach(self, request: Request[Any, Any, Any], principal: Caller,
@@ -70,7 +75,7 @@ class LawVersionController(Controller):
         return await service.attach_document(principal, version_id, content_type, upload_body(request),
                                              request.app.state.settings.max_upload_bytes)
 
-    @get("/{version_id:uuid}/document", opt=requires(Operation.COMPLIANCE_READ),
+    @get("/{version_id:uuid}/document", opt={**requires(Operation.COMPLIANCE_READ), **raw_answer(*NOTICE_MEDIA_TYPES)},
          summary="Download a version's source document (audited)")
     async def document(self, principal: Caller, version_id: FromPath[UUID]) -> Stream:
         content_type, content = await service.open_document(principal, version_id)

@@ -11,12 +11,15 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from api.guards import Caller, requires
+from api.openapi import raw_answer, raw_body
 from api.uploads import UPLOAD_RESPONSES, upload_body
 from domain.kernel.permissions import Operation
 from domain.recordings import service
 from domain.recordings.service import RecordingView
 
 #: The route accepts up to this; the configured MERIDIAN_MAX_UPLOAD_BYTES is enforced while streaming.
+#: What ``domain.recordings.service.ALLOWED_TYPES`` accepts, as the API document lists it.
+RECORDING_MEDIA_TYPES = ("audio/*", "video/*", "application/pdf", "text/plain")
 ROUTE_BODY_LIMIT = 16 * 1024**3
 
 Filename = Annotated[str, QueryParameter(min_length=1, max_length=255, pattern=r"^[^/\\\x00-\x1f]+$",
@@ -27,7 +30,8 @@ class ApplicationRecordingController(Controller):
     path = "/v1/applications/{application_id:uuid}/recordings"
     tags = ["Recruitment"]
 
-    @post("/", opt=requires(Operation.RECORDINGS_WRITE), request_max_body_size=ROUTE_BODY_LIMIT,
+    @post("/", opt={**requires(Operation.RECORDINGS_WRITE), **raw_body(*RECORDING_MEDIA_TYPES)},
+          request_max_body_size=ROUTE_BODY_LIMIT,
           responses=UPLOAD_RESPONSES,
           summary="Upload a recording or attachment as the raw request body (audio, video, PDF or text), "
                   "streamed and encrypted at rest")
@@ -47,7 +51,8 @@ class RecordingController(Controller):
     path = "/v1/recordings"
     tags = ["Recruitment"]
 
-    @get("/{recording_id:uuid}/content", opt=requires(Operation.RECORDINGS_READ),
+    @get("/{recording_id:uuid}/content",
+         opt={**requires(Operation.RECORDINGS_READ), **raw_answer(*RECORDING_MEDIA_TYPES)},
          summary="Download a recording (audited)")
     async def download(self, principal: Caller, recording_id: FromPath[UUID]) -> Stream:
         recording, content = await service.open_for_download(principal, recording_id)
