@@ -27,10 +27,10 @@ def test_chinas_regions_are_cities_so_the_pack_not_iso_decides() -> None:
 
 
 def test_a_region_is_the_packs_code_or_an_iso_subdivision_where_no_pack_covers_the_country() -> None:
-    for country, region in (("CN", "SH"), ("DE", "BY"), ("GB", "SCT"), ("JP", "13"), ("US", None), ("FR", "IDF")):
+    for country, region in (("CN", "SH"), ("DE", "BY"), ("GB", "SCT"), ("JP", "13"), ("US", None), ("LU", "CA")):
         require_place(country, region)
     for country, region, error in (("CN", "CN-SH", UnknownRegionCode), ("GB", "BW", UnknownRegionCode),
-                                   ("US", "CA", NoRegionsInCountry), ("FR", "MARS", UnknownRegionCode),
+                                   ("US", "CA", NoRegionsInCountry), ("LU", "MARS", UnknownRegionCode),
                                    ("ZZ", None, UnknownCountryCode)):
         with pytest.raises(error) as caught:
             require_place(country, region)
