@@ -30,6 +30,7 @@ from domain.regulation.service import (
 from domain.tenancy.service import countries_in_use
 
 PACKS_DIR = Path(__file__).resolve().parents[1] / "compliance" / "packs"
+LABOUR_PACKS_DIR = PACKS_DIR.with_name("labour_packs")
 
 
 @click.group(help="Statutory rule packs: coverage, and signed law bundles.")
@@ -65,10 +66,13 @@ def packs_status(tenant_id: UUID | None, on: datetime | None) -> None:
 @click.option("--country", "countries", multiple=True, help="Only these countries (repeat); default every pack")
 @click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path), default=PACKS_DIR,
               help="A folder laid out like compliance/packs (<cc>_<country>/data/<series>/*.toml)")
-def packs_export(key_file: Path, output: Path, publisher: str, countries: tuple[str, ...], source: Path) -> None:
+@click.option("--labour-source", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=LABOUR_PACKS_DIR, help="A folder laid out like compliance/labour_packs (<cc>_<name>/<series>/)")
+def packs_export(key_file: Path, output: Path, publisher: str, countries: tuple[str, ...], source: Path,
+                 labour_source: Path) -> None:
     key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(key_file.read_text().strip()))
     bundle_id = f"law-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
-    output.write_bytes(bundles.build_bundle(source, key, publisher, bundle_id, countries or None))
+    output.write_bytes(bundles.build_bundle(source, key, publisher, bundle_id, countries or None, labour_source))
     out.print(f"Wrote {output} ({bundle_id}, signed by {publisher})")
 
 

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from compliance.errors import PackDataError
 from compliance.parameters import Origin, ParameterVersion, read_version, reject_overlaps
-from compliance.registry import all_packs
+from compliance.registry import law_packs
 from domain.kernel.errors import InvalidInput
 
 FORMAT = "meridian.law-bundle.v1"
@@ -82,24 +82,33 @@ def read_bundle(path: Path, trusted_keys: Iterable[Ed25519PublicKey]) -> Bundle:
 
 
 def build_bundle(packs_dir: Path, private_key: Ed25519PrivateKey, publisher: str, bundle_id: str,
-                 countries: Iterable[str] | None = None) -> bytes:
-    """A signed bundle of the data files under ``packs_dir`` (the repository's ``compliance/packs``)."""
+                 countries: Iterable[str] | None = None, labour_packs_dir: Path | None = None) -> bytes:
+    """A signed bundle of the data files under ``packs_dir`` (laid out like ``compliance/packs``:
+    ``<cc>_<name>/data/<series>/``) and ``labour_packs_dir`` (like ``compliance/labour_packs``:
+    ``<cc>_<name>/<series>/``)."""
     wanted = {c.upper() for c in countries} if countries else None
     files: dict[str, bytes] = {}
-    for pack in all_packs().values():
+    for pack in law_packs().values():
         if wanted is not None and pack.country not in wanted:
             continue
-        pack_dir = next((d for d in packs_dir.iterdir() if d.name.startswith(pack.country.lower() + "_")), None)
-        if pack_dir is None:
-            continue
         for series in pack.series:
-            for data_file in sorted((pack_dir / "data" / series).glob("*.toml")):
+            for data_file in _data_files(pack.country, series, packs_dir, labour_packs_dir):
                 files[f"packs/{pack.country}/{series}/{data_file.name}"] = data_file.read_bytes()
     manifest = Manifest(format=FORMAT, bundle_id=bundle_id, publisher=publisher, created_at=datetime.now(UTC),
                         files=[BundleFile(path=p, sha256=hashlib.sha256(c).hexdigest()) for p, c in files.items()])
     manifest_bytes = msgspec.json.encode(manifest)
     signature = base64.b64encode(private_key.sign(manifest_bytes))
     return _tar({MANIFEST: manifest_bytes, SIGNATURE: signature, **files})
+
+
+def _data_files(country: str, series: str, packs_dir: Path, labour_packs_dir: Path | None) -> list[Path]:
+    prefix = country.lower() + "_"
+    layouts = [(packs_dir, Path("data") / series), *([(labour_packs_dir, Path(series))] if labour_packs_dir else [])]
+    for root, inside in layouts:
+        folder = next((d for d in root.iterdir() if d.is_dir() and d.name.startswith(prefix)), None)
+        if folder is not None and (folder / inside).is_dir():
+            return sorted((folder / inside).glob("*.toml"))
+    return []
 
 
 def install(bundle: Bundle, law_dir: Path) -> None:
@@ -189,7 +198,7 @@ def _manifest(content: bytes) -> Manifest:
 
 def _versions(files: dict[str, bytes]) -> dict[tuple[str, str], list[ParameterVersion[Any]]]:
     """Each data file validated against its series' schema exactly as a shipped file is."""
-    packs = all_packs()
+    packs = law_packs()
     found: dict[tuple[str, str], list[ParameterVersion[Any]]] = {}
     for name, content in sorted(files.items()):
         _, country, series, _ = PurePosixPath(name).parts

@@ -81,3 +81,23 @@ async def test_only_a_signed_untouched_bundle_installs_and_its_import_is_audited
         actions = [row[0] for row in db.execute("SELECT action FROM audit_entries WHERE entity_type = 'law_bundle'")]
     assert actions == ["law_bundle.imported"]
     assert meridian("audit", "verify", env=env).returncode == 0
+
+
+async def test_a_labour_only_country_travels_in_a_bundle_like_a_payroll_pack(tmp_path: Path) -> None:
+    """France's labour law (a data-only pack) is exported from the repository and installs from the bundle."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MERIDIAN_")}
+    env.update({"MERIDIAN_DATA_DIR": str(tmp_path / "data"), "MERIDIAN_TENANT_COUNTRIES": "FR"})
+    assert meridian("migrate", env=env).returncode == 0
+    keygen = meridian("packs", "keygen", "--output", str(tmp_path / "publisher.key"), env=env)
+    assert keygen.returncode == 0, keygen.stderr
+    env["MERIDIAN_LAW_PUBLISHER_KEYS"] = keygen.stdout.split("MERIDIAN_LAW_PUBLISHER_KEYS=")[1].split()[0]
+    bundle = tmp_path / "france.tar.gz"
+    exported = meridian("packs", "export", "--key", str(tmp_path / "publisher.key"), "--output", str(bundle),
+                        "--country", "FR", env=env)
+    assert exported.returncode == 0, exported.stderr
+    with tarfile.open(bundle, "r:gz") as archive:
+        names = archive.getnames()
+    assert any(name.startswith("packs/FR/labour/") for name in names), names
+    installed = meridian("packs", "import", str(bundle), env=env)
+    assert installed.returncode == 0, installed.stderr
+    assert sorted(p.name for p in (tmp_path / "data" / "law" / "current" / "FR" / "labour").glob("*.toml"))
