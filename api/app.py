@@ -64,7 +64,7 @@ from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import FixedWindow, RateLimitMiddleware
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
 from api.uploads import ClientAborted, on_client_abort
-from compliance.registry import all_packs
+from compliance.registry import law_packs
 from domain.kernel.settings import Settings
 from domain.payroll.pipeline import start_workers, stop_workers
 from domain.payroll.service import wait_for_jobs
@@ -88,7 +88,7 @@ def create_app(settings: Settings) -> Litestar:
     settings.data_path.mkdir(parents=True, exist_ok=True)
     verifier = TokenVerifier(settings, load_or_create_secret(settings.data_path))
     limiter = FixedWindow(settings.rate_limit_per_minute)
-    all_packs()  # a bad rule-pack data file stops startup here, naming the file and field
+    law_packs()  # a bad rule-pack data file stops startup here, naming the file and field
     use_law_directory(settings.data_path / "law")
     bundle_layer()  # and so does a bad installed law bundle
 

@@ -19,7 +19,7 @@ from compliance.labour import Contract
 from compliance.numbers import require_sane_decimals
 from compliance.pack import Pack
 from compliance.parameters import ParameterChange, Verification
-from compliance.registry import all_packs, calendar_of, pack_for
+from compliance.registry import all_packs, calendar_of, law_pack_for, law_packs
 from domain.kernel.i18n import translate
 from domain.kernel.permissions import Operation
 from domain.regulation import service as regulation
@@ -49,6 +49,8 @@ class PackSummary(msgspec.Struct, frozen=True):
     regions: dict[str, str]
     pay_frequencies: list[PayFrequency]
     versions: list[SeriesVersion]
+    #: the law the pack keeps: its series (``labour`` alone for a country whose payroll Meridian does not run)
+    covers: list[str] = []
 
 
 class PackDetail(msgspec.Struct, frozen=True):
@@ -100,14 +102,15 @@ class HolidayCalendar(msgspec.Struct, frozen=True):
 
 
 def _summary(country: str) -> PackSummary:
-    pack = pack_for(country)
+    pack = law_pack_for(country)
     versions = [
         SeriesVersion(series=name, version=v.version, region=v.region, effective_from=v.effective_from,
                       effective_to=v.effective_to, verification=v.verification, carry_forward=series.carry_forward)
         for name, series in pack.series.items() for v in series.versions
     ]
     return PackSummary(country=pack.country, name=pack.name, currency=pack.currency, pack_version=pack.pack_version,
-                       regions=dict(pack.regions), pay_frequencies=sorted(pack.frequencies), versions=versions)
+                       regions=dict(pack.regions), pay_frequencies=sorted(pack.frequencies), versions=versions,
+                       covers=sorted(pack.series))
 
 
 class ComplianceController(Controller):
@@ -116,12 +119,12 @@ class ComplianceController(Controller):
 
     @get("/packs", opt=requires(Operation.COMPLIANCE_READ), summary="Countries, regions, versions, effective ranges")
     async def packs(self) -> list[PackSummary]:
-        return [_summary(country) for country in all_packs()]
+        return [_summary(country) for country in law_packs()]
 
     @get("/packs/{country:str}", opt=requires(Operation.COMPLIANCE_READ),
          summary="Every parameter version with its citation, and the pack's input schemas")
     async def pack(self, country: FromPath[CountryCode]) -> PackDetail:
-        pack = pack_for(country)
+        pack = law_pack_for(country)
         parameters = {name: [msgspec.to_builtins(v) for v in series.versions] for name, series in pack.series.items()}
         return PackDetail(
             summary=_summary(country), parameters=parameters,

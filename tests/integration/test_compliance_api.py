@@ -24,7 +24,9 @@ async def payroll(tenant_a: Any, token_for: Any) -> str:
 
 async def test_the_packs_are_listed_with_regions_and_versions(client: Any, payroll: str) -> None:
     packs = (await client.get("/v1/compliance/packs", headers=bearer(payroll))).json()
-    assert [p["country"] for p in packs] == ["CN", "DE", "GB", "IN", "JP", "SG", "US"]
+    payroll_countries = [p["country"] for p in packs if p["pay_frequencies"]]
+    assert payroll_countries == ["CN", "DE", "GB", "IN", "JP", "SG", "US"]
+    assert len(packs) >= 50 and [p["country"] for p in packs] == sorted(p["country"] for p in packs)
     china = next(p for p in packs if p["country"] == "CN")
     assert {"BJ", "SH", "SZ", "GZ", "HZ", "CD"} <= set(china["regions"])
     assert all(v["effective_from"] for p in packs for v in p["versions"])
