@@ -2,11 +2,12 @@
 
 A country is an ISO 3166-1 alpha-2 code (``pycountry``). A region is a code without the country prefix: where a
 payroll pack covers the country, exactly one of the region codes the pack lists at ``GET /v1/compliance/packs``
-(``SH`` Shanghai, ``BY`` Bavaria, ``13`` Tokyo, ``SCT`` Scotland; none at all for the United States, whose pack is
-federal only); elsewhere an ISO 3166-2 subdivision code (``IDF`` for FR-IDF). The packs decide where they cover,
-because their codes are not all ISO 3166-2: China's are cities, and ``GZ`` is Guangzhou there while ISO's CN-GZ is
-Guizhou. Legal entities, pay groups, hires and reviewer assignments all call these, so a region the payroll
-cannot use is refused (422) when it is recorded, never found first when a payslip is calculated.
+(``SH`` Shanghai, ``BY`` Bavaria, ``13`` Tokyo, ``SCT`` Scotland, ``CA`` California: the US pack lists the states
+and DC, whose minimum wages the contract check applies, though its payroll is federal); elsewhere an ISO 3166-2
+subdivision code (``IDF`` for FR-IDF). The packs decide where they cover, because their codes are not all ISO
+3166-2: China's are cities, and ``GZ`` is Guangzhou there while ISO's CN-GZ is Guizhou. Legal entities, pay
+groups, hires and reviewer assignments all call these, so a region the payroll cannot use is refused (422) when it
+is recorded, never found first when a payslip is calculated.
 """
 
 from __future__ import annotations

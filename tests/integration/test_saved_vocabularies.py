@@ -72,7 +72,8 @@ async def test_a_legal_entity_takes_an_iso_country_and_a_region_of_its_packs_voc
     post = lambda body: client.post("/v1/legal-entities", headers=admin, json=body)  # noqa: E731
     refused(await post(entity_body("ZZ", "EUR", "UTC")), "unknown_country", "/country")
     refused(await post(entity_body("GB", "GBP", "Europe/London", region="BW")), "unknown_region", "/region")
-    refused(await post(entity_body("US", "USD", "America/New_York", region="CA")), "unknown_region", "/region")
+    # Puerto Rico is an ISO 3166-2 subdivision of the US, but not a region of the US pack (the states and DC).
+    refused(await post(entity_body("US", "USD", "America/New_York", region="PR")), "unknown_region", "/region")
     # Exactly the codes GET /v1/compliance/packs lists, not their ISO 3166-2 form with the country prefix.
     packs = (await client.get("/v1/compliance/packs", headers=admin)).json()
     for pack in packs:
@@ -83,9 +84,10 @@ async def test_a_legal_entity_takes_an_iso_country_and_a_region_of_its_packs_voc
         assert accepted.status_code == 201, accepted.text
         refused(await post(entity_body(pack["country"], pack["currency"], "UTC", region=f"{pack['country']}-{region}")),
                 "unknown_region", "/region")
-    # Where no pack covers the country, its ISO 3166-2 subdivisions are the regions.
-    assert (await post(entity_body("FR", "EUR", "Europe/Paris", region="IDF"))).status_code == 201
-    refused(await post(entity_body("FR", "EUR", "Europe/Paris", region="MARS")), "unknown_region", "/region")
+    # Where no pack covers the country (Luxembourg; France now has a labour pack), its ISO 3166-2 subdivisions are
+    # the regions.
+    assert (await post(entity_body("LU", "EUR", "Europe/Luxembourg", region="CA"))).status_code == 201
+    refused(await post(entity_body("LU", "EUR", "Europe/Luxembourg", region="MARS")), "unknown_region", "/region")
     # A covered country's entity pays in the currency its payroll is calculated in.
     problem = refused(await post(entity_body("DE", "USD", "Europe/Berlin")), "entity_currency_not_payroll_currency",
                       "/currency")

@@ -14,7 +14,7 @@ def iso_subdivisions(country: str) -> set[str]:
     return {s.code.removeprefix(f"{country}-") for s in pycountry.subdivisions.get(country_code=country) or []}
 
 
-@pytest.mark.parametrize("country", ["DE", "GB", "JP"])
+@pytest.mark.parametrize("country", ["DE", "GB", "JP", "US"])
 def test_where_a_pack_uses_iso_3166_2_its_regions_are_real_subdivisions(country: str) -> None:
     assert set(all_packs()[country].regions) <= iso_subdivisions(country)
 
@@ -27,11 +27,12 @@ def test_chinas_regions_are_cities_so_the_pack_not_iso_decides() -> None:
 
 
 def test_a_region_is_the_packs_code_or_an_iso_subdivision_where_no_pack_covers_the_country() -> None:
-    for country, region in (("CN", "SH"), ("DE", "BY"), ("GB", "SCT"), ("JP", "13"), ("US", None), ("LU", "CA")):
+    for country, region in (("CN", "SH"), ("DE", "BY"), ("GB", "SCT"), ("JP", "13"), ("US", None), ("US", "CA"),
+                            ("LU", "CA")):
         require_place(country, region)
     for country, region, error in (("CN", "CN-SH", UnknownRegionCode), ("GB", "BW", UnknownRegionCode),
-                                   ("US", "CA", NoRegionsInCountry), ("LU", "MARS", UnknownRegionCode),
-                                   ("ZZ", None, UnknownCountryCode)):
+                                   ("US", "PR", UnknownRegionCode), ("SG", "01", NoRegionsInCountry),
+                                   ("LU", "MARS", UnknownRegionCode), ("ZZ", None, UnknownCountryCode)):
         with pytest.raises(error) as caught:
             require_place(country, region)
         assert caught.value.field in ("country", "region")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import holidays
+import pycountry
+
 from compliance.calculation import ZERO, CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
 from compliance.errors import INVALID_INPUT, InvalidCalculationInput
 from compliance.labour import LabourLaw
@@ -19,6 +22,21 @@ PROBLEM_MESSAGES = (YEAR_TO_DATE_OF_ANOTHER_YEAR,)
 
 INCOME_TAX = "income_tax"
 FICA = "fica"
+STATE_OR_DISTRICT = frozenset({"State", "District"})
+
+
+def _states_and_district() -> dict[str, str]:
+    """The 50 states and the District of Columbia by ISO 3166-2 code without "US-" (CA California, DC District of
+    Columbia). The outlying areas (PR, GU, ...) keep their own minimum wage regimes and are not regions here."""
+    subdivisions = pycountry.subdivisions.get(country_code="US") or []
+    return {s.code.removeprefix("US-"): s.name for s in sorted(subdivisions, key=lambda s: s.code)
+            if s.type in STATE_OR_DISTRICT}
+
+
+def _holiday_subdivisions(regions: dict[str, str]) -> dict[str, str | None]:
+    """Each state's holidays are the ``holidays`` package's subdivision of the same code, where it knows it."""
+    known = set(holidays.list_supported_countries().get("US", []))
+    return {region: region if region in known else None for region in regions}
 
 
 class UnitedStatesPack(Pack):
@@ -26,9 +44,10 @@ class UnitedStatesPack(Pack):
     name = "United States (federal)"
     currency = "USD"
     pack_version = "us-2026.1"
-    # Federal law only: state and local income taxes are out of scope, so there are no regions.
-    regions: dict[str, str] = {}
-    holiday_subdivisions: dict[str, str | None] = {}
+    # The payroll is federal only (state and local income taxes are out of scope), but legal entities, hires and
+    # contracts are placed in a state, whose own minimum wage the contract check applies.
+    regions: dict[str, str] = _states_and_district()
+    holiday_subdivisions: dict[str, str | None] = _holiday_subdivisions(regions)
     # The pay periods Pub 15-T Worksheet 1A lists; a four-weekly payroll has no Pub 15-T row.
     frequencies = frozenset({
         PayFrequency.DAILY, PayFrequency.WEEKLY, PayFrequency.BIWEEKLY, PayFrequency.SEMIMONTHLY,

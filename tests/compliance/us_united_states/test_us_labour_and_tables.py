@@ -86,7 +86,7 @@ def test_flsa_figures() -> None:
     (29 U.S.C. 207(a)(1)), no statutory vacation or notice, minimum working age 14 (29 CFR 570.2),
     no federal cap on adult hours or on probation."""
     law = labour()
-    assert [(r.amount, r.unit) for r in law.minimum_wage.value] == [(D("7.25"), "hour")]
+    assert [(r.amount, r.unit) for r in law.minimum_wage.value if r.region is None] == [(D("7.25"), "hour")]
     assert law.standard_weekly_hours.value == 40
     assert law.overtime_multipliers.value == {"over_40_hours_in_workweek": D("1.5")}
     assert law.annual_leave_days.value == 0
@@ -104,6 +104,49 @@ def test_contract_check_against_federal_minimums() -> None:
     fair = Contract(start_date=date(2025, 3, 1), pay_amount=D("15080"), pay_unit="year", weekly_hours=D("40"),
                     date_of_birth=date(2000, 1, 1), annual_leave_days=D("0"), notice_days=0, probation_months=6)
     assert pack.check_contract(fair) == []
+
+
+def contract_in(state: str | None, hourly: str, start: date = date(2026, 3, 2)) -> Contract:
+    return Contract(start_date=start, pay_amount=D(hourly), pay_unit="hour", weekly_hours=D("40"), region=state,
+                    date_of_birth=date(1990, 1, 1))
+
+
+def minimum_wage_refused(contract: Contract) -> bool:
+    return "labour.minimum_wage" in [v.code for v in pack_for("US").check_contract(contract)]
+
+
+@pytest.mark.parametrize(("state", "minimum"), [
+    ("CA", "16.90"), ("WA", "17.13"), ("DC", "17.95"), ("NY", "16.00"), ("OR", "14.05"), ("WV", "8.75"),
+    ("AK", "13.00"), ("FL", "14.00"),
+])
+def test_a_contract_in_a_state_meets_that_states_minimum_wage(state: str, minimum: str) -> None:
+    """2026 state rates (see data/labour/2026.toml for the sources): at the rate passes, a cent below is refused."""
+    assert not minimum_wage_refused(contract_in(state, minimum))
+    assert minimum_wage_refused(contract_in(state, str(D(minimum) - D("0.01"))))
+
+
+@pytest.mark.parametrize("state", ["TX", "GA", "WY", "PA", None])
+def test_where_the_state_rate_is_at_or_below_the_federal_one_the_federal_rate_binds(state: str | None) -> None:
+    assert not minimum_wage_refused(contract_in(state, "7.25"))
+    assert minimum_wage_refused(contract_in(state, "7.24"))
+
+
+def test_state_rates_follow_their_dates() -> None:
+    """Alaska $14 from 1 July 2026 (Ballot Measure 1), Florida $15 from 30 September 2026 (Amendment 2 of 2020);
+    before 2026 only the federal rate is carried."""
+    assert minimum_wage_refused(contract_in("AK", "13.50", date(2026, 7, 1)))
+    assert not minimum_wage_refused(contract_in("AK", "13.50", date(2026, 6, 30)))
+    assert minimum_wage_refused(contract_in("FL", "14.50", date(2026, 9, 30)))
+    assert not minimum_wage_refused(contract_in("FL", "14.50", date(2026, 9, 29)))
+    assert not minimum_wage_refused(contract_in("CA", "7.25", date(2025, 12, 31)))
+
+
+def test_every_state_and_dc_is_a_region_with_its_own_holidays() -> None:
+    pack = pack_for("US")
+    assert len(pack.regions) == 51 and {"CA", "DC", "NY", "WY"} <= set(pack.regions) and "PR" not in pack.regions
+    assert all(pack.holiday_subdivisions[code] == code for code in pack.regions)
+    # César Chávez Day (31 March) is a California state holiday, not a federal one.
+    assert pack.calendar("CA").is_holiday(date(2026, 3, 31)) and not pack.calendar().is_holiday(date(2026, 3, 31))
 
 
 def test_federal_holidays() -> None:

@@ -71,11 +71,14 @@ def test_invalid_year_to_date_is_refused(ytd: dict[str, Any], match: str) -> Non
 
 def test_frequencies_regions_and_overrides() -> None:
     assert pack_for("US").frequencies == frozenset(FREQUENCIES)
-    assert pack_for("US").regions == {}
+    assert len(pack_for("US").regions) == 51 and pack_for("US").regions["DC"] == "District of Columbia"
     with pytest.raises(UnsupportedPayFrequency):
         calc(frequency=PayFrequency.FOUR_WEEKLY)
-    with pytest.raises(UnknownRegion):
-        calc(region="CA")
+    # The payroll is federal: a state changes nothing on the payslip, and only the states and DC are regions.
+    assert calc(region="CA").totals == calc().totals
+    for not_a_region in ("PR", "US-CA", "ZZ"):
+        with pytest.raises(UnknownRegion):
+            calc(region=not_a_region)
     from compliance.errors import OverrideNotAllowed
 
     with pytest.raises(OverrideNotAllowed):
