@@ -4,6 +4,7 @@ problem+json shape they really have."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_type_hints
@@ -32,9 +33,11 @@ from litestar.openapi.spec import (
 from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 
+from api.bodies import _CONTROL as CONTROL_CHARACTERS
 from api.idempotency import _VALID_KEY as VALID_IDEMPOTENCY_KEY
 from api.problems import PROBLEM_MEDIA_TYPE, Problem
 from compliance.numbers import MAX_DECIMAL_PLACES, MAX_DIGITS_BEFORE_POINT
+from domain.kernel.date_range import EARLIEST, LATEST
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -44,7 +47,9 @@ API_VERSION = "1.0.0"
 DESCRIPTION = """Meridian is the HR core for multinational teams: recruitment, AI interview results,
 employees, compliance rule packs and payroll. Every request carries a bearer token whose tenant
 scopes everything it can see. Errors are RFC 9457 problem+json with a stable `code`, localised by
-Accept-Language (en, zh-CN, ja). POSTs accept an Idempotency-Key; updates need If-Match."""
+Accept-Language (en, zh-CN, ja). POSTs accept an Idempotency-Key; updates need If-Match. Text in a body or
+query never holds control characters (tab and line breaks aside), and dates fall between 1900-01-01 and
+2200-12-31."""
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -132,6 +137,43 @@ ETAG_PATTERN = r'^(W/)?"v\d{1,12}"$'
 SANE_DECIMAL_PATTERN = rf"^-?\d{{1,{MAX_DIGITS_BEFORE_POINT}}}(\.\d{{1,{MAX_DECIMAL_PLACES}}})?$"
 
 
+def _escaped(characters: str) -> str:
+    return re.sub(r"[^ -~]", lambda found: f"\\x{ord(found.group()):02x}", characters)
+
+
+#: A character that is not one of the control characters ``api.bodies`` refuses in any text of a body or query.
+TEXT_CHARACTER = f"[^{_escaped(CONTROL_CHARACTERS.pattern[1:-1])}]"
+TEXT_PATTERN = f"^{TEXT_CHARACTER}*$"
+
+
+#: Longer texts (5,000-character notes) say it in the API's description only: test generators (schemathesis,
+#: Hypothesis) take minutes to build a value that long matching a pattern.
+LONGEST_PATTERNED_TEXT = 2000
+
+
+def text_pattern(shortest: int | None, longest: int | None) -> str | None:
+    """Text of these lengths without control characters. The lengths are in the pattern too: a generator meeting
+    an unbounded pattern and a large maxLength takes minutes to find the longest value."""
+    if longest is not None and longest > LONGEST_PATTERNED_TEXT:
+        return None
+    if longest is None:
+        return f"^{TEXT_CHARACTER}{{{shortest or 0},}}$" if shortest else TEXT_PATTERN
+    return f"^{TEXT_CHARACTER}{{{shortest or 0},{longest}}}$"
+
+
+def _years(first: int, last: int) -> str:
+    parts, year = [], first
+    while year <= last:
+        whole_century = year % 100 == 0 and year + 99 <= last
+        parts.append(f"{year // 100}\\d\\d" if whole_century else str(year))
+        year += 100 if whole_century else 1
+    return "|".join(parts)
+
+
+#: The years of ``domain.kernel.date_range``, which the edge applies to every date of a body or query.
+DATE_PATTERN = f"^({_years(EARLIEST.year, LATEST.year)})-"
+
+
 def _handlers(route: type[Controller] | HTTPRouteHandler) -> Iterable[tuple[str, HTTPRouteHandler]]:
     """Each handler with the path prefix it is registered under."""
     if isinstance(route, HTTPRouteHandler):
@@ -210,6 +252,9 @@ def finish_document(app: Litestar) -> None:
                 continue
             headers = ([IDEMPOTENCY_KEY] if method == "POST" else []) + (
                 [IF_MATCH] if _checks_if_match(handler) else [])
+            for parameter in operation.parameters or ():
+                if isinstance(parameter, Parameter):
+                    _query_as_strict_as_the_edge(parameter)
             if headers:
                 operation.parameters = [*(operation.parameters or []), *headers]
             _document_formats(operation, handler)
@@ -301,6 +346,9 @@ def _as_strict_as_the_decoder(schema: Schema, kind: msgspec.inspect.Type) -> Non
         schema.min_length = kind.min_length if schema.min_length is None else schema.min_length
         schema.max_length = kind.max_length if schema.max_length is None else schema.max_length
         schema.pattern = kind.pattern if schema.pattern is None else schema.pattern
+        _refuse_control_characters(schema)
+    elif isinstance(kind, msgspec.inspect.DateType | msgspec.inspect.DateTimeType) and schema.pattern is None:
+        schema.pattern = DATE_PATTERN
     elif isinstance(kind, msgspec.inspect.ListType) and isinstance(schema.items, Schema):
         _as_strict_as_the_decoder(schema.items, kind.item_type)
     elif isinstance(kind, msgspec.inspect.DictType):
@@ -313,10 +361,32 @@ def _bound_mapping(schema: Schema, kind: msgspec.inspect.DictType) -> None:
     if schema.max_properties is None and kind.max_length is not None:
         schema.max_properties = kind.max_length
     key = kind.key_type.type if isinstance(kind.key_type, msgspec.inspect.Metadata) else kind.key_type
-    if schema.property_names is None and isinstance(key, msgspec.inspect.StrType) and key.pattern:
-        schema.property_names = Schema(type=OpenAPIType.STRING, pattern=key.pattern)
+    if schema.property_names is None and isinstance(key, msgspec.inspect.StrType):
+        schema.property_names = Schema(type=OpenAPIType.STRING, pattern=key.pattern or TEXT_PATTERN)
+    elif schema.property_names is None and isinstance(key, msgspec.inspect.LiteralType | msgspec.inspect.EnumType):
+        values = key.values if isinstance(key, msgspec.inspect.LiteralType) else [m.value for m in key.cls]
+        schema.property_names = Schema(type=OpenAPIType.STRING, enum=list(values))
     if isinstance(schema.additional_properties, Schema):
         _as_strict_as_the_decoder(schema.additional_properties, kind.value_type)
+
+
+def _refuse_control_characters(schema: Schema, outer: Schema | None = None) -> None:
+    if schema.pattern is None and schema.enum is None and schema.const is None and schema.format is None:
+        shortest = schema.min_length if schema.min_length is not None else outer and outer.min_length
+        longest = schema.max_length if schema.max_length is not None else outer and outer.max_length
+        schema.pattern = text_pattern(shortest, longest)
+
+
+def _query_as_strict_as_the_edge(parameter: Parameter) -> None:
+    """``api.bodies.refuse_bad_query_values`` refuses control characters and out-of-range dates in any query value."""
+    if parameter.param_in != ParamType.QUERY or not isinstance(parameter.schema, Schema):
+        return
+    for schema in [parameter.schema, *(s for s in parameter.schema.one_of or () if isinstance(s, Schema))]:
+        if schema.type != OpenAPIType.STRING:
+            continue
+        if schema.format in (OpenAPIFormat.DATE, OpenAPIFormat.DATE_TIME) and schema.pattern is None:
+            schema.pattern = DATE_PATTERN
+        _refuse_control_characters(schema, parameter.schema)
 
 
 def _json_type(kind: msgspec.inspect.Type) -> OpenAPIType | None:

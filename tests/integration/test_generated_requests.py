@@ -47,7 +47,7 @@ SNAPSHOT = Path(__file__).resolve().parents[2] / "openapi.json"
 BASE_URL = "http://testserver"
 #: Random examples per operation, on top of the deterministic coverage cases (each field's bounds, each missing
 #: field, wrong types, other methods and media types): few enough that every operation runs in about a second.
-EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 5}
+EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 #: Platform operators act across tenants and are refused in a customer's tenant; every other role is held.
 TENANT_ROLES = tuple(role.value for role in Role if role is not Role.PLATFORM_OPERATOR)
