@@ -51,6 +51,9 @@ EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 #: Platform operators act across tenants and are refused in a customer's tenant; every other role is held.
 TENANT_ROLES = tuple(role.value for role in Role if role is not Role.PLATFORM_OPERATOR)
+#: A second, lighter pass as an employee, who is refused most operations and reads only their own records.
+LOW_ROLE = Role.EMPLOYEE.value
+LOW_ROLE_EXAMPLES = 3
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -112,6 +115,12 @@ async def every_tenant_role(tenant_a: Any, token_for: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.fixture(scope="module")
+async def low_role(tenant_a: Any, token_for: Any) -> dict[str, str]:
+    token = await token_for(tenant_a, LOW_ROLE, subject="generated-requests-employee")
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _as_httpx(case: Case, headers: dict[str, str]) -> dict[str, Any]:
     """The request schemathesis would send (its own serialisation of bodies, query and headers), as httpx kwargs."""
     kwargs = case.as_transport_kwargs(base_url=BASE_URL, headers=headers)
@@ -130,9 +139,10 @@ class Findings:
     """Every distinct failure (by check and status) an operation's requests meet, with a request reproducing
     each; collected rather than raised, so that one run reports all of them."""
 
-    def __init__(self, send: Send, headers: dict[str, str]) -> None:
+    def __init__(self, send: Send, headers: dict[str, str], source_prefix: str = "") -> None:
         self.send = send
         self.headers = headers
+        self.source_prefix = source_prefix
         self.failures: dict[str, str] = {}
         self.requests = 0
 
@@ -143,8 +153,8 @@ class Findings:
             case.validate_response(response, checks=CHECKS, headers=self.headers)
         except FailureGroup as group:
             for failure in group.exceptions:
-                self.failures.setdefault(f"{source}: {failure.code} {failure.title} ({response.status_code})",
-                                         str(group))
+                key = f"{self.source_prefix}{source}: {failure.code} {failure.title} ({response.status_code})"
+                self.failures.setdefault(key, str(group))
 
 
 def check_coverage_cases(operation: Any, findings: Findings) -> None:
@@ -156,8 +166,8 @@ def check_coverage_cases(operation: Any, findings: Findings) -> None:
         findings.check(case, "coverage")
 
 
-def check_random_cases(operation: Any, mode: GenerationMode, findings: Findings) -> None:
-    @settings(max_examples=EXAMPLES[mode], derandomize=True, deadline=None, database=None,
+def check_random_cases(operation: Any, mode: GenerationMode, findings: Findings, examples: int | None = None) -> None:
+    @settings(max_examples=examples or EXAMPLES[mode], derandomize=True, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(generation_mode=mode))
     def exercise(case: Case) -> None:
@@ -171,19 +181,23 @@ def check_random_cases(operation: Any, mode: GenerationMode, findings: Findings)
             raise
 
 
-def check_operation(operation: Any, findings: Findings) -> None:
+def check_operation(operation: Any, findings: Findings, as_low_role: Findings) -> None:
     check_coverage_cases(operation, findings)
     for mode in MODES:
         check_random_cases(operation, mode, findings)
+    check_random_cases(operation, GenerationMode.POSITIVE, as_low_role, LOW_ROLE_EXAMPLES)
 
 
 @pytest.mark.parametrize(("method", "path"), _operations(), ids=lambda v: v)
 async def test_every_answer_to_generated_requests_is_documented(
-        method: str, path: str, schema: Any, client: httpx.AsyncClient, every_tenant_role: dict[str, str]) -> None:
-    def send(case: Case) -> httpx.Response:
-        return anyio.from_thread.run(lambda: client.request(**_as_httpx(case, every_tenant_role)))
+        method: str, path: str, schema: Any, client: httpx.AsyncClient, every_tenant_role: dict[str, str],
+        low_role: dict[str, str]) -> None:
+    def sender(headers: dict[str, str]) -> Send:
+        return lambda case: anyio.from_thread.run(lambda: client.request(**_as_httpx(case, headers)))
 
-    findings = Findings(send, every_tenant_role)
-    await anyio.to_thread.run_sync(check_operation, schema[path][method], findings)
-    assert findings.requests > 0
-    assert not findings.failures, "\n\n".join(f"== {key}\n{report}" for key, report in findings.failures.items())
+    findings = Findings(sender(every_tenant_role), every_tenant_role)
+    as_low_role = Findings(sender(low_role), low_role, source_prefix=f"{LOW_ROLE} ")
+    await anyio.to_thread.run_sync(check_operation, schema[path][method], findings, as_low_role)
+    assert findings.requests > 0 and as_low_role.requests > 0
+    failures = {**findings.failures, **as_low_role.failures}
+    assert not failures, "\n\n".join(f"== {key}\n{report}" for key, report in failures.items())
