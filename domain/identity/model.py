@@ -27,7 +27,10 @@ class UserKind(StrEnum):
 
 
 Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
-Roles = Annotated[list[Role], msgspec.Meta(min_length=1, max_length=len(Role))]
+Roles = Annotated[list[Role], msgspec.Meta(
+    min_length=1, max_length=len(Role),
+    description="platform_operator only in the platform operators' own tenant, every other role only in a customer "
+                "tenant; a role the tenant cannot hold is refused with 400 role_not_allowed.")]
 Scopes = Annotated[list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.Meta(max_length=100)]
 
 
