@@ -10,7 +10,9 @@ from litestar.params import QueryParameter
 
 from domain.kernel.errors import DomainError, ErrorKind
 
-_ETAG = re.compile(r'^(?:W/)?"v(\d{1,12})"$')
+#: Versions are 32-bit integer columns: a longer number cannot be one we issued, and PostgreSQL would refuse to
+#: compare it (a 500); it is answered like a missing If-Match.
+_ETAG = re.compile(r'^(?:W/)?"v(\d{1,9})"$')
 
 
 class IfMatchRequired(DomainError):

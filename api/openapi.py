@@ -34,6 +34,7 @@ from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 
 from api.bodies import _CONTROL as CONTROL_CHARACTERS
+from api.http import _ETAG as ETAG
 from api.idempotency import _VALID_KEY as VALID_IDEMPOTENCY_KEY
 from api.problems import PROBLEM_MEDIA_TYPE, Problem
 from compliance.numbers import MAX_DECIMAL_PLACES, MAX_DIGITS_BEFORE_POINT
@@ -132,7 +133,7 @@ JSON = "application/json"
 #: What a ``format`` query value answers with, for the operations that offer other renderings than JSON.
 FORMAT_MEDIA_TYPES = {"json": JSON, "html": "text/html", "csv": "text/csv"}
 #: The ETag form ``api.http.etag`` writes; anything else in If-Match is answered 428 like a missing one.
-ETAG_PATTERN = r'^(W/)?"v\d{1,12}"$'
+ETAG_PATTERN = ETAG.pattern
 #: ``compliance.numbers.require_sane_decimals``, which every input Struct with decimals applies, as a pattern.
 SANE_DECIMAL_PATTERN = rf"^-?\d{{1,{MAX_DIGITS_BEFORE_POINT}}}(\.\d{{1,{MAX_DECIMAL_PLACES}}})?$"
 
