@@ -13,6 +13,9 @@ from domain.kernel.errors import Detail, InvalidInput, NotFound
 
 DecimalText = Annotated[str, msgspec.Meta(pattern=r"^\d{1,12}(\.\d{1,4})?$", description="a decimal string")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+#: Stored as text of at most 10 characters; no week has more than 168 hours, so three digits are plenty.
+WeeklyHours = Annotated[str, msgspec.Meta(pattern=r"^\d{1,3}(\.\d{1,4})?$",
+                                          description="hours a week, a decimal string")]
 TaxAttributeValues = Annotated[dict[str, Any], msgspec.Meta(
     description="The attributes the country pack's employee schema defines (GET /v1/compliance/packs)")]
 
@@ -31,7 +34,7 @@ class HireRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     position: ShortText
     start_date: date
     pay: Pay
-    weekly_hours: DecimalText
+    weekly_hours: WeeklyHours
     probation_months: Annotated[int, msgspec.Meta(ge=0, le=24)] = 0
     fixed_term_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
     region: Annotated[str, msgspec.Meta(
@@ -54,7 +57,7 @@ class EmploymentChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
     position: ShortText | None = None
     pay: Pay | None = None
-    weekly_hours: DecimalText | None = None
+    weekly_hours: WeeklyHours | None = None
     manager_id: UUID | None = None
     override_reason: Annotated[str, msgspec.Meta(min_length=10, max_length=1000)] | None = None
     #: new tax attributes in force from ``effective_from``; without them, those in force then must already give
