@@ -32,7 +32,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
     # Generated requests create and change things all over tenant A; no other test should see them.
-    items.sort(key=lambda item: "generated" in item.keywords)
+    items.sort(key=lambda item: item.get_closest_marker("generated") is not None)
 
 
 IDP_ISSUER = "https://idp.example.test/"
