@@ -35,6 +35,9 @@ async def test_tenant_settings_read_and_update_with_etag(client: Any, tenant_a: 
     bad = await client.patch("/v1/tenant", json={"timezone": "Europe/Atlantis"},
                              headers=bearer(admin, **{"If-Match": changed.headers["etag"]}))
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_timezone"
+    restored = await client.patch("/v1/tenant", headers=bearer(admin, **{"If-Match": changed.headers["etag"]}),
+                                  json={k: current.json()[k] for k in ("countries", "default_locale")})
+    assert restored.status_code == 200, restored.text  # the session's other tests share this tenant
 
 
 async def test_users_are_managed_by_tenant_admins(client: Any, tenant_a: Any, token_for: Any) -> None:

@@ -31,6 +31,8 @@ from tests.conftest import bearer
 from tests.isolation.test_cross_tenant_probe import _comparable, seed_tenant_b
 
 pytestmark = pytest.mark.anyio
+#: Every language, so the tenant's default language (which other tests may change) is always among them.
+TITLE = {"en": "Probe", "zh_CN": "探针", "ja": "プローブ"}
 
 #: Which of B's seeded objects each body field names.
 KIND_OF_FIELD = {
@@ -53,7 +55,7 @@ def templates(a: dict[str, str]) -> dict[tuple[str, str], tuple[str, dict[str, A
             "pay": {"amount": "6000.00", "currency": "EUR", "unit": "month"}, "weekly_hours": "40",
             "manager_id": a["employee_id"], "tax_attributes": {"tax_class": 1}}
     return {
-        ("POST", "/v1/jobs"): ("/v1/jobs", {"legal_entity_id": a["entity_id"], "title": {"en": "Probe"},
+        ("POST", "/v1/jobs"): ("/v1/jobs", {"legal_entity_id": a["entity_id"], "title": TITLE,
                                             "location": "Berlin", "hiring_team": [a["user_id"]]}),
         ("PATCH", "/v1/jobs/{job_id}"): (f"/v1/jobs/{a['job_id']}", {"hiring_team": [a["user_id"]]}),
         ("POST", "/v1/applications"): ("/v1/applications", {"candidate_id": a["spare_candidate_id"],
@@ -72,10 +74,10 @@ def templates(a: dict[str, str]) -> dict[tuple[str, str], tuple[str, dict[str, A
             f"/v1/employees/{a['employee_id']}/employment-changes",
             {"effective_from": "2027-02-01", "reason": "Probe", "manager_id": a["other_employee_id"]}),
         ("POST", "/v1/onboarding/rules"): ("/v1/onboarding/rules", {
-            "competency": "coding", "below": "60", "item": {"en": "Probe"}, "owner_role": "hr_admin",
+            "competency": "coding", "below": "60", "item": TITLE, "owner_role": "hr_admin",
             "due_in_working_days": 5, "module_id": a["module_id"]}),
         ("POST", "/v1/onboarding/standard-items"): ("/v1/onboarding/standard-items", {
-            "legal_entity_id": a["entity_id"], "title": {"en": "Probe"}, "owner_role": "hr_admin",
+            "legal_entity_id": a["entity_id"], "title": TITLE, "owner_role": "hr_admin",
             "due_in_working_days": 1, "module_id": a["module_id"]}),
         ("POST", "/v1/employees/{employee_id}/training-records"): (
             f"/v1/employees/{a['employee_id']}/training-records", {"module_id": a["module_id"], "status": "assigned"}),
@@ -96,7 +98,7 @@ async def seed_tenant_a(tenant_a: uuid.UUID) -> dict[str, str]:
     suffix = uuid.uuid4().hex[:6]
     entity = await tenancy.create_legal_entity(admin, NewLegalEntity(
         name=f"A Probe GmbH {suffix}", country="DE", currency="EUR", timezone="Europe/Berlin"))
-    job = await recruitment.create_job(admin, NewJob(legal_entity_id=entity.id, title={"en": "A role"},
+    job = await recruitment.create_job(admin, NewJob(legal_entity_id=entity.id, title=TITLE,
                                                      location="Berlin"), "en")
 
     async def application() -> tuple[str, str]:
@@ -117,7 +119,7 @@ async def seed_tenant_a(tenant_a: uuid.UUID) -> dict[str, str]:
     spare_candidate = await recruitment.create_candidate(admin, NewCandidate(
         full_name="A Spare Person", email=f"a-{uuid.uuid4().hex[:8]}@example.com"))
     _, spare_application_id = await application()
-    module = await development.add_module(admin, NewModule(code=f"probe-{suffix}", title={"en": "Probe module"}))
+    module = await development.add_module(admin, NewModule(code=f"probe-{suffix}", title=TITLE))
     group = await payroll.create_group(admin, NewPayGroup(legal_entity_id=entity.id, name=f"A probe {suffix}", rule=(
         PayGroupRule(frequency="monthly", pay_day=25, country="DE"))))  # type: ignore[arg-type]
     run = await payroll.create_run(admin, NewPayRun(pay_group_id=group.id, year=2026, period=11))
