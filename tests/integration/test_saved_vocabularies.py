@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain.employees.tables import Employment
-from domain.kernel.db import unit_of_work
+from domain.kernel.db import Database
 from domain.payroll.service import wait_for_jobs
 from tests.conftest import bearer
 
@@ -197,16 +196,29 @@ async def test_what_a_countrys_payroll_needs_is_asked_for_at_hire_not_found_at_c
     assert exempt.status_code == 201, exempt.text
 
 
+async def _record_pay_currency_as_an_old_row_would(settings: Any, tenant_id: Any, employee_id: str,
+                                                   currency: str) -> None:
+    """Employment history is append-only for the app role, so the old row is written as the schema's owner."""
+    owner = Database(settings.effective_migration_url)
+    await owner.start()
+    try:
+        async with owner.transaction(write=True):
+            if not owner.is_sqlite:
+                await owner.execute("SELECT set_config('app.tenant_id', {}, true)", str(tenant_id))
+            await owner.execute("UPDATE employments SET currency = {} WHERE tenant_id = {} AND employee_id = {}",
+                                currency, tenant_id, uuid.UUID(employee_id))
+    finally:
+        await owner.stop()
+
+
 async def test_a_run_lists_pay_recorded_in_another_currency_as_a_calculation_problem(
-        client: Any, tenant_a: Any, admin: dict[str, str]) -> None:
+        client: Any, tenant_a: Any, admin: dict[str, str], settings: Any) -> None:
     """Rows from before hires were checked: 5,000 USD is not paid as 5,000 CNY without a word."""
     chinese = await entity(client, admin, "CN", "CNY", "Asia/Shanghai", region="SH")
     hired = await hire(client, admin, chinese["id"], pay={"amount": "5000.00", "currency": "CNY", "unit": "month"})
     assert hired.status_code == 201, hired.text
     employee_id = hired.json()["id"]
-    async with unit_of_work(tenant_a):
-        await Employment.update({Employment.currency: "USD"}).where(
-            (Employment.tenant_id == tenant_a) & (Employment.employee_id == employee_id))
+    await _record_pay_currency_as_an_old_row_would(settings, tenant_a, employee_id, "USD")
     group = (await client.post("/v1/pay-groups", headers=admin, json={
         "legal_entity_id": chinese["id"], "name": f"Vocabulary {uuid.uuid4().hex[:6]}",
         "rule": {"frequency": "monthly", "pay_day": 10, "country": "CN", "pay_month_offset": 1}})).json()
