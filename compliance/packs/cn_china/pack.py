@@ -105,7 +105,11 @@ class ChinaPack(Pack):
     def part_time_minimum_wage(self, on: date, region: str) -> Decimal:
         """Hourly minimum wage for part-time work (非全日制用工, 劳动合同法 第七十二条)."""
         self.require_region(region)
-        return self.series[PART_TIME_MINIMUM_WAGE].in_force(on).parameters.hourly.value[region]
+        rates = self.series[PART_TIME_MINIMUM_WAGE].in_force(on).parameters.hourly.value
+        if region not in rates:
+            raise NoParametersInForce(country=self.country, series=f"{PART_TIME_MINIMUM_WAGE} {region}",
+                                      on=on.isoformat())
+        return rates[region]
 
     def overtime_multiplier(self, law: LabourLaw) -> Decimal:
         """Extended hours on a working day (延长工作时间); the rest-day and holiday rates are for work on

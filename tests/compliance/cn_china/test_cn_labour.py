@@ -8,6 +8,7 @@ from decimal import Decimal
 import msgspec
 import pytest
 
+from compliance.errors import NoParametersInForce
 from compliance.labour import Contract
 from compliance.pack import Pack
 from compliance.registry import pack_for
@@ -119,3 +120,10 @@ def test_part_month_pay_cites_the_2025_notice_that_repealed_the_2008_one(pack: P
     assert "劳社部发〔2008〕3号" in before.source.document
     assert "人社部发〔2025〕2号" in after.source.document
     assert after.source.verification == "corroborated" and len(after.source.corroboration) >= 2
+
+
+def test_a_city_without_a_part_time_rate_in_force_is_refused_by_name(pack: Pack) -> None:
+    """Wuhan joined the pack with the 2026 figures; before them there is no rate to read, and the answer says so."""
+    with pytest.raises(NoParametersInForce) as missing:
+        pack.part_time_minimum_wage(date(2024, 6, 1), "WH")
+    assert "WH" in str(missing.value)
