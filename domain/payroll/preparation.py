@@ -152,8 +152,8 @@ async def _carry_inputs(uow: UnitOfWork, correction_id: UUID, in_force: dict[UUI
 
 async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) -> PayRunView:
     """A change after calculation voids every approval: the run must be calculated and reviewed again."""
+    _require_in_range(request)
     async with unit_of_work(principal.tenant_id) as uow:
-        _require_in_range(request)
         run = await load_run(uow, run_id, lock=True)
         await _require_employed_in_run(uow, run, request.employee_id)
         facts = run.facts
