@@ -45,13 +45,18 @@ def tampered(bundle: Path, into: Path) -> Path:
     return into
 
 
-async def test_only_a_signed_untouched_bundle_installs_and_its_import_is_audited(tmp_path: Path) -> None:
+def publisher_install(tmp_path: Path, country: str) -> tuple[dict[str, str], str]:
+    """A migrated on-prem install for ``country`` and a fresh publisher key pair: the environment and public key."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MERIDIAN_")}
-    env.update({"MERIDIAN_DATA_DIR": str(tmp_path / "data"), "MERIDIAN_TENANT_COUNTRIES": "CN"})
+    env.update({"MERIDIAN_DATA_DIR": str(tmp_path / "data"), "MERIDIAN_TENANT_COUNTRIES": country})
     assert meridian("migrate", env=env).returncode == 0
     keygen = meridian("packs", "keygen", "--output", str(tmp_path / "publisher.key"), env=env)
     assert keygen.returncode == 0, keygen.stderr
-    public_key = keygen.stdout.split("MERIDIAN_LAW_PUBLISHER_KEYS=")[1].split()[0]
+    return env, keygen.stdout.split("MERIDIAN_LAW_PUBLISHER_KEYS=")[1].split()[0]
+
+
+async def test_only_a_signed_untouched_bundle_installs_and_its_import_is_audited(tmp_path: Path) -> None:
+    env, public_key = publisher_install(tmp_path, "CN")
     bundle = tmp_path / "law.tar.gz"
     exported = meridian("packs", "export", "--key", str(tmp_path / "publisher.key"), "--output", str(bundle),
                         "--country", "CN", "--source", str(hangzhou_2026(tmp_path / "packs")), env=env)
@@ -85,12 +90,8 @@ async def test_only_a_signed_untouched_bundle_installs_and_its_import_is_audited
 
 async def test_a_labour_only_country_travels_in_a_bundle_like_a_payroll_pack(tmp_path: Path) -> None:
     """France's labour law (a data-only pack) is exported from the repository and installs from the bundle."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MERIDIAN_")}
-    env.update({"MERIDIAN_DATA_DIR": str(tmp_path / "data"), "MERIDIAN_TENANT_COUNTRIES": "FR"})
-    assert meridian("migrate", env=env).returncode == 0
-    keygen = meridian("packs", "keygen", "--output", str(tmp_path / "publisher.key"), env=env)
-    assert keygen.returncode == 0, keygen.stderr
-    env["MERIDIAN_LAW_PUBLISHER_KEYS"] = keygen.stdout.split("MERIDIAN_LAW_PUBLISHER_KEYS=")[1].split()[0]
+    env, public_key = publisher_install(tmp_path, "FR")
+    env["MERIDIAN_LAW_PUBLISHER_KEYS"] = public_key
     bundle = tmp_path / "france.tar.gz"
     exported = meridian("packs", "export", "--key", str(tmp_path / "publisher.key"), "--output", str(bundle),
                         "--country", "FR", env=env)
