@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from compliance.labour import LabourLaw, hourly
+from compliance.labour import LabourLaw
 from compliance.pack import LABOUR_SERIES, Pack
 from compliance.parameters import ParameterVersion, weakest
 from compliance.registry import law_packs
@@ -47,7 +47,7 @@ def _minimum_wage(law: LabourLaw) -> str:
     if not adult:
         regional = len({r.region for r in law.minimum_wage.value if r.region})
         return f"by region ({regional})" if regional else "none set by statute"
-    best = max(adult, key=lambda r: hourly(r.amount, r.unit, law.standard_weekly_hours.value))
+    best = max(adult, key=lambda r: law.hourly_rate(r.amount, r.unit, law.standard_weekly_hours.value))
     return f"{best.amount} {law.currency}/{best.unit}"
 
 

@@ -219,6 +219,15 @@ class LabourLaw(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     #: rules this country's law does not set, each with the source that says so (a labour pack states what
     #: its law leaves to contracts or collective agreements instead of leaving the rule out)
     no_statutory_rule: dict[StatutoryRule, Cited[str]] | None = None
+    #: the days of the normal working week, where the law's week is not five days (TH, PH: six eight-hour days), so
+    #: that a daily wage is compared per hour as the law means it
+    working_days_per_week: Cited[Decimal] | None = None
+
+    def hourly_rate(self, amount: Decimal, unit: PayUnit, weekly_hours: Decimal) -> Decimal:
+        """``amount`` per ``unit`` as pay per hour of a ``weekly_hours`` week, a day being a share of the country's
+        normal working week (five days unless its law says otherwise)."""
+        days = self.working_days_per_week.value if self.working_days_per_week else WORKDAYS_PER_WEEK
+        return hourly(amount, unit, weekly_hours, days)
 
     @property
     def proration_rule(self) -> ProrationRule:
@@ -316,10 +325,11 @@ class Violation(msgspec.Struct, frozen=True):
     params: dict[str, str]
 
 
-def hourly(amount: Decimal, unit: PayUnit, weekly_hours: Decimal) -> Decimal:
+def hourly(amount: Decimal, unit: PayUnit, weekly_hours: Decimal, days_per_week: Decimal = WORKDAYS_PER_WEEK
+           ) -> Decimal:
     per_week = {
         "hour": amount * weekly_hours,
-        "day": amount * WORKDAYS_PER_WEEK,
+        "day": amount * days_per_week,
         "week": amount,
         "month": amount * MONTHS_PER_YEAR / WEEKS_PER_YEAR,
         "year": amount / WEEKS_PER_YEAR,
@@ -352,10 +362,10 @@ def _minimum_wage(law: LabourLaw, contract: Contract, age: int | None) -> Violat
     if not rates:
         return None
     standard = law.standard_weekly_hours.value
-    minimum = max(hourly(r.amount, r.unit, standard) for r in rates)
+    minimum = max(law.hourly_rate(r.amount, r.unit, standard) for r in rates)
     excluded = law.excluded_from_minimum_wage(contract.region)
     left_out = sum((amount for item, amount in contract.pay_components.items() if item in excluded), Decimal("0"))
-    paid = hourly(contract.pay_amount - left_out, contract.pay_unit, contract.weekly_hours)
+    paid = law.hourly_rate(contract.pay_amount - left_out, contract.pay_unit, contract.weekly_hours)
     if paid >= minimum:
         return None
     return Violation(

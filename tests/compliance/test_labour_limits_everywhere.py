@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from compliance.labour import Contract, LabourLaw, StatutoryRule, hourly, leave_for_service
+from compliance.labour import Contract, LabourLaw, StatutoryRule, leave_for_service
 from compliance.pack import Pack
 from compliance.registry import labour_packs, law_packs
 
@@ -41,7 +41,7 @@ def minimum_hourly(law: LabourLaw, region: str | None) -> Decimal | None:
     rates = [r for r in law.minimum_wage.value if r.applies(region, 30)]
     if not rates:
         return None
-    return max(hourly(r.amount, r.unit, law.standard_weekly_hours.value) for r in rates)
+    return max(law.hourly_rate(r.amount, r.unit, law.standard_weekly_hours.value) for r in rates)
 
 
 def at_limits(place: Place) -> dict[str, Any]:
@@ -113,3 +113,12 @@ def test_a_labour_pack_says_which_rules_its_law_does_not_set(pack: Pack) -> None
         assert not silent, f"{pack.country} {region}: declare {silent} under no_statutory_rule or give them"
         if not law.minimum_wage.value:
             assert StatutoryRule.MINIMUM_WAGE in declared, f"{pack.country}: no minimum wage and no declaration"
+
+
+@pytest.mark.parametrize("hourly_pay, refused", [("49.99", True), ("50.00", False)])
+def test_a_daily_minimum_wage_is_a_day_of_the_countrys_own_week(hourly_pay: str, refused: bool) -> None:
+    """Bangkok's 400 baht a day is per day of Thailand's six-day, 48-hour week: 50 baht an hour, not 41.67."""
+    contract = Contract(start_date=TODAY, region="10", pay_amount=Decimal(hourly_pay), pay_unit="hour",
+                        weekly_hours=Decimal(48))
+    codes = {v.code for v in law_packs()["TH"].check_contract(contract)}
+    assert ("labour.minimum_wage" in codes) is refused
