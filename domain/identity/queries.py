@@ -63,6 +63,13 @@ async def user(uow: UnitOfWork, user_id: UUID) -> UserView | None:
     return _view(row) if row else None
 
 
+async def existing_user_ids(uow: UnitOfWork, user_ids: list[UUID]) -> set[UUID]:
+    if not user_ids:
+        return set()
+    rows = await User.select(User.id).where((User.tenant_id == uow.tenant_id) & User.id.is_in(user_ids))
+    return {row["id"] for row in rows}
+
+
 async def user_by_subject(uow: UnitOfWork, subject: str) -> UserView | None:
     row = await User.select(*_COLUMNS).where((User.tenant_id == uow.tenant_id) & (User.subject == subject)).first()
     return _view(row) if row else None

@@ -162,5 +162,10 @@ async def user_in(uow: UnitOfWork, user_id: UUID) -> UserView | None:
     return await queries.user(uow, user_id)
 
 
+async def existing_users_in(uow: UnitOfWork, user_ids: list[UUID]) -> set[UUID]:
+    """Which of ``user_ids`` are users of the unit of work's tenant."""
+    return await queries.existing_user_ids(uow, user_ids)
+
+
 async def user_by_subject_in(uow: UnitOfWork, subject: str) -> UserView | None:
     return await queries.user_by_subject(uow, subject)

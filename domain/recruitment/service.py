@@ -12,7 +12,7 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.identity.service import user_in
+from domain.identity.service import existing_users_in
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, NotFound, UnknownReference
 from domain.kernel.i18n import translate
@@ -176,9 +176,10 @@ async def create_job(principal: Principal, request: NewJob, locale: str) -> JobV
 
 async def _require_hiring_team(uow: UnitOfWork, team: list[UUID]) -> None:
     """Each member is looked up in the caller's tenant, so another tenant's user answers like a random id."""
-    for position, user_id in enumerate(team):
-        if await user_in(uow, user_id) is None:
-            raise HiringTeamMemberUnknown(field=f"hiring_team[{position}]")
+    known = await existing_users_in(uow, team)
+    unknown = next((position for position, user_id in enumerate(team) if user_id not in known), None)
+    if unknown is not None:
+        raise HiringTeamMemberUnknown(field=f"hiring_team[{unknown}]")
 
 
 async def _existing_job(uow: UnitOfWork, job_id: UUID) -> JobRecord:
