@@ -50,12 +50,12 @@ class NotFound(DomainError):
     template = "The {resource} you asked for does not exist."
 
 
-class UnknownReference(DomainError):
-    """An id in a request body that names nothing in the caller's tenant. Another tenant's id answers exactly
-    like a random one: the lookup runs in the caller's tenant only."""
+class UnknownReference(NotFound):
+    """An id in a request body that names nothing in the caller's tenant; raised with ``field``, which the edge
+    answers 422 like any missing thing a body names. Another tenant's id answers exactly like a random one: the
+    lookup runs in the caller's tenant only."""
 
     code = "unknown_reference"
-    kind = ErrorKind.UNPROCESSABLE
     title = "Unknown reference"
     template = "There is no {resource} with this id."
 
