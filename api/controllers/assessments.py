@@ -43,27 +43,30 @@ class VendorController(Controller):
     path = "/v1/vendors"
     tags = ["AI interview results"]
 
-    @get("/", opt=requires(Operation.VENDORS_READ), summary="Registered interview-AI vendors")
+    @get("/", operation_id="listVendors",
+         opt=requires(Operation.VENDORS_READ), summary="Registered interview-AI vendors")
     async def list(self, principal: Caller) -> list[VendorView]:
         return await service.list_vendors(principal)
 
-    @post("/", opt=requires(Operation.VENDORS_WRITE),
+    @post("/", operation_id="registerVendor", opt=requires(Operation.VENDORS_WRITE),
           summary="Register a vendor; its HMAC secret is in this answer and never shown again")
     async def register(self, principal: Caller, data: JSONBody[NewVendor]) -> VendorSecret:
         return await service.register_vendor(principal, data)
 
-    @post("/{vendor_id:uuid}/rotate-secret", opt=requires(Operation.VENDORS_WRITE), status_code=200,
+    @post("/{vendor_id:uuid}/rotate-secret", operation_id="rotateVendorSecret",
+          opt=requires(Operation.VENDORS_WRITE), status_code=200,
           summary="A new HMAC secret (shown once); the previous one stays valid until the next rotation")
     async def rotate(self, principal: Caller, vendor_id: FromPath[UUID]) -> VendorSecret:
         return await service.rotate_secret(principal, vendor_id)
 
-    @post("/{vendor_id:uuid}/references", opt=requires(Operation.RESULTS_WRITE),
+    @post("/{vendor_id:uuid}/references", operation_id="mapVendorReference", opt=requires(Operation.RESULTS_WRITE),
           summary="Map the vendor's candidate or application reference to an application; parked results resolve")
     async def map_reference(self, principal: Caller, vendor_id: FromPath[UUID],
                             data: JSONBody[NewReference]) -> ReferenceView:
         return await service.map_reference(principal, vendor_id, data)
 
-    @get("/{vendor_id:uuid}/refused-deliveries", opt=requires(Operation.DELIVERY_REFUSALS_READ),
+    @get("/{vendor_id:uuid}/refused-deliveries", operation_id="listRefusedDeliveries",
+         opt=requires(Operation.DELIVERY_REFUSALS_READ),
          summary="The security log of the vendor's refused deliveries: counts per reason and hour (newest first, "
                  "kept 30 days), each with its first few samples (time, source address, body size and hash prefix)")
     async def refused_deliveries(self, principal: Caller, vendor_id: FromPath[UUID], limit: Limit = 50,
@@ -75,7 +78,8 @@ class DeliveryController(Controller):
     path = "/v1/vendor-deliveries"
     tags = ["AI interview results"]
 
-    @post("/{tenant_id:uuid}/{vendor_id:uuid}/results", opt=PUBLIC, security=[{}], status_code=200,
+    @post("/{tenant_id:uuid}/{vendor_id:uuid}/results", operation_id="deliverInterviewResult",
+          opt=PUBLIC, security=[{}], status_code=200,
           request_max_body_size=MAX_DELIVERY_BYTES,
           summary="A vendor delivers one result (contract meridian.interview-result.v1), signed with "
                   "Meridian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + body>; 5-minute window; "
@@ -94,12 +98,14 @@ class ResultController(Controller):
     path = "/v1/interview-results"
     tags = ["AI interview results"]
 
-    @post("/contract-checks", opt=requires(Operation.VENDORS_READ), status_code=200,
+    @post("/contract-checks", operation_id="checkInterviewResult",
+          opt=requires(Operation.VENDORS_READ), status_code=200,
           summary="Check a result against the canonical contract meridian.interview-result.v1 without storing it")
     async def check_contract(self, data: JSONBody[InterviewResultV1]) -> InterviewResultV1:
         return data
 
-    @get("/", opt=requires(Operation.RESULTS_READ), summary="Received results; status=parked lists unmapped ones")
+    @get("/", operation_id="listInterviewResults",
+         opt=requires(Operation.RESULTS_READ), summary="Received results; status=parked lists unmapped ones")
     async def list(self, principal: Caller,
                    status: FromQuery[ResultStatus | None] = None) -> list[ResultView]:
         return await service.list_results(principal, status)
@@ -109,11 +115,12 @@ class EvaluationController(Controller):
     path = "/v1/applications/{application_id:uuid}/evaluations"
     tags = ["AI interview results"]
 
-    @get("/", opt=requires(Operation.RESULTS_READ), summary="Every evaluation, each with its model version")
+    @get("/", operation_id="listEvaluations",
+         opt=requires(Operation.RESULTS_READ), summary="Every evaluation, each with its model version")
     async def list(self, principal: Caller, application_id: FromPath[UUID]) -> list[EvaluationView]:
         return await service.evaluations_of(principal, application_id)
 
-    @post("/recompute", opt=requires(Operation.RESULTS_WRITE), status_code=201,
+    @post("/recompute", operation_id="recomputeEvaluation", opt=requires(Operation.RESULTS_WRITE), status_code=201,
           summary="Evaluate again against the model version in force today (explicit, audited)")
     async def recompute(self, principal: Caller, application_id: FromPath[UUID]) -> EvaluationView:
         return await service.recompute(principal, application_id)
@@ -123,7 +130,7 @@ class ComparisonController(Controller):
     path = "/v1/jobs/{job_id:uuid}/comparisons"
     tags = ["AI interview results"]
 
-    @post("/", opt=requires(Operation.RESULTS_READ), status_code=200,
+    @post("/", operation_id="compareCandidates", opt=requires(Operation.RESULTS_READ), status_code=200,
           summary="Compare 2-20 applications: scores per competency, ranking, gaps, missing evidence. "
                   "format=html gives a localised report with a radar chart per candidate")
     async def compare(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],

@@ -21,14 +21,16 @@ class AuditController(Controller):
     path = "/v1/audit"
     tags = ["Audit"]
 
-    @get("/entries", opt=requires(Operation.AUDIT_READ), summary="The audit chain, oldest first")
+    @get("/entries", operation_id="listAuditEntries",
+         opt=requires(Operation.AUDIT_READ), summary="The audit chain, oldest first")
     async def entries(
         self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
         entity_type: EntityFilter = None, entity_id: EntityFilter = None,
     ) -> Page[AuditEntryView]:
         return await service.list_entries(principal, cursor, limit, entity_type, entity_id)
 
-    @get("/verify", opt=requires(Operation.AUDIT_READ), summary="Check every link of the chain")
+    @get("/verify", operation_id="verifyAuditChain",
+         opt=requires(Operation.AUDIT_READ), summary="Check every link of the chain")
     async def verify(self, principal: Caller) -> ChainReport:
         return await service.verify_chain(principal.tenant_id)
 

@@ -117,11 +117,12 @@ class ComplianceController(Controller):
     path = "/v1/compliance"
     tags = ["Compliance"]
 
-    @get("/packs", opt=requires(Operation.COMPLIANCE_READ), summary="Countries, regions, versions, effective ranges")
+    @get("/packs", operation_id="listPacks",
+         opt=requires(Operation.COMPLIANCE_READ), summary="Countries, regions, versions, effective ranges")
     async def packs(self) -> list[PackSummary]:
         return [_summary(country) for country in law_packs()]
 
-    @get("/packs/{country:str}", opt=requires(Operation.COMPLIANCE_READ),
+    @get("/packs/{country:str}", operation_id="getPack", opt=requires(Operation.COMPLIANCE_READ),
          summary="Every parameter version with its citation, and the pack's input schemas")
     async def pack(self, country: FromPath[CountryCode]) -> PackDetail:
         pack = law_pack_for(country)
@@ -132,7 +133,7 @@ class ComplianceController(Controller):
             year_to_date_schema=msgspec.json.schema(pack.ytd_schema),
         )
 
-    @get("/packs/{country:str}/changes", opt=requires(Operation.COMPLIANCE_READ),
+    @get("/packs/{country:str}/changes", operation_id="listPackChanges", opt=requires(Operation.COMPLIANCE_READ),
          summary="Parameter changes taking effect on or after a date: the policy-update feed")
     async def changes(
         self, principal: Caller, country: FromPath[CountryCode],
@@ -142,7 +143,8 @@ class ComplianceController(Controller):
         found = await regulation.changes_for(principal, country, since)
         return sorted(found, key=lambda c: (c.effective_from, c.series, c.region or "", c.parameter, c.origin))
 
-    @post("/payroll-calculations", opt=requires(Operation.COMPLIANCE_CALCULATE), status_code=200,
+    @post("/payroll-calculations", operation_id="calculatePayroll",
+          opt=requires(Operation.COMPLIANCE_CALCULATE), status_code=200,
           summary="Gross to net for one employee and one period (stateless)")
     async def calculate(self, request: Request[Any, Any, Any], principal: Caller,
                         data: JSONBody[PayrollCalculationRequest]) -> CalculationResult:
@@ -154,7 +156,8 @@ class ComplianceController(Controller):
         )
         return localised(result, locale_of(request))
 
-    @post("/contract-checks", opt=requires(Operation.COMPLIANCE_CHECK_CONTRACT), status_code=200,
+    @post("/contract-checks", operation_id="checkContract",
+          opt=requires(Operation.COMPLIANCE_CHECK_CONTRACT), status_code=200,
           summary="Check a contract against minimum wage, hours, probation, leave, notice and working age")
     async def check_contract(self, request: Request[Any, Any, Any], principal: Caller,
                              data: JSONBody[ContractCheckRequest]) -> ContractCheckResult:
@@ -164,7 +167,8 @@ class ComplianceController(Controller):
                      for v in violations]
         return ContractCheckResult(compliant=not violations, violations=localised)
 
-    @get("/holidays", opt=requires(Operation.COMPLIANCE_READ), summary="Public holidays of a country or region")
+    @get("/holidays", operation_id="listHolidays",
+         opt=requires(Operation.COMPLIANCE_READ), summary="Public holidays of a country or region")
     async def holidays(
         self, request: Request[Any, Any, Any], country: Annotated[CountryCode, QueryParameter()],
         year: Annotated[int, QueryParameter(ge=1950, le=2100)],
@@ -218,6 +222,6 @@ def _typed_calculation_route(pack: Pack) -> HTTPRouteHandler:
     }
     return post(
         f"/v1/compliance/packs/{country}/payroll-calculations", opt=requires(Operation.COMPLIANCE_CALCULATE),
-        status_code=200, tags=["Compliance"], operation_id=f"Calculate{country}Payroll",
+        status_code=200, tags=["Compliance"], operation_id=f"calculate{country.title()}Payroll",
         summary=f"Gross to net for one employee and one period in {pack.name}, with its typed input schema",
     )(calculate)

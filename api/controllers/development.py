@@ -33,11 +33,13 @@ class TrainingModuleController(Controller):
     path = "/v1/training-modules"
     tags = ["Employees"]
 
-    @get("/", opt=requires(Operation.EMPLOYEES_READ), summary="The training catalogue")
+    @get("/", operation_id="listTrainingModules",
+         opt=requires(Operation.EMPLOYEES_READ), summary="The training catalogue")
     async def list(self, principal: Caller) -> list[ModuleView]:
         return await development.list_modules(principal)
 
-    @post("/", opt=requires(Operation.TRAINING_WRITE), summary="Add a training module to the catalogue")
+    @post("/", operation_id="addTrainingModule",
+          opt=requires(Operation.TRAINING_WRITE), summary="Add a training module to the catalogue")
     async def add(self, principal: Caller, data: JSONBody[NewModule]) -> ModuleView:
         return await development.add_module(principal, data)
 
@@ -46,23 +48,24 @@ class EmployeeDevelopmentController(Controller):
     path = "/v1/employees/{employee_id:uuid}"
     tags = ["Employees"]
 
-    @post("/training-records", opt=requires(Operation.TRAINING_WRITE),
+    @post("/training-records", operation_id="recordTraining", opt=requires(Operation.TRAINING_WRITE),
           summary="Record that the employee was assigned or completed a training module")
     async def train(self, principal: Caller, employee_id: FromPath[UUID],
                     data: JSONBody[NewTrainingRecord]) -> TrainingRecordView:
         return await development.add_training_record(principal, employee_id, data)
 
-    @post("/reviews", opt=requires(Operation.REVIEWS_WRITE),
+    @post("/reviews", operation_id="recordReview", opt=requires(Operation.REVIEWS_WRITE),
           summary="A periodic review: ratings per competency of the employee's current model, and overall")
     async def review(self, principal: Caller, employee_id: FromPath[UUID],
                      data: JSONBody[NewReview]) -> ReviewView:
         return await development.add_review(principal, employee_id, data)
 
-    @get("/reviews", opt=requires(Operation.EMPLOYEES_READ), summary="The employee's performance reviews")
+    @get("/reviews", operation_id="listReviews",
+         opt=requires(Operation.EMPLOYEES_READ), summary="The employee's performance reviews")
     async def reviews(self, principal: Caller, employee_id: FromPath[UUID]) -> list[ReviewView]:
         return await development.reviews_of(principal, employee_id)
 
-    @post("/departure", opt=requires(Operation.EMPLOYEES_WRITE), status_code=200,
+    @post("/departure", operation_id="recordDeparture", opt=requires(Operation.EMPLOYEES_WRITE), status_code=200,
           summary="Record that the employee left, and when")
     async def depart(self, principal: Caller, employee_id: FromPath[UUID],
                      data: JSONBody[Departure]) -> EmployeeView:
@@ -73,7 +76,7 @@ class FeedbackLoopController(Controller):
     path = "/v1/jobs/{job_id:uuid}/feedback-loop"
     tags = ["Analytics"]
 
-    @get("/", opt=requires(Operation.ANALYTICS_READ),
+    @get("/", operation_id="analyseFeedbackLoop", opt=requires(Operation.ANALYTICS_READ),
          summary="How each competency's interview score relates to later performance, with proposed weights; "
                  "format=html gives a localised page with charts")
     async def analyse(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
@@ -84,7 +87,7 @@ class FeedbackLoopController(Controller):
             return Response(render_feedback_loop_html(analysis, names, locale_of(request)), media_type=MediaType.HTML)
         return Response(analysis)
 
-    @post("/acceptance", opt=requires(Operation.FEEDBACK_LOOP_ACCEPT),
+    @post("/acceptance", operation_id="acceptProposedWeights", opt=requires(Operation.FEEDBACK_LOOP_ACCEPT),
           summary="Accept the proposed weights: a new model version; old evaluations keep theirs (audited)")
     async def accept(self, principal: Caller, job_id: FromPath[UUID]) -> ModelVersionView:
         return await analytics.accept_proposal(principal, job_id)
@@ -94,7 +97,7 @@ class AttritionController(Controller):
     path = "/v1/analytics/attrition"
     tags = ["Analytics"]
 
-    @get("/", opt=requires(Operation.ANALYTICS_READ),
+    @get("/", operation_id="listAttritionRisks", opt=requires(Operation.ANALYTICS_READ),
          summary="Attrition risk per active employee with its top factors (HR roles only); format=html for charts")
     async def risks(self, request: Request[Any, Any, Any], principal: Caller,
                     format: FromQuery[Format] = "json") -> Response[Any]:

@@ -31,7 +31,7 @@ class MeController(Controller):
     path = "/v1/me"
     tags = ["Identity"]
 
-    @get("/", opt=requires(Operation.ME_READ), summary="Who you are and what you may do")
+    @get("/", operation_id="getMe", opt=requires(Operation.ME_READ), summary="Who you are and what you may do")
     async def read(self, principal: Caller) -> Me:
         return Me(
             tenant_id=principal.tenant_id, subject=principal.subject, roles=sorted(principal.roles),
@@ -45,22 +45,23 @@ class UserController(Controller):
     path = "/v1/users"
     tags = ["Identity"]
 
-    @get("/", opt=requires(Operation.USERS_READ), summary="List users")
+    @get("/", operation_id="listUsers", opt=requires(Operation.USERS_READ), summary="List users")
     async def list(
         self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
         role: FromQuery[Role | None] = None,
     ) -> Page[UserView]:
         return await service.list_users(principal, cursor, limit, role)
 
-    @post("/", opt=requires(Operation.USERS_WRITE), summary="Create a user or partner client")
+    @post("/", operation_id="createUser",
+          opt=requires(Operation.USERS_WRITE), summary="Create a user or partner client")
     async def create(self, principal: Caller, data: JSONBody[NewUser]) -> Response[UserView]:
         return with_etag(await service.create_user(principal, data), status_code=201)
 
-    @get("/{user_id:uuid}", opt=requires(Operation.USERS_READ), summary="Read a user")
+    @get("/{user_id:uuid}", operation_id="getUser", opt=requires(Operation.USERS_READ), summary="Read a user")
     async def read(self, principal: Caller, user_id: FromPath[UUID]) -> Response[UserView]:
         return with_etag(await service.get_user(principal, user_id))
 
-    @patch("/{user_id:uuid}", opt=requires(Operation.USERS_WRITE),
+    @patch("/{user_id:uuid}", operation_id="updateUser", opt=requires(Operation.USERS_WRITE),
            summary="Change a user's roles, scopes or status (If-Match); disabling takes effect at once")
     async def update(
         self, request: Request[Any, Any, Any], principal: Caller, user_id: FromPath[UUID], data: JSONBody[UserPatch]

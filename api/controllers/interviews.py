@@ -23,35 +23,38 @@ class InterviewController(Controller):
     path = "/v1/interviews"
     tags = ["Recruitment"]
 
-    @post("/", opt=requires(Operation.INTERVIEWS_WRITE),
+    @post("/", operation_id="scheduleInterview", opt=requires(Operation.INTERVIEWS_WRITE),
           summary="Schedule an interview; an interviewer cannot be booked twice at once")
     async def schedule(self, principal: Caller, data: JSONBody[NewInterview]) -> InterviewView:
         return await service.schedule(principal, data)
 
-    @get("/{interview_id:uuid}", opt=requires(Operation.INTERVIEWS_READ),
+    @get("/{interview_id:uuid}", operation_id="getInterview", opt=requires(Operation.INTERVIEWS_READ),
          summary="An interview in UTC and in each participant's local time")
     async def read(self, principal: Caller, interview_id: FromPath[UUID]) -> InterviewView:
         return await service.get_interview(principal, interview_id)
 
-    @get("/{interview_id:uuid}/calendar.ics", opt=requires(Operation.INTERVIEWS_READ),
+    @get("/{interview_id:uuid}/calendar.ics", operation_id="getInterviewCalendar",
+         opt=requires(Operation.INTERVIEWS_READ),
          summary="The interview as an iCalendar (RFC 5545) file", media_type=CALENDAR_MEDIA_TYPE)
     async def calendar(self, principal: Caller, interview_id: FromPath[UUID]) -> Response[str]:
         content = await service.calendar_file(principal, interview_id)
         return Response(content, media_type=CALENDAR_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="interview-{interview_id}.ics"'})
 
-    @get("/", opt=requires(Operation.INTERVIEWS_READ), summary="The interviews of one application")
+    @get("/", operation_id="listInterviews",
+         opt=requires(Operation.INTERVIEWS_READ), summary="The interviews of one application")
     async def of_application(self, principal: Caller,
                              application_id: FromQuery[UUID]) -> list[InterviewView]:
         return await service.interviews_of_application(principal, application_id)
 
-    @post("/{interview_id:uuid}/feedback", opt=requires(Operation.INTERVIEW_FEEDBACK_WRITE),
+    @post("/{interview_id:uuid}/feedback", operation_id="giveInterviewFeedback",
+          opt=requires(Operation.INTERVIEW_FEEDBACK_WRITE),
           summary="An interviewer of this interview gives their ratings, recommendation and notes, once")
     async def give_feedback(self, principal: Caller, interview_id: FromPath[UUID],
                             data: JSONBody[NewFeedback]) -> FeedbackView:
         return await service.give_feedback(principal, interview_id, data)
 
-    @get("/{interview_id:uuid}/feedback", opt=requires(Operation.INTERVIEWS_READ),
+    @get("/{interview_id:uuid}/feedback", operation_id="listInterviewFeedback", opt=requires(Operation.INTERVIEWS_READ),
          summary="The interviewers' feedback on an interview")
     async def feedback(self, principal: Caller, interview_id: FromPath[UUID]) -> list[FeedbackView]:
         return await service.feedback_on(principal, interview_id)
@@ -61,7 +64,7 @@ class InterviewerViewController(Controller):
     path = "/v1/applications/{application_id:uuid}/interviewer-view"
     tags = ["Recruitment"]
 
-    @get("/", opt=requires(Operation.INTERVIEWS_READ),
+    @get("/", operation_id="getInterviewerView", opt=requires(Operation.INTERVIEWS_READ),
          summary="Everything an interviewer needs: candidate (masked by role), history, AI evaluation against the "
                  "model, feedback and interviews")
     async def read(self, request: Request[Any, Any, Any], principal: Caller,

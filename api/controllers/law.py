@@ -37,7 +37,7 @@ class CoverageController(Controller):
     path = "/v1/compliance/coverage"
     tags = ["Compliance"]
 
-    @get("/", opt=requires(Operation.COMPLIANCE_READ),
+    @get("/", operation_id="getLawCoverage", opt=requires(Operation.COMPLIANCE_READ),
          summary="What law is known, and how well: per country, region and series, as your tenant runs on it")
     async def coverage(self, principal: Caller, country: FromQuery[CountryCode | None] = None,
                        on: FromQuery[date | None] = None) -> list[CoverageRow]:
@@ -49,23 +49,26 @@ class LawVersionController(Controller):
     path = "/v1/law-versions"
     tags = ["Compliance"]
 
-    @get("/", opt=requires(Operation.COMPLIANCE_READ), summary="Your tenant's own versions of statutory series")
+    @get("/", operation_id="listLawVersions",
+         opt=requires(Operation.COMPLIANCE_READ), summary="Your tenant's own versions of statutory series")
     async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
                    country: FromQuery[CountryCode | None] = None,
                    status: FromQuery[LawVersionStatus | None] = None) -> Page[LawVersionView]:
         return await service.list_versions(principal, cursor, limit, country, status)
 
-    @post("/", opt=requires(Operation.LAW_VERSIONS_WRITE),
+    @post("/", operation_id="proposeLawVersion", opt=requires(Operation.LAW_VERSIONS_WRITE),
           summary="Propose your tenant's own version of a series (for example a city's new base); another "
                   "person approves it")
     async def propose(self, principal: Caller, data: JSONBody[NewLawVersion]) -> LawVersionView:
         return await service.propose_version(principal, data)
 
-    @get("/{version_id:uuid}", opt=requires(Operation.COMPLIANCE_READ), summary="Read one of your law versions")
+    @get("/{version_id:uuid}", operation_id="getLawVersion",
+         opt=requires(Operation.COMPLIANCE_READ), summary="Read one of your law versions")
     async def read(self, principal: Caller, version_id: FromPath[UUID]) -> LawVersionView:
         return await service.get_version(principal, version_id)
 
-    @put("/{version_id:uuid}/document", opt={**requires(Operation.LAW_VERSIONS_WRITE), **raw_body(*NOTICE_MEDIA_TYPES)},
+    @put("/{version_id:uuid}/document", operation_id="attachLawDocument",
+         opt={**requires(Operation.LAW_VERSIONS_WRITE), **raw_body(*NOTICE_MEDIA_TYPES)},
          responses=UPLOAD_RESPONSES,
          summary="Attach the notice the figures come from (the raw body: PDF, PNG or JPEG), sealed at rest, "
                  "for the approver to read")
@@ -75,25 +78,29 @@ class LawVersionController(Controller):
         return await service.attach_document(principal, version_id, content_type, upload_body(request),
                                              request.app.state.settings.max_upload_bytes)
 
-    @get("/{version_id:uuid}/document", opt={**requires(Operation.COMPLIANCE_READ), **raw_answer(*NOTICE_MEDIA_TYPES)},
+    @get("/{version_id:uuid}/document", operation_id="downloadLawDocument",
+         opt={**requires(Operation.COMPLIANCE_READ), **raw_answer(*NOTICE_MEDIA_TYPES)},
          summary="Download a version's source document (audited)")
     async def document(self, principal: Caller, version_id: FromPath[UUID]) -> Stream:
         content_type, content = await service.open_document(principal, version_id)
         return Stream(content, media_type=content_type)
 
-    @post("/{version_id:uuid}/approval", opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
+    @post("/{version_id:uuid}/approval", operation_id="approveLawVersion",
+          opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
           summary="Approve a proposed version (not its proposer); calculations use it from now on")
     async def approve(self, principal: Caller, version_id: FromPath[UUID],
                       data: JSONBody[LawDecision]) -> LawVersionView:
         return await service.approve_version(principal, version_id, data)
 
-    @post("/{version_id:uuid}/rejection", opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
+    @post("/{version_id:uuid}/rejection", operation_id="rejectLawVersion",
+          opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
           summary="Reject a proposed version")
     async def reject(self, principal: Caller, version_id: FromPath[UUID],
                      data: JSONBody[LawDecision]) -> LawVersionView:
         return await service.reject_version(principal, version_id, data)
 
-    @post("/{version_id:uuid}/retirement", opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
+    @post("/{version_id:uuid}/retirement", operation_id="retireLawVersion",
+          opt=requires(Operation.LAW_VERSIONS_APPROVE), status_code=200,
           summary="Go back to the published law for an approved version's days")
     async def retire(self, principal: Caller, version_id: FromPath[UUID],
                      data: JSONBody[LawDecision]) -> LawVersionView:
@@ -104,16 +111,17 @@ class LawChoiceController(Controller):
     path = "/v1/law-choices"
     tags = ["Compliance"]
 
-    @get("/", opt=requires(Operation.COMPLIANCE_READ),
+    @get("/", operation_id="listLawChoices", opt=requires(Operation.COMPLIANCE_READ),
          summary="Your written choices: series carried forward provisionally, unverified series accepted")
     async def list(self, principal: Caller) -> list[LawChoiceView]:
         return await service.list_choices(principal)
 
-    @post("/", opt=requires(Operation.PAYROLL_ADMIN),
+    @post("/", operation_id="makeLawChoice", opt=requires(Operation.PAYROLL_ADMIN),
           summary="Carry a late-published series forward provisionally, or accept an unverified one, with a reason")
     async def make(self, principal: Caller, data: JSONBody[NewLawChoice]) -> LawChoiceView:
         return await service.make_choice(principal, data)
 
-    @delete("/{choice_id:uuid}", opt=requires(Operation.PAYROLL_ADMIN), summary="Withdraw a choice")
+    @delete("/{choice_id:uuid}", operation_id="withdrawLawChoice",
+            opt=requires(Operation.PAYROLL_ADMIN), summary="Withdraw a choice")
     async def withdraw(self, principal: Caller, choice_id: FromPath[UUID]) -> None:
         await service.withdraw_choice(principal, choice_id)

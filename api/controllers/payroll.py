@@ -43,28 +43,30 @@ class PayGroupController(Controller):
     path = "/v1/pay-groups"
     tags = ["Payroll"]
 
-    @post("/", opt=requires(Operation.PAYROLL_PREPARE), summary="A pay group of a legal entity with its calendar rule")
+    @post("/", operation_id="createPayGroup",
+          opt=requires(Operation.PAYROLL_PREPARE), summary="A pay group of a legal entity with its calendar rule")
     async def create(self, principal: Caller, data: JSONBody[NewPayGroup]) -> PayGroupView:
         return await service.create_group(principal, data)
 
-    @get("/{group_id:uuid}", opt=requires(Operation.PAYROLL_READ),
+    @get("/{group_id:uuid}", operation_id="getPayGroup", opt=requires(Operation.PAYROLL_READ),
          summary="A pay group, with the law its next three pay dates would miss (law_gaps) and what to do about it")
     async def read(self, principal: Caller, group_id: FromPath[UUID]) -> PayGroupView:
         return await service.get_group(principal, group_id)
 
-    @get("/{group_id:uuid}/settlement-proposal", opt=requires(Operation.PAYROLL_READ),
+    @get("/{group_id:uuid}/settlement-proposal", operation_id="getSettlementProposal",
+         opt=requires(Operation.PAYROLL_READ),
          summary="What the group paid on provisional law that is now known, recalculated period by period in order "
                  "(补差): paid, corrected and the difference per employee and period, and in total")
     async def settlement_proposal(self, principal: Caller, group_id: FromPath[UUID]) -> SettlementProposal:
         return await service.settlement_proposal(principal, group_id)
 
-    @post("/{group_id:uuid}/settlements", opt=requires(Operation.PAYROLL_PREPARE),
+    @post("/{group_id:uuid}/settlements", operation_id="openSettlement", opt=requires(Operation.PAYROLL_PREPARE),
           summary="Open one off-cycle correction of the latest finalised period settling every affected period")
     async def settle(self, principal: Caller, group_id: FromPath[UUID],
                      data: JSONBody[NewSettlement]) -> PayRunView:
         return await service.open_settlement(principal, group_id, data)
 
-    @get("/{group_id:uuid}/calendar", opt=requires(Operation.PAYROLL_READ),
+    @get("/{group_id:uuid}/calendar", operation_id="getPayCalendar", opt=requires(Operation.PAYROLL_READ),
          summary="The year's periods, cut-offs and pay dates, moved off weekends and holidays")
     async def calendar(self, principal: Caller, group_id: FromPath[UUID],
                        year: Annotated[int, QueryParameter(ge=2000, le=2100)]) -> list[PayPeriod]:
@@ -75,75 +77,83 @@ class PayRunController(Controller):
     path = "/v1/pay-runs"
     tags = ["Payroll"]
 
-    @post("/", opt=requires(Operation.PAYROLL_PREPARE), summary="Open the pay run of a calendar period")
+    @post("/", operation_id="createPayRun",
+          opt=requires(Operation.PAYROLL_PREPARE), summary="Open the pay run of a calendar period")
     async def create(self, principal: Caller, data: JSONBody[NewPayRun]) -> PayRunView:
         return await service.create_run(principal, data)
 
-    @get("/{run_id:uuid}", opt=requires(Operation.PAYROLL_READ),
+    @get("/{run_id:uuid}", operation_id="getPayRun", opt=requires(Operation.PAYROLL_READ),
          summary="A pay run: state, results hash, approvals, open exceptions, calculation progress")
     async def read(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
         return await service.get_run(principal, run_id)
 
-    @post("/{run_id:uuid}/inputs", opt=requires(Operation.PAYROLL_PREPARE),
+    @post("/{run_id:uuid}/inputs", operation_id="addPayInput", opt=requires(Operation.PAYROLL_PREPARE),
           summary="Overtime hours, bonus, allowance, unpaid leave days or a one-off deduction; voids approvals")
     async def add_input(self, principal: Caller, run_id: FromPath[UUID],
                         data: JSONBody[NewPayInput]) -> PayRunView:
         return await service.add_input(principal, run_id, data)
 
-    @post("/{run_id:uuid}/calculation", opt=requires(Operation.PAYROLL_PREPARE), status_code=202,
+    @post("/{run_id:uuid}/calculation", operation_id="calculatePayRun",
+          opt=requires(Operation.PAYROLL_PREPARE), status_code=202,
           summary="Calculate in the background; follow progress on the run; restarting is safe")
     async def calculate(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
         return await service.start_calculation(principal, run_id)
 
-    @post("/{run_id:uuid}/submission", opt=requires(Operation.PAYROLL_PREPARE), status_code=200,
+    @post("/{run_id:uuid}/submission", operation_id="submitPayRun",
+          opt=requires(Operation.PAYROLL_PREPARE), status_code=200,
           summary="Submit the calculated run for review")
     async def submit(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
         return await service.submit(principal, run_id)
 
-    @post("/{run_id:uuid}/approvals", opt=requires(Operation.PAYROLL_REVIEW), status_code=200,
+    @post("/{run_id:uuid}/approvals", operation_id="approvePayRun",
+          opt=requires(Operation.PAYROLL_REVIEW), status_code=200,
           summary="Approve exactly the results with this hash; two reviewers other than the preparer are needed")
     async def approve(self, principal: Caller, run_id: FromPath[UUID],
                       data: JSONBody[Approve]) -> PayRunView:
         return await service.approve(principal, run_id, data)
 
-    @post("/{run_id:uuid}/finalisation", opt=requires(Operation.PAYROLL_FINALISE), status_code=200,
+    @post("/{run_id:uuid}/finalisation", operation_id="finalisePayRun",
+          opt=requires(Operation.PAYROLL_FINALISE), status_code=200,
           summary="Finalise an approved run whose results still match the approved hash")
     async def finalise(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
         return await service.finalise(principal, run_id)
 
-    @post("/{run_id:uuid}/cancellation", opt=requires(Operation.PAYROLL_PREPARE), status_code=200,
+    @post("/{run_id:uuid}/cancellation", operation_id="cancelPayRun",
+          opt=requires(Operation.PAYROLL_PREPARE), status_code=200,
           summary="Close a run without paying it; a finalised run cannot be cancelled")
     async def cancel(self, principal: Caller, run_id: FromPath[UUID]) -> PayRunView:
         return await service.cancel(principal, run_id)
 
-    @post("/{run_id:uuid}/corrections", opt=requires(Operation.PAYROLL_PREPARE),
+    @post("/{run_id:uuid}/corrections", operation_id="openCorrection", opt=requires(Operation.PAYROLL_PREPARE),
           summary="Open an off-cycle correction of a finalised run for the named employees")
     async def correct(self, principal: Caller, run_id: FromPath[UUID],
                       data: JSONBody[NewCorrection]) -> PayRunView:
         return await service.create_correction(principal, run_id, data)
 
-    @get("/{run_id:uuid}/exceptions", opt=requires(Operation.PAYROLL_READ),
+    @get("/{run_id:uuid}/exceptions", operation_id="listPayRunExceptions", opt=requires(Operation.PAYROLL_READ),
          summary="Variance exceptions against the previous run")
     async def exceptions(self, principal: Caller, run_id: FromPath[UUID]) -> list[ExceptionView]:
         return await service.exceptions_of(principal, run_id)
 
-    @post("/{run_id:uuid}/exceptions/{exception_id:uuid}/acknowledgement", opt=requires(Operation.PAYROLL_REVIEW),
+    @post("/{run_id:uuid}/exceptions/{exception_id:uuid}/acknowledgement", operation_id="acknowledgeException",
+          opt=requires(Operation.PAYROLL_REVIEW),
           status_code=200, summary="Acknowledge a variance exception with a note")
     async def acknowledge(self, principal: Caller, run_id: FromPath[UUID],
                           exception_id: FromPath[UUID], data: JSONBody[Acknowledge]) -> PayRunView:
         return await service.acknowledge(principal, run_id, exception_id, data)
 
-    @get("/{run_id:uuid}/payslips", opt=requires(Operation.PAYROLL_READ),
+    @get("/{run_id:uuid}/payslips", operation_id="listPayslips", opt=requires(Operation.PAYROLL_READ),
          summary="The run's payslips with every line, employer amounts and the calculation trace")
     async def payslips(self, principal: Caller, run_id: FromPath[UUID]) -> list[PayslipView]:
         return await service.payslips_of(principal, run_id)
 
-    @get("/{run_id:uuid}/history", opt=requires(Operation.PAYROLL_READ),
+    @get("/{run_id:uuid}/history", operation_id="listPayRunHistory", opt=requires(Operation.PAYROLL_READ),
          summary="Every transition and change of the run, with before and after")
     async def history(self, principal: Caller, run_id: FromPath[UUID]) -> list[AuditEntryView]:
         return await service.run_history(principal, run_id)
 
-    @get("/{run_id:uuid}/payslips/{employee_id:uuid}/history", opt=requires(Operation.PAYROLL_READ),
+    @get("/{run_id:uuid}/payslips/{employee_id:uuid}/history", operation_id="listPayslipVersions",
+         opt=requires(Operation.PAYROLL_READ),
          summary="Every calculated version of the employee's payslip in the run, what changed from one to the "
                  "next, and the run's history that concerns them")
     async def payslip_history(self, principal: Caller, run_id: FromPath[UUID],
@@ -155,7 +165,7 @@ class PayRunFinanceController(Controller):
     path = "/v1/pay-runs/{run_id:uuid}"
     tags = ["Payroll"]
 
-    @get("/journal", opt=requires(Operation.PAYROLL_READ),
+    @get("/journal", operation_id="getJournal", opt=requires(Operation.PAYROLL_READ),
          summary="The finalised run's GL journal in the tenant's accounts (format=csv or json); balanced per currency")
     async def journal(self, principal: Caller, run_id: FromPath[UUID],
                       format: FromQuery[Literal["json", "csv"]] = "json") -> Response[Any]:
@@ -165,12 +175,12 @@ class PayRunFinanceController(Controller):
                 "Content-Disposition": f'attachment; filename="journal-{run_id}.csv"'})
         return Response(entries)
 
-    @get("/control-totals", opt=requires(Operation.PAYROLL_READ),
+    @get("/control-totals", operation_id="getControlTotals", opt=requires(Operation.PAYROLL_READ),
          summary="Gross, each tax and contribution, net, employer cost and headcount per currency, with a checksum")
     async def control_totals(self, principal: Caller, run_id: FromPath[UUID]) -> ControlTotals:
         return await service.control_totals_of(principal, run_id)
 
-    @post("/reconciliation", opt=requires(Operation.PAYROLL_READ), status_code=200,
+    @post("/reconciliation", operation_id="reconcilePayRun", opt=requires(Operation.PAYROLL_READ), status_code=200,
           summary="Compare the finance system's statement (CSV: account,currency,debit,credit) with the journal")
     async def reconcile(self, request: Request[Any, Any, Any], principal: Caller,
                         run_id: FromPath[UUID]) -> Reconciliation:
@@ -182,7 +192,8 @@ class PayslipController(Controller):
     path = "/v1/payslips"
     tags = ["Payroll"]
 
-    @get("/{payslip_id:uuid}/document", opt=requires(Operation.PAYROLL_READ), media_type=MediaType.HTML,
+    @get("/{payslip_id:uuid}/document", operation_id="getPayslipDocument",
+         opt=requires(Operation.PAYROLL_READ), media_type=MediaType.HTML,
          summary="A printable payslip with employer costs, in the reader's language")
     async def document(self, request: Request[Any, Any, Any], principal: Caller, payslip_id: FromPath[UUID]) -> str:
         payslip = await service.payslip_document(principal, payslip_id, locale_of(request))
@@ -193,12 +204,13 @@ class OwnPayslipController(Controller):
     path = "/v1/my/payslips"
     tags = ["Payroll"]
 
-    @get("/", opt=requires(Operation.OWN_PAYSLIPS_READ), responses=OWN_RECORD_RESPONSES,
+    @get("/", operation_id="listMyPayslips", opt=requires(Operation.OWN_PAYSLIPS_READ), responses=OWN_RECORD_RESPONSES,
          summary="Your own payslips of finalised runs")
     async def list(self, principal: Caller) -> list[PayslipView]:
         return await service.own_payslips(principal, employee_of(principal))
 
-    @get("/{payslip_id:uuid}/document", opt=requires(Operation.OWN_PAYSLIPS_READ), media_type=MediaType.HTML,
+    @get("/{payslip_id:uuid}/document", operation_id="getMyPayslipDocument",
+         opt=requires(Operation.OWN_PAYSLIPS_READ), media_type=MediaType.HTML,
          summary="Your payslip, printable, in your language")
     async def document(self, request: Request[Any, Any, Any], principal: Caller, payslip_id: FromPath[UUID]) -> str:
         locale = locale_of(request) if request.headers.get("accept-language") else principal.locale
@@ -210,23 +222,23 @@ class PayrollAdminController(Controller):
     path = "/v1/payroll"
     tags = ["Payroll"]
 
-    @put("/account-mapping", opt=requires(Operation.PAYROLL_ADMIN),
+    @put("/account-mapping", operation_id="setAccountMapping", opt=requires(Operation.PAYROLL_ADMIN),
          summary="The GL accounts: gross_salary_expense, net_pay_payable, employer_expense and one per line code")
     async def account_mapping(self, principal: Caller, data: JSONBody[FinanceMapping]) -> FinanceMapping:
         return await service.set_account_mapping(principal, data)
 
-    @get("/variance-thresholds", opt=requires(Operation.PAYROLL_READ),
+    @get("/variance-thresholds", operation_id="getVarianceThresholds", opt=requires(Operation.PAYROLL_READ),
          summary="The tenant's variance tolerances (defaults until set)")
     async def thresholds(self, principal: Caller) -> VarianceThresholds:
         return await service.variance_thresholds_of(principal)
 
-    @put("/variance-thresholds", opt=requires(Operation.PAYROLL_ADMIN),
+    @put("/variance-thresholds", operation_id="setVarianceThresholds", opt=requires(Operation.PAYROLL_ADMIN),
          summary="Set the tenant's variance tolerances, for calculations from now on")
     async def set_thresholds(self, principal: Caller,
                              data: JSONBody[NewVarianceThresholds]) -> VarianceThresholds:
         return await service.set_variance_thresholds(principal, data)
 
-    @post("/reviewer-regions", opt=requires(Operation.PAYROLL_ADMIN),
+    @post("/reviewer-regions", operation_id="assignReviewerRegion", opt=requires(Operation.PAYROLL_ADMIN),
           summary="Let a payroll reviewer approve runs of a region's legal entities")
     async def assign(self, principal: Caller, data: JSONBody[RegionAssignment]) -> RegionAssignment:
         return await service.assign_region(principal, data)

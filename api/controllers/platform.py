@@ -22,21 +22,24 @@ class PlatformTenantController(Controller):
     path = "/v1/platform/tenants"
     tags = ["Platform"]
 
-    @get("/", opt=requires(Operation.PLATFORM_TENANTS_READ), summary="List tenants")
+    @get("/", operation_id="listTenants", opt=requires(Operation.PLATFORM_TENANTS_READ), summary="List tenants")
     async def list(self, limit: Limit = 50, cursor: Cursor = None) -> Page[TenantView]:
         return await service.list_tenants(cursor, limit)
 
-    @post("/", opt=requires(Operation.PLATFORM_TENANTS_WRITE), summary="Provision a tenant")
+    @post("/", operation_id="createTenant",
+          opt=requires(Operation.PLATFORM_TENANTS_WRITE), summary="Provision a tenant")
     async def create(self, principal: Caller, data: JSONBody[NewTenant]) -> Response[TenantView]:
         # On-prem has no operators' tenant, so no principal there holds this operation.
         return with_etag(await service.provision_tenant(principal, data), status_code=201)
 
-    @post("/{tenant_id:uuid}/suspend", opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
+    @post("/{tenant_id:uuid}/suspend", operation_id="suspendTenant",
+          opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
           summary="Suspend a tenant: its tokens stop working at once")
     async def suspend(self, principal: Caller, tenant_id: FromPath[UUID]) -> TenantView:
         return await service.set_tenant_status(principal, tenant_id, TenantStatus.SUSPENDED)
 
-    @post("/{tenant_id:uuid}/reactivate", opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
+    @post("/{tenant_id:uuid}/reactivate", operation_id="reactivateTenant",
+          opt=requires(Operation.PLATFORM_TENANTS_WRITE), status_code=200,
           summary="Reactivate a suspended tenant")
     async def reactivate(self, principal: Caller, tenant_id: FromPath[UUID]) -> TenantView:
         return await service.set_tenant_status(principal, tenant_id, TenantStatus.ACTIVE)
@@ -52,7 +55,8 @@ class HealthController(Controller):
     path = "/v1/health"
     tags = ["Platform"]
 
-    @get("/", opt=PUBLIC, summary="Liveness, deployment mode and database kind", security=[{}])
+    @get("/", operation_id="getHealth",
+         opt=PUBLIC, summary="Liveness, deployment mode and database kind", security=[{}])
     async def health(self, request: Request[Any, Any, Any]) -> Health:
         settings: Settings = request.app.state.settings
         return Health(status="ok", mode=settings.mode, database="sqlite" if settings.is_sqlite else "postgresql")

@@ -30,7 +30,8 @@ class ApplicationRecordingController(Controller):
     path = "/v1/applications/{application_id:uuid}/recordings"
     tags = ["Recruitment"]
 
-    @post("/", opt={**requires(Operation.RECORDINGS_WRITE), **raw_body(*RECORDING_MEDIA_TYPES)},
+    @post("/", operation_id="uploadRecording",
+          opt={**requires(Operation.RECORDINGS_WRITE), **raw_body(*RECORDING_MEDIA_TYPES)},
           request_max_body_size=ROUTE_BODY_LIMIT,
           responses=UPLOAD_RESPONSES,
           summary="Upload a recording or attachment as the raw request body (audio, video, PDF or text), "
@@ -42,7 +43,8 @@ class ApplicationRecordingController(Controller):
         return await service.upload(principal, application_id, filename, content_type, upload_body(request),
                                     settings.max_upload_bytes)
 
-    @get("/", opt=requires(Operation.RECORDINGS_READ), summary="The application's recordings and attachments")
+    @get("/", operation_id="listRecordings",
+         opt=requires(Operation.RECORDINGS_READ), summary="The application's recordings and attachments")
     async def list(self, principal: Caller, application_id: FromPath[UUID]) -> list[RecordingView]:
         return await service.recordings_of(principal, application_id)
 
@@ -51,7 +53,7 @@ class RecordingController(Controller):
     path = "/v1/recordings"
     tags = ["Recruitment"]
 
-    @get("/{recording_id:uuid}/content",
+    @get("/{recording_id:uuid}/content", operation_id="downloadRecording",
          opt={**requires(Operation.RECORDINGS_READ), **raw_answer(*RECORDING_MEDIA_TYPES)},
          summary="Download a recording (audited)")
     async def download(self, principal: Caller, recording_id: FromPath[UUID]) -> Stream:

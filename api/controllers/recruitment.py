@@ -43,11 +43,12 @@ class PipelineController(Controller):
     path = "/v1/pipeline-stages"
     tags = ["Recruitment"]
 
-    @get("/", opt=requires(Operation.PIPELINE_READ), summary="The tenant's pipeline stages, in order")
+    @get("/", operation_id="listPipelineStages",
+         opt=requires(Operation.PIPELINE_READ), summary="The tenant's pipeline stages, in order")
     async def list(self, request: Request[Any, Any, Any], principal: Caller) -> list[StageView]:
         return await service.list_stages(principal, locale_of(request))
 
-    @post("/", opt=requires(Operation.PIPELINE_WRITE), summary="Add a pipeline stage")
+    @post("/", operation_id="addPipelineStage", opt=requires(Operation.PIPELINE_WRITE), summary="Add a pipeline stage")
     async def add(self, request: Request[Any, Any, Any], principal: Caller,
                   data: JSONBody[NewStage]) -> list[StageView]:
         return await service.add_stage(principal, data, locale_of(request))
@@ -57,33 +58,38 @@ class JobController(Controller):
     path = "/v1/jobs"
     tags = ["Recruitment"]
 
-    @get("/", opt=requires(Operation.JOBS_READ), summary="List jobs, titles in your language")
+    @get("/", operation_id="listJobs", opt=requires(Operation.JOBS_READ), summary="List jobs, titles in your language")
     async def list(self, request: Request[Any, Any, Any], principal: Caller, limit: Limit = 50, cursor: Cursor = None,
                    status: FromQuery[JobStatus | None] = None) -> Page[JobView]:
         return await service.list_jobs(principal, cursor, limit, status, locale_of(request))
 
-    @post("/", opt=requires(Operation.JOBS_WRITE), summary="Open a job (requisition) for a legal entity")
+    @post("/", operation_id="createJob",
+          opt=requires(Operation.JOBS_WRITE), summary="Open a job (requisition) for a legal entity")
     async def create(self, request: Request[Any, Any, Any], principal: Caller,
                      data: JSONBody[NewJob]) -> Response[JobView]:
         return with_etag(await service.create_job(principal, data, locale_of(request)), status_code=201)
 
-    @get("/{job_id:uuid}", opt=requires(Operation.JOBS_READ), summary="Read a job in your language")
+    @get("/{job_id:uuid}", operation_id="getJob",
+         opt=requires(Operation.JOBS_READ), summary="Read a job in your language")
     async def read(self, request: Request[Any, Any, Any], principal: Caller,
                    job_id: FromPath[UUID]) -> Response[JobView]:
         return with_etag(await service.get_job(principal, job_id, locale_of(request)))
 
-    @patch("/{job_id:uuid}", opt=requires(Operation.JOBS_WRITE), summary="Change a job (If-Match)")
+    @patch("/{job_id:uuid}", operation_id="updateJob",
+           opt=requires(Operation.JOBS_WRITE), summary="Change a job (If-Match)")
     async def update(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
                      data: JSONBody[JobPatch]) -> Response[JobView]:
         return with_etag(await service.update_job(principal, job_id, data, expected_version(request),
                                                   locale_of(request)))
 
-    @get("/{job_id:uuid}/competency-model-versions", opt=requires(Operation.COMPETENCY_MODELS_READ),
+    @get("/{job_id:uuid}/competency-model-versions", operation_id="listCompetencyModelVersions",
+         opt=requires(Operation.COMPETENCY_MODELS_READ),
          summary="Every version of the job's competency model")
     async def model_versions(self, principal: Caller, job_id: FromPath[UUID]) -> list[ModelVersionView]:
         return await service.model_versions(principal, job_id)
 
-    @post("/{job_id:uuid}/competency-model-versions", opt=requires(Operation.COMPETENCY_MODELS_WRITE),
+    @post("/{job_id:uuid}/competency-model-versions", operation_id="publishCompetencyModelVersion",
+          opt=requires(Operation.COMPETENCY_MODELS_WRITE),
           summary="Publish a new competency model version (weights sum to 1)")
     async def publish(self, principal: Caller, job_id: FromPath[UUID],
                       data: JSONBody[NewModelVersion]) -> ModelVersionView:
@@ -94,22 +100,24 @@ class CandidateController(Controller):
     path = "/v1/candidates"
     tags = ["Recruitment"]
 
-    @get("/", opt=requires(Operation.CANDIDATES_READ),
+    @get("/", operation_id="listCandidates", opt=requires(Operation.CANDIDATES_READ),
          summary="List candidates (personal data masked unless you hold pii:read; clear reads are audited)")
     async def list(self, principal: Caller, limit: Limit = 50,
                    cursor: Cursor = None) -> Page[CandidateView]:
         return await service.list_candidates(principal, cursor, limit)
 
-    @post("/", opt=requires(Operation.CANDIDATES_WRITE),
+    @post("/", operation_id="createCandidate", opt=requires(Operation.CANDIDATES_WRITE),
           summary="Add a candidate; duplicates by email, phone or national id are refused")
     async def create(self, principal: Caller, data: JSONBody[NewCandidate]) -> Response[CandidateView]:
         return with_etag(await service.create_candidate(principal, data), status_code=201)
 
-    @get("/{candidate_id:uuid}", opt=requires(Operation.CANDIDATES_READ), summary="Read a candidate")
+    @get("/{candidate_id:uuid}", operation_id="getCandidate",
+         opt=requires(Operation.CANDIDATES_READ), summary="Read a candidate")
     async def read(self, principal: Caller, candidate_id: FromPath[UUID]) -> Response[CandidateView]:
         return with_etag(await service.get_candidate(principal, candidate_id))
 
-    @post("/{candidate_id:uuid}/portal-tokens", opt=requires(Operation.CANDIDATES_WRITE),
+    @post("/{candidate_id:uuid}/portal-tokens", operation_id="issueCandidatePortalToken",
+          opt=requires(Operation.CANDIDATES_WRITE),
           summary="A token for the candidate's mobile app or portal, scoped to this one candidate (7 days)")
     async def portal_token(self, request: Request[Any, Any, Any], principal: Caller,
                            candidate_id: FromPath[UUID]) -> PortalToken:
@@ -119,17 +127,19 @@ class CandidateController(Controller):
                             roles=[Role.CANDIDATE.value], ttl_seconds=PORTAL_TOKEN_SECONDS)
         return PortalToken(token=token, expires_in=PORTAL_TOKEN_SECONDS, subject=subject)
 
-    @get("/{candidate_id:uuid}/consents", opt=requires(Operation.CANDIDATES_READ), summary="The candidate's consents")
+    @get("/{candidate_id:uuid}/consents", operation_id="listConsents",
+         opt=requires(Operation.CANDIDATES_READ), summary="The candidate's consents")
     async def consents(self, principal: Caller, candidate_id: FromPath[UUID]) -> list[ConsentView]:
         return await service.list_consents(principal, candidate_id)
 
-    @post("/{candidate_id:uuid}/consents", opt=requires(Operation.CANDIDATES_WRITE),
+    @post("/{candidate_id:uuid}/consents", operation_id="recordConsent", opt=requires(Operation.CANDIDATES_WRITE),
           summary="Record a consent: purpose, when given, evidence")
     async def consent(self, principal: Caller, candidate_id: FromPath[UUID],
                       data: JSONBody[NewConsent]) -> ConsentView:
         return await service.add_consent(principal, candidate_id, data)
 
-    @post("/{candidate_id:uuid}/consents/{consent_id:uuid}/withdraw", opt=requires(Operation.CANDIDATES_WRITE),
+    @post("/{candidate_id:uuid}/consents/{consent_id:uuid}/withdraw", operation_id="withdrawConsent",
+          opt=requires(Operation.CANDIDATES_WRITE),
           status_code=200, summary="Withdraw a consent")
     async def withdraw(self, principal: Caller, candidate_id: FromPath[UUID],
                        consent_id: FromPath[UUID]) -> ConsentView:
@@ -149,7 +159,8 @@ class CandidatePortalController(Controller):
     path = "/v1/candidate-portal"
     tags = ["Candidate portal"]
 
-    @get("/", opt=requires(Operation.CANDIDATE_PORTAL_READ), responses=OWN_RECORD_RESPONSES,
+    @get("/", operation_id="getCandidatePortal",
+         opt=requires(Operation.CANDIDATE_PORTAL_READ), responses=OWN_RECORD_RESPONSES,
          summary="The candidate's own applications, stages and interview times, in their language and zone")
     async def overview(self, principal: Caller) -> PortalOverview:
         return await portal.overview(principal)
@@ -159,30 +170,35 @@ class ApplicationController(Controller):
     path = "/v1/applications"
     tags = ["Recruitment"]
 
-    @get("/", opt=requires(Operation.APPLICATIONS_READ), summary="List applications, optionally for one job")
+    @get("/", operation_id="listApplications",
+         opt=requires(Operation.APPLICATIONS_READ), summary="List applications, optionally for one job")
     async def list(self, request: Request[Any, Any, Any], principal: Caller, limit: Limit = 50, cursor: Cursor = None,
                    job_id: FromQuery[UUID | None] = None) -> Page[ApplicationView]:
         return await service.list_applications(principal, cursor, limit, job_id, locale_of(request))
 
-    @post("/", opt=requires(Operation.APPLICATIONS_WRITE), summary="Apply a candidate to a job")
+    @post("/", operation_id="createApplication",
+          opt=requires(Operation.APPLICATIONS_WRITE), summary="Apply a candidate to a job")
     async def create(self, request: Request[Any, Any, Any], principal: Caller,
                      data: JSONBody[NewApplication]) -> Response[ApplicationView]:
         return with_etag(await service.create_application(principal, data, locale_of(request)),
                          status_code=201)
 
-    @get("/{application_id:uuid}", opt=requires(Operation.APPLICATIONS_READ), summary="Read an application")
+    @get("/{application_id:uuid}", operation_id="getApplication",
+         opt=requires(Operation.APPLICATIONS_READ), summary="Read an application")
     async def read(self, request: Request[Any, Any, Any], principal: Caller,
                    application_id: FromPath[UUID]) -> Response[ApplicationView]:
         return with_etag(await service.get_application(principal, application_id, locale_of(request)))
 
-    @post("/{application_id:uuid}/stage", opt=requires(Operation.APPLICATIONS_WRITE), status_code=200,
+    @post("/{application_id:uuid}/stage", operation_id="moveApplicationStage",
+          opt=requires(Operation.APPLICATIONS_WRITE), status_code=200,
           summary="Move to another pipeline stage with a reason (If-Match); notifies the candidate")
     async def move(self, request: Request[Any, Any, Any], principal: Caller, application_id: FromPath[UUID],
                    data: JSONBody[StageMove]) -> Response[ApplicationView]:
         return with_etag(await service.move_application(principal, application_id, data, expected_version(request),
                                                         locale_of(request)))
 
-    @get("/{application_id:uuid}/history", opt=requires(Operation.APPLICATIONS_READ),
+    @get("/{application_id:uuid}/history", operation_id="listApplicationHistory",
+         opt=requires(Operation.APPLICATIONS_READ),
          summary="Every stage change: who, when, why")
     async def history(self, principal: Caller,
                       application_id: FromPath[UUID]) -> list[StageChangeView]:
