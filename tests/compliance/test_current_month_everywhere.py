@@ -30,7 +30,7 @@ NEEDS_WRITTEN_ACCEPTANCE = {
     # Issue 12's added cities: each rests on one secondary source so far (see each city's file).
     *(("CN", city, "social_insurance") for city in (
         "TJ", "CQ", "WH", "NJ", "XA", "CS", "ZZ", "JN", "QD", "XM", "FZ", "DL", "SY", "HF", "KM", "NC", "SJZ", "TY",
-        "CC", "HEB", "NN", "HK", "GY", "LZ", "XN", "YC", "WLMQ", "HHHT", "LS",
+        "CC", "HEB", "NN", "HK", "GY", "LZ", "XN", "YC", "WLMQ", "HHHT", "LS", "NB",
     )),
 }
 
