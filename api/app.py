@@ -55,6 +55,7 @@ from api.controllers.recruitment import (
     PipelineController,
 )
 from api.controllers.tenancy import LegalEntityController, TenantController
+from api.deprecation import DeprecationHeaders
 from api.guards import PRINCIPAL, authorize
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
@@ -140,7 +141,7 @@ def create_app(settings: Settings) -> Litestar:
     _list_every_method_in_options(app)
     finish_document(app)
     # Outside the router, so that 404s for unknown paths also carry a request id and a locale.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, settings.default_locale)
+    app.asgi_handler = RequestContextMiddleware(DeprecationHeaders(app.asgi_handler), settings.default_locale)
     return app
 
 

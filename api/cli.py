@@ -14,6 +14,7 @@ import msgspec
 from rich.progress import Progress
 
 from api.auth import issue_token
+from api.cli_contract import changes
 from api.cli_packs import packs
 from api.cli_support import (
     EXIT_CONFIG,
@@ -284,9 +285,13 @@ def demo_seed() -> None:
     out.print("Get a token: [bold]meridian tokens issue --subject demo-admin --roles tenant_admin,hr_admin[/bold]")
 
 
-@main.command(help="Write the OpenAPI document (the committed snapshot is openapi.json).")
+@main.group(invoke_without_command=True, help="Write the OpenAPI document (the committed snapshot is openapi.json); "
+                                              "`openapi changes` lists what it breaks since the last release.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("openapi.json"))
-def openapi(output: Path) -> None:
+@click.pass_context
+def openapi(context: click.Context, output: Path) -> None:
+    if context.invoked_subcommand is not None:
+        return
     from api.app import create_app
 
     document = create_app(settings_or_exit()).openapi_schema.to_schema()
@@ -295,6 +300,7 @@ def openapi(output: Path) -> None:
 
 
 main.add_command(packs)
+openapi.add_command(changes)
 
 if __name__ == "__main__":
     main()

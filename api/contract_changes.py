@@ -486,6 +486,7 @@ class Review:
     stale: list[Listed]  # listed, but no longer a change
     unexplained: list[Listed]  # listed without a reason for partners
     care: list[Change]  # additive, but partners' code may meet values it has not seen
+    breaking: list[Change]  # listed or not
 
     @property
     def clean(self) -> bool:
@@ -502,6 +503,7 @@ def review(released: Mapping[str, Any], current: Mapping[str, Any], changelog: s
         stale=[entry for entry in listed if entry.key not in breaking],
         unexplained=[entry for entry in listed if not entry.reason or PLACEHOLDER in entry.reason],
         care=[change for change in changes if not change.breaking],
+        breaking=[change for change in changes if change.breaking],
     )
 
 
@@ -521,3 +523,18 @@ def summary(changes: Iterable[Change]) -> dict[str, int]:
     for change in changes:
         counts[change.kind] = counts.get(change.kind, 0) + 1
     return dict(sorted(counts.items()))
+
+
+#: Where the repository keeps what partners were given (paths from the repository's root).
+RELEASED_DIRECTORY = Path("docs/api/released")
+CHANGELOG = Path("docs/api/CHANGELOG.md")
+DOCUMENT = Path("openapi.json")
+
+
+def review_files(document: Path = DOCUMENT, released_directory: Path = RELEASED_DIRECTORY,
+                 changelog: Path = CHANGELOG) -> tuple[str, Review]:
+    """The committed document against the last released one and the changelog: (released version, review)."""
+    version, released = last_released(released_directory)
+    return version, review(json.loads(released.read_text(encoding="utf-8")),
+                           json.loads(document.read_text(encoding="utf-8")),
+                           changelog.read_text(encoding="utf-8"), version)
