@@ -139,6 +139,13 @@ def test_state_rates_follow_their_dates() -> None:
     assert minimum_wage_refused(contract_in("FL", "14.50", date(2026, 9, 30)))
     assert not minimum_wage_refused(contract_in("FL", "14.50", date(2026, 9, 29)))
     assert not minimum_wage_refused(contract_in("CA", "7.25", date(2025, 12, 31)))
+    # DC and Oregon's yearly inflation adjustments of 1 July 2026: $18.40, and $14.55 in Oregon's non-urban counties.
+    for start in (date(2026, 7, 1), date(2026, 12, 2)):
+        assert minimum_wage_refused(contract_in("DC", "18.39", start))
+        assert not minimum_wage_refused(contract_in("DC", "18.40", start))
+        assert minimum_wage_refused(contract_in("OR", "14.54", start))
+        assert not minimum_wage_refused(contract_in("OR", "14.55", start))
+    assert not minimum_wage_refused(contract_in("DC", "17.95", date(2026, 6, 30)))
 
 
 def test_every_state_and_dc_is_a_region_with_its_own_holidays() -> None:
