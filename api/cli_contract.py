@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from api.cli_support import EXIT_FAILED, err
-from api.contract_changes import CHANGELOG, DOCUMENT, RELEASED_DIRECTORY, as_changelog, review_files, summary
+from api.contract_changes import (
+    CHANGELOG,
+    DOCUMENT,
+    RELEASED_DIRECTORY,
+    as_changelog,
+    review_files,
+    summary,
+    with_entries,
+)
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -27,17 +35,25 @@ def _note(text: str) -> None:
 @click.option("--changelog", type=_FILE, default=CHANGELOG, show_default=True)
 @click.option("--all", "everything", is_flag=True,
               help="Print every breaking change, listed or not, and the additive ones partners must take care with")
-def changes(document: Path, released_directory: Path, changelog: Path, everything: bool) -> None:
+@click.option("--write", is_flag=True, help="Add the unlisted changes to the changelog's Unreleased breaking changes "
+                                            "instead of printing them; each group's TODO still needs its reason")
+def changes(document: Path, released_directory: Path, changelog: Path, everything: bool, write: bool) -> None:
     version, found = review_files(document, released_directory, changelog)
-    for line in as_changelog(found.breaking if everything else found.unlisted):
+    if write and found.unlisted:
+        changelog.write_text(with_entries(changelog.read_text(encoding="utf-8"), [*as_changelog(found.unlisted)]),
+                             encoding="utf-8")
+        _note(f"Added {len(found.unlisted)} change(s) to {changelog}: write each TODO's reason for partners.")
+        version, found = review_files(document, released_directory, changelog)
+    for line in () if write else as_changelog(found.breaking if everything else found.unlisted):
         click.echo(line)
     counts = ", ".join(f"{n} {kind}" for kind, n in summary(found.unlisted).items())
     _note(f"Since {version}: {len(found.unlisted)} breaking change(s) not in {changelog}" + (
         f" ({counts})." if counts else "."))
     for entry in found.stale:
         _note(f"Listed, but no longer a change since {version} (remove it): {entry.key}")
-    for entry in found.unexplained:
-        _note(f"Listed without a reason for partners: {entry.key}")
+    if found.unexplained:
+        _note(f"{len(found.unexplained)} listed change(s) without a reason for partners (or a TODO), such as "
+              f"{found.unexplained[0].key}")
     for change in found.care if everything else ():
         _note(f"Additive, with care: {change.key} ({change.detail})")
     if not found.clean:

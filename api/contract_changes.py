@@ -538,3 +538,24 @@ def review_files(document: Path = DOCUMENT, released_directory: Path = RELEASED_
     return version, review(json.loads(released.read_text(encoding="utf-8")),
                            json.loads(document.read_text(encoding="utf-8")),
                            changelog.read_text(encoding="utf-8"), version)
+
+
+UNRELEASED, BREAKING_HEADING, NOTHING_YET = "## Unreleased", "### Breaking changes", "None yet."
+
+
+def with_entries(changelog: str, lines: list[str]) -> str:
+    """``changelog`` with ``lines`` appended to the unreleased breaking changes (the section is made if missing)."""
+    text = changelog.splitlines()
+    if UNRELEASED not in text:
+        first_release = next((i for i, line in enumerate(text) if line.startswith("## ")), len(text))
+        text[first_release:first_release] = [UNRELEASED, "", BREAKING_HEADING, "", ""]
+    start = text.index(UNRELEASED)
+    end = next((i for i in range(start + 1, len(text)) if text[i].startswith("## ")), len(text))
+    if BREAKING_HEADING not in text[start:end]:
+        text[end:end] = [BREAKING_HEADING, "", ""]
+        end += 3
+    heading = text.index(BREAKING_HEADING, start)
+    stop = next((i for i in range(heading + 1, end) if text[i].startswith(("## ", "### "))), end)
+    section = [line for line in text[heading + 1:stop] if line.strip() and line.strip() != NOTHING_YET]
+    text[heading + 1:stop] = ["", *section, *lines, ""]
+    return "\n".join(text) + "\n"

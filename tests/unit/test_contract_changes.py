@@ -18,6 +18,7 @@ from api.contract_changes import (
     last_released,
     listed_changes,
     review,
+    with_entries,
 )
 
 
@@ -424,3 +425,18 @@ def test_the_last_release_is_the_highest_version(tmp_path: Path) -> None:
     assert last_released(tmp_path) == ("1.10", tmp_path / "openapi-1.10.json")
     with pytest.raises(FileNotFoundError):
         last_released(tmp_path / "nowhere")
+
+
+def test_written_entries_go_under_the_unreleased_breaking_changes() -> None:
+    changelog = "# Changelog\n\n## Unreleased\n\n### Deprecated\n\nNone.\n\n### Breaking changes\n\nNone yet.\n\n" \
+                "## 1.0 (2026-12-02)\n\nFirst.\n"
+    lines = [*as_changelog([Change("schema-removed Member", "gone")])]
+    written = with_entries(changelog, lines)
+    assert written == ("# Changelog\n\n## Unreleased\n\n### Deprecated\n\nNone.\n\n### Breaking changes\n\n"
+                       "- TODO: why, for partners (1 × schema-removed)\n  - `schema-removed Member`\n\n"
+                       "## 1.0 (2026-12-02)\n\nFirst.\n")
+    again = with_entries(written, [*as_changelog([Change("operation-removed GET /v1/x", "gone")])])
+    assert [e.key for e in listed_changes(again)] == ["schema-removed Member", "operation-removed GET /v1/x"]
+    fresh = with_entries("# Changelog\n\n## 1.0\n\nFirst.\n", lines)
+    assert [(e.key, e.release) for e in listed_changes(fresh)] == [("schema-removed Member", "Unreleased")]
+    assert fresh.index("## Unreleased") < fresh.index("## 1.0")
