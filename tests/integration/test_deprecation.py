@@ -4,7 +4,7 @@ No operation is deprecated today, so the app factory is given one extra route.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
@@ -30,12 +30,14 @@ def deprecated_probe(principal: Caller, limit: Limit = 50) -> dict[str, int]:
     return {"limit": limit}
 
 
-@pytest.fixture
-async def probe_app(settings: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
+@pytest.fixture(scope="module")
+def probe_app(settings: Any) -> Iterator[Any]:
+    """Built once: building the app takes seconds."""
     from api import app as app_module
 
-    monkeypatch.setattr(app_module, "CONTROLLERS", [*app_module.CONTROLLERS, deprecated_probe])
-    yield app_module.create_app(settings)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_module, "CONTROLLERS", [*app_module.CONTROLLERS, deprecated_probe])
+        yield app_module.create_app(settings)
 
 
 @pytest.fixture
