@@ -9,6 +9,7 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.guards import Caller, requires
+from api.http import Cursor, Limit
 from api.problems import locale_of
 from domain.analytics import service as analytics
 from domain.analytics.charts import render_attrition_html, render_feedback_loop_html
@@ -23,6 +24,7 @@ from domain.employees.development import (
 )
 from domain.employees.model import EmployeeView
 from domain.employees.service import Departure, record_departure
+from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 from domain.recruitment.model import ModelVersionView
 
@@ -35,8 +37,9 @@ class TrainingModuleController(Controller):
 
     @get("/", operation_id="listTrainingModules",
          opt=requires(Operation.EMPLOYEES_READ), summary="The training catalogue")
-    async def list(self, principal: Caller) -> list[ModuleView]:
-        return await development.list_modules(principal)
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None) -> Page[ModuleView]:
+        """A page of the training catalogue, by module code."""
+        return await development.list_modules(principal, cursor, limit)
 
     @post("/", operation_id="addTrainingModule",
           opt=requires(Operation.TRAINING_WRITE), summary="Add a training module to the catalogue")
@@ -62,8 +65,10 @@ class EmployeeDevelopmentController(Controller):
 
     @get("/reviews", operation_id="listReviews",
          opt=requires(Operation.EMPLOYEES_READ), summary="The employee's performance reviews")
-    async def reviews(self, principal: Caller, employee_id: FromPath[UUID]) -> list[ReviewView]:
-        return await development.reviews_of(principal, employee_id)
+    async def reviews(self, principal: Caller, employee_id: FromPath[UUID], limit: Limit = 50,
+                      cursor: Cursor = None) -> Page[ReviewView]:
+        """A page of the employee's reviews, in the order they were given."""
+        return await development.reviews_of(principal, employee_id, cursor, limit)
 
     @post("/departure", operation_id="recordDeparture", opt=requires(Operation.EMPLOYEES_WRITE), status_code=200,
           summary="Record that the employee left, and when")
@@ -101,7 +106,9 @@ class AttritionController(Controller):
          summary="Attrition risk per active employee with its top factors (HR roles only); format=html for charts")
     async def risks(self, request: Request[Any, Any, Any], principal: Caller,
                     format: FromQuery[Format] = "json") -> Response[Any]:
-        rows = await analytics.attrition(principal)
+        """One report, not a page: every active employee ranked by a model fitted over the whole workforce at
+        each request, so there is no stored order a cursor could hold between two pages."""
+        report = await analytics.attrition(principal)
         if format == "html":
-            return Response(render_attrition_html(rows, locale_of(request)), media_type=MediaType.HTML)
-        return Response(rows)
+            return Response(render_attrition_html(report.employees, locale_of(request)), media_type=MediaType.HTML)
+        return Response(report)

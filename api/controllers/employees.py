@@ -12,9 +12,9 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api.auth import issue_token
 from api.controllers.recruitment import PORTAL_TOKEN_SECONDS, PortalToken
 from api.guards import Caller, requires
-from api.http import Cursor, Limit, expected_version, with_etag
+from api.http import Cursor, Limit, created, expected_version, with_etag
 from domain.employees import service
-from domain.employees.model import EmployeeView, EmploymentChange, EmploymentView, HireRequest
+from domain.employees.model import EmployeeView, EmploymentChange, EmploymentStatus, EmploymentView, HireRequest
 from domain.employees.onboarding import OnboardingRule, StandardItem
 from domain.employees.service import (
     BankAccountRequest,
@@ -23,6 +23,7 @@ from domain.employees.service import (
     NewStandardItem,
     OnboardingItemUpdate,
     OnboardingItemView,
+    OnboardingStatus,
     TaxAttributesChange,
     TaxAttributesView,
 )
@@ -38,8 +39,9 @@ class HireController(Controller):
           summary="Hire the candidate: employee, first employment with the evaluation, onboarding plan, in one "
                   "transaction; the contract is checked against the country's labour law")
     async def hire(self, principal: Caller, application_id: FromPath[UUID],
-                   data: JSONBody[HireRequest]) -> EmployeeView:
-        return await service.hire(principal, application_id, data)
+                   data: JSONBody[HireRequest]) -> Response[EmployeeView]:
+        employee = await service.hire(principal, application_id, data)
+        return created(employee, f"/v1/employees/{employee.id}")
 
 
 class EmployeeController(Controller):
@@ -49,8 +51,12 @@ class EmployeeController(Controller):
     @get("/", operation_id="listEmployees", opt=requires(Operation.EMPLOYEES_READ),
          summary="List employees with the employment in force on as_of (personal data masked by role)")
     async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
-                   as_of: FromQuery[date | None] = None) -> Page[EmployeeView]:
-        return await service.list_employees(principal, cursor, limit, as_of)
+                   as_of: FromQuery[date | None] = None, legal_entity_id: FromQuery[UUID | None] = None,
+                   status: FromQuery[EmploymentStatus | None] = None) -> Page[EmployeeView]:
+        """Employees in the order they were hired. `legal_entity_id` keeps those employed by one legal entity;
+        `status` keeps those `starting` (hired, first day after `as_of`), `active` (employed on
+        `as_of`, which includes the day they leave) or `left` (gone before `as_of`)."""
+        return await service.list_employees(principal, cursor, limit, as_of, legal_entity_id, status)
 
     @get("/{employee_id:uuid}", operation_id="getEmployee", opt=requires(Operation.EMPLOYEES_READ),
          summary="An employee with the employment in force on as_of (default today)")
@@ -60,8 +66,10 @@ class EmployeeController(Controller):
 
     @get("/{employee_id:uuid}/employments", operation_id="listEmployments", opt=requires(Operation.EMPLOYEES_READ),
          summary="Every employment version, by the date it takes effect")
-    async def employments(self, principal: Caller, employee_id: FromPath[UUID]) -> list[EmploymentView]:
-        return await service.employment_history(principal, employee_id)
+    async def employments(self, principal: Caller, employee_id: FromPath[UUID], limit: Limit = 50,
+                          cursor: Cursor = None) -> Page[EmploymentView]:
+        """A page of the employee's employment versions, by the date each takes effect, then as recorded."""
+        return await service.employment_history(principal, employee_id, cursor, limit)
 
     @post("/{employee_id:uuid}/employment-changes", operation_id="changeEmployment",
           opt=requires(Operation.EMPLOYEES_WRITE),
@@ -83,9 +91,12 @@ class EmployeeController(Controller):
 
     @get("/{employee_id:uuid}/onboarding", operation_id="getOnboardingPlan", opt=requires(Operation.EMPLOYEES_READ),
          summary="The onboarding plan made at hire, each item linked to the evidence that triggered it")
-    async def onboarding(self, principal: Caller,
-                         employee_id: FromPath[UUID]) -> list[OnboardingItemView]:
-        return await service.onboarding_plan(principal, employee_id)
+    async def onboarding(self, principal: Caller, employee_id: FromPath[UUID], limit: Limit = 50,
+                         cursor: Cursor = None,
+                         status: FromQuery[OnboardingStatus | None] = None) -> Page[OnboardingItemView]:
+        """A page of the plan's items by due date; `status` keeps the items in one state (`open` for the
+        work still to do)."""
+        return await service.onboarding_plan(principal, employee_id, cursor, limit, status)
 
 
 class OnboardingItemController(Controller):
@@ -132,8 +143,10 @@ class EmployeeRecordsController(Controller):
 
     @get("/bank-account-changes", operation_id="listBankAccountChanges", opt=requires(Operation.EMPLOYEES_READ),
          summary="Bank account changes, masked, with who requested and who confirmed")
-    async def bank_account(self, principal: Caller, employee_id: FromPath[UUID]) -> list[BankAccountView]:
-        return await service.bank_account(principal, employee_id)
+    async def bank_account(self, principal: Caller, employee_id: FromPath[UUID], limit: Limit = 50,
+                           cursor: Cursor = None) -> Page[BankAccountView]:
+        """A page of the employee's bank account changes, in the order they were requested."""
+        return await service.bank_account(principal, employee_id, cursor, limit)
 
 
 class OnboardingController(Controller):

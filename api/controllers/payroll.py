@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -9,13 +10,14 @@ from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.guards import Caller, requires
+from api.http import Cursor, Limit, created
 from api.openapi import OWN_RECORD_RESPONSES
 from api.problems import locale_of
 from domain.audit.service import AuditEntryView
 from domain.employees.service import employee_of
+from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 from domain.payroll import service
-from domain.payroll.calendar import PayPeriod
 from domain.payroll.finance import AccountMapping as FinanceMapping
 from domain.payroll.finance import ControlTotals, Reconciliation, journal_csv
 from domain.payroll.payslip import render_payslip_html
@@ -29,14 +31,20 @@ from domain.payroll.service import (
     NewPayRun,
     NewSettlement,
     NewVarianceThresholds,
+    PayCalendar,
+    PayGroupSummary,
     PayGroupView,
+    PayRunSummary,
     PayRunView,
     PayslipHistory,
     PayslipView,
     RegionAssignment,
+    RunFilter,
     SettlementProposal,
 )
 from domain.payroll.variance import VarianceThresholds
+from domain.payroll.workflow import RunState
+from domain.tenancy.model import CountryCode
 
 
 class PayGroupController(Controller):
@@ -45,8 +53,20 @@ class PayGroupController(Controller):
 
     @post("/", operation_id="createPayGroup",
           opt=requires(Operation.PAYROLL_PREPARE), summary="A pay group of a legal entity with its calendar rule")
-    async def create(self, principal: Caller, data: JSONBody[NewPayGroup]) -> PayGroupView:
-        return await service.create_group(principal, data)
+    async def create(self, principal: Caller, data: JSONBody[NewPayGroup]) -> Response[PayGroupView]:
+        group = await service.create_group(principal, data)
+        return created(group, f"/v1/pay-groups/{group.id}")
+
+    @get("/", operation_id="listPayGroups", opt=requires(Operation.PAYROLL_READ),
+         summary="List pay groups with their legal entity and calendar rule")
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
+                   legal_entity_id: FromQuery[UUID | None] = None,
+                   country: FromQuery[CountryCode | None] = None) -> Page[PayGroupSummary]:
+        """A page of pay groups in the order they were created, each with its legal entity's name and its rule
+        (country, frequency, pay day). `legal_entity_id` keeps one legal entity's groups, `country` those paying
+        in one country. A filter naming nothing of yours gives an empty page. The law a group's coming runs
+        would miss (`law_gaps`) is on the group itself."""
+        return await service.list_groups(principal, cursor, limit, legal_entity_id, country)
 
     @get("/{group_id:uuid}", operation_id="getPayGroup", opt=requires(Operation.PAYROLL_READ),
          summary="A pay group, with the law its next three pay dates would miss (law_gaps) and what to do about it")
@@ -63,13 +83,15 @@ class PayGroupController(Controller):
     @post("/{group_id:uuid}/settlements", operation_id="openSettlement", opt=requires(Operation.PAYROLL_PREPARE),
           summary="Open one off-cycle correction of the latest finalised period settling every affected period")
     async def settle(self, principal: Caller, group_id: FromPath[UUID],
-                     data: JSONBody[NewSettlement]) -> PayRunView:
-        return await service.open_settlement(principal, group_id, data)
+                     data: JSONBody[NewSettlement]) -> Response[PayRunView]:
+        run = await service.open_settlement(principal, group_id, data)
+        return created(run, f"/v1/pay-runs/{run.id}")
 
     @get("/{group_id:uuid}/calendar", operation_id="getPayCalendar", opt=requires(Operation.PAYROLL_READ),
          summary="The year's periods, cut-offs and pay dates, moved off weekends and holidays")
     async def calendar(self, principal: Caller, group_id: FromPath[UUID],
-                       year: Annotated[int, QueryParameter(ge=2000, le=2100)]) -> list[PayPeriod]:
+                       year: Annotated[int, QueryParameter(ge=2000, le=2100)]) -> PayCalendar:
+        """One document, not a page: a pay year has at most 53 periods, computed from the group's rule."""
         return await service.calendar_of(principal, group_id, year)
 
 
@@ -79,8 +101,25 @@ class PayRunController(Controller):
 
     @post("/", operation_id="createPayRun",
           opt=requires(Operation.PAYROLL_PREPARE), summary="Open the pay run of a calendar period")
-    async def create(self, principal: Caller, data: JSONBody[NewPayRun]) -> PayRunView:
-        return await service.create_run(principal, data)
+    async def create(self, principal: Caller, data: JSONBody[NewPayRun]) -> Response[PayRunView]:
+        run = await service.create_run(principal, data)
+        return created(run, f"/v1/pay-runs/{run.id}")
+
+    @get("/", operation_id="listPayRuns", opt=requires(Operation.PAYROLL_READ),
+         summary="List pay runs with their group, period, state and pay date")
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
+                   pay_group_id: FromQuery[UUID | None] = None, legal_entity_id: FromQuery[UUID | None] = None,
+                   status: FromQuery[list[RunState] | None] = None, period_from: FromQuery[date | None] = None,
+                   period_to: FromQuery[date | None] = None) -> Page[PayRunSummary]:
+        """A page of pay runs in the order they were opened (corrections and settlements included), each with its
+        group's name, period, state, pay date, open exceptions and how many employees its calculation covers.
+        `pay_group_id` and `legal_entity_id` keep one group's or one legal entity's runs; `status` (repeatable:
+        `status=draft&status=in_review`) keeps runs in those states; `period_from` and `period_to` keep runs whose
+        period overlaps those dates (either may be left open). A filter naming nothing of yours gives an empty
+        page."""
+        return await service.list_runs(principal, cursor, limit, RunFilter(
+            pay_group_id=pay_group_id, legal_entity_id=legal_entity_id, states=status, period_from=period_from,
+            period_to=period_to))
 
     @get("/{run_id:uuid}", operation_id="getPayRun", opt=requires(Operation.PAYROLL_READ),
          summary="A pay run: state, results hash, approvals, open exceptions, calculation progress")
@@ -127,13 +166,17 @@ class PayRunController(Controller):
     @post("/{run_id:uuid}/corrections", operation_id="openCorrection", opt=requires(Operation.PAYROLL_PREPARE),
           summary="Open an off-cycle correction of a finalised run for the named employees")
     async def correct(self, principal: Caller, run_id: FromPath[UUID],
-                      data: JSONBody[NewCorrection]) -> PayRunView:
-        return await service.create_correction(principal, run_id, data)
+                      data: JSONBody[NewCorrection]) -> Response[PayRunView]:
+        correction = await service.create_correction(principal, run_id, data)
+        return created(correction, f"/v1/pay-runs/{correction.id}")
 
     @get("/{run_id:uuid}/exceptions", operation_id="listPayRunExceptions", opt=requires(Operation.PAYROLL_READ),
          summary="Variance exceptions against the previous run")
-    async def exceptions(self, principal: Caller, run_id: FromPath[UUID]) -> list[ExceptionView]:
-        return await service.exceptions_of(principal, run_id)
+    async def exceptions(self, principal: Caller, run_id: FromPath[UUID], limit: Limit = 50, cursor: Cursor = None,
+                         acknowledged: FromQuery[bool | None] = None) -> Page[ExceptionView]:
+        """A page of the run's variance exceptions by key (an employee's together); `acknowledged=false` keeps
+        those a reviewer must still acknowledge before approving."""
+        return await service.exceptions_of(principal, run_id, cursor, limit, acknowledged)
 
     @post("/{run_id:uuid}/exceptions/{exception_id:uuid}/acknowledgement", operation_id="acknowledgeException",
           opt=requires(Operation.PAYROLL_REVIEW),
@@ -144,13 +187,18 @@ class PayRunController(Controller):
 
     @get("/{run_id:uuid}/payslips", operation_id="listPayslips", opt=requires(Operation.PAYROLL_READ),
          summary="The run's payslips with every line, employer amounts and the calculation trace")
-    async def payslips(self, principal: Caller, run_id: FromPath[UUID]) -> list[PayslipView]:
-        return await service.payslips_of(principal, run_id)
+    async def payslips(self, principal: Caller, run_id: FromPath[UUID], limit: Limit = 50,
+                       cursor: Cursor = None) -> Page[PayslipView]:
+        """A page of the current results' payslips in employee-id order, however many the run has; empty until
+        the run is first calculated."""
+        return await service.payslips_of(principal, run_id, cursor, limit)
 
     @get("/{run_id:uuid}/history", operation_id="listPayRunHistory", opt=requires(Operation.PAYROLL_READ),
          summary="Every transition and change of the run, with before and after")
-    async def history(self, principal: Caller, run_id: FromPath[UUID]) -> list[AuditEntryView]:
-        return await service.run_history(principal, run_id)
+    async def history(self, principal: Caller, run_id: FromPath[UUID], limit: Limit = 50,
+                      cursor: Cursor = None) -> Page[AuditEntryView]:
+        """A page of the run's audit entries, oldest first, in the order of the tenant's audit chain."""
+        return await service.run_history(principal, run_id, cursor, limit)
 
     @get("/{run_id:uuid}/payslips/{employee_id:uuid}/history", operation_id="listPayslipVersions",
          opt=requires(Operation.PAYROLL_READ),
@@ -206,8 +254,9 @@ class OwnPayslipController(Controller):
 
     @get("/", operation_id="listMyPayslips", opt=requires(Operation.OWN_PAYSLIPS_READ), responses=OWN_RECORD_RESPONSES,
          summary="Your own payslips of finalised runs")
-    async def list(self, principal: Caller) -> list[PayslipView]:
-        return await service.own_payslips(principal, employee_of(principal))
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None) -> Page[PayslipView]:
+        """A page of your payslips of finalised runs, oldest first."""
+        return await service.own_payslips(principal, employee_of(principal), cursor, limit)
 
     @get("/{payslip_id:uuid}/document", operation_id="getMyPayslipDocument",
          opt=requires(Operation.OWN_PAYSLIPS_READ), media_type=MediaType.HTML,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 from uuid import UUID
@@ -105,6 +106,15 @@ class EmployeeRisk(msgspec.Struct, frozen=True, kw_only=True):
     employee_id: UUID
     label: str
     risk: RiskScore
+
+
+class AttritionReport(msgspec.Struct, frozen=True, kw_only=True):
+    """Every active employee's attrition risk on a date, highest first. One document, not a page: the ranking
+    comes from a model fitted over the whole workforce at each request, so no stored order exists that a cursor
+    could hold from one page to the next."""
+
+    as_of: date
+    employees: list[EmployeeRisk]
 
 
 # -- explanations (msgids) -------------------------------------------------------------------

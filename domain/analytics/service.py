@@ -15,7 +15,14 @@ from uuid import UUID
 
 import msgspec
 
-from domain.analytics.attrition import AttritionFeatures, EmployeeRisk, LabelledHistory, model_for, score
+from domain.analytics.attrition import (
+    AttritionFeatures,
+    AttritionReport,
+    EmployeeRisk,
+    LabelledHistory,
+    model_for,
+    score,
+)
 from domain.analytics.feedback_loop import FeedbackLoopAnalysis, HireOutcome, analyse
 from domain.assessments.service import evaluations_in
 from domain.employees.model import EmployeeRow, EmploymentRow
@@ -115,7 +122,7 @@ def competency_names(version: ModelVersionView, locale: str) -> dict[str, str]:
 # -- attrition -----------------------------------------------------------------------------------
 
 
-async def attrition(principal: Principal) -> list[EmployeeRisk]:
+async def attrition(principal: Principal) -> AttritionReport:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         today = utc_now().date()
         employees = await all_employees_in(uow, 100_000)
@@ -124,9 +131,10 @@ async def attrition(principal: Principal) -> list[EmployeeRisk]:
         history = [LabelledHistory(features=features[e.id], left=e.left_on is not None)
                    for e in employees if e.id in features]
         model = model_for(history)
-        return sorted((EmployeeRisk(employee_id=e.id, label=e.full_name, risk=score(features[e.id], model))
-                       for e in employees if e.left_on is None and e.id in features),
-                      key=lambda row: row.risk.score, reverse=True)
+        ranked = sorted((EmployeeRisk(employee_id=e.id, label=e.full_name, risk=score(features[e.id], model))
+                         for e in employees if e.left_on is None and e.id in features),
+                        key=lambda row: row.risk.score, reverse=True)
+    return AttritionReport(as_of=today, employees=ranked)
 
 
 async def _features(uow: UnitOfWork, employee: EmployeeRow, on: date) -> AttritionFeatures | None:

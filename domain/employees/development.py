@@ -16,6 +16,7 @@ from domain.employees.views import existing_employee
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, InvalidInput
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_cursor, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.recruitment.model import ModelVersionView
@@ -99,9 +100,13 @@ async def add_module(principal: Principal, request: NewModule) -> ModuleView:
     return ModuleView(id=module_id, code=request.code, title=dict(request.title))
 
 
-async def list_modules(principal: Principal) -> list[ModuleView]:
+async def list_modules(principal: Principal, cursor: str | None = None,
+                       limit: int = DEFAULT_LIMIT) -> Page[ModuleView]:
+    """The catalogue by code."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        return [ModuleView(id=row.id, code=row.code, title=row.title) for row in await queries.modules(uow)]
+        rows = await queries.modules(uow, after=decode_cursor(cursor), limit=limit + 1)
+    return page_of([ModuleView(id=row.id, code=row.code, title=row.title) for row in rows], limit,
+                   lambda module: module.code)
 
 
 async def add_training_record(principal: Principal, employee_id: UUID,
@@ -145,10 +150,13 @@ async def _current_version(uow: UnitOfWork, model_id: UUID) -> ModelVersionView 
     return (current or versions or [None])[-1]
 
 
-async def reviews_of(principal: Principal, employee_id: UUID) -> list[ReviewView]:
+async def reviews_of(principal: Principal, employee_id: UUID, cursor: str | None = None,
+                     limit: int = DEFAULT_LIMIT) -> Page[ReviewView]:
+    """The employee's reviews in the order they were given."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         await existing_employee(uow, employee_id)
-        return [_review_view(row) for row in await queries.reviews(uow, employee_id)]
+        rows = await queries.reviews(uow, employee_id, after=decode_uuid_cursor(cursor), limit=limit + 1)
+    return page_of([_review_view(row) for row in rows], limit, lambda review: str(review.id))
 
 
 def _review_view(row: ReviewRow) -> ReviewView:

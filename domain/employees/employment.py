@@ -29,6 +29,7 @@ from domain.employees.views import employee_view, employment_view, existing_empl
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import InvalidInput, NotFound
 from domain.kernel.money import to_minor
+from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_keyed_cursor, keyed_position, page_of
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
 
@@ -87,10 +88,15 @@ def new_employment(*, effective_from: date, entity_id: UUID, country: str, regio
         model_id=model_id, model_version=model_version)
 
 
-async def employment_history(principal: Principal, employee_id: UUID) -> list[EmploymentView]:
+async def employment_history(principal: Principal, employee_id: UUID, cursor: str | None = None,
+                             limit: int = DEFAULT_LIMIT) -> Page[EmploymentView]:
+    """Every version, by the date it takes effect (then as recorded)."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         await existing_employee(uow, employee_id)
-        return [employment_view(row) for row in await queries.employments(uow, employee_id)]
+        rows = await queries.employments(uow, employee_id, after=decode_keyed_cursor(cursor, date.fromisoformat),
+                                         limit=limit + 1)
+    return page_of([employment_view(row) for row in rows], limit,
+                   lambda version: keyed_position(version.effective_from.isoformat(), version.id))
 
 
 async def change_employment(principal: Principal, employee_id: UUID, change: EmploymentChange) -> EmploymentView:
@@ -104,7 +110,7 @@ async def change_employment(principal: Principal, employee_id: UUID, change: Emp
         if current is None:
             raise NoEmploymentYet(on=change.effective_from.isoformat())
         before = employment_view(current)
-        pay = change.pay or before.pay
+        pay = change.pay or before.pay.as_request()
         attributes = await payable_change(uow, employee_id, before, pay, change.tax_attributes, change.effective_from)
         weekly_hours = change.weekly_hours or before.weekly_hours
         violations = contract_violations(before.country, before.region, change.effective_from, pay, weekly_hours,

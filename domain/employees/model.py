@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 
 from domain.kernel.errors import Detail, InvalidInput, NotFound
+from domain.kernel.money import Money
 
 DecimalText = Annotated[str, msgspec.Meta(pattern=r"^\d{1,12}(\.\d{1,4})?$", description="a decimal string")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -21,9 +23,21 @@ TaxAttributeValues = Annotated[dict[str, Any], msgspec.Meta(
 
 
 class Pay(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    #: at most the currency's minor-unit digits (whole yen, cents of a euro)
     amount: DecimalText
     currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
     unit: Literal["hour", "month", "year"]
+
+
+class PayView(msgspec.Struct, frozen=True):
+    """Pay as recorded: ``amount`` a ``unit`` (an hour, a month, a year), in ``currency``."""
+
+    amount: Money
+    currency: str
+    unit: Literal["hour", "month", "year"]
+
+    def as_request(self) -> Pay:
+        return Pay(amount=format(self.amount, "f"), currency=self.currency, unit=self.unit)
 
 
 class HireRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -72,7 +86,7 @@ class EmploymentView(msgspec.Struct, frozen=True):
     country: str
     region: str | None
     position: str
-    pay: Pay
+    pay: PayView
     weekly_hours: str
     probation_months: int
     fixed_term_months: int | None
@@ -83,6 +97,14 @@ class EmploymentView(msgspec.Struct, frozen=True):
     reason: str
     recorded_by: str
     recorded_at: datetime
+
+
+class EmploymentStatus(StrEnum):
+    """Where an employee stands on a date: employed through the day they leave, from their first day."""
+
+    STARTING = "starting"
+    ACTIVE = "active"
+    LEFT = "left"
 
 
 class EmployeeView(msgspec.Struct, frozen=True):

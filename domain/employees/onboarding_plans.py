@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -28,6 +28,7 @@ from domain.employees.views import existing_employee
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import NotFound
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_keyed_cursor, keyed_position, page_of
 from domain.kernel.principal import Principal
 from domain.tenancy.service import LegalEntityNotFound, legal_entity_in
 
@@ -56,6 +57,9 @@ class NewStandardItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     owner_role: OwnerRole
     due_in_working_days: DueInWorkingDays
     module_id: UUID | None = None
+
+
+OnboardingStatus = Literal["open", "in_progress", "done", "skipped"]
 
 
 class OnboardingItemView(msgspec.Struct, frozen=True):
@@ -99,10 +103,16 @@ async def add_standard_item(principal: Principal, request: NewStandardItem) -> S
     return item
 
 
-async def onboarding_plan(principal: Principal, employee_id: UUID) -> list[OnboardingItemView]:
+async def onboarding_plan(principal: Principal, employee_id: UUID, cursor: str | None = None,
+                          limit: int = DEFAULT_LIMIT, status: OnboardingStatus | None = None
+                          ) -> Page[OnboardingItemView]:
+    """The plan's items by due date (then as created)."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         await existing_employee(uow, employee_id)
-        return [_item_view(row) for row in await queries.onboarding_items(uow, employee_id)]
+        rows = await queries.onboarding_items(uow, employee_id, after=decode_keyed_cursor(cursor, date.fromisoformat),
+                                              limit=limit + 1, status=status)
+    return page_of([_item_view(row) for row in rows], limit,
+                   lambda item: keyed_position(item.due_date.isoformat(), item.id))
 
 
 async def update_onboarding_item(principal: Principal, employee_id: UUID, item_id: UUID,

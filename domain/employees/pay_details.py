@@ -18,6 +18,7 @@ from domain.employees.views import existing_employee
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Forbidden, NotFound
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
@@ -129,10 +130,13 @@ async def confirm_bank_account(principal: Principal, employee_id: UUID, change_i
         return _bank_view(await _bank_change(uow, employee_id, change_id))
 
 
-async def bank_account(principal: Principal, employee_id: UUID) -> list[BankAccountView]:
+async def bank_account(principal: Principal, employee_id: UUID, cursor: str | None = None,
+                       limit: int = DEFAULT_LIMIT) -> Page[BankAccountView]:
+    """The changes in the order they were requested."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         await existing_employee(uow, employee_id)
-        return [_bank_view(row) for row in await queries.bank_changes(uow, employee_id)]
+        rows = await queries.bank_changes(uow, employee_id, after=decode_uuid_cursor(cursor), limit=limit + 1)
+    return page_of([_bank_view(row) for row in rows], limit, lambda change: str(change.id))
 
 
 async def _bank_change(uow: UnitOfWork, employee_id: UUID, change_id: UUID) -> queries.BankChangeRow:

@@ -6,8 +6,9 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.columns.combination import CombinableMixin
 
-from domain.employees.model import EmployeeRow, EmploymentRow, ReviewRow, TrainingRow
+from domain.employees.model import EmployeeRow, EmploymentRow, EmploymentStatus, ReviewRow, TrainingRow
 from domain.employees.onboarding import OnboardingRule, PlanItem, StandardItem
 from domain.employees.tables import (
     BankAccountChange,
@@ -23,6 +24,7 @@ from domain.employees.tables import (
 )
 from domain.kernel.db import UnitOfWork
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import rows_after
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
 
@@ -126,11 +128,30 @@ async def employee_of_application(uow: UnitOfWork, application_id: UUID) -> Empl
         (Employee.tenant_id == uow.tenant_id) & (Employee.application_id == application_id)).first())
 
 
-async def employees(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[EmployeeRow]:
+async def employees(uow: UnitOfWork, *, after: UUID | None, limit: int, legal_entity_id: UUID | None = None,
+                    status: EmploymentStatus | None = None, on: date | None = None) -> list[EmployeeRow]:
+    """Employees in id order; ``status`` is where they stand on ``on`` (default today)."""
     query = Employee.select(*_EMPLOYEE_COLUMNS).where(Employee.tenant_id == uow.tenant_id)
     if after:
         query = query.where(Employee.id > after)
+    if legal_entity_id:
+        # a change of employment keeps the legal entity, so every version of an employee names the same one
+        query = query.where(Employee.id.is_in(Employment.select(Employment.employee_id).where(
+            (Employment.tenant_id == uow.tenant_id) & (Employment.legal_entity_id == legal_entity_id))))
+    if status:
+        query = query.where(_standing(uow, status, on or utc_now().date()))
     return [msgspec.convert(row, EmployeeRow) for row in await query.order_by(Employee.id).limit(limit)]
+
+
+def _standing(uow: UnitOfWork, status: EmploymentStatus, on: date) -> CombinableMixin:
+    """An employee is employed through the day they leave, and starts on their first employment's first day."""
+    started = Employment.select(Employment.employee_id).where(
+        (Employment.tenant_id == uow.tenant_id) & (Employment.effective_from <= on))
+    if status is EmploymentStatus.LEFT:
+        return Employee.left_on < on
+    if status is EmploymentStatus.STARTING:
+        return Employee.id.not_in(started)
+    return Employee.id.is_in(started) & (Employee.left_on.is_null() | (Employee.left_on >= on))
 
 
 async def append_employment(uow: UnitOfWork, employee_id: UUID, terms: NewEmployment) -> EmploymentRow:
@@ -147,11 +168,15 @@ async def employment_as_of(uow: UnitOfWork, employee_id: UUID, on: date) -> Empl
     ).order_by(Employment.effective_from, ascending=False).order_by(Employment.recorded_at, ascending=False).first())
 
 
-async def employments(uow: UnitOfWork, employee_id: UUID) -> list[EmploymentRow]:
-    rows = await Employment.select().where(
-        (Employment.tenant_id == uow.tenant_id) & (Employment.employee_id == employee_id)
-    ).order_by(Employment.effective_from).order_by(Employment.recorded_at)
-    return [msgspec.convert(row, EmploymentRow) for row in rows]
+async def employments(uow: UnitOfWork, employee_id: UUID, *, after: tuple[date, UUID] | None = None,
+                      limit: int | None = None) -> list[EmploymentRow]:
+    """By the date each takes effect, then as recorded (ids are in recording order)."""
+    query = Employment.select().where(
+        (Employment.tenant_id == uow.tenant_id) & (Employment.employee_id == employee_id))
+    if after is not None:
+        query = query.where(rows_after(Employment, Employment.effective_from, after))
+    query = query.order_by(Employment.effective_from).order_by(Employment.id)
+    return [msgspec.convert(row, EmploymentRow) for row in await (query.limit(limit) if limit else query)]
 
 
 async def active_rules(uow: UnitOfWork) -> list[OnboardingRule]:
@@ -187,13 +212,20 @@ async def insert_onboarding_item(uow: UnitOfWork, employee_id: UUID, plan_item: 
         due_date=plan_item.due_date, status="open", version=1, created_at=now, updated_at=now))
 
 
-async def onboarding_items(uow: UnitOfWork, employee_id: UUID) -> list[OnboardingItemRow]:
-    rows = await OnboardingItem.select(
+async def onboarding_items(uow: UnitOfWork, employee_id: UUID, *, after: tuple[date, UUID] | None = None,
+                           limit: int | None = None, status: str | None = None) -> list[OnboardingItemRow]:
+    """By due date, then as created."""
+    query = OnboardingItem.select(
         OnboardingItem.id, OnboardingItem.due_date, OnboardingItem.status, OnboardingItem.plan_item,
         OnboardingItem.version,
     ).where(
-        (OnboardingItem.tenant_id == uow.tenant_id) & (OnboardingItem.employee_id == employee_id)
-    ).order_by(OnboardingItem.due_date)
+        (OnboardingItem.tenant_id == uow.tenant_id) & (OnboardingItem.employee_id == employee_id))
+    if after is not None:
+        query = query.where(rows_after(OnboardingItem, OnboardingItem.due_date, after))
+    if status:
+        query = query.where(OnboardingItem.status == status)
+    query = query.order_by(OnboardingItem.due_date).order_by(OnboardingItem.id)
+    rows = await (query.limit(limit) if limit else query)
     return [OnboardingItemRow(id=row["id"], due_date=row["due_date"], status=row["status"],
                               plan_item=msgspec.convert(json.loads(row["plan_item"]), PlanItem),
                               version=row["version"]) for row in rows]
@@ -238,11 +270,13 @@ async def bank_change(uow: UnitOfWork, employee_id: UUID, change_id: UUID) -> Ba
     return msgspec.convert(row, BankChangeRow) if row else None
 
 
-async def bank_changes(uow: UnitOfWork, employee_id: UUID) -> list[BankChangeRow]:
-    rows = await BankAccountChange.select(*_BANK_CHANGE_COLUMNS).where(
-        (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.employee_id == employee_id)
-    ).order_by(BankAccountChange.requested_at)
-    return [msgspec.convert(row, BankChangeRow) for row in rows]
+async def bank_changes(uow: UnitOfWork, employee_id: UUID, *, after: UUID | None, limit: int) -> list[BankChangeRow]:
+    """In the order they were requested (ids are given at the request)."""
+    query = BankAccountChange.select(*_BANK_CHANGE_COLUMNS).where(
+        (BankAccountChange.tenant_id == uow.tenant_id) & (BankAccountChange.employee_id == employee_id))
+    if after:
+        query = query.where(BankAccountChange.id > after)
+    return [msgspec.convert(row, BankChangeRow) for row in await query.order_by(BankAccountChange.id).limit(limit)]
 
 
 async def decide_bank_change(uow: UnitOfWork, change_id: UUID, status: str, decided_by: str) -> None:
@@ -261,11 +295,16 @@ async def insert_review(uow: UnitOfWork, employee_id: UUID, period: str, model_i
     return review_id
 
 
-async def reviews(uow: UnitOfWork, employee_id: UUID | None = None) -> list[ReviewRow]:
+async def reviews(uow: UnitOfWork, employee_id: UUID | None = None, *, after: UUID | None = None,
+                  limit: int | None = None) -> list[ReviewRow]:
+    """In the order they were given (ids are given with the review)."""
     query = PerformanceReview.select().where(PerformanceReview.tenant_id == uow.tenant_id)
     if employee_id:
         query = query.where(PerformanceReview.employee_id == employee_id)
-    rows = await query.order_by(PerformanceReview.created_at)
+    if after:
+        query = query.where(PerformanceReview.id > after)
+    query = query.order_by(PerformanceReview.id)
+    rows = await (query.limit(limit) if limit else query)
     return [msgspec.convert({**row, "ratings": json.loads(row["ratings"])}, ReviewRow) for row in rows]
 
 
@@ -280,9 +319,13 @@ async def insert_module(uow: UnitOfWork, module_id: UUID, code: str, title: dict
                                                title=json.dumps(title, ensure_ascii=False), created_at=utc_now()))
 
 
-async def modules(uow: UnitOfWork) -> list[ModuleRow]:
-    rows = await TrainingModule.select(TrainingModule.id, TrainingModule.code, TrainingModule.title).where(
-        TrainingModule.tenant_id == uow.tenant_id).order_by(TrainingModule.code)
+async def modules(uow: UnitOfWork, *, after: str | None, limit: int) -> list[ModuleRow]:
+    """By code, which is unique in the tenant."""
+    query = TrainingModule.select(TrainingModule.id, TrainingModule.code, TrainingModule.title).where(
+        TrainingModule.tenant_id == uow.tenant_id)
+    if after:
+        query = query.where(TrainingModule.code > after)
+    rows = await query.order_by(TrainingModule.code).limit(limit)
     return [ModuleRow(id=row["id"], code=row["code"], title=json.loads(row["title"])) for row in rows]
 
 

@@ -22,6 +22,7 @@ from domain.employees.model import (
     EmployeeRow,
     EmployeeView,
     EmploymentRow,
+    EmploymentStatus,
     ReviewRow,
     TrainingRow,
 )
@@ -31,6 +32,7 @@ from domain.employees.onboarding_plans import (
     OnboardingItemNotFound,
     OnboardingItemUpdate,
     OnboardingItemView,
+    OnboardingStatus,
     add_onboarding_rule,
     add_standard_item,
     onboarding_plan,
@@ -61,8 +63,9 @@ from domain.kernel.time import utc_now
 
 __all__ = [
     "AlreadyHired", "BankAccountRequest", "BankAccountView", "BankChangeNotPending", "Departure",
-    "EmployeeNotFound", "InvalidTaxAttributes", "NewOnboardingRule", "NewStandardItem", "NoEmploymentYet",
-    "NoTaxAttributes", "OnboardingItemNotFound", "OnboardingItemUpdate", "OnboardingItemView",
+    "EmployeeNotFound", "EmploymentStatus", "InvalidTaxAttributes", "NewOnboardingRule", "NewStandardItem",
+    "NoEmploymentYet",
+    "NoTaxAttributes", "OnboardingItemNotFound", "OnboardingItemUpdate", "OnboardingItemView", "OnboardingStatus",
     "SecondPersonRequired", "TaxAttributesChange", "TaxAttributesView", "add_onboarding_rule", "add_standard_item",
     "all_employees_in", "bank_account", "change_employment", "confirm_bank_account", "employee_of",
     "employee_of_application_in", "employee_subject", "employment_history", "employments_in", "get_employee",
@@ -78,11 +81,13 @@ async def get_employee(principal: Principal, employee_id: UUID, as_of: date | No
         return await employee_view(uow, principal, employee_id, on, audit=True)
 
 
-async def list_employees(principal: Principal, cursor: str | None, limit: int,
-                         as_of: date | None = None) -> Page[EmployeeView]:
+async def list_employees(principal: Principal, cursor: str | None, limit: int, as_of: date | None = None,
+                         legal_entity_id: UUID | None = None,
+                         status: EmploymentStatus | None = None) -> Page[EmployeeView]:
     today = as_of or utc_now().date()
     async with unit_of_work(principal.tenant_id, write=principal.may(Operation.PII_READ)) as uow:
-        rows = await queries.employees(uow, after=decode_uuid_cursor(cursor), limit=limit + 1)
+        rows = await queries.employees(uow, after=decode_uuid_cursor(cursor), limit=limit + 1,
+                                       legal_entity_id=legal_entity_id, status=status, on=today)
         views = [await employee_view(uow, principal, row.id, today, audit=index < limit)
                  for index, row in enumerate(rows)]
     return page_of(views, limit, lambda e: str(e.id))

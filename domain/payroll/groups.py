@@ -11,10 +11,10 @@ from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.payroll import queries
-from domain.payroll.calendar import PayPeriod, periods
+from domain.payroll.calendar import periods
 from domain.payroll.group_rules import require_calendar_of_entity
 from domain.payroll.law_gaps import law_gaps
-from domain.payroll.model import NewPayGroup, PayGroupView
+from domain.payroll.model import NewPayGroup, PayCalendar, PayGroupView
 from domain.payroll.queries import PayGroupRow
 from domain.payroll.runs import load_group
 from domain.regulation.service import law_layers_in
@@ -54,7 +54,7 @@ async def _view(uow: UnitOfWork, group: PayGroupRow) -> PayGroupView:
                         law_gaps=gaps)
 
 
-async def calendar_of(principal: Principal, group_id: UUID, year: int) -> list[PayPeriod]:
+async def calendar_of(principal: Principal, group_id: UUID, year: int) -> PayCalendar:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         group = await load_group(uow, group_id)
-    return periods(group.rule, year)
+    return PayCalendar(pay_group_id=group.id, year=year, periods=periods(group.rule, year))

@@ -12,7 +12,8 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import AuditEntryView
-from domain.payroll.calendar import PayGroupRule
+from domain.kernel.money import Money
+from domain.payroll.calendar import PayGroupRule, PayPeriod
 from domain.payroll.workflow import Approval, RunState
 
 
@@ -62,6 +63,25 @@ class PayGroupView(msgspec.Struct, frozen=True):
     rule: PayGroupRule
     #: for the group's next pay dates, each series its runs need that is missing, provisional or unverified
     law_gaps: list[LawGap] = []
+
+
+class PayGroupSummary(msgspec.Struct, frozen=True):
+    """A pay group as a list shows it: its legal entity by name, and its rule (country, frequency, pay day)."""
+
+    id: UUID
+    name: str
+    legal_entity_id: UUID
+    legal_entity_name: str
+    rule: PayGroupRule
+
+
+class PayCalendar(msgspec.Struct, frozen=True):
+    """A pay group's periods of one pay year, with cut-offs and pay dates. One document, not a page: a year
+    has at most 53 periods, computed from the group's rule, not stored rows to walk through."""
+
+    pay_group_id: UUID
+    year: int
+    periods: list[PayPeriod]
 
 
 class NewPayRun(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -145,8 +165,10 @@ class SettlementPeriodTotal(msgspec.Struct, frozen=True):
     period_end: date
     pay_date: date
     employees: int
-    net_difference: Decimal
-    employer_cost_difference: Decimal
+    #: the currency of the amounts: a settlement's periods are totalled per currency
+    currency: str
+    net_difference: Money
+    employer_cost_difference: Money
 
 
 class PayRunView(msgspec.Struct, frozen=True):
@@ -181,14 +203,47 @@ class PayRunView(msgspec.Struct, frozen=True):
     settlement_periods: list[SettlementPeriodTotal] = []
 
 
+class RunFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Which runs a list shows: of a group or a legal entity, in some states, with a period overlapping
+    ``period_from`` to ``period_to`` (either bound may be open)."""
+
+    pay_group_id: UUID | None = None
+    legal_entity_id: UUID | None = None
+    states: list[RunState] | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+
+
+class PayRunSummary(msgspec.Struct, frozen=True):
+    """A pay run as a list shows it: its group by name, its period, state and pay date, the exceptions still
+    open and how many employees its calculation covers (0 before the first)."""
+
+    id: UUID
+    pay_group_id: UUID
+    pay_group_name: str
+    legal_entity_id: UUID
+    kind: str
+    corrects_run_id: UUID | None
+    period_start: date
+    period_end: date
+    pay_date: date
+    state: RunState
+    open_exceptions: int
+    job_status: str
+    employees_total: int
+    version: int
+
+
 class PayslipView(msgspec.Struct, frozen=True):
     id: UUID
     run_id: UUID
     employee_id: UUID
     currency: str
-    gross: Decimal
-    net: Decimal
-    employer_cost: Decimal
+    gross: Money
+    net: Money
+    employer_cost: Money
+    #: the calculation as the country's pack made it (``POST /v1/compliance/payroll-calculations`` answers the
+    #: same shape): its amounts are money in ``currency`` too
     result: dict[str, Any]
 
 
@@ -205,6 +260,8 @@ class Acknowledge(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class ExceptionView(msgspec.Struct, frozen=True):
     id: UUID
     key: str
+    #: the finding: its kind, message and params, and its figures (``current`` and ``previous`` are money in its
+    #: ``currency``; ``change_ratio`` and ``threshold`` are ratios)
     detail: dict[str, Any]
     acknowledged_by: str | None
     acknowledged_at: datetime | None
@@ -221,18 +278,18 @@ class RegionAssignment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class LineAmounts(msgspec.Struct, frozen=True):
     code: str
-    employee: Decimal
-    employer: Decimal
+    employee: Money
+    employer: Money
 
 
 class LineChange(msgspec.Struct, frozen=True):
     """A line whose amounts differ from the version before (0 where the line was absent)."""
 
     code: str
-    employee_before: Decimal
-    employee_after: Decimal
-    employer_before: Decimal
-    employer_after: Decimal
+    employee_before: Money
+    employee_after: Money
+    employer_before: Money
+    employer_after: Money
 
 
 class PayslipVersion(msgspec.Struct, frozen=True):
@@ -242,9 +299,9 @@ class PayslipVersion(msgspec.Struct, frozen=True):
     results_hash: str
     #: the version the run shows now (none is current while a change awaits recalculation)
     current: bool
-    gross: Decimal
-    net: Decimal
-    employer_cost: Decimal
+    gross: Money
+    net: Money
+    employer_cost: Money
     lines: list[LineAmounts]
     changes: list[LineChange]
 
@@ -252,6 +309,8 @@ class PayslipVersion(msgspec.Struct, frozen=True):
 class PayslipHistory(msgspec.Struct, frozen=True):
     run_id: UUID
     employee_id: UUID
+    #: the currency of every amount of every version
+    currency: str
     versions: list[PayslipVersion]
     #: the run's transitions and the changes to this employee's inputs, with before and after
     events: list[AuditEntryView]
@@ -265,10 +324,10 @@ class SettlementPeriodView(msgspec.Struct, frozen=True):
     pay_date: date
     #: the period's regular run
     run_id: UUID
-    paid_net: Decimal
-    corrected_net: Decimal
-    net_difference: Decimal
-    employer_cost_difference: Decimal
+    paid_net: Money
+    corrected_net: Money
+    net_difference: Money
+    employer_cost_difference: Money
     #: the lines that change, before (as paid) and after
     lines: list[LineChange]
 
@@ -277,8 +336,8 @@ class EmployeeSettlement(msgspec.Struct, frozen=True):
     employee_id: UUID
     employee: str
     periods: list[SettlementPeriodView]
-    net_difference: Decimal
-    employer_cost_difference: Decimal
+    net_difference: Money
+    employer_cost_difference: Money
 
 
 class LawReplacement(msgspec.Struct, frozen=True):
@@ -301,10 +360,11 @@ class SettlementProposal(msgspec.Struct, frozen=True):
     settles_from: date | None
     #: the finalised run the settlement corrects: the group's latest finalised regular period
     corrects_run_id: UUID | None
-    currency: str | None
+    #: the currency of every amount of the proposal: the group's
+    currency: str
     employees: list[EmployeeSettlement]
-    net_difference: Decimal
-    employer_cost_difference: Decimal
+    net_difference: Money
+    employer_cost_difference: Money
     law: list[LawReplacement]
     #: employees whose recalculation is refused, and why, in the reader's language
     problems: list[CalculationProblemView]

@@ -13,7 +13,8 @@ from compliance.calculation import CalculationResult
 from domain.audit.service import AuditEntryView, entries_of
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import NotFound
-from domain.kernel.money import from_minor
+from domain.kernel.money import exact, from_minor
+from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
 from domain.payroll import queries
 from domain.payroll.model import LineAmounts, LineChange, PayslipHistory, PayslipVersion, PayslipView
@@ -36,12 +37,16 @@ def _payslip_view(slip: PayslipRow) -> PayslipView:
                        employer_cost=from_minor(slip.employer_cost_minor, slip.currency), result=slip.result)
 
 
-async def payslips_of(principal: Principal, run_id: UUID) -> list[PayslipView]:
+async def payslips_of(principal: Principal, run_id: UUID, cursor: str | None = None,
+                      limit: int = DEFAULT_LIMIT) -> Page[PayslipView]:
+    """The current results' payslips in employee-id order: a page at a time, however large the run."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         run = await load_run(uow, run_id)
+        after = decode_uuid_cursor(cursor)
         if run.results_batch is None:
-            return []
-        return [_payslip_view(slip) for slip in await queries.payslips(uow, run_id, run.results_batch)]
+            return Page(items=[], next_cursor=None)
+        slips = await queries.payslip_page(uow, run.results_batch, after=after, limit=limit + 1)
+    return page_of([_payslip_view(slip) for slip in slips], limit, lambda slip: str(slip.employee_id))
 
 
 #: What payroll keeps for its reviewers and not for the employee: how the law was applied, and how well each
@@ -49,10 +54,13 @@ async def payslips_of(principal: Principal, run_id: UUID) -> list[PayslipView]:
 REVIEWERS_ONLY = frozenset({"trace", "law"})
 
 
-async def own_payslips(principal: Principal, employee_id: UUID) -> list[PayslipView]:
+async def own_payslips(principal: Principal, employee_id: UUID, cursor: str | None = None,
+                       limit: int = DEFAULT_LIMIT) -> Page[PayslipView]:
+    """The employee's payslips of finalised runs, oldest first."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        slips = await queries.payslips_of_employee(uow, employee_id)
-    return [_as_employee_reads_it(_payslip_view(slip)) for slip in slips]
+        slips = await queries.payslips_of_employee(uow, employee_id, after=decode_uuid_cursor(cursor),
+                                                   limit=limit + 1)
+    return page_of([_as_employee_reads_it(_payslip_view(slip)) for slip in slips], limit, lambda slip: str(slip.id))
 
 
 def _as_employee_reads_it(view: PayslipView) -> PayslipView:
@@ -87,35 +95,41 @@ async def payslip_history(principal: Principal, run_id: UUID, employee_id: UUID)
     if not stored:
         raise PayslipNotFound()
     shown = run.results_batch if run.facts.results_hash is not None else None
+    currency = stored[-1].payslip.currency
     versions: list[PayslipVersion] = []
     before: dict[str, LineAmounts] | None = None
     for version in stored:
-        lines = _line_amounts(version.payslip.result)
-        versions.append(_version(version, shown, lines, before))
+        lines = _line_amounts(version.payslip.result, currency)
+        versions.append(_version(version, shown, lines, before, currency))
         before = lines
     events = [entry for entry in await entries_of(principal, "pay_run", str(run_id))
               if _concerns(entry, employee_id)]
-    return PayslipHistory(run_id=run_id, employee_id=employee_id, versions=versions, events=events)
+    return PayslipHistory(run_id=run_id, employee_id=employee_id, currency=currency, versions=versions,
+                          events=events)
 
 
 def _version(version: PayslipVersionRow, shown: UUID | None, lines: dict[str, LineAmounts],
-             before: dict[str, LineAmounts] | None) -> PayslipVersion:
+             before: dict[str, LineAmounts] | None, currency: str) -> PayslipVersion:
     slip, calculation = version.payslip, version.calculation
     return PayslipVersion(
         payslip_id=slip.id, calculated_at=calculation.completed_at, calculated_by=calculation.calculated_by,
         results_hash=calculation.results_hash, current=slip.batch == shown,
         gross=from_minor(slip.gross_minor, slip.currency), net=from_minor(slip.net_minor, slip.currency),
         employer_cost=from_minor(slip.employer_cost_minor, slip.currency),
-        lines=list(lines.values()), changes=_line_changes(before, lines) if before is not None else [])
+        lines=list(lines.values()),
+        changes=_line_changes(before, lines, currency) if before is not None else [])
 
 
-def _line_amounts(result: dict[str, Any]) -> dict[str, LineAmounts]:
-    return {line["code"]: LineAmounts(code=line["code"], employee=Decimal(line["employee"]),
-                                      employer=Decimal(line["employer"])) for line in result["lines"]}
+def _line_amounts(result: dict[str, Any], currency: str) -> dict[str, LineAmounts]:
+    return {line["code"]: LineAmounts(code=line["code"], employee=exact(Decimal(line["employee"]), currency),
+                                      employer=exact(Decimal(line["employer"]), currency))
+            for line in result["lines"]}
 
 
-def _line_changes(before: dict[str, LineAmounts], after: dict[str, LineAmounts]) -> list[LineChange]:
-    absent = LineAmounts(code="", employee=Decimal(0), employer=Decimal(0))
+def _line_changes(before: dict[str, LineAmounts], after: dict[str, LineAmounts],
+                  currency: str) -> list[LineChange]:
+    nothing = exact(Decimal(0), currency)
+    absent = LineAmounts(code="", employee=nothing, employer=nothing)
     changes = []
     for code in [*after, *(code for code in before if code not in after)]:
         old, new = before.get(code, absent), after.get(code, absent)

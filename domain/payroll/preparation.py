@@ -9,11 +9,12 @@ from uuid import UUID
 
 import msgspec
 
-from domain.audit.service import AuditEntryView, entries_of, record
+from domain.audit.service import AuditEntryView, list_entries, record
 from domain.employees import read_model as employees
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, InvalidInput, UnknownReference
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import DEFAULT_LIMIT, Page
 from domain.kernel.principal import Principal
 from domain.payroll import queries, workflow
 from domain.payroll.calculation_job import supersede
@@ -188,6 +189,8 @@ async def get_run(principal: Principal, run_id: UUID) -> PayRunView:
         return await run_view(uow, run_id, principal.locale)
 
 
-async def run_history(principal: Principal, run_id: UUID) -> list[AuditEntryView]:
+async def run_history(principal: Principal, run_id: UUID, cursor: str | None = None,
+                      limit: int = DEFAULT_LIMIT) -> Page[AuditEntryView]:
+    """The run's entries of the audit chain, in the chain's order."""
     await get_run(principal, run_id)
-    return await entries_of(principal, "pay_run", str(run_id))
+    return await list_entries(principal, cursor, limit, "pay_run", str(run_id))

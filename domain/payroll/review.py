@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import NotFound
+from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_cursor, page_of
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.payroll import pipeline, queries, workflow
@@ -80,12 +81,16 @@ async def cancel(principal: Principal, run_id: UUID) -> PayRunView:
         return await run_view(uow, run_id, principal.locale)
 
 
-async def exceptions_of(principal: Principal, run_id: UUID) -> list[ExceptionView]:
+async def exceptions_of(principal: Principal, run_id: UUID, cursor: str | None = None, limit: int = DEFAULT_LIMIT,
+                        acknowledged: bool | None = None) -> Page[ExceptionView]:
+    """The run's variance exceptions by key (an employee's together), the open or acknowledged ones if asked."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         await load_run(uow, run_id)
-        return [ExceptionView(id=row.id, key=row.key, detail=row.detail, acknowledged_by=row.acknowledged_by,
-                              acknowledged_at=row.acknowledged_at, note=row.note)
-                for row in await queries.exceptions(uow, run_id)]
+        rows = await queries.exceptions(uow, run_id, after=decode_cursor(cursor), limit=limit + 1,
+                                        acknowledged=acknowledged)
+    return page_of([ExceptionView(id=row.id, key=row.key, detail=row.detail, acknowledged_by=row.acknowledged_by,
+                                  acknowledged_at=row.acknowledged_at, note=row.note) for row in rows],
+                   limit, lambda exception: exception.key)
 
 
 async def acknowledge(principal: Principal, run_id: UUID, exception_id: UUID, request: Acknowledge) -> PayRunView:

@@ -14,6 +14,7 @@ from domain.payroll.calculation_job import (
 from domain.payroll.exports import NoAccountMapping, RunNotFinalised, control_totals_of, journal_of, reconcile_with
 from domain.payroll.groups import PayGroupNameTaken, calendar_of, create_group, get_group
 from domain.payroll.law_reach import LawChange, ReachedGroup, ReachedPeriod, reach_of
+from domain.payroll.lists import list_groups, list_runs
 from domain.payroll.model import (
     Acknowledge,
     Approve,
@@ -30,12 +31,16 @@ from domain.payroll.model import (
     NewPayRun,
     NewSettlement,
     NewVarianceThresholds,
+    PayCalendar,
+    PayGroupSummary,
     PayGroupView,
+    PayRunSummary,
     PayRunView,
     PayslipHistory,
     PayslipVersion,
     PayslipView,
     RegionAssignment,
+    RunFilter,
     SettlementPeriodView,
     SettlementProposal,
 )
@@ -76,13 +81,15 @@ __all__ = [
     "ExceptionView", "LaterPeriodFinalised", "LawChange", "LawGap", "LawReplacement", "LineAmounts", "LineChange",
     "NewCorrection",
     "NewPayGroup", "NewPayInput", "NewPayRun", "NewSettlement", "NewVarianceThresholds", "NoAccountMapping",
-    "NoSuchPeriod", "NothingToSettle", "PayGroupNameTaken", "PayGroupNotFound", "PayGroupView", "PayRunNotFound",
-    "PayRunView", "PayslipHistory", "PayslipNotFound", "PayslipVersion", "PayslipView", "ReachedGroup",
-    "ReachedPeriod", "RegionAssignment",
+    "NoSuchPeriod", "NothingToSettle", "PayCalendar", "PayGroupNameTaken", "PayGroupNotFound", "PayGroupSummary",
+    "PayGroupView", "PayRunNotFound", "PayRunSummary", "PayRunView", "PayslipHistory", "PayslipNotFound",
+    "PayslipVersion", "PayslipView", "ReachedGroup",
+    "ReachedPeriod", "RegionAssignment", "RunFilter",
     "RunNotFinalised", "SettlementCorrectionOpen", "SettlementOvertaken", "SettlementPaidTooEarly",
     "SettlementPeriodView", "SettlementProposal", "acknowledge", "add_input", "approve", "assign_region",
     "calculate_in_foreground", "calendar_of", "cancel", "control_totals_of", "create_correction", "create_group",
-    "create_run", "exceptions_of", "finalise", "get_group", "get_run", "journal_of", "open_settlement",
+    "create_run", "exceptions_of", "finalise", "get_group", "get_run", "journal_of", "list_groups", "list_runs",
+    "open_settlement",
     "own_payslips", "payslip_document", "payslip_history", "payslips_of", "reach_of", "reconcile_with",
     "run_history",
     "set_account_mapping", "set_variance_thresholds", "settlement_proposal", "start_calculation", "submit",

@@ -212,6 +212,11 @@ async def legal_entity_in(uow: UnitOfWork, entity_id: UUID) -> LegalEntityView |
     return await queries.legal_entity(uow, entity_id)
 
 
+async def legal_entities_in(uow: UnitOfWork, country: str | None = None) -> list[LegalEntityView]:
+    """The caller's legal entities (a tenant has a handful, not thousands), of one country when named."""
+    return await queries.legal_entities(uow, after=None, limit=10_000, country=country)
+
+
 async def countries_in_use(tenant_id: UUID) -> list[str]:
     """The countries the tenant employs in: those of its legal entities."""
     async with unit_of_work(tenant_id, write=False) as uow:

@@ -83,7 +83,8 @@ async def test_a_hire_carries_the_evaluation_and_builds_the_onboarding_plan(clie
     employee = hired.json()
     assert employee["employment"]["model_version"] == 1 and employee["employment"]["evaluation_id"]
     assert employee["employment"]["pay"] == {"amount": "18000.00", "currency": "CNY", "unit": "month"}
-    plan = (await client.get(f"/v1/employees/{employee['id']}/onboarding", headers=bearer(hiring["hr"]))).json()
+    plan = (await client.get(f"/v1/employees/{employee['id']}/onboarding",
+                             headers=bearer(hiring["hr"]))).json()["items"]
     titles = [p["item"]["title"]["en"] for p in plan]
     assert "Role skills training" in titles and "Team integration activity" not in titles
     assert "Laptop and accounts" in titles
@@ -152,7 +153,7 @@ async def test_employment_can_be_read_as_of_any_date(client: Any, hiring: dict[s
     listed = (await client.get("/v1/employees?as_of=2027-02-01&limit=200", headers=bearer(hiring["hr"]))).json()
     mine = next(e for e in listed["items"] if e["id"] == employee["id"])
     assert mine["employment"]["position"] == "Senior operations analyst"
-    history = (await client.get(f"{url}/employments", headers=bearer(hiring["hr"]))).json()
+    history = (await client.get(f"{url}/employments", headers=bearer(hiring["hr"]))).json()["items"]
     assert [h["effective_from"] for h in history] == ["2026-09-28", "2027-01-01"]
     masked = (await client.get(url, headers=bearer(hiring["hr"]))).json()
     assert masked["masked"] is False and masked["birth_date"] == "1995-04-02"

@@ -132,7 +132,9 @@ async def test_attrition_risk_is_for_hr_only_and_explains_itself(
     departed = await client.post(f"/v1/employees/{leaver.id}/departure", headers=bearer(hr),
                                  json={"left_on": "2026-12-31", "reason": "moved abroad"})
     assert departed.status_code == 200, departed.text
-    risks = (await client.get("/v1/analytics/attrition", headers=bearer(hr))).json()
+    report = (await client.get("/v1/analytics/attrition", headers=bearer(hr))).json()
+    risks = report["employees"]
+    assert report["as_of"]
     assert risks and str(leaver.id) not in {r["employee_id"] for r in risks}
     first = risks[0]["risk"]
     assert first["method"] == "fallback" and len(first["top_factors"]) == 3

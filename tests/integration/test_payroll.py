@@ -95,7 +95,7 @@ async def test_a_run_is_calculated_reviewed_by_two_others_and_finalised(client: 
     assert run["state"] == "calculated" and run["job_status"] == "done" and run["progress_percent"] == 100
     assert run["employees_total"] == 3 and run["preparer"] == "prep-1"
     url = f"/v1/pay-runs/{run['id']}"
-    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()
+    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()["items"]
     assert len(slips) == 3 and all(s["result"]["lines"] for s in slips)
     assert {line["code"] for line in slips[0]["result"]["lines"]} >= {"cn.iit", "cn.pension", "cn.housing_fund"}
     assert (await client.post(f"{url}/submission", headers=bearer(tokens["preparer"]))).status_code == 200
@@ -118,7 +118,7 @@ async def test_a_run_is_calculated_reviewed_by_two_others_and_finalised(client: 
     frozen = await client.post(f"{url}/inputs", headers=bearer(tokens["preparer"]), json={
         "employee_id": str(payroll["staff"][0].id), "kind": "bonus", "amount": "1000"})
     assert frozen.status_code == 409 and frozen.json()["code"] == "payroll_run_finalised"
-    history = (await client.get(f"{url}/history", headers=bearer(tokens["reviewer_1"]))).json()
+    history = (await client.get(f"{url}/history", headers=bearer(tokens["reviewer_1"]))).json()["items"]
     actions = [h["action"] for h in history]
     assert actions[0] == "pay_run.created" and actions[-1] == "pay_run.finalised"
     assert actions.count("pay_run.approved") == 2
@@ -143,7 +143,7 @@ async def test_the_preparer_cannot_approve_and_a_change_voids_approvals(client: 
     await wait_for_jobs()
     recalculated = (await client.get(url, headers=bearer(tokens["preparer"]))).json()
     assert recalculated["results_hash"] != run["results_hash"]
-    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()
+    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()["items"]
     bonus = next(s for s in slips if s["employee_id"] == str(payroll["staff"][1].id))
     assert bonus["result"]["year_to_date"]["separate_bonus"] == "5000.00"
 
@@ -184,7 +184,7 @@ async def test_a_finalised_run_exports_a_balanced_journal_and_reconciles(client:
     tokens = payroll["tokens"]
     run = await finalised_run(client, payroll, period=6)
     url = f"/v1/pay-runs/{run['id']}"
-    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()
+    slips = (await client.get(f"{url}/payslips", headers=bearer(tokens["preparer"]))).json()["items"]
     codes = {line["code"] for slip in slips for line in slip["result"]["lines"]}
     accounts = {"gross_salary_expense": "6601", "net_pay_payable": "2211", "employer_expense": "6602",
                 **{code: f"2241.{index}" for index, code in enumerate(sorted(codes))}}
@@ -218,14 +218,15 @@ async def test_employees_read_only_their_own_finalised_payslips(client: Any, pay
     hr_admin = payroll["tokens"]["admin"]
     mine, theirs = payroll["staff"][0], payroll["staff"][1]
     token = (await client.post(f"/v1/employees/{mine.id}/portal-tokens", headers=bearer(hr_admin))).json()["token"]
-    own = (await client.get("/v1/my/payslips", headers=bearer(token))).json()
+    own = (await client.get("/v1/my/payslips", headers=bearer(token))).json()["items"]
     assert own and {s["employee_id"] for s in own} == {str(mine.id)}
     # how the law was applied and how well it is known is for payroll's reviewers, not for the employee
     assert all(s["result"]["lines"] and "trace" not in s["result"] and "law" not in s["result"] for s in own)
     page = await client.get(f"/v1/my/payslips/{own[-1]['id']}/document",
                             headers=bearer(token, **{"Accept-Language": "zh-CN"}))
     assert page.status_code == 200 and "Staff 0" in page.text and "¥" in page.text
-    others = (await client.get(f"/v1/pay-runs/{own[-1]['run_id']}/payslips", headers=bearer(tokens["preparer"]))).json()
+    others = (await client.get(f"/v1/pay-runs/{own[-1]['run_id']}/payslips",
+                               headers=bearer(tokens["preparer"]))).json()["items"]
     someone_else = next(s for s in others if s["employee_id"] == str(theirs.id))
     refused = await client.get(f"/v1/my/payslips/{someone_else['id']}/document", headers=bearer(token))
     assert refused.status_code == 404
@@ -248,7 +249,7 @@ async def test_a_failed_calculation_shows_nothing_and_can_be_restarted(client: A
         failed = (await client.get(url, headers=preparer)).json()
         assert failed["job_status"] == "failed" and failed["job_error"].startswith("The payslip of Staff")
         assert failed["state"] == "draft" and failed["results_hash"] is None
-        assert (await client.get(f"{url}/payslips", headers=preparer)).json() == []
+        assert (await client.get(f"{url}/payslips", headers=preparer)).json()["items"] == []
 
 
 async def test_a_run_of_many_pages_writes_each_payslip_once_and_hashes_them_in_employee_order(
@@ -316,7 +317,7 @@ async def test_one_blocked_payslip_is_named_while_the_others_calculate_and_a_fix
     assert failed["job_status"] == "failed" and failed["calculation_problems_total"] == 1
     [problem] = failed["calculation_problems"]
     assert problem["employee_id"] == str(blocked.id) and "tier2" in problem["problem"]
-    assert (await client.get(f"{run_url}/payslips", headers=preparer)).json() == []
+    assert (await client.get(f"{run_url}/payslips", headers=preparer)).json()["items"] == []
     fixed = {**attributes, "effective_from": "2026-02-01", "attributes": {"medical_tier": "tier1"}}
     assert (await client.post(url, headers=preparer, json=fixed)).status_code == 201
     assert (await client.post(f"{run_url}/calculation", headers=preparer)).status_code == 202
@@ -324,7 +325,7 @@ async def test_one_blocked_payslip_is_named_while_the_others_calculate_and_a_fix
     calculated = (await client.get(run_url, headers=preparer)).json()
     assert calculated["state"] == "calculated", calculated["job_error"]
     assert calculated["calculation_problems"] == [] and calculated["calculation_problems_total"] == 0
-    assert len((await client.get(f"{run_url}/payslips", headers=preparer)).json()) == 3
+    assert len((await client.get(f"{run_url}/payslips", headers=preparer)).json()["items"]) == 3
 
 
 async def test_a_worker_that_dies_fails_the_job_and_the_next_calculation_starts_fresh_workers(
@@ -357,9 +358,9 @@ async def test_a_leaver_is_paid_for_21_75ths_of_the_month_and_flagged_as_paid_af
     await employees.record_departure(admin, leaver.id, Departure(left_on=date(2026, 3, 20), reason="resigned"))
     run = await calculated_run(client, payroll, period=4)  # March's work, paid on 10 April
     preparer = bearer(payroll["tokens"]["preparer"])
-    slips = (await client.get(f"/v1/pay-runs/{run['id']}/payslips", headers=preparer)).json()
+    slips = (await client.get(f"/v1/pay-runs/{run['id']}/payslips", headers=preparer)).json()["items"]
     assert Decimal(next(s for s in slips if s["employee_id"] == str(leaver.id))["gross"]) == Decimal("20689.65")
-    exceptions = (await client.get(f"/v1/pay-runs/{run['id']}/exceptions", headers=preparer)).json()
+    exceptions = (await client.get(f"/v1/pay-runs/{run['id']}/exceptions", headers=preparer)).json()["items"]
     assert [(e["detail"]["kind"], e["detail"]["employee_id"]) for e in exceptions] == [
         ("paid_after_termination", str(leaver.id))]
     assert run["open_exceptions"] == 1
@@ -385,7 +386,7 @@ async def test_the_tenants_net_change_tolerance_decides_what_the_next_month_flag
     async def flagged() -> list[tuple[str, str]]:
         assert (await client.post(f"/v1/pay-runs/{april['id']}/calculation", headers=preparer)).status_code == 202
         await wait_for_jobs()
-        found = (await client.get(f"/v1/pay-runs/{april['id']}/exceptions", headers=preparer)).json()
+        found = (await client.get(f"/v1/pay-runs/{april['id']}/exceptions", headers=preparer)).json()["items"]
         return [(e["detail"]["kind"], e["detail"]["employee_id"]) for e in found if e["detail"]["kind"] == "net_change"]
 
     assert ("net_change", changed) not in await flagged()
@@ -455,7 +456,7 @@ async def test_a_german_bonus_is_taxed_on_the_projected_year(client: Any, tenant
     await wait_for_jobs()
     calculated = (await client.get(url, headers=preparer)).json()
     assert calculated["state"] == "calculated", calculated["job_error"]
-    [slip] = (await client.get(f"{url}/payslips", headers=preparer)).json()
+    [slip] = (await client.get(f"{url}/payslips", headers=preparer)).json()["items"]
     trace = {step["step"]: step["value"] for step in slip["result"]["trace"]}
     assert trace["PAP JRE4 (expected annual pay, cents)"] == "3500000"
     assert Decimal(trace["PAP STS (wage tax on other payment, cents)"]) > 0
@@ -522,9 +523,9 @@ async def test_a_correction_pays_and_posts_the_difference_and_later_runs_build_o
     stale = (await client.get(f"/v1/pay-runs/{february['id']}", headers=preparer)).json()
     assert stale["state"] == "draft" and stale["results_hash"] is None
 
-    originals = (await client.get(f"/v1/pay-runs/{january['id']}/payslips", headers=preparer)).json()
+    originals = (await client.get(f"/v1/pay-runs/{january['id']}/payslips", headers=preparer)).json()["items"]
     original = next(s for s in originals if s["employee_id"] == corrected_employee)
-    [replacement] = (await client.get(f"/v1/pay-runs/{correction['id']}/payslips", headers=preparer)).json()
+    [replacement] = (await client.get(f"/v1/pay-runs/{correction['id']}/payslips", headers=preparer)).json()["items"]
     assert replacement["result"]["corrects"]["payslip_id"] == original["id"]
     assert Decimal(replacement["gross"]) - Decimal(original["gross"]) == Decimal("1000.00")
     await map_every_account(client, payroll, originals)
@@ -540,12 +541,12 @@ async def test_a_correction_pays_and_posts_the_difference_and_later_runs_build_o
     await wait_for_jobs()
     february = await reviewed_and_finalised(
         client, payroll, (await client.get(f"/v1/pay-runs/{february['id']}", headers=preparer)).json())
-    slips = (await client.get(f"/v1/pay-runs/{february['id']}/payslips", headers=preparer)).json()
+    slips = (await client.get(f"/v1/pay-runs/{february['id']}/payslips", headers=preparer)).json()["items"]
     year_so_far = next(s for s in slips if s["employee_id"] == corrected_employee)["result"]["year_to_date"]
     assert Decimal(year_so_far["income"]) == Decimal("31000.00") and year_so_far["months_employed"] == 2
     too_late = await client.post(url, headers=preparer, json=request)
     assert too_late.status_code == 409 and too_late.json()["code"] == "pay_run_later_period_finalised"
-    history = (await client.get(f"/v1/pay-runs/{january['id']}/history", headers=reviewer)).json()
+    history = (await client.get(f"/v1/pay-runs/{january['id']}/history", headers=reviewer)).json()["items"]
     assert "pay_run.correction_opened" in [h["action"] for h in history]
 
 
@@ -595,7 +596,7 @@ async def test_a_change_during_a_calculation_never_leaves_its_results_showing(cl
     assert after["state"] == "draft" and after["results_hash"] is None and after["job_status"] != "running"
     assert (await client.post(f"{url}/calculation", headers=preparer)).status_code == 202
     await wait_for_jobs()
-    slips = (await client.get(f"{url}/payslips", headers=preparer)).json()
+    slips = (await client.get(f"{url}/payslips", headers=preparer)).json()["items"]
     allowance = next(s for s in slips if s["employee_id"] == str(payroll["staff"][2].id))
     assert Decimal(allowance["gross"]) == Decimal("30800.00")
     async with unit_of_work(tenant_a) as uow:

@@ -109,7 +109,7 @@ async def test_pay_on_carried_forward_figures_is_settled_period_by_period_when_t
         assert july["state"] == "calculated", july["job_error"]
         assert july["provisional_law"] == [{"country": "CN", "series": "social_insurance",
                                             "version": "cn-sz-si-2026", "region": "SZ"}]
-        slips = (await client.get(f"/v1/pay-runs/{july['id']}/payslips", headers=preparer)).json()
+        slips = (await client.get(f"/v1/pay-runs/{july['id']}/payslips", headers=preparer)).json()["items"]
         assert all(any(u["series"] == "social_insurance" and u["provisional"] for u in s["result"]["law"])
                    for s in slips)
         runs = {7: await reviewed_and_finalised(client, shenzhen, july)}
@@ -153,9 +153,9 @@ async def test_pay_on_carried_forward_figures_is_settled_period_by_period_when_t
         assert law["pay_dates"] == [run["pay_date"] for run in runs.values()]
 
         settlement = await settled(client, shenzhen, runs)
-        slips = (await client.get(f"/v1/pay-runs/{settlement['id']}/payslips", headers=preparer)).json()
+        slips = (await client.get(f"/v1/pay-runs/{settlement['id']}/payslips", headers=preparer)).json()["items"]
         slip = next(s for s in slips if s["employee_id"] == low)
-        november = (await client.get(f"/v1/pay-runs/{runs[11]['id']}/payslips", headers=preparer)).json()
+        november = (await client.get(f"/v1/pay-runs/{runs[11]['id']}/payslips", headers=preparer)).json()["items"]
         assert slip["result"]["corrects"]["payslip_id"] == next(s["id"] for s in november if s["employee_id"] == low)
         assert [Decimal(p["net_difference"]) for p in slip["result"]["settlement"]] == [Decimal("-18.00")] * 5
         assert not any(u["provisional"] for u in slip["result"]["law"])
@@ -181,7 +181,7 @@ async def test_pay_on_carried_forward_figures_is_settled_period_by_period_when_t
         december = await calculated_run(client, shenzhen, 12)
         assert december["state"] == "calculated", december["job_error"]
         assert december["provisional_law"] == []
-        slips = (await client.get(f"/v1/pay-runs/{december['id']}/payslips", headers=preparer)).json()
+        slips = (await client.get(f"/v1/pay-runs/{december['id']}/payslips", headers=preparer)).json()["items"]
         year_so_far = next(s for s in slips if s["employee_id"] == low)["result"]["year_to_date"]
         assert Decimal(year_so_far["special_deductions"]) == 6 * (SPECIAL_DEDUCTIONS_BEFORE + MORE_EMPLOYEE_PENSION)
     finally:
@@ -229,6 +229,6 @@ async def settled(client: Any, shenzhen: dict[str, Any], runs: dict[int, dict[st
         (f"2026-{m:02d}-01", 2, Decimal("-18.00"), Decimal("36.00")) for m in MONTHS]
     final = await reviewed_and_finalised(client, shenzhen, calculated)
     assert final["state"] == "finalised"
-    history = (await client.get(f"/v1/pay-runs/{runs[11]['id']}/history", headers=preparer)).json()
+    history = (await client.get(f"/v1/pay-runs/{runs[11]['id']}/history", headers=preparer)).json()["items"]
     assert "pay_run.settlement_opened" in [h["action"] for h in history]
     return final

@@ -103,7 +103,7 @@ async def _seed(tenant_b: uuid.UUID) -> dict[str, str]:
             "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
             "interview_id": str(interview.id), "recording_id": str(recording.id), "employee_id": str(employee.id),
             "change_id": str(bank_change.id),
-            "item_id": str((await employees.onboarding_plan(owner, employee.id))[0].id),
+            "item_id": str((await employees.onboarding_plan(owner, employee.id)).items[0].id),
             **await _seed_payroll(tenant_b, entity.id, employee.id), **await _seed_law(tenant_b)}
 
 
@@ -140,8 +140,8 @@ async def _seed_payroll(tenant_b: uuid.UUID, entity_id: uuid.UUID, employee_id: 
     second = await payroll.create_run(preparer, NewPayRun(pay_group_id=group.id, year=2026, period=5))
     await payroll.add_input(preparer, second.id, NewPayInput(employee_id=employee_id, kind="allowance", amount="20000"))
     await payroll.calculate_in_foreground(preparer, second.id, lambda done, total: None)
-    exception = (await payroll.exceptions_of(preparer, second.id))[0]
-    payslip = (await payroll.payslips_of(preparer, first.id))[0]
+    exception = (await payroll.exceptions_of(preparer, second.id)).items[0]
+    payslip = (await payroll.payslips_of(preparer, first.id)).items[0]
     return {"group_id": str(group.id), "run_id": str(second.id), "exception_id": str(exception.id),
             "payslip_id": str(payslip.id)}
 

@@ -131,6 +131,15 @@ async def payslips(uow: UnitOfWork, run_id: UUID, batch: UUID, employee_id: UUID
     return [_payslip_row(row) for row in await query.order_by(Payslip.employee_id)]
 
 
+async def payslip_page(uow: UnitOfWork, batch: UUID, *, after: UUID | None, limit: int) -> list[PayslipRow]:
+    """A calculation's payslips in employee-id order (one each), from the employee after ``after``: the batch
+    alone names them, so the (batch, employee) index walks straight to the page however large the run."""
+    query = Payslip.select(*_PAYSLIP_COLUMNS).where((Payslip.tenant_id == uow.tenant_id) & (Payslip.batch == batch))
+    if after is not None:
+        query = query.where(Payslip.employee_id > after)
+    return [_payslip_row(row) for row in await query.order_by(Payslip.employee_id).limit(limit)]
+
+
 async def payslip(uow: UnitOfWork, payslip_id: UUID) -> PayslipRow | None:
     row = await Payslip.select(*_PAYSLIP_COLUMNS).where(
         (Payslip.tenant_id == uow.tenant_id) & (Payslip.id == payslip_id)).first()
@@ -258,11 +267,14 @@ async def payslips_by_id(uow: UnitOfWork, payslip_ids: list[UUID]) -> dict[UUID,
     return {row["id"]: _payslip_row(row) for row in rows}
 
 
-async def payslips_of_employee(uow: UnitOfWork, employee_id: UUID) -> list[PayslipRow]:
-    """An employee's payslips of finalised runs: the ones the employee may see."""
+async def payslips_of_employee(uow: UnitOfWork, employee_id: UUID, *, after: UUID | None,
+                               limit: int) -> list[PayslipRow]:
+    """An employee's payslips of finalised runs (the ones the employee may see), oldest first by id."""
     finalised = PayRun.select(PayRun.results_batch).where(
         (PayRun.tenant_id == uow.tenant_id) & (PayRun.state == "finalised"))
-    rows = await Payslip.select(*_PAYSLIP_COLUMNS).where(
+    query = Payslip.select(*_PAYSLIP_COLUMNS).where(
         (Payslip.tenant_id == uow.tenant_id) & (Payslip.employee_id == employee_id)
-        & Payslip.batch.is_in(finalised)).order_by(Payslip.created_at)
-    return [_payslip_row(row) for row in rows]
+        & Payslip.batch.is_in(finalised))
+    if after is not None:
+        query = query.where(Payslip.id > after)
+    return [_payslip_row(row) for row in await query.order_by(Payslip.id).limit(limit)]

@@ -33,12 +33,20 @@ class VarianceExceptionRow(msgspec.Struct, frozen=True):
     note: str | None
 
 
-async def exceptions(uow: UnitOfWork, run_id: UUID) -> list[VarianceExceptionRow]:
-    rows = await VarianceException.select(
+async def exceptions(uow: UnitOfWork, run_id: UUID, *, after: str | None = None, limit: int | None = None,
+                     acknowledged: bool | None = None) -> list[VarianceExceptionRow]:
+    """By key, which is unique in the run."""
+    query = VarianceException.select(
         VarianceException.id, VarianceException.key, VarianceException.detail, VarianceException.acknowledged_by,
         VarianceException.acknowledged_at, VarianceException.note).where(
-        (VarianceException.tenant_id == uow.tenant_id) & (VarianceException.run_id == run_id)
-    ).order_by(VarianceException.key)
+        (VarianceException.tenant_id == uow.tenant_id) & (VarianceException.run_id == run_id))
+    if after is not None:
+        query = query.where(VarianceException.key > after)
+    if acknowledged is not None:
+        query = query.where(VarianceException.acknowledged_by.is_not_null() if acknowledged
+                            else VarianceException.acknowledged_by.is_null())
+    query = query.order_by(VarianceException.key)
+    rows = await (query.limit(limit) if limit else query)
     return [VarianceExceptionRow(**{**row, "detail": json.loads(row["detail"])}) for row in rows]
 
 

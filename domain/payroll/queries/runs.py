@@ -13,7 +13,7 @@ from domain.kernel.db import UnitOfWork, current_database
 from domain.kernel.ids import new_id
 from domain.kernel.time import utc_now
 from domain.payroll.calendar import PayGroupRule
-from domain.payroll.model import CalculationProblem, ProvisionalLaw, SettlementPeriodTotal
+from domain.payroll.model import CalculationProblem, ProvisionalLaw, RunFilter, SettlementPeriodTotal
 from domain.payroll.tables import (
     PayGroup,
     PayInput,
@@ -45,6 +45,28 @@ async def group(uow: UnitOfWork, group_id: UUID) -> PayGroupRow | None:
 def _group_row(row: dict[str, Any]) -> PayGroupRow:
     return PayGroupRow(row["id"], row["legal_entity_id"], row["name"],
                        msgspec.json.decode(row["rule"], type=PayGroupRule))
+
+
+async def groups_page(uow: UnitOfWork, *, after: UUID | None, limit: int,
+                      legal_entity_ids: list[UUID] | None = None) -> list[PayGroupRow]:
+    """Pay groups in id order, of the named legal entities when ``legal_entity_ids`` is given."""
+    if legal_entity_ids is not None and not legal_entity_ids:
+        return []
+    query = PayGroup.select(PayGroup.id, PayGroup.legal_entity_id, PayGroup.name, PayGroup.rule).where(
+        PayGroup.tenant_id == uow.tenant_id)
+    if after is not None:
+        query = query.where(PayGroup.id > after)
+    if legal_entity_ids is not None:
+        query = query.where(PayGroup.legal_entity_id.is_in(legal_entity_ids))
+    return [_group_row(row) for row in await query.order_by(PayGroup.id).limit(limit)]
+
+
+async def group_names(uow: UnitOfWork, group_ids: list[UUID]) -> dict[UUID, PayGroupRow]:
+    if not group_ids:
+        return {}
+    rows = await PayGroup.select(PayGroup.id, PayGroup.legal_entity_id, PayGroup.name, PayGroup.rule).where(
+        (PayGroup.tenant_id == uow.tenant_id) & PayGroup.id.is_in(group_ids))
+    return {row["id"]: _group_row(row) for row in rows}
 
 
 async def group_named(uow: UnitOfWork, name: str) -> bool:
@@ -100,6 +122,44 @@ _RUN_COLUMNS = (PayRun.id, PayRun.pay_group_id, PayRun.kind, PayRun.corrects_run
                 PayRun.job_status, PayRun.job_done, PayRun.job_total, PayRun.job_error, PayRun.job_problems,
                 PayRun.job_batch, PayRun.job_heartbeat, PayRun.version, PayRun.settles_from,
                 PayRun.provisional_law, PayRun.settlement_periods)
+
+
+class PayRunListRow(msgspec.Struct, frozen=True):
+    """What a list of runs reads of each: no results, problems or settlement detail."""
+
+    id: UUID
+    pay_group_id: UUID
+    kind: str
+    corrects_run_id: UUID | None
+    period_start: date
+    period_end: date
+    pay_date: date
+    facts: RunFacts
+    job_status: str
+    job_total: int
+    version: int
+
+
+async def runs_page(uow: UnitOfWork, *, after: UUID | None, limit: int, only: RunFilter) -> list[PayRunListRow]:
+    """Pay runs in id order (the order they were opened)."""
+    query = PayRun.select(PayRun.id, PayRun.pay_group_id, PayRun.kind, PayRun.corrects_run_id, PayRun.period_start,
+                          PayRun.period_end, PayRun.pay_date, PayRun.facts, PayRun.job_status, PayRun.job_total,
+                          PayRun.version).where(PayRun.tenant_id == uow.tenant_id)
+    if after is not None:
+        query = query.where(PayRun.id > after)
+    if only.pay_group_id is not None:
+        query = query.where(PayRun.pay_group_id == only.pay_group_id)
+    if only.legal_entity_id is not None:
+        query = query.where(PayRun.pay_group_id.is_in(PayGroup.select(PayGroup.id).where(
+            (PayGroup.tenant_id == uow.tenant_id) & (PayGroup.legal_entity_id == only.legal_entity_id))))
+    if only.states:
+        query = query.where(PayRun.state.is_in([state.value for state in only.states]))
+    if only.period_from is not None:
+        query = query.where(PayRun.period_end >= only.period_from)
+    if only.period_to is not None:
+        query = query.where(PayRun.period_start <= only.period_to)
+    rows = await query.order_by(PayRun.id).limit(limit)
+    return [PayRunListRow(**{**row, "facts": msgspec.json.decode(row["facts"], type=RunFacts)}) for row in rows]
 
 
 def _run_row(row: dict[str, Any]) -> PayRunRow:
