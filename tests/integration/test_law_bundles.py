@@ -19,15 +19,15 @@ pytestmark = [pytest.mark.anyio, pytest.mark.sqlite]
 SHIPPED = Path(__file__).resolve().parents[2] / "compliance" / "packs" / "cn_china" / "data" / "social_insurance"
 
 
-def hangzhou_2026(source: Path) -> Path:
-    """A publisher's packs folder: China's shipped contribution years plus Hangzhou's 2026 year."""
+def hangzhou_2027(source: Path) -> Path:
+    """A publisher's packs folder: China's shipped contribution years plus Hangzhou's 2027 year."""
     folder = source / "cn_china" / "data" / "social_insurance"
     shutil.copytree(SHIPPED, folder)
-    text = (folder / "hz-2025.toml").read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^version = ".*"$', 'version = "cn-hz-si-2026-bundle"', text)
-    text = re.sub(r"(?m)^effective_from = .*$", "effective_from = 2026-01-01", text)
-    text = re.sub(r"(?m)^effective_to = .*$", "effective_to = 2026-12-31", text)
-    (folder / "hz-2026-bundle.toml").write_text(text, encoding="utf-8")
+    text = (folder / "hz-2026.toml").read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^version = ".*"$', 'version = "cn-hz-si-2027-bundle"', text)
+    text = re.sub(r"(?m)^effective_from = .*$", "effective_from = 2027-01-01", text)
+    text = re.sub(r"(?m)^effective_to = .*$", "effective_to = 2027-12-31", text)
+    (folder / "hz-2027-bundle.toml").write_text(text, encoding="utf-8")
     return source
 
 
@@ -35,8 +35,8 @@ def tampered(bundle: Path, into: Path) -> Path:
     """The same signed manifest, with one data file changed after signing."""
     with tarfile.open(bundle, "r:gz") as archive:
         members = {m.name: archive.extractfile(m).read() for m in archive.getmembers()}  # type: ignore[union-attr]
-    name = next(n for n in members if n.endswith("hz-2026-bundle.toml"))
-    members[name] = members[name].replace(b"cn-hz-si-2026-bundle", b"cn-hz-si-2026-forged")
+    name = next(n for n in members if n.endswith("hz-2027-bundle.toml"))
+    members[name] = members[name].replace(b"cn-hz-si-2027-bundle", b"cn-hz-si-2027-forged")
     with tarfile.open(into, "w:gz") as archive:
         for member, content in members.items():
             info = tarfile.TarInfo(member)
@@ -59,7 +59,7 @@ async def test_only_a_signed_untouched_bundle_installs_and_its_import_is_audited
     env, public_key = publisher_install(tmp_path, "CN")
     bundle = tmp_path / "law.tar.gz"
     exported = meridian("packs", "export", "--key", str(tmp_path / "publisher.key"), "--output", str(bundle),
-                        "--country", "CN", "--source", str(hangzhou_2026(tmp_path / "packs")), env=env)
+                        "--country", "CN", "--source", str(hangzhou_2027(tmp_path / "packs")), env=env)
     assert exported.returncode == 0, exported.stderr
 
     unconfigured = meridian("packs", "import", str(bundle), env=env)
@@ -68,20 +68,20 @@ async def test_only_a_signed_untouched_bundle_installs_and_its_import_is_audited
     forged = meridian("packs", "import", str(tampered(bundle, tmp_path / "forged.tar.gz")), env=env)
     assert forged.returncode == 1 and "does not match the hash its manifest signs" in forged.stderr
 
-    def hangzhou_on_2026_11_25() -> str:
-        status = meridian("packs", "status", "--on", "2026-11-25", env=env)
+    def hangzhou_on_2027_03_25() -> str:
+        status = meridian("packs", "status", "--on", "2027-03-25", env=env)
         assert status.returncode == 0, status.stderr
         return next(line for line in status.stdout.splitlines() if "│ HZ" in line and "social" in line)
 
     dry = meridian("packs", "import", str(bundle), "--dry-run", env=env)
     assert dry.returncode == 0, dry.stderr
-    assert "cn-hz-si-2026-bundle" in dry.stdout and "Dry run: nothing was installed." in dry.stdout
+    assert "cn-hz-si-2027-bundle" in dry.stdout and "Dry run: nothing was installed." in dry.stdout
     assert "No pay group of this installation's tenant is in a country and region the bundle changes." in dry.stdout
-    assert "not_in_force" in hangzhou_on_2026_11_25()
+    assert "not_in_force" in hangzhou_on_2027_03_25()
     installed = meridian("packs", "import", str(bundle), env=env)
     assert installed.returncode == 0, installed.stderr
-    assert "cn-hz-si-2026-bundle" in hangzhou_on_2026_11_25()
-    assert "not_in_force" not in hangzhou_on_2026_11_25()
+    assert "cn-hz-si-2027-bundle" in hangzhou_on_2027_03_25()
+    assert "not_in_force" not in hangzhou_on_2027_03_25()
     with sqlite3.connect(tmp_path / "data" / "meridian.sqlite3") as db:
         actions = [row[0] for row in db.execute("SELECT action FROM audit_entries WHERE entity_type = 'law_bundle'")]
     assert actions == ["law_bundle.imported"]

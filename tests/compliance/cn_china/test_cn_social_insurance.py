@@ -317,23 +317,73 @@ def test_guangzhou_medical_has_its_own_calendar_year_base(pack: Pack) -> None:
     assert lines["cn.maternity"] == (Decimal("0.00"), Decimal("53.01"), Decimal("6236"))
 
 
-@pytest.mark.parametrize(("region", "last_known"), [
-    ("SZ", "cn-sz-si-2026"), ("GZ", "cn-gz-si-2026"), ("HZ", "cn-hz-si-2025")])
-def test_unpublished_2026_bases_are_refused_unless_carried_forward(pack: Pack, region: str, last_known: str) -> None:
-    """Guangdong (SZ, GZ) and Zhejiang (HZ) had not published their 2026 bases: without the opt-in the calculation is
-    refused; with it, the last known version applies, marked provisional in the law used and in the trace."""
+@pytest.mark.parametrize(("region", "last_known", "on"), [
+    ("SZ", "cn-sz-si-2026", NOVEMBER_2026), ("GZ", "cn-gz-si-2026", NOVEMBER_2026),
+    ("HZ", "cn-hz-si-2026", date(2027, 1, 25))])
+def test_unpublished_bases_are_refused_unless_carried_forward(
+    pack: Pack, region: str, last_known: str, on: date,
+) -> None:
+    """Guangdong (SZ, GZ) had not published its 2026 bases, and Hangzhou's data ends with 2026: without the opt-in the
+    calculation is refused; with it, the last known version applies, marked provisional in the law used and in the
+    trace."""
     with pytest.raises(LawNotYetPublished):
-        pay(pack, region, "10000", on=NOVEMBER_2026)
+        pay(pack, region, "10000", on=on)
     opted_in = pack.layered({}, frozenset({"social_insurance"}))
-    result = pay(opted_in, region, "10000", on=NOVEMBER_2026)
+    result = pay(opted_in, region, "10000", on=on)
     used = {law.series: law for law in result.law}["social_insurance"]
     assert (used.version, used.provisional) == (last_known, True)
     assert any(step.step == "social_insurance provisional" for step in result.trace)
     with pytest.raises(LawNotYetPublished):
-        pay(pack, region, "10000", on=NOVEMBER_2026)  # the shared pack is unchanged
+        pay(pack, region, "10000", on=on)  # the shared pack is unchanged
 
 
-def test_hangzhou_carries_forward_from_the_zhejiang_calendar_year(pack: Pack) -> None:
-    """Zhejiang's base is a calendar-year figure and 2026's is not yet found: January 2026 is already provisional."""
-    with pytest.raises(LawNotYetPublished):
-        pay(pack, "HZ", "10000", on=date(2026, 1, 25))
+JUNE_2026, TODAY = date(2026, 6, 25), date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(("on", "version", "fund_floor", "fund_ceiling"), [
+    (JUNE_2026, "cn-hz-si-2026-h1", ("299", "2490"), ("4883", "40694")),
+    (TODAY, "cn-hz-si-2026", ("319", "2660"), ("5058", "42151")),
+])
+def test_hangzhou_2026_is_collected_on_zhejiangs_2025_base(
+    pack: Pack, on: date, version: str, fund_floor: tuple[str, str], fund_ceiling: tuple[str, str],
+) -> None:
+    """Zhejiang published no 2026 base, so 2026 is collected on the 2025 one, 4,986-25,299 (补差 later, not
+    modelled); Hangzhou's housing-fund year turns on 1 July: 2,490-40,694 until June, 2,660-42,151 from July.
+
+    At the ceiling (50,000): pension 25,299 × 8% = 2,023.92 / × 16% = 4,047.84; medical × 2% = 505.98 / × 9.5% =
+    2,403.405 → 2,403.41 (maternity inside it, no line); unemployment × 0.5% = 126.495 → 126.50 each side; work
+    injury × 0.2% = 50.598 → 50.60; housing fund × 12% to the yuan: 40,694 → 4,883.28 → 4,883 in June,
+    42,151 → 5,058.12 → 5,058 from July.
+    At the floors (2,000): pension 4,986 × 8% = 398.88 / × 16% = 797.76; medical × 2% = 99.72 / × 9.5% = 473.67;
+    unemployment × 0.5% = 24.93 each side; work injury × 0.2% = 9.972 → 9.97; housing fund 2,490 × 12% = 298.80
+    → 299 in June, 2,660 × 12% = 319.20 → 319 from July."""
+    high = pay(pack, "HZ", "50000", on=on)
+    lines = amounts(high)
+    assert high.parameter_versions["social_insurance"] == version
+    assert lines["cn.pension"] == (Decimal("2023.92"), Decimal("4047.84"), Decimal("25299"))
+    assert lines["cn.medical"] == (Decimal("505.98"), Decimal("2403.41"), Decimal("25299"))
+    assert "cn.maternity" not in lines
+    assert lines["cn.unemployment"] == (Decimal("126.50"), Decimal("126.50"), Decimal("25299"))
+    assert lines["cn.work_injury"] == (Decimal("0"), Decimal("50.60"), Decimal("25299"))
+    assert lines["cn.housing_fund"] == (Decimal(fund_ceiling[0]), Decimal(fund_ceiling[0]), Decimal(fund_ceiling[1]))
+    low = amounts(pay(pack, "HZ", "2000", on=on))
+    assert low["cn.pension"] == (Decimal("398.88"), Decimal("797.76"), Decimal("4986"))
+    assert low["cn.medical"] == (Decimal("99.72"), Decimal("473.67"), Decimal("4986"))
+    assert low["cn.unemployment"] == (Decimal("24.93"), Decimal("24.93"), Decimal("4986"))
+    assert low["cn.work_injury"] == (Decimal("0"), Decimal("9.97"), Decimal("4986"))
+    assert low["cn.housing_fund"] == (Decimal(fund_floor[0]), Decimal(fund_floor[0]), Decimal(fund_floor[1]))
+    used = {law.series: law for law in high.law}["social_insurance"]
+    assert (used.version, used.verification, used.provisional) == (version, "unverified", False)
+
+
+def test_a_hangzhou_pay_group_needs_no_carry_forward_in_2026_only_written_acceptance() -> None:
+    """Hangzhou's 2026 figures are in force without the carry-forward opt-in; unemployment and work injury rest on
+    one source each, so the tenant accepts the series in writing before a pay run uses them."""
+    from domain.regulation.model import LawLayers
+
+    plain = LawLayers()
+    result = pay(plain.pack("CN"), "HZ", "12000", on=TODAY)
+    assert result.parameter_versions["social_insurance"] == "cn-hz-si-2026"
+    assert plain.refusal(result) is not None
+    accepted = LawLayers(accepted_unverified=frozenset({("CN", "social_insurance")}))
+    assert accepted.refusal(pay(accepted.pack("CN"), "HZ", "12000", on=TODAY)) is None
