@@ -20,12 +20,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
+    OpenAPI,
     OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
     Operation,
     Parameter,
+    Reference,
     RequestBody,
     Schema,
     SecurityScheme,
@@ -34,11 +36,14 @@ from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 
 from api.bodies import _CONTROL as CONTROL_CHARACTERS
-from api.http import _ETAG as ETAG
-from api.idempotency import _VALID_KEY as VALID_IDEMPOTENCY_KEY
+from api.deprecation import document_deprecation
+from api.openapi_examples import add_examples
+from api.openapi_headers import EVERY_ANSWER, HEADERS, PARAMETERS, RATE_LIMITED, header, parameter
+from api.openapi_names import name_schemas
 from api.problems import PROBLEM_MEDIA_TYPE, Problem
 from compliance.numbers import MAX_DECIMAL_PLACES, MAX_DIGITS_BEFORE_POINT
 from domain.kernel.date_range import EARLIEST, LATEST
+from domain.kernel.permissions import MATRIX, Role
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -50,7 +55,13 @@ employees, compliance rule packs and payroll. Every request carries a bearer tok
 scopes everything it can see. Errors are RFC 9457 problem+json with a stable `code`, localised by
 Accept-Language (en, zh-CN, ja). POSTs accept an Idempotency-Key; updates need If-Match. Text in a body or
 query never holds control characters (tab and line breaks aside), and dates fall between 1900-01-01 and
-2200-12-31."""
+2200-12-31.
+
+**Money.** Every amount in an answer is a decimal string with exactly its currency's ISO 4217 minor-unit
+digits: `"1440.00"` in CNY, EUR or USD, `"1260"` in JPY, `"0.00"` (never `"0"`) for nothing in CNY. Its
+currency is the `currency` field of the object carrying it, or of its row in a list mixing currencies. Figures
+with more digits (rates, ratios, factors) are not money and are named as what they are. Amounts you send may
+leave trailing zeros out (`"1440"`)."""
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -122,7 +133,7 @@ def openapi_config() -> OpenAPIConfig:
         )],
         components=Components(security_schemes={
             "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
-        }),
+        }, parameters=dict(PARAMETERS), headers=dict(HEADERS)),
         security=[{"BearerToken": []}],
         use_handler_docstrings=True,
     )
@@ -132,8 +143,6 @@ _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 JSON = "application/json"
 #: What a ``format`` query value answers with, for the operations that offer other renderings than JSON.
 FORMAT_MEDIA_TYPES = {"json": JSON, "html": "text/html", "csv": "text/csv"}
-#: The ETag form ``api.http.etag`` writes; anything else in If-Match is answered 428 like a missing one.
-ETAG_PATTERN = ETAG.pattern
 #: ``compliance.numbers.require_sane_decimals``, which every input Struct with decimals applies, as a pattern.
 SANE_DECIMAL_PATTERN = rf"^-?\d{{1,{MAX_DIGITS_BEFORE_POINT}}}(\.\d{{1,{MAX_DECIMAL_PLACES}}})?$"
 
@@ -251,26 +260,86 @@ def finish_document(app: Litestar) -> None:
             operation = getattr(item, str(method).lower(), None)
             if not isinstance(operation, Operation):
                 continue
-            headers = ([IDEMPOTENCY_KEY] if method == "POST" else []) + (
-                [IF_MATCH] if _checks_if_match(handler) else [])
-            for parameter in operation.parameters or ():
-                if isinstance(parameter, Parameter):
-                    _query_as_strict_as_the_edge(parameter)
-            if headers:
-                operation.parameters = [*(operation.parameters or []), *headers]
+            for declared in operation.parameters or ():
+                if isinstance(declared, Parameter):
+                    _query_as_strict_as_the_edge(declared)
+            operation.parameters = [*(operation.parameters or []), *_request_headers(method, handler)]
             _document_formats(operation, handler)
             _document_raw_bodies(operation, handler)
+            _document_response_headers(operation, handler, document)
+            operation.description = describe(handler)
+            document_deprecation(operation, handler)
+    name_schemas(document)
+    add_examples(document)
 
 
-IDEMPOTENCY_KEY = Parameter(
-    name="Idempotency-Key", param_in=ParamType.HEADER, required=False,
-    schema=Schema(type=OpenAPIType.STRING, pattern=VALID_IDEMPOTENCY_KEY.pattern),
-    description="Retrying with the same key and the same request replays the first answer for 24 hours; the same "
-                "key with another body or query string is refused with 422.")
-IF_MATCH = Parameter(
-    name="If-Match", param_in=ParamType.HEADER, required=False,
-    schema=Schema(type=OpenAPIType.STRING, pattern=ETAG_PATTERN),
-    description="The ETag you read. Without it the answer is 428; when the resource changed since, 412.")
+def _request_headers(method: str, handler: HTTPRouteHandler) -> list[Reference]:
+    names = ["AcceptLanguage", "RequestId"]
+    if method == "POST":
+        names.append("IdempotencyKey")
+    if _checks_if_match(handler):
+        names.append("IfMatch")
+    if handler.opt.get(SIGNED_BY_VENDOR):
+        names.append("MeridianSignature")
+    return [parameter(name) for name in names]
+
+
+def _document_response_headers(operation: Operation, handler: HTTPRouteHandler, document: OpenAPI) -> None:
+    for status, response in (operation.responses or {}).items():
+        if not isinstance(response, OpenAPIResponse):
+            continue
+        names = dict(EVERY_ANSWER)
+        if status.startswith("2") or status == "429":
+            names.update(RATE_LIMITED)
+        if status == "429":
+            names["Retry-After"] = "RetryAfter"
+        if status.startswith("2") and _sends_etag(handler, response, document):
+            names["ETag"] = "ETag"
+        if status == "201" and _calls(handler, "created"):
+            names["Location"] = "Location"
+        response.headers = {**(response.headers or {}), **{name: header(ref) for name, ref in names.items()}}
+
+
+def _sends_etag(handler: HTTPRouteHandler, response: OpenAPIResponse, document: OpenAPI) -> bool:
+    """``with_etag`` always sends one; ``created`` sends one for a view with a version."""
+    if _calls(handler, "with_etag"):
+        return True
+    if not _calls(handler, "created"):
+        return False
+    media = (response.content or {}).get(JSON)
+    reference = media.schema if media is not None else None
+    if not isinstance(reference, Reference):
+        return False
+    schema = (document.components.schemas or {}).get(reference.ref.rsplit("/", 1)[-1])
+    return isinstance(schema, Schema) and "version" in (schema.properties or {})
+
+
+def describe(handler: HTTPRouteHandler) -> str:
+    """The handler's docstring (or its summary), then who may call it: the reader should not need our code."""
+    # Not inspect.getdoc: for a method without a docstring it answers with its class's.
+    doc = inspect.cleandoc(handler.fn.__doc__) if handler.fn.__doc__ else handler.summary or ""
+    return f"{doc}\n\n{_who_may_call(handler)}".strip()
+
+
+def _who_may_call(handler: HTTPRouteHandler) -> str:
+    if handler.opt.get(SIGNED_BY_VENDOR):
+        return ("**Authentication**: no bearer token; the vendor signs the raw body with its HMAC secret "
+                "(Meridian-Signature).")
+    if handler.opt.get("public"):
+        return "**Authentication**: none."
+    operation = handler.opt["operation"]
+    roles = ", ".join(f"`{role.value}`" for role in sorted(MATRIX[operation], key=list(Role).index))
+    return (f"**Permission** `{operation.value}`, held by the roles {roles}. A partner token needs this "
+            f"permission among its scopes as well.")
+
+
+#: ``opt`` key of the public handler whose raw body a vendor signs (``Meridian-Signature``).
+SIGNED_BY_VENDOR = "signed_by_vendor"
+
+
+def signed_by_vendor(body: type) -> dict[str, Any]:
+    """The ``opt`` of a public handler reading a raw JSON ``body`` whose bytes the vendor signed."""
+    return {"public": True, SIGNED_BY_VENDOR: body.__name__}
 
 
 #: ``opt`` keys of handlers that stream a raw body in or out (uploads and downloads): the media types they take
@@ -297,6 +366,9 @@ def _binary(media_types: Iterable[str]) -> dict[str, OpenAPIMediaType]:
 def _document_raw_bodies(operation: Operation, handler: HTTPRouteHandler) -> None:
     if takes := handler.opt.get(TAKES):
         operation.request_body = RequestBody(content=_binary(takes), required=True)
+    if signed := handler.opt.get(SIGNED_BY_VENDOR):
+        operation.request_body = RequestBody(required=True, content={
+            JSON: OpenAPIMediaType(schema=Reference(ref=f"#/components/schemas/{signed}"))})
     success = next((r for status, r in (operation.responses or {}).items() if status.startswith("2")), None)
     if (answers := handler.opt.get(ANSWERS)) and isinstance(success, OpenAPIResponse):
         success.content = _binary(answers)

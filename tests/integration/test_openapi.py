@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import bearer
+
 pytestmark = pytest.mark.anyio
 SNAPSHOT = Path(__file__).resolve().parents[2] / "openapi.json"
 
@@ -40,3 +42,92 @@ async def test_the_interactive_docs_page_is_served(client: Any) -> None:
     assert "/schema/assets/swagger-ui-bundle.js" in page.text and "unpkg" not in page.text and "cdn" not in page.text
     script = await client.get("/schema/assets/swagger-ui-bundle.js")
     assert script.status_code == 200 and len(script.content) > 100_000  # served locally: works offline
+
+
+# -- the document is the contract: what a partner generating a client relies on (issue 13) --------------------
+
+OPERATION_ID = r"^[a-z]+(?:[A-Z0-9][a-z0-9]*)*$"
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method, path, operation) for path, item in document["paths"].items()
+            for method, operation in item.items()]
+
+
+def _resolved(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        section, name = node["$ref"].split("/")[-2:]
+        node = document["components"][section][name]
+    return node
+
+
+async def test_every_operation_is_named_tagged_and_described(client: Any) -> None:
+    import re
+
+    document = (await client.get("/schema/openapi.json")).json()
+    ids = [operation["operationId"] for _, _, operation in _operations(document)]
+    assert len(ids) == len(set(ids))
+    for method, path, operation in _operations(document):
+        assert re.match(OPERATION_ID, operation["operationId"]) and len(operation["operationId"]) <= 32, path
+        assert operation["tags"] and operation["summary"], f"{method} {path}"
+        assert "**Permission**" in operation["description"] or "**Authentication**" in operation["description"]
+
+
+async def test_every_operation_declares_the_headers_it_reads_and_sends(client: Any) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    for method, path, operation in _operations(document):
+        headers = {_resolved(document, p)["name"] for p in operation["parameters"]
+                   if _resolved(document, p)["in"] == "header"}
+        assert {"Accept-Language", "X-Request-ID"} <= headers, f"{method} {path}"
+        assert ("Idempotency-Key" in headers) == (method == "post"), f"{method} {path}"
+        for status, response in operation["responses"].items():
+            sent = set(response.get("headers", {}))
+            assert {"X-Request-ID", "Content-Language"} <= sent, f"{method} {path} {status}"
+            if status.startswith("2"):
+                assert "RateLimit-Remaining" in sent, f"{method} {path} {status}"
+            if status == "429":
+                assert "Retry-After" in sent
+    signed = document["paths"]["/v1/vendor-deliveries/{tenant_id}/{vendor_id}/results"]["post"]
+    assert "Meridian-Signature" in {_resolved(document, p)["name"] for p in signed["parameters"]}
+    assert signed["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/InterviewResultV1")
+
+
+async def test_a_created_resource_answers_where_it_lives_as_documented(client: Any, tenant_a: Any,
+                                                                       token_for: Any) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    assert "Location" in document["paths"]["/v1/legal-entities"]["post"]["responses"]["201"]["headers"]
+    admin = bearer(await token_for(tenant_a, "tenant_admin", subject="contract-admin"))
+    answer = await client.post("/v1/legal-entities", headers=admin, json={
+        "name": "Contract Co KK", "country": "JP", "currency": "JPY", "timezone": "Asia/Tokyo"})
+    assert answer.status_code == 201, answer.text
+    again = await client.get(answer.headers["location"], headers=admin)
+    assert again.status_code == 200 and again.json()["id"] == answer.json()["id"]
+    assert again.headers["etag"] == answer.headers["etag"]
+
+
+async def test_every_schema_has_a_readable_unique_name(client: Any) -> None:
+    import re
+
+    schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    assert all(re.match(r"^[A-Z][A-Za-z0-9]*$", name) for name in schemas), [n for n in schemas if "_" in n]
+    assert all(schema.get("title", name) == name for name, schema in schemas.items())
+
+
+async def test_every_example_is_valid_against_its_schema(client: Any) -> None:
+    import jsonschema_rs
+
+    document = (await client.get("/schema/openapi.json")).json()
+    checked = 0
+    for method, path, operation in _operations(document):
+        bodies = [("request", operation.get("requestBody", {}))] + [
+            (status, response) for status, response in operation["responses"].items() if status.startswith("2")]
+        for where, body in bodies:
+            for media_type, media in body.get("content", {}).items():
+                if "json" not in media_type:
+                    continue
+                assert "example" in media, f"{method} {path} {where} {media_type} has no example"
+                validator = jsonschema_rs.validator_for({**media["schema"], "components": document["components"]})
+                errors = [error.message for error in validator.iter_errors(media["example"])]
+                assert not errors, f"{method} {path} {where}: {errors[:3]}"
+                checked += 1
+    assert checked > 150

@@ -1,0 +1,233 @@
+"""An example for every request body and every answer, made from the schema itself so it can never describe a
+shape the API does not have (a test validates each against its schema). Values are chosen by field name where
+the name says what the field holds, so a reader sees a plausible Japanese hire, not ``"string"``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, Operation, Reference, RequestBody
+
+EXAMPLE_ID = "01936c3e-7a4b-7cde-8f01-23456789abcd"
+EXAMPLE_DAY = "2026-12-01"
+EXAMPLE_MOMENT = "2026-12-01T09:30:00Z"
+#: What a field of this name holds, when its schema leaves the choice open.
+BY_NAME: dict[str, Any] = {
+    "country": "JP", "country_code": "JP", "region": "13", "currency": "JPY", "timezone": "Asia/Tokyo",
+    "time_zone": "Asia/Tokyo", "locale": "ja", "default_locale": "ja", "language": "ja",
+    "email": "aiko.tanaka@example.com", "phone": "+81 90-1234-5678", "name": "Aiko Tanaka",
+    "full_name": "Aiko Tanaka", "given_name": "Aiko", "family_name": "Tanaka", "display_name": "Aiko Tanaka",
+    "title": "Senior Backend Engineer", "job_title": "Senior Backend Engineer", "legal_name": "Meridian Japan KK",
+    "department": "Engineering", "position": "Senior Backend Engineer", "reason": "Strong system design interview",
+    "note": "Checked against the signed offer letter", "notes": "Checked against the signed offer letter",
+    "comment": "Clear communicator", "description": "Builds and runs the payroll APIs", "code": "system_design",
+    "subject": "alice", "url": "https://vendor.example.com/results/4711", "purpose": "recruitment",
+    "employee_number": "E-1042", "iban": "DE89370400440532013000", "account_number": "DE89370400440532013000",
+    "interview_language": "ja", "national_id": "110101199003074477", "tax_id": "110101199003074477",
+    "version_label": "2026.1", "next_cursor": "MDE5MzZjM2UtN2E0Yi03Y2Rl", "location": "Tokyo (hybrid)",
+}
+#: ``name`` and ``title`` by the schema they are in (a part of its name).
+BY_OWNER: dict[str, dict[str, str]] = {
+    "name": {"Vendor": "Example Interview AI", "Stage": "Technical interview", "PayGroup": "Tokyo monthly",
+             "LegalEntity": "Meridian Japan KK", "Competenc": "System design", "Module": "Secure coding",
+             "Tenant": "Acme Holdings", "Training": "Secure coding"},
+}
+#: Texts in Japanese for maps of texts by language.
+JAPANESE = {"title": "シニアバックエンドエンジニア", "description": "給与計算APIの設計と運用",
+            "name": "システム設計", "names": "システム設計", "titles": "シニアバックエンドエンジニア",
+            "descriptions": "給与計算APIの設計と運用"}
+#: Decimal quantities that are not money, by a part of their field's name.
+DECIMALS = {"rate": "0.08", "score": "4", "scale_min": "1", "scale_max": "5", "confidence": "0.92", "weight": "0.25",
+            "seconds": "42.5", "hours": "40", "days": "5", "threshold": "3", "ratio": "0.8", "percent": "8"}
+_MONEY_NAMES = re.compile(r"(amount|salary|gross|net|pay|wage|tax|cost|total|contribution|bonus|allowance|debit"
+                          r"|credit|deduction|earning|base|ceiling|floor|income)", re.I)
+_MAX_DEPTH = 8
+
+
+class ExampleMaker:
+    def __init__(self, components: dict[str, Any]) -> None:
+        self.components = components
+        #: The schemas being filled, innermost last: a ``name`` means one thing in a vendor, another in a stage.
+        self.owners: list[str] = []
+        self.fields: list[str] = []
+
+    def of(self, schema: dict[str, Any], field: str = "", depth: int = 0) -> Any:
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            self.owners.append(name)
+            try:
+                return self.of(self.components[name], field, depth + 1)
+            finally:
+                self.owners.pop()
+        if "const" in schema:
+            return schema["const"]
+        if schema.get("enum"):
+            return next((value for value in schema["enum"] if value is not None), None)
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
+                # Bounds beside a oneOf (``minimum`` of an optional integer) apply to the option chosen.
+                outer = {k: v for k, v in schema.items() if k not in (key, "description", "title")}
+                return self.of({**outer, **options[0]}, field, depth)
+        if "allOf" in schema:
+            merged: dict[str, Any] = {}
+            for part in schema["allOf"]:
+                value = self.of(part, field, depth)
+                merged.update(value if isinstance(value, dict) else {})
+            return merged
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        return self._of_type(kind, schema, field, depth)
+
+    def _of_type(self, kind: str | None, schema: dict[str, Any], field: str, depth: int) -> Any:
+        if kind == "object" or "properties" in schema:
+            return self._object(schema, depth)
+        if kind == "array":
+            item = self.of(schema.get("items", {}), field.removesuffix("s"), depth + 1)
+            return [item] * max(1, schema.get("minItems", 1))
+        if kind == "string":
+            return _string(schema, field, self.owners[-1] if self.owners else "")
+        if kind in ("integer", "number"):
+            return _number(schema, field, kind)
+        if kind == "boolean":
+            return True
+        if kind == "null":
+            return None
+        return {}  # any JSON value; None would vanish from the document's example
+
+    def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", ()))
+        if depth > _MAX_DEPTH:
+            properties = {name: s for name, s in properties.items() if name in required}
+        example = {name: self._field(name, s, depth) for name, s in properties.items()}
+        extra = schema.get("additionalProperties")
+        if not properties and isinstance(extra, dict):
+            keys = schema.get("propertyNames", {})
+            for key in keys.get("enum") or [k for k in ("en", "ja") if _fits(k, keys)] or ["EXAMPLE"]:
+                example[key] = self._in_language(extra, key, depth)
+        return example
+
+    def _field(self, name: str, schema: dict[str, Any], depth: int) -> Any:
+        self.fields.append(name)
+        try:
+            return self.of(schema, name, depth + 1)
+        finally:
+            self.fields.pop()
+
+    def _in_language(self, schema: dict[str, Any], key: str, depth: int) -> Any:
+        """A map of texts by language shows the same text in each; any other map, one plausible value."""
+        field = self.fields[-1] if self.fields else key
+        texts = JAPANESE if key == "ja" else {}
+        if schema.get("type") == "string" and field in texts and _fits(texts[field], schema):
+            return texts[field]
+        return self.of(schema, field, depth + 1)
+
+
+def _string(schema: dict[str, Any], field: str, owner: str) -> str:
+    fmt = schema.get("format")
+    if fmt == "uuid":
+        return EXAMPLE_ID
+    if fmt == "date":
+        return EXAMPLE_DAY
+    if fmt == "date-time":
+        return EXAMPLE_MOMENT
+    if fmt == "email":
+        return BY_NAME["email"]
+    if fmt in ("uri", "url"):
+        return BY_NAME["url"]
+    value = next((v for part, v in BY_OWNER.get(field, {}).items() if part in owner), BY_NAME.get(field))
+    if value is None and _is_decimal(schema):
+        value = _decimal(field)
+    if value is None and field.endswith("_id"):
+        value = EXAMPLE_ID
+    if value is None and _MONEY_NAMES.search(field):
+        value = "18000.00"
+    if value is None or not _fits(str(value), schema):
+        value = _text_that_fits(schema, field)
+    return str(value)
+
+
+def _is_decimal(schema: dict[str, Any]) -> bool:
+    return bool(schema.get("pattern")) and _fits("1.5", schema) and not _fits("x", schema)
+
+
+def _decimal(field: str) -> str:
+    if _MONEY_NAMES.search(field):
+        return "18000.00"
+    return next((value for hint, value in DECIMALS.items() if hint in field), "1.5")
+
+
+def _fits(value: str, schema: dict[str, Any]) -> bool:
+    pattern = schema.get("pattern")
+    return (len(value) >= schema.get("minLength", 0) and len(value) <= schema.get("maxLength", len(value))
+            and (pattern is None or re.search(pattern, value) is not None))
+
+
+#: Plain values to try, in order, for a pattern we cannot read the intent of.
+_CANDIDATES = ("Example", "https://meet.example.com/abc-defg-hij", "example", "EXAMPLE", "18000.00", "1", "JP",
+               "ja", "abc123", "v1", "A1", "2026-H1", EXAMPLE_DAY, EXAMPLE_MOMENT, "0" * 64)
+#: ``^(open|done)$``: the first word is an example.
+_ALTERNATION = re.compile(r"^\^\(([\w|-]+)\)\$$")
+
+
+def _text_that_fits(schema: dict[str, Any], field: str) -> str:
+    readable = field.replace("_", " ").strip().capitalize() or "Example"
+    alternatives = _ALTERNATION.match(schema.get("pattern", ""))
+    if alternatives:
+        return alternatives.group(1).split("|")[0]
+    for candidate in (readable, *_CANDIDATES):
+        if _fits(candidate, schema):
+            return candidate
+    shortest = max(schema.get("minLength", 1), 1)
+    return "x" * shortest
+
+
+def _number(schema: dict[str, Any], field: str, kind: str) -> int | float:
+    low = schema.get("minimum", schema.get("exclusiveMinimum", 0) + (1 if "exclusiveMinimum" in schema else 0))
+    high = schema.get("maximum")
+    wanted = {"limit": 50, "year": 2026, "month": 12, "hours": 40, "days": 5}.get(field, max(low, 1))
+    value = min(max(wanted, low), high) if high is not None else max(wanted, low)
+    return int(value) if kind == "integer" else value
+
+
+def add_examples(document: OpenAPI) -> None:
+    """An example on each JSON request body and each success answer that has a schema to show."""
+    components = {name: schema.to_schema() for name, schema in (document.components.schemas or {}).items()}
+    maker = ExampleMaker(components)
+    for item in (document.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method, None)
+            if isinstance(operation, Operation):
+                _exemplify(operation, maker)
+
+
+def _exemplify(operation: Operation, maker: ExampleMaker) -> None:
+    body = operation.request_body
+    if isinstance(body, RequestBody):
+        _fill(body.content, maker)
+    for status, response in (operation.responses or {}).items():
+        if status.startswith("2") and isinstance(response, OpenAPIResponse) and response.content:
+            _fill(response.content, maker)
+
+
+#: Non-JSON renderings: what the start of each looks like.
+TEXT_EXAMPLES = {
+    "text/html": "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>...</title></head>...",
+    "text/csv": "account,currency,debit,credit\n6000,JPY,1800000,0\n",
+    "text/calendar": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Meridian//Interviews//EN\r\nBEGIN:VEVENT\r\n...",
+}
+
+
+def _fill(content: dict[str, OpenAPIMediaType], maker: ExampleMaker) -> None:
+    for media_type, media in content.items():
+        if media.example is not None or media.examples:
+            continue
+        base = media_type.split(";")[0].strip()
+        if base.endswith("json") and media.schema is not None:
+            schema = media.schema
+            media.example = maker.of({"$ref": schema.ref} if isinstance(schema, Reference) else schema.to_schema())
+        elif base in TEXT_EXAMPLES:
+            media.example = TEXT_EXAMPLES[base]
