@@ -6,7 +6,7 @@ pack's own msgspec Structs, and returns a :class:`CalculationResult` built with 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from compliance.numbers import require_sane_decimals
+from compliance.numbers import Money, require_sane_decimals
 from compliance.parameters import Origin, ParameterVersion, Verification
 
 E = TypeVar("E")
@@ -80,9 +80,10 @@ class Line(msgspec.Struct, frozen=True):
 
     code: str
     label: str
-    employee: Decimal
-    employer: Decimal
-    base: Decimal | None = None
+    employee: Money
+    employer: Money
+    #: what the line is calculated on (the wages subject to a contribution, the taxable pay)
+    base: Money | None = None
 
 
 class TraceStep(msgspec.Struct, frozen=True):
@@ -103,14 +104,17 @@ class LawUsed(msgspec.Struct, frozen=True):
 
 
 class Totals(msgspec.Struct, frozen=True):
-    gross: Decimal
-    employee_deductions: Decimal
-    employer_contributions: Decimal
-    net: Decimal
-    employer_cost: Decimal
+    gross: Money
+    employee_deductions: Money
+    employer_contributions: Money
+    net: Money
+    employer_cost: Money
 
 
 class CalculationResult(msgspec.Struct, frozen=True):
+    """Every amount is in ``currency``: each line's, the totals, and every decimal of ``year_to_date`` (the
+    figures a pack carries from period to period are amounts; a rate belongs in the trace)."""
+
     country: str
     region: str | None
     currency: str
@@ -121,12 +125,23 @@ class CalculationResult(msgspec.Struct, frozen=True):
     lines: list[Line]
     totals: Totals
     trace: list[TraceStep]
+    #: the pack's year-to-date figures after this period, to send with the next one: its decimals are money
     year_to_date: dict[str, Any]
     law: list[LawUsed] = []
 
     @property
     def provisional(self) -> bool:
         return any(used.provisional for used in self.law)
+
+    def with_amounts(self, amount: Callable[[Decimal], Decimal]) -> CalculationResult:
+        """The same result with every amount passed through ``amount`` (the domain's money shape)."""
+        lines = [msgspec.structs.replace(line, employee=amount(line.employee), employer=amount(line.employer),
+                                         base=None if line.base is None else amount(line.base))
+                 for line in self.lines]
+        totals = Totals(*(amount(getattr(self.totals, name)) for name in Totals.__struct_fields__))
+        year_to_date = {name: amount(value) if isinstance(value, Decimal) else value
+                        for name, value in self.year_to_date.items()}
+        return msgspec.structs.replace(self, lines=lines, totals=totals, year_to_date=year_to_date)
 
 
 class ResultBuilder:

@@ -11,13 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 #: Larger than any amount or quantity of one employee in any currency (10^15 rupiah is ~60 billion euros).
 MAX_DIGITS_BEFORE_POINT = 15
 #: Enough for rates and factors (0.0000125); more is noise or an attempt to make the arithmetic expensive.
 MAX_DECIMAL_PLACES = 10
 _LIMIT = Decimal(10) ** MAX_DIGITS_BEFORE_POINT
+
+MONEY_DESCRIPTION = (
+    "An amount of money: a decimal string with exactly its currency's ISO 4217 minor-unit digits, \"1440.00\" "
+    "in CNY, EUR or USD, \"1260\" in JPY, \"0.00\" for nothing in CNY. Its currency is the `currency` of the "
+    "object carrying it (or of its row, in a list mixing currencies). Rates and ratios are not money and say so."
+)
+#: An amount of money in an answer: what ``domain.kernel.money.exact`` makes of it (and re-exports).
+Money = Annotated[Decimal, msgspec.Meta(description=MONEY_DESCRIPTION, examples=["1440.00", "1260"])]
 
 
 def is_sane_decimal(value: Decimal) -> bool:

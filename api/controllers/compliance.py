@@ -150,9 +150,10 @@ class ComplianceController(Controller):
                         data: JSONBody[PayrollCalculationRequest]) -> CalculationResult:
         """With the law as the caller's tenant sees it: its own approved and bundled versions, and the series it
         carries forward."""
-        result = (await regulation.law_layers(principal)).pack(data.country).calculate_raw(
-            pay_date=data.pay_date, pay_frequency=data.pay_frequency, earnings=data.earnings,
-            employee=data.employee, year_to_date=data.year_to_date, region=data.region, overrides=data.overrides,
+        result = await regulation.calculate(
+            principal, data.country, pay_date=data.pay_date, pay_frequency=data.pay_frequency,
+            earnings=data.earnings, employee=data.employee, year_to_date=data.year_to_date, region=data.region,
+            overrides=data.overrides,
         )
         return localised(result, locale_of(request))
 
@@ -210,8 +211,8 @@ def _typed_calculation_route(pack: Pack) -> HTTPRouteHandler:
     )
 
     async def calculate(request: Request[Any, Any, Any], data: Any) -> CalculationResult:
-        result = (await regulation.law_layers(caller(request))).pack(country).calculate_raw(
-            pay_date=data.pay_date, pay_frequency=data.pay_frequency, earnings=data.earnings,
+        result = await regulation.calculate(
+            caller(request), country, pay_date=data.pay_date, pay_frequency=data.pay_frequency, earnings=data.earnings,
             employee=msgspec.to_builtins(data.employee), year_to_date=msgspec.to_builtins(data.year_to_date),
             region=data.region, overrides=data.overrides,
         )

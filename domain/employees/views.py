@@ -7,7 +7,7 @@ from uuid import UUID
 
 from domain.audit.service import record
 from domain.employees import queries
-from domain.employees.model import EmployeeNotFound, EmployeeRow, EmployeeView, EmploymentRow, EmploymentView, Pay
+from domain.employees.model import EmployeeNotFound, EmployeeRow, EmployeeView, EmploymentRow, EmploymentView, PayView
 from domain.kernel.db import UnitOfWork
 from domain.kernel.money import from_minor
 from domain.kernel.permissions import Operation
@@ -29,7 +29,7 @@ async def existing_employee(uow: UnitOfWork, employee_id: UUID) -> EmployeeRow:
 
 
 def employment_view(row: EmploymentRow) -> EmploymentView:
-    pay = Pay(amount=str(from_minor(row.pay_minor, row.currency)), currency=row.currency, unit=row.pay_unit)
+    pay = PayView(amount=from_minor(row.pay_minor, row.currency), currency=row.currency, unit=row.pay_unit)
     return EmploymentView(
         id=row.id, effective_from=row.effective_from, legal_entity_id=row.legal_entity_id, country=row.country,
         region=row.region, position=row.position, pay=pay, weekly_hours=row.weekly_hours,

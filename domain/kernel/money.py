@@ -1,6 +1,8 @@
 """Money: Decimal in code, integer minor units in storage, an ISO 4217 code on every amount.
 
-SQLite turns Decimals into floats, so amounts are stored as BIGINT minor units.
+SQLite turns Decimals into floats, so amounts are stored as BIGINT minor units. On the wire an amount is
+:data:`Money`: a decimal string with exactly its currency's minor-unit digits, made by :func:`exact` where a
+view is built from domain values.
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ from functools import cache
 from babel.core import Locale
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
+from compliance.numbers import MONEY_DESCRIPTION, Money
 from domain.kernel.errors import TooManyDecimals, UnknownCurrencyCode
+
+__all__ = ["MONEY_DESCRIPTION", "Money", "display", "exact", "from_minor", "minor_unit", "minor_unit_exponent",
+           "require_currency", "to_minor"]
 
 _CURRENCIES = frozenset(list_currencies())
 
@@ -43,6 +49,18 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 def from_minor(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-minor_unit_exponent(currency)).quantize(minor_unit(currency))
+
+
+def exact(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` as the wire shows money: exactly the currency's minor-unit digits (1440.00 CNY, 1260 JPY).
+
+    Never rounds: an amount with more digits than the currency has is not money (a rate, an unrounded
+    intermediate figure) and raises TooManyDecimals, so such a figure is named and typed as what it is instead.
+    """
+    quantized = amount.quantize(minor_unit(currency))
+    if quantized != amount:
+        raise TooManyDecimals(amount=str(amount), currency=currency, exponent=minor_unit_exponent(currency))
+    return quantized if quantized else quantized.copy_abs()  # never "-0.00"
 
 
 def display(amount: Decimal, currency: str, locale: str) -> str:

@@ -18,6 +18,7 @@ from compliance.registry import pack_for
 from compliance.rounding import half_up
 from domain.kernel.money import minor_unit
 from domain.payroll.calendar import daily_rate_divisor, proration_factor
+from domain.regulation.model import with_exact_amounts
 
 PERIODS_PER_YEAR = {
     PayFrequency.WEEKLY: Decimal(52), PayFrequency.BIWEEKLY: Decimal(26), PayFrequency.SEMIMONTHLY: Decimal(24),
@@ -90,7 +91,7 @@ def calculate(context: PayContext, pack: Pack | None = None) -> PayslipFigures:
     result = pack.calculate_raw(pay_date=context.pay_date, pay_frequency=context.frequency, earnings=earnings,
                                 employee=context.attributes, year_to_date=context.year_to_date, region=region)
     deduction = _money(context.inputs.get("deduction", Decimal(0)), pack.currency)
-    return PayslipFigures(result=with_deduction(result, deduction), proration=proration)
+    return PayslipFigures(result=with_exact_amounts(with_deduction(result, deduction)), proration=proration)
 
 
 def with_deduction(result: CalculationResult, amount: Decimal) -> CalculationResult:

@@ -31,7 +31,7 @@ import msgspec
 
 from domain.kernel.canonical import canonical_json
 from domain.kernel.errors import Detail, DomainError, ErrorKind, InvalidInput
-from domain.kernel.money import from_minor, minor_unit, minor_unit_exponent, require_currency, to_minor
+from domain.kernel.money import Money, exact, minor_unit, minor_unit_exponent, require_currency
 
 ZERO = Decimal("0")
 
@@ -157,15 +157,10 @@ class AccountMapping(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
     account: str
-    debit: Decimal
-    credit: Decimal
+    debit: Money
+    credit: Money
     currency: str
     description: str
-
-
-def exact(amount: Decimal, currency: str) -> Decimal:
-    """``amount`` with exactly the currency's minor-unit decimals; raises TooManyDecimals if it has more."""
-    return from_minor(to_minor(amount, currency), currency)
 
 
 def _amount_text(amount: Decimal) -> str:
@@ -249,18 +244,18 @@ def journal_json(entries: Iterable[JournalEntry]) -> str:
 
 
 class LineTotal(msgspec.Struct, frozen=True, kw_only=True):
-    employee: Decimal
-    employer: Decimal
+    employee: Money
+    employer: Money
 
 
 class CurrencyTotals(msgspec.Struct, frozen=True, kw_only=True):
     currency: str
     headcount: int
-    gross: Decimal
-    employee_deductions: Decimal
-    employer_contributions: Decimal
-    net: Decimal
-    employer_cost: Decimal
+    gross: Money
+    employee_deductions: Money
+    employer_contributions: Money
+    net: Money
+    employer_cost: Money
     lines: dict[str, LineTotal]
 
 
@@ -323,10 +318,10 @@ class Difference(msgspec.Struct, frozen=True, kw_only=True):
     kind: DifferenceKind
     account: str
     currency: str
-    journal_debit: Decimal | None
-    journal_credit: Decimal | None
-    statement_debit: Decimal | None
-    statement_credit: Decimal | None
+    journal_debit: Money | None
+    journal_credit: Money | None
+    statement_debit: Money | None
+    statement_credit: Money | None
 
 
 class Reconciliation(msgspec.Struct, frozen=True, kw_only=True):

@@ -20,6 +20,7 @@ import msgspec
 
 from compliance.calculation import CalculationResult
 from compliance.errors import ComplianceError
+from compliance.registry import pack_for
 from domain.audit.service import record
 from domain.employees.read_model import StaffMember
 from domain.kernel.canonical import canonical_json
@@ -27,6 +28,7 @@ from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, DomainError, InvalidInput
 from domain.kernel.i18n import translate
 from domain.kernel.ids import new_id
+from domain.kernel.money import exact
 from domain.kernel.principal import Principal
 from domain.payroll import queries, workflow
 from domain.payroll.correction import replaced_from
@@ -153,24 +155,25 @@ async def settlement_proposal(principal: Principal, group_id: UUID) -> Settlemen
         group = await load_group(uow, group_id)
         law = await law_layers_in(uow)
     found = await build_chains(principal.tenant_id, group, law)
-    return proposal_of(group_id, found, principal.locale)
+    return proposal_of(group, found, principal.locale)
 
 
-def proposal_of(group_id: UUID, found: Chains, locale: str) -> SettlementProposal:
-    employees = [_employee_settlement(chain) for chain in found.chains]
+def proposal_of(group: PayGroupRow, found: Chains, locale: str) -> SettlementProposal:
+    currency = next((result.currency for chain in found.chains for result, _ in chain.results),
+                    pack_for(group.rule.country).currency)
+    employees = [_employee_settlement(chain, currency) for chain in found.chains]
     law: dict[tuple[str, str, str | None, str, str, str], set[date]] = defaultdict(set)
     for chain in found.chains:
         for used in chain.replaced:
             key = (used.country, used.series, used.region, used.provisional, used.replaced_by.version,
                    used.replaced_by.origin.value)
             law[key].add(used.pay_date)
-    currency = next((result.currency for chain in found.chains for result, _ in chain.results), None)
     return SettlementProposal(
-        pay_group_id=group_id,
+        pay_group_id=group.id,
         settles_from=min((chain.steps[0].run.period_start for chain in found.chains), default=None),
         corrects_run_id=found.latest.id if found.chains and found.latest else None, currency=currency,
-        employees=employees, net_difference=sum((e.net_difference for e in employees), ZERO),
-        employer_cost_difference=sum((e.employer_cost_difference for e in employees), ZERO),
+        employees=employees, net_difference=exact(sum((e.net_difference for e in employees), ZERO), currency),
+        employer_cost_difference=exact(sum((e.employer_cost_difference for e in employees), ZERO), currency),
         law=[LawReplacement(country=c, series=s, region=r, provisional_version=p, replaced_by=v,
                             replaced_by_origin=o, pay_dates=sorted(dates))
              for (c, s, r, p, v, o), dates in sorted(law.items(), key=lambda item: str(item[0]))],
@@ -179,29 +182,30 @@ def proposal_of(group_id: UUID, found: Chains, locale: str) -> SettlementProposa
                   for p in found.problems])
 
 
-def _employee_settlement(chain: Chain) -> EmployeeSettlement:
-    periods = [_period_view(step, settled) for step, (_, settled) in zip(chain.steps, chain.results, strict=True)]
+def _employee_settlement(chain: Chain, currency: str) -> EmployeeSettlement:
+    periods = [_period_view(step, settled, currency)
+               for step, (_, settled) in zip(chain.steps, chain.results, strict=True)]
     return EmployeeSettlement(
         employee_id=chain.employee.id, employee=chain.employee.full_name, periods=periods,
-        net_difference=sum((p.net_difference for p in periods), ZERO),
-        employer_cost_difference=sum((p.employer_cost_difference for p in periods), ZERO))
+        net_difference=exact(sum((p.net_difference for p in periods), ZERO), currency),
+        employer_cost_difference=exact(sum((p.employer_cost_difference for p in periods), ZERO), currency))
 
 
-def _period_view(step: PeriodStep, settled: SettledPeriod) -> SettlementPeriodView:
+def _period_view(step: PeriodStep, settled: SettledPeriod, currency: str) -> SettlementPeriodView:
     before = {line.code: line for line in step.paid.figures.lines}
     after = {line.code: line for line in settled.corrected.lines}
     changes = []
     for line in settled.lines:
         old, new = before.get(line.code), after.get(line.code)
-        changes.append(LineChange(code=line.code, employee_before=old.employee if old else ZERO,
-                                  employee_after=new.employee if new else ZERO,
-                                  employer_before=old.employer if old else ZERO,
-                                  employer_after=new.employer if new else ZERO))
+        changes.append(LineChange(code=line.code, employee_before=exact(old.employee if old else ZERO, currency),
+                                  employee_after=exact(new.employee if new else ZERO, currency),
+                                  employer_before=exact(old.employer if old else ZERO, currency),
+                                  employer_after=exact(new.employer if new else ZERO, currency)))
     return SettlementPeriodView(
         period_start=settled.period_start, period_end=settled.period_end, pay_date=settled.pay_date,
-        run_id=settled.run_id, paid_net=settled.net_before, corrected_net=settled.net_after,
-        net_difference=settled.net_difference, employer_cost_difference=settled.employer_cost_difference,
-        lines=changes)
+        run_id=settled.run_id, paid_net=exact(settled.net_before, currency),
+        corrected_net=exact(settled.net_after, currency), net_difference=exact(settled.net_difference, currency),
+        employer_cost_difference=exact(settled.employer_cost_difference, currency), lines=changes)
 
 
 # -- the chains ----------------------------------------------------------------------------------------------
@@ -367,7 +371,7 @@ async def open_settlement(principal: Principal, group_id: UUID, request: NewSett
     found = await build_chains(principal.tenant_id, group, law)
     if not found.chains or found.latest is None:
         raise NothingToSettle()
-    proposal = proposal_of(group_id, found, principal.locale)
+    proposal = proposal_of(group, found, principal.locale)
     settlement_id, employees = new_id(), sorted(chain.employee.id for chain in found.chains)
     async with unit_of_work(principal.tenant_id) as uow:
         latest = await load_run(uow, found.latest.id, lock=True)
@@ -447,11 +451,12 @@ def _settlement_payslip(basis: RunBasis, chain: Chain) -> tuple[queries.NewPaysl
 
 
 def _period_totals(chains: list[Chain]) -> list[SettlementPeriodTotal]:
-    totals: dict[tuple[date, date, date], list[SettledPeriod]] = defaultdict(list)
+    totals: dict[tuple[date, date, date, str], list[SettledPeriod]] = defaultdict(list)
     for chain in chains:
-        for _, settled in chain.results:
-            totals[(settled.period_start, settled.period_end, settled.pay_date)].append(settled)
-    return [SettlementPeriodTotal(period_start=start, period_end=end, pay_date=paid_on, employees=len(periods),
-                                  net_difference=sum((p.net_difference for p in periods), ZERO),
-                                  employer_cost_difference=sum((p.employer_cost_difference for p in periods), ZERO))
-            for (start, end, paid_on), periods in sorted(totals.items())]
+        for result, settled in chain.results:
+            totals[(settled.period_start, settled.period_end, settled.pay_date, result.currency)].append(settled)
+    return [SettlementPeriodTotal(
+                period_start=start, period_end=end, pay_date=paid_on, employees=len(periods), currency=currency,
+                net_difference=exact(sum((p.net_difference for p in periods), ZERO), currency),
+                employer_cost_difference=exact(sum((p.employer_cost_difference for p in periods), ZERO), currency))
+            for (start, end, paid_on, currency), periods in sorted(totals.items())]

@@ -38,6 +38,7 @@ import msgspec
 
 from domain.kernel.canonical import canonical_json
 from domain.kernel.errors import InvalidInput
+from domain.kernel.money import Money, exact
 
 ZERO = Decimal("0")
 _RATIO_PLACES = Decimal("0.0001")
@@ -157,8 +158,10 @@ class VarianceException(msgspec.Struct, frozen=True, kw_only=True):
     fingerprint: str
     code: str | None = None
     currency: str | None = None
-    current: Decimal | None = None
-    previous: Decimal | None = None
+    #: net pay, gross pay or the line's amount, now and in the previous run: money in ``currency``
+    current: Money | None = None
+    previous: Money | None = None
+    #: ratios, not money: up to 4 decimals
     change_ratio: Decimal | None = None
     threshold: Decimal | None = None
     terminated_on: date | None = None
@@ -170,8 +173,8 @@ def exception_key(kind: VarianceKind, employee_id: UUID, code: str | None = None
     return f"{key}:{code}" if code is not None else key
 
 
-def _text(amount: Decimal) -> str:
-    return format(amount, "f")
+def _text(amount: Decimal, currency: str) -> str:
+    return format(exact(amount, currency), "f")
 
 
 def _percent(ratio: Decimal) -> str:
@@ -195,6 +198,9 @@ def _exception(
     currency: str | None = None, current: Decimal | None = None, previous: Decimal | None = None,
     change_ratio: Decimal | None = None, threshold: Decimal | None = None, terminated_on: date | None = None,
 ) -> VarianceException:
+    if currency is not None:
+        current = exact(current, currency) if current is not None else None
+        previous = exact(previous, currency) if previous is not None else None
     figures = {
         "currency": currency, "current": current, "previous": previous, "change_ratio": change_ratio,
         "threshold": threshold, "terminated_on": terminated_on.isoformat() if terminated_on else None,
@@ -238,13 +244,13 @@ def _own_checks(slip: PayslipSummary, pay_date: date) -> list[VarianceException]
     if slip.net < 0:
         found.append(_exception(
             VarianceKind.NEGATIVE_NET, slip, NEGATIVE_NET,
-            {"current": _text(slip.net), "currency": slip.currency},
+            {"current": _text(slip.net, slip.currency), "currency": slip.currency},
             currency=slip.currency, current=slip.net,
         ))
     if slip.terminated_on is not None and pay_date > slip.terminated_on and slip.gross > 0:
         found.append(_exception(
             VarianceKind.PAID_AFTER_TERMINATION, slip, PAID_AFTER_TERMINATION,
-            {"terminated_on": slip.terminated_on.isoformat(), "current": _text(slip.gross),
+            {"terminated_on": slip.terminated_on.isoformat(), "current": _text(slip.gross, slip.currency),
              "currency": slip.currency, "pay_date": pay_date.isoformat()},
             currency=slip.currency, current=slip.gross, terminated_on=slip.terminated_on,
         ))
@@ -265,10 +271,11 @@ def _comparisons(
     if _exceeds(slip.net, before.net, limit):
         ratio = _ratio(slip.net, before.net)
         if ratio is None:
-            message, params = NET_FROM_ZERO, {"current": _text(slip.net), "currency": currency}
+            message, params = NET_FROM_ZERO, {"current": _text(slip.net, currency), "currency": currency}
         else:
             message, params = NET_CHANGE, {
-                "change_percent": _percent(ratio), "previous": _text(before.net), "current": _text(slip.net),
+                "change_percent": _percent(ratio), "previous": _text(before.net, currency),
+                "current": _text(slip.net, currency),
                 "currency": currency, "threshold_percent": _percent(limit),
             }
         found.append(_exception(
@@ -282,10 +289,11 @@ def _comparisons(
             continue
         ratio = _ratio(now, then)
         if ratio is None:
-            message, params = LINE_NEW, {"code": code, "current": _text(now), "currency": currency}
+            message, params = LINE_NEW, {"code": code, "current": _text(now, currency), "currency": currency}
         else:
             message, params = LINE_CHANGE, {
-                "code": code, "change_percent": _percent(ratio), "previous": _text(then), "current": _text(now),
+                "code": code, "change_percent": _percent(ratio), "previous": _text(then, currency),
+                "current": _text(now, currency),
                 "currency": currency, "threshold_percent": _percent(limit),
             }
         found.append(_exception(

@@ -15,6 +15,7 @@ from compliance.pack import Pack
 from compliance.parameters import ParameterVersion, Verification
 from compliance.registry import law_pack_for
 from domain.kernel.errors import InvalidInput
+from domain.kernel.money import exact
 
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 SeriesName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="A pack series, e.g. "
@@ -137,3 +138,8 @@ class LawLayers:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in {**state, "_packs": {}}.items():
             object.__setattr__(self, name, value)
+
+
+def with_exact_amounts(result: CalculationResult) -> CalculationResult:
+    """A calculation's amounts as money is shown and kept: exactly its currency's minor-unit digits."""
+    return result.with_amounts(lambda amount: exact(amount, result.currency))

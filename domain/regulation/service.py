@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 
+from compliance.calculation import CalculationResult, Earnings
 from compliance.coverage import CoverageRow, coverage
 from compliance.errors import ComplianceError, NoParametersInForce, UnknownCountry
 from compliance.pack import Pack
@@ -27,8 +28,9 @@ from compliance.parameters import (
 from compliance.registry import law_pack_for, law_packs
 from domain.audit.service import record
 from domain.kernel.db import UnitOfWork, unit_of_work
-from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyDecimals
 from domain.kernel.ids import new_id
+from domain.kernel.money import exact
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Actor, Principal
 from domain.kernel.storage import object_store
@@ -44,6 +46,7 @@ from domain.regulation.model import (
     LawVersionView,
     NewLawChoice,
     NewLawVersion,
+    with_exact_amounts,
 )
 
 
@@ -185,6 +188,19 @@ async def law_layers_in(uow: UnitOfWork) -> LawLayers:
 async def law_layers(principal: Principal) -> LawLayers:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         return await law_layers_in(uow)
+
+
+async def calculate(principal: Principal, country: str, earnings: Earnings, **inputs: Any) -> CalculationResult:
+    """A stateless gross to net with the law as the tenant sees it (its own approved and bundled versions, the
+    series it carries forward). Its amounts are money in the pack's currency, so earnings finer than that
+    currency's minor unit are refused, pointing at the field."""
+    pack = (await law_layers(principal)).pack(country)
+    for name in Earnings.__struct_fields__:
+        try:
+            exact(getattr(earnings, name), pack.currency)
+        except TooManyDecimals as exc:
+            raise TooManyDecimals(**exc.params, field=f"earnings.{name}") from None
+    return with_exact_amounts(pack.calculate_raw(earnings=earnings, **inputs))
 
 
 async def coverage_for(principal: Principal, today: date, country: str | None = None) -> list[CoverageRow]:

@@ -136,7 +136,8 @@ def test_a_line_that_disappeared_counts_as_zero() -> None:
     assert (found.code, found.current, found.previous, found.change_ratio) == ("tax", Decimal("0"),
                                                                               Decimal("1000.00"), Decimal("1"))
     assert found.message.format(**found.params) == (
-        "Line tax of Anna changed by 100% from 1000.00 to 0 EUR; the threshold is 50%.")
+        "Line tax of Anna changed by 100% from 1000.00 to 0.00 EUR; the threshold is 50%.")
+    assert str(found.current) == "0.00", "a vanished line is 0.00 EUR, in the currency's digits"
     lenient = VarianceThresholds(net_change_ratio=Decimal("0.2"), line_change_ratio=Decimal("1"))
     assert check([slip(lines={})], [slip()], PAY_DATE, lenient) == []
 
