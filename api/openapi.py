@@ -342,6 +342,12 @@ def signed_by_vendor(body: type) -> dict[str, Any]:
     return {"public": True, SIGNED_BY_VENDOR: body.__name__}
 
 
+def renders(model: Any, description: str) -> dict[int, ResponseSpec]:
+    """The JSON answer of a handler that can also render HTML or CSV (``format``), which therefore returns a bare
+    ``Response``: its schema, which Litestar cannot read from that annotation."""
+    return {200: ResponseSpec(data_container=model, description=description, generate_examples=False)}
+
+
 #: ``opt`` keys of handlers that stream a raw body in or out (uploads and downloads): the media types they take
 #: or answer with, ranges allowed (``audio/*``).
 TAKES = "takes_media_types"

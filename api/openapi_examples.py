@@ -211,6 +211,40 @@ def _exemplify(operation: Operation, maker: ExampleMaker) -> None:
     for status, response in (operation.responses or {}).items():
         if status.startswith("2") and isinstance(response, OpenAPIResponse) and response.content:
             _fill(response.content, maker)
+        elif isinstance(response, OpenAPIResponse) and status in PROBLEMS:
+            for media in (response.content or {}).values():
+                media.example = media.example or _problem(status)
+
+
+#: A typical problem per status: (code, title, detail, the field it points at).
+PROBLEMS: dict[str, tuple[str, str, str, str | None]] = {
+    "400": ("invalid_body", "Invalid request", "Expected `str`, got `int`.", "/title/en"),
+    "401": ("unauthenticated", "Authentication required", "A valid bearer token is required.", None),
+    "403": ("forbidden", "Forbidden", "Your role does not allow this operation.", None),
+    "404": ("not_found", "Not found", "There is no such job.", None),
+    "409": ("conflict", "Conflict", "The request conflicts with data saved meanwhile; read it again and retry.",
+            None),
+    "412": ("stale_version", "Precondition failed",
+            "The job was changed by someone else. Read it again and retry with its new ETag.", None),
+    "413": ("request_too_large", "Request too large", "The request body is larger than this API accepts.", None),
+    "415": ("unsupported_media_type", "Unsupported media type", "Send the request body as application/json.", None),
+    "422": ("unknown_reference", "Unknown reference", "There is no such legal entity in your organisation.",
+            "/legal_entity_id"),
+    "428": ("if_match_required", "Precondition required",
+            "Send If-Match with the ETag you read, so you cannot overwrite someone else's change.", None),
+    "429": ("rate_limited", "Too many requests", "You sent too many requests; wait and retry.", None),
+    "500": ("internal_error", "Internal error", "Something went wrong on our side. Quote the request id to support.",
+            None),
+}
+
+
+def _problem(status: str) -> dict[str, Any]:
+    code, title, detail, pointer = PROBLEMS[status]
+    example: dict[str, Any] = {"type": f"urn:meridian:problem:{code}", "title": title, "status": int(status),
+                               "detail": detail, "code": code, "request_id": "req-7f3a9c2e"}
+    if pointer:
+        example["errors"] = [{"pointer": pointer, "detail": detail}]
+    return example
 
 
 #: Non-JSON renderings: what the start of each looks like.

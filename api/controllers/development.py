@@ -10,9 +10,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.guards import Caller, requires
 from api.http import Cursor, Limit
+from api.openapi import renders
 from api.problems import locale_of
 from domain.analytics import service as analytics
+from domain.analytics.attrition import AttritionReport
 from domain.analytics.charts import render_attrition_html, render_feedback_loop_html
+from domain.analytics.feedback_loop import FeedbackLoopAnalysis
 from domain.employees import development
 from domain.employees.development import (
     ModuleView,
@@ -82,6 +85,7 @@ class FeedbackLoopController(Controller):
     tags = ["Analytics"]
 
     @get("/", operation_id="analyseFeedbackLoop", opt=requires(Operation.ANALYTICS_READ),
+         responses=renders(FeedbackLoopAnalysis, "The analysis, or with format=html a page with charts"),
          summary="How each competency's interview score relates to later performance, with proposed weights; "
                  "format=html gives a localised page with charts")
     async def analyse(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
@@ -103,6 +107,7 @@ class AttritionController(Controller):
     tags = ["Analytics"]
 
     @get("/", operation_id="listAttritionRisks", opt=requires(Operation.ANALYTICS_READ),
+         responses=renders(AttritionReport, "The report, or with format=html a page with charts"),
          summary="Attrition risk per active employee with its top factors (HR roles only); format=html for charts")
     async def risks(self, request: Request[Any, Any, Any], principal: Caller,
                     format: FromQuery[Format] = "json") -> Response[Any]:

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.guards import Caller, requires
 from api.http import Cursor, Limit, created
-from api.openapi import OWN_RECORD_RESPONSES
+from api.openapi import OWN_RECORD_RESPONSES, raw_body, renders
 from api.problems import locale_of
 from domain.audit.service import AuditEntryView
 from domain.employees.service import employee_of
@@ -19,7 +19,7 @@ from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 from domain.payroll import service
 from domain.payroll.finance import AccountMapping as FinanceMapping
-from domain.payroll.finance import ControlTotals, Reconciliation, journal_csv
+from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, journal_csv
 from domain.payroll.payslip import render_payslip_html
 from domain.payroll.service import (
     Acknowledge,
@@ -214,6 +214,7 @@ class PayRunFinanceController(Controller):
     tags = ["Payroll"]
 
     @get("/journal", operation_id="getJournal", opt=requires(Operation.PAYROLL_READ),
+         responses=renders(list[JournalEntry], "The journal's entries, or with format=csv a CSV file"),
          summary="The finalised run's GL journal in the tenant's accounts (format=csv or json); balanced per currency")
     async def journal(self, principal: Caller, run_id: FromPath[UUID],
                       format: FromQuery[Literal["json", "csv"]] = "json") -> Response[Any]:
@@ -228,7 +229,8 @@ class PayRunFinanceController(Controller):
     async def control_totals(self, principal: Caller, run_id: FromPath[UUID]) -> ControlTotals:
         return await service.control_totals_of(principal, run_id)
 
-    @post("/reconciliation", operation_id="reconcilePayRun", opt=requires(Operation.PAYROLL_READ), status_code=200,
+    @post("/reconciliation", operation_id="reconcilePayRun",
+          opt={**requires(Operation.PAYROLL_READ), **raw_body("text/csv")}, status_code=200,
           summary="Compare the finance system's statement (CSV: account,currency,debit,credit) with the journal")
     async def reconcile(self, request: Request[Any, Any, Any], principal: Caller,
                         run_id: FromPath[UUID]) -> Reconciliation:

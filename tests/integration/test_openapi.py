@@ -119,8 +119,7 @@ async def test_every_example_is_valid_against_its_schema(client: Any) -> None:
     document = (await client.get("/schema/openapi.json")).json()
     checked = 0
     for method, path, operation in _operations(document):
-        bodies = [("request", operation.get("requestBody", {}))] + [
-            (status, response) for status, response in operation["responses"].items() if status.startswith("2")]
+        bodies = [("request", operation.get("requestBody", {})), *operation["responses"].items()]
         for where, body in bodies:
             for media_type, media in body.get("content", {}).items():
                 if "json" not in media_type:
@@ -130,4 +129,4 @@ async def test_every_example_is_valid_against_its_schema(client: Any) -> None:
                 errors = [error.message for error in validator.iter_errors(media["example"])]
                 assert not errors, f"{method} {path} {where}: {errors[:3]}"
                 checked += 1
-    assert checked > 150
+    assert checked > 1000  # problems included
