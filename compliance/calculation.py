@@ -23,6 +23,10 @@ ZERO = Decimal("0")
 
 
 class PayFrequency(StrEnum):
+    """How often an employee is paid: `daily`, `weekly`, `biweekly` (every two weeks), `semimonthly` (twice a month),
+    `four_weekly` (every four weeks), `monthly`, `quarterly`, `semiannual` (twice a year) or `annual`. A pack calculates
+    only the frequencies its summary lists in `pay_frequencies` and refuses the others."""
+
     DAILY = "daily"
     WEEKLY = "weekly"
     BIWEEKLY = "biweekly"
@@ -76,7 +80,9 @@ class CalculationRequest(msgspec.Struct, Generic[E, Y], frozen=True, forbid_unkn
 
 
 class Line(msgspec.Struct, frozen=True):
-    """One payslip line. ``label`` is the English gettext msgid; the API localises it."""
+    """One payslip line: its `code`, its `label` in the caller's language (Accept-Language), what it deducts from the
+    employee and what it costs the employer, money strings in the result's `currency`; `base` is what the line was
+    calculated on (the wages subject to a contribution, the taxable pay), where that applies."""
 
     code: str
     label: str
@@ -87,6 +93,10 @@ class Line(msgspec.Struct, frozen=True):
 
 
 class TraceStep(msgspec.Struct, frozen=True):
+    """One step of a calculation's working, in the order the pack took it: what it determined (`step`), the value as
+    text, and a note (a legal reference or explanation; empty when there is none). Written in English for reviewers and
+    auditors, and not localised."""
+
     step: str
     value: str
     note: str = ""
@@ -104,6 +114,10 @@ class LawUsed(msgspec.Struct, frozen=True):
 
 
 class Totals(msgspec.Struct, frozen=True):
+    """A calculation's totals, money strings in the result's `currency`: `gross` pay, the employee's deductions, the
+    employer's contributions, `net` (gross less the employee's deductions) and `employer_cost` (gross plus the
+    employer's contributions)."""
+
     gross: Money
     employee_deductions: Money
     employer_contributions: Money
@@ -112,8 +126,9 @@ class Totals(msgspec.Struct, frozen=True):
 
 
 class CalculationResult(msgspec.Struct, frozen=True):
-    """Every amount is in ``currency``: each line's, the totals, and every decimal of ``year_to_date`` (the
-    figures a pack carries from period to period are amounts; a rate belongs in the trace)."""
+    """The gross-to-net answer for one employee and one period: payslip lines, totals, the working (`trace`) and the law
+    versions read. Every amount is a money string in `currency`: each line's, the totals, and every decimal of
+    `year_to_date`, the figures to send as `year_to_date` with the employee's next period."""
 
     country: str
     region: str | None

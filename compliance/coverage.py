@@ -17,6 +17,11 @@ WARNING_DAYS = 60
 
 
 class CoverageStatus(StrEnum):
+    """How current the law of one series is for your tenant on the day asked: `current` (a version is in force and not
+    known to end within 60 days), `expiring` (the known law ends within 60 days), `provisional` (no version in force;
+    the last known one is carried forward because your tenant chose to) or `not_in_force` (no version in force; a pay
+    run is refused until the law arrives or your tenant opts in to carry it forward)."""
+
     CURRENT = "current"
     #: known until a date within the warning window
     EXPIRING = "expiring"
@@ -27,6 +32,10 @@ class CoverageStatus(StrEnum):
 
 
 class CoverageRow(msgspec.Struct, frozen=True):
+    """One statutory series of a country (or of one of its regions) as your tenant runs on it on the day asked (by
+    default today in your tenant's time zone): the version in force, how well it is known, where it came from, until
+    when it is known, when the next change is expected, and its first citation."""
+
     country: str
     series: str
     region: str | None

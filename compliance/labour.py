@@ -240,6 +240,10 @@ class LabourLaw(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Contract(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An employment contract to check against the labour law in force on `start_date` in the country (and `region`):
+    minimum wage, weekly and daily hours, overtime, probation, annual leave, notice and working age. An input;
+    `pay_amount` is a decimal amount in the country's currency per `pay_unit`, and hours and days are decimals."""
+
     start_date: date
     pay_amount: Decimal
     pay_unit: PayUnit

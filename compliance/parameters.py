@@ -56,12 +56,19 @@ class Origin(StrEnum):
 
 
 class SecondarySource(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An independent secondary source (its publisher and page) that agrees with a `corroborated` figure, with an
+    optional note."""
+
     publisher: str
     url: str
     note: str | None = None
 
 
 class Citation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Where a statutory figure comes from: the issuing body, its document and URL, the article where there is one, and
+    how well the figure is known (`verification`); a `corroborated` figure names at least two independent secondary
+    sources in `corroboration`."""
+
     issuer: str
     document: str
     url: str
@@ -103,6 +110,11 @@ class ParameterVersion(msgspec.Struct, Generic[P], frozen=True, forbid_unknown_f
 
 
 class ParameterChange(msgspec.Struct, frozen=True):
+    """One statutory parameter that changes on `effective_from`, an item of the policy-update feed: the series, region
+    and version that change it, the parameter's dotted name, its value `before` (null where it had none) and `after` as
+    the law data holds them, the citation, where the version came from and whether it is provisional (carried forward
+    past its end)."""
+
     series: str
     region: str | None
     version: str

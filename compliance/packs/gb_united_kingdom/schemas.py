@@ -22,6 +22,9 @@ SecondaryFrom = Literal["st", "ust", "aust"]
 
 
 class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The employee's PAYE tax code as HMRC issued it, whether it operates on the week 1/month 1 basis, and their
+    National Insurance category letter: the employee input of a United Kingdom payroll calculation."""
+
     tax_code: Annotated[
         str,
         msgspec.Meta(

@@ -15,6 +15,9 @@ MOST_RUPEES = Decimal("10000000000")  # 1,000 crore: far above any salary, keeps
 
 
 class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The employee's income-tax regime and residence and their provident-fund and pension membership: the employee
+    input of an India payroll calculation. The defaults fit a resident provident-fund member on the new regime."""
+
     tax_regime: Annotated[
         Literal["new"],
         msgspec.Meta(description="Income-tax regime: the new regime of section 115BAC (the default; the old "

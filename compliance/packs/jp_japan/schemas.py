@@ -45,6 +45,10 @@ class ExplicitPremiums(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class JapanEmployee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The employee's withholding-tax and insurance attributes: the employee input of a Japan payroll calculation
+    (dependants from the 扶養控除等申告書, insurance memberships, which month's premium a pay deducts). Amounts are
+    whole yen."""
+
     dependants: Annotated[int, msgspec.Meta(
         ge=0, le=99,
         description="扶養親族等の数 from the 扶養控除等申告書: 源泉控除対象配偶者 and 源泉控除対象親族, "

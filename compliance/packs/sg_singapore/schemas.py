@@ -19,6 +19,9 @@ SprRates = Literal["graduated", "full_employer", "full"]
 
 
 class Employee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The employee's CPF attributes: the employee input of a Singapore payroll calculation (date of birth for the age
+    band, residency status, and the rates elected by a Singapore Permanent Resident in the first two years)."""
+
     date_of_birth: Annotated[
         date,
         msgspec.Meta(description="Date of birth; the CPF age band changes the month after the 55th, 60th, 65th "
