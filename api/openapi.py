@@ -401,6 +401,9 @@ class InputStructSchemaPlugin(StructSchemaPlugin):
 
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
+        struct = field_definition.origin or field_definition.annotation
+        if schema.description is None and struct.__doc__:
+            schema.description = inspect.cleandoc(struct.__doc__)  # Litestar reads an Enum's docstring, not a Struct's
         info = msgspec.inspect.type_info(field_definition.type_)
         if isinstance(info, msgspec.inspect.StructType) and info.forbid_unknown_fields:
             schema.additional_properties = False

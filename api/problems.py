@@ -45,6 +45,9 @@ STATUS_OF_KIND = {
 
 
 class FieldProblem(msgspec.Struct, frozen=True):
+    """One invalid input of a problem's `errors[]`: an RFC 6901 JSON Pointer to the field (such as
+    `/employee/tax_class`) and what is wrong with it, in the caller's language."""
+
     pointer: str
     detail: str
 

@@ -36,6 +36,8 @@ MAX_DELIVERY_BYTES = 16 * 1024 * 1024
 
 
 class ComparisonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The applications to compare side by side against the job's competency model: 2 to 20 application ids."""
+
     application_ids: Annotated[list[UUID], msgspec.Meta(min_length=2, max_length=20)]
 
 

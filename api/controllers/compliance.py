@@ -30,6 +30,10 @@ _HOLIDAY_LANGUAGE = {"en": "en_US", "zh_CN": "zh_CN", "ja": "ja"}
 
 
 class SeriesVersion(msgspec.Struct, frozen=True):
+    """One version of a statutory series in a pack: the region it applies to (null: the whole country), the days it is
+    in force (`effective_to` null: until changed), how well its least known figure is known, and whether the series may
+    be carried forward past its end where a tenant opts in."""
+
     series: str
     version: str
     region: str | None
@@ -42,6 +46,10 @@ class SeriesVersion(msgspec.Struct, frozen=True):
 
 
 class PackSummary(msgspec.Struct, frozen=True):
+    """A country's law pack: its name, currency (ISO 4217), pack version, regions (region code to English name), the pay
+    frequencies it calculates, the versions of its series, and the series it covers (`labour` alone for a country whose
+    payroll Meridian does not run)."""
+
     country: str
     name: str
     currency: str
@@ -54,6 +62,9 @@ class PackSummary(msgspec.Struct, frozen=True):
 
 
 class PackDetail(msgspec.Struct, frozen=True):
+    """Everything a law pack holds: its summary, every version of each series with its cited figures (`parameters`, by
+    series name), and the JSON Schemas of the `employee` and `year_to_date` inputs its payroll calculation takes."""
+
     summary: PackSummary
     parameters: dict[str, list[Any]]
     employee_schema: dict[str, Any]
@@ -61,6 +72,11 @@ class PackDetail(msgspec.Struct, frozen=True):
 
 
 class PayrollCalculationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A stateless gross-to-net calculation for one employee and one period in `country`, with the law your tenant runs
+    on; nothing is stored. `employee` and `year_to_date` follow the pack's input schemas (in the pack's detail, or typed
+    in the per-country operation), `earnings` are in the pack's currency, and `overrides` replace named parameters
+    within the ranges the pack allows."""
+
     country: CountryCode
     pay_date: date
     pay_frequency: PayFrequency
@@ -75,26 +91,38 @@ class PayrollCalculationRequest(msgspec.Struct, frozen=True, forbid_unknown_fiel
 
 
 class ContractCheckRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A contract to check against the labour law of `country`."""
+
     country: CountryCode
     contract: Contract
 
 
 class LocalisedViolation(msgspec.Struct, frozen=True):
+    """One way a contract breaks the law: a stable `code` (such as `labour.minimum_wage`) and a message in the caller's
+    language (Accept-Language)."""
+
     code: str
     message: str
 
 
 class ContractCheckResult(msgspec.Struct, frozen=True):
+    """The outcome of a contract check: `compliant` is true exactly when `violations` is empty."""
+
     compliant: bool
     violations: list[LocalisedViolation]
 
 
 class Holiday(msgspec.Struct, frozen=True):
+    """A public holiday: its date and its name, in the caller's language where the holiday calendar has one, else in the
+    calendar's default language."""
+
     date: date
     name: str
 
 
 class HolidayCalendar(msgspec.Struct, frozen=True):
+    """The public holidays of a country, or of one of its subdivisions, in one year, in date order."""
+
     country: str
     subdivision: str | None
     year: int
@@ -207,7 +235,12 @@ def _typed_calculation_route(pack: Pack) -> HTTPRouteHandler:
         ],
         frozen=True,
         forbid_unknown_fields=True,
-        namespace={"__post_init__": require_sane_decimals},
+        namespace={"__post_init__": require_sane_decimals, "__doc__": (
+            f"A stateless gross-to-net calculation for one employee and one period in {pack.name}, with the law your "
+            f"tenant runs on; nothing is stored. `employee` and `year_to_date` are this pack's typed inputs, "
+            f"`earnings` are in {pack.currency}, and `overrides` replace named parameters within the ranges the pack "
+            "allows."
+        )},
     )
 
     async def calculate(request: Request[Any, Any, Any], data: Any) -> CalculationResult:

@@ -18,6 +18,9 @@ from domain.kernel.permissions import Operation, Role
 
 
 class Me(msgspec.Struct, frozen=True):
+    """Who the bearer token speaks for: the tenant, the subject, the roles, the token's scopes (null when it has none
+    and its roles alone decide), the operations it may perform, and the locale and time zone its answers use."""
+
     tenant_id: UUID
     subject: str
     roles: list[Role]

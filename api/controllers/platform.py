@@ -46,6 +46,9 @@ class PlatformTenantController(Controller):
 
 
 class Health(msgspec.Struct, frozen=True):
+    """Whether the service answers (`status` is `ok`), how it is deployed (`mode`) and which database it runs on
+    (`sqlite` or `postgresql`). Public: no token needed."""
+
     status: str
     mode: Mode
     database: str

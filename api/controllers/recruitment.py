@@ -147,6 +147,9 @@ class CandidateController(Controller):
 
 
 class PortalToken(msgspec.Struct, frozen=True):
+    """A bearer token for a candidate's or an employee's self-service, scoped to the one person it was issued for
+    (`subject`) and valid for `expires_in` seconds (7 days)."""
+
     token: str
     expires_in: int
     subject: str

@@ -24,6 +24,10 @@ DEFAULT_LIMIT = 50
 
 
 class Page(msgspec.Struct, Generic[T], frozen=True):
+    """One page of a list: its `items` in the list's stable order, and `next_cursor`, null on the last page. To read the
+    next page, send the same request with `cursor` set to `next_cursor`; `limit` (1-200, 50 by default) caps the items
+    per page."""
+
     items: list[T]
     next_cursor: str | None
 

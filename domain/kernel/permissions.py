@@ -11,6 +11,11 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """A role a user holds in a tenant; it decides the operations they may perform. `platform_operator` runs the shared
+    service (its tenants), not a tenant's business; `auditor` reads and never writes, and sees personal data masked;
+    `employee` reads their own finalised payslips and `candidate` their own applications; the others are the staff roles
+    their names say."""
+
     PLATFORM_OPERATOR = "platform_operator"
     TENANT_ADMIN = "tenant_admin"
     HR_ADMIN = "hr_admin"
@@ -25,6 +30,9 @@ class Role(StrEnum):
 
 
 class Operation(StrEnum):
+    """A permission, named `resource:action`: every API operation requires one, a role grants a fixed set of them, and a
+    token with scopes may perform only the operations its scopes also name."""
+
     ME_READ = "me:read"
     TENANT_READ = "tenant:read"
     TENANT_UPDATE = "tenant:update"

@@ -20,6 +20,9 @@ ENV_PREFIX = "MERIDIAN_"
 
 
 class Mode(StrEnum):
+    """How Meridian is deployed: `onprem`, one organisation's own installation holding exactly one tenant, or `shared`,
+    the hosted service holding many tenants."""
+
     ONPREM = "onprem"
     SHARED = "shared"
 
