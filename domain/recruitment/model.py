@@ -40,12 +40,18 @@ def require_language(texts: dict[str, str], default_locale: str) -> None:
 
 
 class StageOutcome(StrEnum):
+    """What reaching a final pipeline stage means for an application: `hired`, `rejected` or `withdrawn`. A stage
+    without an outcome is a step along the way; a hire moves the application to the stage whose outcome is `hired`."""
+
     HIRED = "hired"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
 
 class NewStage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A stage to add to your tenant's pipeline: a code not yet in the pipeline, its name by language (BCP 47 tag), its
+    position (stages are ordered by it) and, for a final stage, its outcome."""
+
     code: StageCode
     names: Annotated[dict[LocaleCode, ShortText], msgspec.Meta(min_length=1)]
     position: Annotated[int, msgspec.Meta(ge=0, le=1000)]
@@ -53,6 +59,10 @@ class NewStage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class StageView(msgspec.Struct, frozen=True):
+    """A stage of your tenant's pipeline: its code, its name in the reader's language (`name`, else English) and in
+    every language it has (`names`, by BCP 47 tag), its position in the order, and its outcome (null for a step along
+    the way)."""
+
     code: str
     name: str
     names: dict[str, str]
@@ -81,6 +91,9 @@ DEFAULT_STAGES = (
 
 
 class JobStatus(StrEnum):
+    """Where a job stands: `draft`, `open` (a new job's status unless given), `on_hold` or `closed`. Jobs can be listed
+    by status."""
+
     DRAFT = "draft"
     OPEN = "open"
     ON_HOLD = "on_hold"
@@ -88,6 +101,9 @@ class JobStatus(StrEnum):
 
 
 class NewJob(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A job to recruit for at one of your legal entities: its title (at least in your tenant's default language) and
+    description by language (BCP 47 tag), its location, status and hiring team (ids of your tenant's users)."""
+
     legal_entity_id: UUID
     title: Annotated[dict[LocaleCode, ShortText], msgspec.Meta(min_length=1)]
     location: ShortText
@@ -97,6 +113,9 @@ class NewJob(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class JobPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Changes to a job, sent with If-Match: only the fields given change. A new title must include your tenant's
+    default language."""
+
     title: Annotated[dict[LocaleCode, ShortText], msgspec.Meta(min_length=1)] | None = None
     description: dict[LocaleCode, LongText] | None = None
     location: ShortText | None = None
@@ -105,6 +124,10 @@ class JobPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class JobView(msgspec.Struct, frozen=True):
+    """A job, with its title and description in the reader's language where the job has it, else in your tenant's
+    default (`language` says which), and in every language it has (`titles`, `descriptions`). `version` is what its ETag
+    carries; send it back in If-Match to change the job."""
+
     id: UUID
     legal_entity_id: UUID
     title: str
@@ -124,6 +147,11 @@ class JobView(msgspec.Struct, frozen=True):
 
 
 class NewCandidate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A candidate to add: their full name and, where known, email, phone (`phone_region` reads a number written without
+    its +country code), national id with its issuing country (both or neither) and birth date, all sealed at rest; and
+    the time zone (IANA name) and language in which they are written to. A candidate whose email, phone or national id
+    is already on file is refused as a duplicate."""
+
     full_name: ShortText
     email: Annotated[str, msgspec.Meta(max_length=254)] | None = None
     phone: Annotated[str, msgspec.Meta(max_length=40)] | None = None
@@ -148,7 +176,9 @@ class NationalIdNeedsCountry(InvalidInput):
 
 
 class CandidateView(msgspec.Struct, frozen=True):
-    """Personal data appears masked unless the caller may read it in clear (and that read is audited)."""
+    """A candidate. Their email, phone, national id and birth date appear masked (`masked` is true: `a***@example.com`,
+    `+86 138****5678`, `110105********1234`, `1990-**-**`) unless the caller may read personal data in clear, and every
+    clear read is audited."""
 
     id: UUID
     full_name: str
@@ -166,6 +196,10 @@ class CandidateView(msgspec.Struct, frozen=True):
 
 
 class ConsentPurpose(StrEnum):
+    """What a candidate consented to: `recruitment` (processing for recruiting), `ai_interview_analysis` (an AI vendor's
+    analysis of their interviews), `recording` (recording their interviews), `talent_pool` (keeping them for later
+    openings) or `sensitive_data` (processing sensitive personal data)."""
+
     RECRUITMENT = "recruitment"
     AI_INTERVIEW_ANALYSIS = "ai_interview_analysis"
     RECORDING = "recording"
@@ -174,12 +208,18 @@ class ConsentPurpose(StrEnum):
 
 
 class NewConsent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A consent a candidate gave: its purpose, when it was given, and the evidence of it (where the signed form or
+    message is kept, say), up to 500 characters."""
+
     purpose: ConsentPurpose
     given_at: datetime
     evidence: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
 class ConsentView(msgspec.Struct, frozen=True):
+    """A candidate's consent to one purpose: when it was given, its evidence, and when it was withdrawn (`withdrawn_at`;
+    `active` is false from then on)."""
+
     id: UUID
     candidate_id: UUID
     purpose: ConsentPurpose
@@ -193,11 +233,17 @@ class ConsentView(msgspec.Struct, frozen=True):
 
 
 class NewApplication(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A candidate's application to a job; it starts in the first stage of your tenant's pipeline. A candidate applies
+    to a job once."""
+
     candidate_id: UUID
     job_id: UUID
 
 
 class StageMove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Move an application to another stage of your tenant's pipeline, sent with If-Match, with the reason its history
+    keeps. The candidate is told of the move in their language."""
+
     stage: StageCode
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
@@ -214,6 +260,9 @@ class ApplicationView(msgspec.Struct, frozen=True):
 
 
 class StageChangeView(msgspec.Struct, frozen=True):
+    """One move of an application between stages: from which stage (null for the first, when the application was made),
+    to which, who moved it (their subject), why, and when."""
+
     from_stage: str | None
     to_stage: str
     moved_by: str
@@ -286,6 +335,10 @@ class ThresholdOutOfRange(InvalidInput):
 
 
 class ModelVersionView(msgspec.Struct, frozen=True):
+    """A published version of a job's competency model: its number (1 for the first), the date from which evaluations
+    use it, its competencies (names by BCP 47 tag), the overall pass threshold (0-100, a decimal string), and who
+    published it and when."""
+
     model_id: UUID
     job_id: UUID
     name: str
