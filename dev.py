@@ -4,6 +4,8 @@
     python3 dev.py demo            install, migrate, seed a demo tenant, serve on SQLite
     python3 dev.py test            install, lint, and run the whole test suite on SQLite
     python3 dev.py test --postgres  ... and again on PostgreSQL (fails if it is unreachable)
+    python3 dev.py clients         lint the API contract, build both clients, run them on a live server
+                                   (needs Node 20.17+ and npm; see clients/README.md)
 
 Everything installs into ./.venv; nothing touches the system Python.
 """
@@ -67,12 +69,19 @@ def test(postgres: bool) -> None:
         run(BIN / "pytest", *POSTGRES_SUITE, env={"MERIDIAN_TEST_DATABASE": "postgres"})
 
 
+def clients() -> None:
+    ensure_environment()
+    run(sys.executable, ROOT / "clients" / "pipeline.py")
+
+
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "demo":
         demo()
     elif command == "test":
         test(postgres="--postgres" in sys.argv[2:])
+    elif command == "clients":
+        clients()
     else:
         print(__doc__)
         sys.exit(2)

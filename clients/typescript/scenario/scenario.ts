@@ -3,7 +3,7 @@
  *   MERIDIAN_URL=http://127.0.0.1:8000 MERIDIAN_TOKEN=... npm run scenario
  * Each step prints "ok" or "FAIL" with the reason; the exit code is the number of failed steps (capped).
  */
-import { createMeridianClient, isProblem, orThrow, ProblemError, type components, type operations } from "../src/index.js";
+import { createMeridianClient, orThrow, ProblemError, type components, type operations } from "../src/index.js";
 
 const baseUrl = required("MERIDIAN_URL");
 const client = createMeridianClient({ baseUrl, token: required("MERIDIAN_TOKEN"), language: "en" });
@@ -86,19 +86,9 @@ async function problemWithPointer(): Promise<string> {
 }
 
 async function listPayRuns(): Promise<string> {
-  const document = (await (await fetch(new URL("/schema/openapi.json", baseUrl))).json()) as {
-    paths: Record<string, Record<string, { operationId?: string }>>;
-  };
-  const declared = document.paths["/v1/pay-runs"]?.["get"]?.operationId;
-  check(declared === "listPayRuns", "listPayRuns (GET /v1/pay-runs) is not in the served document yet");
-  // Not typed until the document declares it: generated types without it would refuse this path at compile time.
-  const response = await fetch(new URL("/v1/pay-runs?limit=50", baseUrl), {
-    headers: { Authorization: `Bearer ${required("MERIDIAN_TOKEN")}`, "Accept-Language": "en" },
-  });
-  const page: unknown = await response.json();
-  check(response.ok, `status ${response.status}: ${isProblem(page) ? page.detail : JSON.stringify(page)}`);
-  check(typeof page === "object" && page !== null && "items" in page && Array.isArray(page.items)
-    && "next_cursor" in page, "the answer is not a page (items, next_cursor)");
+  const result = await client.GET("/v1/pay-runs", { params: { query: { limit: 50 } } });
+  const page = orThrow(result);
+  check(Array.isArray(page.items), "the answer is not a page (items, next_cursor)");
   return `${page.items.length} pay runs on the first page`;
 }
 
