@@ -51,7 +51,8 @@ class HolidayRule(StrEnum):
 
 
 class PayGroupRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """How a pay group pays (stored as JSON in ``pay_groups.rule``).
+    """How a pay group pays: how often, on which day, on the working days of which country (and subdivision),
+    what happens to a pay date on a weekend or public holiday, and how many working days before it inputs close.
 
     ``pay_day`` by frequency:
 
@@ -115,6 +116,10 @@ class PayGroupRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
 
 
 class PayPeriod(msgspec.Struct, frozen=True, kw_only=True):
+    """One pay period of a pay group's year: its number in the pay year (from 1), its first and last day, the nominal
+    pay date, the pay date (moved off a weekend or public holiday by the group's rule) and the cut-off, the last day
+    inputs are taken for its run."""
+
     number: int  # 1-based within the pay year
     period_start: date
     period_end: date

@@ -137,7 +137,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AccountMapping(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Line code, or one of :data:`SPECIAL_KEYS`, to general-ledger account."""
+    """Your tenant's general-ledger accounts for pay-run journals, by key: each payslip line code, and
+    `gross_salary_expense`, `net_pay_payable` and `employer_expense`. A journal is refused while a key it needs has no
+    account. An account is text without surrounding spaces that does not start with =, +, - or @."""
 
     accounts: dict[str, str]
 
@@ -156,6 +158,10 @@ class AccountMapping(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One entry of a finalised pay run's general-ledger journal: an account of your tenant's mapping and a currency,
+    its debit or credit (the other is zero), money strings in `currency`, and a description naming the run, the pay date
+    and the line codes posted. Debits and credits balance per currency."""
+
     account: str
     debit: Money
     credit: Money
@@ -244,11 +250,17 @@ def journal_json(entries: Iterable[JournalEntry]) -> str:
 
 
 class LineTotal(msgspec.Struct, frozen=True, kw_only=True):
+    """A line code's totals over a run's payslips in one currency: what it deducted from employees and what it cost the
+    employer, money strings in that currency."""
+
     employee: Money
     employer: Money
 
 
 class CurrencyTotals(msgspec.Struct, frozen=True, kw_only=True):
+    """A pay run's control totals in one currency: the number of payslips (`headcount`), gross, employee deductions,
+    employer contributions, net and employer cost, and each line code's totals, money strings in `currency`."""
+
     currency: str
     headcount: int
     gross: Money
@@ -306,6 +318,9 @@ def control_totals(payslips: Iterable[Payslip]) -> ControlTotals:
 
 
 class DifferenceKind(StrEnum):
+    """How the finance system's statement and the journal differ for an account and currency: `missing_in_statement`,
+    `missing_in_journal` or `amount_differs` (both have it, with another balance, debit less credit)."""
+
     MISSING_IN_STATEMENT = "missing_in_statement"
     MISSING_IN_JOURNAL = "missing_in_journal"
     AMOUNT_DIFFERS = "amount_differs"
@@ -325,6 +340,9 @@ class Difference(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Reconciliation(msgspec.Struct, frozen=True, kw_only=True):
+    """The finance system's statement compared with the pay run's journal: `matched` is true exactly when there is no
+    difference; each difference names an account and currency."""
+
     matched: bool
     differences: list[Difference]
 

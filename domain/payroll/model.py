@@ -18,12 +18,21 @@ from domain.payroll.workflow import Approval, RunState
 
 
 class NewPayGroup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A pay group to create for one of your legal entities: a name not yet used in your tenant, and the calendar `rule`
+    it pays on, whose country must be the legal entity's."""
+
     legal_entity_id: UUID
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     rule: PayGroupRule
 
 
 class LawGapKind(StrEnum):
+    """Why a series a coming pay run needs is a gap: `not_yet_published` (the issuer has not yet published the figures
+    for the pay date; the last known may be carried forward), `not_in_force` (no figures are in force and none may be
+    carried forward), `provisional` (carried forward for your tenant: the run pays provisionally and is settled (补差)
+    when the law arrives) or `unverified` (the figures in force are unverified and your tenant has not accepted
+    them)."""
+
     #: the issuer has not yet published the figures for the pay date; the last known may be carried forward
     NOT_YET_PUBLISHED = "not_yet_published"
     #: no figures are in force on the pay date and none may be carried forward
@@ -35,6 +44,11 @@ class LawGapKind(StrEnum):
 
 
 class LawGapAction(StrEnum):
+    """What your tenant can do about a law gap: `carry_forward` (choose in writing to carry the last known version
+    forward), `accept_unverified` (accept the unverified figures in writing), `publish_tenant_version` (propose your own
+    version of the series, which another person approves), `import_law_bundle` (import a signed law bundle that has it)
+    or `settle_when_published` (settle what was paid provisionally once the law is published)."""
+
     CARRY_FORWARD = "carry_forward"
     ACCEPT_UNVERIFIED = "accept_unverified"
     PUBLISH_TENANT_VERSION = "publish_tenant_version"
@@ -57,6 +71,10 @@ class LawGap(msgspec.Struct, frozen=True):
 
 
 class PayGroupView(msgspec.Struct, frozen=True):
+    """A pay group: its legal entity, name and calendar rule, and `law_gaps`: for its next three pay dates, each
+    statutory series its runs need that is not yet published, not in force, provisional or unverified, with what your
+    tenant can do about it."""
+
     id: UUID
     legal_entity_id: UUID
     name: str
@@ -85,6 +103,9 @@ class PayCalendar(msgspec.Struct, frozen=True):
 
 
 class NewPayRun(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Open the regular pay run of one period of a pay group: the pay year and the period's number in it, as the group's
+    pay calendar lists them."""
+
     pay_group_id: UUID
     year: Annotated[int, msgspec.Meta(ge=2000, le=2100)]
     period: Annotated[int, msgspec.Meta(ge=1, le=53)]
@@ -111,6 +132,11 @@ PAY_INPUT_LIMITS = {"overtime_hours": Decimal(300), "unpaid_leave_days": Decimal
 
 
 class NewPayInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An input to a pay run for one employee of the group's legal entity, with an optional note: `overtime_hours`
+    (hours, at most 300), `bonus` or `allowance` (amounts in the employee's pay currency), `unpaid_leave_days` (days, at
+    most 31) or `deduction` (an amount taken from net pay after tax). Inputs of one kind add up. Adding one to a
+    calculated run voids its approvals: it must be calculated and reviewed again."""
+
     employee_id: UUID
     kind: Literal["overtime_hours", "bonus", "allowance", "unpaid_leave_days", "deduction"]
     amount: Annotated[str, msgspec.Meta(pattern=r"^\d{1,9}(\.\d{1,4})?$")]
@@ -172,6 +198,12 @@ class SettlementPeriodTotal(msgspec.Struct, frozen=True):
 
 
 class PayRunView(msgspec.Struct, frozen=True):
+    """A pay run of one period of a pay group: its kind (`regular`, or `correction` for an off-cycle run correcting a
+    finalised one, settlements included) and the employees a correction covers, its period and pay date, its review
+    state, the preparer, the hash of its current results and the approvals given, the variance exceptions still open,
+    and its background calculation (`job_status`: `idle`, `running`, `done`, `failed` or `superseded`, with progress and
+    the payslips it could not calculate)."""
+
     id: UUID
     pay_group_id: UUID
     kind: str
@@ -235,6 +267,10 @@ class PayRunSummary(msgspec.Struct, frozen=True):
 
 
 class PayslipView(msgspec.Struct, frozen=True):
+    """An employee's payslip in a pay run: gross, net and employer cost, money strings in `currency`, and `result`, the
+    calculation in the shape `calculatePayroll` answers, its amounts money in `currency` too. An employee reading their
+    own payslips gets `result` without `trace` and `law`, which are for payroll's reviewers."""
+
     id: UUID
     run_id: UUID
     employee_id: UUID
@@ -254,10 +290,18 @@ class Approve(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Acknowledge(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A reviewer's note acknowledging a variance exception. Nobody can approve or finalise a run while any of its
+    exceptions is unacknowledged."""
+
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
 
 class ExceptionView(msgspec.Struct, frozen=True):
+    """A variance exception of a pay run, found against the previous run: an employee new to it or missing from it, paid
+    in another currency, paid a negative net or after termination, or whose net pay or a line moved by more than your
+    tenant's tolerance. `key` (kind, employee and line code) identifies it and orders the list; it stays open until a
+    reviewer acknowledges it with a note."""
+
     id: UUID
     key: str
     #: the finding: its kind, message and params, and its figures (``current`` and ``previous`` are money in its
@@ -277,6 +321,9 @@ class RegionAssignment(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class LineAmounts(msgspec.Struct, frozen=True):
+    """One payslip line of a calculated version: its code, what it deducts from the employee and what it costs the
+    employer, money strings in the history's `currency`."""
+
     code: str
     employee: Money
     employer: Money
@@ -293,6 +340,10 @@ class LineChange(msgspec.Struct, frozen=True):
 
 
 class PayslipVersion(msgspec.Struct, frozen=True):
+    """One calculation of an employee's payslip in a pay run: when and by whom (their subject), the hash of the run's
+    results it belonged to, whether the run shows it now, its gross, net and employer cost, its lines, and the lines
+    that changed from the version before. Amounts are money strings in the history's `currency`."""
+
     payslip_id: UUID
     calculated_at: datetime
     calculated_by: str
@@ -307,6 +358,9 @@ class PayslipVersion(msgspec.Struct, frozen=True):
 
 
 class PayslipHistory(msgspec.Struct, frozen=True):
+    """Every calculated version of one employee's payslip in a pay run, oldest first, with the run's transitions and the
+    changes to this employee's inputs from the audit trail (`events`)."""
+
     run_id: UUID
     employee_id: UUID
     #: the currency of every amount of every version
@@ -333,6 +387,9 @@ class SettlementPeriodView(msgspec.Struct, frozen=True):
 
 
 class EmployeeSettlement(msgspec.Struct, frozen=True):
+    """What settling provisional pay changes for one employee: each period recalculated, and the differences in net pay
+    and employer cost over all of them, money strings in the proposal's `currency`."""
+
     employee_id: UUID
     employee: str
     periods: list[SettlementPeriodView]

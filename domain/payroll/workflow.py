@@ -33,6 +33,11 @@ _HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class RunState(StrEnum):
+    """Where a pay run stands: `draft` (opened, or changed since its last calculation), `calculated` (results ready for
+    the preparer to submit), `in_review` (awaiting approval of exactly these results by two reviewers other than the
+    preparer), `approved`, `finalised` (closed for payment; it never changes again) or `cancelled` (closed without
+    paying; it never changes again). A change to a run's inputs sends it back to `draft` and voids its approvals."""
+
     DRAFT = "draft"
     CALCULATED = "calculated"
     IN_REVIEW = "in_review"
@@ -50,6 +55,9 @@ class Actor(msgspec.Struct, frozen=True):
 
 
 class Approval(msgspec.Struct, frozen=True):
+    """A reviewer's approval of a pay run: who (their subject), the hash of the exact results approved, and when. It
+    counts only while the run's current results have that hash."""
+
     reviewer: str
     results_hash: str
     at: datetime
