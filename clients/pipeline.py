@@ -39,6 +39,11 @@ GENERATOR_REQUIREMENTS = PYTHON / "requirements-gen.txt"
 SERVER_ENV_DROPPED = ("MERIDIAN_DATABASE_URL", "MERIDIAN_MIGRATION_DATABASE_URL", "MERIDIAN_MODE", "MERIDIAN_CONFIG")
 
 
+def is_warning(line: str) -> bool:
+    """openapi-python-client says "Warning(s) encountered"; openapi-typescript marks its warnings with ⚠."""
+    return "warning" in line.lower() or "\u26a0" in line
+
+
 @dataclass
 class Outcome:
     ok: bool
@@ -59,7 +64,7 @@ class Run:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         print(completed.stdout.rstrip("\n"), f"\n--- {time.monotonic() - started:.0f} s", flush=True)
         lines = completed.stdout.splitlines()
-        warnings = [line for line in lines if "warning" in line.lower()] if warnings_fail else []
+        warnings = [line for line in lines if is_warning(line)] if warnings_fail else []
         if warnings:
             print(f"--- {len(warnings)} warning line(s): a generator warning is a failure", flush=True)
         ok = completed.returncode == 0 and not warnings
