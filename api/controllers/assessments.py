@@ -46,9 +46,9 @@ class VendorController(Controller):
     tags = ["AI interview results"]
 
     @get("/", operation_id="listVendors",
-         opt=requires(Operation.VENDORS_READ), summary="Registered interview-AI vendors")
-    async def list(self, principal: Caller) -> list[VendorView]:
-        return await service.list_vendors(principal)
+         opt=requires(Operation.VENDORS_READ), summary="Registered interview-AI vendors, in the order registered")
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None) -> Page[VendorView]:
+        return await service.list_vendors(principal, cursor, limit)
 
     @post("/", operation_id="registerVendor", opt=requires(Operation.VENDORS_WRITE),
           summary="Register a vendor; its HMAC secret is in this answer and never shown again")
@@ -107,10 +107,11 @@ class ResultController(Controller):
         return data
 
     @get("/", operation_id="listInterviewResults",
-         opt=requires(Operation.RESULTS_READ), summary="Received results; status=parked lists unmapped ones")
-    async def list(self, principal: Caller,
-                   status: FromQuery[ResultStatus | None] = None) -> list[ResultView]:
-        return await service.list_results(principal, status)
+         opt=requires(Operation.RESULTS_READ),
+         summary="Received results, in the order received; status=parked lists unmapped ones")
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
+                   status: FromQuery[ResultStatus | None] = None) -> Page[ResultView]:
+        return await service.list_results(principal, cursor, limit, status)
 
 
 class EvaluationController(Controller):
@@ -118,9 +119,10 @@ class EvaluationController(Controller):
     tags = ["AI interview results"]
 
     @get("/", operation_id="listEvaluations",
-         opt=requires(Operation.RESULTS_READ), summary="Every evaluation, each with its model version")
-    async def list(self, principal: Caller, application_id: FromPath[UUID]) -> list[EvaluationView]:
-        return await service.evaluations_of(principal, application_id)
+         opt=requires(Operation.RESULTS_READ), summary="Every evaluation, oldest first, each with its model version")
+    async def list(self, principal: Caller, application_id: FromPath[UUID], limit: Limit = 50,
+                   cursor: Cursor = None) -> Page[EvaluationView]:
+        return await service.list_evaluations(principal, application_id, cursor, limit)
 
     @post("/recompute", operation_id="recomputeEvaluation", opt=requires(Operation.RESULTS_WRITE), status_code=201,
           summary="Evaluate again against the model version in force today (explicit, audited)")

@@ -13,6 +13,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.guards import Caller, caller, requires
+from api.http import Cursor, Limit
 from api.problems import locale_of
 from compliance.calculation import CalculationResult, Earnings, PayFrequency
 from compliance.labour import Contract
@@ -21,6 +22,7 @@ from compliance.pack import Pack
 from compliance.parameters import ParameterChange, Verification
 from compliance.registry import all_packs, calendar_of, law_pack_for, law_packs
 from domain.kernel.i18n import translate
+from domain.kernel.pagination import Page, map_page, page_of_sorted
 from domain.kernel.permissions import Operation
 from domain.regulation import service as regulation
 from domain.tenancy.model import CountryCode
@@ -146,9 +148,10 @@ class ComplianceController(Controller):
     tags = ["Compliance"]
 
     @get("/packs", operation_id="listPacks",
-         opt=requires(Operation.COMPLIANCE_READ), summary="Countries, regions, versions, effective ranges")
-    async def packs(self) -> list[PackSummary]:
-        return [_summary(country) for country in law_packs()]
+         opt=requires(Operation.COMPLIANCE_READ),
+         summary="Countries, regions, versions, effective ranges; by country code")
+    async def packs(self, limit: Limit = 50, cursor: Cursor = None) -> Page[PackSummary]:
+        return map_page(page_of_sorted(law_packs(), limit, cursor, lambda country: (country,)), _summary)
 
     @get("/packs/{country:str}", operation_id="getPack", opt=requires(Operation.COMPLIANCE_READ),
          summary="Every parameter version with its citation, and the pack's input schemas")
@@ -162,14 +165,13 @@ class ComplianceController(Controller):
         )
 
     @get("/packs/{country:str}/changes", operation_id="listPackChanges", opt=requires(Operation.COMPLIANCE_READ),
-         summary="Parameter changes taking effect on or after a date: the policy-update feed")
+         summary="Parameter changes taking effect on or after a date, by that date: the policy-update feed")
     async def changes(
         self, principal: Caller, country: FromPath[CountryCode],
-        since: Annotated[date, QueryParameter(description="ISO date")],
-    ) -> list[ParameterChange]:
+        since: Annotated[date, QueryParameter(description="ISO date")], limit: Limit = 50, cursor: Cursor = None,
+    ) -> Page[ParameterChange]:
         """Shipped, bundled and the tenant's own versions, each change with its origin and verification level."""
-        found = await regulation.changes_for(principal, country, since)
-        return sorted(found, key=lambda c: (c.effective_from, c.series, c.region or "", c.parameter, c.origin))
+        return await regulation.list_changes(principal, country, since, cursor, limit)
 
     @post("/payroll-calculations", operation_id="calculatePayroll",
           opt=requires(Operation.COMPLIANCE_CALCULATE), status_code=200,

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.guards import Caller, requires
+from api.http import Cursor, Limit, aware, created
 from api.problems import locale_of
 from domain.interviews import service
 from domain.interviews.interviewer_view import InterviewerView, interviewer_view
-from domain.interviews.model import NewInterview
+from domain.interviews.model import InterviewFilter, NewInterview
 from domain.interviews.service import FeedbackView, InterviewView, NewFeedback
+from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 
 CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
+StartsFrom = Annotated[datetime | None, QueryParameter(
+    name="from", description="Only interviews starting at or after this instant (RFC 3339, with its UTC offset).")]
+StartsBefore = Annotated[datetime | None, QueryParameter(
+    name="to", description="Only interviews starting before this instant (RFC 3339, with its UTC offset).")]
 
 
 class InterviewController(Controller):
@@ -25,8 +32,9 @@ class InterviewController(Controller):
 
     @post("/", operation_id="scheduleInterview", opt=requires(Operation.INTERVIEWS_WRITE),
           summary="Schedule an interview; an interviewer cannot be booked twice at once")
-    async def schedule(self, principal: Caller, data: JSONBody[NewInterview]) -> InterviewView:
-        return await service.schedule(principal, data)
+    async def schedule(self, principal: Caller, data: JSONBody[NewInterview]) -> Response[InterviewView]:
+        interview = await service.schedule(principal, data)
+        return created(interview, f"/v1/interviews/{interview.id}")
 
     @get("/{interview_id:uuid}", operation_id="getInterview", opt=requires(Operation.INTERVIEWS_READ),
          summary="An interview in UTC and in each participant's local time")
@@ -41,11 +49,14 @@ class InterviewController(Controller):
         return Response(content, media_type=CALENDAR_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="interview-{interview_id}.ics"'})
 
-    @get("/", operation_id="listInterviews",
-         opt=requires(Operation.INTERVIEWS_READ), summary="The interviews of one application")
-    async def of_application(self, principal: Caller,
-                             application_id: FromQuery[UUID]) -> list[InterviewView]:
-        return await service.interviews_of_application(principal, application_id)
+    @get("/", operation_id="listInterviews", opt=requires(Operation.INTERVIEWS_READ),
+         summary="Interviews by start time: one application's, or those starting in a from/to window")
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
+                   application_id: FromQuery[UUID | None] = None, starts_from: StartsFrom = None,
+                   starts_before: StartsBefore = None) -> Page[InterviewView]:
+        only = InterviewFilter(application_id=application_id, starts_from=aware(starts_from, "from"),
+                               starts_before=aware(starts_before, "to"))
+        return await service.list_interviews(principal, cursor, limit, only)
 
     @post("/{interview_id:uuid}/feedback", operation_id="giveInterviewFeedback",
           opt=requires(Operation.INTERVIEW_FEEDBACK_WRITE),
@@ -55,9 +66,10 @@ class InterviewController(Controller):
         return await service.give_feedback(principal, interview_id, data)
 
     @get("/{interview_id:uuid}/feedback", operation_id="listInterviewFeedback", opt=requires(Operation.INTERVIEWS_READ),
-         summary="The interviewers' feedback on an interview")
-    async def feedback(self, principal: Caller, interview_id: FromPath[UUID]) -> list[FeedbackView]:
-        return await service.feedback_on(principal, interview_id)
+         summary="The interviewers' feedback on an interview, in the order given")
+    async def feedback(self, principal: Caller, interview_id: FromPath[UUID], limit: Limit = 50,
+                       cursor: Cursor = None) -> Page[FeedbackView]:
+        return await service.list_feedback(principal, interview_id, cursor, limit)
 
 
 class InterviewerViewController(Controller):

@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
 from api.guards import Caller, requires
-from api.http import Cursor, Limit
+from api.http import Cursor, Limit, created
 from api.openapi import raw_answer, raw_body
 from api.uploads import UPLOAD_RESPONSES, upload_body
 from compliance.coverage import CoverageRow
@@ -38,11 +38,12 @@ class CoverageController(Controller):
     tags = ["Compliance"]
 
     @get("/", operation_id="getLawCoverage", opt=requires(Operation.COMPLIANCE_READ),
-         summary="What law is known, and how well: per country, region and series, as your tenant runs on it")
+         summary="What law is known, and how well: per country, series and region, as your tenant runs on it")
     async def coverage(self, principal: Caller, country: FromQuery[CountryCode | None] = None,
-                       on: FromQuery[date | None] = None) -> list[CoverageRow]:
+                       on: FromQuery[date | None] = None, limit: Limit = 50,
+                       cursor: Cursor = None) -> Page[CoverageRow]:
         today = on or to_local(utc_now(), principal.timezone).date()
-        return await service.coverage_for(principal, today, country)
+        return await service.list_coverage(principal, today, country, cursor, limit)
 
 
 class LawVersionController(Controller):
@@ -59,8 +60,9 @@ class LawVersionController(Controller):
     @post("/", operation_id="proposeLawVersion", opt=requires(Operation.LAW_VERSIONS_WRITE),
           summary="Propose your tenant's own version of a series (for example a city's new base); another "
                   "person approves it")
-    async def propose(self, principal: Caller, data: JSONBody[NewLawVersion]) -> LawVersionView:
-        return await service.propose_version(principal, data)
+    async def propose(self, principal: Caller, data: JSONBody[NewLawVersion]) -> Response[LawVersionView]:
+        version = await service.propose_version(principal, data)
+        return created(version, f"/v1/law-versions/{version.id}")
 
     @get("/{version_id:uuid}", operation_id="getLawVersion",
          opt=requires(Operation.COMPLIANCE_READ), summary="Read one of your law versions")
@@ -112,9 +114,10 @@ class LawChoiceController(Controller):
     tags = ["Compliance"]
 
     @get("/", operation_id="listLawChoices", opt=requires(Operation.COMPLIANCE_READ),
-         summary="Your written choices: series carried forward provisionally, unverified series accepted")
-    async def list(self, principal: Caller) -> list[LawChoiceView]:
-        return await service.list_choices(principal)
+         summary="Your written choices, in the order made: series carried forward provisionally, unverified "
+                 "series accepted")
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None) -> Page[LawChoiceView]:
+        return await service.list_choices(principal, cursor, limit)
 
     @post("/", operation_id="makeLawChoice", opt=requires(Operation.PAYROLL_ADMIN),
           summary="Carry a late-published series forward provisionally, or accept an unverified one, with a reason")

@@ -11,8 +11,10 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from api.guards import Caller, requires
+from api.http import Cursor, Limit
 from api.openapi import raw_answer, raw_body
 from api.uploads import UPLOAD_RESPONSES, upload_body
+from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 from domain.recordings import service
 from domain.recordings.service import RecordingView
@@ -44,9 +46,11 @@ class ApplicationRecordingController(Controller):
                                     settings.max_upload_bytes)
 
     @get("/", operation_id="listRecordings",
-         opt=requires(Operation.RECORDINGS_READ), summary="The application's recordings and attachments")
-    async def list(self, principal: Caller, application_id: FromPath[UUID]) -> list[RecordingView]:
-        return await service.recordings_of(principal, application_id)
+         opt=requires(Operation.RECORDINGS_READ),
+         summary="The application's recordings and attachments, in the order uploaded")
+    async def list(self, principal: Caller, application_id: FromPath[UUID], limit: Limit = 50,
+                   cursor: Cursor = None) -> Page[RecordingView]:
+        return await service.list_recordings(principal, application_id, cursor, limit)
 
 
 class RecordingController(Controller):

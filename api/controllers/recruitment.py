@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth import issue_token
 from api.guards import Caller, requires
-from api.http import Cursor, Limit, expected_version, with_etag
+from api.http import Cursor, Limit, UpdatedSince, aware, created, expected_version, with_etag
 from api.openapi import OWN_RECORD_RESPONSES
 from api.problems import locale_of
 from domain.interviews import portal
@@ -20,6 +20,7 @@ from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation, Role
 from domain.recruitment import service
 from domain.recruitment.model import (
+    ApplicationFilter,
     ApplicationView,
     CandidateView,
     ConsentView,
@@ -45,12 +46,14 @@ class PipelineController(Controller):
 
     @get("/", operation_id="listPipelineStages",
          opt=requires(Operation.PIPELINE_READ), summary="The tenant's pipeline stages, in order")
-    async def list(self, request: Request[Any, Any, Any], principal: Caller) -> list[StageView]:
-        return await service.list_stages(principal, locale_of(request))
+    async def list(self, request: Request[Any, Any, Any], principal: Caller, limit: Limit = 50,
+                   cursor: Cursor = None) -> Page[StageView]:
+        return await service.list_stages(principal, locale_of(request), cursor, limit)
 
-    @post("/", operation_id="addPipelineStage", opt=requires(Operation.PIPELINE_WRITE), summary="Add a pipeline stage")
+    @post("/", operation_id="addPipelineStage", opt=requires(Operation.PIPELINE_WRITE),
+          summary="Add a pipeline stage; answers the stage added")
     async def add(self, request: Request[Any, Any, Any], principal: Caller,
-                  data: JSONBody[NewStage]) -> list[StageView]:
+                  data: JSONBody[NewStage]) -> StageView:
         return await service.add_stage(principal, data, locale_of(request))
 
 
@@ -60,14 +63,17 @@ class JobController(Controller):
 
     @get("/", operation_id="listJobs", opt=requires(Operation.JOBS_READ), summary="List jobs, titles in your language")
     async def list(self, request: Request[Any, Any, Any], principal: Caller, limit: Limit = 50, cursor: Cursor = None,
-                   status: FromQuery[JobStatus | None] = None) -> Page[JobView]:
-        return await service.list_jobs(principal, cursor, limit, status, locale_of(request))
+                   status: FromQuery[JobStatus | None] = None,
+                   legal_entity_id: FromQuery[UUID | None] = None) -> Page[JobView]:
+        return await service.list_jobs(principal, cursor, limit, status, locale_of(request),
+                                       legal_entity_id=legal_entity_id)
 
     @post("/", operation_id="createJob",
           opt=requires(Operation.JOBS_WRITE), summary="Open a job (requisition) for a legal entity")
     async def create(self, request: Request[Any, Any, Any], principal: Caller,
                      data: JSONBody[NewJob]) -> Response[JobView]:
-        return with_etag(await service.create_job(principal, data, locale_of(request)), status_code=201)
+        job = await service.create_job(principal, data, locale_of(request))
+        return created(job, f"/v1/jobs/{job.id}")
 
     @get("/{job_id:uuid}", operation_id="getJob",
          opt=requires(Operation.JOBS_READ), summary="Read a job in your language")
@@ -84,9 +90,10 @@ class JobController(Controller):
 
     @get("/{job_id:uuid}/competency-model-versions", operation_id="listCompetencyModelVersions",
          opt=requires(Operation.COMPETENCY_MODELS_READ),
-         summary="Every version of the job's competency model")
-    async def model_versions(self, principal: Caller, job_id: FromPath[UUID]) -> list[ModelVersionView]:
-        return await service.model_versions(principal, job_id)
+         summary="Every version of the job's competency model, oldest first")
+    async def model_versions(self, principal: Caller, job_id: FromPath[UUID], limit: Limit = 50,
+                             cursor: Cursor = None) -> Page[ModelVersionView]:
+        return await service.list_model_versions(principal, job_id, cursor, limit)
 
     @post("/{job_id:uuid}/competency-model-versions", operation_id="publishCompetencyModelVersion",
           opt=requires(Operation.COMPETENCY_MODELS_WRITE),
@@ -102,14 +109,15 @@ class CandidateController(Controller):
 
     @get("/", operation_id="listCandidates", opt=requires(Operation.CANDIDATES_READ),
          summary="List candidates (personal data masked unless you hold pii:read; clear reads are audited)")
-    async def list(self, principal: Caller, limit: Limit = 50,
-                   cursor: Cursor = None) -> Page[CandidateView]:
-        return await service.list_candidates(principal, cursor, limit)
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None,
+                   updated_since: UpdatedSince = None) -> Page[CandidateView]:
+        return await service.list_candidates(principal, cursor, limit, aware(updated_since, "updated_since"))
 
     @post("/", operation_id="createCandidate", opt=requires(Operation.CANDIDATES_WRITE),
           summary="Add a candidate; duplicates by email, phone or national id are refused")
     async def create(self, principal: Caller, data: JSONBody[NewCandidate]) -> Response[CandidateView]:
-        return with_etag(await service.create_candidate(principal, data), status_code=201)
+        candidate = await service.create_candidate(principal, data)
+        return created(candidate, f"/v1/candidates/{candidate.id}")
 
     @get("/{candidate_id:uuid}", operation_id="getCandidate",
          opt=requires(Operation.CANDIDATES_READ), summary="Read a candidate")
@@ -128,9 +136,10 @@ class CandidateController(Controller):
         return PortalToken(token=token, expires_in=PORTAL_TOKEN_SECONDS, subject=subject)
 
     @get("/{candidate_id:uuid}/consents", operation_id="listConsents",
-         opt=requires(Operation.CANDIDATES_READ), summary="The candidate's consents")
-    async def consents(self, principal: Caller, candidate_id: FromPath[UUID]) -> list[ConsentView]:
-        return await service.list_consents(principal, candidate_id)
+         opt=requires(Operation.CANDIDATES_READ), summary="The candidate's consents, oldest first")
+    async def consents(self, principal: Caller, candidate_id: FromPath[UUID], limit: Limit = 50,
+                       cursor: Cursor = None) -> Page[ConsentView]:
+        return await service.list_consents(principal, candidate_id, cursor, limit)
 
     @post("/{candidate_id:uuid}/consents", operation_id="recordConsent", opt=requires(Operation.CANDIDATES_WRITE),
           summary="Record a consent: purpose, when given, evidence")
@@ -169,22 +178,29 @@ class CandidatePortalController(Controller):
         return await portal.overview(principal)
 
 
+StageFilter = Annotated[str | None, QueryParameter(
+    pattern=r"^[a-z][a-z0-9_]{0,49}$", description="A stage code of the tenant's pipeline (applied, interview, ...)")]
+
+
 class ApplicationController(Controller):
     path = "/v1/applications"
     tags = ["Recruitment"]
 
     @get("/", operation_id="listApplications",
-         opt=requires(Operation.APPLICATIONS_READ), summary="List applications, optionally for one job")
+         opt=requires(Operation.APPLICATIONS_READ),
+         summary="List applications, each with its candidate's name and job title; by job, stage or changes since")
     async def list(self, request: Request[Any, Any, Any], principal: Caller, limit: Limit = 50, cursor: Cursor = None,
-                   job_id: FromQuery[UUID | None] = None) -> Page[ApplicationView]:
-        return await service.list_applications(principal, cursor, limit, job_id, locale_of(request))
+                   job_id: FromQuery[UUID | None] = None, stage: StageFilter = None,
+                   updated_since: UpdatedSince = None) -> Page[ApplicationView]:
+        only = ApplicationFilter(job_id=job_id, stage=stage, updated_since=aware(updated_since, "updated_since"))
+        return await service.list_applications(principal, cursor, limit, only, locale_of(request))
 
     @post("/", operation_id="createApplication",
           opt=requires(Operation.APPLICATIONS_WRITE), summary="Apply a candidate to a job")
     async def create(self, request: Request[Any, Any, Any], principal: Caller,
                      data: JSONBody[NewApplication]) -> Response[ApplicationView]:
-        return with_etag(await service.create_application(principal, data, locale_of(request)),
-                         status_code=201)
+        application = await service.create_application(principal, data, locale_of(request))
+        return created(application, f"/v1/applications/{application.id}")
 
     @get("/{application_id:uuid}", operation_id="getApplication",
          opt=requires(Operation.APPLICATIONS_READ), summary="Read an application")
@@ -202,7 +218,7 @@ class ApplicationController(Controller):
 
     @get("/{application_id:uuid}/history", operation_id="listApplicationHistory",
          opt=requires(Operation.APPLICATIONS_READ),
-         summary="Every stage change: who, when, why")
-    async def history(self, principal: Caller,
-                      application_id: FromPath[UUID]) -> list[StageChangeView]:
-        return await service.application_history(principal, application_id)
+         summary="Every stage change: who, when, why (oldest first)")
+    async def history(self, principal: Caller, application_id: FromPath[UUID], limit: Limit = 50,
+                      cursor: Cursor = None) -> Page[StageChangeView]:
+        return await service.list_stage_changes(principal, application_id, cursor, limit)

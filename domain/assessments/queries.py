@@ -74,9 +74,12 @@ async def vendor_named(uow: UnitOfWork, name: str) -> bool:
     return await Vendor.exists().where((Vendor.tenant_id == uow.tenant_id) & (Vendor.name == name))
 
 
-async def vendors(uow: UnitOfWork) -> list[VendorRow]:
-    return [VendorRow(**row) for row in
-            await Vendor.select().where(Vendor.tenant_id == uow.tenant_id).order_by(Vendor.name)]
+async def vendors(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[VendorRow]:
+    """In the order they were registered (ids are UUIDv7)."""
+    query = Vendor.select().where(Vendor.tenant_id == uow.tenant_id)
+    if after:
+        query = query.where(Vendor.id > after)
+    return [VendorRow(**row) for row in await query.order_by(Vendor.id).limit(limit)]
 
 
 async def replace_secret(uow: UnitOfWork, vendor_id: UUID, version: int, secret: str, previous: str) -> None:
@@ -137,6 +140,16 @@ async def results(uow: UnitOfWork, status: str | None, application_id: UUID | No
     return [ResultRow(**row) for row in await query.order_by(InterviewResult.received_at)]
 
 
+async def results_page(uow: UnitOfWork, *, after: UUID | None, limit: int, status: str | None) -> list[ResultRow]:
+    """In the order they were received (ids are UUIDv7)."""
+    query = InterviewResult.select().where(InterviewResult.tenant_id == uow.tenant_id)
+    if status:
+        query = query.where(InterviewResult.status == status)
+    if after:
+        query = query.where(InterviewResult.id > after)
+    return [ResultRow(**row) for row in await query.order_by(InterviewResult.id).limit(limit)]
+
+
 async def parked_for(uow: UnitOfWork, vendor_id: UUID, kind: str, value: str) -> list[ResultRow]:
     column = InterviewResult.application_reference if kind == "application" else InterviewResult.candidate_reference
     rows = await InterviewResult.select().where(
@@ -170,6 +183,16 @@ async def evaluation(uow: UnitOfWork, evaluation_id: UUID) -> StoredEvaluation |
     row = await EvaluationRecord.select().where(
         (EvaluationRecord.tenant_id == uow.tenant_id) & (EvaluationRecord.id == evaluation_id)).first()
     return _evaluation(row) if row else None
+
+
+async def evaluations_page(uow: UnitOfWork, application_id: UUID, *, after: UUID | None,
+                           limit: int) -> list[StoredEvaluation]:
+    """In the order they were made (ids are UUIDv7)."""
+    query = EvaluationRecord.select().where(
+        (EvaluationRecord.tenant_id == uow.tenant_id) & (EvaluationRecord.application_id == application_id))
+    if after:
+        query = query.where(EvaluationRecord.id > after)
+    return [_evaluation(row) for row in await query.order_by(EvaluationRecord.id).limit(limit)]
 
 
 async def evaluations(uow: UnitOfWork, application_id: UUID) -> list[StoredEvaluation]:

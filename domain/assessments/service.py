@@ -197,9 +197,10 @@ async def rotate_secret(principal: Principal, vendor_id: UUID) -> VendorSecret:
     return VendorSecret(vendor=_vendor_view(rotated), secret=secret)
 
 
-async def list_vendors(principal: Principal) -> list[VendorView]:
+async def list_vendors(principal: Principal, cursor: str | None, limit: int) -> Page[VendorView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        return [_vendor_view(row) for row in await queries.vendors(uow)]
+        rows = await queries.vendors(uow, after=decode_uuid_cursor(cursor), limit=limit + 1)
+    return page_of([_vendor_view(row) for row in rows], limit, lambda vendor: str(vendor.id))
 
 
 async def map_reference(principal: Principal, vendor_id: UUID, request: NewReference) -> ReferenceView:
@@ -393,16 +394,29 @@ async def refused_deliveries(principal: Principal, vendor_id: UUID, cursor: str 
     return page_of(window_views(rows, samples), limit, lambda window: str(window.id))
 
 
-async def list_results(principal: Principal, status: ResultStatus | None) -> list[ResultView]:
+async def list_results(principal: Principal, cursor: str | None, limit: int,
+                       status: ResultStatus | None) -> Page[ResultView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        return [_result_view(row) for row in await queries.results(uow, status)]
+        rows = await queries.results_page(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, status=status)
+    return page_of([_result_view(row) for row in rows], limit, lambda result: str(result.id))
 
 
 async def evaluations_of(principal: Principal, application_id: UUID) -> list[EvaluationView]:
+    """Every evaluation of the application, oldest first."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
         return [_evaluation_view(row) for row in await queries.evaluations(uow, application_id)]
+
+
+async def list_evaluations(principal: Principal, application_id: UUID, cursor: str | None,
+                           limit: int) -> Page[EvaluationView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await application_in(uow, application_id) is None:
+            raise ApplicationNotFound()
+        rows = await queries.evaluations_page(uow, application_id, after=decode_uuid_cursor(cursor),
+                                              limit=limit + 1)
+    return page_of([_evaluation_view(row) for row in rows], limit, lambda evaluation: str(evaluation.id))
 
 
 async def recompute(principal: Principal, application_id: UUID) -> EvaluationView:

@@ -36,6 +36,8 @@ MAX_PARTICIPANTS = 20
 
 
 class ParticipantKind(StrEnum):
+    """A participant's part in an interview: the `candidate` (exactly one) or an `interviewer` (at least one)."""
+
     CANDIDATE = "candidate"
     INTERVIEWER = "interviewer"
 
@@ -47,6 +49,12 @@ class InterviewEndsBeforeStart(InvalidInput):
     code = "interview_ends_before_start"
     title = "Interview ends before it starts"
     template = "An interview must end after it starts; {end} is not after {start}."
+
+
+class WindowEndsBeforeStart(InvalidInput):
+    code = "window_ends_before_start"
+    title = "Window ends before it starts"
+    template = "A time window must end after it starts; {end} is not after {start}."
 
 
 class InterviewTooLong(InvalidInput):
@@ -96,6 +104,10 @@ def _utc(moment: datetime, field: str) -> datetime:
 
 
 class ParticipantInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A participant of an interview to schedule: the `candidate` (the application's candidate, by candidate id) or an
+    `interviewer` (by user id in your tenant), with the name to show and the time zone (IANA name) their local times are
+    given in."""
+
     kind: ParticipantKind
     person_id: UUID
     display_name: DisplayName
@@ -106,6 +118,20 @@ class ParticipantInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             require_timezone(self.timezone)
         except InvalidTimezone:
             raise InvalidTimezone(zone=self.timezone, field="timezone") from None
+
+
+class InterviewFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """What a list of interviews may be narrowed to: one application's, or those starting in the half-open
+    window ``[starts_from, starts_before)``, either end open."""
+
+    application_id: UUID | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.starts_from and self.starts_before and self.starts_before <= self.starts_from:
+            raise WindowEndsBeforeStart(start=rfc3339(self.starts_from), end=rfc3339(self.starts_before),
+                                        field="to")
 
 
 class InterviewSlot(msgspec.Struct, frozen=True, order=True):
@@ -140,6 +166,10 @@ def require_bookable(slot: InterviewSlot) -> InterviewSlot:
 
 
 class NewInterview(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An interview to schedule for an application: a title, its start and end (RFC 3339 with a UTC offset; at most 8
+    hours), exactly one candidate and at least one interviewer, each listed once, and optionally a location and a video
+    link (http or https). An interviewer already booked at an overlapping time is refused."""
+
     application_id: UUID
     title: Title
     start: datetime
@@ -235,6 +265,9 @@ class Participant(Protocol):
 
 
 class ParticipantTime(msgspec.Struct, frozen=True):
+    """An interview's time as one participant sees it: start and end in their own time zone (RFC 3339 with their
+    offset), their UTC offset at the start, and whether a daylight-saving change falls during the interview."""
+
     person_id: UUID
     kind: ParticipantKind
     display_name: str

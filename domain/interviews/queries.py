@@ -7,10 +7,11 @@ from uuid import UUID
 
 import msgspec
 
-from domain.interviews.model import InterviewSlot, ParticipantInput
+from domain.interviews.model import InterviewFilter, InterviewSlot, ParticipantInput
 from domain.interviews.tables import Feedback, Interview, InterviewParticipant
 from domain.kernel.db import UnitOfWork, current_database
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import rows_after
 from domain.kernel.time import utc_now
 
 
@@ -104,6 +105,32 @@ async def participants(uow: UnitOfWork, interview_id: UUID) -> list[ParticipantR
     return [ParticipantRow(**row) for row in rows]
 
 
+async def participants_of(uow: UnitOfWork, interview_ids: list[UUID]) -> list[ParticipantRow]:
+    """The participants of several interviews in one query, each interview's in the order ``participants`` gives."""
+    if not interview_ids:
+        return []
+    rows = await InterviewParticipant.select().where(
+        (InterviewParticipant.tenant_id == uow.tenant_id) & InterviewParticipant.interview_id.is_in(interview_ids)
+    ).order_by(InterviewParticipant.kind).order_by(InterviewParticipant.display_name)
+    return [ParticipantRow(**row) for row in rows]
+
+
+async def interviews(uow: UnitOfWork, *, after: tuple[datetime, UUID] | None, limit: int,
+                     only: InterviewFilter) -> list[InterviewRow]:
+    """By start time, then id."""
+    query = Interview.select().where(Interview.tenant_id == uow.tenant_id)
+    if only.application_id:
+        query = query.where(Interview.application_id == only.application_id)
+    if only.starts_from:
+        query = query.where(Interview.start_utc >= only.starts_from)
+    if only.starts_before:
+        query = query.where(Interview.start_utc < only.starts_before)
+    if after is not None:
+        query = query.where(rows_after(Interview, Interview.start_utc, after))
+    rows = await query.order_by(Interview.start_utc).order_by(Interview.id).limit(limit)
+    return [InterviewRow(**row) for row in rows]
+
+
 async def interviews_of_application(uow: UnitOfWork, application_id: UUID) -> list[InterviewRow]:
     rows = await Interview.select().where(
         (Interview.tenant_id == uow.tenant_id) & (Interview.application_id == application_id)
@@ -124,7 +151,12 @@ async def feedback_given(uow: UnitOfWork, interview_id: UUID, interviewer_id: UU
         & (Feedback.interviewer_id == interviewer_id))
 
 
-async def feedback(uow: UnitOfWork, interview_id: UUID) -> list[FeedbackRow]:
-    rows = await Feedback.select().where(
-        (Feedback.tenant_id == uow.tenant_id) & (Feedback.interview_id == interview_id)).order_by(Feedback.created_at)
+async def feedback(uow: UnitOfWork, interview_id: UUID, *, after: UUID | None = None,
+                   limit: int | None = None) -> list[FeedbackRow]:
+    """In the order it was given (ids are UUIDv7)."""
+    query = Feedback.select().where((Feedback.tenant_id == uow.tenant_id) & (Feedback.interview_id == interview_id))
+    if after:
+        query = query.where(Feedback.id > after)
+    query = query.order_by(Feedback.id)
+    rows = await (query.limit(limit) if limit else query)
     return [FeedbackRow(**{**row, "ratings": json.loads(row["ratings"])}) for row in rows]

@@ -16,6 +16,7 @@ from domain.interviews import queries
 from domain.interviews.calendar_export import to_ics
 from domain.interviews.model import (
     InterviewerDoubleBooked,
+    InterviewFilter,
     InterviewSlot,
     InterviewTimes,
     NewInterview,
@@ -27,6 +28,15 @@ from domain.interviews.queries import FeedbackRow, InterviewRow, ParticipantRow
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import (
+    Page,
+    decode_keyed_cursor,
+    decode_uuid_cursor,
+    instant,
+    keyed_position,
+    map_page,
+    page_of,
+)
 from domain.kernel.principal import Principal
 from domain.kernel.time import rfc3339, utc_now
 from domain.recruitment.service import ApplicationNotFound, application_in
@@ -50,6 +60,9 @@ class InterviewerUnknown(InvalidInput):
 
 
 class InterviewView(msgspec.Struct, frozen=True):
+    """A scheduled interview: its application, title, status (`scheduled`), location or video link, start and end in
+    UTC, each participant's local times, and who scheduled it (their subject) and when."""
+
     id: UUID
     application_id: UUID
     title: str
@@ -109,7 +122,19 @@ async def interviews_of_application(principal: Principal, application_id: UUID) 
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
-        return [await _view(uow, row.id) for row in await queries.interviews_of_application(uow, application_id)]
+        return await _views(uow, await queries.interviews_of_application(uow, application_id))
+
+
+async def list_interviews(principal: Principal, cursor: str | None, limit: int,
+                          only: InterviewFilter) -> Page[InterviewView]:
+    """By start time; an application the filter names must exist."""
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if only.application_id and await application_in(uow, only.application_id) is None:
+            raise ApplicationNotFound()
+        rows = await queries.interviews(uow, after=decode_keyed_cursor(cursor, instant), limit=limit + 1, only=only)
+        page = page_of(rows, limit, lambda row: keyed_position(row.start_utc.isoformat(), row.id))
+        views = await _views(uow, page.items)
+    return Page(items=views, next_cursor=page.next_cursor)
 
 
 async def calendar_file(principal: Principal, interview_id: UUID) -> str:
@@ -134,6 +159,18 @@ async def _load(uow: UnitOfWork, interview_id: UUID) -> tuple[InterviewRow, list
 
 async def _view(uow: UnitOfWork, interview_id: UUID) -> InterviewView:
     row, people = await _load(uow, interview_id)
+    return _shown(row, people)
+
+
+async def _views(uow: UnitOfWork, rows: list[InterviewRow]) -> list[InterviewView]:
+    """Several interviews, their participants read in one query."""
+    people: dict[UUID, list[_Participant]] = {}
+    for participant in await queries.participants_of(uow, [row.id for row in rows]):
+        people.setdefault(participant.interview_id, []).append(_participant(participant))
+    return [_shown(row, people.get(row.id, [])) for row in rows]
+
+
+def _shown(row: InterviewRow, people: list[_Participant]) -> InterviewView:
     times: InterviewTimes = times_for(InterviewSlot(row.start_utc, row.end_utc), people)
     return InterviewView(
         id=row.id, application_id=row.application_id, title=row.title, status=row.status,
@@ -146,6 +183,8 @@ async def _view(uow: UnitOfWork, interview_id: UUID) -> InterviewView:
 
 
 class Recommendation(StrEnum):
+    """An interviewer's hiring recommendation: `strong_yes`, `yes`, `no` or `strong_no`."""
+
     STRONG_YES = "strong_yes"
     YES = "yes"
     NO = "no"
@@ -186,6 +225,9 @@ class FeedbackAlreadyGiven(Conflict):
 
 
 class FeedbackView(msgspec.Struct, frozen=True):
+    """One interviewer's feedback on an interview, given once: their ratings per competency (0-100, decimal strings),
+    recommendation and notes, and when it was given."""
+
     id: UUID
     interview_id: UUID
     interviewer_id: UUID
@@ -219,6 +261,15 @@ async def feedback_on(principal: Principal, interview_id: UUID) -> list[Feedback
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         row, _ = await _load(uow, interview_id)
         return await _feedback(uow, row.id)
+
+
+async def list_feedback(principal: Principal, interview_id: UUID, cursor: str | None,
+                        limit: int) -> Page[FeedbackView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await queries.interview(uow, interview_id) is None:
+            raise InterviewNotFound()
+        rows = await queries.feedback(uow, interview_id, after=decode_uuid_cursor(cursor), limit=limit + 1)
+    return map_page(page_of(rows, limit, lambda row: str(row.id)), _feedback_view)
 
 
 def _feedback_view(row: FeedbackRow) -> FeedbackView:

@@ -26,11 +26,15 @@ async def insert_recording(uow: UnitOfWork, row: RecordingRow) -> None:
     await Recording.insert(Recording(**{**msgspec.structs.asdict(row), "tenant_id": uow.tenant_id}))
 
 
-async def recordings_of_application(uow: UnitOfWork, application_id: UUID) -> list[RecordingRow]:
-    rows = await Recording.select().where(
-        (Recording.tenant_id == uow.tenant_id) & (Recording.application_id == application_id)
-    ).order_by(Recording.created_at)
-    return [RecordingRow(**row) for row in rows]
+async def recordings_of_application(uow: UnitOfWork, application_id: UUID, *, after: UUID | None = None,
+                                    limit: int | None = None) -> list[RecordingRow]:
+    """In the order they were uploaded (ids are UUIDv7)."""
+    query = Recording.select().where(
+        (Recording.tenant_id == uow.tenant_id) & (Recording.application_id == application_id))
+    if after:
+        query = query.where(Recording.id > after)
+    query = query.order_by(Recording.id)
+    return [RecordingRow(**row) for row in await (query.limit(limit) if limit else query)]
 
 
 async def recording(uow: UnitOfWork, recording_id: UUID) -> RecordingRow | None:

@@ -19,6 +19,7 @@ from domain.audit.service import record
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import InvalidInput, NotFound
 from domain.kernel.ids import new_id
+from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
 from domain.kernel.storage import object_store
 from domain.kernel.time import utc_now
@@ -42,6 +43,9 @@ class UnsupportedRecordingType(InvalidInput):
 
 
 class RecordingView(msgspec.Struct, frozen=True):
+    """An interview recording or attachment of an application, sealed at rest: its file name, media type, size in bytes,
+    SHA-256 (hex), who uploaded it and when, and the path to download it (`download`); every download is audited."""
+
     id: UUID
     application_id: UUID
     filename: str
@@ -91,11 +95,22 @@ async def upload(principal: Principal, application_id: UUID, filename: str, cont
 
 
 async def recordings_of(principal: Principal, application_id: UUID) -> list[RecordingView]:
+    """Every recording of the application, in the order uploaded."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
         rows = await queries.recordings_of_application(uow, application_id)
     return [_view(row) for row in rows]
+
+
+async def list_recordings(principal: Principal, application_id: UUID, cursor: str | None,
+                          limit: int) -> Page[RecordingView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await application_in(uow, application_id) is None:
+            raise ApplicationNotFound()
+        rows = await queries.recordings_of_application(uow, application_id, after=decode_uuid_cursor(cursor),
+                                                       limit=limit + 1)
+    return page_of([_view(row) for row in rows], limit, lambda recording: str(recording.id))
 
 
 async def open_for_download(principal: Principal, recording_id: UUID) -> tuple[RecordingView, AsyncIterator[bytes]]:

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.kernel.errors import InvalidInput
+from domain.kernel.errors import InvalidInput, NotFound
 from domain.kernel.time import require_timezone
 
 LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
@@ -169,6 +169,11 @@ class NewCandidate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise NationalIdNeedsCountry(field="national_id_country")
 
 
+class CandidateNotFound(NotFound):
+    code = "candidate_not_found"
+    template = "There is no candidate with this id."
+
+
 class NationalIdNeedsCountry(InvalidInput):
     code = "national_id_needs_country"
     title = "Country of the national id missing"
@@ -249,14 +254,27 @@ class StageMove(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class ApplicationView(msgspec.Struct, frozen=True):
+    """An application with what a list row shows: the candidate's name as the candidate's own view shows it to
+    the reader, and the job's title in the reader's language."""
+
     id: UUID
     candidate_id: UUID
+    candidate_name: str
     job_id: UUID
+    job_title: str
     stage: str
     stage_name: str
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class ApplicationFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """What a list of applications may be narrowed to: a job, a pipeline stage, changes since an instant."""
+
+    job_id: UUID | None = None
+    stage: str | None = None
+    updated_since: datetime | None = None
 
 
 class StageChangeView(msgspec.Struct, frozen=True):

@@ -9,9 +9,10 @@ import msgspec
 from piccolo.columns.combination import Or
 
 from domain.kernel.db import UnitOfWork
+from domain.kernel.pagination import rows_after
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
-from domain.recruitment.model import ApplicationRecord, CompetencyDefinition, JobRecord
+from domain.recruitment.model import ApplicationFilter, ApplicationRecord, CompetencyDefinition, JobRecord
 from domain.recruitment.tables import (
     Application,
     Candidate,
@@ -38,9 +39,19 @@ class StageRow(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
 
 
-async def stages(uow: UnitOfWork) -> list[StageRow]:
-    rows = await PipelineStage.select().where(PipelineStage.tenant_id == uow.tenant_id).order_by(PipelineStage.position)
+async def stages(uow: UnitOfWork, *, after: tuple[int, UUID] | None = None,
+                 limit: int | None = None) -> list[StageRow]:
+    """In pipeline order (by position, then id)."""
+    query = PipelineStage.select().where(PipelineStage.tenant_id == uow.tenant_id)
+    if after is not None:
+        query = query.where(rows_after(PipelineStage, PipelineStage.position, after))
+    query = query.order_by(PipelineStage.position).order_by(PipelineStage.id)
+    rows = await (query.limit(limit) if limit else query)
     return [StageRow(**{**row, "names": json.loads(row["names"])}) for row in rows]
+
+
+async def has_stages(uow: UnitOfWork) -> bool:
+    return await PipelineStage.exists().where(PipelineStage.tenant_id == uow.tenant_id)
 
 
 async def insert_stage(uow: UnitOfWork, stage_id: UUID, code: str, names: dict[str, str], position: int,
@@ -80,12 +91,15 @@ async def job(uow: UnitOfWork, job_id: UUID) -> JobRecord | None:
     return _job(row) if row else None
 
 
-async def jobs(uow: UnitOfWork, *, after: UUID | None, limit: int, status: str | None) -> list[JobRecord]:
+async def jobs(uow: UnitOfWork, *, after: UUID | None, limit: int, status: str | None,
+               legal_entity_id: UUID | None = None) -> list[JobRecord]:
     query = Job.select().where(Job.tenant_id == uow.tenant_id)
     if after:
         query = query.where(Job.id > after)
     if status:
         query = query.where(Job.status == status)
+    if legal_entity_id:
+        query = query.where(Job.legal_entity_id == legal_entity_id)
     return [_job(r) for r in await query.order_by(Job.id).limit(limit)]
 
 
@@ -145,10 +159,13 @@ async def candidate(uow: UnitOfWork, candidate_id: UUID) -> CandidateRow | None:
     return CandidateRow(**row) if row else None
 
 
-async def candidates(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[CandidateRow]:
+async def candidates(uow: UnitOfWork, *, after: UUID | None, limit: int,
+                     updated_since: datetime | None = None) -> list[CandidateRow]:
     query = Candidate.select().where(Candidate.tenant_id == uow.tenant_id)
     if after:
         query = query.where(Candidate.id > after)
+    if updated_since:
+        query = query.where(Candidate.updated_at >= updated_since)
     return [CandidateRow(**row) for row in await query.order_by(Candidate.id).limit(limit)]
 
 
@@ -182,10 +199,13 @@ async def insert_consent(uow: UnitOfWork, consent_id: UUID, candidate_id: UUID, 
                                  created_at=utc_now(), **values))
 
 
-async def consents(uow: UnitOfWork, candidate_id: UUID) -> list[ConsentRow]:
-    rows = await Consent.select().where(
-        (Consent.tenant_id == uow.tenant_id) & (Consent.candidate_id == candidate_id)).order_by(Consent.id)
-    return [ConsentRow(**row) for row in rows]
+async def consents(uow: UnitOfWork, candidate_id: UUID, *, after: UUID | None = None,
+                   limit: int | None = None) -> list[ConsentRow]:
+    query = Consent.select().where((Consent.tenant_id == uow.tenant_id) & (Consent.candidate_id == candidate_id))
+    if after:
+        query = query.where(Consent.id > after)
+    query = query.order_by(Consent.id)
+    return [ConsentRow(**row) for row in await (query.limit(limit) if limit else query)]
 
 
 async def withdraw_consent(uow: UnitOfWork, candidate_id: UUID, consent_id: UUID) -> bool:
@@ -241,6 +261,46 @@ async def applications(uow: UnitOfWork, *, after: UUID | None, limit: int, job_i
     return [ApplicationRecord(**row) for row in await query.order_by(Application.id).limit(limit)]
 
 
+class ListedApplication(msgspec.Struct, frozen=True, kw_only=True):
+    """An application with what a list row shows of its candidate and job, read in one query."""
+
+    application: ApplicationRecord
+    candidate_name: str
+    job_titles: dict[str, str]
+
+
+def _listed_select() -> Any:
+    return Application.select(
+        *Application.all_columns(),
+        Application.candidate_id.join_on(Candidate.id).full_name.as_alias("candidate_name"),
+        Application.job_id.join_on(Job.id).title.as_alias("job_titles"))
+
+
+def _listed(row: dict[str, Any]) -> ListedApplication:
+    name, titles = row.pop("candidate_name"), row.pop("job_titles")
+    return ListedApplication(application=ApplicationRecord(**row), candidate_name=name, job_titles=json.loads(titles))
+
+
+async def listed_application(uow: UnitOfWork, application_id: UUID) -> ListedApplication | None:
+    row = await _listed_select().where(
+        (Application.tenant_id == uow.tenant_id) & (Application.id == application_id)).first()
+    return _listed(row) if row else None
+
+
+async def listed_applications(uow: UnitOfWork, *, after: UUID | None, limit: int,
+                              only: ApplicationFilter) -> list[ListedApplication]:
+    query = _listed_select().where(Application.tenant_id == uow.tenant_id)
+    if after:
+        query = query.where(Application.id > after)
+    if only.job_id:
+        query = query.where(Application.job_id == only.job_id)
+    if only.stage:
+        query = query.where(Application.stage == only.stage)
+    if only.updated_since:
+        query = query.where(Application.updated_at >= only.updated_since)
+    return [_listed(row) for row in await query.order_by(Application.id).limit(limit)]
+
+
 async def move_application(uow: UnitOfWork, application_id: UUID, expected_version: int, stage: str) -> None:
     await update_versioned(uow, Application, application_id, expected_version, {"stage": stage}, "application")
 
@@ -250,11 +310,15 @@ async def record_stage_change(uow: UnitOfWork, change_id: UUID, application_id: 
                                          moved_at=utc_now(), **values))
 
 
-async def stage_history(uow: UnitOfWork, application_id: UUID) -> list[StageChangeRow]:
-    rows = await StageChange.select().where(
-        (StageChange.tenant_id == uow.tenant_id) & (StageChange.application_id == application_id)
-    ).order_by(StageChange.moved_at)
-    return [StageChangeRow(**row) for row in rows]
+async def stage_history(uow: UnitOfWork, application_id: UUID, *, after: tuple[datetime, UUID] | None = None,
+                        limit: int | None = None) -> list[StageChangeRow]:
+    """Oldest first (by when each move happened, then id)."""
+    query = StageChange.select().where(
+        (StageChange.tenant_id == uow.tenant_id) & (StageChange.application_id == application_id))
+    if after is not None:
+        query = query.where(rows_after(StageChange, StageChange.moved_at, after))
+    query = query.order_by(StageChange.moved_at).order_by(StageChange.id)
+    return [StageChangeRow(**row) for row in await (query.limit(limit) if limit else query)]
 
 
 # -- competency models ---------------------------------------------------------------------------
@@ -300,10 +364,14 @@ async def insert_competency_model(uow: UnitOfWork, model_id: UUID, job_id: UUID,
                                                  created_at=utc_now()))
 
 
-async def model_versions(uow: UnitOfWork, model_id: UUID) -> list[ModelVersionRow]:
-    rows = await CompetencyModelVersion.select().where(
-        (CompetencyModelVersion.tenant_id == uow.tenant_id) & (CompetencyModelVersion.model_id == model_id)
-    ).order_by(CompetencyModelVersion.number)
+async def model_versions(uow: UnitOfWork, model_id: UUID, *, after: int | None = None,
+                         limit: int | None = None) -> list[ModelVersionRow]:
+    query = CompetencyModelVersion.select().where(
+        (CompetencyModelVersion.tenant_id == uow.tenant_id) & (CompetencyModelVersion.model_id == model_id))
+    if after is not None:
+        query = query.where(CompetencyModelVersion.number > after)
+    query = query.order_by(CompetencyModelVersion.number)
+    rows = await (query.limit(limit) if limit else query)
     return [ModelVersionRow(**{**row, "competencies": _competencies.decode(row["competencies"])}) for row in rows]
 
 

@@ -1,4 +1,6 @@
-"""Recruitment use cases: pipeline, jobs, competency models, candidates, consents, applications.
+"""Recruitment use cases: pipeline, jobs, competency models, candidates, consents, applications. The
+pipeline (``pipeline``) and consents (``consents``) have modules of their own; other contexts and the HTTP
+edge import them from here.
 
 Personal data is validated, sealed under the tenant's key and blind-indexed on the way in; on the
 way out it is masked unless the caller holds ``pii:read``, and every clear read is audited.
@@ -6,7 +8,7 @@ way out it is masked unless the caller holds ``pii:read``, and every clear read 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import msgspec
@@ -17,7 +19,16 @@ from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, NotFound, UnknownReference
 from domain.kernel.i18n import translate
 from domain.kernel.ids import new_id
-from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.pagination import (
+    Page,
+    decode_keyed_cursor,
+    decode_number_cursor,
+    decode_uuid_cursor,
+    instant,
+    keyed_position,
+    map_page,
+    page_of,
+)
 from domain.kernel.permissions import Operation
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
@@ -25,14 +36,14 @@ from domain.keys.service import cipher_for
 from domain.notifications.model import Message
 from domain.notifications.service import enqueue_in
 from domain.recruitment import queries
+from domain.recruitment.consents import ConsentNotFound, add_consent, list_consents, withdraw_consent
 from domain.recruitment.model import (
-    DEFAULT_STAGES,
+    ApplicationFilter,
     ApplicationRecord,
     ApplicationView,
+    CandidateNotFound,
     CandidateSummary,
     CandidateView,
-    ConsentPurpose,
-    ConsentView,
     JobPatch,
     JobRecord,
     JobStatus,
@@ -40,10 +51,8 @@ from domain.recruitment.model import (
     ModelVersionView,
     NewApplication,
     NewCandidate,
-    NewConsent,
     NewJob,
     NewModelVersion,
-    NewStage,
     StageChangeView,
     StageMove,
     StageOutcome,
@@ -52,8 +61,20 @@ from domain.recruitment.model import (
     require_language,
 )
 from domain.recruitment.personal_data import INDEXED_FIELDS, candidate_view, normalised, opened, sealed_columns
-from domain.recruitment.queries import CandidateRow, CompetencyModelRow, ModelVersionRow
+from domain.recruitment.pipeline import StageCodeTaken, StageNotFound, add_stage, list_stages, stages_for
+from domain.recruitment.queries import (
+    CandidateRow,
+    CompetencyModelRow,
+    ListedApplication,
+    ModelVersionRow,
+    StageChangeRow,
+)
 from domain.tenancy.service import LegalEntityNotFound, legal_entity_in, own_tenant_in
+
+__all__ = [
+    "CandidateNotFound", "ConsentNotFound", "StageCodeTaken", "StageNotFound", "add_consent", "add_stage",
+    "list_consents", "list_stages", "stages_for", "withdraw_consent",
+]
 
 
 class JobNotFound(NotFound):
@@ -61,30 +82,9 @@ class JobNotFound(NotFound):
     template = "There is no job with this id."
 
 
-class CandidateNotFound(NotFound):
-    code = "candidate_not_found"
-    template = "There is no candidate with this id."
-
-
 class ApplicationNotFound(NotFound):
     code = "application_not_found"
     template = "There is no application with this id."
-
-
-class ConsentNotFound(NotFound):
-    code = "consent_not_found"
-    template = "There is no active consent with this id."
-
-
-class StageNotFound(NotFound):
-    code = "stage_not_found"
-    template = "The pipeline has no stage {stage}."
-
-
-class StageCodeTaken(Conflict):
-    code = "stage_code_taken"
-    title = "Stage already exists"
-    template = "The pipeline already has a stage {stage}."
 
 
 class DuplicateCandidate(Conflict):
@@ -111,34 +111,6 @@ class NoCompetencyModel(NotFound):
 
 STAGE_CHANGED_SUBJECT = "Your application for {job}"
 STAGE_CHANGED_BODY = "Your application for {job} has moved to the stage: {stage}."
-
-
-# -- pipeline ------------------------------------------------------------------------------------
-
-
-async def stages_for(uow: UnitOfWork, locale: str) -> list[StageView]:
-    rows = await queries.stages(uow)
-    if not rows:
-        for stage in DEFAULT_STAGES:
-            await queries.insert_stage(uow, new_id(), stage.code, stage.names, stage.position, stage.outcome)
-        rows = await queries.stages(uow)
-    return [StageView(code=r.code, name=pick_text(r.names, locale, "en"), names=r.names,
-                      position=r.position, outcome=StageOutcome(r.outcome) if r.outcome else None)
-            for r in rows]
-
-
-async def list_stages(principal: Principal, locale: str) -> list[StageView]:
-    async with unit_of_work(principal.tenant_id) as uow:
-        return await stages_for(uow, locale)
-
-
-async def add_stage(principal: Principal, stage: NewStage, locale: str) -> list[StageView]:
-    async with unit_of_work(principal.tenant_id) as uow:
-        if any(s.code == stage.code for s in await stages_for(uow, locale)):
-            raise StageCodeTaken(stage=stage.code)
-        await queries.insert_stage(uow, new_id(), stage.code, stage.names, stage.position, stage.outcome)
-        await record(uow, principal, "pipeline.stage_added", "pipeline_stage", stage.code, after=stage)
-        return await stages_for(uow, locale)
 
 
 # -- jobs ----------------------------------------------------------------------------------------
@@ -197,9 +169,10 @@ async def get_job(principal: Principal, job_id: UUID, locale: str) -> JobView:
 
 
 async def list_jobs(principal: Principal, cursor: str | None, limit: int, status: str | None,
-                    locale: str) -> Page[JobView]:
+                    locale: str, *, legal_entity_id: UUID | None = None) -> Page[JobView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        rows = await queries.jobs(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, status=status)
+        rows = await queries.jobs(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, status=status,
+                                  legal_entity_id=legal_entity_id)
         fallback = await tenant_default_locale(uow)
     return page_of([_job_view(r, locale, fallback) for r in rows], limit, lambda j: str(j.id))
 
@@ -260,12 +233,26 @@ async def publish_in(uow: UnitOfWork, principal: Principal, job_id: UUID, reques
 
 
 async def model_versions(principal: Principal, job_id: UUID) -> list[ModelVersionView]:
+    """Every version of the job's competency model, oldest first."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        await _existing_job(uow, job_id)
-        model = await queries.competency_model(uow, job_id)
-        if model is None:
-            raise NoCompetencyModel()
+        model = await _existing_model(uow, job_id)
         return [_version_view(model, row) for row in await queries.model_versions(uow, model.id)]
+
+
+async def list_model_versions(principal: Principal, job_id: UUID, cursor: str | None,
+                              limit: int) -> Page[ModelVersionView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        model = await _existing_model(uow, job_id)
+        rows = await queries.model_versions(uow, model.id, after=decode_number_cursor(cursor), limit=limit + 1)
+    return page_of([_version_view(model, row) for row in rows], limit, lambda v: str(v.number))
+
+
+async def _existing_model(uow: UnitOfWork, job_id: UUID) -> CompetencyModelRow:
+    await _existing_job(uow, job_id)
+    model = await queries.competency_model(uow, job_id)
+    if model is None:
+        raise NoCompetencyModel()
+    return model
 
 
 def version_in_force(versions: list[ModelVersionView], on: date) -> ModelVersionView | None:
@@ -315,10 +302,12 @@ async def get_candidate(principal: Principal, candidate_id: UUID) -> CandidateVi
         return candidate_view(cipher, row, clear)
 
 
-async def list_candidates(principal: Principal, cursor: str | None, limit: int) -> Page[CandidateView]:
+async def list_candidates(principal: Principal, cursor: str | None, limit: int,
+                          updated_since: datetime | None = None) -> Page[CandidateView]:
     clear = principal.may(Operation.PII_READ)
     async with unit_of_work(principal.tenant_id, write=clear) as uow:
-        rows = await queries.candidates(uow, after=decode_uuid_cursor(cursor), limit=limit + 1)
+        rows = await queries.candidates(uow, after=decode_uuid_cursor(cursor), limit=limit + 1,
+                                        updated_since=updated_since)
         cipher = await cipher_for(uow)
         shown = rows[:limit]
         if clear and shown:
@@ -328,46 +317,38 @@ async def list_candidates(principal: Principal, cursor: str | None, limit: int) 
     return page_of(views, limit, lambda c: str(c.id))
 
 
-async def add_consent(principal: Principal, candidate_id: UUID, request: NewConsent) -> ConsentView:
-    async with unit_of_work(principal.tenant_id) as uow:
-        if await queries.candidate(uow, candidate_id) is None:
-            raise CandidateNotFound()
-        consent_id = new_id()
-        await queries.insert_consent(uow, consent_id, candidate_id, msgspec.structs.asdict(request))
-        await record(uow, principal, "consent.given", "candidate", candidate_id, after=request)
-        return next(c for c in await _consents(uow, candidate_id) if c.id == consent_id)
-
-
-async def withdraw_consent(principal: Principal, candidate_id: UUID, consent_id: UUID) -> ConsentView:
-    async with unit_of_work(principal.tenant_id) as uow:
-        if not await queries.withdraw_consent(uow, candidate_id, consent_id):
-            raise ConsentNotFound()
-        await record(uow, principal, "consent.withdrawn", "candidate", candidate_id, after={"consent": consent_id})
-        return next(c for c in await _consents(uow, candidate_id) if c.id == consent_id)
-
-
-async def list_consents(principal: Principal, candidate_id: UUID) -> list[ConsentView]:
-    async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await queries.candidate(uow, candidate_id) is None:
-            raise CandidateNotFound()
-        return await _consents(uow, candidate_id)
-
-
-async def _consents(uow: UnitOfWork, candidate_id: UUID) -> list[ConsentView]:
-    return [ConsentView(id=row.id, candidate_id=row.candidate_id, purpose=ConsentPurpose(row.purpose),
-                        given_at=row.given_at, withdrawn_at=row.withdrawn_at, evidence=row.evidence,
-                        active=row.withdrawn_at is None)
-            for row in await queries.consents(uow, candidate_id)]
-
-
 # -- applications --------------------------------------------------------------------------------
 
 
-def _application_view(row: ApplicationRecord, stages: list[StageView]) -> ApplicationView:
-    name = next((s.name for s in stages if s.code == row.stage), row.stage)
-    return ApplicationView(id=row.id, candidate_id=row.candidate_id, job_id=row.job_id, stage=row.stage,
-                           stage_name=name, version=row.version, created_at=row.created_at,
+class Reading(msgspec.Struct, frozen=True):
+    """What an application is shown with: the pipeline in the reader's language, and the tenant's default
+    language for a job title the reader's language lacks."""
+
+    stages: list[StageView]
+    locale: str
+    fallback: str
+
+
+async def _reading(uow: UnitOfWork, locale: str) -> Reading:
+    return Reading(stages=await stages_for(uow, locale), locale=locale, fallback=await tenant_default_locale(uow))
+
+
+def _application_view(listed: ListedApplication, reading: Reading) -> ApplicationView:
+    """The candidate's name appears as the candidate's own view shows it to every reader: only the sealed fields
+    (email, phone, national id, birth date) are masked without pii:read, and none of them is on an application."""
+    row = listed.application
+    name = next((s.name for s in reading.stages if s.code == row.stage), row.stage)
+    return ApplicationView(id=row.id, candidate_id=row.candidate_id, candidate_name=listed.candidate_name,
+                           job_id=row.job_id, job_title=pick_text(listed.job_titles, reading.locale, reading.fallback),
+                           stage=row.stage, stage_name=name, version=row.version, created_at=row.created_at,
                            updated_at=row.updated_at)
+
+
+async def _shown_application(uow: UnitOfWork, application_id: UUID, reading: Reading) -> ApplicationView:
+    listed = await queries.listed_application(uow, application_id)
+    if listed is None:
+        raise ApplicationNotFound()
+    return _application_view(listed, reading)
 
 
 async def create_application(principal: Principal, request: NewApplication, locale: str) -> ApplicationView:
@@ -378,15 +359,14 @@ async def create_application(principal: Principal, request: NewApplication, loca
             raise JobNotFound(field="job_id")
         if await queries.application_exists(uow, request.candidate_id, request.job_id):
             raise AlreadyApplied()
-        stages = await stages_for(uow, locale)
+        reading = await _reading(uow, locale)
         application_id = new_id()
-        first = stages[0].code
+        first = reading.stages[0].code
         await queries.insert_application(uow, application_id, request.candidate_id, request.job_id, first)
         await queries.record_stage_change(uow, new_id(), application_id, {
             "from_stage": None, "to_stage": first, "moved_by": principal.subject, "reason": "application created"})
         await record(uow, principal, "application.created", "application", application_id, after=request)
-        row = await _existing_application(uow, application_id)
-    return _application_view(row, stages)
+        return await _shown_application(uow, application_id, reading)
 
 
 async def _existing_application(uow: UnitOfWork, application_id: UUID) -> ApplicationRecord:
@@ -398,16 +378,18 @@ async def _existing_application(uow: UnitOfWork, application_id: UUID) -> Applic
 
 async def get_application(principal: Principal, application_id: UUID, locale: str) -> ApplicationView:
     async with unit_of_work(principal.tenant_id) as uow:
-        row = await _existing_application(uow, application_id)
-        return _application_view(row, await stages_for(uow, locale))
+        return await _shown_application(uow, application_id, await _reading(uow, locale))
 
 
-async def list_applications(principal: Principal, cursor: str | None, limit: int, job_id: UUID | None,
+async def list_applications(principal: Principal, cursor: str | None, limit: int, only: ApplicationFilter,
                             locale: str) -> Page[ApplicationView]:
+    """Each row with its candidate's name and its job's title, read with the applications in one query."""
     async with unit_of_work(principal.tenant_id) as uow:
-        rows = await queries.applications(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, job_id=job_id)
-        stages = await stages_for(uow, locale)
-    return page_of([_application_view(r, stages) for r in rows], limit, lambda a: str(a.id))
+        reading = await _reading(uow, locale)
+        if only.stage and all(s.code != only.stage for s in reading.stages):
+            raise StageNotFound(stage=only.stage, field="stage")
+        rows = await queries.listed_applications(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, only=only)
+    return page_of([_application_view(row, reading) for row in rows], limit, lambda a: str(a.id))
 
 
 async def move_application(principal: Principal, application_id: UUID, move: StageMove, expected_version: int,
@@ -415,8 +397,8 @@ async def move_application(principal: Principal, application_id: UUID, move: Sta
     """Move to another pipeline stage: history, audit and the candidate's notification in one transaction."""
     async with unit_of_work(principal.tenant_id) as uow:
         before = await _existing_application(uow, application_id)
-        stages = await stages_for(uow, locale)
-        target = next((s for s in stages if s.code == move.stage), None)
+        reading = await _reading(uow, locale)
+        target = next((s for s in reading.stages if s.code == move.stage), None)
         if target is None:
             raise StageNotFound(stage=move.stage, field="stage")
         await queries.move_application(uow, application_id, expected_version, move.stage)
@@ -426,8 +408,7 @@ async def move_application(principal: Principal, application_id: UUID, move: Sta
         await notify_stage_change(uow, before, target)
         await record(uow, principal, "application.stage_changed", "application", application_id,
                      before={"stage": before.stage}, after={"stage": move.stage, "reason": move.reason})
-        after = await _existing_application(uow, application_id)
-    return _application_view(after, stages)
+        return await _shown_application(uow, application_id, reading)
 
 
 async def notify_stage_change(uow: UnitOfWork, application: ApplicationRecord, stage: StageView) -> None:
@@ -442,12 +423,27 @@ async def notify_stage_change(uow: UnitOfWork, application: ApplicationRecord, s
         body=translate(STAGE_CHANGED_BODY, locale, **params)))
 
 
+def _stage_change_view(row: StageChangeRow) -> StageChangeView:
+    return StageChangeView(from_stage=row.from_stage, to_stage=row.to_stage, moved_by=row.moved_by,
+                           reason=row.reason, moved_at=row.moved_at)
+
+
 async def application_history(principal: Principal, application_id: UUID) -> list[StageChangeView]:
+    """Every stage change of the application, oldest first."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         await _existing_application(uow, application_id)
-        return [StageChangeView(from_stage=row.from_stage, to_stage=row.to_stage, moved_by=row.moved_by,
-                                reason=row.reason, moved_at=row.moved_at)
-                for row in await queries.stage_history(uow, application_id)]
+        return [_stage_change_view(row) for row in await queries.stage_history(uow, application_id)]
+
+
+async def list_stage_changes(principal: Principal, application_id: UUID, cursor: str | None,
+                             limit: int) -> Page[StageChangeView]:
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        await _existing_application(uow, application_id)
+        rows = await queries.stage_history(uow, application_id, after=decode_keyed_cursor(cursor, instant),
+                                           limit=limit + 1)
+    page = page_of(rows, limit, lambda row: keyed_position(row.moved_at.isoformat(), row.id))
+    return map_page(page, _stage_change_view)
+
 
 
 # -- reads and steps other contexts run inside their own unit of work ----------------------------

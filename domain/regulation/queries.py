@@ -72,6 +72,14 @@ async def choices(uow: UnitOfWork, country: str | None = None) -> list[LawChoice
     return [_choice_view(r) for r in rows]
 
 
+async def choices_page(uow: UnitOfWork, *, after: UUID | None, limit: int) -> list[LawChoiceView]:
+    """In the order they were made (ids are UUIDv7)."""
+    query = LawChoice.select().where(LawChoice.tenant_id == uow.tenant_id)
+    if after:
+        query = query.where(LawChoice.id > after)
+    return [_choice_view(row) for row in await query.order_by(LawChoice.id).limit(limit)]
+
+
 async def choice(uow: UnitOfWork, country: str, series: str, kind: ChoiceKind) -> LawChoiceView | None:
     row = await LawChoice.select().where(
         (LawChoice.tenant_id == uow.tenant_id) & (LawChoice.country == country) & (LawChoice.series == series)

@@ -31,7 +31,7 @@ from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyDecimals
 from domain.kernel.ids import new_id
 from domain.kernel.money import exact
-from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
+from domain.kernel.pagination import Page, decode_uuid_cursor, page_of, page_of_sorted
 from domain.kernel.principal import Actor, Principal
 from domain.kernel.storage import object_store
 from domain.kernel.time import utc_now
@@ -210,9 +210,27 @@ async def coverage_for(principal: Principal, today: date, country: str | None = 
     return [row for c in countries for row in coverage(layers.pack(c), today)]
 
 
+async def list_coverage(principal: Principal, today: date, country: str | None, cursor: str | None,
+                        limit: int) -> Page[CoverageRow]:
+    """Coverage by country, series and region."""
+    rows = await coverage_for(principal, today, country)
+    return page_of_sorted(rows, limit, cursor, lambda row: (row.country, row.series, row.region or ""))
+
+
 async def changes_for(principal: Principal, country: str, since: date) -> list[ParameterChange]:
     pack = (await law_layers(principal)).pack(country)
     return [change for series in pack.series.values() for change in series.changes(since)]
+
+
+async def list_changes(principal: Principal, country: str, since: date, cursor: str | None,
+                       limit: int) -> Page[ParameterChange]:
+    """By the day each takes effect, then series, region, parameter and origin (which together name one change:
+    versions of one origin never overlap in a series and region)."""
+    return page_of_sorted(await changes_for(principal, country, since), limit, cursor, _change_key)
+
+
+def _change_key(change: ParameterChange) -> tuple[str, ...]:
+    return change.effective_from.isoformat(), change.series, change.region or "", change.parameter, change.origin
 
 
 # -- the tenant's own versions: proposed by one person, approved by another -------------------------
@@ -379,9 +397,10 @@ async def withdraw_choice(principal: Principal, choice_id: UUID) -> None:
         await record(uow, principal, "law_choice.withdrawn", "law_choice", choice_id, before=found)
 
 
-async def list_choices(principal: Principal) -> list[LawChoiceView]:
+async def list_choices(principal: Principal, cursor: str | None, limit: int) -> Page[LawChoiceView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        return await queries.choices(uow)
+        rows = await queries.choices_page(uow, after=decode_uuid_cursor(cursor), limit=limit + 1)
+    return page_of(rows, limit, lambda choice: str(choice.id))
 
 
 # -- helpers ----------------------------------------------------------------------------------------

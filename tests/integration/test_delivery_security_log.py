@@ -28,6 +28,7 @@ from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
 from tests.conftest import bearer
 from tests.integration.test_interview_results import deliver, hiring, result_body  # noqa: F401 (a fixture)
+from tests.pages import every_item
 
 pytestmark = pytest.mark.anyio
 
@@ -227,7 +228,7 @@ async def test_a_signed_body_naming_a_key_twice_is_refused(client: Any, hiring: 
     assert problem["code"] == "duplicate_json_key"
     assert ("application_reference" if nested else "vendor") in problem["detail"]
     assert problem["title"] != "Duplicate key in a signed delivery"  # localised
-    listed = (await client.get("/v1/interview-results", headers=bearer(hiring["hr"]))).json()
+    listed = await every_item(client, "/v1/interview-results", bearer(hiring["hr"]))
     assert f"twice-{nested}" not in {r["vendor_result_id"] for r in listed}
     assert refused_by_reason(await every_window(client, hiring)) == {"duplicate_json_key": 1}
     # The same result, each key once, is accepted.

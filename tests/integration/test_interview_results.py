@@ -12,6 +12,7 @@ import pytest
 
 from domain.assessments.signatures import sign
 from tests.conftest import bearer
+from tests.pages import every_item
 
 pytestmark = pytest.mark.anyio
 
@@ -93,7 +94,7 @@ async def test_a_signed_result_for_a_mapped_application_is_evaluated_once(client
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert again.json()["result"]["id"] == delivery["result"]["id"]
     listed = await client.get(f"/v1/applications/{application['id']}/evaluations", headers=bearer(hiring["hr"]))
-    assert len(listed.json()) == 1
+    assert len(listed.json()["items"]) == 1
 
 
 @pytest.mark.parametrize("case", ["bad signature", "stale", "future", "missing", "malformed", "replay"])
@@ -130,13 +131,13 @@ async def test_bad_deliveries_are_refused_clearly_and_logged(client: Any, hiring
 async def test_an_unknown_reference_is_parked_until_mapped(client: Any, hiring: dict[str, Any]) -> None:
     delivered = (await deliver(client, hiring, result_body("res-parked", "app-unknown"))).json()
     assert delivered["result"]["status"] == "parked" and delivered["evaluation"] is None
-    parked = (await client.get("/v1/interview-results?status=parked", headers=bearer(hiring["hr"]))).json()
-    assert delivered["result"]["id"] in {r["id"] for r in parked}
+    parked = await every_item(client, "/v1/interview-results?status=parked", bearer(hiring["hr"]))
+    assert delivered["result"]["id"] in {r["id"] for r in parked} and {r["status"] for r in parked} == {"parked"}
     application = hiring["applications"][1]
     mapped = await map_application(client, hiring, "app-unknown", application)
     assert mapped.json()["resolved_results"] == [delivered["result"]["id"]]
     evaluations = (await client.get(f"/v1/applications/{application['id']}/evaluations",
-                                    headers=bearer(hiring["hr"]))).json()
+                                    headers=bearer(hiring["hr"]))).json()["items"]
     assert [e["reason"] for e in evaluations] == ["mapped"]
 
 
@@ -160,12 +161,12 @@ async def test_a_new_model_version_changes_nothing_until_recomputed(client: Any,
     await client.post(f"/v1/jobs/{hiring['job']['id']}/competency-model-versions", headers=bearer(hiring["hr"]),
                       json=heavier)
     url = f"/v1/applications/{application['id']}/evaluations"
-    assert [e["model_version"] for e in (await client.get(url, headers=bearer(hiring["hr"]))).json()] == [1]
+    assert [e["model_version"] for e in (await client.get(url, headers=bearer(hiring["hr"]))).json()["items"]] == [1]
     recomputed = await client.post(f"{url}/recompute", headers=bearer(hiring["hr"]))
     assert recomputed.status_code == 201, recomputed.text
     # communication 2 on 1-5 -> 25.00, problem solving 9 -> 90.00: v1 0.4/0.6 = 64.00, v2 0.8/0.2 = 38.00
     assert recomputed.json()["model_version"] == 2 and recomputed.json()["overall"] == "38.00"
-    history = (await client.get(url, headers=bearer(hiring["hr"]))).json()
+    history = (await client.get(url, headers=bearer(hiring["hr"]))).json()["items"]
     assert [(e["model_version"], e["overall"], e["reason"]) for e in history] == [
         (1, "64.00", "received"), (2, "38.00", "recomputed")]
 

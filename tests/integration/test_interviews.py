@@ -72,7 +72,7 @@ async def test_an_interviewer_cannot_be_double_booked(client: Any, setup: dict[s
     assert back_to_back.status_code == 201
     listed = await client.get(f"/v1/interviews?application_id={setup['application']['id']}",
                               headers=bearer(setup["admin"]))
-    assert [i["start_utc"] for i in listed.json()] == ["2026-06-01T07:00:00Z", "2026-06-01T08:00:00Z"]
+    assert [i["start_utc"] for i in listed.json()["items"]] == ["2026-06-01T07:00:00Z", "2026-06-01T08:00:00Z"]
 
 
 async def test_bookings_are_validated(client: Any, setup: dict[str, Any]) -> None:
@@ -116,6 +116,8 @@ async def test_only_the_interviewers_of_an_interview_give_feedback_once(client: 
     assert given.json()["interviewer_name"] == "Jonas Weber"
     again = await client.post(url, headers=bearer(setup["interviewer_token"]), json=feedback)
     assert again.status_code == 409
+    listed = (await client.get(url, headers=bearer(setup["admin"]))).json()
+    assert [f["id"] for f in listed["items"]] == [given.json()["id"]] and listed["next_cursor"] is None
     outsider = await token_for(tenant_a, "interviewer", subject=f"outsider-{uuid.uuid4().hex[:6]}")
     refused = await client.post(url, headers=bearer(outsider), json=feedback)
     assert refused.status_code == 403 and refused.json()["code"] == "not_an_interviewer_of_this_interview"

@@ -10,6 +10,7 @@ import pytest
 
 from compliance.registry import labour_packs
 from tests.conftest import bearer
+from tests.pages import every_item
 
 pytestmark = pytest.mark.anyio
 
@@ -26,12 +27,12 @@ def a_labour_only_country() -> str:
 
 
 async def test_labour_only_countries_are_listed_with_what_they_cover(client: Any, reader: dict[str, str]) -> None:
-    listed = {p["country"]: p for p in (await client.get("/v1/compliance/packs", headers=reader)).json()}
+    listed = {p["country"]: p for p in await every_item(client, "/v1/compliance/packs", reader)}
     assert set(labour_packs()) <= set(listed)
     country = a_labour_only_country()
     assert listed[country]["covers"] == ["labour"] and listed[country]["pay_frequencies"] == []
     assert "labour" in listed["DE"]["covers"] and "wage_tax" in listed["DE"]["covers"]
-    coverage = (await client.get(f"/v1/compliance/coverage?country={country}", headers=reader)).json()
+    coverage = await every_item(client, f"/v1/compliance/coverage?country={country}", reader)
     assert {row["series"] for row in coverage} == {"labour"}
 
 

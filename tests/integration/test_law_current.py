@@ -9,13 +9,14 @@ import pytest
 
 from tests.conftest import bearer
 from tests.law_versions import shanghai_version
+from tests.pages import every_item
 
 pytestmark = pytest.mark.anyio
 
 async def test_coverage_lists_every_series_with_its_level_and_warns_before_it_runs_out(
         client: Any, tenant_a: Any, token_for: Any) -> None:
     token = await token_for(tenant_a, "payroll_reviewer", subject="coverage-reader")
-    rows = (await client.get("/v1/compliance/coverage?on=2026-12-02", headers=bearer(token))).json()
+    rows = await every_item(client, "/v1/compliance/coverage?on=2026-12-02", bearer(token), limit=50)
     by_key = {(r["country"], r["series"], r["region"]): r for r in rows}
     germany = by_key[("DE", "wage_tax", None)]
     assert (germany["status"], germany["known_until"], germany["verification"]) == (
@@ -49,8 +50,7 @@ async def test_a_tenant_version_needs_a_second_person_and_then_changes_the_calcu
     assert not_a_notice.json()["code"] == "unsupported_law_document_type"
 
     async def shanghai_pension_base(pay_date: str) -> str:
-        coverage = (await client.get(f"/v1/compliance/coverage?country=CN&on={pay_date}",
-                                     headers=bearer(approver))).json()
+        coverage = await every_item(client, f"/v1/compliance/coverage?country=CN&on={pay_date}", bearer(approver))
         row = next(r for r in coverage if r["series"] == "social_insurance" and r["region"] == "SH")
         return f"{row['status']}:{row['version']}:{row['origin']}"
 
@@ -78,8 +78,7 @@ async def test_a_tenant_version_needs_a_second_person_and_then_changes_the_calcu
         assert await shanghai_pension_base("2026-11-25") == f"current:{name}:tenant"
         assert await shanghai_pension("2026-11-25") == "640.00"  # 8,000 × 8 %, the tenant's approved floor
         assert await shanghai_pension("2026-06-25") == "596.80"  # 7,460 × 8 %: before the version's first day
-        changes = (await client.get("/v1/compliance/packs/CN/changes?since=2026-07-01",
-                                    headers=bearer(approver))).json()
+        changes = await every_item(client, "/v1/compliance/packs/CN/changes?since=2026-07-01", bearer(approver))
         assert any(c["version"] == name and c["origin"] == "tenant" for c in changes)
     finally:
         await client.post(f"/v1/law-versions/{version['id']}/retirement", headers=bearer(approver),
@@ -97,7 +96,7 @@ async def test_carrying_a_series_forward_is_a_written_audited_choice(
         "reason": "Shenzhen has not published its 2026 base; we settle when it does"})
     assert made.status_code == 201, made.text
     try:
-        rows = (await client.get("/v1/compliance/coverage?country=CN&on=2026-11-25", headers=bearer(admin))).json()
+        rows = await every_item(client, "/v1/compliance/coverage?country=CN&on=2026-11-25", bearer(admin))
         shenzhen = next(r for r in rows if r["series"] == "social_insurance" and r["region"] == "SZ")
         assert (shenzhen["status"], shenzhen["version"]) == ("provisional", "cn-sz-si-2026")
         trail = (await client.get(f"/v1/audit/entries?entity_type=law_choice&entity_id={made.json()['id']}",
@@ -109,7 +108,7 @@ async def test_carrying_a_series_forward_is_a_written_audited_choice(
 
 async def test_the_pack_list_shows_each_versions_level(client: Any, tenant_a: Any, token_for: Any) -> None:
     token = await token_for(tenant_a, "payroll_reviewer", subject="coverage-reader")
-    packs = {p["country"]: p for p in (await client.get("/v1/compliance/packs", headers=bearer(token))).json()}
+    packs = {p["country"]: p for p in await every_item(client, "/v1/compliance/packs", bearer(token))}
     german = {v["version"]: v for v in packs["DE"]["versions"]}
     assert german["de-wage-tax-2026"]["verification"] == "official"
     assert german["de-wage-tax-2026"]["carry_forward"] is True

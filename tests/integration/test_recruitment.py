@@ -96,7 +96,7 @@ async def test_competency_models_are_versioned_and_weights_sum_to_one(client: An
     assert first.status_code == 201, first.text
     second = await client.post(url, headers=bearer(hr), json={**model, "effective_from": "2026-07-01"})
     assert second.json()["number"] == 2 and second.json()["model_id"] == first.json()["model_id"]
-    versions = (await client.get(url, headers=bearer(recruiter))).json()
+    versions = (await client.get(url, headers=bearer(recruiter))).json()["items"]
     assert [v["number"] for v in versions] == [1, 2]
     unbalanced = {**model, "competencies": [{**model["competencies"][0], "weight": "0.7"}, model["competencies"][1]]}
     refused = await client.post(url, headers=bearer(hr), json=unbalanced)
@@ -234,7 +234,7 @@ async def test_consents_are_recorded_and_withdrawn(client: Any, recruiter: str) 
     assert withdrawn.status_code == 200 and withdrawn.json()["active"] is False
     again = await client.post(f"{url}/{given.json()['id']}/withdraw", headers=bearer(recruiter))
     assert again.status_code == 404
-    listed = (await client.get(url, headers=bearer(recruiter))).json()
+    listed = (await client.get(url, headers=bearer(recruiter))).json()["items"]
     assert [c["purpose"] for c in listed] == ["ai_interview_analysis"]
 
 
@@ -263,7 +263,8 @@ async def test_an_application_moves_through_the_pipeline_with_history_and_notifi
     unknown = await client.post(url, json={"stage": "teleported", "reason": "x"},
                                 headers=bearer(manager, **{"If-Match": moved.headers["etag"]}))
     assert unknown.status_code == 422 and unknown.json()["code"] == "stage_not_found"
-    history = (await client.get(f"/v1/applications/{application['id']}/history", headers=bearer(manager))).json()
+    history = (await client.get(f"/v1/applications/{application['id']}/history",
+                                headers=bearer(manager))).json()["items"]
     assert [(h["from_stage"], h["to_stage"], h["moved_by"]) for h in history] == [
         (None, "applied", "recruiter-1"), ("applied", "interview_passed", "manager-1")]
     assert history[1]["reason"] == "strong AI interview"
@@ -279,7 +280,9 @@ async def test_tenants_add_their_own_pipeline_stages(client: Any, tenant_a: Any,
     added = await client.post("/v1/pipeline-stages", headers=bearer(hr), json={
         "code": code, "names": {"en": "Case study", "zh_CN": "案例分析", "ja": "ケーススタディ"}, "position": 35})
     assert added.status_code == 201, added.text
-    stages = (await client.get("/v1/pipeline-stages", headers=bearer(hr, **{"Accept-Language": "ja"}))).json()
+    assert added.json()["code"] == code and added.json()["name"] == "Case study"
+    stages = (await client.get("/v1/pipeline-stages?limit=200",
+                               headers=bearer(hr, **{"Accept-Language": "ja"}))).json()["items"]
     codes = [s["code"] for s in stages]
     assert codes.index("interview") < codes.index(code) < codes.index("interview_passed")
     assert next(s for s in stages if s["code"] == code)["name"] == "ケーススタディ"

@@ -94,7 +94,7 @@ async def test_a_client_that_disconnects_mid_upload_is_an_abort_that_leaves_noth
     assert [getattr(r, "status", None) for r in meridian_log if r.name == "meridian.access"] == [statuses[0]]
     assert object_files(settings) == before
     listed = await client.get(upload["path"], headers=bearer(upload["token"]))
-    assert listed.status_code == 200 and listed.json() == []
+    assert listed.status_code == 200 and listed.json() == {"items": [], "next_cursor": None}
 
 
 async def test_an_upload_past_the_limit_is_a_413_problem_that_leaves_nothing(
@@ -119,7 +119,7 @@ async def test_an_upload_past_the_limit_is_a_413_problem_that_leaves_nothing(
     assert (problem["code"], problem["status"]) == ("upload_too_large", 413)
     assert str(len(PIECE) * 5 // 2) in problem["detail"] and problem["detail"] != problem["title"]
     assert object_files(settings) == before
-    assert (await client.get(upload["path"], headers=bearer(upload["token"]))).json() == []
+    assert (await client.get(upload["path"], headers=bearer(upload["token"]))).json()["items"] == []
 
 
 async def test_the_upload_operations_document_their_413(app: Any) -> None:
