@@ -15,11 +15,16 @@ from domain.kernel.time import require_timezone
 
 
 class UserStatus(StrEnum):
+    """`active`, or `disabled`: a disabled user's tokens are refused on every request from the moment it is disabled."""
+
     ACTIVE = "active"
     DISABLED = "disabled"
 
 
 class UserKind(StrEnum):
+    """`person`, a human user, or `client`, a partner integration, whose tokens may perform only the operations its
+    `scopes` grant (and, where the token names scopes, those too)."""
+
     PERSON = "person"
     CLIENT = "client"
 
@@ -35,6 +40,10 @@ Scopes = Annotated[list[Annotated[str, msgspec.Meta(max_length=100)]], msgspec.M
 
 
 class UserView(msgspec.Struct, frozen=True):
+    """A user of your tenant: the subject their tokens carry (`sub`), display name, kind, status, roles, scopes
+    (operation names that bound a client's tokens), time zone (IANA name) and language (BCP 47 tag). A token never
+    grants a role the user does not hold now. `version` is what its ETag carries."""
+
     id: UUID
     subject: str
     display_name: str
@@ -50,6 +59,10 @@ class UserView(msgspec.Struct, frozen=True):
 
 
 class NewUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A user to add to your tenant: the subject their tokens will carry, a display name, roles, kind (`person` unless
+    given), scopes (operation names such as `jobs:read`, which bound a client's tokens), time zone (IANA name; UTC
+    unless given) and language (`en` unless given)."""
+
     subject: Subject
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     roles: Roles
@@ -64,6 +77,9 @@ class NewUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class UserPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Changes to a user, sent with If-Match: only the fields given change. Disabling a user or taking a role away takes
+    effect on their next request."""
+
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     roles: Roles | None = None
     scopes: Scopes | None = None

@@ -24,6 +24,10 @@ Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
 
 
 class LawVersionStatus(StrEnum):
+    """Where your tenant's own law version stands: `proposed` (awaiting approval by someone other than its proposer),
+    `approved` (your calculations use it for the days it covers), `rejected`, or `retired` (your tenant went back to the
+    published law for its days)."""
+
     PROPOSED = "proposed"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -32,6 +36,10 @@ class LawVersionStatus(StrEnum):
 
 
 class ChoiceKind(StrEnum):
+    """A written choice about a series: `carry_forward` (apply the last known version past its end, marked provisional,
+    until the law is published, and settle (补差) then; offered only for series a pack marks as carried forward) or
+    `accept_unverified` (let pay runs use the series' unverified figures)."""
+
     #: apply the last known version past its end, marked provisional, until the law is published (补差 follows)
     CARRY_FORWARD = "carry_forward"
     #: let pay runs use this series' unverified figures
@@ -48,10 +56,16 @@ class NewLawVersion(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class LawDecision(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An approver's decision on a law version (approve, reject or retire), with an optional reason kept with it."""
+
     reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class LawVersionView(msgspec.Struct, frozen=True):
+    """Your tenant's own version of a statutory series: country, series and region, its name (`version`) and the days it
+    covers, how well its figures are known, its status, who proposed and who decided it, when and why, the figures as
+    proposed (`data`), and the source document attached, if any. `version_number` counts its changes."""
+
     id: UUID
     country: str
     series: str
@@ -74,6 +88,9 @@ class LawVersionView(msgspec.Struct, frozen=True):
 
 
 class NewLawChoice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A written choice about one series of a country, with its reason: carry it forward provisionally, or accept its
+    unverified figures. It applies to your tenant's calculations until withdrawn."""
+
     country: CountryCode
     series: SeriesName
     kind: ChoiceKind
@@ -81,6 +98,9 @@ class NewLawChoice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class LawChoiceView(msgspec.Struct, frozen=True):
+    """A written choice your tenant made about one series: its kind and reason, who made it (their subject) and when. It
+    applies until withdrawn."""
+
     id: UUID
     country: str
     series: str

@@ -30,11 +30,16 @@ LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
 
 
 class TenantStatus(StrEnum):
+    """Whether a tenant may use the API: `active`, or `suspended` by a platform operator (its tokens stop working at
+    once, until it is reactivated)."""
+
     ACTIVE = "active"
     SUSPENDED = "suspended"
 
 
 class TenantKind(StrEnum):
+    """`customer`, an organisation using Meridian, or `platform`, the operators' own tenant of a shared deployment."""
+
     CUSTOMER = "customer"
     PLATFORM = "platform"
 
@@ -47,6 +52,10 @@ class TenantAccess(msgspec.Struct, frozen=True):
 
 
 class TenantView(msgspec.Struct, frozen=True):
+    """A tenant, one organisation's isolated space: its name, kind, status, default language (BCP 47 tag), time zone
+    (IANA name) and the countries it operates in (ISO 3166-1 alpha-2). `version` is what its ETag carries; send it back
+    in If-Match to change the settings."""
+
     id: UUID
     name: str
     kind: TenantKind
@@ -60,6 +69,9 @@ class TenantView(msgspec.Struct, frozen=True):
 
 
 class NewTenant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A tenant for a platform operator to provision: its name, the countries it operates in, its time zone (IANA name)
+    and its default language (BCP 47 tag; `en` unless given)."""
+
     name: Name
     countries: Annotated[list[CountryCode], msgspec.Meta(min_length=1, max_length=50)]
     timezone: TimezoneName
@@ -71,6 +83,8 @@ class NewTenant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class TenantSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Changes to your tenant's settings, sent with If-Match: only the fields given change."""
+
     name: Name | None = None
     countries: Annotated[list[CountryCode], msgspec.Meta(min_length=1, max_length=50)] | None = None
     timezone: TimezoneName | None = None
@@ -84,6 +98,10 @@ class TenantSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
 
 
 class LegalEntityView(msgspec.Struct, frozen=True):
+    """A legal entity of your tenant, the employer: its name, country (ISO 3166-1 alpha-2) and region within it, its
+    currency (ISO 4217) and its time zone (IANA name). `version` is what its ETag carries; send it back in If-Match to
+    change or delete the entity."""
+
     id: UUID
     name: str
     country: str
@@ -96,6 +114,9 @@ class LegalEntityView(msgspec.Struct, frozen=True):
 
 
 class NewLegalEntity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A legal entity to create: its name, country (ISO 3166-1 alpha-2), region within the country where the law differs
+    by region, currency (ISO 4217) and time zone (IANA name)."""
+
     name: Name
     country: CountryCode
     currency: CurrencyCode
@@ -109,6 +130,8 @@ class NewLegalEntity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class LegalEntityPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Changes to a legal entity, sent with If-Match: only the fields given change. Its country cannot change."""
+
     name: Name | None = None
     region: RegionCode | None = None
     currency: CurrencyCode | None = None
