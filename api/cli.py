@@ -118,7 +118,7 @@ def tenants() -> None:
 @click.argument("name")
 @click.option("--country", "countries", required=True, multiple=True, help="ISO 3166-1 code; repeat for more")
 @click.option("--timezone", required=True, help="IANA zone, e.g. Asia/Shanghai")
-@click.option("--locale", default="en", show_default=True, type=click.Choice(["en", "zh_CN", "ja"]))
+@click.option("--locale", default="en", show_default=True, type=click.Choice(["en", "zh-CN", "zh_CN", "ja"]))
 def tenants_create(name: str, countries: tuple[str, ...], timezone: str, locale: str) -> None:
     settings = settings_or_exit()
     if settings.mode is Mode.ONPREM:

@@ -61,7 +61,11 @@ query never holds control characters (tab and line breaks aside), and dates fall
 digits: `"1440.00"` in CNY, EUR or USD, `"1260"` in JPY, `"0.00"` (never `"0"`) for nothing in CNY. Its
 currency is the `currency` field of the object carrying it, or of its row in a list mixing currencies. Figures
 with more digits (rates, ratios, factors) are not money and are named as what they are. Amounts you send may
-leave trailing zeros out (`"1440"`)."""
+leave trailing zeros out (`"1440"`).
+
+**Languages.** Every language is a BCP 47 tag: `en`, `zh-CN` or `ja`, in bodies (a user's `locale`, a tenant's
+`default_locale`, the keys of a text by language such as a job's `titles`) as in Accept-Language and
+Content-Language. A request may also write `zh_CN`, in any letter case; answers always show `zh-CN`."""
 
 
 def _problem(description: str) -> ResponseSpec:

@@ -13,6 +13,7 @@ from api.guards import Caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from domain.identity import service
 from domain.identity.model import NewUser, UserPatch, UserView
+from domain.kernel.i18n import LocaleTag, show_locales
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation, Role
 
@@ -26,8 +27,11 @@ class Me(msgspec.Struct, frozen=True):
     roles: list[Role]
     scopes: list[str] | None
     operations: list[Operation]
-    locale: str
+    locale: LocaleTag
     timezone: str
+
+    def __post_init__(self) -> None:
+        show_locales(self, "locale")
 
 
 class MeController(Controller):

@@ -15,6 +15,7 @@ from domain.employees.references import require_module
 from domain.employees.views import existing_employee
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, InvalidInput
+from domain.kernel.i18n import LocaleCode, read_locales, show_locales
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_cursor, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
@@ -28,14 +29,21 @@ Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,64}$")]
 
 class NewModule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     code: Code
-    title: Annotated[dict[Literal["en", "zh_CN", "ja"], Annotated[str, msgspec.Meta(min_length=1, max_length=200)]],
+    title: Annotated[dict[LocaleCode, Annotated[str, msgspec.Meta(min_length=1, max_length=200)]],
                      msgspec.Meta(min_length=1)]
+
+    def __post_init__(self) -> None:
+        read_locales(self, "title")
 
 
 class ModuleView(msgspec.Struct, frozen=True):
     id: UUID
     code: str
+    #: by language (BCP 47 tags, as every language on the wire)
     title: dict[str, str]
+
+    def __post_init__(self) -> None:
+        show_locales(self, "title")
 
 
 class NewTrainingRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 
 from domain.kernel.errors import Detail, InvalidInput, NotFound
+from domain.kernel.i18n import LocaleCode, LocaleTag, read_locales, show_locales
 from domain.kernel.money import Money
 
 DecimalText = Annotated[str, msgspec.Meta(pattern=r"^\d{1,12}(\.\d{1,4})?$", description="a decimal string")]
@@ -59,9 +60,12 @@ class HireRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     #: needs some (DE tax_class, GB tax_code, SG date_of_birth, JP date_of_birth when it computes premiums)
     tax_attributes: TaxAttributeValues | None = None
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    locale: Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")] | None = None
+    locale: LocaleCode | None = None
     manager_id: UUID | None = None
     override_reason: Annotated[str, msgspec.Meta(min_length=10, max_length=1000)] | None = None
+
+    def __post_init__(self) -> None:
+        read_locales(self, "locale")
 
 
 class EmploymentChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -118,7 +122,7 @@ class EmployeeView(msgspec.Struct, frozen=True):
     birth_date: str | None
     masked: bool
     timezone: str
-    locale: str
+    locale: LocaleTag
     candidate_id: UUID | None
     application_id: UUID | None
     as_of: date
@@ -126,6 +130,9 @@ class EmployeeView(msgspec.Struct, frozen=True):
     left_on: date | None
     version: int
     created_at: datetime
+
+    def __post_init__(self) -> None:
+        show_locales(self, "locale")
 
 
 # -- stored rows other contexts read (analytics) through the service's ``*_in`` reads ---------------

@@ -25,21 +25,20 @@ import msgspec
 
 from compliance.calendar import working_day_calendar
 from domain.assessments.model import CompetencyCode, Evaluation, require_decimal
-from domain.kernel.i18n import SUPPORTED
+from domain.kernel.i18n import SUPPORTED, LocaleCode, locale_code
 from domain.kernel.time import to_local
 
 HUNDRED = Decimal(100)
 MAX_DUE_IN_WORKING_DAYS = 365
 TITLE_MAX_LENGTH = 200
 
-LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
 Title = Annotated[
     dict[LocaleCode, Annotated[str, msgspec.Meta(min_length=1, max_length=TITLE_MAX_LENGTH)]],
     msgspec.Meta(
         min_length=1,
         max_length=len(SUPPORTED),
-        description="The item's title by language (en, zh_CN, ja); at least one, each 1-200 characters.",
-        examples=[{"en": "Role skills training", "zh_CN": "岗位技能培训", "ja": "職務スキル研修"}],
+        description="The item's title by language (en, zh-CN, ja); at least one, each 1-200 characters.",
+        examples=[{"en": "Role skills training", "zh-CN": "岗位技能培训", "ja": "職務スキル研修"}],
     ),
 ]
 OwnerRole = Annotated[
@@ -65,7 +64,7 @@ def _require_title(title: dict[str, str]) -> None:
     if not title:
         raise ValueError("title needs at least one language")
     for locale, text in title.items():
-        if locale not in SUPPORTED:
+        if locale_code(locale) not in SUPPORTED:
             raise ValueError(f"title language must be one of {', '.join(SUPPORTED)}")
         if not 1 <= len(text) <= TITLE_MAX_LENGTH:
             raise ValueError(f"title must be 1-{TITLE_MAX_LENGTH} characters")

@@ -27,6 +27,7 @@ from domain.employees.references import require_module
 from domain.employees.views import existing_employee
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import NotFound
+from domain.kernel.i18n import locale_tags, read_locales
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_keyed_cursor, keyed_position, page_of
 from domain.kernel.principal import Principal
@@ -46,6 +47,7 @@ class NewOnboardingRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
     module_id: UUID | None = None
 
     def __post_init__(self) -> None:
+        read_locales(self, "item")
         # The same checks the stored OnboardingRule makes, here so that a bad value is a 400 at the edge.
         require_sane_decimals(self)
         require_decimal(self.below, "below", low=Decimal(0), high=HUNDRED)
@@ -58,6 +60,9 @@ class NewStandardItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     due_in_working_days: DueInWorkingDays
     module_id: UUID | None = None
 
+    def __post_init__(self) -> None:
+        read_locales(self, "title")
+
 
 OnboardingStatus = Literal["open", "in_progress", "done", "skipped"]
 
@@ -68,6 +73,10 @@ class OnboardingItemView(msgspec.Struct, frozen=True):
     status: str
     item: PlanItem
     version: int = 1
+
+    def __post_init__(self) -> None:
+        msgspec.structs.force_setattr(self, "item", msgspec.structs.replace(
+            self.item, title=locale_tags(self.item.title)))
 
 
 class OnboardingItemUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -87,7 +96,7 @@ async def add_onboarding_rule(principal: Principal, request: NewOnboardingRule) 
         await require_module(uow, request.module_id)
         await queries.insert_rule(uow, rule_id, request, principal.subject)
         await record(uow, principal, "onboarding.rule_added", "onboarding_rule", rule_id, after=definition)
-    return rule
+    return msgspec.structs.replace(rule, item=locale_tags(rule.item))
 
 
 async def add_standard_item(principal: Principal, request: NewStandardItem) -> StandardItem:
@@ -100,7 +109,7 @@ async def add_standard_item(principal: Principal, request: NewStandardItem) -> S
         await queries.insert_standard_item(uow, request.legal_entity_id, item)
         await record(uow, principal, "onboarding.standard_item_added", "legal_entity", request.legal_entity_id,
                      after=definition)
-    return item
+    return msgspec.structs.replace(item, title=locale_tags(item.title))
 
 
 async def onboarding_plan(principal: Principal, employee_id: UUID, cursor: str | None = None,

@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 from domain.kernel.errors import InvalidInput
+from domain.kernel.i18n import LocaleCode, LocaleTag, read_locales, show_locales
 from domain.kernel.permissions import Operation, Role
 from domain.kernel.time import require_timezone
 
@@ -52,10 +53,13 @@ class UserView(msgspec.Struct, frozen=True):
     roles: list[Role]
     scopes: list[str]
     timezone: str
-    locale: str
+    locale: LocaleTag
     version: int
     created_at: datetime
     updated_at: datetime
+
+    def __post_init__(self) -> None:
+        show_locales(self, "locale")
 
 
 class NewUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -69,9 +73,10 @@ class NewUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     kind: UserKind = UserKind.PERSON
     scopes: Scopes = []
     timezone: Annotated[str, msgspec.Meta(max_length=64)] = "UTC"
-    locale: Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")] = "en"
+    locale: LocaleCode = "en"
 
     def __post_init__(self) -> None:
+        read_locales(self, "locale")
         require_timezone(self.timezone)
         require_known_scopes(self.scopes)
 
@@ -85,9 +90,10 @@ class UserPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     scopes: Scopes | None = None
     status: UserStatus | None = None
     timezone: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    locale: Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")] | None = None
+    locale: LocaleCode | None = None
 
     def __post_init__(self) -> None:
+        read_locales(self, "locale")
         if self.timezone is not None:
             require_timezone(self.timezone)
         if self.scopes is not None:

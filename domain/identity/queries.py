@@ -10,6 +10,7 @@ import msgspec
 from domain.identity.model import UserKind, UserStatus, UserView
 from domain.identity.tables import User
 from domain.kernel.db import UnitOfWork
+from domain.kernel.i18n import locale_tag
 from domain.kernel.permissions import Role
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
@@ -34,7 +35,8 @@ class UserRecord(msgspec.Struct, frozen=True):
 
 
 def _view(row: dict[str, Any]) -> UserView:
-    return msgspec.convert({**row, "roles": json.loads(row["roles"]), "scopes": json.loads(row["scopes"])}, UserView)
+    return msgspec.convert({**row, "roles": json.loads(row["roles"]), "scopes": json.loads(row["scopes"]),
+                            "locale": locale_tag(row["locale"])}, UserView)
 
 
 def _encoded(values: dict[str, object]) -> dict[str, object]:

@@ -16,6 +16,7 @@ from domain.identity.model import (
 )
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, DomainError, ErrorKind, InvalidInput, NotFound
+from domain.kernel.i18n import locale_code
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.permissions import Role
@@ -69,7 +70,8 @@ async def authenticate(
         granted = frozenset(user.scopes)
         scopes = granted if token_scopes is None else token_scopes & granted
     return Principal(tenant_id=tenant_id, subject=subject, roles=roles, scopes=scopes, request_id=request_id,
-                     locale=user.locale, timezone=user.timezone, platform=tenant.kind == TenantKind.PLATFORM)
+                     locale=locale_code(user.locale), timezone=user.timezone,
+                     platform=tenant.kind == TenantKind.PLATFORM)
 
 
 async def ensure_user(actor: Actor, tenant_id: UUID, subject: str, roles: list[Role]) -> UserView:

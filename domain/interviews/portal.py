@@ -12,6 +12,7 @@ from domain.audit.service import record
 from domain.identity.service import grant_self_service
 from domain.interviews import queries
 from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.i18n import LocaleTag, show_locales
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
 from domain.kernel.time import rfc3339, to_local
@@ -51,9 +52,12 @@ class PortalApplication(msgspec.Struct, frozen=True):
 class PortalOverview(msgspec.Struct, frozen=True):
     candidate_id: UUID
     full_name: str
-    locale: str
+    locale: LocaleTag
     timezone: str
     applications: list[PortalApplication]
+
+    def __post_init__(self) -> None:
+        show_locales(self, "locale")
 
 
 def portal_subject(candidate_id: UUID) -> str:

@@ -2,16 +2,23 @@
 
 Babel returns NullTranslations for a missing catalogue without a word, so loading fails loudly
 instead, and a test checks that every message the code can produce has zh_CN and ja text.
+
+Languages have two spellings. The domain, its storage and Babel keep the catalogue codes of
+:data:`SUPPORTED` (``zh_CN``); the wire shows BCP 47 tags (``zh-CN``). An input Struct types a language as
+:data:`LocaleCode`, which also takes ``zh_CN`` and any letter case, and reads it with :func:`read_locales`; a
+view types it as :data:`LocaleTag` and shows it with :func:`show_locales`.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
+import msgspec
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -19,6 +26,67 @@ from babel.messages.pofile import read_po
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 SUPPORTED = ("en", "zh_CN", "ja")
 DEFAULT = "en"
+
+#: Each supported catalogue code as the wire writes it (BCP 47).
+_TAGS = {code: code.replace("_", "-") for code in SUPPORTED}
+#: Any accepted spelling, case-folded, to its catalogue code: zh-CN, zh_CN, zh-cn and ZH_cn all read zh_CN.
+_CODES = {spelling.casefold(): code for code in SUPPORTED for spelling in (code, _TAGS[code])}
+
+
+def _either_case(tag: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else "[-_]" for c in tag)
+
+
+T = TypeVar("T")
+#: A language a caller sends: a BCP 47 tag of :data:`SUPPORTED`; ``zh_CN`` and any letter case read the same.
+LocaleCode = Annotated[str, msgspec.Meta(
+    pattern=f"^({'|'.join(_either_case(tag) for tag in _TAGS.values())})$",
+    description="A language as a BCP 47 tag: en, zh-CN or ja (zh_CN and any letter case are read the same).",
+    examples=["zh-CN"])]
+#: A language as answers show it.
+LocaleTag = Annotated[str, msgspec.Meta(
+    pattern=f"^({'|'.join(_TAGS.values())})$", description="A language as a BCP 47 tag: en, zh-CN or ja.",
+    examples=["zh-CN"])]
+
+
+def locale_code(locale: str) -> str:
+    """The catalogue code of a language in any accepted spelling; anything else is returned as it is."""
+    return _CODES.get(locale.casefold(), locale)
+
+
+def locale_tag(locale: str) -> str:
+    """The BCP 47 tag the wire shows for a language in any accepted spelling."""
+    code = locale_code(locale)
+    return _TAGS.get(code, code.replace("_", "-"))
+
+
+def locale_tags(texts: Mapping[str, T]) -> dict[str, T]:
+    """A text by language, keyed as the wire shows languages."""
+    return {locale_tag(locale): text for locale, text in texts.items()}
+
+
+def read_locales(struct: Any, *fields: str) -> None:
+    """An input Struct's ``__post_init__``: each named field (a language, or a text by language) in catalogue
+    codes, as the domain keeps it. Raises ValueError where two keys name one language (zh-CN and zh_CN)."""
+    _respell(struct, fields, locale_code)
+
+
+def show_locales(struct: Any, *fields: str) -> None:
+    """A view's ``__post_init__``: each named field (a language, or a text by language) in BCP 47 tags, as the
+    wire shows languages, however the view was built."""
+    _respell(struct, fields, locale_tag)
+
+
+def _respell(struct: Any, fields: tuple[str, ...], spelling: Callable[[str], str]) -> None:
+    for name in fields:
+        value = getattr(struct, name)
+        if isinstance(value, str):
+            msgspec.structs.force_setattr(struct, name, spelling(value))
+        elif isinstance(value, Mapping):
+            respelled = {spelling(locale): text for locale, text in value.items()}
+            if len(respelled) != len(value):
+                raise ValueError(f"{name} names one language twice")
+            msgspec.structs.force_setattr(struct, name, respelled)
 
 
 @cache
@@ -35,7 +103,8 @@ def catalogue(locale: str) -> gettext.NullTranslations:
 
 
 def translate(message: str, locale: str, /, **params: Any) -> str:
-    text = catalogue(locale if locale in SUPPORTED else DEFAULT).gettext(message)
+    code = locale_code(locale)
+    text = catalogue(code if code in SUPPORTED else DEFAULT).gettext(message)
     return text.format(**params) if params else text
 
 

@@ -12,9 +12,17 @@ from uuid import UUID
 import msgspec
 
 from domain.kernel.errors import InvalidInput, NotFound
+from domain.kernel.i18n import (
+    LocaleCode,
+    LocaleTag,
+    locale_code,
+    locale_tag,
+    locale_tags,
+    read_locales,
+    show_locales,
+)
 from domain.kernel.time import require_timezone
 
-LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
 StageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
@@ -27,13 +35,14 @@ class MissingDefaultLanguage(InvalidInput):
 
 
 def pick_text(texts: dict[str, str], wanted: str, fallback: str) -> str:
-    """The text in the reader's language, else the tenant's default, else any."""
-    return texts.get(wanted) or texts.get(fallback) or next(iter(texts.values()), "")
+    """The text in the reader's language, else the tenant's default, else any (languages in either spelling)."""
+    by_code = {locale_code(locale): text for locale, text in texts.items()}
+    return by_code.get(locale_code(wanted)) or by_code.get(locale_code(fallback)) or next(iter(texts.values()), "")
 
 
 def require_language(texts: dict[str, str], default_locale: str) -> None:
-    if default_locale not in texts:
-        raise MissingDefaultLanguage(locale=default_locale, field="title")
+    if locale_code(default_locale) not in {locale_code(locale) for locale in texts}:
+        raise MissingDefaultLanguage(locale=locale_tag(default_locale), field="title")
 
 
 # -- pipeline ------------------------------------------------------------------------------------
@@ -57,6 +66,9 @@ class NewStage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     position: Annotated[int, msgspec.Meta(ge=0, le=1000)]
     outcome: StageOutcome | None = None
 
+    def __post_init__(self) -> None:
+        read_locales(self, "names")
+
 
 class StageView(msgspec.Struct, frozen=True):
     """A stage of your tenant's pipeline: its code, its name in the reader's language (`name`, else English) and in
@@ -68,6 +80,9 @@ class StageView(msgspec.Struct, frozen=True):
     names: dict[str, str]
     position: int
     outcome: StageOutcome | None
+
+    def __post_init__(self) -> None:
+        show_locales(self, "names")
 
 
 #: Every tenant starts with these; tenants add or reorder their own.
@@ -111,6 +126,9 @@ class NewJob(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     status: JobStatus = JobStatus.OPEN
     hiring_team: Annotated[list[UUID], msgspec.Meta(max_length=50)] = []
 
+    def __post_init__(self) -> None:
+        read_locales(self, "title", "description")
+
 
 class JobPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Changes to a job, sent with If-Match: only the fields given change. A new title must include your tenant's
@@ -122,6 +140,9 @@ class JobPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     status: JobStatus | None = None
     hiring_team: Annotated[list[UUID], msgspec.Meta(max_length=50)] | None = None
 
+    def __post_init__(self) -> None:
+        read_locales(self, "title", "description")
+
 
 class JobView(msgspec.Struct, frozen=True):
     """A job, with its title and description in the reader's language where the job has it, else in your tenant's
@@ -132,7 +153,9 @@ class JobView(msgspec.Struct, frozen=True):
     legal_entity_id: UUID
     title: str
     description: str
-    language: str
+    #: the language ``title`` and ``description`` are in: the reader's where the job has it
+    language: LocaleTag
+    #: by language (BCP 47 tags, as every language on the wire)
     titles: dict[str, str]
     descriptions: dict[str, str]
     status: JobStatus
@@ -141,6 +164,9 @@ class JobView(msgspec.Struct, frozen=True):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    def __post_init__(self) -> None:
+        show_locales(self, "language", "titles", "descriptions")
 
 
 # -- candidates ----------------------------------------------------------------------------------
@@ -164,6 +190,7 @@ class NewCandidate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     locale: LocaleCode = "en"
 
     def __post_init__(self) -> None:
+        read_locales(self, "locale")
         require_timezone(self.timezone)
         if (self.national_id is None) != (self.national_id_country is None):
             raise NationalIdNeedsCountry(field="national_id_country")
@@ -194,10 +221,13 @@ class CandidateView(msgspec.Struct, frozen=True):
     birth_date: str | None
     masked: bool
     timezone: str
-    locale: str
+    locale: LocaleTag
     version: int
     created_at: datetime
     updated_at: datetime
+
+    def __post_init__(self) -> None:
+        show_locales(self, "locale")
 
 
 class ConsentPurpose(StrEnum):
@@ -321,6 +351,10 @@ class NewModelVersion(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: ShortText | None = None
 
     def __post_init__(self) -> None:
+        # The definitions keep no __post_init__ of their own, so a version shown with BCP 47 keys stays so.
+        msgspec.structs.force_setattr(self, "competencies", [
+            msgspec.structs.replace(c, names={locale_code(locale): name for locale, name in c.names.items()})
+            for c in self.competencies])
         codes = [c.code for c in self.competencies]
         if len(set(codes)) != len(codes):
             raise DuplicateCompetency(field="competencies")
@@ -366,6 +400,10 @@ class ModelVersionView(msgspec.Struct, frozen=True):
     overall_pass_threshold: str
     created_by: str
     created_at: datetime
+
+    def __post_init__(self) -> None:
+        msgspec.structs.force_setattr(self, "competencies", [
+            msgspec.structs.replace(c, names=locale_tags(c.names)) for c in self.competencies])
 
 
 # -- records other contexts read through the service's ``*_in`` functions ------------------------

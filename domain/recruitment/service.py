@@ -17,7 +17,7 @@ from domain.audit.service import record
 from domain.identity.service import existing_users_in
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, NotFound, UnknownReference
-from domain.kernel.i18n import translate
+from domain.kernel.i18n import locale_code, translate
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import (
     Page,
@@ -118,7 +118,7 @@ STAGE_CHANGED_BODY = "Your application for {job} has moved to the stage: {stage}
 
 async def tenant_default_locale(uow: UnitOfWork) -> str:
     tenant = await own_tenant_in(uow)
-    return tenant.default_locale if tenant else "en"
+    return locale_code(tenant.default_locale) if tenant else "en"
 
 
 def _job_view(row: JobRecord, locale: str, fallback: str) -> JobView:

@@ -9,11 +9,10 @@ from uuid import UUID
 
 import msgspec
 
+from domain.kernel.i18n import LocaleCode, LocaleTag, read_locales, show_locales
 from domain.kernel.money import require_currency
 from domain.kernel.places import require_countries, require_country
 from domain.kernel.time import require_timezone
-
-SUPPORTED_LOCALES = ("en", "zh_CN", "ja")
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
@@ -26,7 +25,6 @@ RegionCode = Annotated[str, msgspec.Meta(
                 "none for US, SG, IN); elsewhere an ISO 3166-2 subdivision code (FR: IDF)")]
 CurrencyCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
 TimezoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="IANA time zone")]
-LocaleCode = Annotated[str, msgspec.Meta(pattern=r"^(en|zh_CN|ja)$")]
 
 
 class TenantStatus(StrEnum):
@@ -60,12 +58,15 @@ class TenantView(msgspec.Struct, frozen=True):
     name: str
     kind: TenantKind
     status: TenantStatus
-    default_locale: str
+    default_locale: LocaleTag
     timezone: str
     countries: list[str]
     version: int
     created_at: datetime
     updated_at: datetime
+
+    def __post_init__(self) -> None:
+        show_locales(self, "default_locale")
 
 
 class NewTenant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -78,6 +79,7 @@ class NewTenant(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     default_locale: LocaleCode = "en"
 
     def __post_init__(self) -> None:
+        read_locales(self, "default_locale")
         require_countries(self.countries, "countries")
         require_timezone(self.timezone)
 
@@ -91,6 +93,7 @@ class TenantSettingsPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
     default_locale: LocaleCode | None = None
 
     def __post_init__(self) -> None:
+        read_locales(self, "default_locale")
         if self.countries is not None:
             require_countries(self.countries, "countries")
         if self.timezone is not None:

@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 
 from domain.kernel.db import UnitOfWork
+from domain.kernel.i18n import locale_tag
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
 from domain.tenancy.model import LegalEntityView, NewLegalEntity, TenantAccess, TenantKind, TenantStatus, TenantView
@@ -14,7 +15,8 @@ from domain.tenancy.tables import LegalEntity, Tenant
 
 
 def _tenant_view(row: dict[str, Any]) -> TenantView:
-    return msgspec.convert({**row, "countries": json.loads(row["countries"])}, TenantView)
+    return msgspec.convert({**row, "countries": json.loads(row["countries"]),
+                            "default_locale": locale_tag(row["default_locale"])}, TenantView)
 
 
 async def insert_tenant(uow: UnitOfWork, tenant_id: UUID, name: str, kind: TenantKind, countries: list[str],

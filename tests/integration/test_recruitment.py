@@ -75,7 +75,8 @@ async def new_candidate(client: Any, token: str, **extra: Any) -> Any:
 async def test_jobs_speak_the_readers_language_and_fall_back(client: Any, recruiter: str, entity: str) -> None:
     job = await new_job(client, recruiter, entity)
     chinese = (await client.get(f"/v1/jobs/{job['id']}", headers=bearer(recruiter, **{"Accept-Language": "zh-CN"})))
-    assert chinese.json()["title"] == "后端工程师" and chinese.json()["language"] == "zh_CN"
+    assert chinese.json()["title"] == "后端工程师" and chinese.json()["language"] == "zh-CN"
+    assert chinese.json()["titles"] == {"en": "Backend engineer", "zh-CN": "后端工程师"}
     japanese = (await client.get(f"/v1/jobs/{job['id']}", headers=bearer(recruiter, **{"Accept-Language": "ja"})))
     assert japanese.json()["title"] == "Backend engineer"  # no Japanese title: the tenant's default
     assert japanese.json()["description"] == "Python and SQL"
