@@ -52,6 +52,9 @@ class ChangeAfterDeparture(InvalidInput):
 
 
 class Departure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """That an employee leaves: their last day employed (`left_on`, on or after the start of the employment in force)
+    and the reason. No employment change can take effect after it."""
+
     left_on: date
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 

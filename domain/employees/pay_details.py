@@ -33,6 +33,9 @@ class TaxAttributesChange(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
 
 
 class TaxAttributesView(msgspec.Struct, frozen=True):
+    """An employee's attributes for one country's payroll pack (following the pack's employee schema), in force from
+    `effective_from` until the next change, and who recorded them (their subject)."""
+
     country: str
     effective_from: date
     attributes: dict[str, Any]
@@ -49,6 +52,10 @@ class BankAccountRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
 
 
 class BankAccountView(msgspec.Struct, frozen=True):
+    """A requested change of an employee's bank account: the account masked to its last four characters, its status
+    (`pending` until a second person confirms it, then `confirmed`), who requested it and when, and who confirmed it and
+    when."""
+
     id: UUID
     masked: str
     status: str

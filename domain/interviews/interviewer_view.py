@@ -17,6 +17,11 @@ from domain.recruitment.model import ApplicationView, CandidateView, ModelVersio
 
 
 class InterviewerView(msgspec.Struct, frozen=True):
+    """Everything an interviewer needs about one application: the candidate (personal data masked unless the caller may
+    read it in clear), the application and its stage history, the job's competency model (in the version of the latest
+    evaluation), the latest AI-interview evaluation and every earlier one, the interviews with their feedback, and the
+    recordings."""
+
     candidate: CandidateView
     application: ApplicationView
     history: list[StageChangeView]
