@@ -88,12 +88,20 @@ class LabelledHistory(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RiskFactor(msgspec.Struct, frozen=True, kw_only=True):
+    """One factor behind an employee's attrition risk: the feature (`culture_fit`, `training_participation`,
+    `tenure_months`, `review_trend`, `pay_position` or `recent_manager_change`), an explanation in English, and its
+    contribution in log-odds (negative lowers the risk), a decimal with 3 places."""
+
     feature: str  # one of FEATURES
     explanation: str  # msgid
     contribution: Decimal  # log-odds added to the risk (negative lowers it), 3 places
 
 
 class RiskScore(msgspec.Struct, frozen=True, kw_only=True):
+    """An employee's attrition risk: the probability of leaving (0-1, 3 decimal places), its band (`low` below 0.3,
+    `medium` below 0.6, else `high`), the method (`trained`, your tenant's own model once its history holds at least 30
+    departures and 30 stayers, else `fallback`, a fixed points model) and the 3 largest factors, largest first."""
+
     score: Decimal  # probability of leaving, 0-1, 3 places
     band: Band
     method: Method

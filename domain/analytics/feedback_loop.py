@@ -77,6 +77,11 @@ class HireOutcome(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CompetencyStats(msgspec.Struct, frozen=True, kw_only=True):
+    """How one competency's interview score relates to later performance over a job's hires: the hires with a score
+    (`n`) and, of those, the hires rated on this competency (`rated_n`; the others count with their overall rating),
+    Pearson's r with its 95% confidence interval, whether the sample suffices for a proposal (at least 10 hires) and, if
+    not, why (in English), and the current and proposed weights."""
+
     code: str
     n: int  # hires with an interview score for this competency
     rated_n: int  # of those, hires rated on this competency (the others use their overall rating)
@@ -90,6 +95,9 @@ class CompetencyStats(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Divergence(msgspec.Struct, frozen=True, kw_only=True):
+    """A hire whose performance diverged from what the interview predicted by more than the threshold: `outperformed` or
+    `underperformed`, with the performance and interview z-scores and their gap (performance less interview)."""
+
     employee_id: UUID
     label: str
     direction: Direction  # outperformed: performance well above what the interview predicted
@@ -99,6 +107,11 @@ class Divergence(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class FeedbackLoopAnalysis(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether a job's interview competency scores predict later performance, over its hires with both an interview
+    evaluation and a performance review: statistics per competency, the proposed weights (summing to exactly 1; null
+    when there is too little data, with the reason in English), and the hires whose performance diverged from the
+    interview's prediction, largest gap first."""
+
     hires: int
     min_sample: int
     competencies: list[CompetencyStats]  # in the order of the current weights

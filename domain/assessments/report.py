@@ -52,12 +52,19 @@ class ComparisonEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True, k
 
 
 class ComparedCompetency(msgspec.Struct, frozen=True, kw_only=True):
+    """A competency of the compared model version: its code, its weight in the overall score, and its pass threshold on
+    0-100."""
+
     code: str
     weight: Decimal
     pass_threshold: Decimal
 
 
 class CandidateScore(msgspec.Struct, frozen=True, kw_only=True):
+    """One candidate's result on one competency: the score normalised to 0-100 (null when the interview gave none),
+    whether it passed, the gap to the threshold, how many pieces of evidence back it, the vendor's confidence, and
+    whether evidence is missing."""
+
     code: str
     score: Decimal | None  # normalised 0-100; None when not scored
     passed: bool | None
@@ -68,6 +75,9 @@ class CandidateScore(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CandidateResult(msgspec.Struct, frozen=True, kw_only=True):
+    """One candidate of a comparison: their rank, name, overall score (0-100), whether they pass, and their score on
+    each competency in the model's order, with the competencies not scored or lacking evidence."""
+
     rank: int  # 1 is best; ties are broken, so ranks are 1..n
     application_id: UUID
     candidate_label: str
@@ -80,6 +90,9 @@ class CandidateResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Comparison(msgspec.Struct, frozen=True, kw_only=True):
+    """2 to 20 applications of one job compared side by side against one version of its competency model: the model's
+    competencies and overall pass threshold, and the candidates in ranking order."""
+
     model_id: UUID
     model_version: int
     overall_pass_threshold: Decimal

@@ -57,6 +57,9 @@ class RefusedDelivery(msgspec.Struct, frozen=True):
 
 
 class RefusalSampleView(msgspec.Struct, frozen=True):
+    """One refused delivery kept as a sample: when it arrived, from which address, and the body's size and hash prefix;
+    the body itself is not kept."""
+
     received_at: datetime
     source_ip: Annotated[str | None, msgspec.Meta(
         description="The address the delivery came from, as the server saw it.")]

@@ -85,10 +85,16 @@ class NoResultToEvaluate(NotFound):
 
 
 class NewVendor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An interview-AI vendor to register, by name. The answer holds the HMAC secret its deliveries are signed with,
+    shown that once."""
+
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class VendorView(msgspec.Struct, frozen=True):
+    """A registered interview-AI vendor: its name, and whether its secret was rotated (`rotated`: the previous secret
+    still verifies deliveries until the next rotation)."""
+
     id: UUID
     name: str
     rotated: bool
@@ -106,12 +112,19 @@ class VendorSecret(msgspec.Struct, frozen=True):
 
 
 class NewReference(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Map a vendor's own candidate or application reference to one of your applications. Results the vendor already
+    delivered under that reference, parked until now, are attached to the application and evaluated at once. A reference
+    can be mapped once."""
+
     kind: Literal["application", "candidate"]
     reference: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     application_id: UUID
 
 
 class ReferenceView(msgspec.Struct, frozen=True):
+    """A vendor's candidate or application reference mapped to an application, with the parked results the mapping
+    attached (`resolved_results`)."""
+
     id: UUID
     vendor_id: UUID
     kind: str
@@ -121,6 +134,11 @@ class ReferenceView(msgspec.Struct, frozen=True):
 
 
 class EvaluationView(msgspec.Struct, frozen=True):
+    """An AI-interview result evaluated against a version of the job's competency model: the overall score (0-100, a
+    decimal string; null when none of the model's competencies was scored), whether it passed, why it was made
+    (`received`, `mapped` or `recomputed`), the per-competency detail, and who made it and when. An evaluation is never
+    rewritten; a newer model version applies through a new, recomputed one."""
+
     id: UUID
     result_id: UUID
     application_id: UUID
@@ -135,6 +153,11 @@ class EvaluationView(msgspec.Struct, frozen=True):
 
 
 class ResultView(msgspec.Struct, frozen=True):
+    """An AI-interview result a vendor delivered: the vendor's own result id; its status (`parked` while no mapped
+    reference names its application, `received` when attached but no competency model version was in force when the
+    interview was completed, `evaluated`); the application; the vendor's references; when the interview was completed
+    and when the result arrived."""
+
     id: UUID
     vendor_id: UUID
     vendor_result_id: str
@@ -147,6 +170,9 @@ class ResultView(msgspec.Struct, frozen=True):
 
 
 class Delivery(msgspec.Struct, frozen=True):
+    """The answer to a vendor's signed delivery: the stored result, whether it had been delivered before (`duplicate`:
+    nothing new was stored), and its evaluation, when it could be evaluated."""
+
     result: ResultView
     duplicate: bool
     evaluation: EvaluationView | None

@@ -51,6 +51,9 @@ class Link(msgspec.Struct, frozen=True):
 
 
 class BrokenLink(msgspec.Struct, frozen=True):
+    """Where an audit chain breaks: the entry's sequence number and why (an entry is missing, its `prev_hash` does not
+    match the entry before, or its content no longer matches its hash)."""
+
     seq: int
     reason: str
 

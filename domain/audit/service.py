@@ -50,6 +50,9 @@ async def record(
 
 
 class ChainReport(msgspec.Struct, frozen=True):
+    """The check of your tenant's audit chain from its first entry: whether every link holds, how many entries were
+    checked, and the first broken link, if any."""
+
     valid: bool
     entries_checked: int
     first_broken: BrokenLink | None = None
@@ -68,6 +71,10 @@ async def verify_chain(tenant_id: Any) -> ChainReport:
 
 
 class AuditEntryView(msgspec.Struct, frozen=True):
+    """One entry of your tenant's tamper-evident audit chain: its sequence number, when and by whom (the actor's
+    subject) what was done (`action`) to which entity, the values before and after, the request id, and the hashes that
+    link it to the entry before."""
+
     id: UUID
     seq: int
     occurred_at: datetime
