@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -38,12 +38,33 @@ def _import_everything() -> list[ModuleType]:
 
 
 def _declared_messages(module: ModuleType) -> Iterator[str]:
-    """Module constants named ``*_MESSAGES`` (tuples) or ``*_SUBJECT``/``*_BODY`` (texts) are msgids."""
+    """Module constants named ``*_MESSAGES`` (tuples, or mappings of a message code to its msgid) or
+    ``*_SUBJECT``/``*_BODY`` (texts) are msgids."""
     for name, value in vars(module).items():
-        if name.endswith("_MESSAGES") and isinstance(value, tuple):
-            yield from (v for v in value if isinstance(v, str))
+        if name.endswith("_MESSAGES") and isinstance(value, tuple | Mapping):
+            yield from (v for v in (value.values() if isinstance(value, Mapping) else value) if isinstance(v, str))
         elif name.endswith(("_SUBJECT", "_BODY")) and isinstance(value, str):
             yield value
+
+
+def message_codes() -> dict[str, set[str]]:
+    """Every coded message a person can read, code to its msgids: each problem's title and detail (domain,
+    compliance and HTTP problems) and each ``*_MESSAGES`` mapping's messages (variance exceptions, ...)."""
+    from api.problems import COMPLIANCE_TITLE, HTTP_PROBLEMS
+
+    coded: dict[str, set[str]] = {}
+    for module in _import_everything():
+        for name, value in vars(module).items():
+            if name.endswith("_MESSAGES") and isinstance(value, Mapping):
+                for code, message in value.items():
+                    coded.setdefault(code, set()).add(message)
+    for error in (DomainError, *_subclasses(DomainError)):
+        coded.setdefault(error.code, set()).update((error.title, error.template))
+    for error in (ComplianceError, *_subclasses(ComplianceError)):
+        coded.setdefault(error.code, set()).update((COMPLIANCE_TITLE, error.template))
+    for code, (_, title, detail) in HTTP_PROBLEMS.items():
+        coded.setdefault(code, set()).update((title, detail))
+    return coded
 
 
 def _subclasses(cls: type) -> Iterator[type]:

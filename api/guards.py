@@ -3,6 +3,7 @@ principal's roles (and, for partner clients, scopes) allow in the authorisation 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Request
@@ -12,6 +13,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from api.problems import WWW_AUTHENTICATE
+from domain.kernel.i18n import negotiate
 from domain.kernel.permissions import Operation
 from domain.kernel.principal import Principal
 
@@ -53,7 +55,11 @@ def caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
 
 #: The ``principal`` every protected handler declares as a parameter, provided from the verified token.
 def _principal(request: Request[Any, Any, Any]) -> Principal:
-    return caller(request)
+    """The caller, reading in the language the request asks for (Accept-Language) where Meridian has it, else
+    in the user's own: what the domain writes for a person at read time is in the reader's language."""
+    principal = caller(request)
+    asked = request.headers.get("accept-language")
+    return replace(principal, locale=negotiate(asked, principal.locale)) if asked else principal
 
 
 PRINCIPAL = {"principal": Provide(_principal, sync_to_thread=False)}

@@ -12,6 +12,7 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import AuditEntryView
+from domain.kernel.i18n import translate
 from domain.kernel.money import Money
 from domain.payroll.calendar import PayGroupRule, PayPeriod
 from domain.payroll.workflow import Approval, RunState
@@ -154,25 +155,41 @@ class NewVarianceThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=T
     line_change_ratio: Ratio = "0.5"
 
 
+#: The code of a problem kept before problems kept their code.
+PAYSLIP_NOT_CALCULATED = "payslip_not_calculated"
+
+
 class CalculationProblem(msgspec.Struct, frozen=True):
     """A payslip that cannot be calculated, and why, as a worker reports it (domain errors do not cross
-    processes) and the run keeps it: the reason as its catalogue message and parameters, so each reader
-    gets it in their own language."""
+    processes) and the run keeps it: the reason as its stable code, catalogue message and parameters, so each
+    reader gets it in their own language."""
 
     employee_id: UUID
     employee: str
     template: str
     params: dict[str, str]
+    code: str = PAYSLIP_NOT_CALCULATED
 
     @property
     def problem(self) -> str:
         return self.template.format(**self.params)
 
+    def shown(self, locale: str) -> CalculationProblemView:
+        return CalculationProblemView(employee_id=self.employee_id, employee=self.employee,
+                                      problem=translate(self.template, locale, **self.params), code=self.code,
+                                      params=self.params)
+
 
 class CalculationProblemView(msgspec.Struct, frozen=True):
+    """A payslip the calculation could not calculate: whose, and why (``problem``) in the reader's language
+    (Accept-Language, else the user's own); ``code`` and the ``params`` that fill the message let a client
+    write its own text."""
+
     employee_id: UUID
     employee: str
     problem: str
+    code: str
+    params: dict[str, str]
 
 
 class ProvisionalLaw(msgspec.Struct, frozen=True):
@@ -304,8 +321,10 @@ class ExceptionView(msgspec.Struct, frozen=True):
 
     id: UUID
     key: str
-    #: the finding: its kind, message and params, and its figures (``current`` and ``previous`` are money in its
-    #: ``currency``; ``change_ratio`` and ``threshold`` are ratios)
+    #: the finding: its kind; its ``message`` in the reader's language (Accept-Language, else the user's own), with
+    #: the stable ``message_code`` and the ``params`` that fill it for a client writing its own text; and its
+    #: figures (``current`` and ``previous`` are money in its ``currency``; ``change_ratio`` and ``threshold`` are
+    #: ratios)
     detail: dict[str, Any]
     acknowledged_by: str | None
     acknowledged_at: datetime | None

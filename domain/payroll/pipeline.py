@@ -85,7 +85,8 @@ class RunBasis:
 #: or figures no rule anticipated): the run lists it like any other blocked payslip.
 UNEXPECTED_FAILURE = ("The calculation stopped unexpectedly ({error}); the other payslips are unaffected. "
                       "Check this employee's pay and inputs, or report the run id to support.")
-PAYSLIP_FAILURE_MESSAGES = (UNEXPECTED_FAILURE,)
+PAYSLIP_FAILED = "payslip_calculation_failed"
+PAYSLIP_FAILURE_MESSAGES = {PAYSLIP_FAILED: UNEXPECTED_FAILURE}
 
 
 class CalculationBlocked(InvalidInput):
@@ -299,14 +300,14 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
         try:
             figures = calculate(context, basis.law.pack(context.country))
         except ComplianceError as exc:
-            blocked.append(_problem(employee, exc.template, exc.params))
+            blocked.append(_problem(employee, exc.code, exc.template, exc.params))
             continue
         except Exception as exc:  # one payslip's failure is listed; it never fails the run
-            blocked.append(_problem(employee, UNEXPECTED_FAILURE, {"error": type(exc).__name__}))
+            blocked.append(_problem(employee, PAYSLIP_FAILED, UNEXPECTED_FAILURE, {"error": type(exc).__name__}))
             continue
         refusal = basis.law.refusal(figures.result)
         if refusal is not None:
-            blocked.append(_problem(employee, refusal.template, refusal.params))
+            blocked.append(_problem(employee, refusal.code, refusal.template, refusal.params))
             continue
         slip, payload, summary = payslip_row(employee, figures.result, basis)
         if basis.is_correction:
@@ -333,9 +334,9 @@ def in_order(found: Iterable[ProvisionalLaw]) -> list[ProvisionalLaw]:
     return sorted(set(found), key=lambda law: (law.country, law.series, law.region or "", law.version))
 
 
-def _problem(employee: StaffMember, template: str, params: dict[str, Any]) -> CalculationProblem:
+def _problem(employee: StaffMember, code: str, template: str, params: dict[str, Any]) -> CalculationProblem:
     return CalculationProblem(employee.id, employee.full_name, template,
-                              {name: str(value) for name, value in params.items()})
+                              {name: str(value) for name, value in params.items()}, code)
 
 
 def _previous_of(basis: RunBasis, page: StaffPage) -> list[PayslipSummary] | None:

@@ -18,6 +18,7 @@ from domain.payroll.model import Acknowledge, Approve, ExceptionView, PayRunView
 from domain.payroll.pipeline import CORRECTION
 from domain.payroll.queries import PayRunRow, PayslipRow
 from domain.payroll.runs import actor_of, load_run, run_view, transition
+from domain.payroll.variance import shown
 from domain.payroll.workflow import Actor, RunFacts
 
 Step = Callable[[RunFacts, Actor], RunFacts]
@@ -83,12 +84,14 @@ async def cancel(principal: Principal, run_id: UUID) -> PayRunView:
 
 async def exceptions_of(principal: Principal, run_id: UUID, cursor: str | None = None, limit: int = DEFAULT_LIMIT,
                         acknowledged: bool | None = None) -> Page[ExceptionView]:
-    """The run's variance exceptions by key (an employee's together), the open or acknowledged ones if asked."""
+    """The run's variance exceptions by key (an employee's together), the open or acknowledged ones if asked,
+    each written in the reader's language."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         await load_run(uow, run_id)
         rows = await queries.exceptions(uow, run_id, after=decode_cursor(cursor), limit=limit + 1,
                                         acknowledged=acknowledged)
-    return page_of([ExceptionView(id=row.id, key=row.key, detail=row.detail, acknowledged_by=row.acknowledged_by,
+    return page_of([ExceptionView(id=row.id, key=row.key, detail=shown(row.detail, principal.locale),
+                                  acknowledged_by=row.acknowledged_by,
                                   acknowledged_at=row.acknowledged_at, note=row.note) for row in rows],
                    limit, lambda exception: exception.key)
 

@@ -16,6 +16,10 @@ from domain.payroll.pipeline import CalculationBlocked
 from domain.payroll.queries import CalculationProblems, PayGroupRow, PayRunRow
 from domain.payroll.workflow import Actor, RunFacts
 
+JOB_STOPPED = ("The calculation stopped ({error}); nothing of it was saved and the run keeps what it had. "
+               "Calculate the run again, or report its id to support if this happens again.")
+RUN_MESSAGES = {"pay_run_calculation_stopped": JOB_STOPPED}
+
 
 class PayGroupNotFound(NotFound):
     code = "pay_group_not_found"
@@ -65,12 +69,12 @@ def _progress_percent(run: PayRunRow) -> int:
 
 
 def _failure(run: PayRunRow, locale: str) -> tuple[str | None, list[CalculationProblemView], int]:
-    """Why the last calculation failed, in ``locale``: the first blocked payslip and the list, or the error."""
+    """Why the last calculation failed, in ``locale``: the first blocked payslip and the list, or what stopped
+    the job (kept as the name of the error)."""
     if run.job_problems is None:
-        return run.job_error, [], 0
+        return (translate(JOB_STOPPED, locale, error=run.job_error) if run.job_error else None), [], 0
     stored: CalculationProblems = run.job_problems
-    problems = [CalculationProblemView(employee_id=p.employee_id, employee=p.employee,
-                                       problem=translate(p.template, locale, **p.params)) for p in stored.problems]
+    problems = [p.shown(locale) for p in stored.problems]
     first = problems[0]
     return (translate(CalculationBlocked.template, locale, employee=first.employee, problem=first.problem), problems,
             stored.total)

@@ -26,7 +26,6 @@ from domain.employees.read_model import StaffMember
 from domain.kernel.canonical import canonical_json
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, DomainError, InvalidInput
-from domain.kernel.i18n import translate
 from domain.kernel.ids import new_id
 from domain.kernel.money import exact
 from domain.kernel.principal import Principal
@@ -35,7 +34,6 @@ from domain.payroll.correction import replaced_from
 from domain.payroll.engine import INPUT_KINDS
 from domain.payroll.model import (
     CalculationProblem,
-    CalculationProblemView,
     EmployeeSettlement,
     LawReplacement,
     LineChange,
@@ -177,9 +175,7 @@ def proposal_of(group: PayGroupRow, found: Chains, locale: str) -> SettlementPro
         law=[LawReplacement(country=c, series=s, region=r, provisional_version=p, replaced_by=v,
                             replaced_by_origin=o, pay_dates=sorted(dates))
              for (c, s, r, p, v, o), dates in sorted(law.items(), key=lambda item: str(item[0]))],
-        problems=[CalculationProblemView(employee_id=p.employee_id, employee=p.employee,
-                                         problem=translate(p.template, locale, **p.params))
-                  for p in found.problems])
+        problems=[p.shown(locale) for p in found.problems])
 
 
 def _employee_settlement(chain: Chain, currency: str) -> EmployeeSettlement:
@@ -356,7 +352,7 @@ async def _steps(tenant_id: UUID, group: PayGroupRow, law: LawLayers, wanted: li
 
 def _problem(member: StaffMember, exc: ComplianceError | DomainError) -> CalculationProblem:
     return CalculationProblem(member.id, member.full_name, exc.template,
-                              {name: str(value) for name, value in exc.params.items()})
+                              {name: str(value) for name, value in exc.params.items()}, exc.code)
 
 
 # -- opening a settlement ------------------------------------------------------------------------------------

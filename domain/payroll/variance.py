@@ -21,24 +21,30 @@ Rules:
   was 0) with a non-zero amount is always an exception, and a line that disappeared is one whenever
   ``line_change_ratio`` is below 1.
 
-Messages are English gettext msgids (all in :data:`VARIANCE_MESSAGES`) with string ``params``.
+Each exception keeps its message as a stable ``message_code`` (a key of :data:`VARIANCE_MESSAGES`), the
+English msgid and string ``params``; :func:`shown` writes it in a reader's language when it is read, so a stored
+exception reads in whichever language its reader has.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 
+from compliance.registry import all_packs
 from domain.kernel.canonical import canonical_json
 from domain.kernel.errors import InvalidInput
+from domain.kernel.i18n import translate
 from domain.kernel.money import Money, exact
+from domain.payroll.engine import DEDUCTION_CODE, DEDUCTION_LABEL
 
 ZERO = Decimal("0")
 _RATIO_PLACES = Decimal("0.0001")
@@ -69,22 +75,31 @@ NET_FROM_ZERO = "Net pay of {name} is {current} {currency}; the previous run pai
 NEGATIVE_NET = "Net pay of {name} is negative: {current} {currency}."
 PAID_AFTER_TERMINATION = "{name} left on {terminated_on} but is paid {current} {currency} gross on {pay_date}."
 LINE_CHANGE = (
-    "Line {code} of {name} changed by {change_percent}% from {previous} to {current} {currency}; "
+    "{line} of {name} changed by {change_percent}% from {previous} to {current} {currency}; "
     "the threshold is {threshold_percent}%."
 )
-LINE_NEW = "Line {code} of {name} is {current} {currency}; the previous run had no amount for it."
+LINE_NEW = "{line} of {name} is {current} {currency}; the previous run had no amount for it."
 
-VARIANCE_MESSAGES = (
-    NEW_EMPLOYEE,
-    MISSING_EMPLOYEE,
-    CURRENCY_CHANGED,
-    NET_CHANGE,
-    NET_FROM_ZERO,
-    NEGATIVE_NET,
-    PAID_AFTER_TERMINATION,
-    LINE_CHANGE,
-    LINE_NEW,
-)
+#: Every message by its stable code, which clients may key their own texts on.
+VARIANCE_MESSAGES = {
+    "variance.new_employee": NEW_EMPLOYEE,
+    "variance.missing_employee": MISSING_EMPLOYEE,
+    "variance.currency_changed": CURRENCY_CHANGED,
+    "variance.net_change": NET_CHANGE,
+    "variance.net_from_zero": NET_FROM_ZERO,
+    "variance.negative_net": NEGATIVE_NET,
+    "variance.paid_after_termination": PAID_AFTER_TERMINATION,
+    "variance.line_change": LINE_CHANGE,
+    "variance.line_new": LINE_NEW,
+}
+_CODE_OF_MESSAGE = {message: code for code, message in VARIANCE_MESSAGES.items()} | {
+    # the line messages' wording before they named the line, as exceptions stored then keep them
+    "Line {code} of {name} changed by {change_percent}% from {previous} to {current} {currency}; "
+    "the threshold is {threshold_percent}%.": "variance.line_change",
+    "Line {code} of {name} is {current} {currency}; the previous run had no amount for it.": "variance.line_new",
+}
+#: Lines payroll itself writes, besides the packs' own.
+_PAYROLL_LINE_LABELS = {DEDUCTION_CODE: DEDUCTION_LABEL}
 
 
 class DuplicatePayslip(InvalidInput):
@@ -146,13 +161,14 @@ class VarianceThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=True
 
 
 class VarianceException(msgspec.Struct, frozen=True, kw_only=True):
-    """One finding. ``message`` is a msgid; ``params`` fill its placeholders. The figures are the
-    ones the message speaks of (None where a figure does not apply)."""
+    """One finding. ``message`` is the msgid of ``message_code``; ``params`` fill its placeholders. The
+    figures are the ones the message speaks of (None where a figure does not apply)."""
 
     key: str
     kind: VarianceKind
     employee_id: UUID
     name: str
+    message_code: str
     message: str
     params: dict[str, str]
     fingerprint: str
@@ -210,6 +226,7 @@ def _exception(
         kind=kind,
         employee_id=slip.employee_id,
         name=slip.name,
+        message_code=_CODE_OF_MESSAGE[message],
         message=message,
         params={"name": slip.name, **params},
         fingerprint=hashlib.sha256(canonical_json(figures).encode()).hexdigest(),
@@ -289,10 +306,12 @@ def _comparisons(
             continue
         ratio = _ratio(now, then)
         if ratio is None:
-            message, params = LINE_NEW, {"code": code, "current": _text(now, currency), "currency": currency}
+            message, params = LINE_NEW, {"line": line_label(code), "current": _text(now, currency),
+                                         "currency": currency}
         else:
             message, params = LINE_CHANGE, {
-                "code": code, "change_percent": _percent(ratio), "previous": _text(then, currency),
+                "line": line_label(code), "change_percent": _percent(ratio),
+                "previous": _text(then, currency),
                 "current": _text(now, currency),
                 "currency": currency, "threshold_percent": _percent(limit),
             }
@@ -325,3 +344,29 @@ def check(
             ))
     found.sort(key=lambda e: (e.name.casefold(), str(e.employee_id), _KIND_ORDER[e.kind], e.code or ""))
     return found
+
+
+def line_label(code: str) -> str:
+    """The label (a msgid) of a payslip line by its code, whichever pack or payroll itself writes it; the code
+    itself for a line nobody writes any more."""
+    return _line_labels().get(code, code)
+
+
+@cache
+def _line_labels() -> dict[str, str]:
+    labels = dict(_PAYROLL_LINE_LABELS)
+    for pack in all_packs().values():
+        labels.update(pack.line_labels)
+    return labels
+
+
+def shown(detail: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """A stored exception (its JSON form) as a reader sees it: ``message`` written in ``locale`` with every
+    figure filled in, beside its ``message_code`` and its ``params`` (a line's label in ``locale``), so a client
+    may write its own text instead. An exception stored before messages had codes is read by its msgid."""
+    code = detail.get("message_code") or _CODE_OF_MESSAGE.get(detail["message"], "")
+    params = dict(detail["params"])
+    if detail.get("code") is not None:
+        params["line"] = translate(line_label(detail["code"]), locale)
+    message = translate(VARIANCE_MESSAGES.get(code, detail["message"]), locale, **params)
+    return {**detail, "message_code": code, "params": params, "message": message}
