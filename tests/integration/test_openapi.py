@@ -130,3 +130,10 @@ async def test_every_example_is_valid_against_its_schema(client: Any) -> None:
                 assert not errors, f"{method} {path} {where}: {errors[:3]}"
                 checked += 1
     assert checked > 1000  # problems included
+
+
+async def test_every_schema_says_what_it_is(client: Any) -> None:
+    """A partner reads each schema's description, taken from its class's docstring, to know what it is."""
+    schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    undescribed = sorted(name for name, schema in schemas.items() if not schema.get("description", "").strip())
+    assert not undescribed, f"give these classes a docstring: {undescribed}"
