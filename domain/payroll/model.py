@@ -181,9 +181,9 @@ class CalculationProblem(msgspec.Struct, frozen=True):
 
 
 class CalculationProblemView(msgspec.Struct, frozen=True):
-    """A payslip the calculation could not calculate: whose, and why (``problem``) in the reader's language
-    (Accept-Language, else the user's own); ``code`` and the ``params`` that fill the message let a client
-    write its own text."""
+    """A payslip the calculation could not calculate: whose, and why (`problem`) in the reader's language
+    (Accept-Language, else the user's own); `code` and the `params` that fill the message let a client write its
+    own text."""
 
     employee_id: UUID
     employee: str
