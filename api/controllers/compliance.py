@@ -100,11 +100,12 @@ class ContractCheckRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
 
 
 class LocalisedViolation(msgspec.Struct, frozen=True):
-    """One way a contract breaks the law: a stable `code` (such as `labour.minimum_wage`) and a message in the caller's
-    language (Accept-Language)."""
+    """One way a contract breaks the law: a stable `code` (such as `labour.minimum_wage`), a message in the caller's
+    language (Accept-Language) and the `params` that fill it, for a client writing its own text."""
 
     code: str
     message: str
+    params: dict[str, str]
 
 
 class ContractCheckResult(msgspec.Struct, frozen=True):
@@ -194,7 +195,7 @@ class ComplianceController(Controller):
                              data: JSONBody[ContractCheckRequest]) -> ContractCheckResult:
         violations = (await regulation.law_layers(principal)).pack(data.country).check_contract(data.contract)
         locale = locale_of(request)
-        localised = [LocalisedViolation(code=v.code, message=translate(v.message, locale, **v.params))
+        localised = [LocalisedViolation(code=v.code, message=translate(v.message, locale, **v.params), params=v.params)
                      for v in violations]
         return ContractCheckResult(compliant=not violations, violations=localised)
 

@@ -117,6 +117,8 @@ async def test_a_contract_check_lists_each_violation_in_the_callers_language(cli
     codes = {v["code"] for v in result["violations"]}
     assert {"labour.minimum_wage", "labour.probation", "labour.minimum_age"} <= codes
     assert all(v["message"] and "{" not in v["message"] for v in result["violations"])
+    assert all(v["params"] and all(value in v["message"] for value in v["params"].values())
+               for v in result["violations"]), "the params a client may write its own text from"
 
 
 async def check(client: Any, token: str, country: str, contract: dict[str, Any], locale: str = "en") -> set[str]:
