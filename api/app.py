@@ -60,6 +60,7 @@ from api.guards import PRINCIPAL, authorize
 from api.idempotency import IdempotencyMiddleware
 from api.logs import configure_logging
 from api.maintenance import purge_periodically
+from api.notifications import start_delivery
 from api.openapi import InputStructSchemaPlugin, docs_assets, document_errors, finish_document, openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.ratelimit import FixedWindow, RateLimitMiddleware
@@ -101,12 +102,17 @@ def create_app(settings: Settings) -> Litestar:
         start_workers()
         app.state.purge_stopping = asyncio.Event()
         app.state.purger = asyncio.create_task(purge_periodically(app.state.purge_stopping))
+        app.state.notifier = start_delivery(settings)
 
     async def stop() -> None:
         purger = app.state.get("purger")
         if purger is not None:
             app.state.purge_stopping.set()  # it finishes the tenant it is purging, then returns
             await purger
+        notifier = app.state.get("notifier")
+        if notifier is not None:
+            notifier[0].set()  # it finishes the message it is sending, then returns
+            await notifier[1]
         # In a thread: the event loop keeps running the jobs whose last pages the workers finish meanwhile.
         await anyio.to_thread.run_sync(stop_workers)
         await wait_for_jobs()  # each running calculation records its failure while the database is open

@@ -18,10 +18,12 @@ from domain.interviews import portal
 from domain.interviews.portal import PortalOverview
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation, Role
+from domain.notifications.model import NotificationView
 from domain.recruitment import service
 from domain.recruitment.model import (
     ApplicationFilter,
     ApplicationView,
+    CandidatePatch,
     CandidateView,
     ConsentView,
     JobPatch,
@@ -124,6 +126,14 @@ class CandidateController(Controller):
     async def read(self, principal: Caller, candidate_id: FromPath[UUID]) -> Response[CandidateView]:
         return with_etag(await service.get_candidate(principal, candidate_id))
 
+    @patch("/{candidate_id:uuid}", operation_id="updateCandidate",
+           opt=requires(Operation.CANDIDATES_WRITE), summary="Change a candidate's notification channel (If-Match)")
+    async def update(self, request: Request[Any, Any, Any], principal: Caller, candidate_id: FromPath[UUID],
+                     data: JSONBody[CandidatePatch]) -> Response[CandidateView]:
+        """Choose how the candidate's progress messages reach them: `email` or `sms` (the address must be on
+        file) or `none`. Audited with the channel before and after."""
+        return with_etag(await service.update_candidate(principal, candidate_id, data, expected_version(request)))
+
     @post("/{candidate_id:uuid}/portal-tokens", operation_id="issueCandidatePortalToken",
           opt=requires(Operation.CANDIDATES_WRITE),
           summary="A token for the candidate's mobile app or portal, scoped to this one candidate (7 days)")
@@ -222,3 +232,15 @@ class ApplicationController(Controller):
     async def history(self, principal: Caller, application_id: FromPath[UUID], limit: Limit = 50,
                       cursor: Cursor = None) -> Page[StageChangeView]:
         return await service.list_stage_changes(principal, application_id, cursor, limit)
+
+    @get("/{application_id:uuid}/notifications", operation_id="listApplicationNotifications",
+         opt=requires(Operation.APPLICATIONS_READ),
+         summary="The messages sent to the candidate about this application, with their delivery (oldest first)")
+    async def notifications(self, request: Request[Any, Any, Any], principal: Caller,
+                            application_id: FromPath[UUID], limit: Limit = 50,
+                            cursor: Cursor = None) -> Page[NotificationView]:
+        """Each message's channel, masked destination, delivery status (`pending`, `deferred` for the candidate's
+        quiet hours, `sent`, `failed`, `suppressed` when the candidate has no channel), attempts and the next one,
+        with every time in UTC and in the candidate's zone, and the last error in your language."""
+        return await service.list_application_notifications(principal, application_id, cursor, limit,
+                                                            locale_of(request))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -64,6 +65,22 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     #: Base64 raw Ed25519 public keys (comma-separated) of the publishers whose signed law bundles
     #: ``meridian packs import`` installs. The signing keys never live on the server.
     law_publisher_keys: str | None = None
+    #: Candidate notifications by email: an SMTP relay (STARTTLS on, or implicit TLS on port 465) and the sender.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str | None = None
+    #: Candidate notifications by SMS: the provider (``twilio``), its account and sender, and its API's base URL.
+    sms_provider: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    sms_base_url: str = "https://api.twilio.com"
+    #: Local hours (``HH:MM-HH:MM``, in each recipient's own zone) in which no notification is sent, or ``off``.
+    notification_quiet_hours: str = "21:00-08:00"
+    notification_poll_seconds: int = 30
 
     @property
     def data_path(self) -> Path:
@@ -151,6 +168,32 @@ def _validate(s: Settings) -> list[str]:
         problems.append("MERIDIAN_LAW_PUBLISHER_KEYS: comma-separated base64 raw Ed25519 public keys (32 bytes)")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append("MERIDIAN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
+    return problems + _notification_problems(s)
+
+
+_QUIET_HOURS = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d-(?:[01]\d|2[0-3]):[0-5]\d$")
+
+
+def _notification_problems(s: Settings) -> list[str]:
+    problems: list[str] = []
+    if s.smtp_host and not s.smtp_from:
+        problems.append("MERIDIAN_SMTP_FROM: the sender address is needed with MERIDIAN_SMTP_HOST")
+    if not 1 <= s.smtp_port <= 65535:
+        problems.append("MERIDIAN_SMTP_PORT: must be between 1 and 65535")
+    if bool(s.smtp_username) != bool(s.smtp_password):
+        problems.append("MERIDIAN_SMTP_USERNAME and MERIDIAN_SMTP_PASSWORD must be set together")
+    if s.sms_provider not in (None, "twilio"):
+        problems.append("MERIDIAN_SMS_PROVIDER: the supported provider is twilio")
+    twilio = (s.twilio_account_sid, s.twilio_auth_token, s.twilio_from)
+    if s.sms_provider == "twilio" and not all(twilio):
+        problems.append("MERIDIAN_SMS_PROVIDER=twilio needs MERIDIAN_TWILIO_ACCOUNT_SID, MERIDIAN_TWILIO_AUTH_TOKEN "
+                        "and MERIDIAN_TWILIO_FROM")
+    if urlsplit(s.sms_base_url).scheme not in ("https", "http"):
+        problems.append("MERIDIAN_SMS_BASE_URL: an http(s) URL")
+    if s.notification_quiet_hours not in ("", "off") and not _QUIET_HOURS.match(s.notification_quiet_hours):
+        problems.append("MERIDIAN_NOTIFICATION_QUIET_HOURS: HH:MM-HH:MM (for example 21:00-08:00), or off")
+    if not 1 <= s.notification_poll_seconds <= 3600:
+        problems.append("MERIDIAN_NOTIFICATION_POLL_SECONDS: must be between 1 and 3600")
     return problems
 
 

@@ -22,6 +22,7 @@ from domain.kernel.i18n import (
     show_locales,
 )
 from domain.kernel.time import require_timezone
+from domain.notifications.model import NotificationChannel
 
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
@@ -188,6 +189,8 @@ class NewCandidate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     birth_date: date | None = None
     timezone: Annotated[str, msgspec.Meta(max_length=64)] = "UTC"
     locale: LocaleCode = "en"
+    #: How their progress messages reach them; by default email when they have an email address, else none.
+    notification_channel: NotificationChannel | None = None
 
     def __post_init__(self) -> None:
         read_locales(self, "locale")
@@ -225,9 +228,25 @@ class CandidateView(msgspec.Struct, frozen=True):
     version: int
     created_at: datetime
     updated_at: datetime
+    #: How their progress messages reach them (email, sms or none).
+    notification_channel: NotificationChannel
 
     def __post_init__(self) -> None:
         show_locales(self, "locale")
+
+
+class CandidatePatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A change to a candidate (If-Match): the channel their progress messages reach them on (`email` or `sms`, which
+    need the address on file, or `none`)."""
+
+    notification_channel: NotificationChannel | None = None
+
+
+def chosen_channel(stored: str | None, has_email: bool) -> NotificationChannel:
+    """The candidate's channel: the one they chose, else email when they have an address, else none."""
+    if stored is not None:
+        return NotificationChannel(stored)
+    return NotificationChannel.EMAIL if has_email else NotificationChannel.NONE
 
 
 class ConsentPurpose(StrEnum):

@@ -19,7 +19,7 @@ from domain.kernel.personal_data import (
     normalise_phone,
 )
 from domain.kernel.time import utc_now
-from domain.recruitment.model import CandidateView, NewCandidate
+from domain.recruitment.model import CandidateView, NewCandidate, chosen_channel
 from domain.recruitment.queries import CandidateRow
 
 INDEXED_FIELDS = ("email", "phone", "national_id")
@@ -65,4 +65,5 @@ def candidate_view(cipher: TenantCipher, row: CandidateRow, clear: bool) -> Cand
         national_id=personal.get("national_id"), national_id_country=row.national_id_country,
         birth_date=personal.get("birth_date"), masked=not clear, timezone=row.timezone, locale=row.locale,
         version=row.version, created_at=row.created_at, updated_at=row.updated_at,
+        notification_channel=chosen_channel(row.notification_channel, row.email_ciphertext is not None),
     )

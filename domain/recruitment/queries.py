@@ -129,6 +129,7 @@ class CandidateRow(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     created_at: datetime
     updated_at: datetime
+    notification_channel: str | None = None
 
     def ciphertexts(self) -> dict[str, str | None]:
         return {"email": self.email_ciphertext, "phone": self.phone_ciphertext,
@@ -157,6 +158,10 @@ async def candidate(uow: UnitOfWork, candidate_id: UUID) -> CandidateRow | None:
     row = await Candidate.select().where(
         (Candidate.tenant_id == uow.tenant_id) & (Candidate.id == candidate_id)).first()
     return CandidateRow(**row) if row else None
+
+
+async def update_candidate(uow: UnitOfWork, candidate_id: UUID, expected_version: int, values: dict[str, Any]) -> None:
+    await update_versioned(uow, Candidate, candidate_id, expected_version, values, "candidate")
 
 
 async def candidates(uow: UnitOfWork, *, after: UUID | None, limit: int,

@@ -33,8 +33,8 @@ from domain.kernel.permissions import Operation
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
-from domain.notifications.model import Message
-from domain.notifications.service import enqueue_in
+from domain.notifications.model import Message, NotificationView
+from domain.notifications.service import enqueue_in, notifications_about_in
 from domain.recruitment import queries
 from domain.recruitment.consents import ConsentNotFound, add_consent, list_consents, withdraw_consent
 from domain.recruitment.model import (
@@ -60,6 +60,12 @@ from domain.recruitment.model import (
     pick_text,
     require_language,
 )
+from domain.recruitment.notifying import (
+    NotificationAddressMissing,
+    notification_recipient_in,
+    require_address,
+    update_candidate,
+)
 from domain.recruitment.personal_data import INDEXED_FIELDS, candidate_view, normalised, opened, sealed_columns
 from domain.recruitment.pipeline import StageCodeTaken, StageNotFound, add_stage, list_stages, stages_for
 from domain.recruitment.queries import (
@@ -72,8 +78,9 @@ from domain.recruitment.queries import (
 from domain.tenancy.service import LegalEntityNotFound, legal_entity_in, own_tenant_in
 
 __all__ = [
-    "CandidateNotFound", "ConsentNotFound", "StageCodeTaken", "StageNotFound", "add_consent", "add_stage",
-    "list_consents", "list_stages", "stages_for", "withdraw_consent",
+    "CandidateNotFound", "ConsentNotFound", "NotificationAddressMissing", "StageCodeTaken", "StageNotFound",
+    "add_consent", "add_stage", "list_consents", "list_stages", "notification_recipient_in", "stages_for",
+    "update_candidate", "withdraw_consent",
 ]
 
 
@@ -265,6 +272,7 @@ def version_in_force(versions: list[ModelVersionView], on: date) -> ModelVersion
 
 async def create_candidate(principal: Principal, request: NewCandidate) -> CandidateView:
     personal = normalised(request)
+    require_address(request.notification_channel, set(personal))
     candidate_id = new_id()
     async with unit_of_work(principal.tenant_id) as uow:
         cipher = await cipher_for(uow)
@@ -276,7 +284,8 @@ async def create_candidate(principal: Principal, request: NewCandidate) -> Candi
             raise DuplicateCandidate(fields=", ".join(same), candidate_id=str(duplicates[0].id))
         await queries.insert_candidate(uow, candidate_id, {
             "full_name": request.full_name, "national_id_country": request.national_id_country,
-            "timezone": request.timezone, "locale": request.locale, **sealed})
+            "timezone": request.timezone, "locale": request.locale, **sealed,
+            "notification_channel": request.notification_channel.value if request.notification_channel else None})
         row = await _existing_candidate(uow, candidate_id)
         masked = candidate_view(cipher, row, clear=False)
         # The trail keeps masked values only: personal data is never copied out of its sealed column.
@@ -420,7 +429,7 @@ async def notify_stage_change(uow: UnitOfWork, application: ApplicationRecord, s
     await enqueue_in(uow, Message(
         recipient_kind="candidate", recipient_id=candidate.id, locale=locale,
         subject=translate(STAGE_CHANGED_SUBJECT, locale, **params),
-        body=translate(STAGE_CHANGED_BODY, locale, **params)))
+        body=translate(STAGE_CHANGED_BODY, locale, **params), about_kind="application", about_id=application.id))
 
 
 def _stage_change_view(row: StageChangeRow) -> StageChangeView:
@@ -444,6 +453,15 @@ async def list_stage_changes(principal: Principal, application_id: UUID, cursor:
     page = page_of(rows, limit, lambda row: keyed_position(row.moved_at.isoformat(), row.id))
     return map_page(page, _stage_change_view)
 
+
+async def list_application_notifications(principal: Principal, application_id: UUID, cursor: str | None, limit: int,
+                                         locale: str) -> Page[NotificationView]:
+    """The messages the application sent its candidate, oldest first, with their delivery."""
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        application = await _existing_application(uow, application_id)
+        candidate = await _existing_candidate(uow, application.candidate_id)
+        return await notifications_about_in(uow, "application", application_id, cursor, limit,
+                                            timezone=candidate.timezone, locale=locale)
 
 
 # -- reads and steps other contexts run inside their own unit of work ----------------------------

@@ -69,6 +69,8 @@ class Candidate(Table, tablename="candidates"):
     version = Integer()
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    #: email, sms or none; null for the default (email when the candidate has an address)
+    notification_channel = Varchar(length=8, null=True, default=None)
 
 
 class Consent(Table, tablename="consents"):
