@@ -28,6 +28,9 @@ Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9_]{1,64}$")]
 
 
 class NewModule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A training module to add to your tenant's catalogue: a code not yet used, and its title by language (BCP 47
+    tag)."""
+
     code: Code
     title: Annotated[dict[LocaleCode, Annotated[str, msgspec.Meta(min_length=1, max_length=200)]],
                      msgspec.Meta(min_length=1)]
@@ -37,6 +40,8 @@ class NewModule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class ModuleView(msgspec.Struct, frozen=True):
+    """A training module of your tenant's catalogue: its code and its title by language (BCP 47 tag)."""
+
     id: UUID
     code: str
     #: by language (BCP 47 tags, as every language on the wire)
@@ -47,12 +52,17 @@ class ModuleView(msgspec.Struct, frozen=True):
 
 
 class NewTrainingRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """That an employee was assigned a training module, or completed it on `completed_on` (today's date in UTC when a
+    completion gives none)."""
+
     module_id: UUID
     status: Literal["assigned", "completed"]
     completed_on: date | None = None
 
 
 class TrainingRecordView(msgspec.Struct, frozen=True):
+    """An employee's record of one training module: `assigned` or `completed`, and the day it was completed."""
+
     id: UUID
     module_id: UUID
     status: str
@@ -69,6 +79,10 @@ class NewReview(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class ReviewView(msgspec.Struct, frozen=True):
+    """An employee's performance review of one period (`2026`, `2026-H2`, `2026-Q3`, `2026-07`): a rating from 1 to 5
+    per competency of the competency model of their hire (in the version current when the review was given), the overall
+    rating, the reviewer (their subject) and when it was given."""
+
     id: UUID
     employee_id: UUID
     period: str

@@ -24,6 +24,9 @@ TaxAttributeValues = Annotated[dict[str, Any], msgspec.Meta(
 
 
 class Pay(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Pay to record, an input: `amount`, a decimal string with at most the currency's minor-unit digits, per `unit` (an
+    hour, a month or a year), in `currency` (ISO 4217)."""
+
     #: at most the currency's minor-unit digits (whole yen, cents of a euro)
     amount: DecimalText
     currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
@@ -84,6 +87,11 @@ class EmploymentChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class EmploymentView(msgspec.Struct, frozen=True):
+    """One version of an employee's employment, in force from `effective_from` until the next: legal entity, country and
+    region, position, pay, weekly hours (a decimal string), probation and fixed term in months, manager, the interview
+    evaluation the hire was made on with its competency model and version (kept on later versions), and why it was
+    recorded, by whom (their subject) and when."""
+
     id: UUID
     effective_from: date
     legal_entity_id: UUID

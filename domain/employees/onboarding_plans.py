@@ -54,6 +54,10 @@ class NewOnboardingRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
 
 
 class NewStandardItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An onboarding item every new hire of a legal entity gets, whatever their evaluation: its title by language, who
+    completes it (a role code), how many working days after the start date it is due and, optionally, the training
+    module it assigns. Plans made from then on include it."""
+
     legal_entity_id: UUID
     title: Title
     owner_role: OwnerRole
@@ -68,6 +72,10 @@ OnboardingStatus = Literal["open", "in_progress", "done", "skipped"]
 
 
 class OnboardingItemView(msgspec.Struct, frozen=True):
+    """An item of an employee's onboarding plan: its due date (a calendar date where the employee works), its status
+    (`open`, `in_progress`, `done` or `skipped`) and the item as generated at hire, a snapshot that later rule changes
+    do not touch. Its ETag is `"v<version>"`; send it in If-Match to change the status."""
+
     id: UUID
     due_date: date
     status: str
@@ -80,6 +88,8 @@ class OnboardingItemView(msgspec.Struct, frozen=True):
 
 
 class OnboardingItemUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A new status for an onboarding item: `open`, `in_progress`, `done` or `skipped`. Sent with If-Match."""
+
     status: Annotated[str, msgspec.Meta(pattern=r"^(open|in_progress|done|skipped)$")]
 
 

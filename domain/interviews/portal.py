@@ -31,6 +31,9 @@ SUBJECT_PREFIX = "candidate:"
 
 
 class PortalInterview(msgspec.Struct, frozen=True):
+    """An interview as the candidate sees it: its title, start and end in UTC and in the candidate's time zone (RFC 3339
+    with its offset), and the video link, if any."""
+
     title: str
     start_utc: datetime
     end_utc: datetime
@@ -41,6 +44,9 @@ class PortalInterview(msgspec.Struct, frozen=True):
 
 
 class PortalApplication(msgspec.Struct, frozen=True):
+    """One of the candidate's applications as they see it: the job title and the stage's name in their language, when it
+    last changed, and its interviews."""
+
     application_id: UUID
     job_title: str
     stage: str
@@ -50,6 +56,9 @@ class PortalApplication(msgspec.Struct, frozen=True):
 
 
 class PortalOverview(msgspec.Struct, frozen=True):
+    """What a candidate sees through their portal token: their name, language and time zone, and their applications (up
+    to 200)."""
+
     candidate_id: UUID
     full_name: str
     locale: LocaleTag
