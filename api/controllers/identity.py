@@ -20,7 +20,8 @@ from domain.kernel.permissions import Operation, Role
 
 class Me(msgspec.Struct, frozen=True):
     """Who the bearer token speaks for: the tenant, the subject, the roles, the token's scopes (null when it has none
-    and its roles alone decide), the operations it may perform, and the locale and time zone its answers use."""
+    and its roles alone decide), the operations it may perform, and the user's own language (BCP 47 tag) and time zone
+    (IANA name)."""
 
     tenant_id: UUID
     subject: str
