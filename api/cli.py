@@ -205,7 +205,7 @@ def audit_verify(tenant_id: UUID | None) -> None:
         with Progress(console=out) as progress:
             task = progress.add_task("Verifying audit chains", total=len(ids))
             for tid in ids:
-                report = await verify_chain(tid)
+                report = await verify_chain(tid, operator_locale())
                 if report.first_broken:
                     intact = False
                     out.print(f"[red]{tid}: broken at seq {report.first_broken.seq}: "

@@ -32,5 +32,5 @@ class AuditController(Controller):
     @get("/verify", operation_id="verifyAuditChain",
          opt=requires(Operation.AUDIT_READ), summary="Check every link of the chain")
     async def verify(self, principal: Caller) -> ChainReport:
-        return await service.verify_chain(principal.tenant_id)
+        return await service.verify_chain(principal.tenant_id, principal.locale)
 

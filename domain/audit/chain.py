@@ -11,6 +11,8 @@ from uuid import UUID
 
 import msgspec
 
+from domain.kernel.i18n import translate
+
 GENESIS_HASH = "0" * 64
 
 _encoder = msgspec.json.Encoder(order="sorted", decimal_format="string", uuid_format="canonical")
@@ -50,22 +52,39 @@ class Link(msgspec.Struct, frozen=True):
         return hashlib.sha256(_encoder.encode(body)).hexdigest()
 
 
+ENTRY_MISSING = "audit.entry_missing"
+PREVIOUS_HASH_MISMATCH = "audit.previous_hash_mismatch"
+CONTENT_CHANGED = "audit.content_changed"
+#: Why a link does not hold, by its code.
+CHAIN_MESSAGES = {
+    ENTRY_MISSING: "An entry is missing: the sequence jumps here.",
+    PREVIOUS_HASH_MISMATCH: "The entry's prev_hash does not match the previous entry's hash.",
+    CONTENT_CHANGED: "The entry's content does not match its hash: it was changed after it was recorded.",
+}
+
+
 class BrokenLink(msgspec.Struct, frozen=True):
-    """Where an audit chain breaks: the entry's sequence number and why (an entry is missing, its `prev_hash` does not
-    match the entry before, or its content no longer matches its hash)."""
+    """Where an audit chain breaks: the entry's sequence number and why, as a stable `code` (`audit.entry_missing`,
+    `audit.previous_hash_mismatch` or `audit.content_changed`) and as a `reason` in the reader's language."""
 
     seq: int
+    code: str
     reason: str
 
 
-def first_broken_link(expected_seq: int, expected_prev: str, link: Link, stored_hash: str) -> BrokenLink | None:
+def first_broken_link(expected_seq: int, expected_prev: str, link: Link, stored_hash: str,
+                      locale: str = "en") -> BrokenLink | None:
     if link.seq != expected_seq:
-        return BrokenLink(seq=expected_seq, reason="missing entry: the sequence jumps")
+        return _broken(expected_seq, ENTRY_MISSING, locale)
     if link.prev_hash != expected_prev:
-        return BrokenLink(seq=link.seq, reason="prev_hash does not match the previous entry's hash")
+        return _broken(link.seq, PREVIOUS_HASH_MISMATCH, locale)
     if link.digest() != stored_hash:
-        return BrokenLink(seq=link.seq, reason="the entry's content does not match its hash")
+        return _broken(link.seq, CONTENT_CHANGED, locale)
     return None
+
+
+def _broken(seq: int, code: str, locale: str) -> BrokenLink:
+    return BrokenLink(seq=seq, code=code, reason=translate(CHAIN_MESSAGES[code], locale))
 
 
 def snapshot(value: Any) -> Any:

@@ -58,12 +58,12 @@ class ChainReport(msgspec.Struct, frozen=True):
     first_broken: BrokenLink | None = None
 
 
-async def verify_chain(tenant_id: Any) -> ChainReport:
-    """Walk the chain from the start; report the first entry whose link does not hold."""
+async def verify_chain(tenant_id: Any, locale: str = "en") -> ChainReport:
+    """Walk the chain from the start; report the first entry whose link does not hold, why in ``locale``."""
     async with unit_of_work(tenant_id, write=False) as uow:
         expected_prev, checked = GENESIS_HASH, 0
         async for entry in queries.chain_in_order(uow):
-            broken = first_broken_link(checked + 1, expected_prev, entry.link, entry.hash)
+            broken = first_broken_link(checked + 1, expected_prev, entry.link, entry.hash, locale)
             if broken:
                 return ChainReport(valid=False, entries_checked=checked, first_broken=broken)
             expected_prev, checked = entry.hash, checked + 1

@@ -78,7 +78,11 @@ async def test_tampering_with_a_stored_entry_is_caught(settings: Any, runtime: A
     report = await verify_chain(tenant)
     assert not report.valid
     assert report.first_broken is not None and report.first_broken.seq == 3
+    assert report.first_broken.code == "audit.content_changed"
     assert report.entries_checked == 2
+    in_chinese = (await verify_chain(tenant, "zh_CN")).first_broken
+    assert in_chinese is not None and in_chinese.code == "audit.content_changed"
+    assert in_chinese.reason != report.first_broken.reason and "{" not in in_chinese.reason
 
 
 async def test_a_deleted_entry_is_caught(settings: Any, runtime: Any) -> None:
@@ -92,7 +96,7 @@ async def test_a_deleted_entry_is_caught(settings: Any, runtime: Any) -> None:
     await owner_execute(settings, "DELETE FROM audit_entries WHERE tenant_id = {} AND seq = 2", tenant)
     report = await verify_chain(tenant)
     assert report.first_broken is not None and report.first_broken.seq == 2
-    assert "sequence" in report.first_broken.reason
+    assert report.first_broken.code == "audit.entry_missing" and "sequence" in report.first_broken.reason
 
 
 @pytest.mark.postgres
