@@ -135,14 +135,15 @@ def status_of(exc: DomainError) -> int:
 
 def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
     locale = locale_of(request)
-    errors = [FieldProblem(pointer=_pointer(exc.field), detail=translate(exc.template, locale, **exc.params))
+    params, within = _described(exc.params, locale)
+    errors = [FieldProblem(pointer=_pointer(exc.field) + within, detail=translate(exc.template, locale, **params))
               ] if exc.field else []
     errors += [FieldProblem(pointer=_pointer(d.field), detail=translate(d.template, locale, **d.params))
                for d in exc.details]
     headers = WWW_AUTHENTICATE if exc.kind is ErrorKind.UNAUTHENTICATED else None
     if exc.kind is ErrorKind.RATE_LIMITED and "retry_after" in exc.params:
         headers = {"Retry-After": str(exc.params["retry_after"])}
-    return problem(request, status_of(exc), exc.code, exc.title, exc.template, params=exc.params,
+    return problem(request, status_of(exc), exc.code, exc.title, exc.template, params=params,
                    errors=errors or None, headers=headers)
 
 
@@ -151,7 +152,18 @@ FALLBACK_FIELD_DETAIL = "The value is not valid."
 
 
 def on_compliance_error(request: Request[Any, Any, Any], exc: ComplianceError) -> Response[Problem]:
-    return problem(request, 400, exc.code, COMPLIANCE_TITLE, exc.template, params=exc.params)
+    params, _ = _described(exc.params, locale_of(request))
+    return problem(request, 400, exc.code, COMPLIANCE_TITLE, exc.template, params=params)
+
+
+def _described(params: dict[str, Any], locale: str) -> tuple[dict[str, Any], str]:
+    """An error's ``problem`` that is a validation message of msgspec (a pack's employee attributes, an uploaded
+    law version) in the reader's language, as a body's own would be, and the JSON pointer of what it names
+    within the error's field."""
+    found = _matched(params["problem"], "", locale) if isinstance(params.get("problem"), str) else None
+    if found is None:
+        return params, ""
+    return {**params, "problem": found.detail}, found.pointer
 
 
 def on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Problem]:
@@ -246,6 +258,12 @@ def _field_problem(item: dict[str, Any], locale: str) -> FieldProblem:
 
 
 def _describe_message(message: str, key: str, locale: str) -> FieldProblem:
+    at = _AT.search(message)
+    return _matched(message, key, locale) or FieldProblem(
+        pointer=_pointer(at.group("path").lstrip(".") if at else key), detail=translate(FALLBACK_FIELD_DETAIL, locale))
+
+
+def _matched(message: str, key: str, locale: str) -> FieldProblem | None:
     path = key
     at = _AT.search(message)
     if at:
@@ -257,7 +275,7 @@ def _describe_message(message: str, key: str, locale: str) -> FieldProblem:
             named = match.groupdict().get("field")
             pointer = _pointer(f"{path}.{named}" if named and path else named or path)
             return FieldProblem(pointer=pointer, detail=translate(template, locale, **match.groupdict()))
-    return FieldProblem(pointer=_pointer(path), detail=translate(FALLBACK_FIELD_DETAIL, locale))
+    return None
 
 
 def _pointer(path: str) -> str:

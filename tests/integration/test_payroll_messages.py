@@ -110,3 +110,20 @@ async def test_a_user_reads_in_their_own_language_unless_the_request_asks_for_an
     assert CJK.search(own["calculation_problems"][0]["problem"])
     asked = (await client.get(url, headers=bearer(japanese, **{"Accept-Language": "en"}))).json()
     assert not CJK.search(asked["calculation_problems"][0]["problem"])
+
+
+async def test_attributes_that_do_not_fit_the_pack_are_refused_in_the_readers_language_at_the_field(
+        client: Any, payroll: dict[str, Any]) -> None:  # noqa: F811
+    """The pack's own validation message becomes the reader's: what is wrong, and where, in the attributes."""
+    employee = payroll["staff"][0]
+    url = f"/v1/employees/{employee.id}/tax-attributes"
+    body = {"country": "CN", "effective_from": "2026-01-01", "attributes": {"separate_bonus_taxation": "yes"}}
+    english = (await client.post(url, headers=bearer(payroll["tokens"]["preparer"]), json=body)).json()
+    assert english["code"] == "invalid_tax_attributes"
+    assert english["detail"] == ("These attributes do not fit the CN payroll pack: Expected a value of type bool, "
+                                 "got str.")
+    assert [e["pointer"] for e in english["errors"]] == ["/attributes/separate_bonus_taxation"]
+    japanese = (await client.post(url, headers=bearer(payroll["tokens"]["preparer"], **{"Accept-Language": "ja"}),
+                                  json=body)).json()
+    assert CJK.search(japanese["detail"]) and "Expected" not in japanese["detail"] and "`" not in japanese["detail"]
+    assert japanese["errors"][0]["detail"] == japanese["detail"]
