@@ -11,11 +11,13 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.bodies import require_json_media_type
-from api.guards import PUBLIC, Caller, requires
+from api.guards import Caller, requires
 from api.http import Cursor, Limit
+from api.openapi import renders, signed_by_vendor
 from api.problems import locale_of
 from domain.assessments import service
 from domain.assessments.contract import InterviewResultV1
+from domain.assessments.report import ComparisonReport
 from domain.assessments.security_log import RefusalWindowView
 from domain.assessments.service import (
     Delivery,
@@ -81,7 +83,7 @@ class DeliveryController(Controller):
     tags = ["AI interview results"]
 
     @post("/{tenant_id:uuid}/{vendor_id:uuid}/results", operation_id="deliverInterviewResult",
-          opt=PUBLIC, security=[{}], status_code=200,
+          opt=signed_by_vendor(InterviewResultV1), security=[{}], status_code=200,
           request_max_body_size=MAX_DELIVERY_BYTES,
           summary="A vendor delivers one result (contract meridian.interview-result.v1), signed with "
                   "Meridian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + body>; 5-minute window; "
@@ -135,12 +137,13 @@ class ComparisonController(Controller):
     tags = ["AI interview results"]
 
     @post("/", operation_id="compareCandidates", opt=requires(Operation.RESULTS_READ), status_code=200,
+          responses=renders(ComparisonReport, "The comparison, or with format=html the report as a page"),
           summary="Compare 2-20 applications: scores per competency, ranking, gaps, missing evidence. "
                   "format=html gives a localised report with a radar chart per candidate")
     async def compare(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
                       data: JSONBody[ComparisonRequest],
                       format: FromQuery[Literal["json", "html"]] = "json") -> Response[Any]:
-        result, versions = await service.comparison(principal, job_id, data.application_ids)
+        result, versions = await service.comparison(principal, job_id, data.application_ids, locale_of(request))
         if format == "html":
             return Response(service.comparison_html(result, versions, locale_of(request)), media_type=MediaType.HTML)
         return Response(result)

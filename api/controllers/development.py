@@ -15,7 +15,7 @@ from api.problems import locale_of
 from domain.analytics import service as analytics
 from domain.analytics.attrition import AttritionReport
 from domain.analytics.charts import render_attrition_html, render_feedback_loop_html
-from domain.analytics.feedback_loop import FeedbackLoopAnalysis
+from domain.analytics.feedback_loop import FeedbackLoopReport
 from domain.employees import development
 from domain.employees.development import (
     ModuleView,
@@ -85,12 +85,12 @@ class FeedbackLoopController(Controller):
     tags = ["Analytics"]
 
     @get("/", operation_id="analyseFeedbackLoop", opt=requires(Operation.ANALYTICS_READ),
-         responses=renders(FeedbackLoopAnalysis, "The analysis, or with format=html a page with charts"),
+         responses=renders(FeedbackLoopReport, "The analysis, or with format=html a page with charts"),
          summary="How each competency's interview score relates to later performance, with proposed weights; "
                  "format=html gives a localised page with charts")
     async def analyse(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
                       format: FromQuery[Format] = "json") -> Response[Any]:
-        analysis, version = await analytics.feedback_loop(principal, job_id)
+        analysis, version = await analytics.feedback_loop(principal, job_id, locale_of(request))
         if format == "html":
             names = analytics.competency_names(version, locale_of(request))
             return Response(render_feedback_loop_html(analysis, names, locale_of(request)), media_type=MediaType.HTML)
@@ -115,5 +115,5 @@ class AttritionController(Controller):
         each request, so there is no stored order a cursor could hold between two pages."""
         report = await analytics.attrition(principal)
         if format == "html":
-            return Response(render_attrition_html(report.employees, locale_of(request)), media_type=MediaType.HTML)
+            return Response(render_attrition_html(report, locale_of(request)), media_type=MediaType.HTML)
         return Response(report)

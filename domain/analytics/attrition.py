@@ -3,7 +3,8 @@
 Features (``AttritionFeatures``):
 
 - ``culture_fit``: the culture-fit interview score, 0-100, or None when there was none.
-- ``training_participation``: the fraction of assigned trainings completed, 0-1.
+- ``training_participation``: the fraction of assigned trainings completed, 0-1, or None when no training was
+  ever assigned: its own value, which neither raises nor lowers the risk (not "100% completed").
 - ``tenure_months``: months since the employee started.
 - ``review_trend``: the last performance rating minus the previous one (0 with fewer than two reviews).
 - ``pay_position``: pay divided by the midpoint of the position's pay range (0.9 is 10% below the midpoint).
@@ -11,7 +12,10 @@ Features (``AttritionFeatures``):
 
 Two methods. ``TrainedModel``: a tenant's own logistic regression, trained on its history once it has
 at least 30 departures and 30 stayers. ``TransparentFallback``: a fixed, documented points model for
-tenants with less history. Both explain a score by per-feature contributions in log-odds.
+tenants with less history. Both explain a score by per-feature contributions in log-odds, which readers see in
+plain words (``Effect``: raises or lowers the risk a lot or a little); a factor contributing nothing is not listed.
+Every report carries a ``ModelCard``: what the model is, the history it was fitted on, how well it ranked people it
+was not fitted on, and its limits.
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 
 from domain.kernel.errors import InvalidInput
+from domain.kernel.reports import Produced
 
 MIN_DEPARTURES = 30
 MIN_STAYERS = 30
@@ -58,7 +63,7 @@ class AttritionFeatureOutOfRange(InvalidInput):
 
 class AttritionFeatures(msgspec.Struct, frozen=True, kw_only=True):
     culture_fit: Decimal | float | None = None  # interview score 0-100
-    training_participation: Decimal | float  # completed / assigned trainings, 0-1
+    training_participation: Decimal | float | None  # completed / assigned trainings, 0-1; None: none assigned
     tenure_months: Decimal | float  # >= 0
     review_trend: Decimal | float = 0  # last rating - previous rating
     pay_position: Decimal | float  # pay / midpoint of the position's range, > 0
@@ -87,6 +92,22 @@ class LabelledHistory(msgspec.Struct, frozen=True, kw_only=True):
     left: bool
 
 
+Effect = Literal["raises_a_lot", "raises_a_little", "lowers_a_little", "lowers_a_lot"]
+#: A contribution of at least this size in log-odds is "a lot": it multiplies (or divides) the odds of leaving by
+#: e^0.5 = 1.65 or more, which moves a 20% risk to 29% (or 13%). Smaller contributions are "a little". The fallback's
+#: points of 0.5 and more (a new hire, skipped training, pay well below the midpoint, a manager change, a sharp
+#: review drop, a low culture fit) are "a lot"; its 0.2-0.4 brackets "a little".
+STRONG_EFFECT = Decimal("0.5")
+
+
+def effect_of(contribution: Decimal) -> Effect:
+    """A non-zero contribution in plain words (see STRONG_EFFECT)."""
+    strong = abs(contribution) >= STRONG_EFFECT
+    if contribution > 0:
+        return "raises_a_lot" if strong else "raises_a_little"
+    return "lowers_a_lot" if strong else "lowers_a_little"
+
+
 class RiskFactor(msgspec.Struct, frozen=True, kw_only=True):
     """One factor behind an employee's attrition risk: the feature (`culture_fit`, `training_participation`,
     `tenure_months`, `review_trend`, `pay_position` or `recent_manager_change`), an explanation in English, and its
@@ -94,7 +115,10 @@ class RiskFactor(msgspec.Struct, frozen=True, kw_only=True):
 
     feature: str  # one of FEATURES
     explanation: str  # msgid
-    contribution: Decimal  # log-odds added to the risk (negative lowers it), 3 places
+    contribution: Decimal  # log-odds added to the risk (negative lowers it), 3 places; never 0
+    effect: Annotated[Effect, msgspec.Meta(
+        description="The contribution in plain words: a lot when its size is at least 0.5 in log-odds (the odds of "
+                    "leaving multiplied or divided by 1.65 or more), else a little.")]
 
 
 class RiskScore(msgspec.Struct, frozen=True, kw_only=True):
@@ -109,10 +133,13 @@ class RiskScore(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class EmployeeRisk(msgspec.Struct, frozen=True, kw_only=True):
-    """A row of the attrition report."""
+    """A row of the attrition report: who (name, and where they work, so two people of one name are told apart)
+    and their risk."""
 
     employee_id: UUID
     label: str
+    position: Annotated[str | None, msgspec.Meta(description="The position of the current employment.")] = None
+    legal_entity: Annotated[str | None, msgspec.Meta(description="The name of the employing legal entity.")] = None
     risk: RiskScore
 
 
@@ -122,6 +149,8 @@ class AttritionReport(msgspec.Struct, frozen=True, kw_only=True):
     could hold from one page to the next."""
 
     as_of: date
+    produced: Produced
+    model_card: ModelCard
     employees: list[EmployeeRisk]
 
 
@@ -135,6 +164,7 @@ CULTURE_MISSING = "No culture-fit interview score"
 TRAINING_LOW = "Completed less than half of the assigned trainings"
 TRAINING_MIDDLE = "Completed half to 80% of the assigned trainings"
 TRAINING_HIGH = "Completed 80% or more of the assigned trainings"
+TRAINING_NONE = "No trainings assigned"
 TENURE_NEW = "Less than 12 months in the company"
 TENURE_MIDDLE = "12 to 35 months in the company"
 TENURE_LONG = "36 months or more in the company"
@@ -175,6 +205,7 @@ ATTRITION_MESSAGES = tuple(
             TRAINING_LOW,
             TRAINING_MIDDLE,
             TRAINING_HIGH,
+            TRAINING_NONE,
             TENURE_NEW,
             TENURE_MIDDLE,
             TENURE_LONG,
@@ -208,7 +239,8 @@ class TransparentFallback:
     ====================== ===================================== ======
     (baseline)             every employee                        -1.5
     culture_fit            below 50 / 50-69 / 70+ / none         +0.6 / +0.2 / -0.3 / 0
-    training_participation below 0.5 / 0.5 to below 0.8 / 0.8+   +0.7 / +0.2 / -0.3
+    training_participation below 0.5 / 0.5 to below 0.8 / 0.8+   +0.7 / +0.2 / -0.3 / 0
+                           / none assigned
     tenure_months          below 12 / 12-35 / 36+                +0.8 / +0.3 / -0.4
     review_trend           <= -1 / below 0 / 0 / above 0         +0.6 / +0.3 / 0 / -0.2
     pay_position           below 0.9 / 0.9-0.97 / to 1.1 / 1.1+  +0.7 / +0.3 / 0 / -0.3
@@ -234,10 +266,13 @@ class TransparentFallback:
             culture = (CULTURE_MIDDLE, 0.2)
         else:
             culture = (CULTURE_HIGH, -0.3)
-        done = float(features.training_participation)
-        training = (
-            (TRAINING_LOW, 0.7) if done < 0.5 else (TRAINING_MIDDLE, 0.2) if done < 0.8 else (TRAINING_HIGH, -0.3)
-        )
+        done = features.training_participation
+        if done is None:
+            training = (TRAINING_NONE, 0.0)
+        elif done < 0.5:
+            training = (TRAINING_LOW, 0.7)
+        else:
+            training = (TRAINING_MIDDLE, 0.2) if done < 0.8 else (TRAINING_HIGH, -0.3)
         months = float(features.tenure_months)
         tenure = (TENURE_NEW, 0.8) if months < 12 else (TENURE_MIDDLE, 0.3) if months < 36 else (TENURE_LONG, -0.4)
         trend_value = float(features.review_trend)
@@ -273,7 +308,8 @@ class TrainedModel(msgspec.Struct, frozen=True, kw_only=True):
     """A tenant's logistic regression on standardised features (storable as JSON with msgspec).
 
     Inputs are ``_vector``: the six features, tenure as log(1 + months) (the first months matter
-    most), a missing culture-fit score replaced by the training mean (so it contributes nothing).
+    most), a missing culture-fit score or training participation (no training assigned) replaced by the
+    training mean (so it contributes nothing).
     """
 
     means: list[float]  # per feature, in FEATURES order
@@ -286,10 +322,11 @@ class TrainedModel(msgspec.Struct, frozen=True, kw_only=True):
     l2_penalty: float = L2_PENALTY
 
 
-def _vector(features: AttritionFeatures, culture_default: float) -> list[float]:
+def _vector(features: AttritionFeatures, culture_default: float, training_default: float) -> list[float]:
+    training = features.training_participation
     return [
         float(features.culture_fit) if features.culture_fit is not None else culture_default,
-        float(features.training_participation),
+        float(training) if training is not None else training_default,
         math.log1p(float(features.tenure_months)),
         float(features.review_trend),
         float(features.pay_position),
@@ -315,9 +352,21 @@ def train(history: Sequence[LabelledHistory]) -> TrainedModel | None:
     stayers = len(history) - departures
     if departures < MIN_DEPARTURES or stayers < MIN_STAYERS:
         return None
-    fits = [float(item.features.culture_fit) for item in history if item.features.culture_fit is not None]
-    culture_default = math.fsum(fits) / len(fits) if fits else 0.0
-    rows = [_vector(item.features, culture_default) for item in history]
+    return _fit(history)
+
+
+def _mean_of(values: list[float]) -> float:
+    return math.fsum(values) / len(values) if values else 0.0
+
+
+def _fit(history: Sequence[LabelledHistory]) -> TrainedModel:
+    """The logistic regression of ``train`` on any history with at least one departure and one stayer."""
+    departures = sum(1 for item in history if item.left)
+    stayers = len(history) - departures
+    culture_default = _mean_of([float(i.features.culture_fit) for i in history if i.features.culture_fit is not None])
+    training_default = _mean_of([float(i.features.training_participation) for i in history
+                                 if i.features.training_participation is not None])
+    rows = [_vector(item.features, culture_default, training_default) for item in history]
     labels = [1.0 if item.left else 0.0 for item in history]
     count = len(rows)
     width = len(FEATURES)
@@ -351,7 +400,7 @@ def train(history: Sequence[LabelledHistory]) -> TrainedModel | None:
 
 
 def _trained_contributions(features: AttritionFeatures, model: TrainedModel) -> list[tuple[str, str, float]]:
-    vector = _vector(features, model.means[0])
+    vector = _vector(features, model.means[0], model.means[1])
     parts = []
     for j, feature in enumerate(FEATURES):
         deviation = (vector[j] - model.means[j]) / model.scales[j]
@@ -360,6 +409,8 @@ def _trained_contributions(features: AttritionFeatures, model: TrainedModel) -> 
             text = above if features.recent_manager_change else below
         elif feature == "culture_fit" and features.culture_fit is None:
             text = CULTURE_MISSING
+        elif feature == "training_participation" and features.training_participation is None:
+            text = TRAINING_NONE
         else:
             text = above if deviation >= 0 else below
         parts.append((feature, text, model.coefficients[j] * deviation))
@@ -379,7 +430,8 @@ def score(features: AttritionFeatures, model: TrainedModel | TransparentFallback
     A contribution is in log-odds: for the fallback, the bracket's fixed points; for a trained model,
     coefficient x the feature's distance from the tenant's average in standard deviations. The top
     factors are the three largest contributions by size (raising or lowering the risk), ties in
-    FEATURES order.
+    FEATURES order; a factor contributing 0 (at 3 places) is not a factor and is left out, so there may be
+    fewer than three.
     """
     if isinstance(model, TrainedModel):
         parts = _trained_contributions(features, model)
@@ -390,20 +442,168 @@ def score(features: AttritionFeatures, model: TrainedModel | TransparentFallback
         logit = model.baseline + math.fsum(points for _, _, points in parts)
         method = "fallback"
     value = Decimal(repr(_sigmoid(logit))).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
-    ranked = sorted(enumerate(parts), key=lambda item: (-abs(item[1][2]), item[0]))[:TOP_FACTORS]
-    factors = []
-    for _, (feature, text, points) in ranked:
-        contribution = Decimal(repr(points)).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
-        factors.append(
-            RiskFactor(
-                feature=feature,
-                explanation=text,
-                contribution=contribution.copy_abs() if contribution == 0 else contribution,
-            )
-        )
+    rounded = [
+        (index, feature, text, Decimal(repr(points)).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP))
+        for index, (feature, text, points) in enumerate(parts)
+    ]
+    ranked = sorted((part for part in rounded if part[3] != 0), key=lambda part: (-abs(part[3]), part[0]))
+    factors = [
+        RiskFactor(feature=feature, explanation=text, contribution=contribution, effect=effect_of(contribution))
+        for _, feature, text, contribution in ranked[:TOP_FACTORS]
+    ]
     return RiskScore(score=value, band=band(value), method=method, top_factors=factors)
 
 
 def model_for(history: Sequence[LabelledHistory]) -> TrainedModel | TransparentFallback:
     """The tenant's trained model when its history allows one, else the fallback."""
     return train(history) or FALLBACK
+
+
+# -- the model card --------------------------------------------------------------------------
+
+#: Validation of a tenant model: every HOLDOUT_EVERY-th employee of the history is held out, a model is fitted on
+#: the others with the same method, and it is measured on the held-out employees it never saw.
+HOLDOUT_EVERY = 5
+FIGURE_PLACES = Decimal("0.001")
+
+TRAINED_DESCRIPTION = (
+    "Tenant model: a logistic regression fitted to this organisation's own current and former employees, on the "
+    "six factors listed."
+)
+FALLBACK_DESCRIPTION = (
+    "Standard points model: fixed, documented points per factor, the same for every organisation and not fitted to "
+    "this organisation's data. It is used until there are at least {leavers} leavers and {stayers} stayers."
+)
+LIMIT_STAYERS = "Current employees count as stayers although some of them will leave."
+LIMIT_FACTORS = (
+    "The model sees only the six factors listed; workload, the job market and personal reasons are invisible to it."
+)
+LIMIT_CAUSES = "A factor that goes with leaving is not shown to cause it."
+LIMIT_DECISIONS = (
+    "A score ranks people for a conversation; it must not be the only ground for a decision about anyone."
+)
+LIMIT_MISSING = "A missing culture-fit score, or no trainings assigned, counts as average for that factor."
+LIMIT_SMALL = "With few leavers the validation figures are uncertain."
+LIMIT_NOT_FITTED = "The points are the product's judgement, not learned from this organisation."
+
+MODEL_CARD_MESSAGES = (
+    TRAINED_DESCRIPTION,
+    FALLBACK_DESCRIPTION,
+    LIMIT_STAYERS,
+    LIMIT_FACTORS,
+    LIMIT_CAUSES,
+    LIMIT_DECISIONS,
+    LIMIT_MISSING,
+    LIMIT_SMALL,
+    LIMIT_NOT_FITTED,
+)
+
+ValidationMethod = Literal["holdout", "history"]
+
+
+class Validation(msgspec.Struct, frozen=True, kw_only=True):
+    """How well the model ranked employees it was not fitted on."""
+
+    method: Annotated[ValidationMethod, msgspec.Meta(
+        description="holdout: a tenant model fitted without every fifth employee, measured on them; history: the "
+                    "standard points model (fitted on nothing) measured on the organisation's whole history.")]
+    employees: Annotated[int, msgspec.Meta(description="Employees it was measured on.")]
+    leavers: Annotated[int, msgspec.Meta(description="Of those, the ones who left.")]
+    auc: Annotated[Decimal, msgspec.Meta(
+        description="The chance that a leaver scores higher than a stayer (area under the ROC curve), 3 places: "
+                    "0.5 is a coin toss, 1 a perfect ranking.")]
+    brier: Annotated[Decimal, msgspec.Meta(
+        description="The mean squared error of the probabilities (Brier score), 3 places: lower is better.")]
+    base_rate_brier: Annotated[Decimal, msgspec.Meta(
+        description="The Brier score of always answering the share of leavers: what a useful model beats.")]
+
+
+class ModelCard(msgspec.Struct, frozen=True, kw_only=True):
+    """What the attrition model is, what it was fitted on, how well it did and what it cannot do."""
+
+    method: Method
+    description: Annotated[str, msgspec.Meta(description="What the model is (English; the page translates it).")]
+    employees: Annotated[int, msgspec.Meta(
+        description="Current and former employees in the history the model was fitted on (or, for the standard "
+                    "points model, measured on).")]
+    leavers: int
+    stayers: int
+    minimum_leavers: int
+    minimum_stayers: int
+    features: list[str]
+    validation: Annotated[Validation | None, msgspec.Meta(
+        description="Null while the history has no leaver or no stayer to measure on.")]
+    limits: Annotated[list[str], msgspec.Meta(description="What the model cannot do (English).")]
+
+
+def _auc(scored: Sequence[tuple[float, bool]]) -> float:
+    """The chance a leaver outscores a stayer (ties count half), by ranks: O(n log n)."""
+    ordered = sorted(scored, key=lambda item: item[0])
+    rank_sum, position = 0.0, 0
+    while position < len(ordered):
+        end = position
+        while end < len(ordered) and ordered[end][0] == ordered[position][0]:
+            end += 1
+        average_rank = (position + 1 + end) / 2  # ranks from 1, shared by the tied run
+        rank_sum += average_rank * sum(1 for _, left in ordered[position:end] if left)
+        position = end
+    leavers = sum(1 for _, left in scored if left)
+    stayers = len(scored) - leavers
+    return (rank_sum - leavers * (leavers + 1) / 2) / (leavers * stayers)
+
+
+def _figure(value: float) -> Decimal:
+    return Decimal(repr(value)).quantize(FIGURE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _measure(model: TrainedModel | TransparentFallback, people: Sequence[LabelledHistory],
+             method: ValidationMethod) -> Validation | None:
+    leavers = sum(1 for person in people if person.left)
+    if not 0 < leavers < len(people):
+        return None
+    scored = [(float(score(person.features, model).score), person.left) for person in people]
+    rate = leavers / len(people)
+    return Validation(
+        method=method,
+        employees=len(people),
+        leavers=leavers,
+        auc=_figure(_auc(scored)),
+        brier=_figure(math.fsum((p - (1.0 if left else 0.0)) ** 2 for p, left in scored) / len(scored)),
+        base_rate_brier=_figure(rate * (1 - rate)),
+    )
+
+
+def _holdout(history: Sequence[LabelledHistory]) -> Validation | None:
+    kept = [person for index, person in enumerate(history) if index % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
+    held = [person for index, person in enumerate(history) if index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
+    if not 0 < sum(1 for person in kept if person.left) < len(kept):
+        return None
+    return _measure(_fit(kept), held, "holdout")
+
+
+def model_card(history: Sequence[LabelledHistory], model: TrainedModel | TransparentFallback) -> ModelCard:
+    """The card of the model ``model_for(history)`` chose. A tenant model is validated on a hold-out (every fifth
+    employee of ``history``, in its order, fitted without them); the standard points model, fitted on nothing, is
+    measured on the whole history."""
+    leavers = sum(1 for person in history if person.left)
+    common = [LIMIT_STAYERS, LIMIT_FACTORS, LIMIT_CAUSES, LIMIT_DECISIONS, LIMIT_MISSING]
+    if isinstance(model, TrainedModel):
+        method: Method = "trained"
+        description, validation = TRAINED_DESCRIPTION, _holdout(history)
+        limits = [*common, LIMIT_SMALL]
+    else:
+        method = "fallback"
+        description, validation = FALLBACK_DESCRIPTION, _measure(model, history, "history")
+        limits = [LIMIT_NOT_FITTED, *common]
+    return ModelCard(
+        method=method,
+        description=description,
+        employees=len(history),
+        leavers=leavers,
+        stayers=len(history) - leavers,
+        minimum_leavers=MIN_DEPARTURES,
+        minimum_stayers=MIN_STAYERS,
+        features=list(FEATURES),
+        validation=validation,
+        limits=limits,
+    )

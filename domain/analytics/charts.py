@@ -14,10 +14,11 @@ from html import escape
 
 from babel.numbers import format_decimal, format_percent
 
-from domain.analytics.attrition import EmployeeRisk, RiskScore
-from domain.analytics.feedback_loop import CompetencyStats, FeedbackLoopAnalysis
+from domain.analytics.attrition import AttritionReport, EmployeeRisk, Validation
+from domain.analytics.feedback_loop import CompetencyStats, FeedbackLoopReport
 from domain.kernel.html_pages import REPORT_CSS, babel_locale, page_head, shorten
 from domain.kernel.i18n import translate
+from domain.kernel.reports import heading_lines
 
 _FEEDBACK_NOTES = (
     "Correlation: Pearson's r between the interview score of a competency and the later performance "
@@ -30,9 +31,9 @@ _FEEDBACK_NOTES = (
     "Divergence: the hire's standardised overall performance minus the standardised weighted interview score.",
 )
 
-# Every fixed text of the feedback loop page, for the gettext catalogue (the lead adds zh_CN and ja).
+# Every fixed text of the feedback loop page, for the gettext catalogue.
 FEEDBACK_CHART_MESSAGES = (
-    "Interview feedback loop",
+    "Interview feedback loop: {job}, competency model version {version}",
     "Hires analysed: {count}",
     "Not enough data yet",
     "Interview scores and later performance",
@@ -65,11 +66,29 @@ FEEDBACK_CHART_MESSAGES = (
 
 _ATTRITION_NOTES = (
     "The risk is the estimated probability of leaving: low below 30%, medium from 30% to 60%, high from 60%.",
-    "A factor's contribution is in log-odds: positive raises the risk, negative lowers it. The three largest "
-    "contributions are shown.",
-    "Tenant model: a logistic regression trained on this organisation's own departures. Standard points model: "
-    "fixed, documented points per factor, used until there are at least 30 departures and 30 stayers.",
+    "Each factor shown raises or lowers the risk a lot or a little; a lot means it multiplies or divides the odds of "
+    "leaving by 1.65 or more. Up to three factors are shown, the strongest first; a factor that changes nothing is "
+    "not shown.",
 )
+
+_EFFECTS = {
+    "raises_a_lot": "Raises the risk a lot",
+    "raises_a_little": "Raises the risk a little",
+    "lowers_a_little": "Lowers the risk a little",
+    "lowers_a_lot": "Lowers the risk a lot",
+}
+_FEATURE_NAMES = {
+    "culture_fit": "Culture-fit interview score",
+    "training_participation": "Share of the assigned trainings completed",
+    "tenure_months": "Months in the company",
+    "review_trend": "Change between the last two reviews",
+    "pay_position": "Pay against the position's midpoint",
+    "recent_manager_change": "Manager change in the last 6 months",
+}
+_VALIDATION = {
+    "holdout": "Tested on {employees} employees it was not fitted on ({leavers} of whom left).",
+    "history": "Tested on this organisation's history: {employees} employees ({leavers} of whom left).",
+}
 
 ATTRITION_CHART_MESSAGES = (
     "Attrition risk",
@@ -81,13 +100,28 @@ ATTRITION_CHART_MESSAGES = (
     "High",
     "Highest risk",
     "Employee",
+    "Position",
+    "Legal entity",
     "Risk",
     "Band",
-    "Method",
     "Top factors",
-    "Tenant model",
-    "Standard points model",
+    "No factor stands out.",
     "No employees to show.",
+    "About the model",
+    "Model",
+    "Data",
+    "Validation",
+    "Factors",
+    "Limits",
+    "{employees} current and former employees, {leavers} of whom left and {stayers} stayed.",
+    "Ranking accuracy (AUC): {auc}. The chance that a leaver scores higher than a stayer: 0.5 is a coin toss, 1 is "
+    "perfect.",
+    "Error of the probabilities (Brier score): {brier}, against {base} for always guessing the share of leavers. "
+    "Lower is better.",
+    "Not validated yet: the history has no leaver or no stayer to test on.",
+    *_EFFECTS.values(),
+    *_FEATURE_NAMES.values(),
+    *_VALIDATION.values(),
     *_ATTRITION_NOTES,
 )
 
@@ -96,6 +130,8 @@ _CSS = REPORT_CSS + """
 .empty h2{border:0;margin-top:.3rem}.muted{color:#57606a;font-style:italic}
 .low{background:#e6f4ea;color:#1a4d2e}.medium{background:#fff4e5;color:#7a4a00}.high{background:#fdeaea;color:#7a1c1c}
 .up{color:#7a1c1c}.down{color:#1a4d2e}ul.factors{margin:0;padding-left:1.1rem}
+th{word-break:keep-all;overflow-wrap:normal}td.who{min-width:8em;overflow-wrap:anywhere}
+table.card th{width:9em;white-space:nowrap}
 figure{margin:0 0 1rem;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;max-width:100%}
 svg{width:100%;height:auto;max-width:720px}
 .legend{font-size:.8rem;color:#57606a}.swatch{display:inline-block;width:.9rem;height:.6rem;margin:0 .3rem 0 .6rem}
@@ -156,7 +192,7 @@ def _x_of_r(r: Decimal | float) -> float:
 
 
 class _FeedbackPage(_Texts):
-    def __init__(self, analysis: FeedbackLoopAnalysis, names: Mapping[str, str], locale: str) -> None:
+    def __init__(self, analysis: FeedbackLoopReport, names: Mapping[str, str], locale: str) -> None:
         super().__init__(locale)
         self.analysis = analysis
         self.names = names
@@ -166,8 +202,11 @@ class _FeedbackPage(_Texts):
 
     def render(self) -> str:
         a = self.analysis
+        heading = self.t("Interview feedback loop: {job}, competency model version {version}",
+                         job=a.subject.job_title, version=a.subject.model_version)
         parts = [
-            *self.head("Interview feedback loop"),
+            *page_head(self.locale, heading, heading, _CSS),
+            *heading_lines(self.locale, a.produced, a.subject),
             f'<p class="meta">{self.t("Hires analysed: {count}", count=self.number(a.hires, 0))}</p>',
         ]
         if a.insufficient_data:
@@ -198,10 +237,10 @@ class _FeedbackPage(_Texts):
             ),
             rows,
         )
-        return (
-            f"<h2>{self.t('Interview scores and later performance')}</h2>\n{legend}\n"
-            f"<figure>\n{self.correlation_chart(competencies)}\n</figure>\n{table}"
-        )
+        heading = f"<h2>{self.t('Interview scores and later performance')}</h2>"
+        if all(stats.correlation is None for stats in competencies):
+            return f"{heading}\n{table}"  # nothing to draw: no empty chart
+        return f"{heading}\n{legend}\n<figure>\n{self.correlation_chart(competencies)}\n</figure>\n{table}"
 
     def correlation_chart(self, competencies: Sequence[CompetencyStats]) -> str:
         height = _TOP + _ROW * len(competencies) + 30
@@ -342,13 +381,14 @@ class _FeedbackPage(_Texts):
         return '<div class="notes">\n' + "\n".join(f"<p>{self.t(note)}</p>" for note in _FEEDBACK_NOTES) + "\n</div>"
 
 
-def render_feedback_loop_html(analysis: FeedbackLoopAnalysis, competency_names: Mapping[str, str], locale: str) -> str:
-    """The feedback loop analysis as one self-contained HTML page in ``locale``.
+def render_feedback_loop_html(analysis: FeedbackLoopReport, competency_names: Mapping[str, str], locale: str) -> str:
+    """The feedback loop analysis as one self-contained HTML page in ``locale``, headed by its job and competency
+    model version, and who produced it when.
 
-    A bar chart of each competency's correlation with its 95% confidence interval as whiskers, a table
-    of the figures, current and proposed weights side by side (or why nothing is proposed yet), and the
-    hires whose performance diverges from their interview. ``competency_names`` maps codes to display
-    names; a code without a name is shown as the code.
+    A bar chart of each competency's correlation with its 95% confidence interval as whiskers (left out while
+    no competency has a correlation to draw), a table of the figures, current and proposed weights side by side
+    (or why nothing is proposed yet), and the hires whose performance diverges from their interview.
+    ``competency_names`` maps codes to display names; a code without a name is shown as the code.
     """
     return _FeedbackPage(analysis, competency_names, locale).render()
 
@@ -357,18 +397,21 @@ def render_feedback_loop_html(analysis: FeedbackLoopAnalysis, competency_names: 
 
 
 class _AttritionPage(_Texts):
-    def __init__(self, rows: Sequence[EmployeeRisk], locale: str, limit: int) -> None:
+    def __init__(self, report: AttritionReport, locale: str, limit: int) -> None:
         super().__init__(locale)
-        self.rows = rows
+        self.report = report
+        self.rows = report.employees
         self.limit = limit
 
     def render(self) -> str:
         return "\n".join(
             [
                 *self.head("Attrition risk"),
+                *heading_lines(self.locale, self.report.produced),
                 f'<p class="meta">{self.t("Employees scored: {count}", count=self.number(len(self.rows), 0))}</p>',
                 self.bands(),
                 self.highest(),
+                self.model_card(),
                 '<div class="notes">\n' + "\n".join(f"<p>{self.t(note)}</p>" for note in _ATTRITION_NOTES) + "\n</div>",
                 "</body>",
                 "</html>",
@@ -413,33 +456,67 @@ class _AttritionPage(_Texts):
         ranked = sorted(self.rows, key=lambda row: (-row.risk.score, row.label.casefold(), str(row.employee_id)))
         if not ranked:
             return f'{heading}\n<p class="muted">{self.t("No employees to show.")}</p>'
-        rows = [self.row(row.label, row.risk) for row in ranked[: self.limit]]
-        return heading + "\n" + self.table(("Employee", "Risk", "Band", "Method", "Top factors"), rows)
+        rows = [self.row(row) for row in ranked[: self.limit]]
+        headers = ("Employee", "Position", "Legal entity", "Risk", "Band", "Top factors")
+        return heading + "\n" + self.table(headers, rows)
 
-    def row(self, label: str, risk: RiskScore) -> str:
-        method = self.t("Tenant model" if risk.method == "trained" else "Standard points model")
+    def row(self, row: EmployeeRisk) -> str:
+        risk = row.risk
         factors = "".join(
-            f"<li>{self.t(factor.explanation)} "
-            f'<span class="{_direction(factor.contribution)}">{self.signed(factor.contribution)}</span>'
-            "</li>"
+            f"<li>{self.t(factor.explanation)}: "
+            f'<span class="{_direction(factor.contribution)}">{self.t(_EFFECTS[factor.effect])}</span></li>'
             for factor in risk.top_factors
-        )
+        ) or f'<li class="muted">{self.t("No factor stands out.")}</li>'
         return (
             "<tr>"
-            f"<td>{escape(label)}</td>"
+            f'<td class="who">{escape(row.label)}</td>'
+            f"<td>{escape(row.position or '')}</td>"
+            f"<td>{escape(row.legal_entity or '')}</td>"
             f'<td class="num">{self.percent(risk.score)}</td>'
             f'<td class="{risk.band}">{self.t(_BAND_LABELS[risk.band])}</td>'
-            f"<td>{method}</td>"
             f'<td><ul class="factors">{factors}</ul></td>'
             "</tr>"
         )
+
+    def model_card(self) -> str:
+        card = self.report.model_card
+        description = self.t(card.description, leavers=card.minimum_leavers, stayers=card.minimum_stayers)
+        data = self.t(
+            "{employees} current and former employees, {leavers} of whom left and {stayers} stayed.",
+            employees=self.number(card.employees, 0), leavers=self.number(card.leavers, 0),
+            stayers=self.number(card.stayers, 0),
+        )
+        factors = "".join(f"<li>{self.t(_FEATURE_NAMES[feature])}</li>" for feature in card.features)
+        limits = "".join(f"<li>{self.t(limit)}</li>" for limit in card.limits)
+        rows = [
+            ("Model", description),
+            ("Data", data),
+            ("Validation", self.validation(card.validation)),
+            ("Factors", f'<ul class="factors">{factors}</ul>'),
+            ("Limits", f'<ul class="factors">{limits}</ul>'),
+        ]
+        body = "\n".join(f'<tr><th scope="row">{self.t(label)}</th><td>{value}</td></tr>' for label, value in rows)
+        return f'<h2>{self.t("About the model")}</h2>\n<table class="card">\n<tbody>\n{body}\n</tbody>\n</table>'
+
+    def validation(self, validation: Validation | None) -> str:
+        if validation is None:
+            return self.t("Not validated yet: the history has no leaver or no stayer to test on.")
+        tested = self.t(_VALIDATION[validation.method], employees=self.number(validation.employees, 0),
+                        leavers=self.number(validation.leavers, 0))
+        auc = self.t("Ranking accuracy (AUC): {auc}. The chance that a leaver scores higher than a stayer: 0.5 is a "
+                     "coin toss, 1 is perfect.", auc=self.number(validation.auc, 2))
+        brier = self.t("Error of the probabilities (Brier score): {brier}, against {base} for always guessing the "
+                       "share of leavers. Lower is better.", brier=self.number(validation.brier, 3),
+                       base=self.number(validation.base_rate_brier, 3))
+        return f"{tested}<br>{auc}<br>{brier}"
 
 
 def _direction(contribution: Decimal) -> str:
     return "up" if contribution > 0 else "down" if contribution < 0 else "flat"
 
 
-def render_attrition_html(rows: Sequence[EmployeeRisk], locale: str, limit: int = HIGHEST_RISK_ROWS) -> str:
-    """Attrition risk as one self-contained HTML page in ``locale``: the employees per risk band as SVG
-    bars, and a table of the ``limit`` highest-risk employees with their top factors."""
-    return _AttritionPage(rows, locale, limit).render()
+def render_attrition_html(report: AttritionReport, locale: str, limit: int = HIGHEST_RISK_ROWS) -> str:
+    """Attrition risk as one self-contained HTML page in ``locale``: who produced it when, the employees per risk
+    band as SVG bars, a table of the ``limit`` highest-risk employees (with where they work, and their factors in
+    plain words), and the model's card."""
+    return _AttritionPage(report, locale, limit).render()

@@ -22,6 +22,7 @@ from uuid import UUID
 import msgspec
 
 from domain.kernel.errors import InvalidInput
+from domain.kernel.reports import JobModelSubject, Produced
 
 MIN_SAMPLE = 10  # hires a competency needs before its correlation is used
 SHRINKAGE_PRIOR = 20  # pseudo-hires of belief in the current weights: a weight moves by n / (n + 20)
@@ -120,6 +121,14 @@ class FeedbackLoopAnalysis(msgspec.Struct, frozen=True, kw_only=True):
     proposed_weights: dict[str, Decimal] | None  # sums to exactly 1; None when insufficient_data
     divergences: list[Divergence]  # largest gap first
     divergence_threshold: Decimal
+
+
+class FeedbackLoopReport(FeedbackLoopAnalysis, frozen=True, kw_only=True):
+    """The analysis with what it is about (the job, the competency model version whose weights it weighs) and who
+    produced it, when."""
+
+    subject: JobModelSubject
+    produced: Produced
 
 
 # -- statistics ------------------------------------------------------------------------------

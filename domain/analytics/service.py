@@ -20,10 +20,11 @@ from domain.analytics.attrition import (
     AttritionReport,
     EmployeeRisk,
     LabelledHistory,
+    model_card,
     model_for,
     score,
 )
-from domain.analytics.feedback_loop import FeedbackLoopAnalysis, HireOutcome, analyse
+from domain.analytics.feedback_loop import FeedbackLoopAnalysis, FeedbackLoopReport, HireOutcome, analyse
 from domain.assessments.service import evaluations_in
 from domain.employees.model import EmployeeRow, EmploymentRow
 from domain.employees.service import (
@@ -34,9 +35,11 @@ from domain.employees.service import (
     reviews_in,
     training_records_in,
 )
+from domain.identity.service import user_by_subject_in
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict
 from domain.kernel.principal import Principal
+from domain.kernel.reports import JobModelSubject, Produced, produced_now
 from domain.kernel.time import utc_now
 from domain.recruitment.model import ModelVersionView, NewModelVersion, pick_text
 from domain.recruitment.service import (
@@ -46,8 +49,10 @@ from domain.recruitment.service import (
     job_in,
     model_versions_in,
     publish_in,
+    tenant_default_locale,
     version_in_force,
 )
+from domain.tenancy.service import legal_entities_in
 
 CULTURE_FIT_CODES = ("culture_fit", "culture")
 MANAGER_CHANGE_WINDOW = timedelta(days=183)
@@ -62,9 +67,23 @@ class NoProposal(Conflict):
 # -- feedback loop -------------------------------------------------------------------------------
 
 
-async def feedback_loop(principal: Principal, job_id: UUID) -> tuple[FeedbackLoopAnalysis, ModelVersionView]:
+async def feedback_loop(principal: Principal, job_id: UUID,
+                        locale: str | None = None) -> tuple[FeedbackLoopReport, ModelVersionView]:
+    """The analysis as a report naming the job (in ``locale``, by default the caller's language), the model
+    version it weighs and who produced it."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        return await _analysis(uow, job_id)
+        analysis, version = await _analysis(uow, job_id)
+        job = await job_in(uow, job_id)
+        title = pick_text(job.title, locale or principal.locale, await tenant_default_locale(uow)) if job else ""
+        subject = JobModelSubject(job_id=job_id, job_title=title, model_id=version.model_id, model_name=version.name,
+                                  model_version=version.number, model_effective_from=version.effective_from)
+        produced = await _produced(uow, principal)
+    return FeedbackLoopReport(**msgspec.structs.asdict(analysis), subject=subject, produced=produced), version
+
+
+async def _produced(uow: UnitOfWork, principal: Principal) -> Produced:
+    user = await user_by_subject_in(uow, principal.subject)
+    return produced_now(principal, user.display_name if user else None)
 
 
 async def _analysis(uow: UnitOfWork, job_id: UUID) -> tuple[FeedbackLoopAnalysis, ModelVersionView]:
@@ -123,21 +142,33 @@ def competency_names(version: ModelVersionView, locale: str) -> dict[str, str]:
 
 
 async def attrition(principal: Principal) -> AttritionReport:
+    """Every active employee's risk with the tenant's model (or the standard one), and that model's card."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         today = utc_now().date()
         employees = await all_employees_in(uow, 100_000)
-        features = {e.id: await _features(uow, e, e.left_on or today) for e in employees}
-        features = {k: v for k, v in features.items() if v is not None}
+        found = {e.id: await _features(uow, e, e.left_on or today) for e in employees}
+        features = {k: v[0] for k, v in found.items() if v is not None}
+        employments = {k: v[1] for k, v in found.items() if v is not None}
         history = [LabelledHistory(features=features[e.id], left=e.left_on is not None)
                    for e in employees if e.id in features]
         model = model_for(history)
-        ranked = sorted((EmployeeRisk(employee_id=e.id, label=e.full_name, risk=score(features[e.id], model))
-                         for e in employees if e.left_on is None and e.id in features),
-                        key=lambda row: row.risk.score, reverse=True)
-    return AttritionReport(as_of=today, employees=ranked)
+        entities = {entity.id: entity.name for entity in await legal_entities_in(uow)}
+
+        def row(employee: EmployeeRow) -> EmployeeRisk:
+            employment = employments[employee.id]
+            return EmployeeRisk(employee_id=employee.id, label=employee.full_name, position=employment.position,
+                                legal_entity=entities.get(employment.legal_entity_id),
+                                risk=score(features[employee.id], model))
+
+        ranked = sorted((row(e) for e in employees if e.left_on is None and e.id in features),
+                        key=lambda risk: risk.risk.score, reverse=True)
+        produced = await _produced(uow, principal)
+    return AttritionReport(as_of=today, produced=produced, model_card=model_card(history, model), employees=ranked)
 
 
-async def _features(uow: UnitOfWork, employee: EmployeeRow, on: date) -> AttritionFeatures | None:
+async def _features(uow: UnitOfWork, employee: EmployeeRow,
+                    on: date) -> tuple[AttritionFeatures, EmploymentRow] | None:
+    """The employee's features on ``on`` and the employment in force then; None without any employment."""
     employments = await employments_in(uow, employee.id)
     if not employments:
         return None
@@ -146,13 +177,14 @@ async def _features(uow: UnitOfWork, employee: EmployeeRow, on: date) -> Attriti
     reviews = await reviews_in(uow, employee.id)
     return AttritionFeatures(
         culture_fit=await _culture_fit(uow, employee),
+        # None when no training was ever assigned: its own value, not "all of them completed".
         training_participation=(sum(1 for t in trainings if t.status == "completed") / len(trainings)
-                                if trainings else 1.0),
+                                if trainings else None),
         tenure_months=max((on - employments[0].effective_from).days / 30.44, 0.0),
         review_trend=(Decimal(reviews[-1].overall) - Decimal(reviews[-2].overall)) if len(reviews) > 1 else 0,
         pay_position=await _pay_position(uow, current[-1]),
         recent_manager_change=_manager_changed(current, on),
-    )
+    ), current[-1]
 
 
 async def _culture_fit(uow: UnitOfWork, employee: EmployeeRow) -> Decimal | None:

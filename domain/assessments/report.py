@@ -8,9 +8,10 @@ so it can be stored, mailed or printed as it is. Every fixed text goes through t
 from __future__ import annotations
 
 import math
+import unicodedata
 from decimal import Decimal
 from html import escape
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -20,6 +21,7 @@ from domain.assessments.scoring import Evaluation, ModelVersion
 from domain.kernel.errors import InvalidInput
 from domain.kernel.html_pages import REPORT_CSS, babel_locale, page_head, shorten
 from domain.kernel.i18n import translate
+from domain.kernel.reports import JobModelSubject, Produced, heading_lines
 
 MIN_ENTRIES = 2
 MAX_ENTRIES = 20
@@ -60,14 +62,20 @@ class ComparedCompetency(msgspec.Struct, frozen=True, kw_only=True):
     pass_threshold: Decimal
 
 
+Outcome = Literal["passed", "failed", "not_scored"]
+
+
 class CandidateScore(msgspec.Struct, frozen=True, kw_only=True):
     """One candidate's result on one competency: the score normalised to 0-100 (null when the interview gave none),
     whether it passed, the gap to the threshold, how many pieces of evidence back it, the vendor's confidence, and
     whether evidence is missing."""
 
     code: str
+    scored: Annotated[bool, msgspec.Meta(
+        description="False when the interview gave no score for this competency: not scored is not failed.")]
     score: Decimal | None  # normalised 0-100; None when not scored
-    passed: bool | None
+    passed: Annotated[bool | None, msgspec.Meta(
+        description="At or above the pass threshold; null when not scored (neither passed nor failed).")]
     gap: Decimal | None  # score - pass_threshold
     evidence_count: int
     confidence: Decimal | None
@@ -78,12 +86,20 @@ class CandidateResult(msgspec.Struct, frozen=True, kw_only=True):
     """One candidate of a comparison: their rank, name, overall score (0-100), whether they pass, and their score on
     each competency in the model's order, with the competencies not scored or lacking evidence."""
 
-    rank: int  # 1 is best; ties are broken, so ranks are 1..n
+    rank: Annotated[int, msgspec.Meta(
+        description="1 is best. Candidates who pass every threshold rank above those who do not; within each "
+                    "group by overall score, then competencies passed, then name. Ties are broken, so ranks are 1..n.")]
     application_id: UUID
     candidate_label: str
     overall: Decimal | None
-    passed: bool
+    outcome: Annotated[Outcome, msgspec.Meta(
+        description="passed: every competency scored and at or above its threshold, and the overall score too; "
+                    "failed: a scored competency, or the overall score of a fully scored candidate, is below its "
+                    "threshold; not_scored: nothing failed but some competency has no score yet.")]
+    passes_all_thresholds: Annotated[bool, msgspec.Meta(description="outcome is passed.")]
+    passed: Annotated[bool, msgspec.Meta(description="The same as passes_all_thresholds (kept for older clients).")]
     passed_count: int  # competencies at or above their threshold
+    failed_count: Annotated[int, msgspec.Meta(description="Scored competencies below their threshold.")]
     scores: list[CandidateScore]  # in the model's order
     missing: list[str]  # competency codes not scored
     missing_evidence: list[str]  # competency codes flagged missing evidence
@@ -100,11 +116,27 @@ class Comparison(msgspec.Struct, frozen=True, kw_only=True):
     candidates: list[CandidateResult]  # in ranking order
 
 
+class ComparisonReport(Comparison, frozen=True, kw_only=True):
+    """The comparison with what it is about (job, competency model version) and who produced it, when."""
+
+    subject: JobModelSubject
+    produced: Produced
+
+
+def _outcome(evaluation: Evaluation, failed_count: int) -> Outcome:
+    if evaluation.passed:
+        return "passed"
+    if failed_count or not evaluation.missing:
+        return "failed"
+    return "not_scored"
+
+
 def _candidate(entry: ComparisonEntry) -> CandidateResult:
     evaluation = entry.evaluation
     scores = [
         CandidateScore(
             code=item.code,
+            scored=item.score is not None,
             score=item.score,
             passed=item.passed,
             gap=item.gap,
@@ -114,13 +146,18 @@ def _candidate(entry: ComparisonEntry) -> CandidateResult:
         )
         for item in evaluation.competencies
     ]
+    failed_count = sum(1 for score in scores if score.passed is False)
+    outcome = _outcome(evaluation, failed_count)
     return CandidateResult(
         rank=0,
         application_id=entry.application_id,
         candidate_label=entry.candidate_label,
         overall=evaluation.overall,
-        passed=evaluation.passed,
+        outcome=outcome,
+        passes_all_thresholds=outcome == "passed",
+        passed=outcome == "passed",
         passed_count=sum(1 for score in scores if score.passed),
+        failed_count=failed_count,
         scores=scores,
         missing=list(evaluation.missing),
         missing_evidence=[score.code for score in scores if score.missing_evidence],
@@ -128,9 +165,11 @@ def _candidate(entry: ComparisonEntry) -> CandidateResult:
 
 
 def _ranking_key(candidate: CandidateResult) -> tuple[object, ...]:
-    # Overall descending (unscored last), then more competencies passed, then label, then id for stability.
+    # RANKING_RULE: passing every threshold first, then overall descending (unscored last), more competencies
+    # passed, label, and the id for stability.
     overall = candidate.overall if candidate.overall is not None else Decimal(0)
     return (
+        not candidate.passes_all_thresholds,
         candidate.overall is None,
         -overall,
         -candidate.passed_count,
@@ -143,8 +182,10 @@ def _ranking_key(candidate: CandidateResult) -> tuple[object, ...]:
 def compare(model: ModelVersion, entries: list[ComparisonEntry]) -> Comparison:
     """Compare 2-20 applications evaluated against ``model``: scores side by side, ranking and gaps.
 
-    Ranking: overall score descending (an application with no scored competency last), ties broken
-    by the number of competencies passed (more first), then by candidate label.
+    A competency without a score is not scored, neither passed nor failed. Ranking (RANKING_RULE): the
+    candidates who pass every threshold first, then the others; within each group overall score descending
+    (an application with no scored competency last), ties broken by the number of competencies passed
+    (more first), then by candidate label.
     """
     if not MIN_ENTRIES <= len(entries) <= MAX_ENTRIES:
         raise ComparisonSize(minimum=MIN_ENTRIES, maximum=MAX_ENTRIES, count=len(entries))
@@ -174,20 +215,31 @@ def compare(model: ModelVersion, entries: list[ComparisonEntry]) -> Comparison:
     )
 
 
+def report_of(comparison: Comparison, subject: JobModelSubject, produced: Produced) -> ComparisonReport:
+    """The comparison as a report: what it is about and who produced it."""
+    return ComparisonReport(**msgspec.structs.asdict(comparison), subject=subject, produced=produced)
+
+
 # -- HTML ------------------------------------------------------------------------------------
 
+RANKING_RULE = (
+    "Ranking: candidates who pass every threshold (each competency and the overall score) come first, then "
+    "the others. Within each group, candidates are ordered by overall score, then by the number of "
+    "competencies passed, then by name; a candidate without any score comes last."
+)
 _NOTES = (
     "Scores are normalised to 0-100. The overall score is the weighted sum of the competency scores.",
-    "When a competency is not scored, the overall score uses the weights of the scored competencies only, "
-    "and the candidate does not pass.",
+    "A competency without a score is shown as not scored: it is neither passed nor failed. The overall score "
+    "then uses the weights of the scored competencies only, and the candidate cannot pass every threshold "
+    "until every competency is scored.",
     "Missing evidence: the competency was scored without supporting passages, or not scored at all. "
     "In the charts, a competency that was not scored is drawn at the centre with a hollow marker.",
+    RANKING_RULE,
 )
 
-# Every fixed text the page shows, for the gettext catalogue (the lead adds zh_CN and ja).
+# Every fixed text the page shows, for the gettext catalogue.
 REPORT_MESSAGES = (
     "Candidate comparison",
-    "Competency model version {version}",
     "Overall pass threshold: {threshold}",
     "Ranking",
     "Rank",
@@ -197,12 +249,12 @@ REPORT_MESSAGES = (
     "Competencies passed",
     "{passed} of {total}",
     "Not scored",
+    "Not fully scored",
+    "Competencies not scored",
     "Missing evidence",
     "Scores by competency",
-    "Competency",
-    "Weight",
-    "Pass threshold",
-    "Overall",
+    "Scores by competency ({first}-{last} of {total})",
+    "Weight {weight} · pass {threshold}",
     "Passed",
     "Failed",
     "Gap {gap}",
@@ -210,32 +262,46 @@ REPORT_MESSAGES = (
     "Competency profiles",
     "Radar chart of the competency scores of {candidate}",
     "Candidate score",
+    "Pass threshold",
     *_NOTES,
 )
 
+#: Competency columns per score table: with the rank and candidate columns a table stays within an A4
+#: landscape page however many competencies the model has; more competencies continue in the next table.
+COMPETENCIES_PER_TABLE = 6
+
 _CSS = REPORT_CSS + """
+body{max-width:1400px}
+th{word-break:keep-all;overflow-wrap:normal;hyphens:manual}
+th .sub{display:block;font-weight:400;font-size:.76rem;color:#57606a;white-space:nowrap}
+.candidate{min-width:9em;max-width:22em;overflow-wrap:anywhere;word-break:normal}
+td.rank{width:3em;text-align:right}
 .pass{background:#e6f4ea;color:#1a4d2e}.fail{background:#fdeaea;color:#7a1c1c}
 .notscored{background:#f1f1f1;color:#57606a;font-style:italic}
-.gap{display:block;font-size:.8rem;opacity:.85}.verdict{display:block;font-size:.8rem}
+.gap{display:block;font-size:.8rem;opacity:.85}.verdict{font-size:.8rem;white-space:nowrap}
 .badge{display:inline-block;font-size:.72rem;font-style:normal;padding:0 .4rem;border-radius:.6rem;
 background:#fff4e5;color:#7a4a00;border:1px solid #e3b341;margin-top:.15rem;white-space:nowrap}
-.charts{display:flex;flex-wrap:wrap;gap:1rem}
-figure{margin:0;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;width:480px;max-width:100%}
-figcaption{font-weight:600;margin-bottom:.3rem}svg{width:100%;height:auto}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr));gap:1rem}
+figure{margin:0;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;min-width:0;break-inside:avoid}
+figcaption{font-weight:600;margin-bottom:.3rem;overflow-wrap:anywhere}svg{display:block;width:100%;height:auto}
 .legend{font-size:.8rem;color:#57606a}.swatch{display:inline-block;width:.9rem;height:.6rem;margin:0 .3rem 0 .6rem}
 .notes{font-size:.85rem;color:#57606a}
-@media print{body{margin:0}figure{break-inside:avoid}}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:9pt}h2{break-after:avoid}
+tr{break-inside:avoid}thead{display:table-header-group}.charts{grid-template-columns:repeat(2,minmax(0,1fr))}}
 """.strip()
 
 # Radar geometry: floats are fine here, they only place pixels; every figure shown stays a Decimal.
-_WIDTH, _HEIGHT, _RADIUS = 480, 360, 110
+_WIDTH, _HEIGHT, _RADIUS = 640, 460, 150
 _CX, _CY = _WIDTH / 2, _HEIGHT / 2
-_LABEL_WIDTH = 22
+_LABEL_WIDTH = 16  # beside the chart, where the width is short
+_LABEL_WIDTH_ABOVE_BELOW = 30  # above and below it, centred on the axis
+_LABEL_SIZE, _TICK_SIZE = 16, 13
 
 
 class _Page:
-    def __init__(self, comparison: Comparison, names: dict[str, str], locale: str) -> None:
-        self.comparison = comparison
+    def __init__(self, report: ComparisonReport, names: dict[str, str], locale: str) -> None:
+        self.report = report
         self.names = names
         self.locale = locale
         self.numbers = babel_locale(locale)
@@ -259,13 +325,13 @@ class _Page:
     # -- sections --
 
     def render(self) -> str:
-        c = self.comparison
+        r = self.report
+        threshold = self.t("Overall pass threshold: {threshold}", threshold=self.number(r.overall_pass_threshold))
         return "\n".join(
             [
                 *page_head(self.locale, self.t("Candidate comparison"), self.t("Candidate comparison"), _CSS),
-                f'<p class="meta">{self.t("Competency model version {version}", version=c.model_version)}</p>',
-                f'<p class="meta">'
-                f"{self.t('Overall pass threshold: {threshold}', threshold=self.number(c.overall_pass_threshold))}</p>",
+                *heading_lines(self.locale, r.produced, r.subject),
+                f'<p class="meta">{threshold}</p>',
                 self.ranking(),
                 self.scores(),
                 self.charts(),
@@ -275,96 +341,87 @@ class _Page:
             ]
         )
 
-    def verdict(self, passed: bool | None) -> str:
-        if passed is None:
-            return self.t("Not scored")
-        return self.t("Passed") if passed else self.t("Failed")
+    def outcome(self, candidate: CandidateResult) -> str:
+        if candidate.outcome == "not_scored":
+            return self.t("Not scored" if candidate.overall is None else "Not fully scored")
+        return self.t("Passed" if candidate.outcome == "passed" else "Failed")
+
+    def overall(self, candidate: CandidateResult) -> str:
+        return self.number(candidate.overall) if candidate.overall is not None else self.t("Not scored")
 
     def ranking(self) -> str:
-        c = self.comparison
+        c = self.report
         total = len(c.competencies)
-        head = "".join(
-            f"<th>{self.t(label)}</th>"
-            for label in (
-                "Rank",
-                "Candidate",
-                "Overall score",
-                "Result",
-                "Competencies passed",
-                "Not scored",
-                "Missing evidence",
+        head = (
+            f'<th>{self.t("Rank")}</th><th class="candidate">{self.t("Candidate")}</th>'
+            + "".join(
+                f"<th>{self.t(label)}</th>"
+                for label in ("Overall score", "Result", "Competencies passed", "Competencies not scored",
+                              "Missing evidence")
             )
         )
         rows = []
         for candidate in c.candidates:
-            css = "pass" if candidate.passed else "fail"
-            overall = self.number(candidate.overall) if candidate.overall is not None else self.t("Not scored")
             rows.append(
                 "<tr>"
-                f'<td class="num">{candidate.rank}</td>'
-                f"<td>{escape(candidate.candidate_label)}</td>"
-                f'<td class="num">{overall}</td>'
-                f'<td class="{css}">{self.verdict(candidate.passed)}</td>'
+                f'<td class="num rank">{candidate.rank}</td>'
+                f'<td class="candidate">{escape(candidate.candidate_label)}</td>'
+                f'<td class="num">{self.overall(candidate)}</td>'
+                f'<td class="{_CSS_OF[candidate.outcome]}">{self.outcome(candidate)}</td>'
                 f'<td class="num">{self.t("{passed} of {total}", passed=candidate.passed_count, total=total)}</td>'
                 f"<td>{self.code_list(candidate.missing)}</td>"
                 f"<td>{self.code_list(candidate.missing_evidence)}</td>"
                 "</tr>"
             )
-        return (
-            f"<h2>{self.t('Ranking')}</h2>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
-            + "\n".join(rows)
-            + "\n</tbody>\n</table>"
-        )
+        return _table("ranking", f"<h2>{self.t('Ranking')}</h2>", head, rows)
 
     def code_list(self, codes: list[str]) -> str:
         return ", ".join(escape(self.name(code)) for code in codes)
 
     def scores(self) -> str:
-        c = self.comparison
-        head = (
-            f"<th>{self.t('Competency')}</th><th>{self.t('Weight')}</th><th>{self.t('Pass threshold')}</th>"
-            + "".join(f"<th>{candidate.rank}. {escape(candidate.candidate_label)}</th>" for candidate in c.candidates)
-        )
-        rows = []
-        for index, competency in enumerate(c.competencies):
-            cells = "".join(self.score_cell(candidate.scores[index]) for candidate in c.candidates)
-            rows.append(
+        """One row per candidate, one column per competency: at most COMPETENCIES_PER_TABLE columns a table."""
+        competencies = self.report.competencies
+        total = len(competencies)
+        tables = []
+        for first in range(0, total, COMPETENCIES_PER_TABLE):
+            chunk = list(enumerate(competencies))[first : first + COMPETENCIES_PER_TABLE]
+            if total > COMPETENCIES_PER_TABLE:
+                title = self.t("Scores by competency ({first}-{last} of {total})", first=first + 1,
+                               last=first + len(chunk), total=total)
+            else:
+                title = self.t("Scores by competency")
+            head = f'<th>{self.t("Rank")}</th><th class="candidate">{self.t("Candidate")}</th>' + "".join(
+                self.competency_header(competency) for _, competency in chunk
+            )
+            rows = [
                 "<tr>"
-                f"<th>{escape(self.name(competency.code))}</th>"
-                f'<td class="num">{self.percent(competency.weight)}</td>'
-                f'<td class="num">{self.number(competency.pass_threshold)}</td>'
-                f"{cells}</tr>"
-            )
-        overall_cells = []
-        for candidate in c.candidates:
-            css = "pass" if candidate.passed else "fail"
-            value = self.number(candidate.overall) if candidate.overall is not None else self.t("Not scored")
-            overall_cells.append(
-                f'<td class="num {css}">{value}<span class="verdict">{self.verdict(candidate.passed)}</span></td>'
-            )
-        rows.append(
-            f"<tr><th>{self.t('Overall')}</th><td></td>"
-            f'<td class="num">{self.number(c.overall_pass_threshold)}</td>{"".join(overall_cells)}</tr>'
-        )
-        return (
-            f"<h2>{self.t('Scores by competency')}</h2>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
-            + "\n".join(rows)
-            + "\n</tbody>\n</table>"
-        )
+                f'<td class="num rank">{candidate.rank}</td>'
+                f'<td class="candidate">{escape(candidate.candidate_label)}</td>'
+                + "".join(self.score_cell(candidate.scores[index]) for index, _ in chunk)
+                + "</tr>"
+                for candidate in self.report.candidates
+            ]
+            tables.append(_table("scores", f"<h2>{title}</h2>", head, rows))
+        return "\n".join(tables)
+
+    def competency_header(self, competency: ComparedCompetency) -> str:
+        terms = self.t("Weight {weight} · pass {threshold}", weight=self.percent(competency.weight),
+                       threshold=self.number(competency.pass_threshold))
+        return f'<th>{escape(self.name(competency.code))}<span class="sub">{terms}</span></th>'
 
     def score_cell(self, score: CandidateScore) -> str:
-        badge = f'<br><span class="badge">{self.t("Missing evidence")}</span>' if score.missing_evidence else ""
+        badge = f' <span class="badge">{self.t("Missing evidence")}</span>' if score.missing_evidence else ""
         if score.score is None or score.gap is None:
             return f'<td class="notscored">{self.t("Not scored")}{badge}</td>'
         css = "pass" if score.passed else "fail"
+        verdict = self.t("Passed" if score.passed else "Failed")
         return (
-            f'<td class="num {css}">{self.number(score.score)}'
-            f'<span class="gap">{self.t("Gap {gap}", gap=self.signed(score.gap))}</span>'
-            f'<span class="verdict">{self.verdict(score.passed)}</span>{badge}</td>'
+            f'<td class="num {css}"><b>{self.number(score.score)}</b> <span class="verdict">{verdict}</span>'
+            f'<span class="gap">{self.t("Gap {gap}", gap=self.signed(score.gap))}{badge}</span></td>'
         )
 
     def charts(self) -> str:
-        figures = "\n".join(self.radar(candidate) for candidate in self.comparison.candidates)
+        figures = "\n".join(self.radar(candidate) for candidate in self.report.candidates)
         legend = (
             f'<p class="legend"><span class="swatch" style="background:#0969da;opacity:.6"></span>'
             f"{self.t('Candidate score')}"
@@ -374,7 +431,7 @@ class _Page:
         return f'<h2>{self.t("Competency profiles")}</h2>\n{legend}\n<div class="charts">\n{figures}\n</div>'
 
     def radar(self, candidate: CandidateResult) -> str:
-        competencies = self.comparison.competencies
+        competencies = self.report.competencies
         count = len(competencies)
         angles = [-math.pi / 2 + 2 * math.pi * index / count for index in range(count)]
 
@@ -390,14 +447,10 @@ class _Page:
             f'aria-label="{label}">',
             f"<title>{label}</title>",
         ]
-        for ring in (25, 50, 75, 100):
+        for ring in _RINGS:
             parts.append(
                 f'<circle cx="{_CX:.1f}" cy="{_CY:.1f}" r="{_RADIUS * ring / 100:.1f}" fill="none" '
                 f'stroke="#d0d7de" stroke-width="1"/>'
-            )
-            parts.append(
-                f'<text x="{_CX + 3:.1f}" y="{_CY - _RADIUS * ring / 100 - 2:.1f}" font-size="9" '
-                f'fill="#8c959f">{escape(format_decimal(ring, locale=self.numbers))}</text>'
             )
         for angle, competency in zip(angles, competencies, strict=True):
             x, y = point(angle, 100)
@@ -408,17 +461,18 @@ class _Page:
         thresholds = [competency.pass_threshold for competency in competencies]
         values = [score.score if score.score is not None else Decimal(0) for score in candidate.scores]
         parts.append(
-            f'<polygon points="{points(thresholds)}" fill="none" stroke="#bf5700" stroke-width="1.5" '
-            f'stroke-dasharray="5 3"/>'
+            f'<polygon points="{points(thresholds)}" fill="none" stroke="#bf5700" stroke-width="2" '
+            f'stroke-dasharray="6 4"/>'
         )
         parts.append(
-            f'<polygon points="{points(values)}" fill="#0969da" fill-opacity="0.25" stroke="#0969da" '
-            f'stroke-width="2" stroke-linejoin="round"/>'
+            f'<polygon points="{points(values)}" fill="#0969da" fill-opacity="0.22" stroke="#0969da" '
+            f'stroke-width="2.5" stroke-linejoin="round"/>'
         )
         for angle, score in zip(angles, candidate.scores, strict=True):
             x, y = point(angle, score.score if score.score is not None else 0)
             fill = "#0969da" if score.score is not None else "#ffffff"
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{fill}" stroke="#0969da"/>')
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="#0969da" stroke-width="1.5"/>')
+        parts.extend(self.ticks(angles))
         parts.append("</svg>")
         # Raw text here: self.t escapes the whole caption, parameters included.
         overall = (
@@ -426,36 +480,96 @@ class _Page:
         )
         caption = (
             f"{candidate.rank}. {escape(candidate.candidate_label)} · {self.t('Overall score: {score}', score=overall)}"
+            f' · <span class="{_CSS_OF[candidate.outcome]}">{self.outcome(candidate)}</span>'
         )
         return f"<figure>\n<figcaption>{caption}</figcaption>\n" + "\n".join(parts) + "\n</figure>"
 
+    def ticks(self, angles: list[float]) -> list[str]:
+        """The ring values, drawn last with a white halo so neither shape hides them, half way between the first
+        two axes where no axis line or label runs (on the right of the only axis of a one-competency model)."""
+        angle = angles[0] + (angles[1] - angles[0]) / 2 if len(angles) > 1 else 0.0
+        ticks = []
+        for ring in _RINGS:
+            x, y = _point_at(angle, _RADIUS * ring / 100)
+            ticks.append(
+                f'<text x="{x:.1f}" y="{y + _TICK_SIZE / 3:.1f}" font-size="{_TICK_SIZE}" fill="#57606a" '
+                f'text-anchor="middle" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" '
+                f'paint-order="stroke">{escape(format_decimal(ring, locale=self.numbers))}</text>'
+            )
+        return ticks
+
     def axis_label(self, angle: float, name: str) -> str:
+        """The competency's name beyond the end of its axis, on up to two lines, away from the chart."""
         x, y = _point_at(angle, _RADIUS + 12)
         cos, sin = math.cos(angle), math.sin(angle)
         anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
+        lines = _label_lines(name, _LABEL_WIDTH if anchor != "middle" else _LABEL_WIDTH_ABOVE_BELOW)
+        leading = _LABEL_SIZE * 1.15
         if sin > 0.3:
-            y += 10
+            y += _LABEL_SIZE
         elif sin < -0.3:
-            y -= 4
+            y -= 4 + leading * (len(lines) - 1)
         else:
-            y += 4
+            y += _LABEL_SIZE / 3 - leading * (len(lines) - 1) / 2
+        spans = "".join(
+            f'<tspan x="{x:.1f}" dy="{0 if index == 0 else leading:.1f}">{escape(line)}</tspan>'
+            for index, line in enumerate(lines)
+        )
         return (
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="#1f2328" text-anchor="{anchor}">'
-            f"<title>{escape(name)}</title>{escape(shorten(name, _LABEL_WIDTH))}</text>"
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{_LABEL_SIZE}" fill="#1f2328" text-anchor="{anchor}">'
+            f"<title>{escape(name)}</title>{spans}</text>"
         )
 
     def notes(self) -> str:
         return '<div class="notes">\n' + "\n".join(f"<p>{self.t(note)}</p>" for note in _NOTES) + "\n</div>"
 
 
+_RINGS = (25, 50, 75, 100)
+_CSS_OF: dict[str, str] = {"passed": "pass", "failed": "fail", "not_scored": "notscored"}
+
+
+def _table(css: str, heading: str, head: str, rows: list[str]) -> str:
+    return (
+        f'{heading}\n<table class="{css}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>"
+    )
+
+
+def _label_lines(name: str, width: int) -> list[str]:
+    """A competency name on one line, or two of about ``width`` Latin letters' width (a CJK character counts
+    two), broken between words where it has spaces; what does not fit the second line is cut with an ellipsis."""
+    if _display_width(name) <= width:
+        return [name]
+    words = name.split(" ")
+    if len(words) > 1:
+        first = words[0]
+        for word in words[1:]:
+            if _display_width(f"{first} {word}") > width:
+                break
+            first = f"{first} {word}"
+        rest = name[len(first) :].strip()
+    else:
+        first = shorten(name, width + 1).removesuffix("…")
+        first = first if _display_width(first) <= width else first[:-1]
+        rest = name[len(first) :]
+    return [shorten(first, width), shorten(rest, width)] if rest else [shorten(first, width)]
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
 def _point_at(angle: float, distance: float) -> tuple[float, float]:
     return _CX + distance * math.cos(angle), _CY + distance * math.sin(angle)
 
 
-def render_html(comparison: Comparison, competency_names: dict[str, str], locale: str) -> str:
-    """The comparison as one self-contained HTML page in ``locale`` (texts via gettext, numbers via Babel).
+def render_html(report: ComparisonReport, competency_names: dict[str, str], locale: str) -> str:
+    """The comparison report as one self-contained HTML page in ``locale`` (texts via gettext, numbers and
+    dates via Babel), laid out for 2 to 20 candidates on screen and on A4 landscape paper: candidates are rows
+    of the tables and cards of a wrapping grid of charts, never columns.
 
     ``competency_names`` maps codes to display names in the reader's language; a code without a name
     is shown as the code.
     """
-    return _Page(comparison, competency_names, locale).render()
+    return _Page(report, competency_names, locale).render()

@@ -21,7 +21,7 @@ from domain.assessments import queries
 from domain.assessments.contract import InterviewResultV1, InvalidResultPayload, decode_result, decode_signed_result
 from domain.assessments.model import CompetencyEvaluation, Evaluation, StoredEvaluation
 from domain.assessments.queries import ResultRow, VendorRow
-from domain.assessments.report import Comparison, ComparisonEntry, compare, render_html
+from domain.assessments.report import ComparisonEntry, ComparisonReport, compare, render_html, report_of
 from domain.assessments.scoring import ModelVersion, evaluate
 from domain.assessments.security_log import RefusalWindowView, RefusedDelivery, log_refusal, window_views
 from domain.assessments.signatures import (
@@ -32,12 +32,14 @@ from domain.assessments.signatures import (
     verify,
 )
 from domain.audit.service import record
+from domain.identity.service import user_by_subject_in
 from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, ErrorKind, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal, SystemActor
+from domain.kernel.reports import JobModelSubject, produced_now
 from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
 from domain.recruitment.model import ModelVersionView, pick_text
@@ -49,6 +51,7 @@ from domain.recruitment.service import (
     candidate_in,
     job_in,
     model_versions_in,
+    tenant_default_locale,
     version_in_force,
 )
 
@@ -459,18 +462,27 @@ async def recompute(principal: Principal, application_id: UUID) -> EvaluationVie
         return await _evaluate_and_store(uow, principal, rows[-1].id, application_id, result, model, "recomputed")
 
 
-async def comparison(principal: Principal, job_id: UUID,
-                     application_ids: list[UUID]) -> tuple[Comparison, list[ModelVersionView]]:
-    """Each application's latest evaluation against the job's model version in force today, side by side."""
+async def comparison(principal: Principal, job_id: UUID, application_ids: list[UUID],
+                     locale: str | None = None) -> tuple[ComparisonReport, list[ModelVersionView]]:
+    """Each application's latest evaluation against the job's model version in force today, side by side, as a
+    report naming the job (in ``locale``, by default the caller's language), the model version and its producer."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await job_in(uow, job_id) is None:
+        job = await job_in(uow, job_id)
+        if job is None:
             raise JobNotFound()
         found = await _job_model(uow, job_id, utc_now())
         if found is None:
             raise NoResultToEvaluate()
         model, versions = found
         entries = [await _comparison_entry(uow, job_id, application_id, model) for application_id in application_ids]
-    return compare(model, entries), versions
+        version = next(v for v in versions if v.number == model.number)
+        subject = JobModelSubject(
+            job_id=job_id, job_title=pick_text(job.title, locale or principal.locale, await tenant_default_locale(uow)),
+            model_id=version.model_id, model_name=version.name, model_version=version.number,
+            model_effective_from=version.effective_from)
+        user = await user_by_subject_in(uow, principal.subject)
+        produced = produced_now(principal, user.display_name if user else None)
+    return report_of(compare(model, entries), subject, produced), versions
 
 
 async def _comparison_entry(uow: UnitOfWork, job_id: UUID, application_id: UUID,
@@ -497,7 +509,7 @@ def _unscored(model: ModelVersion) -> Evaluation:
                       missing=[c.code for c in model.competencies], unmapped=[])
 
 
-def comparison_html(result: Comparison, versions: list[ModelVersionView], locale: str) -> str:
+def comparison_html(result: ComparisonReport, versions: list[ModelVersionView], locale: str) -> str:
     names = {c.code: pick_text(c.names, locale, "en") for v in versions for c in v.competencies}
     return render_html(result, names, locale)
 

@@ -80,7 +80,7 @@ async def population(tenant_a: Any) -> dict[str, Any]:
             period="2027-H1", ratings={"coding": f"{performance:.1f}", "teamwork": f"{chance.uniform(1, 5):.1f}"},
             overall=f"{performance:.1f}"))
         hires.append(employee)
-    return {"job": job, "hires": hires}
+    return {"job": job, "hires": hires, "entity": entity}
 
 
 async def test_the_feedback_loop_finds_the_relationship_and_moves_the_weights(
@@ -95,8 +95,13 @@ async def test_the_feedback_loop_finds_the_relationship_and_moves_the_weights(
     assert float(stats["teamwork"]["ci_low"]) < 0 < float(stats["teamwork"]["ci_high"])
     proposed = analysis["proposed_weights"]
     assert float(proposed["coding"]) > 0.5 > float(proposed["teamwork"])
+    assert analysis["subject"]["job_title"] == "Engineer" and analysis["subject"]["model_version"] == 1
+    assert analysis["subject"]["model_effective_from"] == "2026-01-01"
+    assert analysis["produced"]["by"]["subject"] == "loop-admin"
     html = await client.get(f"{url}?format=html", headers=bearer(admin, **{"Accept-Language": "ja"}))
     assert html.status_code == 200 and "<svg" in html.text
+    heading = html.text[html.text.index("<h1>") : html.text.index("</h1>")]
+    assert "Engineer" in heading and "1" in heading
     accepted = await client.post(f"{url}/acceptance", headers=bearer(admin))
     assert accepted.status_code == 201, accepted.text
     weights = {c["code"]: c["weight"] for c in accepted.json()["competencies"]}
@@ -137,11 +142,24 @@ async def test_attrition_risk_is_for_hr_only_and_explains_itself(
     assert report["as_of"]
     assert risks and str(leaver.id) not in {r["employee_id"] for r in risks}
     first = risks[0]["risk"]
-    assert first["method"] == "fallback" and len(first["top_factors"]) == 3
+    assert first["method"] == "fallback" and 0 < len(first["top_factors"]) <= 3
+    # No training was ever assigned: nobody is credited with completing it, and no factor contributes nothing.
+    factors = [f for r in risks for f in r["risk"]["top_factors"]]
+    assert all(f["contribution"] != "0.000" and f["effect"] for f in factors)
+    assert not any(f["feature"] == "training_participation" for f in factors)
+    ours = {str(hire.id) for hire in population["hires"]}
+    assert {(r["position"], r["legal_entity"]) for r in risks if r["employee_id"] in ours} == {
+        ("Engineer", population["entity"].name)}
+    card = report["model_card"]  # the tenant may hold other tests' hires too
+    assert card["method"] == "fallback" and card["employees"] >= 24 and card["leavers"] >= 1
+    assert card["employees"] == card["leavers"] + card["stayers"] and card["limits"]
+    assert card["validation"]["method"] == "history" and card["validation"]["employees"] == card["employees"]
+    assert report["produced"]["by"]["subject"] == "attrition-hr"
     assert [float(r["risk"]["score"]) for r in risks] == sorted((float(r["risk"]["score"]) for r in risks),
                                                                reverse=True)
     page = await client.get("/v1/analytics/attrition?format=html", headers=bearer(hr, **{"Accept-Language": "zh-CN"}))
     assert page.status_code == 200 and "<svg" in page.text
+    assert population["entity"].name in page.text and "attrition-hr" in page.text and "log-odds" not in page.text
     assert (await client.get("/v1/analytics/attrition", headers=bearer(manager))).status_code == 403
 
 

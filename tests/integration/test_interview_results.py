@@ -184,10 +184,19 @@ async def test_a_comparison_ranks_candidates_and_renders_a_localised_report(clie
     # Zhang: 100*0.4 + 60*0.6 = 76.00; Li: 50*0.4 + 90*0.6 = 74.00; Wang: not evaluated, last
     assert ranked == [("Zhang San", "76.00"), ("Li Si", "74.00"), ("Wang Wu", None)]
     assert comparison["candidates"][2]["missing_evidence"] == ["communication", "problem_solving"]
+    # Wang was never scored: not scored, not failed.
+    assert [(c["outcome"], c["passes_all_thresholds"]) for c in comparison["candidates"]] == [
+        ("passed", True), ("passed", True), ("not_scored", False)]
+    assert {s["scored"] for s in comparison["candidates"][2]["scores"]} == {False}
+    assert comparison["subject"] == {
+        "job_id": hiring["job"]["id"], "job_title": "Support lead", "model_id": comparison["model_id"],
+        "model_name": comparison["subject"]["model_name"], "model_version": 1, "model_effective_from": "2026-01-01"}
+    assert comparison["produced"]["by"]["subject"] == "results-hr" and comparison["produced"]["at"]
     html = await client.post(f"{url}?format=html", headers=bearer(hiring["hr"], **{"Accept-Language": "zh-CN"}),
                              json={"application_ids": ids})
     assert html.headers["content-type"].startswith("text/html")
     assert html.text.count("<svg") == 3 and "沟通" in html.text
+    assert "Support lead" in html.text and "results-hr" in html.text
     too_few = await client.post(url, headers=bearer(hiring["hr"]), json={"application_ids": ids[:1]})
     assert too_few.status_code == 400
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import unescape
 from uuid import UUID, uuid4
@@ -23,9 +24,12 @@ from domain.assessments.report import (
     DuplicateComparisonEntry,
     compare,
     render_html,
+    report_of,
 )
 from domain.assessments.scoring import Evaluation, ModelCompetency, ModelVersion, evaluate
+from domain.kernel import reports
 from domain.kernel.i18n import translate
+from domain.kernel.reports import REPORT_HEADING_MESSAGES, JobModelSubject, Produced, ReportAuthor
 
 D = Decimal
 MODEL = ModelVersion(
@@ -39,9 +43,16 @@ MODEL = ModelVersion(
     overall_pass_threshold=D(50),
 )
 NAMES = {"communication": "Communication", "problem_solving": "Problem solving", "teamwork": "Teamwork"}
+SUBJECT = JobModelSubject(job_id=UUID(int=7), job_title="Support lead", model_id=MODEL.model_id,
+                          model_name="Support lead competencies", model_version=2,
+                          model_effective_from=date(2026, 1, 15))
+PRODUCED = Produced(at=datetime(2026, 3, 31, 23, 30, tzinfo=UTC), timezone="Asia/Tokyo",
+                    by=ReportAuthor(subject="hr-lead", display_name="Mei Tanaka"))
 
 
-def evaluation(scores: dict[str, str], *, evidence: int = 1, bare: tuple[str, ...] = ()) -> Evaluation:
+def evaluation(
+    scores: dict[str, str], *, evidence: int = 1, bare: tuple[str, ...] = (), model: ModelVersion = MODEL
+) -> Evaluation:
     """Scores on a 0-100 scale; codes in ``bare`` have no evidence."""
     result = InterviewResultV1(
         schema="meridian.interview-result.v1",
@@ -65,7 +76,7 @@ def evaluation(scores: dict[str, str], *, evidence: int = 1, bare: tuple[str, ..
             for code, score in scores.items()
         ],
     )
-    return evaluate(result, MODEL)
+    return evaluate(result, model)
 
 
 def entry(label: str, scores: dict[str, str], **options: object) -> ComparisonEntry:
@@ -159,7 +170,7 @@ def test_an_application_may_appear_only_once() -> None:
 
 
 def page(locale: str = "en", names: dict[str, str] | None = None) -> str:
-    return render_html(comparison(), NAMES if names is None else names, locale)
+    return render_html(report_of(comparison(), SUBJECT, PRODUCED), NAMES if names is None else names, locale)
 
 
 def test_one_radar_chart_per_candidate_and_each_is_valid_svg() -> None:
@@ -169,12 +180,17 @@ def test_one_radar_chart_per_candidate_and_each_is_valid_svg() -> None:
     for chart in charts:
         svg = ET.fromstring(chart)
         circles = [c for c in svg.iter("{http://www.w3.org/2000/svg}circle") if c.get("fill") == "none"]
-        assert sorted(float(c.get("r", "0")) for c in circles) == [27.5, 55.0, 82.5, 110.0]
+        assert sorted(float(c.get("r", "0")) for c in circles) == [37.5, 75.0, 112.5, 150.0]
         polygons = list(svg.iter("{http://www.w3.org/2000/svg}polygon"))
         assert len(polygons) == 2  # the pass thresholds and the candidate
         assert all(len(p.get("points", "").split()) == 3 for p in polygons)
         labels = "".join(svg.itertext())
         assert "Communication" in labels and "Problem solving" in labels and "Teamwork" in labels
+        # The ring values are drawn after both shapes, with a white halo: nothing covers them.
+        children = list(svg)
+        ticks = [c for c in children if c.tag.endswith("text") and (c.text or "") in ("25", "50", "75", "100")]
+        assert len(ticks) == 4 and all(t.get("stroke") == "#ffffff" and t.get("paint-order") == "stroke" for t in ticks)
+        assert min(children.index(t) for t in ticks) > max(children.index(p) for p in polygons)
 
 
 def test_the_page_is_self_contained() -> None:
@@ -196,9 +212,10 @@ def test_text_from_data_is_escaped() -> None:
 def test_the_tables_show_pass_fail_gaps_and_badges() -> None:
     html = page()
     assert "<h2>Ranking</h2>" in html and "<h2>Scores by competency</h2>" in html
-    assert 'class="num pass">90.00' in html
-    assert 'class="num fail">20.00<span class="gap">Gap -30.00</span>' in html
-    assert 'class="num pass">100.00<span class="gap">Gap +50.00</span>' in html
+    assert 'class="num pass"><b>90.00</b> <span class="verdict">Passed</span>' in html
+    fail, passed = '<span class="verdict">Failed</span>', '<span class="verdict">Passed</span>'
+    assert f'class="num fail"><b>20.00</b> {fail}<span class="gap">Gap -30.00</span>' in html
+    assert f'class="num pass"><b>100.00</b> {passed}<span class="gap">Gap +50.00</span>' in html
     assert html.count('<td class="notscored">Not scored') == 1
     assert html.count('class="badge">Missing evidence') == 2
     assert "3 of 3" in html and "82.50" in html
@@ -214,6 +231,33 @@ def test_numbers_follow_the_locale() -> None:
     assert "82.50" in page("zh_CN") and "82.50" in page("not-a-locale")
 
 
+def wide_model(competencies: int) -> ModelVersion:
+    """A model of ``competencies`` equally weighted competencies (the last takes the rounding), pass at 50."""
+    share = (D(1) / competencies).quantize(D("0.0001"), rounding="ROUND_DOWN")
+    weights = [share] * (competencies - 1) + [D(1) - share * (competencies - 1)]
+    return ModelVersion(
+        model_id=MODEL.model_id,
+        number=2,
+        competencies=[
+            ModelCompetency(code=f"skill_{i}", weight=w, pass_threshold=D(50)) for i, w in enumerate(weights)
+        ],
+        overall_pass_threshold=D(50),
+    )
+
+
+def crowd(model: ModelVersion, candidates: int = 20) -> str:
+    """The report of ``candidates`` candidates with long Japanese names, partly unscored, rendered in Japanese."""
+    entries = []
+    for index in range(candidates):
+        codes = [c.code for c in model.competencies][: len(model.competencies) - index % 2]
+        scores = {code: str(30 + (index * 7 + position * 11) % 70) for position, code in enumerate(codes)}
+        label = f"候補者{index:02d} 山田花子ヤマダハナコ"
+        entries.append(ComparisonEntry(application_id=UUID(int=index + 1), candidate_label=label,
+                                       evaluation=evaluation(scores, model=model)))
+    names = {c.code: f"コミュニケーション能力{i}" for i, c in enumerate(model.competencies)}
+    return render_html(report_of(compare(model, entries), SUBJECT, PRODUCED), names, "ja")
+
+
 def test_every_fixed_text_goes_through_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[str] = []
 
@@ -222,19 +266,170 @@ def test_every_fixed_text_goes_through_the_catalogue(monkeypatch: pytest.MonkeyP
         return "⟦" + translate(message, locale, **params) + "⟧"
 
     monkeypatch.setattr(report, "translate", recording)
+    monkeypatch.setattr(reports, "translate", recording)
     html = page("ja")
-    assert set(asked) == set(REPORT_MESSAGES)
+    wide = crowd(wide_model(8), candidates=3)
+    pending = render_html(report_of(compare(MODEL, [PENDING, BARELY]), SUBJECT, PRODUCED), NAMES, "ja")
+    assert set(asked) == set(REPORT_MESSAGES) | set(REPORT_HEADING_MESSAGES)
     assert len(REPORT_MESSAGES) == len(set(REPORT_MESSAGES))
     # Whatever is left of the visible text after removing translated parts, names and numbers is untranslated.
-    visible = unescape(re.sub(r"<style>.*?</style>|<[^>]+>", "\n", html, flags=re.DOTALL))
-    visible = re.sub(r"⟦[^⟧]*⟧", "", visible)
-    for name in sorted(
-        {*NAMES.values(), *(e.candidate_label for e in (STRONG, TIE_MORE_PASSES, TIE_FEWER_PASSES, MISSING))},
-        key=len,
-        reverse=True,
-    ):
-        visible = visible.replace(name, "")
-    assert re.findall(r"[A-Za-z]{2,}", visible) == []
+    data = {
+        *NAMES.values(),
+        *(e.candidate_label for e in (STRONG, TIE_MORE_PASSES, TIE_FEWER_PASSES, MISSING)),
+        SUBJECT.job_title,
+        SUBJECT.model_name,
+        PRODUCED.by.display_name,
+        PRODUCED.by.subject,
+        PRODUCED.timezone,
+        *(e.candidate_label for e in (PENDING, BARELY)),
+    }
+    for text in (html, wide, pending):
+        visible = unescape(re.sub(r"<style>.*?</style>|<[^>]+>", "\n", text, flags=re.DOTALL))
+        visible = re.sub(r"⟦[^⟧]*⟧", "", visible)
+        for name in sorted(data, key=len, reverse=True):
+            visible = visible.replace(name, "")
+        assert re.findall(r"[A-Za-z]{2,}", visible) == []
+
+
+# -- not scored is not failed, and the ranking rule -------------------------------------------------
+
+# Scored on two of three competencies, both above their thresholds: nothing failed, nothing complete.
+PENDING = entry("Pat", {"communication": "95", "problem_solving": "95"})
+# Scored on two, one of them below its threshold: failed, whatever the third says.
+FAILING_PARTLY = entry("Quinn", {"communication": "95", "problem_solving": "10"})
+# Fully scored, every competency and the overall at or above the thresholds, but a low overall score.
+BARELY = entry("Rae", {"communication": "50", "problem_solving": "50", "teamwork": "60"})
+
+
+def test_a_competency_without_a_score_is_not_scored_not_failed() -> None:
+    result = compare(MODEL, [PENDING, FAILING_PARTLY, BARELY])
+    by_label = {c.candidate_label: c for c in result.candidates}
+    pat = by_label["Pat"]
+    assert (pat.outcome, pat.passes_all_thresholds, pat.passed, pat.failed_count) == ("not_scored", False, False, 0)
+    teamwork = pat.scores[2]
+    assert (teamwork.scored, teamwork.score, teamwork.passed, teamwork.gap) == (False, None, None, None)
+    assert [s.scored for s in pat.scores] == [True, True, False]
+    quinn = by_label["Quinn"]
+    assert (quinn.outcome, quinn.failed_count, quinn.scores[2].passed) == ("failed", 1, None)
+    assert by_label["Rae"].outcome == "passed" and by_label["Rae"].passes_all_thresholds
+    nobody = compare(MODEL, [entry("Zero", {"leadership": "10"}), BARELY]).candidates[1]
+    assert (nobody.outcome, nobody.overall, nobody.failed_count) == ("not_scored", None, 0)
+    # Fully scored, every competency passed, the overall below its threshold: failed.
+    strict = msgspec.structs.replace(MODEL, overall_pass_threshold=D(55))
+    low = ComparisonEntry(application_id=uuid4(), candidate_label="Low", evaluation=evaluation(
+        {"communication": "50", "problem_solving": "50", "teamwork": "60"}, model=strict))
+    assert report._outcome(low.evaluation, 0) == "failed"
+
+
+def test_the_page_says_not_scored_where_nothing_failed() -> None:
+    html = render_html(report_of(compare(MODEL, [PENDING, FAILING_PARTLY, BARELY]), SUBJECT, PRODUCED), NAMES, "en")
+    ranking = html[html.index("<h2>Ranking</h2>") : html.index("<h2>Scores by competency</h2>")]
+    rows = {re.search(r'class="candidate">([^<]*)<', row).group(1): row  # type: ignore[union-attr]
+            for row in re.findall(r"<tr>.*?</tr>", ranking) if 'class="candidate">' in row and "<td" in row}
+    assert '<td class="notscored">Not fully scored</td>' in rows["Pat"] and "Failed" not in rows["Pat"]
+    assert '<td class="fail">Failed</td>' in rows["Quinn"]
+    assert '<td class="pass">Passed</td>' in rows["Rae"]
+    scores = html[html.index("<h2>Scores by competency</h2>") : html.index("<h2>Competency profiles</h2>")]
+    pat_row = next(row for row in re.findall(r"<tr>.*?</tr>", scores) if ">Pat<" in row)
+    assert pat_row.count("Passed") == 2 and "Failed" not in pat_row and '<td class="notscored">Not scored' in pat_row
+
+
+def test_candidates_passing_every_threshold_rank_above_higher_scores_that_do_not() -> None:
+    result = compare(MODEL, [PENDING, FAILING_PARTLY, BARELY, STRONG, MISSING])
+    ranked = [(c.rank, c.candidate_label, c.passes_all_thresholds, c.overall) for c in result.candidates]
+    assert ranked == [
+        (1, "Dana", True, D("82.50")),
+        (2, "Rae", True, D("52.50")),
+        (3, "Pat", False, D("95.00")),  # the highest score, but not scored on teamwork
+        (4, "Quinn", False, D("66.67")),
+        (5, MISSING.candidate_label, False, D("60.00")),
+    ]
+
+
+def test_the_json_comparison_carries_the_same_semantics() -> None:
+    answer = msgspec.to_builtins(report_of(compare(MODEL, [PENDING, BARELY]), SUBJECT, PRODUCED))
+    first, second = answer["candidates"]
+    assert (first["candidate_label"], first["rank"], first["passes_all_thresholds"], first["outcome"]) == (
+        "Rae", 1, True, "passed")
+    assert (second["candidate_label"], second["outcome"], second["passes_all_thresholds"]) == (
+        "Pat", "not_scored", False)
+    assert second["scores"][2] == {
+        "code": "teamwork", "scored": False, "score": None, "passed": None, "gap": None, "evidence_count": 0,
+        "confidence": None, "missing_evidence": True}
+    assert answer["subject"] == {
+        "job_id": str(UUID(int=7)), "job_title": "Support lead", "model_id": str(MODEL.model_id),
+        "model_name": "Support lead competencies", "model_version": 2, "model_effective_from": "2026-01-15"}
+    assert answer["produced"] == {"at": "2026-03-31T23:30:00Z", "timezone": "Asia/Tokyo",
+                                  "by": {"subject": "hr-lead", "display_name": "Mei Tanaka"}}
+
+
+def test_the_footer_explains_the_ranking_rule() -> None:
+    notes = page()[page().index('<div class="notes">') :]
+    assert report.RANKING_RULE in notes
+    assert "neither passed nor failed" in notes
+
+
+# -- what the report is about ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "effective", "produced"),
+    [
+        ("en", "January 15, 2026", "April 1, 2026"),  # 23:30 UTC on 31 March is the morning of 1 April in Tokyo
+        ("ja", "2026年1月15日", "2026年4月1日"),
+        ("zh_CN", "2026年1月15日", "2026年4月1日"),
+    ],
+)
+def test_the_report_names_its_job_model_version_date_and_producer(locale: str, effective: str, produced: str) -> None:
+    html = page(locale)
+    head = html[: html.index("<h2>")]
+    for text in ("Support lead", "Support lead competencies", effective, produced, "8:30", "Asia/Tokyo",
+                 "Mei Tanaka", "hr-lead"):
+        assert text in head, text
+    assert head.count('class="meta subject"') == 3
+
+
+# -- layout: 2 to 20 candidates on screen and on A4 landscape -----------------------------------------
+
+
+def css_of(html: str) -> str:
+    return html[html.index("<style>") + 7 : html.index("</style>")]
+
+
+def test_twenty_candidates_never_make_a_page_wider_than_a4_landscape() -> None:
+    model = wide_model(14)
+    html = crowd(model)
+    css = css_of(html)
+    assert "@page{size:A4 landscape" in css
+    # Candidates are rows: each table has the rank, the candidate and at most COMPETENCIES_PER_TABLE columns.
+    tables = re.findall(r"<table.*?</table>", html, flags=re.DOTALL)
+    assert len(tables) == 1 + math.ceil(14 / report.COMPETENCIES_PER_TABLE)
+    for table in tables:
+        header = re.search(r"<thead><tr>(.*?)</tr></thead>", table, flags=re.DOTALL).group(1)  # type: ignore[union-attr]
+        assert header.count("<th") <= 2 + report.COMPETENCIES_PER_TABLE
+        assert len(re.findall(r"<tr>", table)) == 21  # a header and one row per candidate
+    assert "table{border-collapse:collapse;width:100%" in css
+    # Nothing has a fixed width: tables fill the page, charts are cards of a wrapping grid scaled to their card.
+    for prop, value in re.findall(r"(?:^|[;{])\s*((?:min-)?width):\s*([^;}]+)", css, flags=re.MULTILINE):
+        size = re.fullmatch(r"([\d.]+)(%|r?em)?", value)
+        assert size and (size.group(2) == "%" or float(size.group(1)) <= 10), (prop, value)  # no px, no wide em
+    assert ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%," in css
+    assert "grid-template-columns:repeat(2,minmax(0,1fr))" in css  # two charts a row on paper
+    assert html.count("<figure>") == 20
+    for svg in re.findall(r"<svg[^>]*>", html):
+        assert "viewBox=" in svg and "width=" not in svg
+    assert "svg{display:block;width:100%;height:auto}" in css
+
+
+def test_japanese_columns_and_headers_keep_their_shape() -> None:
+    css = css_of(crowd(wide_model(3), candidates=2))
+    # The candidate column never shrinks to one character a line; long names wrap within it.
+    assert ".candidate{min-width:9em;max-width:22em;overflow-wrap:anywhere" in css
+    # Headers break only between words (never inside one, never between two Japanese characters).
+    assert "th{word-break:keep-all;overflow-wrap:normal" in css
+    html = crowd(wide_model(3), candidates=2)
+    assert html.count('<th class="candidate">') == 2 and html.count('<td class="candidate">') == 4
+    assert '<html lang="ja">' in html
 
 
 def test_a_model_with_one_competency_still_draws_its_charts() -> None:
@@ -262,5 +457,5 @@ def test_a_model_with_one_competency_still_draws_its_charts() -> None:
         )
         return ComparisonEntry(application_id=uuid4(), candidate_label=label, evaluation=evaluate(result, single))
 
-    html = render_html(compare(single, [scored("A", "2"), scored("B", "4")]), {}, "ja")
+    html = render_html(report_of(compare(single, [scored("A", "2"), scored("B", "4")]), SUBJECT, PRODUCED), {}, "ja")
     assert html.count("<svg") == 2 and "communication" in html and "75.00" in html

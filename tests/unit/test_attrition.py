@@ -12,16 +12,27 @@ import pytest
 from domain.analytics.attrition import (
     ATTRITION_MESSAGES,
     FALLBACK,
+    FALLBACK_DESCRIPTION,
     FEATURES,
+    HOLDOUT_EVERY,
+    LIMIT_NOT_FITTED,
     MANAGER_CHANGED,
+    MIN_DEPARTURES,
+    MODEL_CARD_MESSAGES,
     PAY_WELL_BELOW,
     TENURE_NEW,
+    TRAINED_DESCRIPTION,
+    TRAINING_HIGH,
     TRAINING_LOW,
+    TRAINING_NONE,
     AttritionFeatureOutOfRange,
     AttritionFeatures,
     LabelledHistory,
+    ModelCard,
     TrainedModel,
     TransparentFallback,
+    effect_of,
+    model_card,
     model_for,
     score,
     train,
@@ -207,3 +218,84 @@ def test_every_explanation_is_a_declared_message() -> None:
         seen.update(text for _, text, _ in FALLBACK.contributions(person.features))
     assert seen <= set(ATTRITION_MESSAGES)
     assert len(ATTRITION_MESSAGES) == len(set(ATTRITION_MESSAGES))
+
+
+# -- no training assigned, factors that change nothing, plain words, the model card ---------------------
+
+
+def test_no_training_assigned_is_its_own_value_not_full_completion() -> None:
+    untrained = FALLBACK.contributions(features(training_participation=None))
+    assert untrained[1] == ("training_participation", TRAINING_NONE, 0.0)
+    completed = FALLBACK.contributions(features(training_participation=1))
+    assert completed[1] == ("training_participation", TRAINING_HIGH, -0.3)
+    # Nobody is credited with completing trainings that were never assigned: the factor is simply not there.
+    result = score(features(training_participation=None, tenure_months=3), FALLBACK)
+    assert [f.feature for f in result.top_factors] == ["tenure_months"]
+    assert TRAINING_NONE in ATTRITION_MESSAGES
+
+
+def test_no_training_assigned_counts_as_average_in_a_trained_model(model: TrainedModel) -> None:
+    person = features(training_participation=None, tenure_months=7)
+    average = features(training_participation=model.means[1], tenure_months=7)
+    assert score(person, model).score == score(average, model).score
+    assert "training_participation" not in {f.feature for f in score(person, model).top_factors}
+
+
+def test_factors_that_change_nothing_are_not_listed() -> None:
+    # culture none, review trend flat, pay at the midpoint, no manager change: 0 points each.
+    result = score(features(training_participation=0.1, tenure_months=40), FALLBACK)
+    assert [(f.feature, f.contribution) for f in result.top_factors] == [
+        ("training_participation", D("0.700")),
+        ("tenure_months", D("-0.400")),
+    ]
+    assert all(f.contribution != 0 for f in result.top_factors)
+    nothing = score(features(training_participation=None, tenure_months=24, culture_fit=None), TransparentFallback())
+    assert [f.feature for f in nothing.top_factors] == ["tenure_months"]
+
+
+def test_contributions_are_told_in_plain_words() -> None:
+    assert [effect_of(D(v)) for v in ("0.8", "0.5", "0.499", "-0.2", "-0.5", "-1.2")] == [
+        "raises_a_lot", "raises_a_lot", "raises_a_little", "lowers_a_little", "lowers_a_lot", "lowers_a_lot"]
+    result = score(features(training_participation=0.1, tenure_months=40, pay_position=0.95), FALLBACK)
+    assert [(f.feature, f.effect) for f in result.top_factors] == [
+        ("training_participation", "raises_a_lot"),  # +0.7
+        ("tenure_months", "lowers_a_little"),  # -0.4
+        ("pay_position", "raises_a_little"),  # +0.3
+    ]
+
+
+def test_the_standard_model_card_is_measured_on_the_whole_history() -> None:
+    history = synthetic(50, seed=3)
+    leavers = sum(1 for p in history if p.left)
+    assert 0 < leavers < MIN_DEPARTURES  # too few for a tenant model
+    card = model_card(history, model_for(history))
+    assert (card.method, card.employees, card.leavers, card.stayers) == ("fallback", 50, leavers, 50 - leavers)
+    assert card.description == FALLBACK_DESCRIPTION and LIMIT_NOT_FITTED in card.limits
+    assert card.features == list(FEATURES) and (card.minimum_leavers, card.minimum_stayers) == (30, 30)
+    validation = card.validation
+    assert validation is not None and validation.method == "history"
+    assert (validation.employees, validation.leavers) == (50, leavers)
+    # The fixed points rank short tenure and skipped training as risky, which is how the synthetic people leave.
+    assert validation.auc > D("0.6") and validation.auc.as_tuple().exponent == -3
+    rate = leavers / 50
+    assert validation.base_rate_brier == D(repr(rate * (1 - rate))).quantize(D("0.001"))
+
+
+def test_a_tenant_model_card_is_validated_on_employees_it_was_not_fitted_on(model: TrainedModel) -> None:
+    history = synthetic(300, seed=5)
+    card = model_card(history, model)
+    assert (card.method, card.description, card.employees) == ("trained", TRAINED_DESCRIPTION, 300)
+    assert card.leavers == model.departures and card.stayers == model.stayers
+    validation = card.validation
+    assert validation is not None and validation.method == "holdout"
+    held = history[HOLDOUT_EVERY - 1 :: HOLDOUT_EVERY]
+    assert (validation.employees, validation.leavers) == (len(held), sum(1 for p in held if p.left))
+    assert validation.auc > D("0.75") and validation.brier < validation.base_rate_brier
+    assert msgspec.json.decode(msgspec.json.encode(card), type=ModelCard) == card
+
+
+def test_a_history_without_leavers_is_not_validated() -> None:
+    stayers = [p for p in synthetic(60, seed=4) if not p.left]
+    card = model_card(stayers, model_for(stayers))
+    assert card.validation is None and card.leavers == 0
+    assert {*card.limits, card.description} <= set(MODEL_CARD_MESSAGES)
