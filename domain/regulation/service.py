@@ -66,6 +66,16 @@ class InvalidLawVersion(InvalidInput):
     template = "The {country} {series} version is not valid: {problem}"
 
 
+class LawVersionOutsideRegions(InvalidLawVersion):
+    template = "The {country} {series} version names the region {region}, which the rule pack does not have."
+
+
+class NoLawPack(InvalidInput):
+    code = "no_law_pack"
+    title = "No law for this country"
+    template = UnknownCountry.template
+
+
 class UnknownSeries(InvalidInput):
     code = "unknown_law_series"
     title = "Unknown series"
@@ -409,7 +419,7 @@ def _pack(country: str) -> Pack:
     try:
         return law_pack_for(country)
     except UnknownCountry as exc:
-        raise InvalidInput(problem=str(exc), field="country") from exc
+        raise NoLawPack(country=country, field="country") from exc
 
 
 def _validated(pack: Pack, request: NewLawVersion) -> ParameterVersion[Any]:
@@ -422,9 +432,8 @@ def _validated(pack: Pack, request: NewLawVersion) -> ParameterVersion[Any]:
         raise InvalidLawVersion(country=pack.country, series=request.series, problem=str(exc),
                                 field="data") from exc
     if version.region is not None and version.region not in pack.regions:
-        raise InvalidLawVersion(country=pack.country, series=request.series,
-                                problem=f"region {version.region} is not one of the pack's regions",
-                                field="data/region")
+        raise LawVersionOutsideRegions(country=pack.country, series=request.series, region=version.region,
+                                       field="data.region")
     return version
 
 

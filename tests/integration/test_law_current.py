@@ -115,3 +115,20 @@ async def test_the_pack_list_shows_each_versions_level(client: Any, tenant_a: An
     assert german["de-labour-2026"]["carry_forward"] is False
     levels = {v["verification"] for p in packs.values() for v in p["versions"]}
     assert levels <= {"official", "corroborated", "unverified"} and "corroborated" in levels
+
+
+async def test_a_version_or_choice_the_law_cannot_take_is_refused_in_the_readers_language(
+        client: Any, tenant_a: Any, token_for: Any) -> None:
+    proposer = bearer(await token_for(tenant_a, "payroll_preparer", subject="law-proposer"),
+                      **{"Accept-Language": "zh-CN"})
+    elsewhere = {**shanghai_version(f"tenant-xx-{uuid.uuid4().hex[:6]}", "8000", "37731"), "region": "XX"}
+    refused = await client.post("/v1/law-versions", headers=proposer, json={
+        "country": "CN", "series": "social_insurance", "data": elsewhere})
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_law_version"
+    assert refused.json()["detail"] == "CN social_insurance 版本指定的地区XX不在该规则包的地区之内。"
+    assert refused.json()["errors"][0]["pointer"] == "/data/region"
+    admin = bearer(await token_for(tenant_a, "tenant_admin", subject="law-admin"), **{"Accept-Language": "zh-CN"})
+    nowhere = await client.post("/v1/law-choices", headers=admin, json={
+        "country": "AQ", "series": "social_insurance", "kind": "carry_forward", "reason": "no such law"})
+    assert nowhere.status_code == 400 and nowhere.json()["code"] == "no_law_pack", nowhere.text
+    assert nowhere.json()["detail"] == "没有适用于国家AQ的规则包。"
