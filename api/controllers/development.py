@@ -16,6 +16,7 @@ from domain.analytics import service as analytics
 from domain.analytics.attrition import AttritionReport
 from domain.analytics.charts import render_attrition_html, render_feedback_loop_html
 from domain.analytics.feedback_loop import FeedbackLoopReport
+from domain.analytics.reading import attrition_read, feedback_loop_read
 from domain.employees import development
 from domain.employees.development import (
     ModuleView,
@@ -94,7 +95,7 @@ class FeedbackLoopController(Controller):
         if format == "html":
             names = analytics.competency_names(version, locale_of(request))
             return Response(render_feedback_loop_html(analysis, names, locale_of(request)), media_type=MediaType.HTML)
-        return Response(analysis)
+        return Response(feedback_loop_read(analysis, locale_of(request)))
 
     @post("/acceptance", operation_id="acceptProposedWeights", opt=requires(Operation.FEEDBACK_LOOP_ACCEPT),
           summary="Accept the proposed weights: a new model version; old evaluations keep theirs (audited)")
@@ -116,4 +117,4 @@ class AttritionController(Controller):
         report = await analytics.attrition(principal)
         if format == "html":
             return Response(render_attrition_html(report, locale_of(request)), media_type=MediaType.HTML)
-        return Response(report)
+        return Response(attrition_read(report, locale_of(request)))

@@ -110,8 +110,8 @@ def effect_of(contribution: Decimal) -> Effect:
 
 class RiskFactor(msgspec.Struct, frozen=True, kw_only=True):
     """One factor behind an employee's attrition risk: the feature (`culture_fit`, `training_participation`,
-    `tenure_months`, `review_trend`, `pay_position` or `recent_manager_change`), an explanation in English, and its
-    contribution in log-odds (negative lowers the risk), a decimal with 3 places."""
+    `tenure_months`, `review_trend`, `pay_position` or `recent_manager_change`), an explanation in the reader's
+    language, and its contribution in log-odds (negative lowers the risk), a decimal with 3 places."""
 
     feature: str  # one of FEATURES
     explanation: str  # msgid
@@ -522,7 +522,7 @@ class ModelCard(msgspec.Struct, frozen=True, kw_only=True):
     """What the attrition model is, what it was fitted on, how well it did and what it cannot do."""
 
     method: Method
-    description: Annotated[str, msgspec.Meta(description="What the model is (English; the page translates it).")]
+    description: Annotated[str, msgspec.Meta(description="What the model is, in the reader's language.")]
     employees: Annotated[int, msgspec.Meta(
         description="Current and former employees in the history the model was fitted on (or, for the standard "
                     "points model, measured on).")]
@@ -533,7 +533,7 @@ class ModelCard(msgspec.Struct, frozen=True, kw_only=True):
     features: list[str]
     validation: Annotated[Validation | None, msgspec.Meta(
         description="Null while the history has no leaver or no stayer to measure on.")]
-    limits: Annotated[list[str], msgspec.Meta(description="What the model cannot do (English).")]
+    limits: Annotated[list[str], msgspec.Meta(description="What the model cannot do, in the reader's language.")]
 
 
 def _auc(scored: Sequence[tuple[float, bool]]) -> float:

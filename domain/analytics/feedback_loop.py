@@ -81,7 +81,7 @@ class CompetencyStats(msgspec.Struct, frozen=True, kw_only=True):
     """How one competency's interview score relates to later performance over a job's hires: the hires with a score
     (`n`) and, of those, the hires rated on this competency (`rated_n`; the others count with their overall rating),
     Pearson's r with its 95% confidence interval, whether the sample suffices for a proposal (at least 10 hires) and, if
-    not, why (in English), and the current and proposed weights."""
+    not, why (in the reader's language, Accept-Language), and the current and proposed weights."""
 
     code: str
     n: int  # hires with an interview score for this competency
@@ -110,8 +110,8 @@ class Divergence(msgspec.Struct, frozen=True, kw_only=True):
 class FeedbackLoopAnalysis(msgspec.Struct, frozen=True, kw_only=True):
     """Whether a job's interview competency scores predict later performance, over its hires with both an interview
     evaluation and a performance review: statistics per competency, the proposed weights (summing to exactly 1; null
-    when there is too little data, with the reason in English), and the hires whose performance diverged from the
-    interview's prediction, largest gap first."""
+    when there is too little data, with the reason in the reader's language), and the hires whose performance
+    diverged from the interview's prediction, largest gap first."""
 
     hires: int
     min_sample: int

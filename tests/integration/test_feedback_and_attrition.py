@@ -123,7 +123,12 @@ async def test_with_too_little_data_the_loop_says_so(client: Any, tenant_a: Any,
         "effective_from": "2026-01-01", "overall_pass_threshold": "50", "competencies": [
             {"code": "coding", "names": {"en": "Coding"}, "weight": "1", "pass_threshold": "50"}]})
     analysis = (await client.get(f"/v1/jobs/{job['id']}/feedback-loop", headers=bearer(admin))).json()
-    assert analysis["insufficient_data"] is True and analysis["proposed_weights"] is None and analysis["reason"]
+    assert analysis["insufficient_data"] is True and analysis["proposed_weights"] is None
+    assert analysis["reason"] == "Fewer than 10 hires have both interview scores and performance ratings yet."
+    chinese = (await client.get(f"/v1/jobs/{job['id']}/feedback-loop",
+                                headers=bearer(admin, **{"Accept-Language": "zh-CN"}))).json()
+    assert "10" in chinese["reason"] and "{" not in chinese["reason"] and chinese["reason"] != analysis["reason"]
+    assert all(c["reason"] is None or "{" not in c["reason"] for c in chinese["competencies"])
     refused = await client.post(f"/v1/jobs/{job['id']}/feedback-loop/acceptance", headers=bearer(admin))
     assert refused.status_code == 409 and refused.json()["code"] == "feedback_loop_no_proposal"
 
@@ -161,6 +166,13 @@ async def test_attrition_risk_is_for_hr_only_and_explains_itself(
     assert page.status_code == 200 and "<svg" in page.text
     assert population["entity"].name in page.text and "attrition-hr" in page.text and "log-odds" not in page.text
     assert (await client.get("/v1/analytics/attrition", headers=bearer(manager))).status_code == 403
+    assert "{" not in card["description"] and str(card["minimum_leavers"]) in card["description"]
+    japanese = (await client.get("/v1/analytics/attrition", headers=bearer(hr, **{"Accept-Language": "ja"}))).json()
+    in_japanese = japanese["model_card"]
+    assert in_japanese["description"] != card["description"] and "{" not in in_japanese["description"]
+    assert in_japanese["limits"] != card["limits"]
+    explained = {f["explanation"] for r in japanese["employees"] for f in r["risk"]["top_factors"]}
+    assert explained and not explained & {f["explanation"] for f in factors}, "every explanation in Japanese"
 
 
 async def test_training_is_recorded_against_the_catalogue(client: Any, tenant_a: Any, token_for: Any,
