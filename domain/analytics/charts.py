@@ -105,6 +105,7 @@ ATTRITION_CHART_MESSAGES = (
     "Risk",
     "Band",
     "Top factors",
+    "{factor}: {effect}",
     "No factor stands out.",
     "No employees to show.",
     "About the model",
@@ -154,6 +155,13 @@ class _Texts:
     def t(self, message: str, **params: object) -> str:
         """Translated and escaped (the parameters are escaped with the rest)."""
         return escape(translate(message, self.locale, **params))
+
+    def markup(self, message: str, **html: str) -> str:
+        """Translated and escaped, its parameters HTML already made safe (placed after escaping the text)."""
+        text = escape(translate(message, self.locale, **{name: f"\ue000{name}\ue001" for name in html}))
+        for name, value in html.items():
+            text = text.replace(f"\ue000{name}\ue001", value)
+        return text
 
     def number(self, value: Decimal | float, places: int = 2) -> str:
         pattern = "#,##0." + "0" * places if places else "#,##0"
@@ -463,8 +471,10 @@ class _AttritionPage(_Texts):
     def row(self, row: EmployeeRisk) -> str:
         risk = row.risk
         factors = "".join(
-            f"<li>{self.t(factor.explanation)}: "
-            f'<span class="{_direction(factor.contribution)}">{self.t(_EFFECTS[factor.effect])}</span></li>'
+            "<li>" + self.markup(
+                "{factor}: {effect}", factor=self.t(factor.explanation),
+                effect=f'<span class="{_direction(factor.contribution)}">{self.t(_EFFECTS[factor.effect])}</span>',
+            ) + "</li>"
             for factor in risk.top_factors
         ) or f'<li class="muted">{self.t("No factor stands out.")}</li>'
         return (

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
 from domain.assessments.scoring import Evaluation, ModelVersion
@@ -275,7 +276,7 @@ body{max-width:1400px}
 th{word-break:keep-all;overflow-wrap:normal;hyphens:manual}
 th .sub{display:block;font-weight:400;font-size:.76rem;color:#57606a;white-space:nowrap}
 .candidate{min-width:9em;max-width:22em;overflow-wrap:anywhere;word-break:normal}
-td.rank{width:3em;text-align:right}
+td.rank{width:3em;text-align:right}td.outcome{white-space:nowrap}
 .pass{background:#e6f4ea;color:#1a4d2e}.fail{background:#fdeaea;color:#7a1c1c}
 .notscored{background:#f1f1f1;color:#57606a;font-style:italic}
 .gap{display:block;font-size:.8rem;opacity:.85}.verdict{font-size:.8rem;white-space:nowrap}
@@ -288,12 +289,13 @@ figcaption{font-weight:600;margin-bottom:.3rem;overflow-wrap:anywhere}svg{displa
 .notes{font-size:.85rem;color:#57606a}
 @page{size:A4 landscape;margin:12mm}
 @media print{body{max-width:none;margin:0;padding:0;font-size:9pt}h2{break-after:avoid}
-tr{break-inside:avoid}thead{display:table-header-group}.charts{grid-template-columns:repeat(2,minmax(0,1fr))}}
+tr{break-inside:avoid}thead{display:table-header-group}.charts{grid-template-columns:repeat(2,minmax(0,1fr))}
+figure svg{max-height:74mm}}
 """.strip()
 
 # Radar geometry: floats are fine here, they only place pixels; every figure shown stays a Decimal.
-_WIDTH, _HEIGHT, _RADIUS = 640, 460, 150
-_CX, _CY = _WIDTH / 2, _HEIGHT / 2
+_WIDTH, _HEIGHT, _RADIUS = 640, 420, 150
+_CX, _CY = _WIDTH / 2, 205  # room above for a two-line label, below for one
 _LABEL_WIDTH = 16  # beside the chart, where the width is short
 _LABEL_WIDTH_ABOVE_BELOW = 30  # above and below it, centred on the axis
 _LABEL_SIZE, _TICK_SIZE = 16, 13
@@ -367,7 +369,7 @@ class _Page:
                 f'<td class="num rank">{candidate.rank}</td>'
                 f'<td class="candidate">{escape(candidate.candidate_label)}</td>'
                 f'<td class="num">{self.overall(candidate)}</td>'
-                f'<td class="{_CSS_OF[candidate.outcome]}">{self.outcome(candidate)}</td>'
+                f'<td class="outcome {_CSS_OF[candidate.outcome]}">{self.outcome(candidate)}</td>'
                 f'<td class="num">{self.t("{passed} of {total}", passed=candidate.passed_count, total=total)}</td>'
                 f"<td>{self.code_list(candidate.missing)}</td>"
                 f"<td>{self.code_list(candidate.missing_evidence)}</td>"
@@ -376,7 +378,8 @@ class _Page:
         return _table("ranking", f"<h2>{self.t('Ranking')}</h2>", head, rows)
 
     def code_list(self, codes: list[str]) -> str:
-        return ", ".join(escape(self.name(code)) for code in codes)
+        """Competency names joined as the reader's language lists things (A, B, and C; A、B和C; A、B、C)."""
+        return escape(format_list([self.name(code) for code in codes], locale=self.numbers)) if codes else ""
 
     def scores(self) -> str:
         """One row per candidate, one column per competency: at most COMPETENCIES_PER_TABLE columns a table."""
@@ -412,7 +415,7 @@ class _Page:
     def score_cell(self, score: CandidateScore) -> str:
         badge = f' <span class="badge">{self.t("Missing evidence")}</span>' if score.missing_evidence else ""
         if score.score is None or score.gap is None:
-            return f'<td class="notscored">{self.t("Not scored")}{badge}</td>'
+            return f'<td class="notscored">{self.t("Not scored")}</td>'  # no evidence goes without saying
         css = "pass" if score.passed else "fail"
         verdict = self.t("Passed" if score.passed else "Failed")
         return (
