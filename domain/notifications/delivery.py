@@ -143,7 +143,9 @@ async def _send(postman: Postman, parcel: Parcel, now: datetime) -> dict[str, An
              "destination": masked(parcel.channel, parcel.address)}
     try:
         provider_id = await _hand_over(postman, parcel)
-    except DeliveryFailed as failure:
+    except Exception as exc:  # an unforeseen failure is retried like any other, never left holding its claim
+        failure = exc if isinstance(exc, DeliveryFailed) else DeliveryFailed(DeliveryProblem.REJECTED,
+                                                                              type(exc).__name__)
         final = failure.permanent or attempts >= postman.retry.max_attempts
         log.warning("notification %s: attempt %d by %s failed: %s", message.id, attempts, parcel.channel.value,
                     failure)

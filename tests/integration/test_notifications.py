@@ -8,15 +8,18 @@ import asyncio
 import email
 import email.policy
 import json
+import signal
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -32,8 +35,16 @@ from domain.notifications.tables import OutboxMessage
 from domain.recruitment import service as recruitment
 from domain.recruitment.service import STAGE_CHANGED_BODY, STAGE_CHANGED_SUBJECT
 from tests.conftest import bearer
+from tests.integration.test_cli import meridian
 from tests.integration.test_recruitment import new_candidate, new_job, unique_email, unique_mobile
-from tests.integration.test_serve_process import free_port
+from tests.integration.test_serve_process import (
+    PATIENCE_SECONDS,
+    answers,
+    free_port,
+    installation,
+    serving,
+    wait_until,
+)
 
 pytestmark = pytest.mark.anyio
 SENDER = "Hiring Co Careers <careers@hiring.example>"
@@ -89,12 +100,12 @@ def mailhost() -> Iterator[Mailhost]:
 
 
 class TwilioStandIn(ThreadingHTTPServer):
-    """Answers Twilio's Messages API as Twilio does (201 and the message's sid), or the queued ``answers``."""
+    """Answers Twilio's Messages API as Twilio does (201 and the message's sid), or the answers queued for a number."""
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _TwilioHandler)
         self.requests: list[dict[str, Any]] = []
-        self.answers: list[tuple[int, dict[str, Any]]] = []
+        self.answers: dict[str, list[tuple[int, dict[str, Any]]]] = {}
 
     @property
     def base_url(self) -> str:
@@ -108,8 +119,8 @@ class _TwilioHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         self.server.requests.append({"path": self.path, "authorization": self.headers["Authorization"],
                                      "content_type": self.headers["Content-Type"], "form": parse_qs(body)})
-        status, answer = (self.server.answers.pop(0) if self.server.answers
-                          else (201, {"sid": f"SM{uuid.uuid4().hex}", "status": "queued"}))
+        queued = self.server.answers.get(parse_qs(body)["To"][0])
+        status, answer = queued.pop(0) if queued else (201, {"sid": f"SM{uuid.uuid4().hex}", "status": "queued"})
         payload = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -119,6 +130,10 @@ class _TwilioHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+def e164(phone: str) -> str:
+    return "+" + "".join(c for c in phone if c.isdigit())
 
 
 @pytest.fixture
@@ -241,17 +256,40 @@ async def test_a_candidate_who_chose_sms_is_texted_through_the_provider_adapter(
 
     await notifications.deliver_due(office.tenant, postman(sms=provider))
 
-    (request,) = [r for r in twilio.requests if r["form"]["To"] == ["+" + "".join(c for c in phone if c.isdigit())]]
+    (request,) = [r for r in twilio.requests if r["form"]["To"] == [e164(phone)]]
     assert request["path"] == "/2010-04-01/Accounts/AC0123456789/Messages.json"
     assert request["authorization"] == "Basic QUMwMTIzNDU2Nzg5OnNlY3JldC10b2tlbg=="  # AC0123456789:secret-token
     assert request["content_type"] == "application/x-www-form-urlencoded"
-    e164 = "+" + "".join(c for c in phone if c.isdigit())
-    assert request["form"]["To"] == [e164] and request["form"]["From"] == ["+15005550006"]
+    assert request["form"]["From"] == ["+15005550006"]
     assert request["form"]["Body"] == [translate(STAGE_CHANGED_BODY, "ja", job="Backend engineer", stage="内定")]
     (shown,) = await deliveries(client, office, moved.json())
     assert (shown["status"], shown["channel"], shown["attempts"]) == ("sent", "sms", 1)
     assert shown["destination"].startswith("+86 139") and "****" in shown["destination"]
     assert shown["sent_local"].endswith("+09:00")
+
+
+async def test_the_providers_refusals_are_retried_or_final_and_keep_no_number(
+        client: Any, office: Office, twilio: TwilioStandIn) -> None:
+    phone = unique_mobile()
+    _, application = await candidate_told(client, office, phone=phone, notification_channel="sms")
+    provider = notifications.TwilioSms("AC0123456789", "secret-token", "+15005550006", base_url=twilio.base_url)
+    twilio.answers[e164(phone)] = [
+        (503, {"code": 20500, "message": "Service unavailable"}),
+        (400, {"code": 21211, "message": f"The 'To' number {phone} is not a valid phone number."})]
+    start = datetime.now(UTC)
+
+    await notifications.deliver_due(office.tenant, postman(sms=provider), now=start)
+    (shown,) = await deliveries(client, office, application)
+    assert (shown["status"], shown["attempts"], shown["last_error"]) == ("pending", 1, "temporary_refusal")
+
+    await notifications.deliver_due(office.tenant, postman(sms=provider), now=start + timedelta(minutes=1))
+    (shown,) = await deliveries(client, office, application)
+    assert (shown["status"], shown["attempts"], shown["last_error"]) == ("failed", 2, "recipient_refused")
+    async with unit_of_work(office.tenant, write=False) as uow:
+        stored = await OutboxMessage.select(OutboxMessage.last_error_detail).where(
+            (OutboxMessage.tenant_id == uow.tenant_id)
+            & (OutboxMessage.about_id == uuid.UUID(application["id"]))).first()
+    assert stored == {"last_error_detail": "HTTP 400, Twilio error 21211"}
 
 
 async def test_a_channel_needs_its_address_and_no_channel_suppresses_the_message(
@@ -411,3 +449,38 @@ async def test_the_settings_choose_the_channels_and_no_channel_starts_no_worker(
     assert isinstance(configured.sms, notifications.TwilioSms) and configured.sms.base_url == "http://127.0.0.1:9"
     assert configured.quiet_hours is None
     assert start_delivery(settings) is None  # the test server configures no channel
+
+
+@pytest.mark.sqlite
+def test_meridian_serve_emails_with_its_settings_and_stops_its_worker_on_sigterm(
+        tmp_path: Path, mailhost: Mailhost) -> None:
+    env = {**installation(tmp_path / "install"), "MERIDIAN_SMTP_HOST": "127.0.0.1",
+           "MERIDIAN_SMTP_PORT": str(mailhost.port), "MERIDIAN_SMTP_STARTTLS": "false", "MERIDIAN_SMTP_FROM": SENDER,
+           "MERIDIAN_NOTIFICATION_QUIET_HOURS": "off", "MERIDIAN_NOTIFICATION_POLL_SECONDS": "1"}
+    issued = meridian("tokens", "issue", "--subject", "ops", "--roles", "tenant_admin,recruiter", env=env)
+    assert issued.returncode == 0, issued.stderr
+    port, address = free_port(), unique_email()
+    with serving(env, port, tmp_path / "serve.log") as server:
+        wait_until(lambda: answers(port), "the server to answer")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=bearer(issued.stdout.strip())) as http:
+            application = _applied_and_moved(http, address)
+        wait_until(lambda: mailhost.inbox.letters_to(address), "the worker to send the email")
+
+        server.send_signal(signal.SIGTERM)  # the shutdown waits for the worker; a worker that hung would hang it
+        assert server.wait(timeout=PATIENCE_SECONDS) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal it ran
+    (letter,) = mailhost.inbox.letters_to(address)
+    assert letter["Message-ID"].endswith("@hiring.example>") and application["stage"] == "interview"
+
+
+def _applied_and_moved(http: httpx.Client, address: str) -> dict[str, Any]:
+    entity = http.post("/v1/legal-entities", json={"name": "Serve Co", "country": "DE", "currency": "EUR",
+                                                   "timezone": "Europe/Berlin"})
+    assert entity.status_code == 201, entity.text
+    job = http.post("/v1/jobs", json={"legal_entity_id": entity.json()["id"], "location": "Berlin",
+                                      "title": {"en": "Engineer"}, "description": {"en": "Python"}})
+    candidate = http.post("/v1/candidates", json={"full_name": "Ada", "email": address, "timezone": "Europe/Berlin"})
+    applied = http.post("/v1/applications", json={"candidate_id": candidate.json()["id"], "job_id": job.json()["id"]})
+    moved = http.post(f"/v1/applications/{applied.json()['id']}/stage", json={"stage": "interview", "reason": "cv"},
+                      headers={"If-Match": applied.headers["etag"]})
+    assert moved.status_code == 200, moved.text
+    return dict(moved.json())
