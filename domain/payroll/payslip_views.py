@@ -13,6 +13,7 @@ from compliance.calculation import CalculationResult
 from domain.audit.service import AuditEntryView, entries_of
 from domain.kernel.db import unit_of_work
 from domain.kernel.errors import NotFound
+from domain.kernel.i18n import translate
 from domain.kernel.money import exact, from_minor
 from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
@@ -30,11 +31,26 @@ class PayslipNotFound(NotFound):
     template = "There is no payslip with this id."
 
 
-def _payslip_view(slip: PayslipRow) -> PayslipView:
+def _payslip_view(slip: PayslipRow, locale: str) -> PayslipView:
     return PayslipView(id=slip.id, run_id=slip.run_id, employee_id=slip.employee_id, currency=slip.currency,
                        gross=from_minor(slip.gross_minor, slip.currency),
                        net=from_minor(slip.net_minor, slip.currency),
-                       employer_cost=from_minor(slip.employer_cost_minor, slip.currency), result=slip.result)
+                       employer_cost=from_minor(slip.employer_cost_minor, slip.currency),
+                       result=_labelled(slip.result, locale))
+
+
+def _labelled(result: dict[str, Any], locale: str) -> dict[str, Any]:
+    """A stored result as its reader reads it, like a calculation's answer: each line's label (kept as its English
+    msgid) in ``locale``, in the payslip and in each period a settlement recalculated."""
+    shown = {**result, "lines": _labels_in(result.get("lines", []), locale)}
+    if "settlement" in result:
+        shown["settlement"] = [{**period, "lines": _labels_in(period.get("lines", []), locale)}
+                               for period in result["settlement"]]
+    return shown
+
+
+def _labels_in(lines: list[dict[str, Any]], locale: str) -> list[dict[str, Any]]:
+    return [{**line, "label": translate(line["label"], locale)} if "label" in line else line for line in lines]
 
 
 async def payslips_of(principal: Principal, run_id: UUID, cursor: str | None = None,
@@ -46,7 +62,8 @@ async def payslips_of(principal: Principal, run_id: UUID, cursor: str | None = N
         if run.results_batch is None:
             return Page(items=[], next_cursor=None)
         slips = await queries.payslip_page(uow, run.results_batch, after=after, limit=limit + 1)
-    return page_of([_payslip_view(slip) for slip in slips], limit, lambda slip: str(slip.employee_id))
+    return page_of([_payslip_view(slip, principal.locale) for slip in slips], limit,
+                   lambda slip: str(slip.employee_id))
 
 
 #: What payroll keeps for its reviewers and not for the employee: how the law was applied, and how well each
@@ -60,7 +77,8 @@ async def own_payslips(principal: Principal, employee_id: UUID, cursor: str | No
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         slips = await queries.payslips_of_employee(uow, employee_id, after=decode_uuid_cursor(cursor),
                                                    limit=limit + 1)
-    return page_of([_as_employee_reads_it(_payslip_view(slip)) for slip in slips], limit, lambda slip: str(slip.id))
+    return page_of([_as_employee_reads_it(_payslip_view(slip, principal.locale)) for slip in slips], limit,
+                   lambda slip: str(slip.id))
 
 
 def _as_employee_reads_it(view: PayslipView) -> PayslipView:

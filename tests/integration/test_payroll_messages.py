@@ -95,6 +95,10 @@ async def test_exceptions_and_calculation_problems_read_in_the_language_the_read
             "ja": "の一時控除は300.00 CNYですが、前回の給与計算回ではこの項目の金額がありませんでした。",
         }[locale]
         assert "2026-03-20" in by_code[(str(leaver.id), "variance.paid_after_termination")]["message"]
+        slips = (await client.get(f"{url}/payslips", headers=asking)).json()["items"]
+        labels = {line["code"]: line["label"] for slip in slips for line in slip["result"]["lines"]}
+        assert labels["cn.iit"] == translate("Individual income tax", locale) != "Individual income tax"
+        assert labels["payroll.deduction"] == translate("One-off deduction", locale) != "One-off deduction"
 
 
 async def test_a_user_reads_in_their_own_language_unless_the_request_asks_for_another(
