@@ -31,6 +31,7 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
     SecurityScheme,
+    Tag,
 )
 from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
@@ -253,6 +254,36 @@ def document_errors(routes: Iterable[type[Controller] | HTTPRouteHandler]) -> No
 # -- after the document is built: what Litestar cannot derive from a handler's signature --------------------
 
 
+#: The bounded contexts operations are grouped by, in the order the docs list them.
+TAGS: dict[str, str] = {
+    "Platform": "Health, and provisioning tenants (platform operators of a shared installation).",
+    "Identity": "Who you are, the users of your organisation, their roles and scopes.",
+    "Tenant": "Your organisation's settings: countries, time zone, default language.",
+    "Legal entities": "The employing companies of your organisation, each with its country, currency and zone.",
+    "Recruitment": "Jobs, competency models, candidates, consents, applications and the pipeline.",
+    "Candidate portal": "What a candidate sees of their own applications, with a candidate token.",
+    "AI interview results": "Interview-AI vendors, their signed deliveries, evaluations against competency models, "
+                            "candidate comparisons.",
+    "Employees": "Hiring with the evaluation, employments, onboarding plans, reviews, training, bank accounts and "
+                 "tax attributes.",
+    "Analytics": "How interview scores relate to later performance, and attrition risk.",
+    "Payroll": "Pay groups, pay runs with dual review, payslips, variance, corrections and finance exports.",
+    "Compliance": "Labour-law and tax rule packs with their citations, contract checks, holidays, and your "
+                  "organisation's own law versions and choices.",
+    "Reports": "Short-lived links that open a report in a browser without a bearer token.",
+    "Audit": "The tamper-evident audit chain of every change and sensitive read.",
+}
+
+
+def _declare_tags(document: OpenAPI) -> None:
+    used = {tag for item in (document.paths or {}).values() for method in ("get", "put", "post", "delete", "patch")
+            if isinstance(operation := getattr(item, method, None), Operation) for tag in operation.tags or ()}
+    undescribed = used - TAGS.keys()
+    if undescribed:
+        raise ValueError(f"describe the tags {sorted(undescribed)} in api.openapi.TAGS")
+    document.tags = [Tag(name=name, description=text) for name, text in TAGS.items() if name in used]
+
+
 def finish_document(app: Litestar) -> None:
     """Headers the middleware and ``api.http`` read, and the renderings a ``format`` query selects."""
     document = app.openapi_schema
@@ -274,6 +305,7 @@ def finish_document(app: Litestar) -> None:
             operation.description = describe(handler)
             document_deprecation(operation, handler)
     name_schemas(document)
+    _declare_tags(document)
     add_examples(document)
 
 

@@ -119,8 +119,9 @@ class EmployeeRecordsController(Controller):
     @post("/tax-attributes", operation_id="setTaxAttributes", opt=requires(Operation.TAX_ATTRIBUTES_WRITE),
           summary="The employee's attributes for a country's payroll pack, validated against its input schema")
     async def set_tax_attributes(self, principal: Caller, employee_id: FromPath[UUID],
-                                 data: JSONBody[TaxAttributesChange]) -> TaxAttributesView:
-        return await service.set_tax_attributes(principal, employee_id, data)
+                                 data: JSONBody[TaxAttributesChange]) -> Response[TaxAttributesView]:
+        attributes = await service.set_tax_attributes(principal, employee_id, data)
+        return created(attributes, f"/v1/employees/{employee_id}/tax-attributes/{attributes.country}")
 
     @get("/tax-attributes/{country:str}", operation_id="getTaxAttributes", opt=requires(Operation.EMPLOYEES_READ),
          summary="The tax attributes in force on as_of (default today)")

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from api.guards import Caller, requires
-from api.http import Cursor, Limit
+from api.http import Cursor, Limit, created
 from api.openapi import raw_answer, raw_body
 from api.uploads import UPLOAD_RESPONSES, upload_body
 from domain.kernel.pagination import Page
@@ -39,11 +39,12 @@ class ApplicationRecordingController(Controller):
           summary="Upload a recording or attachment as the raw request body (audio, video, PDF or text), "
                   "streamed and encrypted at rest")
     async def upload(self, request: Request[Any, Any, Any], principal: Caller, application_id: FromPath[UUID],
-                     filename: Filename) -> RecordingView:
+                     filename: Filename) -> Response[RecordingView]:
         settings = request.app.state.settings
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        return await service.upload(principal, application_id, filename, content_type, upload_body(request),
-                                    settings.max_upload_bytes)
+        recording = await service.upload(principal, application_id, filename, content_type, upload_body(request),
+                                         settings.max_upload_bytes)
+        return created(recording, f"/v1/recordings/{recording.id}/content")
 
     @get("/", operation_id="listRecordings",
          opt=requires(Operation.RECORDINGS_READ),

@@ -44,7 +44,7 @@ test('a document breaking every rule gives one result per break', () => {
     'meridian-no-empty-response-schema': 1,
     'meridian-operation-id-camel-case': 2,
     'meridian-operation-summary': 1,
-    'meridian-path-kebab-case': 1,
+    'meridian-path-kebab-case': 2,
     'meridian-rate-limited-retry-after-header': 1,
     'meridian-request-example': 1,
     'meridian-response-example': 1,
