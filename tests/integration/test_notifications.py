@@ -235,7 +235,7 @@ async def test_a_stage_change_reaches_the_candidate_by_email_in_their_language(
 
 
 async def test_a_candidate_who_chose_sms_is_texted_through_the_provider_adapter(
-        client: Any, office: Office, twilio: TwilioStandIn) -> None:
+        client: Any, office: Office, twilio: TwilioStandIn, token_for: Any) -> None:
     phone = unique_mobile()
     created = await new_candidate(client, office.recruiter, national_id=None, national_id_country=None,
                                   phone=phone, locale="ja", timezone="Asia/Tokyo")
@@ -247,6 +247,11 @@ async def test_a_candidate_who_chose_sms_is_texted_through_the_provider_adapter(
                                 headers=bearer(office.recruiter, **{"If-Match": created.headers["etag"]}))
     assert chosen.status_code == 200, chosen.text
     assert chosen.json()["notification_channel"] == "sms" and chosen.json()["version"] == candidate["version"] + 1
+    auditor = await token_for(office.tenant, "auditor", subject="notify-auditor")
+    trail = (await client.get(f"/v1/audit/entries?entity_type=candidate&entity_id={candidate['id']}&limit=200",
+                              headers=bearer(auditor))).json()["items"]
+    (changed,) = [entry for entry in trail if entry["action"] == "candidate.updated"]
+    assert (changed["before"], changed["after"]) == ({"notification_channel": "email"}, {"notification_channel": "sms"})
     applied = await client.post("/v1/applications", headers=bearer(office.recruiter),
                                 json={"candidate_id": candidate["id"], "job_id": office.job["id"]})
     moved = await client.post(f"/v1/applications/{applied.json()['id']}/stage", json={"stage": "offer", "reason": "x"},
