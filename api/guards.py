@@ -56,10 +56,12 @@ def caller(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
 #: The ``principal`` every protected handler declares as a parameter, provided from the verified token.
 def _principal(request: Request[Any, Any, Any]) -> Principal:
     """The caller, reading in the language the request asks for (Accept-Language) where Meridian has it, else
-    in the user's own: what the domain writes for a person at read time is in the reader's language."""
+    in the user's own: the one language of the answer, its problems and its Content-Language."""
     principal = caller(request)
     asked = request.headers.get("accept-language")
-    return replace(principal, locale=negotiate(asked, principal.locale)) if asked else principal
+    locale = negotiate(asked, principal.locale) if asked else principal.locale
+    request.scope["state"]["locale"] = locale  # type: ignore[typeddict-item]
+    return replace(principal, locale=locale)
 
 
 PRINCIPAL = {"principal": Provide(_principal, sync_to_thread=False)}

@@ -110,8 +110,11 @@ async def test_a_user_reads_in_their_own_language_unless_the_request_asks_for_an
         "locale": "ja"})
     assert added.status_code == 201, added.text
     japanese = await token_for(tenant_a, "payroll_reviewer", subject=subject)
-    own = (await client.get(url, headers=bearer(japanese))).json()
-    assert CJK.search(own["calculation_problems"][0]["problem"])
+    read = await client.get(url, headers=bearer(japanese))
+    assert read.headers["content-language"] == "ja"
+    assert CJK.search(read.json()["calculation_problems"][0]["problem"])
+    missing = await client.get(f"/v1/pay-runs/{uuid.uuid4()}", headers=bearer(japanese))
+    assert missing.headers["content-language"] == "ja" and CJK.search(missing.json()["detail"]), "problems too"
     asked = (await client.get(url, headers=bearer(japanese, **{"Accept-Language": "en"}))).json()
     assert not CJK.search(asked["calculation_problems"][0]["problem"])
 
