@@ -54,6 +54,7 @@ from api.controllers.recruitment import (
     JobController,
     PipelineController,
 )
+from api.controllers.report_links import ReportLinkController
 from api.controllers.tenancy import LegalEntityController, TenantController
 from api.deprecation import DeprecationHeaders
 from api.guards import PRINCIPAL, authorize
@@ -81,7 +82,7 @@ CONTROLLERS = [
     EmployeeRecordsController, TrainingModuleController, EmployeeDevelopmentController, FeedbackLoopController,
     AttritionController, OnboardingItemController, PayGroupController, PayRunController, PayrollAdminController,
     PayRunFinanceController, PayslipController, OwnPayslipController, CoverageController, LawVersionController,
-    LawChoiceController,
+    LawChoiceController, ReportLinkController,
 ]
 
 

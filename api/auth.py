@@ -76,6 +76,8 @@ class TokenVerifier:
         raise jwt.InvalidIssuerError("untrusted issuer")
 
     def _claims(self, claims: dict[str, Any]) -> VerifiedClaims:
+        if "purpose" in claims:  # a single-purpose token (a report link) is never a bearer token
+            raise ValueError("a token with a purpose is not a bearer token")
         tenant_id = UUID(str(claims["tid"]))
         if self.settings.mode is Mode.ONPREM and self.onprem_tenant and tenant_id != self.onprem_tenant:
             raise ValueError("token names another tenant than this installation's")

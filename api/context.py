@@ -23,6 +23,19 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+#: A path segment longer than this is not logged when no route matched: it may be a token (a report link's).
+_LONGEST_LOGGED_SEGMENT = 40
+
+
+def logged_route(scope: Scope) -> str:
+    """The matched route's template (``/v1/report-links/{token}``), never the path: a path may carry a secret.
+    A path no route matched is logged with its long segments cut out."""
+    template = scope.get("path_template")
+    if template:
+        return str(template)
+    return "/".join(part if len(part) <= _LONGEST_LOGGED_SEGMENT else "…" for part in scope["path"].split("/"))
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, default_locale: str = "en") -> None:
         self.app = app
@@ -57,9 +70,8 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_context)
         finally:
-            route = scope["path"]
             log.info("request", extra={
-                "request_id": request_id, "method": scope["method"], "route": str(route), "status": status,
+                "request_id": request_id, "method": scope["method"], "route": logged_route(scope), "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "tenant_id": str(state["principal"].tenant_id) if state.get("principal") else None,
             })

@@ -224,6 +224,9 @@ PROBLEMS: dict[str, tuple[str, str, str, str | None]] = {
     "404": ("not_found", "Not found", "There is no such job.", None),
     "409": ("conflict", "Conflict", "The request conflicts with data saved meanwhile; read it again and retry.",
             None),
+    "410": ("report_link_expired", "Report link expired",
+            "This report link has expired; links open their report for a few minutes only. Open the report from "
+            "Meridian again to get a new link.", None),
     "412": ("stale_version", "Precondition failed",
             "The job was changed by someone else. Read it again and retry with its new ETag.", None),
     "413": ("request_too_large", "Request too large", "The request body is larger than this API accepts.", None),

@@ -35,6 +35,7 @@ STATUS_OF_KIND = {
     ErrorKind.UNAUTHENTICATED: 401,
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.NOT_FOUND: 404,
+    ErrorKind.GONE: 410,
     ErrorKind.CONFLICT: 409,
     ErrorKind.PRECONDITION_FAILED: 412,
     ErrorKind.TOO_LARGE: 413,

@@ -34,6 +34,7 @@ from domain.payroll.service import (
     PayCalendar,
     PayGroupSummary,
     PayGroupView,
+    PayRunReview,
     PayRunSummary,
     PayRunView,
     PayslipHistory,
@@ -177,6 +178,23 @@ class PayRunController(Controller):
         """A page of the run's variance exceptions by key (an employee's together); `acknowledged=false` keeps
         those a reviewer must still acknowledge before approving."""
         return await service.exceptions_of(principal, run_id, cursor, limit, acknowledged)
+
+    @get("/{run_id:uuid}/review", operation_id="getPayRunReview", opt=requires(Operation.PAYROLL_READ),
+         responses=renders(PayRunReview, "The review, or with format=html the page reviewers approve from"),
+         summary="What reviewers approve from: the run's subject, net pay against the previous run, its variance "
+                 "exceptions and calculation problems; format=html gives a localised page with a chart")
+    async def review(self, principal: Caller, run_id: FromPath[UUID],
+                     format: FromQuery[Literal["json", "html"]] = "json") -> Response[Any]:
+        """The run's subject (group, legal entity, period, state, preparer, who calculated it and when, results
+        hash, approvals); net pay per currency beside the previous run's (the run the variance check compares
+        with) and the largest changes per employee; the variance exceptions with their acknowledgements; and the
+        payslips the last calculation could not calculate. Texts, dates and amounts are in the reader's language
+        (Accept-Language, else the user's own) and time zone; `format=html` draws it as one printable page with a
+        chart of the net-pay changes, which a browser opens through a report link (`createReportLink`)."""
+        review = await service.pay_run_review(principal, run_id)
+        if format == "html":
+            return Response(service.render_pay_run_review_html(review, principal.locale), media_type=MediaType.HTML)
+        return Response(review)
 
     @post("/{run_id:uuid}/exceptions/{exception_id:uuid}/acknowledgement", operation_id="acknowledgeException",
           opt=requires(Operation.PAYROLL_REVIEW),

@@ -10,6 +10,8 @@ from typing import Any, NamedTuple
 class ErrorKind(StrEnum):
     INVALID = "invalid"
     NOT_FOUND = "not_found"
+    #: something that existed and is no longer valid (an expired report link)
+    GONE = "gone"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"
     UNAUTHENTICATED = "unauthenticated"

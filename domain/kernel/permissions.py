@@ -95,6 +95,9 @@ class Operation(StrEnum):
     RESULTS_WRITE = "results:write"
     #: The security log of a vendor's refused deliveries (counts, times, source addresses): tenant admins only.
     DELIVERY_REFUSALS_READ = "delivery_refusals:read"
+    #: A short-lived link a browser opens a report with (no bearer header); the report's own permission is checked
+    #: when the link is issued and again when it is opened.
+    REPORT_LINKS_CREATE = "report_links:create"
 
 
 R = Role
@@ -160,6 +163,7 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     #: Map parked results to applications and recompute evaluations against a newer model: explicit, audited.
     Operation.RESULTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
     Operation.DELIVERY_REFUSALS_READ: frozenset({R.TENANT_ADMIN}),
+    Operation.REPORT_LINKS_CREATE: _STAFF | {R.EMPLOYEE},
 }
 
 #: Operations that change state. An auditor holds none of them.

@@ -54,6 +54,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     master_key: str | None = None
     rate_limit_per_minute: int = 600
     max_body_bytes: int = 1_048_576
+    #: How long a report link (``createReportLink``) opens its report, in minutes.
+    report_link_minutes: int = 5
     #: Interview recordings and attachments, streamed and encrypted into data_dir/objects.
     max_upload_bytes: int = 536_870_912
     default_locale: str = "en"
@@ -154,6 +156,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("MERIDIAN_DB_POOL_SIZE: must be between 1 and 200")
     if not 1 <= s.rate_limit_per_minute <= 1_000_000:
         problems.append("MERIDIAN_RATE_LIMIT_PER_MINUTE: must be between 1 and 1000000")
+    if not 1 <= s.report_link_minutes <= 60:
+        problems.append("MERIDIAN_REPORT_LINK_MINUTES: must be between 1 and 60")
     if not 1024 <= s.max_body_bytes <= 1_073_741_824:
         problems.append("MERIDIAN_MAX_BODY_BYTES: must be between 1024 and 1073741824")
     if not 1024 <= s.max_upload_bytes <= 17_179_869_184:

@@ -59,6 +59,8 @@ from domain.payroll.preparation import (
     run_history,
 )
 from domain.payroll.review import ExceptionNotOpen, acknowledge, approve, cancel, exceptions_of, finalise, submit
+from domain.payroll.review_html import render_pay_run_review_html
+from domain.payroll.review_page import PayRunReview, pay_run_review
 from domain.payroll.runs import PayGroupNotFound, PayRunNotFound
 from domain.payroll.settings import (
     assign_region,
@@ -82,16 +84,16 @@ __all__ = [
     "NewCorrection",
     "NewPayGroup", "NewPayInput", "NewPayRun", "NewSettlement", "NewVarianceThresholds", "NoAccountMapping",
     "NoSuchPeriod", "NothingToSettle", "PayCalendar", "PayGroupNameTaken", "PayGroupNotFound", "PayGroupSummary",
-    "PayGroupView", "PayRunNotFound", "PayRunSummary", "PayRunView", "PayslipHistory", "PayslipNotFound",
-    "PayslipVersion", "PayslipView", "ReachedGroup",
+    "PayGroupView", "PayRunNotFound", "PayRunReview", "PayRunSummary", "PayRunView", "PayslipHistory",
+    "PayslipNotFound", "PayslipVersion", "PayslipView", "ReachedGroup",
     "ReachedPeriod", "RegionAssignment", "RunFilter",
     "RunNotFinalised", "SettlementCorrectionOpen", "SettlementOvertaken", "SettlementPaidTooEarly",
     "SettlementPeriodView", "SettlementProposal", "acknowledge", "add_input", "approve", "assign_region",
     "calculate_in_foreground", "calendar_of", "cancel", "control_totals_of", "create_correction", "create_group",
     "create_run", "exceptions_of", "finalise", "get_group", "get_run", "journal_of", "list_groups", "list_runs",
     "open_settlement",
-    "own_payslips", "payslip_document", "payslip_history", "payslips_of", "reach_of", "reconcile_with",
-    "run_history",
+    "own_payslips", "pay_run_review", "payslip_document", "payslip_history", "payslips_of", "reach_of",
+    "reconcile_with", "render_pay_run_review_html", "run_history",
     "set_account_mapping", "set_variance_thresholds", "settlement_proposal", "start_calculation", "submit",
     "variance_thresholds_of", "wait_for_jobs",
 ]

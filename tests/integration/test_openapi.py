@@ -32,8 +32,10 @@ async def test_every_operation_documents_problem_errors_and_security(client: Any
             assert responses["400"]["content"]["application/problem+json"]["schema"] == {
                 "$ref": "#/components/schemas/Problem"}, f"{method} {path}"
             public = {} in operation.get("security", document["security"])  # an empty requirement: no auth
-            # Only health and the vendors' signed deliveries (authenticated by HMAC, not a bearer token).
-            assert public == (path == "/v1/health" or path.startswith("/v1/vendor-deliveries/")), f"{method} {path}"
+            # Only health, the vendors' signed deliveries (authenticated by HMAC, not a bearer token) and report links
+            # (a signed single-purpose token in the path, which a browser opens).
+            assert public == (path in ("/v1/health", "/v1/report-links/{token}")
+                              or path.startswith("/v1/vendor-deliveries/")), f"{method} {path}"
 
 
 async def test_the_interactive_docs_page_is_served(client: Any) -> None:

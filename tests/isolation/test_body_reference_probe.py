@@ -40,6 +40,7 @@ KIND_OF_FIELD = {
     "application_id": "application_id", "participants[].person_id": "candidate_id",
     "application_ids[]": "application_id", "manager_id": "employee_id", "module_id": "module_id",
     "employee_id": "employee_id", "employee_ids[]": "employee_id", "pay_group_id": "group_id",
+    "run_id": "run_id", "payslip_id": "payslip_id",
 }
 
 
@@ -89,6 +90,10 @@ def templates(a: dict[str, str]) -> dict[tuple[str, str], tuple[str, dict[str, A
         ("POST", "/v1/pay-runs/{run_id}/corrections"): (f"/v1/pay-runs/{a['run_id']}/corrections", {
             "employee_ids": [a["employee_id"]], "pay_date": "2027-02-26", "reason": "Probe"}),
         ("POST", "/v1/pay-runs"): ("/v1/pay-runs", {"pay_group_id": a["group_id"], "year": 2027, "period": 1}),
+        # A link names one report's parameters: the ids of the others are refused as parameters it does not take.
+        ("POST", "/v1/report-links"): ("/v1/report-links", {
+            "report": "comparison", "job_id": a["job_id"],
+            "application_ids": [a["application_id"], a["spare_application_id"]]}),
     }
 
 

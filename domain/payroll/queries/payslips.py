@@ -105,6 +105,11 @@ async def _calculations(uow: UnitOfWork, run_id: UUID) -> list[CalculationRow]:
     return [CalculationRow(**row) for row in rows]
 
 
+async def calculation_of(uow: UnitOfWork, run_id: UUID, batch: UUID) -> CalculationRow | None:
+    """The completed calculation of the run that wrote ``batch``: who ran it and when."""
+    return next((c for c in await _calculations(uow, run_id) if c.batch == batch), None)
+
+
 class PayslipVersionRow(msgspec.Struct, frozen=True):
     payslip: PayslipRow
     calculation: CalculationRow
