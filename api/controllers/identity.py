@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.guards import Caller, requires
+from api.guards import Caller, caller, requires
 from api.http import Cursor, Limit, expected_version, with_etag
 from domain.identity import service
 from domain.identity.model import NewUser, UserPatch, UserView
@@ -40,11 +40,12 @@ class MeController(Controller):
     tags = ["Identity"]
 
     @get("/", operation_id="getMe", opt=requires(Operation.ME_READ), summary="Who you are and what you may do")
-    async def read(self, principal: Caller) -> Me:
+    async def read(self, request: Request[Any, Any, Any], principal: Caller) -> Me:
         return Me(
             tenant_id=principal.tenant_id, subject=principal.subject, roles=sorted(principal.roles),
             scopes=sorted(principal.scopes) if principal.scopes is not None else None,
-            operations=[op for op in Operation if principal.may(op)], locale=principal.locale,
+            operations=[op for op in Operation if principal.may(op)],
+            locale=caller(request).locale,  # the user's own, whichever language this request reads in
             timezone=principal.timezone,
         )
 

@@ -117,6 +117,8 @@ async def test_a_user_reads_in_their_own_language_unless_the_request_asks_for_an
     assert missing.headers["content-language"] == "ja" and CJK.search(missing.json()["detail"]), "problems too"
     asked = (await client.get(url, headers=bearer(japanese, **{"Accept-Language": "en"}))).json()
     assert not CJK.search(asked["calculation_problems"][0]["problem"])
+    me = await client.get("/v1/me", headers=bearer(japanese, **{"Accept-Language": "en"}))
+    assert me.json()["locale"] == "ja" and me.headers["content-language"] == "en", "the user's own, read in English"
 
 
 async def test_attributes_that_do_not_fit_the_pack_are_refused_in_the_readers_language_at_the_field(
