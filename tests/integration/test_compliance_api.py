@@ -235,4 +235,4 @@ async def test_each_pack_has_a_typed_route_whose_schema_is_in_the_openapi_docume
     document = (await client.get("/schema/openapi.json")).json()
     body = document["paths"]["/v1/compliance/packs/DE/payroll-calculations"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/DEPayrollCalculation"}
-    assert "tax_class" in str(document["components"]["schemas"]["de_germany_schemas_Employee"])
+    assert "tax_class" in str(document["components"]["schemas"]["GermanyEmployee"])
