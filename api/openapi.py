@@ -84,6 +84,11 @@ COMMON_RESPONSES: dict[int, ResponseSpec] = {
 }
 #: Operations whose path or query names an object.
 NOT_FOUND = _problem("Not found; another tenant's objects answer exactly like missing ones")
+#: Lists filtered by a code from the tenant's own vocabulary (a pipeline stage): an unknown one is a mistake to
+#: point at, unlike an unknown id, which answers an empty page.
+UNKNOWN_FILTER_VALUE: dict[int, ResponseSpec] = {
+    422: _problem("A filter names a code your organisation does not use; `errors[]` points at the parameter"),
+}
 #: Self-service operations, for a token whose subject is not (or no longer) the candidate or employee it reads.
 OWN_RECORD_RESPONSES: dict[int, ResponseSpec] = {
     404: _problem("Your token's subject has no candidate or employee record in this organisation"),

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from api.auth import issue_token
 from api.guards import Caller, requires
 from api.http import Cursor, Limit, UpdatedSince, aware, created, expected_version, with_etag
-from api.openapi import OWN_RECORD_RESPONSES
+from api.openapi import OWN_RECORD_RESPONSES, UNKNOWN_FILTER_VALUE
 from api.problems import locale_of
 from domain.interviews import portal
 from domain.interviews.portal import PortalOverview
@@ -197,7 +197,7 @@ class ApplicationController(Controller):
     tags = ["Recruitment"]
 
     @get("/", operation_id="listApplications",
-         opt=requires(Operation.APPLICATIONS_READ),
+         opt=requires(Operation.APPLICATIONS_READ), responses=UNKNOWN_FILTER_VALUE,
          summary="List applications, each with its candidate's name and job title; by job, stage or changes since")
     async def list(self, request: Request[Any, Any, Any], principal: Caller, limit: Limit = 50, cursor: Cursor = None,
                    job_id: FromQuery[UUID | None] = None, stage: StageFilter = None,
