@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Meridian's two commands, for a fresh machine with only Python 3.11+ and pip.
 
-    python3 dev.py demo            install, migrate, seed a demo tenant, serve on SQLite
+    python3 dev.py demo [--port P]  install, migrate, seed a demo tenant, serve on SQLite (the seed prints
+                                   each role's token and a curl for what it looks at first)
     python3 dev.py test            install, lint, and run the whole test suite on SQLite
     python3 dev.py test --postgres  ... and again on PostgreSQL (fails if it is unreachable)
     python3 dev.py clients         lint the API contract, build both clients, run them on a live server
@@ -12,6 +13,7 @@ Everything installs into ./.venv; nothing touches the system Python.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import subprocess
@@ -42,22 +44,30 @@ def ensure_environment() -> None:
     if not stamp.exists() or stamp.read_text() != wanted:
         print("Installing Meridian and its pinned dependencies into .venv ...", flush=True)
         run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+        # setuptools tells every editable install of a flat layout, as a warning that pip shows, that a folder
+        # named like a package could shadow it: information, not a problem, and the install is otherwise silent.
+        run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev]",
+            env={"PYTHONWARNINGS": "ignore:Editable installation"})
         stamp.write_text(wanted)
 
 
 def demo() -> None:
+    """Seed the demo and serve it where --host and --port say (any other option goes to `meridian serve`), so the
+    links the seed prints name the address the server answers on."""
+    options = argparse.ArgumentParser(prog="dev.py demo")
+    options.add_argument("--host", default="127.0.0.1")
+    options.add_argument("--port", type=int, default=8000)
+    where, rest = options.parse_known_args(sys.argv[2:])
+    address = ["--host", where.host, "--port", str(where.port)]
     ensure_environment()
-    env = {"MERIDIAN_DATA_DIR": os.environ.get("MERIDIAN_DATA_DIR", str(ROOT / "var"))}
+    data = os.environ.get("MERIDIAN_DATA_DIR", str(ROOT / "var"))
+    env = {"MERIDIAN_DATA_DIR": data}
     run(BIN / "meridian", "migrate", env=env)
-    run(BIN / "meridian", "demo", "seed", env=env)
-    print("\nA token for the demo HR admin (valid 8 hours):", flush=True)
-    run(BIN / "meridian", "tokens", "issue", "--subject", "demo-admin", "--roles", "tenant_admin,hr_admin",
-        "--ttl", "28800", env=env)
-    print("\nUse it as:  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8000/v1/legal-entities\n",
-          flush=True)
+    run(BIN / "meridian", "demo", "seed", *address, env=env)
+    print(f"\nA token for any other user or role: MERIDIAN_DATA_DIR={data} .venv/bin/meridian tokens issue "
+          "--subject alice --roles hr_admin\n", flush=True)
     os.execve(  # noqa: S606 - hand the terminal to the server
-        BIN / "meridian", [str(BIN / "meridian"), "serve", *sys.argv[2:]], {**os.environ, **env})
+        BIN / "meridian", [str(BIN / "meridian"), "serve", *address, *rest], {**os.environ, **env})
 
 
 def test(postgres: bool) -> None:

@@ -273,16 +273,29 @@ def demo() -> None:
     pass
 
 
-@demo.command("seed", help="Fill the tenant with demo legal entities and users; safe to run again.")
-def demo_seed() -> None:
-    from api.demo import seed
+@demo.command("seed", help="Fill the tenant with a demo company on today's date (jobs, candidates, interviews, "
+                           "employees, reviews, pay runs) and print each role's token and first link; safe to run "
+                           "again: a tenant holding the demo gets fresh tokens only.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The host the links name (serve's --host)")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="The port the links name (serve's --port)")
+def demo_seed(host: str, port: int) -> None:
+    from api.demo import TOKEN_HOURS, DemoRunFailed, link_base, report, seed
 
-    async def work(runtime: Runtime) -> UUID:
-        return await seed(runtime)
+    async def work(runtime: Runtime) -> list[str]:
+        try:
+            demo = await seed(runtime)
+        except DemoRunFailed as exc:
+            raise click.ClickException(str(exc)) from exc
 
-    tenant = run_or_exit(work)
-    out.print(f"Demo data ready in tenant {tenant}.")
-    out.print("Get a token: [bold]meridian tokens issue --subject demo-admin --roles tenant_admin,hr_admin[/bold]")
+        def issue(subject: str, roles: list[str]) -> str:
+            return issue_token(runtime.settings, runtime.secret, tenant_id=demo.tenant_id, subject=subject,
+                               roles=roles, ttl_seconds=TOKEN_HOURS * 3600)
+
+        return report(demo, issue, link_base(host, port))
+
+    for line in run_or_exit(work):
+        click.echo(line)
 
 
 @main.group(invoke_without_command=True, help="Write the OpenAPI document (the committed snapshot is openapi.json); "

@@ -1,22 +1,61 @@
-"""Demo data for a first look: legal entities in several countries and a user per role."""
+"""``meridian demo seed``: a company with something in every view, seeded on today's date through the same use cases
+a client calls, each by the user whose token would call it, so the demo runs the real rules (tenant isolation,
+audit, signed deliveries, four eyes, written law choices). Seeding a tenant that holds the demo already adds
+nothing and says so; either way the seed ends with the first thing each role looks at."""
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
+from api.demo_cast import STAFF, Cast, People, cast_of
+from api.demo_hiring import (
+    DEMO_JOB_TITLE,
+    DEMO_VENDOR,
+    ENGINEER,
+    Applicant,
+    Deliveries,
+    OpenJob,
+    interviewed,
+    move,
+    open_jobs,
+    register_vendor,
+    schedule_interviews,
+    scores_for,
+)
+from api.demo_payroll import SHANGHAI_GROUP, DemoRunFailed, seed_payroll
+from api.demo_people import (
+    cohort,
+    departures,
+    likely_leavers,
+    onboarding_setup,
+    reviews,
+    this_months_hires,
+    trainings,
+)
 from api.runtime import Runtime
-from domain.identity.service import ensure_user
+from domain.assessments import service as assessments
+from domain.employees import service as employees
+from domain.identity import service as identity
+from domain.interviews import portal
+from domain.interviews import service as interviews
+from domain.interviews.model import InterviewFilter
 from domain.kernel.permissions import Role
-from domain.kernel.principal import Principal, SystemActor
+from domain.kernel.principal import SystemActor
 from domain.kernel.settings import Mode
+from domain.kernel.time import utc_now
+from domain.payroll import service as payroll
+from domain.payroll.model import RunFilter, RunState
 from domain.recruitment import service as recruitment
-from domain.recruitment.model import CompetencyDefinition, NewApplication, NewCandidate, NewJob, NewModelVersion
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewLegalEntity, NewTenant
 
-DEMO_JOB_TITLE = "Backend engineer"
+__all__ = ["DEMO_JOB_TITLE", "TOKEN_HOURS", "DemoRunFailed", "DemoTenant", "FirstLook", "link_base", "report", "seed"]
 
+DEMO_TENANT = "Demo Company"
 DEMO_ENTITIES = [
     NewLegalEntity(name="Meridian Demo GmbH", country="DE", region="BE", currency="EUR", timezone="Europe/Berlin"),
     NewLegalEntity(name="Meridian Demo (Shanghai) Co., Ltd.", country="CN", region="SH", currency="CNY",
@@ -28,64 +67,200 @@ DEMO_ENTITIES = [
     # The US pack is federal and the IN pack national: neither has regions, so neither entity names one.
     NewLegalEntity(name="Meridian Demo India Pvt. Ltd.", country="IN", currency="INR", timezone="Asia/Kolkata"),
 ]
-
-DEMO_USERS = {
-    "demo-admin": [Role.TENANT_ADMIN, Role.HR_ADMIN],
-    "demo-recruiter": [Role.RECRUITER],
-    "demo-interviewer": [Role.INTERVIEWER],
-    "demo-manager": [Role.HIRING_MANAGER],
-    "demo-preparer": [Role.PAYROLL_PREPARER],
-    "demo-reviewer-1": [Role.PAYROLL_REVIEWER],
-    "demo-reviewer-2": [Role.PAYROLL_REVIEWER],
-    "demo-auditor": [Role.AUDITOR],
-}
+PAY_COUNTRIES = ("CN", "JP", "DE")
+#: The pipeline of each job today: countries of its applicants in order, and how many at the end are parked.
+PIPELINES = {"engineer": (("CN", "JP", "DE") * 7)[:20], "product": ("JP", "JP", "CN", "DE", "JP", "DE")}
+PARKED = {"engineer": 4, "product": 1}
+#: Applicants of the engineer job hired this month, and the gap each interview showed (a score below a rule).
+GAPS = ({"coding": 88.0, "problem_solving": 79.0, "teamwork": 46.0, "culture_fit": 72.0},
+        {"coding": 55.0, "problem_solving": 84.0, "teamwork": 77.0, "culture_fit": 81.0})
 
 
-async def seed(runtime: Runtime) -> UUID:
+@dataclass(frozen=True)
+class FirstLook:
+    """What a role looks at first: the user, the roles their token carries and the path to open."""
+
+    role: Role
+    subject: str
+    display_name: str
+    roles: tuple[Role, ...]
+    path: str
+    what: str
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    tenant_id: UUID
+    created: bool  # False when the tenant held the demo already
+    summary: list[str]
+    looks: list[FirstLook]
+
+
+async def seed(runtime: Runtime) -> DemoTenant:
     tenant_id = await _demo_tenant(runtime)
-    seeder = Principal(tenant_id=tenant_id, subject="demo-seed", roles=frozenset({Role.TENANT_ADMIN, Role.HR_ADMIN}))
-    existing = {e.name for e in (await tenancy.list_legal_entities(seeder, None, 200)).items}
-    for entity in DEMO_ENTITIES:
-        if entity.name not in existing:
-            await tenancy.create_legal_entity(seeder, entity)
-    for subject, roles in DEMO_USERS.items():
-        await ensure_user(SystemActor(subject="demo-seed"), tenant_id, subject, roles)
-    await _demo_hiring(seeder)
-    return tenant_id
+    cast = await cast_of(tenant_id)
+    present = any(v.name == DEMO_VENDOR for v in (await assessments.list_vendors(cast.admin, None, 200)).items)
+    summary = [] if present else await _fill(cast, utc_now().date())
+    return DemoTenant(tenant_id=tenant_id, created=not present, summary=summary, looks=await first_looks(cast))
 
 
-async def _demo_hiring(seeder: Principal) -> None:
-    """A job in Shanghai with its competency model, and two applicants, unless the job exists already."""
-    if any(j.titles.get("en") == DEMO_JOB_TITLE for j in (await recruitment.list_jobs(seeder, None, 200, None,
-                                                                                        "en")).items):
-        return
-    entities = {e.name: e.id for e in (await tenancy.list_legal_entities(seeder, None, 200)).items}
-    job = await recruitment.create_job(seeder, NewJob(
-        legal_entity_id=entities["Meridian Demo (Shanghai) Co., Ltd."], location="Shanghai",
-        title={"en": DEMO_JOB_TITLE, "zh_CN": "后端工程师", "ja": "バックエンドエンジニア"}), "en")
-    await recruitment.publish_model_version(seeder, job.id, NewModelVersion(
-        effective_from=date(2026, 1, 1), overall_pass_threshold="65", competencies=[
-            CompetencyDefinition(code="coding", names={"en": "Coding", "zh_CN": "编码", "ja": "コーディング"},
-                                 weight="0.5", pass_threshold="3", scale_min="1", scale_max="5"),
-            CompetencyDefinition(code="problem_solving", names={"en": "Problem solving", "zh_CN": "问题解决",
-                                                                "ja": "問題解決"}, weight="0.3", pass_threshold="60"),
-            CompetencyDefinition(code="teamwork", names={"en": "Teamwork", "zh_CN": "团队合作", "ja": "チームワーク"},
-                                 weight="0.2", pass_threshold="50")]))
-    for name, email, zone, locale in (("Wang Fang", "wang.fang@example.com", "Asia/Shanghai", "zh_CN"),
-                                      ("Sato Yuki", "sato.yuki@example.com", "Asia/Tokyo", "ja")):
-        candidate = await recruitment.create_candidate(seeder, NewCandidate(
-            full_name=name, email=email, timezone=zone, locale=locale))
-        await recruitment.create_application(seeder, NewApplication(candidate_id=candidate.id, job_id=job.id), "en")
+async def _fill(cast: Cast, today: date) -> list[str]:
+    entities = await _entities(cast)
+    deliveries = await register_vendor(cast)
+    jobs = await open_jobs(cast, entities, today)
+    modules = await onboarding_setup(cast, entities)
+    people = People(seed=17)
+    earlier = await cohort(cast, deliveries, people, jobs, entities, today)
+    leaving = likely_leavers(earlier)
+    given = await reviews(cast, earlier, today)
+    await trainings(cast, earlier, modules, {made.employee.id for made in leaving})
+    await departures(cast, leaving, today)
+    current = await _pipelines(cast, deliveries, people, jobs)
+    hired = await this_months_hires(cast, current[:2], entities, today)
+    invited = await _to_interview(cast, [a for a in current[2:] if not a.parked and a.job.plan is ENGINEER])
+    booked = await schedule_interviews(cast, invited, today)
+    await portal.grant_access(cast.recruiter, invited[1].candidate.id)
+    chosen = {a.application.id for a in invited}
+    await _screen(cast, [a for a in current[2:] if not a.parked and a.application.id not in chosen])
+    staying = [made for made in earlier if made not in leaving]
+    ran = await seed_payroll(cast, entities, staying + hired, today)
+    await employees.grant_access(cast.hr, next(m for m in staying if m.country == "CN").employee.id)
+    return [
+        f"{len(jobs)} jobs with competency models; {len(current)} applicants in their pipelines, "
+        f"{sum(1 for a in current if not a.parked)} scored and {sum(1 for a in current if a.parked)} parked "
+        f"(signed deliveries from {DEMO_VENDOR})",
+        f"{len(booked)} interviews with candidates in Asia/Shanghai, Asia/Tokyo and Europe/Berlin",
+        f"{len(earlier) + len(hired)} employees: {len(hired)} hired this month with onboarding plans from their "
+        f"interview gaps, {len(leaving)} left; {given} performance reviews over the last year",
+        f"{len(ran.finalised)} pay groups (Shanghai, Tokyo, Berlin): last month's runs finalised after two "
+        f"approvals, this month's calculated and awaiting review; {ran.law_choices} law choices accepted in writing",
+    ]
 
 
 async def _demo_tenant(runtime: Runtime) -> UUID:
     if runtime.settings.mode is Mode.ONPREM:
         return runtime.tenant()
     for tenant in await tenancy.customer_tenants():
-        if tenant.name == "Demo Company":
+        if tenant.name == DEMO_TENANT:
             return tenant.id
     created = await tenancy.provision_tenant(
         SystemActor(subject="demo-seed"),
-        NewTenant(name="Demo Company", countries=["DE", "CN", "JP", "US", "GB", "SG", "IN"], timezone="Europe/Berlin"),
+        NewTenant(name=DEMO_TENANT, countries=["DE", "CN", "JP", "US", "GB", "SG", "IN"], timezone="Europe/Berlin"),
     )
     return created.id
+
+
+async def _entities(cast: Cast) -> dict[str, UUID]:
+    """The demo's legal entities (an earlier demo's are kept), by country."""
+    existing = {e.name: e for e in (await tenancy.list_legal_entities(cast.admin, None, 200)).items}
+    for entity in DEMO_ENTITIES:
+        if entity.name not in existing:
+            existing[entity.name] = await tenancy.create_legal_entity(cast.admin, entity)
+    return {entity.country: existing[entity.name].id for entity in DEMO_ENTITIES}
+
+
+async def _pipelines(cast: Cast, deliveries: Deliveries, people: People, jobs: list[OpenJob]) -> list[Applicant]:
+    """Each job's applicants of the last two weeks with their AI interviews; the engineer job's first two have
+    the gaps this month's hires came with."""
+    chance = random.Random(31)
+    applicants = []
+    for job in jobs:
+        countries = PIPELINES[job.plan.key]
+        for index, country in enumerate(countries):
+            gap = GAPS[index] if job.plan is ENGINEER and index < len(GAPS) else None
+            completed = datetime.now(UTC) - timedelta(days=14 - index % 12, hours=index)
+            applicants.append(await interviewed(
+                cast, deliveries, job, people.next(country), dict(gap) if gap else scores_for(job.plan, chance),
+                completed, parked=index >= len(countries) - PARKED[job.plan.key]))
+    return applicants
+
+
+def _weighted(applicant: Applicant) -> float:
+    return sum(float(c.weight) * applicant.scores[c.code] for c in applicant.job.plan.competencies)
+
+
+async def _to_interview(cast: Cast, applicants: list[Applicant]) -> list[Applicant]:
+    """The two best of each country move on to an interview: first one from China, then Japan, then Germany."""
+    best = sorted(applicants, key=_weighted, reverse=True)
+    chosen = [a for country in PAY_COUNTRIES for a in [b for b in best if b.person.country == country][:2]]
+    order = chosen[0::2] + chosen[1::2]
+    return [replace(applicant, application=await move(cast, applicant, "interview",
+                                                      "Strong AI interview; invited to a technical interview."))
+            for applicant in order]
+
+
+async def _screen(cast: Cast, applicants: list[Applicant]) -> None:
+    """The rest of the scored applicants: the best in screening, the weakest two rejected, the others left."""
+    ranked = sorted(applicants, key=_weighted, reverse=True)
+    for applicant in ranked[:4]:
+        await move(cast, applicant, "screening", "Good AI interview; CV under review.")
+    for applicant in ranked[-2:]:
+        await move(cast, applicant, "rejected", "Below the competency model's thresholds.")
+
+
+# -- what each role looks at first ------------------------------------------------------------------------------
+
+async def first_looks(cast: Cast) -> list[FirstLook]:
+    """Found through the same reads a client makes, so a second seed points at what the first one made."""
+    job = next(j for j in (await recruitment.list_jobs(cast.hr, None, 200, None, "en")).items
+               if j.titles.get("en") == DEMO_JOB_TITLE)
+    first_interview = (await interviews.list_interviews(cast.recruiter, None, 1, InterviewFilter())).items[0]
+    waiting = (await payroll.list_runs(cast.preparer, None, 10, RunFilter(states=[RunState.IN_REVIEW]))).items
+    shanghai = next((run for run in waiting if run.pay_group_name == SHANGHAI_GROUP), waiting[0])
+    employee = (await identity.list_users(cast.admin, None, 1, Role.EMPLOYEE)).items[0]
+    candidate = (await identity.list_users(cast.admin, None, 1, Role.CANDIDATE)).items[0]
+    staff = {user.subject: user for user in STAFF}
+
+    def look(subject: str, role: Role, path: str, what: str) -> FirstLook:
+        user = staff[subject]
+        return FirstLook(role=role, subject=subject, display_name=user.display_name, roles=user.roles, path=path,
+                         what=what)
+
+    review = f"/v1/pay-runs/{shanghai.id}/review"
+    return [
+        look("demo-admin", Role.TENANT_ADMIN, "/v1/law-choices", "the law accepted in writing for the demo"),
+        look("demo-hr", Role.HR_ADMIN, f"/v1/jobs/{job.id}/feedback-loop", "do interview scores predict performance?"),
+        look("demo-hr", Role.HR_ADMIN, "/v1/analytics/attrition", "who may leave, and why"),
+        look("demo-recruiter", Role.RECRUITER, f"/v1/applications?job_id={job.id}", "the engineer job's pipeline"),
+        look("demo-recruiter", Role.RECRUITER, "/v1/interview-results?status=parked",
+             "AI results waiting for their reference to be mapped"),
+        look("demo-interviewer", Role.INTERVIEWER, f"/v1/applications/{first_interview.application_id}"
+                                                   "/interviewer-view", "everything about the candidate just met"),
+        look("demo-manager", Role.HIRING_MANAGER, "/v1/interviews", "interviews, in each participant's time"),
+        look("demo-preparer", Role.PAYROLL_PREPARER, "/v1/pay-runs", "the pay runs of every group"),
+        look("demo-reviewer-1", Role.PAYROLL_REVIEWER, review, "this month's run to approve"),
+        look("demo-reviewer-2", Role.PAYROLL_REVIEWER, review, "the same run: the second pair of eyes"),
+        look("demo-auditor", Role.AUDITOR, "/v1/audit/verify", "is the audit chain intact?"),
+        FirstLook(role=Role.EMPLOYEE, subject=employee.subject, display_name=employee.display_name,
+                  roles=(Role.EMPLOYEE,), path="/v1/my/payslips", what="my finalised payslips"),
+        FirstLook(role=Role.CANDIDATE, subject=candidate.subject, display_name=candidate.display_name,
+                  roles=(Role.CANDIDATE,), path="/v1/candidate-portal",
+                  what="my application and my interview, in my time zone"),
+    ]
+
+
+# -- what the seed prints -----------------------------------------------------------------------------------------
+
+TOKEN_HOURS = 8
+
+
+def link_base(host: str, port: int) -> str:
+    """The address a browser or curl reaches the server at when it serves on ``host``: a wildcard address is
+    reached on the loopback."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 - naming the wildcard, not binding it
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def report(demo: DemoTenant, issue: Callable[[str, list[str]], str], base: str) -> list[str]:
+    """The summary, then per role who to be, what to look at and a curl that opens it with that user's token."""
+    lines = [f"Demo data ready in tenant {demo.tenant_id}:" if demo.created else
+             f"The demo is already in tenant {demo.tenant_id}; nothing was added. Fresh tokens:"]
+    lines += [f"  {line}" for line in demo.summary]
+    lines += ["", f"What each role looks at first (tokens valid {TOKEN_HOURS} hours; add "
+                  "-H 'Accept-Language: zh-CN' or ja for another language):"]
+    tokens: dict[str, str] = {}
+    for look in demo.looks:
+        token = tokens.setdefault(look.subject, issue(look.subject, [r.value for r in look.roles]))
+        lines += ["", f"{look.role.value}  {look.subject}  {look.display_name}: {look.what}",
+                  f"  curl -H 'Authorization: Bearer {token}' '{base}{look.path}'"]
+    return lines
