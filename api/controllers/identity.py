@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.guards import Caller, caller, requires
-from api.http import Cursor, Limit, expected_version, with_etag
+from api.http import Cursor, Limit, created, expected_version, with_etag
 from domain.identity import service
 from domain.identity.model import NewUser, UserPatch, UserView
 from domain.kernel.i18n import LocaleTag, show_locales
@@ -64,7 +64,8 @@ class UserController(Controller):
     @post("/", operation_id="createUser",
           opt=requires(Operation.USERS_WRITE), summary="Create a user or partner client")
     async def create(self, principal: Caller, data: JSONBody[NewUser]) -> Response[UserView]:
-        return with_etag(await service.create_user(principal, data), status_code=201)
+        user = await service.create_user(principal, data)
+        return created(user, f"/v1/users/{user.id}")
 
     @get("/{user_id:uuid}", operation_id="getUser", opt=requires(Operation.USERS_READ), summary="Read a user")
     async def read(self, principal: Caller, user_id: FromPath[UUID]) -> Response[UserView]:

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.guards import Caller, requires
-from api.http import Cursor, Limit, expected_version, with_etag
+from api.http import Cursor, Limit, created, expected_version, with_etag
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 from domain.tenancy import service
@@ -56,7 +56,8 @@ class LegalEntityController(Controller):
     async def create(
         self, principal: Caller, data: JSONBody[NewLegalEntity]
     ) -> Response[LegalEntityView]:
-        return with_etag(await service.create_legal_entity(principal, data), status_code=201)
+        entity = await service.create_legal_entity(principal, data)
+        return created(entity, f"/v1/legal-entities/{entity.id}")
 
     @get("/{entity_id:uuid}", operation_id="getLegalEntity",
          opt=requires(Operation.LEGAL_ENTITIES_READ), summary="Read a legal entity")
