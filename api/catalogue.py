@@ -87,7 +87,7 @@ def all_messages() -> list[str]:
     for _, title, detail in HTTP_PROBLEMS.values():
         found.update((title, detail))
     for pack in all_packs().values():
-        found.update(pack.line_labels.values())
+        found.update((*pack.line_labels.values(), *pack.earning_labels.values(), *pack.year_to_date_labels.values()))
     return sorted(found)
 
 

@@ -32,6 +32,9 @@ BY_OWNER: dict[str, dict[str, str]] = {
     "name": {"Vendor": "Example Interview AI", "Stage": "Technical interview", "PayGroup": "Tokyo monthly",
              "LegalEntity": "Meridian Japan KK", "Competenc": "System design", "Module": "Secure coding",
              "Tenant": "Acme Holdings", "Training": "Secure coding"},
+    # a payslip's earning: 8 hours of overtime at 103.85 an hour and 150%, or 12 of 21.75 paid days
+    "days": {"Earning": "12"}, "days_in_period": {"Earning": "21.75"}, "hours": {"Earning": "8"},
+    "rate": {"Earning": "103.85"}, "multiplier": {"Earning": "1.5"},
 }
 #: Texts in Japanese for maps of texts by language.
 JAPANESE = {"title": "シニアバックエンドエンジニア", "description": "給与計算APIの設計と運用",

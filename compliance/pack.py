@@ -28,6 +28,12 @@ from compliance.parameters import EffectiveSeries, ParameterVersion, load_series
 LABOUR_SERIES = "labour"
 #: Overtime pay where the law sets no premium and leaves it to contracts.
 CUSTOMARY_OVERTIME_MULTIPLIER = Decimal("1.5")
+#: The earnings of a period as most payslips name them: the base pay (prorated for part of a period), unpaid leave
+#: taken off it, overtime, allowances and a bonus.
+EARNING_LABELS: Mapping[str, str] = {
+    "base": "Base pay", "unpaid_leave": "Unpaid leave", "overtime": "Overtime pay", "allowances": "Allowances",
+    "bonus": "Bonus",
+}
 
 
 class Pack(ABC):
@@ -53,6 +59,16 @@ class Pack(ABC):
     series_types: ClassVar[Mapping[str, type]]
     #: payslip line code -> English label (a gettext msgid). Every line a calculation emits is here.
     line_labels: ClassVar[Mapping[str, str]]
+    #: earning kind -> English label (a gettext msgid), as the country's payslips name the earnings of a period
+    earning_labels: ClassVar[Mapping[str, str]] = EARNING_LABELS
+    #: the year-to-date figures the country's payslips carry, in their order: key of the pack's year to date ->
+    #: English label (a gettext msgid); none where its payslips carry none
+    year_to_date_labels: ClassVar[Mapping[str, str]] = {}
+    #: the keys of ``year_to_date_labels`` that are the employer's (shown to payroll, not on the employee's copy)
+    employer_year_to_date: ClassVar[frozenset[str]] = frozenset()
+    #: the keys of ``year_to_date_labels`` of an occasional payment, shown once there is one (a figure of a
+    #: regular payment shows 0 too: no tax paid so far is worth reading)
+    occasional_year_to_date: ClassVar[frozenset[str]] = frozenset()
     #: Series whose next version the issuer routinely publishes late (China's contribution bases): a tenant
     #: may carry the last known version forward provisionally and settle when the law arrives.
     carry_forward_series: ClassVar[frozenset[str]] = frozenset()

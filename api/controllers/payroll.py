@@ -15,6 +15,7 @@ from api.openapi import OWN_RECORD_RESPONSES, raw_body, renders
 from api.problems import locale_of
 from domain.audit.service import AuditEntryView
 from domain.employees.service import employee_of
+from domain.kernel.i18n import formatting_locale
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 from domain.payroll import service
@@ -31,6 +32,7 @@ from domain.payroll.service import (
     NewPayRun,
     NewSettlement,
     NewVarianceThresholds,
+    OwnPayslipView,
     PayCalendar,
     PayGroupSummary,
     PayGroupView,
@@ -264,8 +266,13 @@ class PayslipController(Controller):
          opt=requires(Operation.PAYROLL_READ), media_type=MediaType.HTML,
          summary="A printable payslip with employer costs, in the reader's language")
     async def document(self, request: Request[Any, Any, Any], principal: Caller, payslip_id: FromPath[UUID]) -> str:
-        payslip = await service.payslip_document(principal, payslip_id, locale_of(request))
-        return render_payslip_html(payslip, locale_of(request), show_employer_costs=True)
+        """Earnings item by item, deductions, the employer's contributions and cost, net pay, the year to date and
+        attendance, in the country's usual order; texts in the reader's language, dates and amounts as the
+        reader's region writes them (Accept-Language: en-GB reads 1 Dec 2026, en-US Dec 1, 2026)."""
+        locale = locale_of(request)
+        payslip = await service.payslip_document(principal, payslip_id, locale)
+        return render_payslip_html(payslip, locale, show_employer_costs=True,
+                                   formats=formatting_locale(request.headers.get("accept-language"), locale))
 
 
 class OwnPayslipController(Controller):
@@ -274,17 +281,19 @@ class OwnPayslipController(Controller):
 
     @get("/", operation_id="listMyPayslips", opt=requires(Operation.OWN_PAYSLIPS_READ), responses=OWN_RECORD_RESPONSES,
          summary="Your own payslips of finalised runs")
-    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None) -> Page[PayslipView]:
-        """A page of your payslips of finalised runs, oldest first."""
+    async def list(self, principal: Caller, limit: Limit = 50, cursor: Cursor = None) -> Page[OwnPayslipView]:
+        """A page of your payslips of finalised runs, oldest first: your employer, the period and pay date, each
+        earning and deduction in your language, gross, net and the year to date your country's payslips carry."""
         return await service.own_payslips(principal, employee_of(principal), cursor, limit)
 
     @get("/{payslip_id:uuid}/document", operation_id="getMyPayslipDocument",
          opt=requires(Operation.OWN_PAYSLIPS_READ), media_type=MediaType.HTML,
          summary="Your payslip, printable, in your language")
     async def document(self, request: Request[Any, Any, Any], principal: Caller, payslip_id: FromPath[UUID]) -> str:
-        locale = locale_of(request) if request.headers.get("accept-language") else principal.locale
+        asked = request.headers.get("accept-language")
+        locale = locale_of(request) if asked else principal.locale
         payslip = await service.payslip_document(principal, payslip_id, locale, own_only=employee_of(principal))
-        return render_payslip_html(payslip, locale)
+        return render_payslip_html(payslip, locale, formats=formatting_locale(asked, locale))
 
 
 class PayrollAdminController(Controller):

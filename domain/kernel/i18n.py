@@ -112,6 +112,18 @@ def negotiate(accept_language: str | None, default: str = DEFAULT) -> str:
     """Pick the best supported locale for an Accept-Language header (RFC 9110 quality values)."""
     if not accept_language:
         return default
+    tags = _preferred_tags(accept_language)
+    try:
+        chosen = Locale.negotiate(tags, list(SUPPORTED), sep="_")
+    except (UnknownLocaleError, ValueError):
+        chosen = None
+    # Babel answers zh_Hans_CN for zh_CN; "zh", "zh-SG" and "zh-Hans" all read simplified Chinese best.
+    languages = [chosen.language] if chosen else [t.split("_")[0].lower() for t in tags]
+    return next((s for lang in languages for s in SUPPORTED if s.split("_")[0] == lang), default)
+
+
+def _preferred_tags(accept_language: str) -> list[str]:
+    """The tags of an Accept-Language header, most wanted first, spelled with underscores (en_GB)."""
     preferred: list[tuple[float, str]] = []
     for position, part in enumerate(accept_language.split(",")):
         tag, _, quality = part.strip().partition(";q=")
@@ -121,11 +133,28 @@ def negotiate(accept_language: str | None, default: str = DEFAULT) -> str:
             continue
         if tag and weight > 0:
             preferred.append((-weight + position * 1e-6, tag.strip().replace("-", "_")))
-    tags = [tag for _, tag in sorted(preferred)]
+    return [tag for _, tag in sorted(preferred)]
+
+
+def formatting_locale(accept_language: str | None, language: str) -> str:
+    """The Babel locale that writes dates and numbers for a reader of ``language`` (any accepted spelling): the
+    language as the reader's region writes it, where the header names a region and Babel knows the language
+    there. Texts stay in ``language``; only the conventions follow the region: en-GB reads "1 Dec 2026" where
+    en-US reads "Dec 1, 2026", and a de-DE reader of English pages gets en_DE's dates and numbers. The region
+    comes from the first tag of ``language`` that names one, else from the first tag that does."""
+    code = locale_code(language)
+    regions = [(parsed.language, parsed.territory) for parsed in map(_parsed, _preferred_tags(accept_language or ""))
+               if parsed is not None and parsed.territory]
+    own = Locale.parse(code) if code in SUPPORTED else None
+    if own is None or not regions:
+        return code
+    territory = next((region for lang, region in regions if lang == own.language), regions[0][1])
+    found = _parsed(f"{own.language}_{territory}")
+    return str(found) if found is not None else code
+
+
+def _parsed(tag: str) -> Locale | None:
     try:
-        chosen = Locale.negotiate(tags, list(SUPPORTED), sep="_")
-    except (UnknownLocaleError, ValueError):
-        chosen = None
-    # Babel answers zh_Hans_CN for zh_CN; "zh", "zh-SG" and "zh-Hans" all read simplified Chinese best.
-    languages = [chosen.language] if chosen else [t.split("_")[0].lower() for t in tags]
-    return next((s for lang in languages for s in SUPPORTED if s.split("_")[0] == lang), default)
+        return Locale.parse(tag)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None

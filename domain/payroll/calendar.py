@@ -226,6 +226,30 @@ def proration_factor(
     or after the period). The working-days method counts days on the calendar of ``country`` (and
     ``subdivision``), which it then requires. 1 when employed the whole period, 0 when not at all.
     """
+    return proration(period_start, period_end, joined_on, left_on, method, country=country,
+                     subdivision=subdivision).factor
+
+
+class Proration(msgspec.Struct, frozen=True):
+    """The part of a period's pay earned: ``factor``, and for part of a period the days it is made of
+    (``days`` employed of ``days_in_period`` by the rule; None when employed the whole period or none of it)."""
+
+    factor: Decimal
+    days: Decimal | None = None
+    days_in_period: Decimal | None = None
+
+
+def proration(
+    period_start: date,
+    period_end: date,
+    joined_on: date | None,
+    left_on: date | None,
+    method: ProrationRule | ProrationMethod | str = CALENDAR_DAYS_PRORATION,
+    *,
+    country: str | None = None,
+    subdivision: str | None = None,
+) -> Proration:
+    """:func:`proration_factor` with the days behind it, which a payslip prints beside the prorated pay."""
     rule = _rule(method)
     if period_end < period_start:
         raise ValueError("period_end is before period_start")
@@ -236,14 +260,15 @@ def proration_factor(
     first = max(period_start, joined_on) if joined_on else period_start
     last = min(period_end, left_on) if left_on else period_end
     if last < first:
-        return ZERO.quantize(FRACTION)
+        return Proration(ZERO.quantize(FRACTION))
     if first == period_start and last == period_end:
-        return ONE.quantize(FRACTION)
+        return Proration(ONE.quantize(FRACTION))
     days = _day_counter(rule, country, subdivision)
-    employed, total = days(first, last), _period_days(rule, days, period_start, period_end)
+    employed, total = Decimal(days(first, last)), _period_days(rule, days, period_start, period_end)
     if total == 0:  # a period without a working day: only the whole period counts
-        return ZERO.quantize(FRACTION)
-    return min(ONE, Decimal(employed) / total).quantize(FRACTION, rounding=ROUND_HALF_UP)
+        return Proration(ZERO.quantize(FRACTION))
+    factor = min(ONE, employed / total).quantize(FRACTION, rounding=ROUND_HALF_UP)
+    return Proration(factor, days=min(employed, total), days_in_period=total)
 
 
 def daily_rate_divisor(period_start: date, period_end: date, method: ProrationRule | ProrationMethod | str,

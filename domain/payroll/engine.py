@@ -1,6 +1,7 @@
 """From an employment, the run's inputs and the year so far, to one payslip: the earnings of the
 period (prorated for joiners and leavers, overtime at the country's multiplier, unpaid leave taken
-off) are passed to the country's pack in force at the pay date."""
+off) are passed to the country's pack in force at the pay date, and kept item by item, as the payslip
+prints them."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from compliance.labour import LabourLaw, ProrationRule
 from compliance.pack import Pack
 from compliance.registry import pack_for
 from compliance.rounding import half_up
-from domain.kernel.money import minor_unit
-from domain.payroll.calendar import daily_rate_divisor, proration_factor
+from domain.kernel.money import exact, minor_unit
+from domain.payroll.calendar import Proration, daily_rate_divisor, proration
 from domain.regulation.model import with_exact_amounts
 
 PERIODS_PER_YEAR = {
@@ -52,10 +53,28 @@ class PayContext:
     currency: str | None = None
 
 
+class Earning(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One earning of a payslip as the calculation counted it: its kind (``base``, ``unpaid_leave``,
+    ``overtime``, ``allowances``, ``bonus``), the pack's label for it (an English msgid), its amount in the pack's
+    currency (negative for unpaid leave) and what it was counted from: the ``days`` of a part period out of
+    ``days_in_period``, the unpaid ``days``, or overtime ``hours`` at an hourly ``rate`` times ``multiplier``."""
+
+    code: str
+    label: str
+    amount: Decimal
+    days: Decimal | None = None
+    days_in_period: Decimal | None = None
+    hours: Decimal | None = None
+    rate: Decimal | None = None
+    multiplier: Decimal | None = None
+
+
 @dataclass(frozen=True)
 class PayslipFigures:
     result: CalculationResult
     proration: Decimal
+    #: the earnings handed to the pack, item by item: they add up to the result's gross pay
+    earnings: list[Earning] = field(default_factory=list)
 
 
 def annual_pay(amount: Decimal, unit: str, weekly_hours: Decimal) -> Decimal:
@@ -78,20 +97,72 @@ def calculate(context: PayContext, pack: Pack | None = None) -> PayslipFigures:
     law = pack.labour_law(context.pay_date, region)
     rule = law.proration_rule
     subdivision = pack.holiday_subdivisions.get(region) if region else None
-    proration = proration_factor(context.period_start, context.period_end, context.joined_on, context.left_on,
-                                 rule, country=pack.country, subdivision=subdivision)
-    regular = period_pay * proration - _unpaid_leave(context, period_pay, rule, subdivision)
-    hourly = annual / (context.weekly_hours * WEEKS_PER_YEAR)
-    overtime = context.inputs.get("overtime_hours", Decimal(0)) * hourly * _overtime_multiplier(pack, law, context)
-    earnings = {
-        "regular": _money(max(regular, Decimal(0)), pack.currency), "overtime": _money(overtime, pack.currency),
-        "allowances": _money(context.inputs.get("allowance", Decimal(0)), pack.currency),
-        "bonus": _money(context.inputs.get("bonus", Decimal(0)), pack.currency),
-    }
+    part = proration(context.period_start, context.period_end, context.joined_on, context.left_on,
+                     rule, country=pack.country, subdivision=subdivision)
+    # Each item is rounded as the payslip prints it, and gross is their sum: the lines add up to the total.
+    base = _money(period_pay * part.factor, pack.currency)
+    leave = min(_money(_unpaid_leave(context, period_pay, rule, subdivision), pack.currency), base)
+    earned = _Earned(pack, context, part, base, leave, _overtime(pack, law, context, annual))
+    earnings = {"regular": base - leave, "overtime": earned.overtime_pay, "allowances": earned.allowances,
+                "bonus": earned.bonus}
     result = pack.calculate_raw(pay_date=context.pay_date, pay_frequency=context.frequency, earnings=earnings,
                                 employee=context.attributes, year_to_date=context.year_to_date, region=region)
     deduction = _money(context.inputs.get("deduction", Decimal(0)), pack.currency)
-    return PayslipFigures(result=with_exact_amounts(with_deduction(result, deduction)), proration=proration)
+    return PayslipFigures(result=with_exact_amounts(with_deduction(result, deduction)), proration=part.factor,
+                          earnings=earned.items())
+
+
+@dataclass(frozen=True)
+class _Overtime:
+    hours: Decimal
+    #: the hourly rate as the payslip prints it, rounded to the currency's minor unit: overtime is paid on it
+    rate: Decimal
+    multiplier: Decimal
+
+
+@dataclass(frozen=True)
+class _Earned:
+    """A period's earnings, each rounded to the currency as the payslip prints it."""
+
+    pack: Pack
+    context: PayContext
+    part: Proration
+    base: Decimal
+    leave: Decimal
+    overtime: _Overtime | None
+
+    @property
+    def overtime_pay(self) -> Decimal:
+        if self.overtime is None:
+            return Decimal(0)
+        return _money(self.overtime.hours * self.overtime.rate * self.overtime.multiplier, self.pack.currency)
+
+    @property
+    def allowances(self) -> Decimal:
+        return _money(self.context.inputs.get("allowance", Decimal(0)), self.pack.currency)
+
+    @property
+    def bonus(self) -> Decimal:
+        return _money(self.context.inputs.get("bonus", Decimal(0)), self.pack.currency)
+
+    def items(self) -> list[Earning]:
+        """Base pay (with its days for part of a period), unpaid leave taken off, overtime, allowances and bonus:
+        the figures handed to the pack, so they add up to its gross pay."""
+        currency, labels = self.pack.currency, self.pack.earning_labels
+        found = [Earning(code="base", label=labels["base"], amount=exact(self.base, currency), days=self.part.days,
+                         days_in_period=self.part.days_in_period)]
+        unpaid_days = self.context.inputs.get("unpaid_leave_days", Decimal(0))
+        if unpaid_days:
+            found.append(Earning(code="unpaid_leave", label=labels["unpaid_leave"],
+                                 amount=exact(-self.leave, currency), days=unpaid_days))
+        if self.overtime is not None:
+            found.append(Earning(code="overtime", label=labels["overtime"], amount=exact(self.overtime_pay, currency),
+                                 hours=self.overtime.hours, rate=exact(self.overtime.rate, currency),
+                                 multiplier=self.overtime.multiplier))
+        for code, amount in (("allowances", self.allowances), ("bonus", self.bonus)):
+            if amount:
+                found.append(Earning(code=code, label=labels[code], amount=exact(amount, currency)))
+        return found
 
 
 def with_deduction(result: CalculationResult, amount: Decimal) -> CalculationResult:
@@ -113,10 +184,14 @@ def _unpaid_leave(context: PayContext, period_pay: Decimal, rule: ProrationRule,
     return period_pay / divisor * days
 
 
-def _overtime_multiplier(pack: Pack, law: LabourLaw, context: PayContext) -> Decimal:
-    if not context.inputs.get("overtime_hours"):
-        return Decimal(0)
-    return pack.overtime_multiplier(law)
+def _overtime(pack: Pack, law: LabourLaw, context: PayContext, annual: Decimal) -> _Overtime | None:
+    """The period's overtime hours at the hourly rate of the pay, rounded to the currency as payslips print it
+    (Japan's 割増賃金 rounds the hourly rate to the yen, 昭和63年基発第150号), times the country's multiplier."""
+    hours = context.inputs.get("overtime_hours", Decimal(0))
+    if not hours:
+        return None
+    hourly = _money(annual / (context.weekly_hours * WEEKS_PER_YEAR), pack.currency)
+    return _Overtime(hours=hours, rate=hourly, multiplier=pack.overtime_multiplier(law))
 
 
 def _money(amount: Decimal, currency: str) -> Decimal:

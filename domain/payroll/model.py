@@ -283,10 +283,39 @@ class PayRunSummary(msgspec.Struct, frozen=True):
     version: int
 
 
+class EarningView(msgspec.Struct, frozen=True, kw_only=True):
+    """One earning of a payslip as its calculation counted it: `code` (`base`, `unpaid_leave`, `overtime`, `allowances`
+    or `bonus`; `gross` alone for a payslip calculated before earnings were kept item by item), its `label` as the
+    country's pack names it, in the reader's language, and `amount`, money in the payslip's `currency` (negative for
+    unpaid leave taken off). Where it applies, what it was counted from: the `days` of a part period out of
+    `days_in_period`, the unpaid `days`, or overtime `hours` at the hourly `rate` (money) times `multiplier` (1.25 is
+    125%). A payslip's earnings add up to its gross pay."""
+
+    code: str
+    label: str
+    amount: Money
+    days: Decimal | None = None
+    days_in_period: Decimal | None = None
+    hours: Decimal | None = None
+    rate: Money | None = None
+    multiplier: Decimal | None = None
+
+
+class PayslipAmount(msgspec.Struct, frozen=True):
+    """A labelled amount of a payslip: a deduction by its line `code`, or a year-to-date figure by its key in the
+    country's year to date (China's cumulative income and tax, the UK's taxable pay and tax to date, ...); `label` in
+    the reader's language, `amount` money in the payslip's `currency`."""
+
+    code: str
+    label: str
+    amount: Money
+
+
 class PayslipView(msgspec.Struct, frozen=True):
-    """An employee's payslip in a pay run: gross, net and employer cost, money strings in `currency`, and `result`, the
-    calculation in the shape `calculatePayroll` answers, its amounts money in `currency` too. An employee reading their
-    own payslips gets `result` without `trace` and `law`, which are for payroll's reviewers."""
+    """An employee's payslip in a pay run, as payroll reads it: gross, net and employer cost, money strings in
+    `currency`; the `earnings` item by item; the `year_to_date` figures the country's payslips carry, the employer's
+    included; and `result`, the calculation in the shape `calculatePayroll` answers with its trace and the law it
+    read, its amounts money in `currency` too."""
 
     id: UUID
     run_id: UUID
@@ -298,6 +327,30 @@ class PayslipView(msgspec.Struct, frozen=True):
     #: the calculation as the country's pack made it (``POST /v1/compliance/payroll-calculations`` answers the
     #: same shape): its amounts are money in ``currency`` too
     result: dict[str, Any]
+    earnings: list[EarningView]
+    year_to_date: list[PayslipAmount]
+
+
+class OwnPayslipView(msgspec.Struct, frozen=True):
+    """One of your payslips as the law and your employer say you see it: your `employer`, the period and pay date, each
+    earning and each deduction with its label in your language, gross pay, total deductions and net pay, and the
+    year-to-date figures your country's payslips carry. Amounts are money in `currency`. How payroll calculated it,
+    the law it read and what it costs your employer stay with payroll."""
+
+    id: UUID
+    employee_id: UUID
+    #: the legal entity that pays you
+    employer: str
+    period_start: date
+    period_end: date
+    pay_date: date
+    currency: str
+    earnings: list[EarningView]
+    gross: Money
+    deductions: list[PayslipAmount]
+    total_deductions: Money
+    net: Money
+    year_to_date: list[PayslipAmount]
 
 
 class Approve(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -1,8 +1,16 @@
 """Payslips as people read them: a run's payslips, one ready to print, an employee's own, and each
-payslip's versions across recalculations with what changed."""
+payslip's versions across recalculations with what changed.
+
+Payroll reads a payslip whole: its calculation's trace, the law it read, the employer's costs. An employee
+reads what the law and the employer say a payslip shows (:class:`OwnPayslipView`): the employer, period and
+pay date, each earning and deduction, gross, net and the year to date. Earnings are the items the calculation
+kept (:class:`domain.payroll.engine.Earning`), never worked out again here.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -10,16 +18,27 @@ from uuid import UUID
 import msgspec
 
 from compliance.calculation import CalculationResult
+from compliance.registry import pack_for
 from domain.audit.service import AuditEntryView, entries_of
-from domain.kernel.db import unit_of_work
+from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import NotFound
 from domain.kernel.i18n import translate
 from domain.kernel.money import exact, from_minor
 from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
 from domain.payroll import queries
-from domain.payroll.model import LineAmounts, LineChange, PayslipHistory, PayslipVersion, PayslipView
-from domain.payroll.payslip import PayslipDocument, payslip_from_result
+from domain.payroll.engine import Earning
+from domain.payroll.model import (
+    EarningView,
+    LineAmounts,
+    LineChange,
+    OwnPayslipView,
+    PayslipAmount,
+    PayslipHistory,
+    PayslipVersion,
+    PayslipView,
+)
+from domain.payroll.payslip import PayslipDocument, YearToDateFigure, payslip_from_result
 from domain.payroll.queries import PayslipRow, PayslipVersionRow
 from domain.payroll.runs import load_group, load_run
 from domain.payroll.workflow import RunState
@@ -36,13 +55,44 @@ def _payslip_view(slip: PayslipRow, locale: str) -> PayslipView:
                        gross=from_minor(slip.gross_minor, slip.currency),
                        net=from_minor(slip.net_minor, slip.currency),
                        employer_cost=from_minor(slip.employer_cost_minor, slip.currency),
-                       result=_labelled(slip.result, locale))
+                       result=_labelled(slip.result, locale), earnings=earnings_of(slip, locale),
+                       year_to_date=[PayslipAmount(figure.code, figure.label, figure.amount)
+                                     for figure in year_to_date_of(slip, locale)])
+
+
+#: The one earning of a payslip calculated before earnings were kept item by item.
+GROSS_PAY = "Gross pay"
+
+
+def earnings_of(slip: PayslipRow, locale: str) -> list[EarningView]:
+    """The payslip's earnings as its calculation kept them, labelled in ``locale``: they add up to gross pay."""
+    currency, stored = slip.currency, slip.result.get("earnings")
+    if stored is None:
+        return [EarningView(code="gross", label=translate(GROSS_PAY, locale),
+                            amount=from_minor(slip.gross_minor, currency))]
+    return [EarningView(code=item.code, label=translate(item.label, locale), amount=exact(item.amount, currency),
+                        days=item.days, days_in_period=item.days_in_period, hours=item.hours,
+                        rate=None if item.rate is None else exact(item.rate, currency), multiplier=item.multiplier)
+            for item in msgspec.convert(stored, list[Earning])]
+
+
+def year_to_date_of(slip: PayslipRow, locale: str) -> list[YearToDateFigure]:
+    """The year-to-date figures the country's payslips carry, in the pack's order and labelled by it in
+    ``locale``, from the figures the calculation kept; one of an occasional payment only once there is one."""
+    pack = pack_for(slip.result["country"])
+    kept = slip.result.get("year_to_date") or {}
+    figures = {key: Decimal(kept[key]) for key in pack.year_to_date_labels if isinstance(kept.get(key), str | int)}
+    return [YearToDateFigure(code=key, label=translate(pack.year_to_date_labels[key], locale),
+                             amount=exact(amount, slip.currency), employer=key in pack.employer_year_to_date)
+            for key, amount in figures.items() if amount or key not in pack.occasional_year_to_date]
 
 
 def _labelled(result: dict[str, Any], locale: str) -> dict[str, Any]:
     """A stored result as its reader reads it, like a calculation's answer: each line's label (kept as its English
-    msgid) in ``locale``, in the payslip and in each period a settlement recalculated."""
+    msgid) in ``locale``, in the payslip and in each period a settlement recalculated, and each earning's."""
     shown = {**result, "lines": _labels_in(result.get("lines", []), locale)}
+    if "earnings" in result:
+        shown["earnings"] = _labels_in(result["earnings"], locale)
     if "settlement" in result:
         shown["settlement"] = [{**period, "lines": _labels_in(period.get("lines", []), locale)}
                                for period in result["settlement"]]
@@ -66,24 +116,51 @@ async def payslips_of(principal: Principal, run_id: UUID, cursor: str | None = N
                    lambda slip: str(slip.employee_id))
 
 
-#: What payroll keeps for its reviewers and not for the employee: how the law was applied, and how well each
-#: figure of it is known.
-REVIEWERS_ONLY = frozenset({"trace", "law"})
-
-
 async def own_payslips(principal: Principal, employee_id: UUID, cursor: str | None = None,
-                       limit: int = DEFAULT_LIMIT) -> Page[PayslipView]:
-    """The employee's payslips of finalised runs, oldest first."""
+                       limit: int = DEFAULT_LIMIT) -> Page[OwnPayslipView]:
+    """The employee's payslips of finalised runs, oldest first, as an employee reads them."""
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         slips = await queries.payslips_of_employee(uow, employee_id, after=decode_uuid_cursor(cursor),
                                                    limit=limit + 1)
-    return page_of([_as_employee_reads_it(_payslip_view(slip, principal.locale)) for slip in slips], limit,
+        paid = {run_id: await _paid_by(uow, run_id) for run_id in {slip.run_id for slip in slips}}
+    return page_of([_as_employee_reads_it(slip, paid[slip.run_id], principal.locale) for slip in slips], limit,
                    lambda slip: str(slip.id))
 
 
-def _as_employee_reads_it(view: PayslipView) -> PayslipView:
-    result = {key: value for key, value in view.result.items() if key not in REVIEWERS_ONLY}
-    return msgspec.structs.replace(view, result=result)
+@dataclass(frozen=True)
+class _PaidBy:
+    """A run as its payslips name it: who pays, for which period, on which day."""
+
+    employer: str
+    period_start: date
+    period_end: date
+    pay_date: date
+
+
+async def _paid_by(uow: UnitOfWork, run_id: UUID) -> _PaidBy:
+    run = await load_run(uow, run_id)
+    group = await load_group(uow, run.pay_group_id)
+    entity = await legal_entity_in(uow, group.legal_entity_id)
+    if entity is None:
+        raise LegalEntityNotFound()
+    return _PaidBy(employer=entity.name, period_start=run.period_start, period_end=run.period_end,
+                   pay_date=run.pay_date)
+
+
+def _as_employee_reads_it(slip: PayslipRow, paid: _PaidBy, locale: str) -> OwnPayslipView:
+    """What the employee's payslip shows: no trace, no law and none of the employer's costs."""
+    currency = slip.currency
+    deductions = [PayslipAmount(line["code"], translate(line["label"], locale),
+                                exact(Decimal(line["employee"]), currency))
+                  for line in slip.result["lines"] if Decimal(line["employee"])]
+    return OwnPayslipView(
+        id=slip.id, employee_id=slip.employee_id, employer=paid.employer, period_start=paid.period_start,
+        period_end=paid.period_end, pay_date=paid.pay_date, currency=currency, earnings=earnings_of(slip, locale),
+        gross=from_minor(slip.gross_minor, currency), deductions=deductions,
+        total_deductions=exact(Decimal(slip.result["totals"]["employee_deductions"]), currency),
+        net=from_minor(slip.net_minor, currency),
+        year_to_date=[PayslipAmount(figure.code, figure.label, figure.amount)
+                      for figure in year_to_date_of(slip, locale) if not figure.employer])
 
 
 async def payslip_document(principal: Principal, payslip_id: UUID, locale: str, *,
@@ -103,7 +180,7 @@ async def payslip_document(principal: Principal, payslip_id: UUID, locale: str, 
     result = msgspec.convert(slip.result, CalculationResult)
     return payslip_from_result(result, entity_name=entity.name, employee_name=slip.result["name"],
                                period_start=run.period_start, period_end=run.period_end, locale=locale,
-                               year_to_date=None)
+                               earnings=earnings_of(slip, locale), year_to_date=year_to_date_of(slip, locale))
 
 
 async def payslip_history(principal: Principal, run_id: UUID, employee_id: UUID) -> PayslipHistory:

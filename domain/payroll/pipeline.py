@@ -39,7 +39,7 @@ from domain.kernel.money import from_minor, to_minor
 from domain.payroll import queries, workflow
 from domain.payroll.calendar import PayGroupRule
 from domain.payroll.correction import replaced_from
-from domain.payroll.engine import INPUT_KINDS, PayContext, calculate
+from domain.payroll.engine import INPUT_KINDS, Earning, PayContext, calculate
 from domain.payroll.model import CalculationProblem, ProvisionalLaw, SettlementPeriodTotal
 from domain.payroll.queries import NewPayslip, PayInputRow, PayRunRow, PayslipRow, PayslipSummaryRow
 from domain.payroll.variance import PayslipSummary, StoredSummary, VarianceThresholds, check
@@ -309,7 +309,7 @@ def calculate_page(basis: RunBasis, page: StaffPage) -> CalculatedPage:
         if refusal is not None:
             blocked.append(_problem(employee, refusal.code, refusal.template, refusal.params))
             continue
-        slip, payload, summary = payslip_row(employee, figures.result, basis)
+        slip, payload, summary = payslip_row(employee, figures.result, basis, figures.earnings)
         if basis.is_correction:
             slip = _as_correction(slip, payload, page.replaced[employee.id])
         slips.append(slip)
@@ -364,11 +364,14 @@ def pay_context(basis: RunBasis, page: StaffPage, employee: StaffMember) -> PayC
         inputs=basis.inputs.get(employee.id, dict.fromkeys(INPUT_KINDS, Decimal(0))), currency=current.currency)
 
 
-def payslip_row(employee: StaffMember, result: CalculationResult, basis: RunBasis
-                ) -> tuple[NewPayslip, dict[str, Any], StoredSummary]:
-    """The payslip's row, the result it stores and its variance summary."""
+def payslip_row(employee: StaffMember, result: CalculationResult, basis: RunBasis,
+                earnings: list[Earning] | None = None) -> tuple[NewPayslip, dict[str, Any], StoredSummary]:
+    """The payslip's row, the result it stores (with the earnings item by item, where the calculation itemised
+    them) and its variance summary."""
     payload = msgspec.to_builtins(result)
     payload["name"] = employee.full_name
+    if earnings is not None:
+        payload["earnings"] = msgspec.to_builtins(earnings)
     summary = StoredSummary.of(payload)
     return NewPayslip(
         id=new_id(), run_id=basis.run.id, batch=basis.batch, employee_id=employee.id,
@@ -387,9 +390,11 @@ def _as_correction(slip: NewPayslip, payload: dict[str, Any], replaced: PayslipR
 
 
 def hash_entry(employee_id: UUID, result: dict[str, Any]) -> list[Any]:
-    """What the results hash covers of a payslip, in employee-id order: every line and every total, and a
-    settlement's difference in each period it pays."""
+    """What the results hash covers of a payslip, in employee-id order: every line and every total, a
+    settlement's difference in each period it pays, and the earnings item by item where they are kept."""
     entry = [str(employee_id), result["lines"], result["totals"]]
     if "settlement" in result:
         entry.append([[p["period_start"], p["lines"], p["totals"]] for p in result["settlement"]])
+    if "earnings" in result:
+        entry.append(result["earnings"])
     return entry

@@ -70,8 +70,33 @@ def test_each_pack_names_its_ordinary_overtime_rate() -> None:
 
 
 def test_overtime_hours_are_paid_at_the_packs_rate() -> None:
-    """10 hours at 12,000 a month over 40-hour weeks (12,000 × 12 / 2,080 an hour) at China's 150%."""
+    """10 hours at 12,000 a month over 40-hour weeks (12,000 × 12 / 2,080 = 69.23 an hour, as the payslip prints
+    it) at China's 150%."""
     inputs = {**dict.fromkeys(INPUT_KINDS, D(0)), "overtime_hours": D(10)}
     figures = calculate(context("CN", "SH", "12000.00", inputs=inputs))
-    overtime = D(12000) * 12 / (40 * 52) * 10 * D("1.5")
-    assert regular_pay(figures) == D("12000.00") + overtime.quantize(D("0.01"))
+    assert regular_pay(figures) == D("12000.00") + D("69.23") * 10 * D("1.5")
+    overtime = next(earning for earning in figures.earnings if earning.code == "overtime")
+    assert (overtime.hours, overtime.rate, overtime.multiplier, overtime.amount) == (
+        D(10), D("69.23"), D("1.5"), D("1038.45"))
+
+
+def test_japanese_overtime_is_paid_on_the_hourly_rate_rounded_to_the_yen() -> None:
+    """300,000 yen a month is 1,730.769… an hour; 昭和63年基発第150号 lets it be rounded to 1,731 yen: 20 hours at
+    125% are 43,275 yen."""
+    inputs = {**dict.fromkeys(INPUT_KINDS, D(0)), "overtime_hours": D(20)}
+    figures = calculate(context("JP", "13", "300000", inputs=inputs, attributes={"date_of_birth": "1990-01-01"}))
+    assert [(e.code, e.amount) for e in figures.earnings] == [("base", D(300000)), ("overtime", D(43275))]
+    assert regular_pay(figures) == D(343275)
+
+
+def test_earnings_add_up_to_gross_pay_item_by_item() -> None:
+    """A joiner with a day of unpaid leave, overtime, an allowance and a bonus: each item rounded as printed, and
+    gross pay is their sum."""
+    inputs = {**dict.fromkeys(INPUT_KINDS, D(0)), "overtime_hours": D("7.5"), "allowance": D("333.333"),
+              "bonus": D(1000), "unpaid_leave_days": D("1.5")}
+    figures = calculate(context("CN", "SH", "12345.67", joined_on=date(2026, 6, 10), inputs=inputs))
+    items = {earning.code: earning for earning in figures.earnings}
+    assert list(items) == ["base", "unpaid_leave", "overtime", "allowances", "bonus"]
+    assert (items["base"].days, items["base"].days_in_period) == (D(15), D("21.75"))
+    assert items["unpaid_leave"].days == D("1.5") and items["unpaid_leave"].amount < 0
+    assert sum(earning.amount for earning in figures.earnings) == regular_pay(figures)

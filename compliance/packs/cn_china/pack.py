@@ -84,6 +84,15 @@ class ChinaPack(Pack):
         "cn.work_injury": "Work injury insurance",
         "cn.housing_fund": "Housing provident fund",
     }
+    #: the cumulative figures of the withholding method (累计预扣法)
+    year_to_date_labels = {
+        "income": "Cumulative income", "basic_deduction": "Cumulative basic deduction",
+        "special_deductions": "Cumulative special deductions",
+        "special_additional_deductions": "Cumulative special additional deductions",
+        "tax_withheld": "Cumulative tax withheld", "separate_bonus": "Annual one-off bonus taxed separately",
+        "separate_bonus_tax": "Individual income tax on annual one-off bonus",
+    }
+    occasional_year_to_date = frozenset({"separate_bonus", "separate_bonus_tax"})
 
     def __init__(self, data_dir: Path) -> None:
         super().__init__(data_dir)

@@ -88,6 +88,10 @@ class GermanyPack(Pack):
         "de.health_insurance": "Health insurance",
         "de.care_insurance": "Long-term care insurance",
     }
+    year_to_date_labels = {
+        "gross": "Gross pay", "wage_tax": "Wage tax", "solidarity_surcharge": "Solidarity surcharge",
+        "church_tax": "Church tax",
+    }
 
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         employee: Employee = request.employee

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from compliance.calculation import CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
 from compliance.errors import INVALID_INPUT, InvalidCalculationInput
-from compliance.pack import Pack
+from compliance.pack import EARNING_LABELS, Pack
 from compliance.packs.gb_united_kingdom import nic, paye, tax_code
 from compliance.packs.gb_united_kingdom.periods import TaxPeriod, tax_period
 from compliance.packs.gb_united_kingdom.schemas import Employee, NicParameters, PayeParameters, YearToDate
@@ -53,6 +53,12 @@ class UnitedKingdomPack(Pack):
         "gb.income_tax": "Income tax (PAYE)",
         "gb.class1_nic": "Class 1 National Insurance",
     }
+    earning_labels = {**EARNING_LABELS, "base": "Basic pay", "unpaid_leave": "Unpaid absence"}
+    year_to_date_labels = {
+        "taxable_pay": "Taxable pay", "tax_paid": "Income tax (PAYE)", "employee_nic": "Employee National Insurance",
+        "employer_nic": "Employer National Insurance",
+    }
+    employer_year_to_date = frozenset({"employer_nic"})
 
     def calculate(self, request: CalculationRequest[Any, Any]) -> CalculationResult:
         employee: Employee = request.employee

@@ -37,6 +37,7 @@ class IndiaPack(Pack):
         "in.epf_admin": "EPF administrative charges",
         "in.tds": "Income tax (TDS on salary)",
     }
+    year_to_date_labels = {"salary": "Taxable salary", "tds": "Income tax (TDS on salary)"}
 
     def overtime_multiplier(self, law: LabourLaw) -> Decimal:
         """The Factories Act's rate for overtime work."""

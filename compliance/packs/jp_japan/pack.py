@@ -83,6 +83,10 @@ class JapanPack(Pack):
         EMPLOYMENT: EmploymentInsurance,
     }
     line_labels = LINE_LABELS
+    year_to_date_labels = {
+        "gross": "Gross pay", "social_insurance": "Social insurance premiums",
+        "income_tax": "Income tax withheld (incl. reconstruction surtax)",
+    }
 
     def overtime_multiplier(self, law: LabourLaw) -> Decimal:
         """Overtime work (時間外労働); the higher rate beyond 60 hours a month and the late-night addition

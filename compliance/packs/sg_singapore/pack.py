@@ -35,6 +35,10 @@ class SingaporePack(Pack):
     line_labels = {
         "sg.cpf": "CPF contributions",
     }
+    year_to_date_labels = {
+        "ordinary_wages_subject": "Ordinary wages subject to CPF", "additional_wages_paid": "Additional wages paid",
+        "additional_wages_subject": "Additional wages subject to CPF",
+    }
 
     def overtime_multiplier(self, law: LabourLaw) -> Decimal:
         """The Employment Act's rate for overtime work."""

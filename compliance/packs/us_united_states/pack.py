@@ -11,7 +11,7 @@ import pycountry
 from compliance.calculation import ZERO, CalculationRequest, CalculationResult, PayFrequency, ResultBuilder
 from compliance.errors import INVALID_INPUT, InvalidCalculationInput
 from compliance.labour import LabourLaw
-from compliance.pack import Pack
+from compliance.pack import EARNING_LABELS, Pack
 from compliance.packs.us_united_states.fica import FicaTaxes, fica_taxes
 from compliance.packs.us_united_states.parameters import Fica, IncomeTaxWithholding
 from compliance.packs.us_united_states.schemas import Employee, YearToDate
@@ -63,6 +63,13 @@ class UnitedStatesPack(Pack):
         "us.social_security": "Social Security tax",
         "us.medicare": "Medicare tax",
         "us.additional_medicare": "Additional Medicare Tax",
+    }
+    earning_labels = {**EARNING_LABELS, "base": "Regular pay", "bonus": "Bonus (supplemental wages)"}
+    #: as the W-2 boxes count them
+    year_to_date_labels = {
+        "medicare_wages": "Medicare wages", "social_security_wages": "Social Security wages",
+        "federal_income_tax": "Federal income tax withholding", "social_security_tax": "Social Security tax",
+        "medicare_tax": "Medicare tax",
     }
 
     def overtime_multiplier(self, law: LabourLaw) -> Decimal:
