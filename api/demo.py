@@ -8,10 +8,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
-from api.demo_cast import STAFF, Cast, People, cast_of
+from api.demo_cast import Cast, People, cast_of
 from api.demo_hiring import (
     DEMO_JOB_TITLE,
     DEMO_VENDOR,
@@ -26,8 +26,9 @@ from api.demo_hiring import (
     schedule_interviews,
     scores_for,
 )
-from api.demo_payroll import SHANGHAI_GROUP, DemoRunFailed, seed_payroll
+from api.demo_payroll import SHANGHAI_GROUP, DemoPayroll, DemoRunFailed, seed_payroll
 from api.demo_people import (
+    Hire,
     cohort,
     departures,
     likely_leavers,
@@ -104,36 +105,72 @@ async def seed(runtime: Runtime) -> DemoTenant:
     return DemoTenant(tenant_id=tenant_id, created=not present, summary=summary, looks=await first_looks(cast))
 
 
+@dataclass(frozen=True)
+class Workforce:
+    earlier: list[Hire]  # hired over the last two years
+    leaving: list[Hire]  # of those, the ones who left
+    reviews: int
+
+
+@dataclass(frozen=True)
+class Recruiting:
+    applicants: list[Applicant]  # in the jobs' pipelines today
+    hired: list[Hire]  # of those, hired this month
+    interviews: int
+
+
 async def _fill(cast: Cast, today: date) -> list[str]:
     entities = await _entities(cast)
     deliveries = await register_vendor(cast)
     jobs = await open_jobs(cast, entities, today)
     modules = await onboarding_setup(cast, entities)
     people = People(seed=17)
+    workforce = await _workforce(cast, deliveries, people, jobs, entities, modules, today)
+    recruiting = await _recruiting(cast, deliveries, people, jobs, entities, today)
+    staying = [made for made in workforce.earlier if made not in workforce.leaving]
+    ran = await seed_payroll(cast, entities, staying + recruiting.hired, today)
+    await employees.grant_access(cast.hr, next(m for m in staying if m.country == "CN").employee.id)
+    return _summary(jobs, workforce, recruiting, ran)
+
+
+async def _workforce(cast: Cast, deliveries: Deliveries, people: People, jobs: list[OpenJob],
+                     entities: dict[str, UUID], modules: dict[str, UUID], today: date) -> Workforce:
+    """Earlier hires with a year of reviews and their trainings; the few who left did so in the last months."""
     earlier = await cohort(cast, deliveries, people, jobs, entities, today)
     leaving = likely_leavers(earlier)
     given = await reviews(cast, earlier, today)
     await trainings(cast, earlier, modules, {made.employee.id for made in leaving})
     await departures(cast, leaving, today)
-    current = await _pipelines(cast, deliveries, people, jobs)
-    hired = await this_months_hires(cast, current[:2], entities, today)
-    invited = await _to_interview(cast, [a for a in current[2:] if not a.parked and a.job.plan is ENGINEER])
+    return Workforce(earlier=earlier, leaving=leaving, reviews=given)
+
+
+async def _recruiting(cast: Cast, deliveries: Deliveries, people: People, jobs: list[OpenJob],
+                      entities: dict[str, UUID], today: date) -> Recruiting:
+    """Today's pipelines: two applicants hired this month, the best six of the engineer job interviewing (the
+    second of them with access to the candidate portal), the others screened, rejected or still waiting."""
+    applicants = await _pipelines(cast, deliveries, people, jobs)
+    hired = await this_months_hires(cast, applicants[:len(GAPS)], entities, today)
+    waiting = [a for a in applicants[len(GAPS):] if not a.parked]
+    invited = await _to_interview(cast, [a for a in waiting if a.job.plan is ENGINEER])
     booked = await schedule_interviews(cast, invited, today)
     await portal.grant_access(cast.recruiter, invited[1].candidate.id)
     chosen = {a.application.id for a in invited}
-    await _screen(cast, [a for a in current[2:] if not a.parked and a.application.id not in chosen])
-    staying = [made for made in earlier if made not in leaving]
-    ran = await seed_payroll(cast, entities, staying + hired, today)
-    await employees.grant_access(cast.hr, next(m for m in staying if m.country == "CN").employee.id)
+    await _screen(cast, [a for a in waiting if a.application.id not in chosen])
+    return Recruiting(applicants=applicants, hired=hired, interviews=len(booked))
+
+
+def _summary(jobs: list[OpenJob], workforce: Workforce, recruiting: Recruiting, ran: DemoPayroll) -> list[str]:
+    applicants = recruiting.applicants
+    parked = sum(1 for a in applicants if a.parked)
     return [
-        f"{len(jobs)} jobs with competency models; {len(current)} applicants in their pipelines, "
-        f"{sum(1 for a in current if not a.parked)} scored and {sum(1 for a in current if a.parked)} parked "
-        f"(signed deliveries from {DEMO_VENDOR})",
-        f"{len(booked)} interviews with candidates in Asia/Shanghai, Asia/Tokyo and Europe/Berlin",
-        f"{len(earlier) + len(hired)} employees: {len(hired)} hired this month with onboarding plans from their "
-        f"interview gaps, {len(leaving)} left; {given} performance reviews over the last year",
+        f"{len(jobs)} jobs with competency models; {len(applicants)} applicants in their pipelines, "
+        f"{len(applicants) - parked} scored and {parked} parked (signed deliveries from {DEMO_VENDOR})",
+        f"{recruiting.interviews} interviews with candidates in Asia/Shanghai, Asia/Tokyo and Europe/Berlin",
+        f"{len(workforce.earlier) + len(recruiting.hired)} employees: {len(recruiting.hired)} hired this month with "
+        f"onboarding plans from their interview gaps, {len(workforce.leaving)} left; {workforce.reviews} "
+        "performance reviews over the last year",
         f"{len(ran.finalised)} pay groups (Shanghai, Tokyo, Berlin): last month's runs finalised after two "
-        f"approvals, this month's calculated and awaiting review; {ran.law_choices} law choices accepted in writing",
+        f"approvals, this month's calculated and awaiting review; {ran.law_choices} law choices made in writing",
     ]
 
 
@@ -168,7 +205,7 @@ async def _pipelines(cast: Cast, deliveries: Deliveries, people: People, jobs: l
         countries = PIPELINES[job.plan.key]
         for index, country in enumerate(countries):
             gap = GAPS[index] if job.plan is ENGINEER and index < len(GAPS) else None
-            completed = datetime.now(UTC) - timedelta(days=14 - index % 12, hours=index)
+            completed = utc_now() - timedelta(days=14 - index % 12, hours=index)
             applicants.append(await interviewed(
                 cast, deliveries, job, people.next(country), dict(gap) if gap else scores_for(job.plan, chance),
                 completed, parked=index >= len(countries) - PARKED[job.plan.key]))
@@ -209,10 +246,9 @@ async def first_looks(cast: Cast) -> list[FirstLook]:
     shanghai = next((run for run in waiting if run.pay_group_name == SHANGHAI_GROUP), waiting[0])
     employee = (await identity.list_users(cast.admin, None, 1, Role.EMPLOYEE)).items[0]
     candidate = (await identity.list_users(cast.admin, None, 1, Role.CANDIDATE)).items[0]
-    staff = {user.subject: user for user in STAFF}
 
     def look(subject: str, role: Role, path: str, what: str) -> FirstLook:
-        user = staff[subject]
+        user = cast.staff[subject]
         return FirstLook(role=role, subject=subject, display_name=user.display_name, roles=user.roles, path=path,
                          what=what)
 

@@ -44,12 +44,12 @@ STAFF = (
 @dataclass(frozen=True)
 class Cast:
     tenant_id: UUID
-    people: dict[str, StaffUser]
+    staff: dict[str, StaffUser]
     user_ids: dict[str, UUID]
 
     def as_user(self, subject: str) -> Principal:
         """The principal the user's own token would give."""
-        user = self.people[subject]
+        user = self.staff[subject]
         return Principal(tenant_id=self.tenant_id, subject=subject, roles=frozenset(user.roles), locale=user.locale,
                          timezone=user.timezone)
 
@@ -87,7 +87,7 @@ async def cast_of(tenant_id: UUID) -> Cast:
     first = STAFF[0]
     admin_view = await identity.ensure_user(SEEDER, tenant_id, first.subject, list(first.roles))
     ids = {first.subject: admin_view.id}
-    cast = Cast(tenant_id=tenant_id, people={user.subject: user for user in STAFF}, user_ids=ids)
+    cast = Cast(tenant_id=tenant_id, staff={user.subject: user for user in STAFF}, user_ids=ids)
     for user in STAFF[1:]:
         try:
             created = await identity.create_user(cast.admin, NewUser(

@@ -196,7 +196,7 @@ async def move(cast: Cast, applicant: Applicant, stage: str, reason: str) -> App
 async def schedule_interviews(cast: Cast, applicants: list[Applicant], today: date) -> list[UUID]:
     """One interview for each applicant, the first two days ago (with the interviewer's feedback), the others on
     the coming days; the candidate in their own zone, the interviewer in Berlin and the hiring manager in Tokyo."""
-    interviewer, manager = cast.people["demo-interviewer"], cast.people["demo-manager"]
+    interviewer, manager = cast.staff["demo-interviewer"], cast.staff["demo-manager"]
     scheduled = []
     for index, applicant in enumerate(applicants):
         zone = applicant.person.timezone
