@@ -11,6 +11,8 @@ from babel import Locale, UnknownLocaleError
 REPORT_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Hiragino Sans",sans-serif;
 color:#1f2328;margin:2rem auto;max-width:1100px;padding:0 1rem;line-height:1.45}
+body:lang(ja){font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK JP","Hiragino Sans",
+"Yu Gothic",Meiryo,sans-serif}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 .meta{color:#57606a;margin:.1rem 0}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:.92rem}
