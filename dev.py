@@ -3,7 +3,8 @@
 
     python3 dev.py demo [--port P]  install, migrate, seed a demo tenant, serve on SQLite (the seed prints
                                    each role's token and a curl for what it looks at first)
-    python3 dev.py test            install, lint, and run the whole test suite on SQLite
+    python3 dev.py test            install, lint, and run the whole test suite on SQLite (with Chromium, it also
+                                   photographs every HTML view into artifacts/screenshots; without, that is skipped)
     python3 dev.py test --postgres  ... and again on PostgreSQL (fails if it is unreachable)
     python3 dev.py clients         lint the API contract, build both clients, run them on a live server
                                    (needs Node 20.17+ and npm; see clients/README.md)
