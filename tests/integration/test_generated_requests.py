@@ -131,7 +131,14 @@ def _as_httpx(case: Case, headers: dict[str, str]) -> dict[str, Any]:
         cookies=kwargs.get("cookies"), json=kwargs.get("json"), data=kwargs.get("data"), files=kwargs.get("files"),
     ).prepare()
     body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
-    return {"method": prepared.method, "url": prepared.url, "headers": dict(prepared.headers), "content": body}
+    return {"method": prepared.method, "url": prepared.url, "headers": _on_the_wire(prepared.headers),
+            "content": body}
+
+
+def _on_the_wire(headers: Any) -> dict[str, str | bytes]:
+    """Invalid header values (``Accept-Language: \\x84``) go out as the bytes a client would send: httpx refuses
+    non-ASCII text, HTTP carries any octet (RFC 9110, obs-text)."""
+    return {name: value if value.isascii() else value.encode("utf-8") for name, value in headers.items()}
 
 
 Send = Callable[[Case], httpx.Response]
