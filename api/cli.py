@@ -280,12 +280,12 @@ def demo() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="The port the links name (serve's --port)")
 def demo_seed(host: str, port: int) -> None:
-    from api.demo import TOKEN_HOURS, DemoRunFailed, link_base, report, seed
+    from api.demo import TOKEN_HOURS, DemoSeedFailed, link_base, report, seed
 
     async def work(runtime: Runtime) -> list[str]:
         try:
             demo = await seed(runtime)
-        except DemoRunFailed as exc:
+        except DemoSeedFailed as exc:
             raise click.ClickException(str(exc)) from exc
 
         def issue(subject: str, roles: list[str]) -> str:

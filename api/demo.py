@@ -9,9 +9,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TypeVar
 from uuid import UUID
 
-from api.demo_cast import Cast, People, cast_of
+from api.demo_cast import Cast, DemoSeedFailed, People, cast_of
 from api.demo_hiring import (
     DEMO_JOB_TITLE,
     DEMO_VENDOR,
@@ -26,7 +27,7 @@ from api.demo_hiring import (
     schedule_interviews,
     scores_for,
 )
-from api.demo_payroll import SHANGHAI_GROUP, DemoPayroll, DemoRunFailed, seed_payroll
+from api.demo_payroll import SHANGHAI_GROUP, DemoPayroll, seed_payroll
 from api.demo_people import (
     Hire,
     cohort,
@@ -41,6 +42,7 @@ from api.runtime import Runtime
 from domain.assessments import service as assessments
 from domain.employees import service as employees
 from domain.identity import service as identity
+from domain.identity.model import UserView
 from domain.interviews import portal
 from domain.interviews import service as interviews
 from domain.interviews.model import InterviewFilter
@@ -49,13 +51,16 @@ from domain.kernel.principal import SystemActor
 from domain.kernel.settings import Mode
 from domain.kernel.time import utc_now
 from domain.payroll import service as payroll
-from domain.payroll.model import RunFilter, RunState
+from domain.payroll.model import PayRunSummary, RunFilter, RunState
 from domain.recruitment import service as recruitment
+from domain.recruitment.model import JobView
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewLegalEntity, NewTenant
 
-__all__ = ["DEMO_JOB_TITLE", "TOKEN_HOURS", "DemoRunFailed", "DemoTenant", "FirstLook", "link_base", "report", "seed"]
+__all__ = ["DEMO_JOB_TITLE", "TOKEN_HOURS", "DemoSeedFailed", "DemoTenant", "FirstLook", "link_base", "report",
+           "seed"]
 
+T = TypeVar("T")
 DEMO_TENANT = "Demo Company"
 DEMO_ENTITIES = [
     NewLegalEntity(name="Meridian Demo GmbH", country="DE", region="BE", currency="EUR", timezone="Europe/Berlin"),
@@ -237,16 +242,34 @@ async def _screen(cast: Cast, applicants: list[Applicant]) -> None:
 
 # -- what each role looks at first ------------------------------------------------------------------------------
 
+INCOMPLETE = ("the tenant holds a demo an earlier seed did not finish ({missing} is missing); seed a fresh "
+              "installation (an empty MERIDIAN_DATA_DIR) instead")
+
+
 async def first_looks(cast: Cast) -> list[FirstLook]:
     """Found through the same reads a client makes, so a second seed points at what the first one made."""
-    job = next(j for j in (await recruitment.list_jobs(cast.hr, None, 200, None, "en")).items
-               if j.titles.get("en") == DEMO_JOB_TITLE)
-    first_interview = (await interviews.list_interviews(cast.recruiter, None, 1, InterviewFilter())).items[0]
+    jobs = (await recruitment.list_jobs(cast.hr, None, 200, None, "en")).items
+    job = _found(next((j for j in jobs if j.titles.get("en") == DEMO_JOB_TITLE), None), "the engineer job")
+    met = _found(next(iter((await interviews.list_interviews(cast.recruiter, None, 1, InterviewFilter())).items),
+                      None), "an interview")
     waiting = (await payroll.list_runs(cast.preparer, None, 10, RunFilter(states=[RunState.IN_REVIEW]))).items
-    shanghai = next((run for run in waiting if run.pay_group_name == SHANGHAI_GROUP), waiting[0])
-    employee = (await identity.list_users(cast.admin, None, 1, Role.EMPLOYEE)).items[0]
-    candidate = (await identity.list_users(cast.admin, None, 1, Role.CANDIDATE)).items[0]
+    shanghai = _found(next((run for run in waiting if run.pay_group_name == SHANGHAI_GROUP), None),
+                      "the Shanghai run in review")
+    employee = _found(next(iter((await identity.list_users(cast.admin, None, 1, Role.EMPLOYEE)).items), None),
+                      "an employee's access")
+    candidate = _found(next(iter((await identity.list_users(cast.admin, None, 1, Role.CANDIDATE)).items), None),
+                       "a candidate's access")
+    return _looks(cast, job, met.application_id, shanghai, employee, candidate)
 
+
+def _found(thing: T | None, missing: str) -> T:
+    if thing is None:
+        raise DemoSeedFailed(INCOMPLETE.format(missing=missing))
+    return thing
+
+
+def _looks(cast: Cast, job: JobView, interviewed: UUID, shanghai: PayRunSummary, employee: UserView,
+           candidate: UserView) -> list[FirstLook]:
     def look(subject: str, role: Role, path: str, what: str) -> FirstLook:
         user = cast.staff[subject]
         return FirstLook(role=role, subject=subject, display_name=user.display_name, roles=user.roles, path=path,
@@ -260,8 +283,8 @@ async def first_looks(cast: Cast) -> list[FirstLook]:
         look("demo-recruiter", Role.RECRUITER, f"/v1/applications?job_id={job.id}", "the engineer job's pipeline"),
         look("demo-recruiter", Role.RECRUITER, "/v1/interview-results?status=parked",
              "AI results waiting for their reference to be mapped"),
-        look("demo-interviewer", Role.INTERVIEWER, f"/v1/applications/{first_interview.application_id}"
-                                                   "/interviewer-view", "everything about the candidate just met"),
+        look("demo-interviewer", Role.INTERVIEWER, f"/v1/applications/{interviewed}/interviewer-view",
+             "everything about the candidate just met"),
         look("demo-manager", Role.HIRING_MANAGER, "/v1/interviews", "interviews, in each participant's time"),
         look("demo-preparer", Role.PAYROLL_PREPARER, "/v1/pay-runs", "the pay runs of every group"),
         look("demo-reviewer-1", Role.PAYROLL_REVIEWER, review, "this month's run to approve"),

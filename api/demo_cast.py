@@ -18,6 +18,10 @@ R = Role
 SEEDER = SystemActor(subject="demo-seed")
 
 
+class DemoSeedFailed(RuntimeError):
+    """The demo could not be made as it should be; the seed stops and the operator reads why."""
+
+
 @dataclass(frozen=True)
 class StaffUser:
     subject: str

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from api.demo_cast import Cast
+from api.demo_cast import Cast, DemoSeedFailed
 from api.demo_people import DEMO_NOTE, Hire
 from compliance.calculation import PayFrequency
 from compliance.errors import LawNotYetPublished
@@ -41,10 +41,6 @@ INPUTS = (("CN", "bonus", "12000", "Year-end bonus"), ("JP", "overtime_hours", "
 #: The written choice a payslip refused for its law asks a payroll admin for, by the refusal's code.
 WRITTEN_CHOICES = {LawNotYetPublished.code: ChoiceKind.CARRY_FORWARD,
                    UnverifiedLawNotAccepted.code: ChoiceKind.ACCEPT_UNVERIFIED}
-
-
-class DemoRunFailed(RuntimeError):
-    """A demo pay run that did not calculate or did not end where the demo needs it: the seed stops, saying why."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,7 @@ async def calculated(cast: Cast, group_id: UUID, month: date, inputs: list[NewPa
         choices += len(needed)
     if done.job_status != "done":
         problems = "; ".join(p.problem for p in done.calculation_problems[:3])
-        raise DemoRunFailed(f"the {month:%B %Y} run of a pay group: {problems or done.job_error or done.job_status}")
+        raise DemoSeedFailed(f"the {month:%B %Y} run of a pay group: {problems or done.job_error or done.job_status}")
     return done, choices
 
 
@@ -132,5 +128,5 @@ async def seed_payroll(cast: Cast, entities: dict[str, UUID], staff: list[Hire],
         awaiting.append(await payroll.submit(cast.preparer, current.id))
         choices += chosen + also_chosen
     if any(run.state is not RunState.IN_REVIEW for run in awaiting):
-        raise DemoRunFailed("a run of this month is not awaiting review")
+        raise DemoSeedFailed("a run of this month is not awaiting review")
     return DemoPayroll(finalised=finalised, awaiting_review=awaiting, law_choices=choices)
