@@ -20,7 +20,7 @@ from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 from domain.payroll import service
 from domain.payroll.finance import AccountMapping as FinanceMapping
-from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, journal_csv
+from domain.payroll.finance import ControlTotals, Journal, Reconciliation, journal_csv
 from domain.payroll.payslip import render_payslip_html
 from domain.payroll.service import (
     Acknowledge,
@@ -234,15 +234,15 @@ class PayRunFinanceController(Controller):
     tags = ["Payroll"]
 
     @get("/journal", operation_id="getJournal", opt=requires(Operation.PAYROLL_READ),
-         responses=renders(list[JournalEntry], "The journal's entries, or with format=csv a CSV file"),
+         responses=renders(Journal, "The journal, or with format=csv its entries as a CSV file"),
          summary="The finalised run's GL journal in the tenant's accounts (format=csv or json); balanced per currency")
     async def journal(self, principal: Caller, run_id: FromPath[UUID],
                       format: FromQuery[Literal["json", "csv"]] = "json") -> Response[Any]:
-        entries = await service.journal_of(principal, run_id)
+        posted = await service.journal_of(principal, run_id)
         if format == "csv":
-            return Response(journal_csv(entries), media_type="text/csv; charset=utf-8", headers={
+            return Response(journal_csv(posted.entries), media_type="text/csv; charset=utf-8", headers={
                 "Content-Disposition": f'attachment; filename="journal-{run_id}.csv"'})
-        return Response(entries)
+        return Response(posted)
 
     @get("/control-totals", operation_id="getControlTotals", opt=requires(Operation.PAYROLL_READ),
          summary="Gross, each tax and contribution, net, employer cost and headcount per currency, with a checksum")

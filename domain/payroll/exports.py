@@ -16,7 +16,7 @@ from domain.kernel.principal import Principal
 from domain.payroll import queries
 from domain.payroll.correction import Replaced, difference
 from domain.payroll.finance import AccountMapping as FinanceMapping
-from domain.payroll.finance import ControlTotals, JournalEntry, Reconciliation, control_totals, journal, reconcile
+from domain.payroll.finance import ControlTotals, Journal, Reconciliation, control_totals, journal, reconcile
 from domain.payroll.queries import PayRunRow
 from domain.payroll.runs import load_run
 from domain.payroll.settlement import settled_difference, settlement_of
@@ -34,13 +34,14 @@ class NoAccountMapping(NotFound):
     template = "No general-ledger account mapping is set for this tenant yet."
 
 
-async def journal_of(principal: Principal, run_id: UUID) -> list[JournalEntry]:
+async def journal_of(principal: Principal, run_id: UUID) -> Journal:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         run, results = await _finalised_results(uow, run_id)
         accounts = await queries.account_mapping(uow)
     if accounts is None:
         raise NoAccountMapping()
-    return journal(results, FinanceMapping(accounts=accounts), run_id, run.pay_date)
+    entries = journal(results, FinanceMapping(accounts=accounts), run_id, run.pay_date)
+    return Journal(run_id=run_id, pay_date=run.pay_date, entries=entries)
 
 
 async def control_totals_of(principal: Principal, run_id: UUID) -> ControlTotals:
@@ -50,8 +51,7 @@ async def control_totals_of(principal: Principal, run_id: UUID) -> ControlTotals
 
 
 async def reconcile_with(principal: Principal, run_id: UUID, statement_csv: str) -> Reconciliation:
-    entries = await journal_of(principal, run_id)
-    result = reconcile(entries, statement_csv)
+    result = reconcile((await journal_of(principal, run_id)).entries, statement_csv)
     async with unit_of_work(principal.tenant_id) as uow:
         await record(uow, principal, "pay_run.reconciled", "pay_run", run_id,
                      after={"matched": result.matched, "differences": len(result.differences)})

@@ -169,6 +169,16 @@ class JournalEntry(msgspec.Struct, frozen=True, kw_only=True):
     description: str
 
 
+class Journal(msgspec.Struct, frozen=True, kw_only=True):
+    """A finalised pay run's general-ledger journal in your tenant's accounts, for the finance system: one document
+    (not a page) because its entries only balance together, per currency; a run has one entry per account and
+    currency however many employees it pays."""
+
+    run_id: UUID
+    pay_date: date
+    entries: list[JournalEntry]
+
+
 def _amount_text(amount: Decimal) -> str:
     return format(amount, "f")
 

@@ -139,3 +139,18 @@ async def test_every_schema_says_what_it_is(client: Any) -> None:
     schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
     undescribed = sorted(name for name, schema in schemas.items() if not schema.get("description", "").strip())
     assert not undescribed, f"give these classes a docstring: {undescribed}"
+
+
+async def test_no_answer_is_a_bare_array(client: Any) -> None:
+    """Every list is a page (`items`, `next_cursor`) or a named part of one document; an array at the top of an
+    answer cannot grow a cursor or a field without breaking clients."""
+    document = (await client.get("/schema/openapi.json")).json()
+    bare = [f"{method} {path}" for method, path, operation in _operations(document)
+            for status, response in operation["responses"].items() if status.startswith("2")
+            for media in response.get("content", {}).values()
+            if _resolved(document, media.get("schema", {})).get("type") == "array"]
+    assert not bare
+    pages = [name for name, schema in document["components"]["schemas"].items() if name.endswith("Page")]
+    assert len(pages) > 30
+    assert all(set(document["components"]["schemas"][name]["properties"]) == {"items", "next_cursor"}
+               for name in pages)

@@ -191,7 +191,7 @@ async def test_a_finalised_run_exports_a_balanced_journal_and_reconciles(client:
     mapped = await client.put("/v1/payroll/account-mapping", headers=bearer(tokens["admin"]),
                               json={"accounts": accounts})
     assert mapped.status_code == 200, mapped.text
-    entries = (await client.get(f"{url}/journal", headers=bearer(tokens["reviewer_1"]))).json()
+    entries = (await client.get(f"{url}/journal", headers=bearer(tokens["reviewer_1"]))).json()["entries"]
     debit = sum(Decimal(e["debit"]) for e in entries)
     credit = sum(Decimal(e["credit"]) for e in entries)
     assert debit == credit > 0
@@ -530,7 +530,7 @@ async def test_a_correction_pays_and_posts_the_difference_and_later_runs_build_o
     assert replacement["result"]["corrects"]["payslip_id"] == original["id"]
     assert Decimal(replacement["gross"]) - Decimal(original["gross"]) == Decimal("1000.00")
     await map_every_account(client, payroll, originals)
-    entries = (await client.get(f"/v1/pay-runs/{correction['id']}/journal", headers=reviewer)).json()
+    entries = (await client.get(f"/v1/pay-runs/{correction['id']}/journal", headers=reviewer)).json()["entries"]
     assert sum(Decimal(e["debit"]) for e in entries) == sum(Decimal(e["credit"]) for e in entries)
     assert next(Decimal(e["debit"]) for e in entries if e["account"] == "6601") == Decimal("1000.00")
     net_paid = next(Decimal(e["credit"]) for e in entries if e["account"] == "2211")

@@ -172,7 +172,7 @@ async def test_pay_on_carried_forward_figures_is_settled_period_by_period_when_t
         assert (Decimal(cny["net"]), Decimal(cny["employer_cost"]), Decimal(cny["gross"])) == (
             Decimal("-90.00"), Decimal("180.00"), Decimal(0))
         assert Decimal(cny["lines"]["cn.pension"]["employee"]) == Decimal("90.00")
-        entries = (await client.get(f"/v1/pay-runs/{settlement['id']}/journal", headers=reviewer)).json()
+        entries = (await client.get(f"/v1/pay-runs/{settlement['id']}/journal", headers=reviewer)).json()["entries"]
         assert sum(Decimal(e["debit"]) for e in entries) == sum(Decimal(e["credit"]) for e in entries)
 
         settled_now = (await client.get(f"/v1/pay-groups/{group['id']}/settlement-proposal", headers=preparer)).json()
