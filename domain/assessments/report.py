@@ -11,7 +11,7 @@ import math
 import unicodedata
 from decimal import Decimal
 from html import escape
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -269,13 +269,13 @@ REPORT_MESSAGES = (
 
 #: Competency columns per score table: with the rank and candidate columns a table stays within an A4
 #: landscape page however many competencies the model has; more competencies continue in the next table.
-COMPETENCIES_PER_TABLE = 6
+COMPETENCIES_PER_TABLE = 3
 
 _CSS = REPORT_CSS + """
 body{max-width:1400px}
-th{word-break:keep-all;overflow-wrap:normal;hyphens:manual}
-th .sub{display:block;font-weight:400;font-size:.76rem;color:#57606a;white-space:nowrap}
-.candidate{min-width:9em;max-width:22em;overflow-wrap:anywhere;word-break:normal}
+th{word-break:keep-all;overflow-wrap:normal;hyphens:manual}th:lang(ja),th:lang(zh){word-break:normal}
+th .sub{display:block;font-weight:400;font-size:.76rem;color:#57606a}
+.candidate{min-width:9em;max-width:22em;overflow-wrap:break-word;word-break:normal}
 td.rank{width:3em;text-align:right}td.outcome{white-space:nowrap}
 .pass{background:#e6f4ea;color:#1a4d2e}.fail{background:#fdeaea;color:#7a1c1c}
 .notscored{background:#f1f1f1;color:#57606a;font-style:italic}
@@ -386,8 +386,7 @@ class _Page:
         competencies = self.report.competencies
         total = len(competencies)
         tables = []
-        for first in range(0, total, COMPETENCIES_PER_TABLE):
-            chunk = list(enumerate(competencies))[first : first + COMPETENCIES_PER_TABLE]
+        for first, chunk in _balanced_chunks(list(enumerate(competencies)), COMPETENCIES_PER_TABLE):
             if total > COMPETENCIES_PER_TABLE:
                 title = self.t("Scores by competency ({first}-{last} of {total})", first=first + 1,
                                last=first + len(chunk), total=total)
@@ -576,3 +575,19 @@ def render_html(report: ComparisonReport, competency_names: dict[str, str], loca
     is shown as the code.
     """
     return _Page(report, competency_names, locale).render()
+
+
+Item = TypeVar("Item")
+
+
+def _balanced_chunks(items: list[Item], most: int) -> list[tuple[int, list[Item]]]:
+    """``items`` in as few chunks of at most ``most`` as possible, as even as possible (7 by 4: 4 and 3, never a
+    table of one column left over), each with the index of its first item."""
+    count = -(-len(items) // most) if items else 0
+    chunks, start = [], 0
+    for index in range(count):
+        size = len(items) // count + (1 if index < len(items) % count else 0)
+        chunks.append((start, items[start : start + size]))
+        start += size
+    return chunks
+

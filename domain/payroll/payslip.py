@@ -112,6 +112,8 @@ PAYSLIP_MESSAGES = (
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","Hiragino Sans",sans-serif;
 color:#1f2328;margin:2rem auto;max-width:800px;padding:0 1rem;line-height:1.45}
+body:lang(ja){font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK JP","Hiragino Sans",
+"Yu Gothic",Meiryo,sans-serif}
 h1{font-size:1.5rem;margin:0 0 .8rem}h2{font-size:1.05rem;margin:1.4rem 0 .3rem;border-bottom:1px solid #d0d7de}
 dl.head{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:0}
 dl.head dt{color:#57606a}dl.head dd{margin:0;font-weight:600}
