@@ -29,6 +29,7 @@ from api.demo_hiring import (
 )
 from api.demo_payroll import SHANGHAI_GROUP, DemoPayroll, seed_payroll
 from api.demo_people import (
+    FIRST_EMPLOYEE_NUMBER,
     Hire,
     cohort,
     departures,
@@ -131,7 +132,8 @@ async def _fill(cast: Cast, today: date) -> list[str]:
     modules = await onboarding_setup(cast, entities)
     people = People(seed=17)
     workforce = await _workforce(cast, deliveries, people, jobs, entities, modules, today)
-    recruiting = await _recruiting(cast, deliveries, people, jobs, entities, today)
+    recruiting = await _recruiting(cast, deliveries, people, jobs, entities, today,
+                                   FIRST_EMPLOYEE_NUMBER + len(workforce.earlier))
     staying = [made for made in workforce.earlier if made not in workforce.leaving]
     ran = await seed_payroll(cast, entities, staying + recruiting.hired, today)
     await employees.grant_access(cast.hr, next(m for m in staying if m.country == "CN").employee.id)
@@ -150,11 +152,11 @@ async def _workforce(cast: Cast, deliveries: Deliveries, people: People, jobs: l
 
 
 async def _recruiting(cast: Cast, deliveries: Deliveries, people: People, jobs: list[OpenJob],
-                      entities: dict[str, UUID], today: date) -> Recruiting:
+                      entities: dict[str, UUID], today: date, first_number: int) -> Recruiting:
     """Today's pipelines: two applicants hired this month, the best six of the engineer job interviewing (the
     second of them with access to the candidate portal), the others screened, rejected or still waiting."""
     applicants = await _pipelines(cast, deliveries, people, jobs)
-    hired = await this_months_hires(cast, applicants[:len(GAPS)], entities, today)
+    hired = await this_months_hires(cast, applicants[:len(GAPS)], entities, today, first_number)
     waiting = [a for a in applicants[len(GAPS):] if not a.parked]
     invited = await _to_interview(cast, [a for a in waiting if a.job.plan is ENGINEER])
     booked = await schedule_interviews(cast, invited, today)

@@ -116,13 +116,19 @@ def tax_attributes(country: str, born: date) -> dict[str, Any] | None:
     return {"DE": {"tax_class": 1}, "JP": {"date_of_birth": born.isoformat()}}.get(country)
 
 
-async def hire(cast: Cast, applicant: Applicant, entity_id: UUID, start: date, chance: random.Random,
+#: the demo's first employee number; hires are numbered in the order they are made, E-1001 onwards
+FIRST_EMPLOYEE_NUMBER = 1001
+DEPARTMENTS = {"engineer": "Engineering", "product": "Product"}
+
+
+async def hire(cast: Cast, applicant: Applicant, entity_id: UUID, start: date, chance: random.Random, number: int,
                manager: UUID | None = None, region: str | None = None) -> Hire:
     person = applicant.person
     employee = await employees.hire(cast.hr, applicant.application.id, HireRequest(
         legal_entity_id=entity_id, position=applicant.job.plan.title["en"], start_date=start,
         pay=monthly_pay(person.country, chance), weekly_hours="40", probation_months=3, region=region,
-        tax_attributes=tax_attributes(person.country, person.birth_date), manager_id=manager))
+        tax_attributes=tax_attributes(person.country, person.birth_date), manager_id=manager,
+        employee_number=f"E-{number}", department=DEPARTMENTS[applicant.job.plan.key]))
     return Hire(employee=employee, country=person.country, plan=applicant.job.plan, scores=applicant.scores)
 
 
@@ -146,7 +152,8 @@ async def cohort(cast: Cast, deliveries: Deliveries, people: People, jobs: list[
             interview = datetime(start.year, start.month, start.day, 9, tzinfo=UTC) - timedelta(days=25)
             applicant = await interviewed(cast, deliveries, job, people.next(country),
                                           scores_for(job.plan, chance), interview)
-            made = await hire(cast, applicant, entities[country], start, chance, leads.get(country),
+            made = await hire(cast, applicant, entities[country], start, chance,
+                              FIRST_EMPLOYEE_NUMBER + len(hires), leads.get(country),
                               ELSEWHERE.get((job.plan.key, index)))
             leads.setdefault(country, made.employee.id)
             hires.append(made)
@@ -212,12 +219,13 @@ async def departures(cast: Cast, leaving: list[Hire], today: date) -> None:
 
 
 async def this_months_hires(cast: Cast, applicants: list[Applicant], entities: dict[str, UUID],
-                            today: date) -> list[Hire]:
+                            today: date, first_number: int) -> list[Hire]:
     """Hired on the first of this month into their own country's entity; the rules add onboarding items for the
     competencies their interviews scored low."""
     chance = random.Random(12)
-    hires = [await hire(cast, applicant, entities[applicant.person.country], today.replace(day=1), chance)
-             for applicant in applicants]
+    hires = [await hire(cast, applicant, entities[applicant.person.country], today.replace(day=1), chance,
+                        first_number + index)
+             for index, applicant in enumerate(applicants)]
     for made in hires:
         await onboarded(cast, made, everything=False)
     return hires

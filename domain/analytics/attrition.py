@@ -133,11 +133,14 @@ class RiskScore(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class EmployeeRisk(msgspec.Struct, frozen=True, kw_only=True):
-    """A row of the attrition report: who (name, and where they work, so two people of one name are told apart)
-    and their risk."""
+    """A row of the attrition report: who (name, employee number, and where they work, so two people of one name
+    are told apart) and their risk."""
 
     employee_id: UUID
     label: str
+    employee_number: Annotated[str | None, msgspec.Meta(
+        description="The tenant's own number for the employee, when it gave one.")] = None
+    department: Annotated[str | None, msgspec.Meta(description="The employee's department, when recorded.")] = None
     position: Annotated[str | None, msgspec.Meta(description="The position of the current employment.")] = None
     legal_entity: Annotated[str | None, msgspec.Meta(description="The name of the employing legal entity.")] = None
     risk: RiskScore

@@ -100,6 +100,7 @@ ATTRITION_CHART_MESSAGES = (
     "High",
     "Highest risk",
     "Employee",
+    "Department",
     "Position",
     "Legal entity",
     "Risk",
@@ -132,6 +133,7 @@ _CSS = REPORT_CSS + """
 .low{background:#e6f4ea;color:#1a4d2e}.medium{background:#fff4e5;color:#7a4a00}.high{background:#fdeaea;color:#7a1c1c}
 .up{color:#7a1c1c}.down{color:#1a4d2e}ul.factors{margin:0;padding-left:1.1rem}
 th{word-break:keep-all;overflow-wrap:normal}td.who{min-width:8em;overflow-wrap:anywhere}
+td.who .number{color:#57606a;font-size:.85em;font-variant-numeric:tabular-nums}
 table.card th{width:9em;white-space:nowrap}
 figure{margin:0 0 1rem;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;max-width:100%}
 svg{width:100%;height:auto;max-width:720px}
@@ -465,7 +467,7 @@ class _AttritionPage(_Texts):
         if not ranked:
             return f'{heading}\n<p class="muted">{self.t("No employees to show.")}</p>'
         rows = [self.row(row) for row in ranked[: self.limit]]
-        headers = ("Employee", "Position", "Legal entity", "Risk", "Band", "Top factors")
+        headers = ("Employee", "Department", "Position", "Legal entity", "Risk", "Band", "Top factors")
         return heading + "\n" + self.table(headers, rows)
 
     def row(self, row: EmployeeRisk) -> str:
@@ -479,7 +481,8 @@ class _AttritionPage(_Texts):
         ) or f'<li class="muted">{self.t("No factor stands out.")}</li>'
         return (
             "<tr>"
-            f'<td class="who">{escape(row.label)}</td>'
+            f'<td class="who">{self.who(row)}</td>'
+            f"<td>{escape(row.department or '')}</td>"
             f"<td>{escape(row.position or '')}</td>"
             f"<td>{escape(row.legal_entity or '')}</td>"
             f'<td class="num">{self.percent(risk.score)}</td>'
@@ -487,6 +490,11 @@ class _AttritionPage(_Texts):
             f'<td><ul class="factors">{factors}</ul></td>'
             "</tr>"
         )
+
+    @staticmethod
+    def who(row: EmployeeRisk) -> str:
+        number = f'<br><span class="number">{escape(row.employee_number)}</span>' if row.employee_number else ""
+        return escape(row.label) + number
 
     def model_card(self) -> str:
         card = self.report.model_card

@@ -156,7 +156,9 @@ async def attrition(principal: Principal) -> AttritionReport:
 
         def row(employee: EmployeeRow) -> EmployeeRisk:
             employment = employments[employee.id]
-            return EmployeeRisk(employee_id=employee.id, label=employee.full_name, position=employment.position,
+            return EmployeeRisk(employee_id=employee.id, label=employee.full_name,
+                                employee_number=employee.employee_number, department=employee.department,
+                                position=employment.position,
                                 legal_entity=entities.get(employment.legal_entity_id),
                                 risk=score(features[employee.id], model))
 

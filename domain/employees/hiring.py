@@ -43,6 +43,12 @@ class AlreadyHired(Conflict):
     template = "This application has already led to a hire."
 
 
+class EmployeeNumberTaken(Conflict):
+    code = "employee_number_taken"
+    title = "Employee number already in use"
+    template = "Another employee already has the number {employee_number}: {employee_id}."
+
+
 async def hire(principal: Principal, application_id: UUID, request: HireRequest) -> EmployeeView:
     async with unit_of_work(principal.tenant_id) as uow:
         application = await application_in(uow, application_id)
@@ -54,6 +60,7 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
         if entity is None:
             raise LegalEntityNotFound(field="legal_entity_id")
         await require_manager(uow, request.manager_id)
+        await _require_free_number(uow, request.employee_number)
         candidate = await candidate_in(uow, application.candidate_id)
         if candidate is None:
             raise CandidateNotFound()
@@ -71,7 +78,8 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
             candidate_id=candidate.id, application_id=application_id, full_name=candidate.full_name,
             national_id_country=candidate.national_id_country,
             timezone=require_timezone(request.timezone or candidate.timezone),
-            locale=request.locale or candidate.locale, **_sealed(cipher, employee_id, personal)))
+            locale=request.locale or candidate.locale, employee_number=request.employee_number,
+            department=request.department, **_sealed(cipher, employee_id, personal)))
         evaluation = await latest_evaluation_in(uow, application_id)
         await queries.append_employment(uow, employee_id, new_employment(
             effective_from=request.start_date, entity_id=entity.id, country=entity.country, region=region,
@@ -88,12 +96,19 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
         await close_as_hired_in(uow, principal, application)
         await record(uow, principal, "employee.hired", "employee", employee_id, after={
             "application_id": application_id, "legal_entity_id": entity.id, "position": request.position,
+            "employee_number": request.employee_number, "department": request.department,
             "start_date": request.start_date, "pay": msgspec.to_builtins(request.pay),
             "evaluation_id": evaluation.id if evaluation else None, "onboarding_items": len(plan)})
         if violations:
             await record(uow, principal, "employee.contract_override", "employee", employee_id, after={
                 "reason": request.override_reason, "violations": [v.code for v in violations]})
         return await employee_view(uow, principal, employee_id, request.start_date, audit=False)
+
+
+async def _require_free_number(uow: UnitOfWork, employee_number: str | None) -> None:
+    holder = await queries.employee_numbered(uow, employee_number) if employee_number else None
+    if holder:
+        raise EmployeeNumberTaken(field="employee_number", employee_number=employee_number, employee_id=str(holder))
 
 
 def _sealed(cipher: TenantCipher, employee_id: UUID, personal: dict[str, str]) -> dict[str, str]:

@@ -16,6 +16,9 @@ from domain.kernel.money import Money
 
 DecimalText = Annotated[str, msgspec.Meta(pattern=r"^\d{1,12}(\.\d{1,4})?$", description="a decimal string")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+EmployeeNumber = Annotated[str, msgspec.Meta(
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$",
+    description="The tenant's own number for the employee (E-1001), unique within the tenant")]
 #: Stored as text of at most 10 characters; no week has more than 168 hours, so three digits are plenty.
 WeeklyHours = Annotated[str, msgspec.Meta(pattern=r"^\d{1,3}(\.\d{1,4})?$",
                                           description="hours a week, a decimal string")]
@@ -66,6 +69,8 @@ class HireRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     locale: LocaleCode | None = None
     manager_id: UUID | None = None
     override_reason: Annotated[str, msgspec.Meta(min_length=10, max_length=1000)] | None = None
+    employee_number: EmployeeNumber | None = None
+    department: ShortText | None = None
 
     def __post_init__(self) -> None:
         read_locales(self, "locale")
@@ -124,6 +129,8 @@ class EmployeeView(msgspec.Struct, frozen=True):
 
     id: UUID
     full_name: str
+    employee_number: str | None
+    department: str | None
     email: str | None
     phone: str | None
     national_id: str | None
@@ -163,6 +170,8 @@ class EmployeeRow(msgspec.Struct, frozen=True):
     left_on: date | None
     version: int
     created_at: datetime
+    employee_number: str | None = None
+    department: str | None = None
 
 
 class EmploymentRow(msgspec.Struct, frozen=True):

@@ -40,6 +40,8 @@ class NewEmployee(msgspec.Struct, frozen=True, kw_only=True):
     phone_ciphertext: str | None = None
     national_id_ciphertext: str | None = None
     birth_date_ciphertext: str | None = None
+    employee_number: str | None = None
+    department: str | None = None
 
 
 class NewEmployment(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,7 +102,7 @@ _EMPLOYEE_COLUMNS = (
     Employee.id, Employee.candidate_id, Employee.application_id, Employee.full_name, Employee.email_ciphertext,
     Employee.phone_ciphertext, Employee.national_id_ciphertext, Employee.national_id_country,
     Employee.birth_date_ciphertext, Employee.timezone, Employee.locale, Employee.left_on, Employee.version,
-    Employee.created_at,
+    Employee.created_at, Employee.employee_number, Employee.department,
 )
 
 
@@ -116,6 +118,12 @@ async def insert_employee(uow: UnitOfWork, employee_id: UUID, employee: NewEmplo
     now = utc_now()
     await Employee.insert(Employee(id=employee_id, tenant_id=uow.tenant_id, version=1, created_at=now,
                                    updated_at=now, **msgspec.structs.asdict(employee)))
+
+
+async def employee_numbered(uow: UnitOfWork, employee_number: str) -> UUID | None:
+    row = await Employee.select(Employee.id).where(
+        (Employee.tenant_id == uow.tenant_id) & (Employee.employee_number == employee_number)).first()
+    return row["id"] if row else None
 
 
 async def employee(uow: UnitOfWork, employee_id: UUID) -> EmployeeRow | None:

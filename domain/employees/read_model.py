@@ -109,3 +109,10 @@ async def tax_attributes_between(uow: UnitOfWork, first: UUID, last: UUID, on: d
         & (TaxAttributes.employee_id <= last) & (TaxAttributes.effective_from <= on)
     ).order_by(TaxAttributes.effective_from).order_by(TaxAttributes.recorded_at)
     return [TaxAttributesRecord(row["employee_id"], row["country"], json.loads(row["attributes"])) for row in rows]
+
+
+async def employee_number_of(uow: UnitOfWork, employee_id: UUID) -> str | None:
+    """The tenant's own number for the employee, printed on payslips; None when it gave none."""
+    row = await Employee.select(Employee.employee_number).where(
+        (Employee.tenant_id == uow.tenant_id) & (Employee.id == employee_id)).first()
+    return row["employee_number"] if row else None

@@ -10,6 +10,8 @@ class Employee(Table, tablename="employees"):
     candidate_id = UUID(null=True, default=None)
     application_id = UUID(null=True, default=None)
     full_name = Varchar(length=200)
+    employee_number = Varchar(length=40, null=True, default=None)
+    department = Varchar(length=200, null=True, default=None)
     email_ciphertext = Text(null=True, default=None)
     phone_ciphertext = Text(null=True, default=None)
     national_id_ciphertext = Text(null=True, default=None)

@@ -53,7 +53,8 @@ async def employee_view(uow: UnitOfWork, principal: Principal, employee_id: UUID
                      after={"fields": sorted(personal)})
     employment = await queries.employment_as_of(uow, employee_id, on)
     return EmployeeView(
-        id=row.id, full_name=row.full_name, email=personal.get("email"), phone=personal.get("phone"),
+        id=row.id, full_name=row.full_name, employee_number=row.employee_number, department=row.department,
+        email=personal.get("email"), phone=personal.get("phone"),
         national_id=personal.get("national_id"), birth_date=personal.get("birth_date"), masked=not clear,
         timezone=row.timezone, locale=row.locale, candidate_id=row.candidate_id,
         application_id=row.application_id, as_of=on,

@@ -20,6 +20,7 @@ import msgspec
 from compliance.calculation import CalculationResult
 from compliance.registry import pack_for
 from domain.audit.service import AuditEntryView, entries_of
+from domain.employees.read_model import employee_number_of
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import NotFound
 from domain.kernel.i18n import translate
@@ -175,10 +176,12 @@ async def payslip_document(principal: Principal, payslip_id: UUID, locale: str, 
             raise PayslipNotFound()
         group = await load_group(uow, run.pay_group_id)
         entity = await legal_entity_in(uow, group.legal_entity_id)
+        number = await employee_number_of(uow, slip.employee_id)
     if entity is None:
         raise LegalEntityNotFound()
     result = msgspec.convert(slip.result, CalculationResult)
     return payslip_from_result(result, entity_name=entity.name, employee_name=slip.result["name"],
+                               employee_reference=number,
                                period_start=run.period_start, period_end=run.period_end, locale=locale,
                                earnings=earnings_of(slip, locale), year_to_date=year_to_date_of(slip, locale))
 

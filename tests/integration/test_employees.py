@@ -107,6 +107,36 @@ async def test_a_hire_carries_the_evaluation_and_builds_the_onboarding_plan(clie
     assert again.status_code == 409
 
 
+async def test_an_employee_number_and_department_are_kept_and_a_number_is_used_once(
+        client: Any, hiring: dict[str, Any]) -> None:
+    number = f"E-{uuid.uuid4().hex[:6]}"
+    hired = await client.post(f"/v1/applications/{hiring['application']['id']}/hire", headers=bearer(hiring["hr"]),
+                              json=hire_body(hiring, employee_number=number, department="Operations"))
+    assert hired.status_code == 201, hired.text
+    employee = hired.json()
+    assert (employee["employee_number"], employee["department"]) == (number, "Operations")
+    read = (await client.get(f"/v1/employees/{employee['id']}", headers=bearer(hiring["hr"]))).json()
+    assert (read["employee_number"], read["department"]) == (number, "Operations")
+    listed = (await client.get("/v1/employees?limit=200", headers=bearer(hiring["hr"]))).json()["items"]
+    assert [(e["employee_number"], e["department"]) for e in listed if e["id"] == employee["id"]] == [
+        (number, "Operations")]
+    other = (await client.post("/v1/candidates", headers=bearer(hiring["admin"]), json={
+        "full_name": "Chen Jing", "email": f"chen-{uuid.uuid4().hex[:8]}@example.com",
+        "timezone": "Asia/Shanghai", "locale": "zh_CN"})).json()
+    application = (await client.post("/v1/applications", headers=bearer(hiring["admin"]), json={
+        "candidate_id": other["id"], "job_id": hiring["job"]["id"]})).json()
+    taken = await client.post(f"/v1/applications/{application['id']}/hire", headers=bearer(hiring["hr"]),
+                              json=hire_body(hiring, employee_number=number, department="Finance"))
+    assert taken.status_code == 409, taken.text
+    problem = taken.json()
+    assert problem["code"] == "employee_number_taken" and employee["id"] in problem["detail"]
+    assert [error["pointer"] for error in problem["errors"]] == ["/employee_number"]
+    unnumbered = await client.post(f"/v1/applications/{application['id']}/hire", headers=bearer(hiring["hr"]),
+                                   json=hire_body(hiring))
+    assert unnumbered.status_code == 201, unnumbered.text
+    assert (unnumbered.json()["employee_number"], unnumbered.json()["department"]) == (None, None)
+
+
 async def test_a_contract_below_the_minimum_wage_is_refused_and_leaves_nothing_behind(
     client: Any, hiring: dict[str, Any]
 ) -> None:

@@ -61,6 +61,7 @@ async def population(tenant_a: Any) -> dict[str, Any]:
     vendor = await assessments.register_vendor(hr, NewVendor(name=f"Seed AI {uuid.uuid4().hex[:6]}"))
     chance = random.Random(11)
     hires = []
+    numbers = f"S{uuid.uuid4().hex[:6]}"  # unique per tenant, and the tenant may hold other tests' hires
     for index in range(24):
         candidate = await recruitment.create_candidate(hr, NewCandidate(full_name=f"Hire {index:02d}"))
         application = await recruitment.create_application(hr, NewApplication(candidate_id=candidate.id,
@@ -74,7 +75,7 @@ async def population(tenant_a: Any) -> dict[str, Any]:
         employee = await employees.hire(hr, application.id, HireRequest(
             legal_entity_id=entity.id, position="Engineer", start_date=date(2026, 6, 1),
             pay=Pay(amount=f"{5000 + index * 50}.00", currency="EUR", unit="month"), weekly_hours="40",
-            tax_attributes={"tax_class": 1}))
+            tax_attributes={"tax_class": 1}, employee_number=f"{numbers}-{index:02d}", department="Platform"))
         performance = min(5.0, max(1.0, 1 + 4 * (coding - 40) / 55 + chance.gauss(0, 0.25)))
         await development.add_review(hr, employee.id, NewReview(
             period="2027-H1", ratings={"coding": f"{performance:.1f}", "teamwork": f"{chance.uniform(1, 5):.1f}"},
@@ -153,8 +154,11 @@ async def test_attrition_risk_is_for_hr_only_and_explains_itself(
     assert all(f["contribution"] != "0.000" and f["effect"] for f in factors)
     assert not any(f["feature"] == "training_participation" for f in factors)
     ours = {str(hire.id) for hire in population["hires"]}
-    assert {(r["position"], r["legal_entity"]) for r in risks if r["employee_id"] in ours} == {
-        ("Engineer", population["entity"].name)}
+    assert {(r["position"], r["legal_entity"], r["department"]) for r in risks if r["employee_id"] in ours} == {
+        ("Engineer", population["entity"].name, "Platform")}
+    numbered = {r["employee_id"]: r["employee_number"] for r in risks if r["employee_id"] in ours}
+    assert numbered == {str(hire.id): hire.employee_number for hire in population["hires"][1:]}
+    assert len(set(numbered.values())) == len(numbered) and None not in numbered.values()
     card = report["model_card"]  # the tenant may hold other tests' hires too
     assert card["method"] == "fallback" and card["employees"] >= 24 and card["leavers"] >= 1
     assert card["employees"] == card["leavers"] + card["stayers"] and card["limits"]
@@ -166,6 +170,8 @@ async def test_attrition_risk_is_for_hr_only_and_explains_itself(
     assert page.status_code == 200 and "<svg" in page.text
     # The page lists the highest risks: the tenant may hold other tests' employees, so look for the first one's.
     assert risks[0]["legal_entity"] in page.text and "attrition-hr" in page.text and "log-odds" not in page.text
+    assert "<th>部门</th>" in page.text
+    assert (risks[0]["employee_number"] or "") in page.text and (risks[0]["department"] or "") in page.text
     assert (await client.get("/v1/analytics/attrition", headers=bearer(manager))).status_code == 403
     assert "{" not in card["description"] and str(card["minimum_leavers"]) in card["description"]
     japanese = (await client.get("/v1/analytics/attrition", headers=bearer(hr, **{"Accept-Language": "ja"}))).json()

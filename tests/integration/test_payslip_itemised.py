@@ -55,7 +55,7 @@ async def paying(client: Any, tenant: Any, token_for: Any, country: str, pay: st
     employee = await employees.hire(admin, application.id, HireRequest(
         legal_entity_id=entity.id, position="Analyst", start_date=date(2026, 1, 1),
         pay=Pay(amount=pay or usual_pay, currency=currency, unit="month"), weekly_hours="40",
-        tax_attributes=attributes))
+        tax_attributes=attributes, employee_number=f"P-{uuid.uuid4().hex[:8]}", department="Finance"))
     suffix = uuid.uuid4().hex[:6]
     tokens = {name: await token_for(tenant, role, subject=f"{name}-{suffix}") for name, role in (
         ("preparer", "payroll_preparer"), ("reviewer_1", "payroll_reviewer"), ("reviewer_2", "payroll_reviewer"),
@@ -161,6 +161,7 @@ async def test_each_countrys_earnings_are_itemised_and_add_up_to_gross(client: A
     assert page.status_code == 200
     for earning in earnings:
         assert earning["label"] in page.text
+    assert f"<dd>{setup['employee'].employee_number}</dd>" in page.text
 
 
 async def test_a_chinese_bonus_is_its_own_line_beside_the_base_pay(client: Any, tenant_a: Any,
