@@ -257,7 +257,8 @@ async def test_exceptions_history_and_own_payslips_are_walked_once(client: Any, 
     employee = world["staff"][0]
     token = (await client.post(f"/v1/employees/{employee.id}/portal-tokens", headers=world["hr"])).json()["token"]
     own = await walk(client, "/v1/my/payslips", bearer(token), 1)
-    assert [slip["run_id"] for slip in own] == [str(world["runs"][0].id), str(world["runs"][1].id)]
+    # An employee's own payslip names its period and pay date, not payroll's run.
+    assert [slip["pay_date"] for slip in own] == [str(world["runs"][0].pay_date), str(world["runs"][1].pay_date)]
 
 
 async def test_employments_are_paged_by_the_date_they_take_effect(client: Any, world: dict[str, Any]) -> None:

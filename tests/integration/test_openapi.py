@@ -154,3 +154,10 @@ async def test_no_answer_is_a_bare_array(client: Any) -> None:
     assert len(pages) > 30
     assert all(set(document["components"]["schemas"][name]["properties"]) == {"items", "next_cursor"}
                for name in pages)
+
+
+async def test_every_tag_is_declared_with_a_description(client: Any) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    declared = {tag["name"]: tag.get("description") for tag in document["tags"]}
+    used = {tag for _, _, operation in _operations(document) for tag in operation["tags"]}
+    assert used == set(declared) and all(declared.values())

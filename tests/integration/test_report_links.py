@@ -185,13 +185,14 @@ async def test_a_link_needs_the_reports_own_permission_and_exactly_its_parameter
 
 async def test_a_payslip_link_shows_what_its_creator_may_read(
         client: Any, payroll: dict[str, Any], runtime: Any, tenant_a: Any) -> None:  # noqa: F811
-    await finalised_run(client, payroll, period=2)
+    run = await finalised_run(client, payroll, period=2)
     tokens = payroll["tokens"]
     mine, theirs = payroll["staff"][0], payroll["staff"][1]
     employee = (await client.post(f"/v1/employees/{mine.id}/portal-tokens",
                                   headers=bearer(tokens["admin"]))).json()["token"]
     own = (await client.get("/v1/my/payslips", headers=bearer(employee))).json()["items"][-1]
-    slips = (await client.get(f"/v1/pay-runs/{own['run_id']}/payslips", headers=bearer(tokens["preparer"]))).json()
+    assert own["pay_date"] == run["pay_date"]
+    slips = (await client.get(f"/v1/pay-runs/{run['id']}/payslips", headers=bearer(tokens["preparer"]))).json()
     someone_else = next(s for s in slips["items"] if s["employee_id"] == str(theirs.id))
     employer_cost = translate("Employer cost", "zh_CN")
 
