@@ -233,8 +233,8 @@ def test_the_attrition_page_tells_people_apart_and_says_who_produced_it() -> Non
                                 FALLBACK)),
     ]
     html = render_attrition_html(attrition_report(twins), "en")
-    rows = re.findall(r'<tr><td class="who">Wang Wei</td><td>([^<]*)</td><td>([^<]*)</td>', html)
-    assert rows == [("Engineer", "Meridian Shanghai"), ("Accountant", "Meridian Tokyo")]
+    rows = re.findall(r'<tr><td class="who">Wang Wei</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>', html)
+    assert rows == [("", "Engineer", "Meridian Shanghai"), ("", "Accountant", "Meridian Tokyo")]  # no department
     head = html[: html.index("<h2>")]
     assert "Li Na (hr-7)" in head and "July 1, 2026" in head and "00:00" not in head and "Asia/Shanghai" in head
     # No trainings assigned is no factor at all, never "completed 80% or more".
