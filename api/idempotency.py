@@ -48,7 +48,7 @@ class IdempotencyMiddleware:
             return
         captured = _Capture(send)
         try:
-            await self.app(scope, _replaying(body), captured)
+            await self.app(scope, replaying(body), captured)
         except BaseException:
             await release(principal.tenant_id, principal.subject, key)
             raise
@@ -90,7 +90,8 @@ def _normalised_query(raw: bytes) -> str:
     return urlencode(sorted(pairs, key=lambda pair: pair[0]), encoding="utf-8", errors="surrogateescape")
 
 
-def _replaying(body: bytes) -> Receive:
+def replaying(body: bytes) -> Receive:
+    """An ASGI ``receive`` that hands over ``body`` once, as a request already read."""
     sent = False
 
     async def receive() -> Message:

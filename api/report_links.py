@@ -21,8 +21,9 @@ import jwt
 import msgspec
 from litestar import Litestar, Request
 from litestar.exceptions import NotFoundException
-from litestar.types import Message, Receive
+from litestar.types import Message
 
+from api.idempotency import replaying
 from domain.kernel.errors import DomainError
 from domain.kernel.i18n import locale_code, locale_tag
 from domain.kernel.permissions import Operation
@@ -158,21 +159,8 @@ async def render(request: Request[Any, Any, Any], principal: Principal, target: 
         "root_path": "", "query_string": b"format=html", "headers": headers, "state": state, "path_params": {},
     }
     captured = _Captured()
-    await request.app.asgi_router(scope, _body_of(body), captured.send)  # type: ignore[arg-type]
+    await request.app.asgi_router(scope, replaying(body), captured.send)  # type: ignore[arg-type]
     return Rendered(captured.status, captured.content_type, b"".join(captured.chunks))
-
-
-def _body_of(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive  # type: ignore[return-value]
 
 
 class _Captured:
