@@ -121,12 +121,13 @@ async def test_foreign_keys_stay_inside_a_tenant_or_point_at_reference_tables(ru
     for key in (k for k in found["keys"] if k["kind"] == "f"):
         child, parent = key["table_name"].strip('"'), key["parent"].strip('"')
         described = f"{child}({', '.join(key['columns'])}) -> {parent}({', '.join(key['parent_columns'])})"
-        if places[parent] is Placement.DISTRIBUTED and not (
-                places[child] is Placement.DISTRIBUTED and key["columns"][0] == DISTRIBUTION_COLUMN
+        if places.get(parent) is Placement.DISTRIBUTED and not (
+                places.get(child) is Placement.DISTRIBUTED and key["columns"][0] == DISTRIBUTION_COLUMN
                 and key["parent_columns"][0] == DISTRIBUTION_COLUMN):
             wrong.append(f"{described}: a key into a tenant table starts with tenant_id on both sides")
-        elif places[child] is Placement.DISTRIBUTED and places[parent] is Placement.LOCAL:
-            wrong.append(f"{described}: a tenant table cannot reference a coordinator-only table")
+        elif places.get(child) is Placement.DISTRIBUTED and places.get(parent) not in (Placement.DISTRIBUTED,
+                                                                                     Placement.REFERENCE):
+            wrong.append(f"{described}: a tenant table references only tenant tables and reference tables")
     assert wrong == [], "; ".join(sorted(wrong))
 
 
