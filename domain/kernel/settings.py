@@ -83,6 +83,10 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     #: Local hours (``HH:MM-HH:MM``, in each recipient's own zone) in which no notification is sent, or ``off``.
     notification_quiet_hours: str = "21:00-08:00"
     notification_poll_seconds: int = 30
+    #: Background jobs (pay-run calculations, purges) each process runs at once.
+    job_concurrency: int = 4
+    #: PostgreSQL: a job whose worker sent no heartbeat for this long stopped with it and runs again elsewhere.
+    job_stalled_seconds: int = 30
 
     @property
     def data_path(self) -> Path:
@@ -172,6 +176,10 @@ def _validate(s: Settings) -> list[str]:
         problems.append("MERIDIAN_LAW_PUBLISHER_KEYS: comma-separated base64 raw Ed25519 public keys (32 bytes)")
     if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append("MERIDIAN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
+    if not 1 <= s.job_concurrency <= 64:
+        problems.append("MERIDIAN_JOB_CONCURRENCY: must be between 1 and 64")
+    if not 3 <= s.job_stalled_seconds <= 3600:
+        problems.append("MERIDIAN_JOB_STALLED_SECONDS: must be between 3 and 3600")
     return problems + _notification_problems(s)
 
 

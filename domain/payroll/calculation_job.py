@@ -1,32 +1,38 @@
 """The calculation job, the one home of its lifecycle: started, sized, progressing page by page, then
 completed, failed or superseded.
 
-The job writes payslips under a fresh batch id, page by page (see :mod:`domain.payroll.pipeline`), with
-its progress on the run. Only when every payslip is written does one transaction switch the run to that
-batch, record its results hash and void every approval, so an interrupted job leaves nothing visible and
-can simply be started again: a job whose heartbeat stopped is taken to have stopped with its process.
+Starting a calculation queues it on the durable job queue (:mod:`domain.jobs`) in the same transaction that marks
+the run as calculating, so any worker of any replica runs it, once, and its progress on the run row reads the same
+from every replica. The job writes payslips under a fresh batch id, page by page (see
+:mod:`domain.payroll.pipeline`). Only when every payslip is written does one transaction switch the run to that
+batch, record its results hash and void every approval, so an interrupted job leaves nothing visible: when the queue
+runs it again (its worker was killed, or the server stopped mid-run) the job starts over under a batch of its own
+and reaches the same results hash as an uninterrupted run. A run whose heartbeat stopped for longer than
+``STALLED_AFTER`` may also be started again by hand.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import msgspec
 
 from domain.audit.service import record
 from domain.employees import read_model as employees
+from domain.jobs import service as jobs
+from domain.jobs.model import JobRun
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict
 from domain.kernel.ids import new_id
+from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
 from domain.payroll import pipeline, queries, settling, workflow
 from domain.payroll.model import PayRunView
-from domain.payroll.pipeline import CORRECTION, CalculationBlocked, PageWriter, RunBasis, RunCalculated
+from domain.payroll.pipeline import CORRECTION, CalculationBlocked, PageWriter, RunBasis, RunCalculated, WorkersStopped
 from domain.payroll.queries import CalculationProblems, NewPayslip, PayRunRow
 from domain.payroll.runs import actor_of, load_group, load_run, run_view, transition
 from domain.payroll.settings import variance_thresholds_in
@@ -38,8 +44,6 @@ log = logging.getLogger("meridian.payroll")
 #: Reports (done, total) after every page written.
 Progress = Callable[[int, int], None]
 
-_jobs: set[asyncio.Task[None]] = set()
-
 
 class CalculationRunning(Conflict):
     code = "pay_run_calculation_running"
@@ -47,27 +51,59 @@ class CalculationRunning(Conflict):
     template = "This pay run is being calculated; wait for it to finish."
 
 
+class CalculationOrder(msgspec.Struct, frozen=True):
+    """A queued calculation: the run, the batch its start assigned, and who asked (the job acts as them)."""
+
+    run_id: UUID
+    batch: UUID
+    subject: str
+    roles: list[str]
+    locale: str
+    request_id: str
+
+    def principal(self, tenant_id: UUID) -> Principal:
+        return Principal(tenant_id=tenant_id, subject=self.subject, roles=frozenset(Role(r) for r in self.roles),
+                         locale=self.locale, request_id=self.request_id)
+
+    def batch_of(self, attempt: int) -> UUID:
+        """Each attempt writes under a batch of its own, so a stopped attempt's pages never mix with the next."""
+        return self.batch if attempt == 1 else uuid5(self.batch, f"attempt {attempt}")
+
+
 async def start_calculation(principal: Principal, run_id: UUID) -> PayRunView:
-    """Start the job in the background; the run shows its progress."""
-    batch, view = await _start(principal, run_id)
-    task = asyncio.create_task(_run_job(principal, run_id, batch))
-    _jobs.add(task)
-    task.add_done_callback(_jobs.discard)
+    """Queue the calculation, in the transaction that marks the run as calculating; the run shows its progress."""
+    async with unit_of_work(principal.tenant_id) as uow:
+        batch, view = await _started(uow, principal, run_id)
+        await jobs.enqueue(uow, CALCULATE, CalculationOrder(
+            run_id=run_id, batch=batch, subject=principal.subject, roles=sorted(r.value for r in principal.roles),
+            locale=principal.locale, request_id=principal.request_id))
     return view
 
 
 async def calculate_in_foreground(principal: Principal, run_id: UUID, on_progress: Progress) -> PayRunView:
     """The same calculation for the command line: here, reporting (done, total) after every page."""
-    batch, _ = await _start(principal, run_id)
+    async with unit_of_work(principal.tenant_id) as uow:
+        batch, _ = await _started(uow, principal, run_id)
     await _run_job(principal, run_id, batch, on_progress)
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         return await run_view(uow, run_id, principal.locale)
 
 
+async def calculate_ordered(job: JobRun, order: CalculationOrder) -> None:
+    """The queue's handler: calculate the run under this attempt's batch, unless the run stopped waiting for
+    this order (a change superseded it, or a newer start replaced it)."""
+    principal = order.principal(job.tenant_id)
+    batch = await _taken_over(principal, order, job.attempt)
+    if batch is not None:
+        await _run_job(principal, order.run_id, batch)
+
+
+CALCULATE = jobs.register("payroll.calculate", CalculationOrder, calculate_ordered)
+
+
 async def wait_for_jobs() -> None:
-    """Let running calculations finish (tests, shutdown)."""
-    while _jobs:
-        await asyncio.gather(*list(_jobs), return_exceptions=True)
+    """Until queued calculations (and any other due job) have finished (tests, the command line)."""
+    await jobs.wait_for_jobs()
 
 
 async def supersede(uow: UnitOfWork, run: PayRunRow) -> None:
@@ -82,18 +118,33 @@ def _alive(run: PayRunRow) -> bool:
     return run.job_status == "running" and heartbeat is not None and utc_now() - heartbeat < STALLED_AFTER
 
 
-async def _start(principal: Principal, run_id: UUID) -> tuple[UUID, PayRunView]:
+async def _started(uow: UnitOfWork, principal: Principal, run_id: UUID) -> tuple[UUID, PayRunView]:
     """Refuses now, before any work, if the run may not be calculated or a live job is calculating it."""
     batch = new_id()
+    run = await load_run(uow, run_id, lock=True)
+    workflow.calculation_may_start(run.facts, await actor_of(uow, principal, run.facts))
+    if _alive(run):
+        raise CalculationRunning()
+    await queries.job_started(uow, run_id, batch, utc_now())
+    await queries.drop_unused_batches(uow, run_id)
+    await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
+    return batch, await run_view(uow, run_id, principal.locale)
+
+
+async def _taken_over(principal: Principal, order: CalculationOrder, attempt: int) -> UUID | None:
+    """The batch this attempt writes under, the run switched to it (and an earlier attempt's pages dropped); or
+    None when the run's job is no longer this order's."""
+    batch = order.batch_of(attempt)
     async with unit_of_work(principal.tenant_id) as uow:
-        run = await load_run(uow, run_id, lock=True)
-        workflow.calculation_may_start(run.facts, await actor_of(uow, principal, run.facts))
-        if _alive(run):
-            raise CalculationRunning()
-        await queries.job_started(uow, run_id, batch, utc_now())
-        await queries.drop_unused_batches(uow, run_id)
-        await record(uow, principal, "pay_run.calculation_started", "pay_run", run_id, after={"batch": batch})
-        return batch, await run_view(uow, run_id, principal.locale)
+        run = await load_run(uow, order.run_id, lock=True)
+        earlier = {order.batch_of(number) for number in range(1, attempt + 1)}
+        if run.job_status != "running" or run.job_batch not in earlier:
+            return None
+        if run.job_batch != batch:
+            log.info("pay run calculation resumed from the start", extra={"request_id": principal.request_id})
+            await queries.job_started(uow, run.id, batch, utc_now())
+            await queries.drop_unused_batches(uow, run.id)
+    return batch
 
 
 async def _run_job(principal: Principal, run_id: UUID, batch: UUID, on_progress: Progress | None = None) -> None:
@@ -104,6 +155,8 @@ async def _run_job(principal: Principal, run_id: UUID, batch: UUID, on_progress:
         calculated = await (settling.calculate_settlement(basis, writer) if basis.run.is_settlement
                             else pipeline.calculate_all(basis, writer))
         await _complete(principal, run_id, batch, calculated)
+    except WorkersStopped:
+        raise  # the server is stopping: the queue runs the job again, and the run stays calculating meanwhile
     except Exception as exc:
         # The run keeps the results it had: the failed batch was never switched in.
         log.exception("pay run calculation failed", extra={"request_id": principal.request_id})
