@@ -30,12 +30,20 @@ class Probe(msgspec.Struct, frozen=True):
     log: str
     #: How long the first attempt holds before finishing, so a test can kill its process meanwhile.
     hold_first_attempt: float = 0.0
+    #: The first attempt fails after starting, so the queue retries it.
+    fail_first_attempt: bool = False
+
+
+class ProbeFailed(RuntimeError):
+    """The failure a probe was asked for."""
 
 
 async def run_probe(job: JobRun, probe: Probe) -> None:
     record(probe.log, "start", probe.token, job.attempt)
     if job.attempt == 1 and probe.hold_first_attempt:
         await asyncio.sleep(probe.hold_first_attempt)
+    if job.attempt == 1 and probe.fail_first_attempt:
+        raise ProbeFailed(probe.token)
     record(probe.log, "done", probe.token, job.attempt)
 
 

@@ -29,6 +29,8 @@ import asyncpg
 import httpx
 import pytest
 
+from domain.jobs import service as jobs
+from domain.kernel.db import unit_of_work
 from tests.conftest import (
     ADMIN_URL,
     APP_ROLE,
@@ -38,7 +40,7 @@ from tests.conftest import (
     bearer,
 )
 from tests.integration.test_serve_process import answers, free_port, living_in_group
-from tests.job_probe import enqueue_probes, events
+from tests.job_probe import PROBE, Probe, enqueue_probes, events
 
 #: Generous: two cores shared with everyone, and each server spawns its calculation workers at start.
 PATIENCE_SECONDS = 90
@@ -209,3 +211,28 @@ def test_jobs_a_killed_process_left_running_or_queued_resume_at_the_next_start(t
     ran = [e[:3] for e in events(probes)]
     assert ran[:3] == [("start", held, 1), ("start", held, 2), ("done", held, 2)]  # resumed first, on attempt 2
     assert sorted(ran[3:]) == sorted([("start", t, 1) for t in queued] + [("done", t, 1) for t in queued])
+
+
+@pytest.mark.anyio
+async def test_a_job_is_queued_with_its_change_or_not_at_all(app: Any, tenant_a: uuid.UUID, tmp_path: Path) -> None:
+    """Queued in a use case that then fails, a job is rolled back with it; queued in one that commits, it runs (here
+    on the test session's own server)."""
+    probes = tmp_path / "probes.log"
+    with pytest.raises(LookupError):
+        async with unit_of_work(tenant_a) as uow:
+            await jobs.enqueue(uow, PROBE, Probe(token="rolled-back", log=str(probes)))
+            raise LookupError("the use case fails after queueing its job")
+    [kept] = await enqueue_probes(tenant_a, 1, str(probes))
+    await jobs.wait_for_jobs()
+    assert [event[:3] for event in events(probes)] == [("start", kept, 1), ("done", kept, 1)]
+
+
+@pytest.mark.anyio
+async def test_a_failing_job_runs_again_after_its_backoff(app: Any, tenant_a: uuid.UUID, tmp_path: Path) -> None:
+    probes = tmp_path / "probes.log"
+    async with unit_of_work(tenant_a) as uow:
+        await jobs.enqueue(uow, PROBE, Probe(token="flaky", log=str(probes), fail_first_attempt=True))
+    await asyncio.to_thread(eventually, lambda: ("done", "flaky", 2) in [e[:3] for e in events(probes)],
+                            "the retry to finish")
+    assert [event[:3] for event in events(probes)] == [("start", "flaky", 1), ("start", "flaky", 2),
+                                                       ("done", "flaky", 2)]
