@@ -1,7 +1,8 @@
 """Signed AI-interview results ingested per second, end to end: signature check, replay guard,
-contract decoding, reference mapping, sealed storage, evaluation against the model, audit.
+contract decoding, reference mapping, sealed storage, evaluation against the model, audit; one result per
+signed request, then batches of up to 100 results per signed request (figures in results per second).
 
-    .venv/bin/python bench/result_ingestion.py [--count 500] [--postgres URL]
+    .venv/bin/python bench/result_ingestion.py [--count 500] [--batch-size 100] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def result(result_id: str, reference: str) -> bytes:
     }).encode()
 
 
-async def main(count: int) -> None:
+async def main(count: int, batch_size: int) -> None:
     async with running_app(["tenant_admin", "hr_admin"]) as bench:
         client, headers = bench.client, bench.headers
         entity = (await client.post("/v1/legal-entities", headers=headers, json={
@@ -55,16 +56,36 @@ async def main(count: int) -> None:
                 "Meridian-Signature": sign(secret, int(time.time()), body), "Content-Type": "application/json"})
             assert response.status_code == 200, response.text
 
-        rows = [await measure("signed delivery (half evaluated, half parked)", deliver, count, concurrency)
-                for concurrency in (1, 10)]
+        async def deliver_batch(i: int) -> None:
+            results = b",".join(result(f"r-{uuid.uuid4().hex}", "app-1" if n % 2 == 0 else f"unknown-{i}-{n}")
+                                for n in range(batch_size))
+            body = b'{"schema":"meridian.interview-result-batch.v1","results":[' + results + b"]}"
+            response = await client.post(f"{url[:-len('results')]}result-batches", content=body, headers={
+                "Meridian-Signature": sign(secret, int(time.time()), body), "Content-Type": "application/json"})
+            assert response.status_code == 200 and response.json()["refused"] == 0, response.text
+
+        rows = [await measure("one result per signed request (half evaluated, half parked)", deliver, count,
+                              concurrency) for concurrency in (1, 10)]
+        batches = max(1, count // batch_size)
+        rows += [in_results(await measure(f"batches of {batch_size} results (half evaluated, half parked)",
+                                          deliver_batch, batches, concurrency), batch_size)
+                 for concurrency in (1, 4)]
         database = bench.database
-    print_rates(f"Interview results ingested, in process, {database}", "delivery", rows)
+    print_rates(f"Interview results ingested, in process, {database} (per second = results per second)",
+                "delivery", rows)
+
+
+def in_results(row: tuple[str, int, int, float, float], batch_size: int) -> tuple[str, int, int, float, float]:
+    """A row measured in signed requests, restated in results (count, per second, ms each)."""
+    label, concurrency, requests, per_second, ms = row
+    return label, concurrency, requests * batch_size, per_second * batch_size, ms / batch_size
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", help="owner URL of a PostgreSQL database to benchmark against")
-    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--count", type=int, default=500, help="results delivered in each measurement")
+    parser.add_argument("--batch-size", type=int, default=100, help="results per batch (at most 100)")
     arguments = parser.parse_args()
     configure(arguments.postgres)
-    asyncio.run(main(arguments.count))
+    asyncio.run(main(arguments.count, arguments.batch_size))

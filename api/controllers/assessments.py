@@ -16,10 +16,11 @@ from api.http import Cursor, Limit
 from api.openapi import renders, signed_by_vendor
 from api.problems import locale_of
 from domain.assessments import service
-from domain.assessments.contract import InterviewResultV1
+from domain.assessments.contract import InterviewResultBatchV1, InterviewResultV1
 from domain.assessments.report import ComparisonReport
 from domain.assessments.security_log import RefusalWindowView
 from domain.assessments.service import (
+    BatchDelivery,
     Delivery,
     EvaluationView,
     NewReference,
@@ -35,6 +36,8 @@ from domain.kernel.permissions import Operation
 
 #: A full v1 result (50 competencies with quoted evidence) can reach ~15 MB.
 MAX_DELIVERY_BYTES = 16 * 1024 * 1024
+#: A batch is for the common result of a few kilobytes: 100 of them fit many times over; very large results go singly.
+MAX_BATCH_BYTES = 32 * 1024 * 1024
 
 
 class ComparisonRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -97,6 +100,22 @@ class DeliveryController(Controller):
                                      await request.body(), int(time.time()),
                                      request.client.host if request.client else None)
 
+    @post("/{tenant_id:uuid}/{vendor_id:uuid}/result-batches", operation_id="deliverInterviewResultBatch",
+          opt=signed_by_vendor(InterviewResultBatchV1), security=[{}], status_code=200,
+          request_max_body_size=MAX_BATCH_BYTES,
+          summary="A vendor delivers up to 100 results in one request (contract meridian.interview-result-batch.v1), "
+                  "signed like a single result over the raw body. Not all-or-nothing: the valid results are stored "
+                  "in one transaction and each is answered accepted, parked (with the reason) or duplicate (by "
+                  "result_id, also within the batch); an invalid one is refused with its code and a JSON pointer "
+                  "and nothing of it is stored. A bad signature, a replay, a repeated key, a document that is not a "
+                  "batch or more than 100 results (422 result_batch_too_large) refuse the whole batch")
+    async def deliver_batch(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID],
+                            vendor_id: FromPath[UUID]) -> BatchDelivery:
+        require_json_media_type(request)
+        return await service.receive_batch(tenant_id, vendor_id, request.headers.get("meridian-signature"),
+                                           await request.body(), int(time.time()),
+                                           request.client.host if request.client else None, locale_of(request))
+
 
 class ResultController(Controller):
     path = "/v1/interview-results"
@@ -106,6 +125,12 @@ class ResultController(Controller):
           opt=requires(Operation.VENDORS_READ), status_code=200,
           summary="Check a result against the canonical contract meridian.interview-result.v1 without storing it")
     async def check_contract(self, data: JSONBody[InterviewResultV1]) -> InterviewResultV1:
+        return data
+
+    @post("/contract-checks/batches", operation_id="checkInterviewResultBatch",
+          opt=requires(Operation.VENDORS_READ), status_code=200,
+          summary="Check a batch against the contract meridian.interview-result-batch.v1 without storing it")
+    async def check_batch_contract(self, data: JSONBody[InterviewResultBatchV1]) -> InterviewResultBatchV1:
         return data
 
     @get("/", operation_id="listInterviewResults",

@@ -159,6 +159,21 @@ class InterviewResultV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
             seen.add(competency.code)
 
 
+class InterviewResultBatchV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A batch of AI-interview results in one signed request, contract meridian.interview-result-batch.v1: up to 100
+    results, each following meridian.interview-result.v1."""
+
+    schema: Annotated[
+        Literal["meridian.interview-result-batch.v1"], msgspec.Meta(description="The contract name and version.")
+    ]
+    results: Annotated[
+        list[InterviewResultV1],
+        msgspec.Meta(min_length=1, max_length=100, description=(
+            "The results (1-100), each checked on its own: a result that breaks the contract is refused and reported "
+            "at its index while the others are stored.")),
+    ]
+
+
 class InvalidResultPayload(InvalidInput):
     code = "invalid_interview_result"
     title = "Invalid interview result"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,7 +16,7 @@ from domain.assessments.tables import (
     Vendor,
     VendorSignature,
 )
-from domain.kernel.db import UnitOfWork
+from domain.kernel.db import UnitOfWork, current_database
 from domain.kernel.ids import new_id
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
@@ -88,15 +87,12 @@ async def replace_secret(uow: UnitOfWork, vendor_id: UUID, version: int, secret:
 
 
 async def remember_signature(uow: UnitOfWork, vendor_id: UUID, signature: str) -> bool:
-    """False when this exact signed delivery was accepted before: a replay."""
-    seen = await VendorSignature.exists().where(
-        (VendorSignature.tenant_id == uow.tenant_id) & (VendorSignature.vendor_id == vendor_id)
-        & (VendorSignature.signature == signature))
-    if seen:
-        return False
-    await VendorSignature.insert(VendorSignature(id=new_id(), tenant_id=uow.tenant_id, vendor_id=vendor_id,
-                                                 signature=signature, signed_at=utc_now()))
-    return True
+    """False when this exact signed delivery was accepted before: a replay. One statement: the unique index on
+    (tenant, vendor, signature) decides, so two copies racing each other cannot both be accepted."""
+    inserted = await VendorSignature.insert(VendorSignature(
+        id=new_id(), tenant_id=uow.tenant_id, vendor_id=vendor_id, signature=signature, signed_at=utc_now(),
+    )).on_conflict(action="DO NOTHING").returning(VendorSignature.id)
+    return bool(inserted)
 
 
 async def reference(uow: UnitOfWork, vendor_id: UUID, kind: str, value: str) -> ReferenceRow | None:
@@ -104,6 +100,20 @@ async def reference(uow: UnitOfWork, vendor_id: UUID, kind: str, value: str) -> 
         (ExternalReference.tenant_id == uow.tenant_id) & (ExternalReference.vendor_id == vendor_id)
         & (ExternalReference.kind == kind) & (ExternalReference.reference == value)).first()
     return ReferenceRow(**row) if row else None
+
+
+async def references_named(uow: UnitOfWork, vendor_id: UUID, application_references: list[str],
+                           candidate_references: list[str]) -> list[ReferenceRow]:
+    """The vendor's mapped references among those named, of either kind, in one query."""
+    wanted = [(kind, values) for kind, values in (("application", application_references),
+                                                   ("candidate", candidate_references)) if values]
+    if not wanted:
+        return []
+    kinds = [(ExternalReference.kind == kind) & ExternalReference.reference.is_in(values) for kind, values in wanted]
+    either = kinds[0] if len(kinds) == 1 else (kinds[0] | kinds[1])
+    rows = await ExternalReference.select().where(
+        (ExternalReference.tenant_id == uow.tenant_id) & (ExternalReference.vendor_id == vendor_id) & either)
+    return [ReferenceRow(**row) for row in rows]
 
 
 async def insert_reference(uow: UnitOfWork, values: dict[str, Any]) -> UUID:
@@ -120,9 +130,26 @@ async def result_by_vendor_id(uow: UnitOfWork, vendor_id: UUID, vendor_result_id
     return ResultRow(**row) if row else None
 
 
-async def insert_result(uow: UnitOfWork, result_id: UUID, values: dict[str, Any]) -> None:
-    await InterviewResult.insert(InterviewResult(id=result_id, tenant_id=uow.tenant_id, received_at=utc_now(),
-                                                 **values))
+async def results_by_vendor_ids(uow: UnitOfWork, vendor_id: UUID, vendor_result_ids: list[str]) -> list[ResultRow]:
+    if not vendor_result_ids:
+        return []
+    rows = await InterviewResult.select().where(
+        (InterviewResult.tenant_id == uow.tenant_id) & (InterviewResult.vendor_id == vendor_id)
+        & InterviewResult.vendor_result_id.is_in(vendor_result_ids))
+    return [ResultRow(**row) for row in rows]
+
+
+RESULT_COLUMNS = ("id", "tenant_id", "vendor_id", "vendor_result_id", "status", "application_id",
+                  "candidate_reference", "application_reference", "payload_ciphertext", "completed_at", "received_at")
+
+
+async def insert_results(uow: UnitOfWork, rows: list[ResultRow]) -> None:
+    """Many results in one statement; each row's tenant is the unit of work's."""
+    if rows:
+        tenant = uow.tenant_id
+        await current_database().bulk_insert("interview_results", RESULT_COLUMNS, [
+            (r.id, tenant, r.vendor_id, r.vendor_result_id, r.status, r.application_id, r.candidate_reference,
+             r.application_reference, r.payload_ciphertext, r.completed_at, r.received_at) for r in rows])
 
 
 async def result(uow: UnitOfWork, result_id: UUID) -> ResultRow | None:
@@ -164,12 +191,18 @@ async def attach_result(uow: UnitOfWork, result_id: UUID, application_id: UUID, 
         (InterviewResult.tenant_id == uow.tenant_id) & (InterviewResult.id == result_id))
 
 
-async def insert_evaluation(uow: UnitOfWork, values: dict[str, Any]) -> UUID:
-    evaluation_id = new_id()
-    await EvaluationRecord.insert(EvaluationRecord(
-        id=evaluation_id, tenant_id=uow.tenant_id, created_at=utc_now(),
-        **{**values, "detail": json.dumps(values["detail"], ensure_ascii=False)}))
-    return evaluation_id
+EVALUATION_COLUMNS = ("id", "tenant_id", "result_id", "application_id", "model_id", "model_version", "overall",
+                      "passed", "detail", "reason", "created_by", "created_at")
+_detail_text = msgspec.json.Encoder(decimal_format="string")
+
+
+async def insert_evaluations(uow: UnitOfWork, rows: list[StoredEvaluation]) -> None:
+    """Many evaluations in one statement; each row's tenant is the unit of work's."""
+    if rows:
+        tenant = uow.tenant_id
+        await current_database().bulk_insert("evaluations", EVALUATION_COLUMNS, [
+            (r.id, tenant, r.result_id, r.application_id, r.model_id, r.model_version, r.overall, r.passed,
+             _detail_text.encode(r.detail).decode(), r.reason, r.created_by, r.created_at) for r in rows])
 
 
 _detail = msgspec.json.Decoder(Evaluation)
@@ -193,6 +226,16 @@ async def evaluations_page(uow: UnitOfWork, application_id: UUID, *, after: UUID
     if after:
         query = query.where(EvaluationRecord.id > after)
     return [_evaluation(row) for row in await query.order_by(EvaluationRecord.id).limit(limit)]
+
+
+async def latest_evaluations(uow: UnitOfWork, application_ids: list[UUID]) -> dict[UUID, StoredEvaluation]:
+    """Each application's latest evaluation, in one query."""
+    if not application_ids:
+        return {}
+    rows = await EvaluationRecord.select().where(
+        (EvaluationRecord.tenant_id == uow.tenant_id) & EvaluationRecord.application_id.is_in(application_ids)
+    ).order_by(EvaluationRecord.created_at)
+    return {evaluation.application_id: evaluation for evaluation in map(_evaluation, rows)}
 
 
 async def evaluations(uow: UnitOfWork, application_id: UUID) -> list[StoredEvaluation]:

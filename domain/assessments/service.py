@@ -1,41 +1,44 @@
-"""AI interview results: vendors and their secrets, signed deliveries, mapping the vendor's
+"""AI interview results: vendors and their secrets, signed deliveries (``deliveries``), mapping the vendor's
 references to applications, evaluation against the job's competency model, and comparisons.
-
-A delivery is authenticated by its HMAC signature, not by a bearer token: the tenant and vendor
-named in the URL are only believed once the body verifies under that vendor's secret. Refused
-deliveries are not audited (anyone could grow the chain without credentials): they are counted in the
-bounded security log of ``security_log``, in their own transaction, since the delivery itself is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 
-from compliance.rounding import half_up
 from domain.assessments import queries
-from domain.assessments.contract import InterviewResultV1, InvalidResultPayload, decode_result, decode_signed_result
+from domain.assessments.contract import InterviewResultV1, decode_result
+from domain.assessments.deliveries import (
+    SignatureReplayed,
+    evaluation_of,
+    receive,
+    receive_batch,
+    scoring_model,
+)
 from domain.assessments.model import CompetencyEvaluation, Evaluation, StoredEvaluation
 from domain.assessments.queries import ResultRow, VendorRow
 from domain.assessments.report import ComparisonEntry, ComparisonReport, compare, render_html, report_of
-from domain.assessments.scoring import ModelVersion, evaluate
-from domain.assessments.security_log import RefusalWindowView, RefusedDelivery, log_refusal, window_views
-from domain.assessments.signatures import (
-    SignatureMismatch,
-    SignatureMissing,
-    VendorSignatureError,
-    new_vendor_secret,
-    verify,
+from domain.assessments.scoring import ModelVersion
+from domain.assessments.security_log import RefusalWindowView, window_views
+from domain.assessments.signatures import new_vendor_secret
+from domain.assessments.views import (
+    BatchDelivery,
+    Delivery,
+    EvaluationView,
+    ResultStatus,
+    ResultView,
+    evaluation_view,
+    result_view,
 )
-from domain.audit.service import record
+from domain.audit.service import record, record_all
 from domain.identity.service import user_by_subject_in
 from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
-from domain.kernel.errors import Conflict, ErrorKind, NotFound
+from domain.kernel.errors import Conflict, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal, SystemActor
@@ -55,7 +58,9 @@ from domain.recruitment.service import (
     version_in_force,
 )
 
-ResultStatus = Literal["parked", "received", "evaluated"]
+#: Delivery use cases and views live in ``deliveries`` and ``views``; callers reach them here.
+__all__ = ["BatchDelivery", "Delivery", "EvaluationView", "ResultStatus", "ResultView", "SignatureReplayed",
+           "receive", "receive_batch"]
 
 
 class VendorNotFound(NotFound):
@@ -73,13 +78,6 @@ class ReferenceTaken(Conflict):
     code = "external_reference_taken"
     title = "Reference already mapped"
     template = "The vendor's reference {reference} is already mapped."
-
-
-class SignatureReplayed(VendorSignatureError):
-    code = "vendor_signature_replayed"
-    kind = ErrorKind.UNAUTHENTICATED
-    title = "Delivery replayed"
-    template = "This signed delivery was already received; sign each delivery anew."
 
 
 class NoResultToEvaluate(NotFound):
@@ -134,51 +132,6 @@ class ReferenceView(msgspec.Struct, frozen=True):
     reference: str
     application_id: UUID
     resolved_results: list[UUID]
-
-
-class EvaluationView(msgspec.Struct, frozen=True):
-    """An AI-interview result evaluated against a version of the job's competency model: the overall score (0-100, a
-    decimal string; null when none of the model's competencies was scored), whether it passed, why it was made
-    (`received`, `mapped` or `recomputed`), the per-competency detail, and who made it and when. An evaluation is never
-    rewritten; a newer model version applies through a new, recomputed one."""
-
-    id: UUID
-    result_id: UUID
-    application_id: UUID
-    model_id: UUID
-    model_version: int
-    overall: str | None
-    passed: bool
-    reason: str
-    detail: dict[str, Any]
-    created_by: str
-    created_at: datetime
-
-
-class ResultView(msgspec.Struct, frozen=True):
-    """An AI-interview result a vendor delivered: the vendor's own result id; its status (`parked` while no mapped
-    reference names its application, `received` when attached but no competency model version was in force when the
-    interview was completed, `evaluated`); the application; the vendor's references; when the interview was completed
-    and when the result arrived."""
-
-    id: UUID
-    vendor_id: UUID
-    vendor_result_id: str
-    status: ResultStatus
-    application_id: UUID | None
-    candidate_reference: str | None
-    application_reference: str | None
-    completed_at: datetime
-    received_at: datetime
-
-
-class Delivery(msgspec.Struct, frozen=True):
-    """The answer to a vendor's signed delivery: the stored result, whether it had been delivered before (`duplicate`:
-    nothing new was stored), and its evaluation, when it could be evaluated."""
-
-    result: ResultView
-    duplicate: bool
-    evaluation: EvaluationView | None
 
 
 # -- vendors -------------------------------------------------------------------------------------
@@ -255,83 +208,7 @@ async def map_reference(principal: Principal, vendor_id: UUID, request: NewRefer
                          application_id=request.application_id, resolved_results=resolved)
 
 
-# -- deliveries ----------------------------------------------------------------------------------
-
-
-async def receive(tenant_id: UUID, vendor_id: UUID, signature_header: str | None, body: bytes,
-                  now: int, source_ip: str | None = None) -> Delivery:
-    actor = SystemActor(subject=f"vendor:{vendor_id}")
-    try:
-        return await _accept(tenant_id, vendor_id, signature_header, body, now, actor)
-    except (VendorSignatureError, InvalidResultPayload) as refused:
-        await log_refusal(tenant_id, vendor_id, refused.code, RefusedDelivery.of(body, source_ip, now), now)
-        raise
-
-
-async def _accept(tenant_id: UUID, vendor_id: UUID, header: str | None, body: bytes, now: int,
-                  actor: SystemActor) -> Delivery:
-    _require_well_formed(header, body, now)
-    async with unit_of_work(tenant_id) as uow:
-        vendor = await queries.vendor(uow, vendor_id)
-        if vendor is None:
-            raise SignatureMismatch()  # an unknown vendor or tenant answers like a wrong signature: no oracle
-        cipher = await cipher_for(uow)
-        secrets = [cipher.open(vendor.secret_ciphertext, "vendors", "secret", vendor_id).encode()]
-        if vendor.previous_secret_ciphertext:
-            secrets.append(cipher.open(vendor.previous_secret_ciphertext, "vendors", "previous_secret",
-                                       vendor_id).encode())
-        if header is None:
-            raise SignatureMissing()  # unreachable: _require_well_formed refused it already
-        verify(header, body, secrets, now)
-        if not await queries.remember_signature(uow, vendor_id, hashlib.sha256(header.encode()).hexdigest()):
-            raise SignatureReplayed()
-        result = decode_signed_result(body)
-        existing = await queries.result_by_vendor_id(uow, vendor_id, result.result_id)
-        if existing is not None:
-            attached = existing.application_id
-            latest = (await queries.evaluations(uow, attached))[-1:] if attached else []
-            return Delivery(result=_result_view(existing), duplicate=True,
-                            evaluation=_evaluation_view(latest[0]) if latest else None)
-        return await _store(uow, actor, vendor_id, result, body, cipher)
-
-
-def _require_well_formed(header: str | None, body: bytes, now: int) -> None:
-    """A missing or malformed header is refused before any lookup, so it says nothing about the vendor."""
-    try:
-        verify(header, body, [], now)
-    except SignatureMismatch:
-        return
-
-
-async def _store(uow: UnitOfWork, actor: SystemActor, vendor_id: UUID, result: InterviewResultV1, body: bytes,
-                 cipher: TenantCipher) -> Delivery:
-    result_id = new_id()
-    application_id = await _application_for(uow, vendor_id, result)
-    await queries.insert_result(uow, result_id, {
-        "vendor_id": vendor_id, "vendor_result_id": result.result_id, "status": "parked",
-        "application_id": None, "candidate_reference": result.reference.candidate_reference,
-        "application_reference": result.reference.application_reference, "completed_at": result.completed_at,
-        "payload_ciphertext": cipher.seal(body.decode(), "interview_results", "payload", result_id)})
-    evaluation = None
-    if application_id is not None:
-        evaluation = await _attach_and_evaluate(uow, actor, result_id, application_id, result, "received")
-    await record(uow, actor, "interview_result.received", "interview_result", result_id,
-                 after={"vendor_result_id": result.result_id, "application_id": application_id,
-                        "parked": application_id is None})
-    stored = await queries.result(uow, result_id)
-    if stored is None:
-        raise NoResultToEvaluate()  # unreachable: the row was written in this same transaction
-    return Delivery(result=_result_view(stored), duplicate=False, evaluation=evaluation)
-
-
-async def _application_for(uow: UnitOfWork, vendor_id: UUID, result: InterviewResultV1) -> UUID | None:
-    for kind, value in (("application", result.reference.application_reference),
-                        ("candidate", result.reference.candidate_reference)):
-        if value:
-            mapped = await queries.reference(uow, vendor_id, kind, value)
-            if mapped:
-                return mapped.application_id
-    return None
+# -- evaluating what a mapping attached -------------------------------------------------------------
 
 
 async def _attach_and_evaluate(uow: UnitOfWork, actor: Principal | SystemActor, result_id: UUID,
@@ -346,21 +223,10 @@ async def _attach_and_evaluate(uow: UnitOfWork, actor: Principal | SystemActor, 
 async def _evaluate_and_store(uow: UnitOfWork, actor: Principal | SystemActor, result_id: UUID,
                               application_id: UUID, result: InterviewResultV1, model: ModelVersion,
                               reason: str) -> EvaluationView:
-    evaluation = evaluate(result, model)
-    values = {
-        "result_id": result_id, "application_id": application_id, "model_id": model.model_id,
-        "model_version": model.number, "overall": None if evaluation.overall is None else str(evaluation.overall),
-        "passed": evaluation.passed, "detail": msgspec.to_builtins(evaluation), "reason": reason,
-        "created_by": actor.subject,
-    }
-    evaluation_id = await queries.insert_evaluation(uow, values)
-    await record(uow, actor, "evaluation.created", "application", application_id,
-                 after={"evaluation": evaluation_id, "model_version": model.number, "overall": values["overall"],
-                        "passed": evaluation.passed, "reason": reason})
-    stored = await queries.evaluation(uow, evaluation_id)
-    if stored is None:
-        raise NoResultToEvaluate()  # unreachable: the row was written in this same transaction
-    return _evaluation_view(stored)
+    stored, entry = evaluation_of(uow, actor, result_id, application_id, result, model, reason)
+    await queries.insert_evaluations(uow, [stored])
+    await record_all(uow, actor, [entry])
+    return evaluation_view(stored)
 
 
 async def _model_for(uow: UnitOfWork, application_id: UUID, on: datetime) -> ModelVersion | None:
@@ -380,34 +246,9 @@ async def _job_model(uow: UnitOfWork, job_id: UUID,
     return scoring_model(version_in_force(versions, on.date()) or versions[-1]), versions
 
 
-def scoring_model(version: ModelVersionView) -> ModelVersion:
-    """The job's model version as scoring reads it (weights and thresholds as Decimals)."""
-    return msgspec.convert({
-        "model_id": version.model_id, "number": version.number,
-        "overall_pass_threshold": version.overall_pass_threshold,
-        "competencies": [{"code": c.code, "weight": c.weight,
-                          "pass_threshold": half_up(c.threshold_on_0_to_100())}
-                         for c in version.competencies],
-    }, ModelVersion)
-
-
 async def _open_result(uow: UnitOfWork, row: ResultRow) -> InterviewResultV1:
     cipher = await cipher_for(uow)
     return decode_result(cipher.open(row.payload_ciphertext, "interview_results", "payload", row.id).encode())
-
-
-def _result_view(row: ResultRow) -> ResultView:
-    return ResultView(id=row.id, vendor_id=row.vendor_id, vendor_result_id=row.vendor_result_id,
-                      status=cast(ResultStatus, row.status), application_id=row.application_id,
-                      candidate_reference=row.candidate_reference, application_reference=row.application_reference,
-                      completed_at=row.completed_at, received_at=row.received_at)
-
-
-def _evaluation_view(row: StoredEvaluation) -> EvaluationView:
-    return EvaluationView(id=row.id, result_id=row.result_id, application_id=row.application_id,
-                          model_id=row.model_id, model_version=row.model_version, overall=row.overall,
-                          passed=row.passed, reason=row.reason, detail=msgspec.to_builtins(row.detail),
-                          created_by=row.created_by, created_at=row.created_at)
 
 
 # -- reading, recomputing, comparing -------------------------------------------------------------
@@ -427,7 +268,7 @@ async def list_results(principal: Principal, cursor: str | None, limit: int,
                        status: ResultStatus | None) -> Page[ResultView]:
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         rows = await queries.results_page(uow, after=decode_uuid_cursor(cursor), limit=limit + 1, status=status)
-    return page_of([_result_view(row) for row in rows], limit, lambda result: str(result.id))
+    return page_of([result_view(row) for row in rows], limit, lambda result: str(result.id))
 
 
 async def evaluations_of(principal: Principal, application_id: UUID) -> list[EvaluationView]:
@@ -435,7 +276,7 @@ async def evaluations_of(principal: Principal, application_id: UUID) -> list[Eva
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
-        return [_evaluation_view(row) for row in await queries.evaluations(uow, application_id)]
+        return [evaluation_view(row) for row in await queries.evaluations(uow, application_id)]
 
 
 async def list_evaluations(principal: Principal, application_id: UUID, cursor: str | None,
@@ -445,7 +286,7 @@ async def list_evaluations(principal: Principal, application_id: UUID, cursor: s
             raise ApplicationNotFound()
         rows = await queries.evaluations_page(uow, application_id, after=decode_uuid_cursor(cursor),
                                               limit=limit + 1)
-    return page_of([_evaluation_view(row) for row in rows], limit, lambda evaluation: str(evaluation.id))
+    return page_of([evaluation_view(row) for row in rows], limit, lambda evaluation: str(evaluation.id))
 
 
 async def recompute(principal: Principal, application_id: UUID) -> EvaluationView:

@@ -58,6 +58,18 @@ async def append(uow: UnitOfWork, entry_id: UUID, link: Link, digest: str) -> No
     )
 
 
+_ENTRY_COLUMNS = ("id", "tenant_id", "seq", "prev_hash", "hash", "occurred_at", "actor", "action", "entity_type",
+                  "entity_id", "before", "after", "request_id")
+
+
+async def append_all(uow: UnitOfWork, links: list[tuple[UUID, Link, str]]) -> None:
+    """Many entries (id, link, digest) in one statement."""
+    rows = [(entry_id, uow.tenant_id, link.seq, link.prev_hash, digest, link.occurred_at, link.actor, link.action,
+             link.entity_type, link.entity_id, link.before, link.after, link.request_id)
+            for entry_id, link, digest in links]
+    await current_database().bulk_insert("audit_entries", _ENTRY_COLUMNS, rows)
+
+
 async def entries_page(
     uow: UnitOfWork, *, after_seq: int, limit: int, entity_type: str | None = None, entity_id: str | None = None
 ) -> list[StoredEntry]:

@@ -49,6 +49,38 @@ async def record(
     return link.seq
 
 
+class Entry(msgspec.Struct, frozen=True):
+    """One entry of several that a use case records at once (``record_all``)."""
+
+    action: str
+    entity_type: str
+    entity_id: Any
+    before: Any = None
+    after: Any = None
+
+
+async def record_all(uow: UnitOfWork, actor: Actor, entries: list[Entry]) -> None:
+    """``record`` for many entries, in order: the chain is locked and read once and the links are written in one
+    statement, so a delivery of a hundred results costs three round trips here instead of three hundred."""
+    if not entries:
+        return
+    head = await queries.lock_chain_head(uow)
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    links: list[tuple[UUID, Link, str]] = []
+    for entry in entries:
+        seq += 1
+        link = Link(
+            tenant_id=uow.tenant_id, seq=seq, prev_hash=prev_hash, occurred_at=datetime.now(UTC), actor=actor.subject,
+            action=entry.action, entity_type=entry.entity_type, entity_id=str(entry.entity_id),
+            before=None if entry.before is None else canonical_json(snapshot(entry.before)),
+            after=None if entry.after is None else canonical_json(snapshot(entry.after)),
+            request_id=actor.request_id,
+        )
+        prev_hash = link.digest()
+        links.append((new_id(), link, prev_hash))
+    await queries.append_all(uow, links)
+
+
 class ChainReport(msgspec.Struct, frozen=True):
     """The check of your tenant's audit chain from its first entry: whether every link holds, how many entries were
     checked, and the first broken link, if any."""

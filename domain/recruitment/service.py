@@ -501,6 +501,22 @@ async def model_versions_in(uow: UnitOfWork, job_id: UUID) -> list[ModelVersionV
     return [_version_view(model, row) for row in await queries.model_versions(uow, model.id)]
 
 
+async def applications_by_id_in(uow: UnitOfWork, application_ids: list[UUID]) -> dict[UUID, ApplicationRecord]:
+    """The applications among ``application_ids`` that exist in the tenant, by id, in one query."""
+    return {row.id: row for row in await queries.applications_by_id(uow, application_ids)}
+
+
+async def model_versions_of_jobs_in(uow: UnitOfWork, job_ids: list[UUID]) -> dict[UUID, list[ModelVersionView]]:
+    """``model_versions_in`` for several jobs in two queries: each job's versions, oldest first (jobs without a
+    model are left out)."""
+    models = {model.id: model for model in await queries.competency_models_of_jobs(uow, job_ids)}
+    versions: dict[UUID, list[ModelVersionView]] = {model.job_id: [] for model in models.values()}
+    for row in await queries.versions_of_models(uow, list(models)):
+        model = models[row.model_id]
+        versions[model.job_id].append(_version_view(model, row))
+    return versions
+
+
 async def versions_of_model_in(uow: UnitOfWork, model_id: UUID) -> list[ModelVersionView]:
     model = await queries.competency_model_by_id(uow, model_id)
     if model is None:
