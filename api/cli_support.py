@@ -18,7 +18,7 @@ from domain.kernel.errors import DomainError
 from domain.kernel.i18n import SUPPORTED, translate
 from domain.kernel.settings import Settings, SettingsError, load_settings
 
-EXIT_FAILED, EXIT_CONFIG = 1, 3
+EXIT_FAILED, EXIT_USAGE, EXIT_CONFIG = 1, 2, 3
 # Piped into a file or another program, tables keep every column whole rather than cutting to 80 characters.
 _WIDTH = None if sys.stdout.isatty() else 240
 out = Console(soft_wrap=True, width=_WIDTH)

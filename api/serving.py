@@ -1,4 +1,5 @@
-"""``meridian serve``: the listening socket is taken first, then uvicorn serves the app on it.
+"""``meridian serve``: the listening socket is taken first, then uvicorn serves the app on it, in this process or
+in ``--workers`` processes that share the socket.
 
 Taking the port before anything else means an operator whose port is busy reads one line saying so, instead
 of start-up output followed by uvicorn's bind error; and the port checked is the port served, with no window
@@ -7,15 +8,27 @@ for another program to take it in between.
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import functools
+import os
 import socket
 from typing import Any
 
 import uvicorn
+from uvicorn.supervisors.multiprocess import Multiprocess
+
+from api.runtime import check_app_role, ensure_home_tenant, open_runtime
+from domain.kernel.settings import Mode, Settings, load_settings
 
 PORT_IN_USE = "Port {port} on {host} is already in use by another program: stop it, or choose another port with --port."
 CANNOT_LISTEN = "Cannot listen on {host} port {port}: {reason}"
-SERVE_MESSAGES = (PORT_IN_USE, CANNOT_LISTEN)
+ONE_WRITER = ("SQLite allows one writing process, so it is served by one worker, not {workers}: leave out --workers, "
+              "or move to PostgreSQL (MERIDIAN_DATABASE_URL) to serve with several.")
+SERVE_MESSAGES = (PORT_IN_USE, CANNOT_LISTEN, ONE_WRITER)
+#: How long the supervisor waits for a worker to answer its ping before replacing it as hung. uvicorn's 5 s
+#: replaced workers that were still importing the app on a busy two-core machine, again and again.
+HEALTHCHECK_SECONDS = 30
 
 
 class CannotListen(Exception):
@@ -24,6 +37,10 @@ class CannotListen(Exception):
     def __init__(self, template: str, **params: Any) -> None:
         self.template, self.params = template, params
         super().__init__(template.format(**params))
+
+
+class CannotServe(CannotListen):
+    """The server cannot start as asked; ``template`` and ``params`` say why."""
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -48,3 +65,47 @@ def serve_on(app: Any, listener: socket.socket) -> None:
     """Serve ``app`` on the socket taken by :func:`listening_socket`, in this one process."""
     config = uvicorn.Config(app, workers=1, log_level="warning", access_log=False, server_header=False)
     uvicorn.Server(config).run(sockets=[listener])
+
+
+def default_workers(settings: Settings) -> int:
+    """One per core in shared mode on PostgreSQL; one otherwise (SQLite allows one writer, and an on-prem
+    installation on PostgreSQL asks for more explicitly)."""
+    if settings.mode is Mode.SHARED and not settings.is_sqlite:
+        return max(1, os.cpu_count() or 1)
+    return 1
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    if workers > 1 and settings.is_sqlite:
+        raise CannotServe(ONE_WRITER, workers=workers)
+
+
+def serve_workers(settings: Settings, listener: socket.socket, workers: int) -> None:
+    """Serve with ``workers`` processes on the one socket, under uvicorn's supervisor, which restarts a worker that
+    dies and passes SIGTERM on to all of them.
+
+    What must happen once happens here, before any worker starts: the connection and schema check, and the home
+    tenant's provisioning (workers starting at once would each provision one). Migrations are not run by serving
+    at all (``meridian migrate`` is, under an advisory lock); each worker then finds everything in place."""
+    asyncio.run(_prepare_installation(settings))
+    config = uvicorn.Config(functools.partial(worker_app, workers), factory=True, workers=workers,
+                            log_level="warning", access_log=False, server_header=False,
+                            timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
+    Multiprocess(config, sockets=[listener]).run()
+
+
+async def _prepare_installation(settings: Settings) -> None:
+    runtime = await open_runtime(settings)
+    try:
+        await check_app_role(runtime.database)
+        await ensure_home_tenant(runtime)
+    finally:
+        await runtime.database.stop()
+
+
+def worker_app(workers: int) -> Any:
+    """The app of one worker process (uvicorn spawns the workers and calls this in each); its settings are read
+    from the same environment the supervisor's were."""
+    from api.app import create_app
+
+    return create_app(load_settings(), workers=workers)
