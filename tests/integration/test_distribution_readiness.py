@@ -249,3 +249,79 @@ def _naming_the_tenant(functions: dict[str, ast.FunctionDef | ast.AsyncFunctionD
         if not more:
             return naming
         naming |= more
+
+
+# -- the statements the app sends (both databases) -----------------------------------------------------------------
+
+STAFF_ROLES = ("tenant_admin", "hr_admin", "recruiter", "hiring_manager", "interviewer", "payroll_preparer",
+               "payroll_reviewer")
+_TABLE_REFERENCE = re.compile(
+    r'\b(?:FROM|JOIN|UPDATE)\s+"?(?P<table>\w+)"?(?:\s+(?:AS\s+)?"(?P<alias>[^"]+)")?', re.I)
+
+
+def unrouted_statements(statements: list[str], distributed: set[str]) -> list[str]:
+    """The statements that read, change or delete a distributed table without comparing that table's tenant_id
+    (``"alias"."tenant_id" = …``, or an unqualified ``tenant_id = …`` in a one-table statement)."""
+    found = []
+    for statement in statements:
+        references = [(m["table"], m["alias"] or m["table"]) for m in _TABLE_REFERENCE.finditer(statement)
+                      if m["table"] in distributed]
+        if statement.lstrip().upper().startswith("INSERT") or not references:
+            continue
+        for table, alias in references:
+            qualified = re.search(rf'"{re.escape(alias)}"\."tenant_id"\s*=', statement)
+            bare = len(references) == 1 and re.search(r'(?<![."])"?tenant_id"?\s*=', statement)
+            if not (qualified or bare):
+                found.append(f"{table}: {' '.join(statement.split())[:300]}")
+    return found
+
+
+def test_the_statement_check_tells_routed_from_unrouted() -> None:
+    distributed = {"applications", "candidates"}
+    assert unrouted_statements([
+        'SELECT "applications"."id" FROM "applications" WHERE "applications"."tenant_id" = \'t\'',
+        'UPDATE "applications" SET "stage" = \'x\' WHERE ("applications"."tenant_id" = \'t\')',
+        "SELECT id FROM candidates WHERE tenant_id = $1",
+        'INSERT INTO "applications" ("id") VALUES (\'a\')',
+        "SELECT id FROM meridian_migrations",
+    ], distributed) == []
+    assert len(unrouted_statements([
+        'SELECT "applications"."id" FROM "applications" WHERE "applications"."id" = \'a\'',
+        'SELECT "a"."id" FROM "applications" LEFT JOIN "candidates" "a$c" ON ("applications"."candidate_id" = '
+        '"a$c"."id") WHERE "applications"."tenant_id" = \'t\'',
+    ], distributed)) == 2
+
+
+async def test_every_statement_the_api_sends_names_the_tenant(
+    app: Any, client: Any, tenant_a: Any, token_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every route the API has, read once (lists answer, ids answer 404) by a user holding every staff role, with
+    the engine's own query log on: each statement that reads, changes or deletes a tenant table compares that
+    table's tenant_id, so Citus routes it to one shard."""
+    from tests.conftest import bearer
+    from tests.routes import neutral_url, route_cases
+
+    distributed = {table._meta.tablename for table in all_tables() if table.__name__ in _distributed_table_classes()}
+    token = await token_for(tenant_a, *STAFF_ROLES, subject="distribution-reader")
+    engine = current_database().engine
+    capsys.readouterr()
+    engine.log_queries = True
+    try:
+        answered = 0
+        for case in route_cases(app):
+            if case.method == "GET" and not case.public:
+                response = await client.get(neutral_url(case), headers=bearer(token))
+                answered += response.status_code < 500
+    finally:
+        engine.log_queries = False
+    statements = _logged_statements(capsys.readouterr().out)
+    read = {m["table"] for statement in statements for m in _TABLE_REFERENCE.finditer(statement)} & distributed
+    assert answered >= 40 and len(read) >= 20, f"too little read to judge: {answered} answers, tables {sorted(read)}"
+    unrouted = unrouted_statements(statements, distributed)
+    assert unrouted == [], "statements on tenant tables without a tenant_id condition:\n" + "\n".join(unrouted)
+
+
+def _logged_statements(log: str) -> list[str]:
+    """Piccolo prints ``Query <n>:`` (coloured) and then the statement on the following lines."""
+    parts = re.split(r"^Query \d+:$", re.sub(r"\x1b\[[0-9;]*m", "", log), flags=re.M)
+    return [part.strip() for part in parts if part.strip()]
