@@ -144,9 +144,12 @@ async def test_row_level_security_filters_on_the_tenant(runtime: Any, tenant_a: 
         # The tenant registry is keyed by the tenant itself: its policy compares id with the tenant setting.
         column = "id" if table == "tenants" else DISTRIBUTION_COLUMN
         for clause in (policy["using_clause"], policy["check_clause"]):
-            if not re.search(rf"\b{column} = \(?NULLIF\(current_setting\('app\.tenant_id'", clause):
+            # Citus refuses a policy with a subquery on a distributed table (commands/policy.c).
+            if not re.search(rf"\b{column} = \(?NULLIF\(current_setting\('app\.tenant_id'", clause) or re.search(
+                    r"\bSELECT\b", clause, re.I):
                 wrong.append(f"{table}.{policy['name']}: {clause or '(empty)'}")
-    assert wrong == [], "every policy compares the tenant column with app.tenant_id: " + "; ".join(wrong)
+    assert wrong == [], ("every policy compares the tenant column with app.tenant_id, without a subquery: "
+                         + "; ".join(wrong))
     covered = {policy["table_name"] for policy in found["policies"]}
     uncovered = sorted(n for n, p in places.items() if p is Placement.DISTRIBUTED and n not in covered)
     assert uncovered == [], f"tenant tables without a tenant policy: {uncovered}"
