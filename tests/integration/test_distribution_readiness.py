@@ -4,7 +4,8 @@ On PostgreSQL, from the catalogue of the migrated database: every table is place
 ``domain/kernel/distribution.py``); a distributed table's primary key, unique keys and foreign keys all carry
 ``tenant_id``, it references only co-located or reference tables, and its row-level security filters on
 ``tenant_id``. On both databases, from the source: no query joins tenant tables except on the tenant, and every
-query of a tenant table names the tenant, so Citus can route it to one shard.
+query of a tenant table names the tenant, so Citus can route it to one shard; and from the statements the API
+sends when every route is read once, each one on a tenant table compares that table's ``tenant_id``.
 """
 
 from __future__ import annotations
