@@ -54,19 +54,29 @@ class LocalRunner:
 
     async def _claim_until_stopped(self) -> None:
         while not self._stopping.is_set():
-            await self._slots.acquire()
+            free = await self._free_slots()
             try:
-                job = None if self._stopping.is_set() else await queries.claim_next(list(kinds()))
+                claimed = [] if self._stopping.is_set() else await queries.claim_next(list(kinds()), free)
             except Exception:
-                log.exception("claiming the next job failed; trying again shortly")
-                job = None
-            if job is None:
+                log.exception("claiming jobs failed; trying again shortly")
+                claimed = []
+            for _ in range(free - len(claimed)):
                 self._slots.release()
+            for job in claimed:
+                task = asyncio.create_task(self._run(job), name=f"job {job.kind}[{job.id}]")
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
+            if not claimed:
                 await self._idle()
-                continue
-            task = asyncio.create_task(self._run(job), name=f"job {job.kind}[{job.id}]")
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+
+    async def _free_slots(self) -> int:
+        """Waits for one free slot, then takes every other one free now: one claim fills them all."""
+        await self._slots.acquire()
+        taken = 1
+        while not self._slots.locked():
+            await self._slots.acquire()
+            taken += 1
+        return taken
 
     async def _idle(self) -> None:
         self._wake.clear()

@@ -68,16 +68,16 @@ async def requeue_interrupted() -> int:
     return len(rows)
 
 
-async def claim_next(kinds: list[str]) -> LocalJob | None:
-    """The next due job of one of ``kinds`` (those this process can run), marked running."""
+async def claim_next(kinds: list[str], limit: int) -> list[LocalJob]:
+    """Up to ``limit`` due jobs of ``kinds`` (those this process can run), oldest first, marked running."""
     database = current_database()
     marks = ", ".join("{}" for _ in kinds)
     async with database.transaction(write=True):
         rows = await database.execute(
-            "UPDATE meridian_jobs SET status = 'doing', attempts = attempts + 1 WHERE id = ("  # noqa: S608 - marks only
+            "UPDATE meridian_jobs SET status = 'doing', attempts = attempts + 1 WHERE id IN ("  # noqa: S608 - marks only
             f"SELECT id FROM meridian_jobs WHERE status = 'todo' AND run_after <= {{}} AND kind IN ({marks}) "
-            "ORDER BY run_after, id LIMIT 1) RETURNING id, kind, args, attempts", time.time(), *kinds)
-    return msgspec.convert(rows[0], LocalJob) if rows else None
+            "ORDER BY run_after, id LIMIT {}) RETURNING id, kind, args, attempts", time.time(), *kinds, limit)
+    return sorted((msgspec.convert(row, LocalJob) for row in rows), key=lambda job: job.id)
 
 
 async def finished(job_id: int, status: str, error: str | None = None) -> None:

@@ -21,7 +21,9 @@ from domain.jobs.model import JobKind, RunnerConfig
 from domain.jobs.service import kinds, periodic, run_job
 
 log = logging.getLogger("meridian.jobs")
-POLL_SECONDS = 2.0
+#: procrastinate can miss a notification that arrives while it looks for work (it clears its wake-up after
+#: each look), so a job waits at most this long for a worker that is free.
+POLL_SECONDS = 0.5
 
 
 class SharedRunner:
