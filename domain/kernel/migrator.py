@@ -37,6 +37,13 @@ class Migration:
         extra = "SQLITE_STATEMENTS" if is_sqlite else "POSTGRES_STATEMENTS"
         return [*self.module.STATEMENTS, *getattr(self.module, extra, [])]
 
+    async def grant_steps(self, owner: Database, role: str) -> None:
+        """A migration whose tables are not tenant rows (the job queue's) says what the app role may do on them in
+        its own ``grant_app_role``; ``role`` is already a quoted identifier."""
+        grant: Callable[[Database, str], Awaitable[None]] | None = getattr(self.module, "grant_app_role", None)
+        if grant is not None:
+            await grant(owner, role)
+
     async def apply_steps(self, owner: Database) -> None:
         """A migration whose change depends on the catalogue (constraint names, stored table definitions) reads it
         in its own ``apply``, inside the same transaction as its statements."""
@@ -99,6 +106,8 @@ async def secure_app_role(owner: Database, app_role: str, everything: list[Migra
         await owner.execute(f"GRANT SELECT, INSERT, UPDATE ON tenants TO {role}")
         for table in tenant_tables:
             await _secure_tenant_table(owner, table, role, append_only=table in append_only)
+        for migration in everything:
+            await migration.grant_steps(owner, role)
 
 
 async def _secure_tenant_table(owner: Database, table: str, role: str, *, append_only: bool) -> None:
