@@ -22,6 +22,8 @@ LOCAL_ALGORITHMS = ["HS256"]
 IDP_ALGORITHMS = ["RS256", "ES256"]
 REQUIRED_CLAIMS = ["sub", "tid", "roles", "exp", "iat", "aud", "iss"]
 CLOCK_SKEW_SECONDS = 30
+VERIFIED_FOR_SECONDS = 300
+VERIFIED_TOKENS_KEPT = 10_000
 
 
 class InvalidToken(NotAuthenticated):
@@ -51,15 +53,40 @@ class TokenVerifier:
     def __init__(self, settings: Settings, secret: bytes, onprem_tenant: UUID | None = None) -> None:
         self.settings = settings
         self.secret = secret
-        self.onprem_tenant = onprem_tenant
         self._jwks = _jwks_source(settings.idp_jwks) if settings.idp_jwks else None
+        self._verified: dict[str, tuple[float, VerifiedClaims]] = {}
+        self.onprem_tenant = onprem_tenant
+
+    @property
+    def onprem_tenant(self) -> UUID | None:
+        return self._onprem_tenant
+
+    @onprem_tenant.setter
+    def onprem_tenant(self, tenant_id: UUID | None) -> None:
+        self._onprem_tenant = tenant_id
+        self._verified.clear()  # a token verified for no tenant in particular is checked again
 
     def verify(self, token: str) -> VerifiedClaims:
+        remembered = self._verified.get(token)
+        if remembered is not None and time.time() < remembered[0]:
+            return remembered[1]
         try:
             claims = self._decode(token)
-            return self._claims(claims)
+            verified = self._claims(claims)
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
             raise InvalidToken() from exc
+        self._remember(token, verified, float(claims["exp"]))
+        return verified
+
+    def _remember(self, token: str, verified: VerifiedClaims, expires: float) -> None:
+        """A token verified once verifies the same until it expires: its signature and claims cannot change, only
+        the clock, so it is remembered until ``exp`` (with the same leeway) or for at most
+        :data:`VERIFIED_FOR_SECONDS`, within which a key taken out of the identity provider's JWKS still counts
+        anyway (the JWKS is fetched every 5 minutes). Only tokens that verified are remembered."""
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.clear()
+        until = min(expires + CLOCK_SKEW_SECONDS, time.time() + VERIFIED_FOR_SECONDS)
+        self._verified[token] = (until, verified)
 
     def _decode(self, token: str) -> dict[str, Any]:
         # Reading iss unverified only picks which key and algorithms to verify with.

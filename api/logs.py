@@ -7,10 +7,13 @@ wherever it appears: as the logged exception, in its chain, or as an argument of
 
 from __future__ import annotations
 
+import atexit
 import logging
+import logging.handlers
 import sys
 import time
 import traceback
+from queue import SimpleQueue
 from typing import Any
 from uuid import UUID
 
@@ -74,10 +77,35 @@ def _log_safe_message(record: logging.LogRecord) -> str:
     return record.getMessage()
 
 
+class _Enqueue(logging.handlers.QueueHandler):
+    """Hands each record to the writing thread as it is: formatting (and the personal data kept out of it) is the
+    :class:`JsonFormatter`'s, there. The standard ``prepare`` would format it here first with no such care."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
+
+
+_writer: logging.handlers.QueueListener | None = None
+
+
 def configure_logging(level: str) -> None:
+    """JSON lines on stderr, written by a thread of their own: a request's access log line is queued, never waited
+    for on the event loop (a slow or blocked stderr would otherwise stall every request)."""
+    global _writer
+    if _writer is not None:
+        _writer.stop()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    queue: SimpleQueue[logging.LogRecord] = SimpleQueue()
+    _writer = logging.handlers.QueueListener(queue, handler, respect_handler_level=True)
+    _writer.start()
     root = logging.getLogger("meridian")
-    root.handlers[:] = [handler]
+    root.handlers[:] = [_Enqueue(queue)]
     root.setLevel(level.upper())
     root.propagate = False
+
+
+@atexit.register
+def _write_what_is_queued() -> None:
+    if _writer is not None:
+        _writer.stop()

@@ -9,6 +9,7 @@ import msgspec
 
 from domain.identity.model import UserKind, UserStatus, UserView
 from domain.identity.tables import User
+from domain.kernel.access_cache import announce_access_change
 from domain.kernel.db import UnitOfWork
 from domain.kernel.i18n import locale_tag
 from domain.kernel.permissions import Role
@@ -88,3 +89,4 @@ async def users(uow: UnitOfWork, *, after: UUID | None, limit: int, role: str | 
 
 async def update_user(uow: UnitOfWork, user_id: UUID, expected_version: int, values: dict[str, object]) -> None:
     await update_versioned(uow, User, user_id, expected_version, _encoded(values), "user")
+    await announce_access_change(uow)  # status, roles and scopes decide every request of theirs

@@ -14,7 +14,8 @@ from domain.identity.model import (
     UserView,
     effective_roles,
 )
-from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.access_cache import access_cache, listen_for_access_changes
+from domain.kernel.db import UnitOfWork, current_database, unit_of_work
 from domain.kernel.errors import Conflict, DomainError, ErrorKind, InvalidInput, NotFound
 from domain.kernel.i18n import locale_code
 from domain.kernel.ids import new_id
@@ -22,7 +23,7 @@ from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Actor, Principal
 from domain.kernel.versioning import changed_fields
-from domain.tenancy.model import TenantKind, TenantStatus
+from domain.tenancy.model import TenantAccess, TenantKind, TenantStatus
 from domain.tenancy.service import tenant_access_in
 
 
@@ -54,14 +55,9 @@ async def authenticate(
     tenant_id: UUID, subject: str, token_roles: frozenset[str], token_scopes: frozenset[str] | None, request_id: str
 ) -> Principal:
     """Turn a verified token into a principal, or refuse: unknown or disabled users and suspended
-    tenants are refused on every request, so disabling takes effect at once."""
-    async with unit_of_work(tenant_id, write=False) as uow:
-        tenant = await tenant_access_in(uow)
-        user = await queries.user_by_subject(uow, subject) if tenant else None
-    if tenant is None or tenant.status != TenantStatus.ACTIVE or user is None:
-        raise NotAuthenticated()
-    if user.status is not UserStatus.ACTIVE:
-        raise NotAuthenticated()
+    tenants are refused on every request, so disabling takes effect at once (the access cache forgets a
+    tenant's callers when any of its users or its status changes)."""
+    tenant, user = await _active_caller(tenant_id, subject)
     roles = effective_roles(token_roles, [r.value for r in user.roles])
     if tenant.kind != TenantKind.PLATFORM:
         roles -= {Role.PLATFORM_OPERATOR}
@@ -72,6 +68,23 @@ async def authenticate(
     return Principal(tenant_id=tenant_id, subject=subject, roles=roles, scopes=scopes, request_id=request_id,
                      locale=locale_code(user.locale), timezone=user.timezone,
                      platform=tenant.kind == TenantKind.PLATFORM)
+
+
+async def _active_caller(tenant_id: UUID, subject: str) -> tuple[TenantAccess, UserView]:
+    await listen_for_access_changes(current_database())
+    remembered = access_cache.recall(tenant_id, subject)
+    if remembered is not None:
+        return remembered  # type: ignore[no-any-return]
+    generation = access_cache.generation
+    async with unit_of_work(tenant_id, write=False) as uow:
+        tenant = await tenant_access_in(uow)
+        user = await queries.user_by_subject(uow, subject) if tenant else None
+    if tenant is None or tenant.status != TenantStatus.ACTIVE or user is None:
+        raise NotAuthenticated()
+    if user.status is not UserStatus.ACTIVE:
+        raise NotAuthenticated()
+    access_cache.remember(tenant_id, subject, (tenant, user), generation)
+    return tenant, user
 
 
 async def ensure_user(actor: Actor, tenant_id: UUID, subject: str, roles: list[Role]) -> UserView:

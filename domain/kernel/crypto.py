@@ -10,6 +10,7 @@ tenant's data key, so the same email gives different indexes in different tenant
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -91,6 +92,19 @@ class TenantCipher:
         except InvalidTag as exc:
             raise SealedValueUnreadable(f"{table}.{column} of {row_id} does not open") from exc
         return opened.decode()
+
+    def open_columns(self, table: str, row_id: UUID, sealed: dict[str, str]) -> dict[str, str]:
+        """:meth:`open` for several columns of one row, the row's part of the context written once."""
+        row_context = f"meridian:v1:{self.tenant_id}:{table}:{{}}:{row_id}"
+        opened: dict[str, str] = {}
+        for column, token in sealed.items():
+            raw = binascii.a2b_base64(token)
+            try:
+                opened[column] = self._aead.decrypt(raw[1:1 + NONCE_BYTES], raw[1 + NONCE_BYTES:],
+                                                    row_context.format(column).encode()).decode()
+            except InvalidTag as exc:
+                raise SealedValueUnreadable(f"{table}.{column} of {row_id} does not open") from exc
+        return opened
 
     def blind_index(self, normalised: str, column: str) -> str:
         """The same normalised value gives the same index within a tenant, and nothing else."""

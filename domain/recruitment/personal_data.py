@@ -50,16 +50,21 @@ def sealed_columns(cipher: TenantCipher, candidate_id: UUID, personal: dict[str,
 
 
 def opened(cipher: TenantCipher, row: CandidateRow) -> dict[str, str]:
-    return {name: cipher.open(sealed, "candidates", name, row.id)
-            for name, sealed in row.ciphertexts().items() if sealed}
+    return cipher.open_columns("candidates", row.id, {name: sealed for name, sealed in row.ciphertexts().items()
+                                                      if sealed})
+
+
+def _mask_birth_date(value: str) -> str:
+    return mask_birth_date(date.fromisoformat(value))
+
+
+_MASKS = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id, "birth_date": _mask_birth_date}
 
 
 def candidate_view(cipher: TenantCipher, row: CandidateRow, clear: bool) -> CandidateView:
     personal = opened(cipher, row)
     if not clear:
-        masks = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id,
-                 "birth_date": lambda v: mask_birth_date(date.fromisoformat(v))}
-        personal = {name: masks[name](value) for name, value in personal.items()}
+        personal = {name: _MASKS[name](value) for name, value in personal.items()}
     return CandidateView(
         id=row.id, full_name=row.full_name, email=personal.get("email"), phone=personal.get("phone"),
         national_id=personal.get("national_id"), national_id_country=row.national_id_country,

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.kernel.access_cache import announce_access_change
 from domain.kernel.db import UnitOfWork
 from domain.kernel.i18n import locale_tag
 from domain.kernel.time import utc_now
@@ -54,6 +55,7 @@ async def set_tenant_status(uow: UnitOfWork, tenant_id: UUID, status: TenantStat
     uow.require_platform()
     await Tenant.update({Tenant.status: status.value, Tenant.updated_at: utc_now(),
                          Tenant.version: Tenant.version + 1}).where(Tenant.id == tenant_id)
+    await announce_access_change(uow, tenant_id)  # a suspended tenant's tokens stop working at once
 
 
 async def own_tenant(uow: UnitOfWork) -> TenantView | None:
