@@ -18,7 +18,7 @@ import logging
 
 from domain.jobs import queries
 from domain.jobs.model import RunnerConfig
-from domain.jobs.service import kinds, run_job
+from domain.jobs.service import kinds, purge_finished, run_job
 
 log = logging.getLogger("meridian.jobs")
 POLL_SECONDS = 1.0
@@ -37,6 +37,7 @@ class LocalRunner:
     @classmethod
     async def started(cls, config: RunnerConfig, listening: set[asyncio.Event]) -> LocalRunner:
         runner = cls(config, listening)
+        await purge_finished()  # one process, often restarted: its start is its housekeeping time
         resumed = await queries.requeue_interrupted()
         if resumed:
             log.info("resuming %d job(s) the previous process left running", resumed)

@@ -111,3 +111,20 @@ async def retry_stalled(stalled_seconds: float) -> list[dict[str, Any]]:
         "LEFT JOIN procrastinate_workers worker ON worker.id = job.worker_id WHERE job.status = 'doing' "
         "AND (worker.id IS NULL OR worker.last_heartbeat < now() - make_interval(secs => {}::float8)) "
         "FOR UPDATE OF job SKIP LOCKED) RETURNING id, task_name, attempts", stalled_seconds)
+
+
+async def delete_finished(kept_seconds: float) -> int:
+    """Jobs that ended (succeeded, failed for good, cancelled) longer ago than ``kept_seconds``: kept a while for
+    operators to look at, then gone. PostgreSQL reads the end from the job's events (deleted with it)."""
+    database = current_database()
+    if database.is_sqlite:
+        async with database.transaction(write=True):
+            rows = await database.execute(
+                "DELETE FROM meridian_jobs WHERE status IN ('succeeded', 'failed') AND finished_at < {} RETURNING id",
+                time.time() - kept_seconds)
+    else:
+        rows = await database.execute(
+            "DELETE FROM procrastinate_jobs job WHERE job.status IN ('succeeded', 'failed', 'cancelled', 'aborted') "
+            "AND NOT EXISTS (SELECT 1 FROM procrastinate_events event WHERE event.job_id = job.id "
+            "AND event.at > now() - make_interval(secs => {}::float8)) RETURNING job.id", kept_seconds)
+    return len(rows)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, Protocol
 
 import msgspec
@@ -27,14 +28,16 @@ from domain.jobs.model import Envelope, JobKind, JobRun, Payload, RunnerConfig
 from domain.kernel.db import UnitOfWork, current_database
 
 log = logging.getLogger("meridian.jobs")
+#: How long a finished job stays in the queue's tables for operators to look at.
+FINISHED_KEPT = timedelta(days=7)
 
 _kinds: dict[str, JobKind[Any]] = {}
 _periodic: dict[str, tuple[str, Callable[[], Awaitable[Any]]]] = {}
 #: Local runners of this process, woken by an enqueue so they look for work at once instead of at their next poll.
 _listening: set[asyncio.Event] = set()
 
-__all__ = ["JobKind", "JobRun", "Runner", "RunnerConfig", "enqueue", "every", "register", "start_runner",
-           "wait_for_jobs"]
+__all__ = ["JobKind", "JobRun", "Runner", "RunnerConfig", "enqueue", "every", "purge_finished", "register",
+           "start_runner", "wait_for_jobs"]
 
 
 def register(name: str, payload: type[Payload], handler: Callable[[JobRun, Payload], Awaitable[None]], *,
@@ -96,6 +99,11 @@ async def start_runner(config: RunnerConfig) -> Runner:
 
         runner = await SharedRunner.started(config, current_database().url)
     return runner
+
+
+async def purge_finished() -> int:
+    """Delete jobs that ended more than ``FINISHED_KEPT`` ago; how many."""
+    return await queries.delete_finished(FINISHED_KEPT.total_seconds())
 
 
 async def wait_for_jobs(poll_seconds: float = 0.05) -> None:

@@ -30,6 +30,7 @@ import httpx
 import pytest
 
 from domain.jobs import service as jobs
+from domain.jobs.queries import delete_finished
 from domain.kernel.db import unit_of_work
 from tests.conftest import (
     ADMIN_URL,
@@ -236,3 +237,11 @@ async def test_a_failing_job_runs_again_after_its_backoff(app: Any, tenant_a: uu
                             "the retry to finish")
     assert [event[:3] for event in events(probes)] == [("start", "flaky", 1), ("start", "flaky", 2),
                                                        ("done", "flaky", 2)]
+
+
+@pytest.mark.anyio
+async def test_finished_jobs_are_kept_a_week_then_deleted(app: Any, tenant_a: uuid.UUID, tmp_path: Path) -> None:
+    await enqueue_probes(tenant_a, 1, str(tmp_path / "probes.log"))
+    await jobs.wait_for_jobs()
+    assert await jobs.purge_finished() == 0  # everything this session ran ended moments ago
+    assert await delete_finished(kept_seconds=0) >= 1  # a week later, as far as the queue can tell
