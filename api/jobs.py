@@ -28,7 +28,15 @@ from domain.payroll.pipeline import start_workers, stop_workers
 log = logging.getLogger("meridian.jobs")
 PURGE_CRON = "*/5 * * * *"
 
-jobs.every("purge_expired", PURGE_CRON, purge_expired)
+
+
+async def purge_everything_expired() -> None:
+    """Expired idempotency answers of every tenant, and the queue's own finished jobs past their keeping."""
+    await purge_expired()
+    await jobs.purge_finished()
+
+
+jobs.every("purge_expired", PURGE_CRON, purge_everything_expired)
 __all__ = ["payroll", "run_worker_until_stopped", "start_jobs", "stop_jobs"]
 
 
