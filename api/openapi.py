@@ -277,6 +277,8 @@ TAGS: dict[str, str] = {
                   "organisation's own law versions and choices.",
     "Reports": "Short-lived links that open a report in a browser without a bearer token.",
     "Audit": "The tamper-evident audit chain of every change and sensitive read.",
+    "Privacy": "How long each kind of personal data is kept per country, the law it rests on, and your own "
+               "periods within the law's bounds.",
 }
 
 

@@ -45,7 +45,8 @@ def route_cases(app: Any) -> list[RouteCase]:
 
 
 #: Harmless stand-ins for path parameters that do not name tenant-owned objects.
-NEUTRAL_VALUES = {"country": "DE", "path": "openapi.json", "token": "not-a-report-link"}
+NEUTRAL_VALUES = {"country": "DE", "path": "openapi.json", "token": "not-a-report-link",
+                  "data_class": "payroll_records", "trigger": "pay_year_closed"}
 
 
 def neutral_url(case: RouteCase) -> str:

@@ -98,6 +98,9 @@ class Operation(StrEnum):
     #: A short-lived link a browser opens a report with (no bearer header); the report's own permission is checked
     #: when the link is issued and again when it is opened.
     REPORT_LINKS_CREATE = "report_links:create"
+    #: How long each kind of personal data is kept per country, and the tenant's own periods within the law.
+    RETENTION_POLICIES_READ = "retention_policies:read"
+    RETENTION_POLICIES_WRITE = "retention_policies:write"
 
 
 R = Role
@@ -164,6 +167,8 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     Operation.RESULTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
     Operation.DELIVERY_REFUSALS_READ: frozenset({R.TENANT_ADMIN}),
     Operation.REPORT_LINKS_CREATE: _STAFF | {R.EMPLOYEE},
+    Operation.RETENTION_POLICIES_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.AUDITOR}),
+    Operation.RETENTION_POLICIES_WRITE: frozenset({R.TENANT_ADMIN}),
 }
 
 #: Operations that change state. An auditor holds none of them.
