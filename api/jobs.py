@@ -48,8 +48,6 @@ async def start_jobs(settings: Settings, modules: Iterable[str] = ()) -> jobs.Ru
     """This process's worker; ``modules`` are imported first so the job kinds they register run here too."""
     for module in modules:
         importlib.import_module(module)
-    # procrastinate logs each job's arguments at INFO; Meridian's own log lines say what an operator needs.
-    logging.getLogger("procrastinate").setLevel(logging.WARNING)
     return await jobs.start_runner(runner_config(settings))
 
 

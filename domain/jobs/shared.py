@@ -24,6 +24,7 @@ log = logging.getLogger("meridian.jobs")
 #: procrastinate can miss a notification that arrives while it looks for work (it clears its wake-up after
 #: each look), so a job waits at most this long for a worker that is free.
 POLL_SECONDS = 0.5
+WORKER_NAME = "worker"
 
 
 class SharedRunner:
@@ -36,6 +37,7 @@ class SharedRunner:
 
     @classmethod
     async def started(cls, config: RunnerConfig, database_url: str) -> SharedRunner:
+        quiet_procrastinate_logs()
         runner = cls(_procrastinate_app(database_url, config), config)
         await runner.app.open_async()
         runner._rescuer = asyncio.create_task(runner._rescue_stalled_until_stopped(), name="meridian stalled jobs")
@@ -43,6 +45,7 @@ class SharedRunner:
             queues=[*kinds(), queries.PERIODIC_QUEUE], concurrency=config.concurrency, install_signal_handlers=False,
             fetch_job_polling_interval=POLL_SECONDS,
             update_heartbeat_interval=config.heartbeat_seconds, stalled_worker_timeout=config.stalled_seconds,
+            name=WORKER_NAME,
         ), name="meridian jobs")
         return runner
 
@@ -84,10 +87,34 @@ def _procrastinate_app(database_url: str, config: RunnerConfig) -> procrastinate
 
 def _task_of(kind: JobKind[Any]) -> Any:
     async def run(context: procrastinate.JobContext, tenant_id: str, payload: dict[str, Any]) -> None:
-        job = context.job
-        await run_job(kind.name, {"tenant_id": tenant_id, "payload": payload}, job.attempts + 1)
+        job, attempt = context.job, context.job.attempts + 1
+        try:
+            await run_job(kind.name, {"tenant_id": tenant_id, "payload": payload}, attempt)
+        except Exception:
+            retried = kind.may_retry(attempt)
+            log.log(logging.WARNING if retried else logging.ERROR, "job %s[%s] failed on attempt %d%s", kind.name,
+                    job.id, attempt, ", retrying" if retried else " for good", exc_info=True)
+            raise
 
     return run
+
+
+class WithoutJobArguments(logging.Filter):
+    """procrastinate's records about a job carry its arguments, which name the people a job acts for: Meridian logs
+    each outcome itself, by kind, id and attempt."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not hasattr(record, "job")
+
+
+def quiet_procrastinate_logs() -> None:
+    """Its warnings and errors only, and none about a job (a logger's filter sees only its own records, so each
+    logger that writes about jobs gets one: the worker module's and the worker's own)."""
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    for name in ("procrastinate.worker", f"procrastinate.worker.{WORKER_NAME}"):
+        worker_log = logging.getLogger(name)
+        if not any(isinstance(f, WithoutJobArguments) for f in worker_log.filters):
+            worker_log.addFilter(WithoutJobArguments())
 
 
 def _periodic_task_of(work: Any) -> Any:
