@@ -67,7 +67,7 @@ class LocalRunner:
                 task = asyncio.create_task(self._run(job), name=f"job {job.kind}[{job.id}]")
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
-            if not claimed:
+            if not claimed and not self._stopping.is_set():
                 await self._idle()
 
     async def _free_slots(self) -> int:
