@@ -2,7 +2,7 @@
 contract decoding, reference mapping, sealed storage, evaluation against the model, audit; one result per
 signed request, then batches of up to 100 results per signed request (figures in results per second).
 
-    .venv/bin/python bench/result_ingestion.py [--count 500] [--batch-size 100] [--postgres URL]
+    .venv/bin/python bench/result_ingestion.py [--count 500] [--batches 20] [--batch-size 100] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 
-from harness import configure, measure, print_rates, running_app
+from harness import configure, running_app
 
 from domain.assessments.signatures import sign
 
@@ -33,7 +34,7 @@ def result(result_id: str, reference: str) -> bytes:
     }).encode()
 
 
-async def main(count: int, batch_size: int) -> None:
+async def main(count: int, batches: int, batch_size: int) -> None:
     async with running_app(["tenant_admin", "hr_admin"]) as bench:
         client, headers = bench.client, bench.headers
         entity = (await client.post("/v1/legal-entities", headers=headers, json={
@@ -48,44 +49,74 @@ async def main(count: int, batch_size: int) -> None:
         vendor_id, secret = vendor["vendor"]["id"], vendor["secret"].encode()
         await client.post(f"/v1/vendors/{vendor_id}/references", headers=headers, json={
             "kind": "application", "reference": "app-1", "application_id": application})
-        url = f"/v1/vendor-deliveries/{bench.tenant_id}/{vendor_id}/results"
+        url = f"/v1/vendor-deliveries/{bench.tenant_id}/{vendor_id}"
 
-        async def deliver(i: int) -> None:
-            body = result(f"r-{uuid.uuid4().hex}", "app-1" if i % 2 == 0 else f"unknown-{i}")
-            response = await client.post(url, content=body, headers={
+        def single(i: int) -> bytes:
+            return result(f"r-{uuid.uuid4().hex}", "app-1" if i % 2 == 0 else f"unknown-{uuid.uuid4().hex}")
+
+        def batch(i: int) -> bytes:
+            results = b",".join(single(n) for n in range(batch_size))
+            return b'{"schema":"meridian.interview-result-batch.v1","results":[' + results + b"]}"
+
+        async def send(path: str, body: bytes) -> bytes:
+            response = await client.post(f"{url}/{path}", content=body, headers={
                 "Meridian-Signature": sign(secret, int(time.time()), body), "Content-Type": "application/json"})
             assert response.status_code == 200, response.text
+            return bytes(response.content)
 
-        async def deliver_batch(i: int) -> None:
-            results = b",".join(result(f"r-{uuid.uuid4().hex}", "app-1" if n % 2 == 0 else f"unknown-{i}-{n}")
-                                for n in range(batch_size))
-            body = b'{"schema":"meridian.interview-result-batch.v1","results":[' + results + b"]}"
-            response = await client.post(f"{url[:-len('results')]}result-batches", content=body, headers={
-                "Meridian-Signature": sign(secret, int(time.time()), body), "Content-Type": "application/json"})
-            assert response.status_code == 200 and response.json()["refused"] == 0, response.text
+        async def deliver(body: bytes) -> None:
+            await send("results", body)
 
-        rows = [await measure("one result per signed request (half evaluated, half parked)", deliver, count,
-                              concurrency) for concurrency in (1, 10)]
-        batches = max(1, count // batch_size)
-        rows += [in_results(await measure(f"batches of {batch_size} results (half evaluated, half parked)",
-                                          deliver_batch, batches, concurrency), batch_size)
-                 for concurrency in (1, 4)]
+        async def deliver_batch(body: bytes) -> None:
+            assert b'"refused":0' in await send("result-batches", body)
+
+        await deliver(single(0))  # warm up: the tenant's cipher, prepared statements
+        rows = [await measured("one result per signed request", deliver, single, count, concurrency, 1)
+                for concurrency in (1, 10)]
+        if batches:  # --batches 0 measures single deliveries only (an installation without the batch route)
+            await deliver_batch(batch(0))
+            rows += [await measured(f"batches of {batch_size} results", deliver_batch, batch, batches, concurrency,
+                                    batch_size) for concurrency in (1, 4)]
         database = bench.database
-    print_rates(f"Interview results ingested, in process, {database} (per second = results per second)",
-                "delivery", rows)
+    print_results(f"Signed interview results ingested, in process, {database} (half evaluated, half parked)", rows)
 
 
-def in_results(row: tuple[str, int, int, float, float], batch_size: int) -> tuple[str, int, int, float, float]:
-    """A row measured in signed requests, restated in results (count, per second, ms each)."""
-    label, concurrency, requests, per_second, ms = row
-    return label, concurrency, requests * batch_size, per_second * batch_size, ms / batch_size
+Row = tuple[str, int, int, float, float, float]
+
+
+async def measured(label: str, deliver: Callable[[bytes], Awaitable[None]], body: Callable[[int], bytes],
+                   requests: int, concurrency: int, per_request: int) -> Row:
+    """Results per second over ``requests`` signed requests of ``per_request`` results each, sent ``concurrency`` at
+    a time; bodies are built before the clock starts. CPU is this process's (the app and its client), which a busy
+    machine inflates less than it does the wall clock."""
+    bodies = [body(i) for i in range(requests)]
+    cpu, started = time.process_time(), time.perf_counter()
+    for first in range(0, requests, concurrency):
+        await asyncio.gather(*[deliver(b) for b in bodies[first:first + concurrency]])
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    results = requests * per_request
+    return label, concurrency, results, results / elapsed, elapsed / results * 1000, cpu / results * 1000
+
+
+def print_results(title: str, rows: list[Row]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in ("delivery", "concurrency", "results", "results per second", "ms per result",
+                   "CPU ms per result"):
+        table.add_column(column, justify="right")
+    for label, concurrency, results, per_second, ms, cpu_ms in rows:
+        table.add_row(label, str(concurrency), f"{results:,}", f"{per_second:,.0f}", f"{ms:.2f}", f"{cpu_ms:.2f}")
+    Console(width=140).print(table)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", help="owner URL of a PostgreSQL database to benchmark against")
-    parser.add_argument("--count", type=int, default=500, help="results delivered in each measurement")
+    parser.add_argument("--count", type=int, default=500, help="single-result deliveries in each measurement")
+    parser.add_argument("--batches", type=int, default=20, help="batch deliveries in each measurement")
     parser.add_argument("--batch-size", type=int, default=100, help="results per batch (at most 100)")
     arguments = parser.parse_args()
     configure(arguments.postgres)
-    asyncio.run(main(arguments.count, arguments.batch_size))
+    asyncio.run(main(arguments.count, arguments.batches, arguments.batch_size))

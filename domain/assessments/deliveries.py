@@ -115,6 +115,7 @@ class _Item(msgspec.Struct, frozen=True):
 _envelope = msgspec.json.Decoder(_BatchEnvelope)
 _named = msgspec.json.Decoder(_NamedResult)
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_MSGSPEC_FIELD = re.compile(r"Object (?:missing required|contains unknown) field `(?P<field>[^`]+)`")
 
 
 # -- the two front doors ----------------------------------------------------------------------------
@@ -222,6 +223,8 @@ def _item_problem(problem: InvalidResultPayload, index: int, locale: str) -> Ite
     message = str(problem.params.get("problem", ""))
     at = _MSGSPEC_PATH.search(message)
     path = re.findall(r"[^.\[\]]+", at.group("path")) if at else []
+    if named := _MSGSPEC_FIELD.search(message):  # a missing or unknown field: point at the field itself
+        path.append(named.group("field"))
     pointer = "/".join(["", "results", str(index), *(p.replace("~", "~0").replace("/", "~1") for p in path)])
     return ItemProblem(code=problem.code, title=translate(problem.title, locale), pointer=pointer,
                        detail=translate(problem.template, locale, problem=message[: at.start()] if at else message))

@@ -84,7 +84,7 @@ async def test_a_batch_answers_each_result_and_stores_the_valid_ones_together(cl
     # The same result_id twice in one batch is stored once; the second copy is answered as a duplicate of the first.
     assert repeated["outcome"] == "duplicate" and repeated["result"]["id"] == accepted["result"]["id"]
     assert unnamed["outcome"] == "refused" and unnamed["result_id"] is None
-    assert unnamed["problem"]["pointer"].startswith("/results/4")
+    assert unnamed["problem"]["pointer"] == "/results/4/result_id"  # the first required field it lacks
 
     stored = await stored_results(client, hiring)
     assert set(stored) == {"b-1", "b-2"}
