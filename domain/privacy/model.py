@@ -11,7 +11,7 @@ import msgspec
 
 from compliance.parameters import Citation, Verification
 from compliance.retention import LONGEST_MONTHS, CountryRule, DataClass, DefaultBasis, Trigger
-from domain.kernel.errors import DomainError, ErrorKind, NotFound
+from domain.kernel.errors import DomainError, ErrorKind, NotFound, UnknownCountryCode
 
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 PeriodMonths = Annotated[int, msgspec.Meta(ge=0, le=LONGEST_MONTHS, description="Whole months after the trigger")]
@@ -79,6 +79,18 @@ class RetentionPolicyChange(msgspec.Struct, frozen=True, forbid_unknown_fields=T
 class RetentionRuleNotFound(NotFound):
     code = "retention_policy_not_found"
     template = "Meridian keeps no retention period for {data_class} after {trigger}."
+
+
+class CountryNotFound(UnknownCountryCode):
+    """A country a path names that is no ISO 3166-1 code: no such policy exists (404)."""
+
+    kind = ErrorKind.NOT_FOUND
+
+
+class CountryFilterInvalid(UnknownCountryCode):
+    """A ``country`` query filter that is no ISO 3166-1 code: a bad request (400)."""
+
+    kind = ErrorKind.INVALID
 
 
 class BelowStatutoryMinimum(DomainError):

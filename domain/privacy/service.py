@@ -11,11 +11,13 @@ from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import StaleVersion
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, page_of_sorted
-from domain.kernel.places import require_country
+from domain.kernel.places import is_country
 from domain.kernel.principal import Principal
 from domain.kernel.time import to_local, utc_now
 from domain.privacy import queries
 from domain.privacy.model import (
+    CountryFilterInvalid,
+    CountryNotFound,
     RetentionOverrideView,
     RetentionPolicyChange,
     RetentionPolicyView,
@@ -33,7 +35,8 @@ def _today(principal: Principal) -> date:
 
 
 def _rule(country: str, data_class: DataClass, trigger: Trigger, on: date) -> CountryRule:
-    require_country(country)
+    if not is_country(country):
+        raise CountryNotFound(countries=country)
     found = rule_for(country, data_class, trigger, on)
     if found is None:
         raise RetentionRuleNotFound(data_class=data_class.value, trigger=trigger.value)
@@ -44,8 +47,8 @@ async def list_policies(principal: Principal, cursor: str | None, limit: int,
                         country: str | None = None) -> Page[RetentionPolicyView]:
     """The policy of every scheduled rule in each country the tenant's legal entities are in (and any country it
     set a period for), or in the one country asked for."""
-    if country:
-        require_country(country)
+    if country and not is_country(country):
+        raise CountryFilterInvalid(countries=country, field="country")
     on = _today(principal)
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         stored = await queries.overrides(uow, country)

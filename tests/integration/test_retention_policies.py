@@ -196,6 +196,8 @@ async def test_who_may_read_and_change_and_what_is_no_rule(client: Any, admin: s
     no_rule = await client.get(f"{BASE}/DE/payroll_records/application_closed", headers=bearer(admin))
     assert no_rule.status_code == 404 and no_rule.json()["code"] == "retention_policy_not_found"
     no_country = await client.get(f"{BASE}/XX/payroll_records/pay_year_closed", headers=bearer(admin))
-    assert no_country.status_code == 422 and no_country.json()["code"] == "unknown_country"
+    assert no_country.status_code == 404 and no_country.json()["code"] == "unknown_country"
+    bad_filter = await client.get(BASE, params={"country": "XX"}, headers=bearer(admin))
+    assert bad_filter.status_code == 400 and bad_filter.json()["errors"][0]["pointer"] == "/country"
     bad_class = await client.get(f"{BASE}/DE/passport_scans/pay_year_closed", headers=bearer(admin))
     assert bad_class.status_code == 400
