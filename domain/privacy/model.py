@@ -29,12 +29,14 @@ class PolicySource(StrEnum):
 
 
 class RetentionOverrideView(msgspec.Struct, frozen=True):
-    """Your tenant's own period for a rule: the months, why, who set it and when."""
+    """Your tenant's own period for a rule: the months, why, who set it and when. `within_law` is false where the
+    law in force has since moved its bounds past your period: the law's bound applies until you change it."""
 
     period_months: int
     reason: str
     set_by: str
     set_at: datetime
+    within_law: bool = True
 
 
 class RetentionPolicyView(msgspec.Struct, frozen=True):
@@ -127,13 +129,24 @@ def require_within_law(rule: CountryRule, months: int) -> None:
                                 citation=cited(rule.rule.maximum.source), **common)
 
 
+def _with_override(rule: CountryRule, months: int) -> tuple[PolicySource, int, Citation]:
+    """The tenant's period, unless the law in force has since moved a bound past it: then the bound applies."""
+    law = rule.rule
+    minimum, maximum = law.minimum_months, law.maximum_months
+    if minimum is not None and months < minimum:
+        return PolicySource.STATUTORY, minimum, law.minimum.source
+    if maximum is not None and months > maximum:
+        return PolicySource.STATUTORY, maximum, law.maximum.source
+    # What a tenant's period must respect: the statutory minimum where one applies, else the default's basis.
+    return PolicySource.TENANT, months, law.minimum.source if minimum is not None else rule.legal_basis
+
+
 def policy_view(rule: CountryRule, override: RetentionOverrideView | None, version: int) -> RetentionPolicyView:
     """The policy in force: the tenant's period where it set one, else the law data's default."""
     law = rule.rule
     if override is not None:
-        source, period = PolicySource.TENANT, override.period_months
-        # What a tenant's period must respect: the statutory minimum where one applies, else the default's basis.
-        basis = law.minimum.source if law.minimum_months is not None else rule.legal_basis
+        source, period, basis = _with_override(rule, override.period_months)
+        override = msgspec.structs.replace(override, within_law=source is PolicySource.TENANT)
     else:
         source, period, basis = PolicySource(law.default_basis.value), law.default.value, rule.legal_basis
     return RetentionPolicyView(
