@@ -54,10 +54,12 @@ class LocalRunner:
         await asyncio.gather(*self._running, return_exceptions=True)
 
     async def _claim_until_stopped(self) -> None:
+        woken = True  # at start, whatever is due
         while not self._stopping.is_set():
             free = await self._free_slots()
             try:
-                claimed = [] if self._stopping.is_set() else await queries.claim_next(list(kinds()), free)
+                claimed = [] if self._stopping.is_set() else await queries.claim_next(
+                    list(kinds()), free, look_first=not woken)
             except Exception:
                 log.exception("claiming jobs failed; trying again shortly")
                 claimed = []
@@ -67,8 +69,9 @@ class LocalRunner:
                 task = asyncio.create_task(self._run(job), name=f"job {job.kind}[{job.id}]")
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
+            woken = bool(claimed)  # a full claim may have left more due: claim again at once
             if not claimed and not self._stopping.is_set():
-                await self._idle()
+                woken = await self._idle()
 
     async def _free_slots(self) -> int:
         """Waits for one free slot, then takes every other one free now: one claim fills them all."""
@@ -79,10 +82,12 @@ class LocalRunner:
             taken += 1
         return taken
 
-    async def _idle(self) -> None:
+    async def _idle(self) -> bool:
+        """Until an enqueue or a finished job wakes the runner (True), or the next poll (False)."""
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+        return self._wake.is_set()
 
     async def _run(self, job: queries.LocalJob) -> None:
         try:

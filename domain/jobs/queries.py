@@ -68,10 +68,18 @@ async def requeue_interrupted() -> int:
     return len(rows)
 
 
-async def claim_next(kinds: list[str], limit: int) -> list[LocalJob]:
-    """Up to ``limit`` due jobs of ``kinds`` (those this process can run), oldest first, marked running."""
+async def claim_next(kinds: list[str], limit: int, *, look_first: bool) -> list[LocalJob]:
+    """Up to ``limit`` due jobs of ``kinds`` (those this process can run), oldest first, marked running.
+
+    ``look_first``: a poll reads before it claims, leaving the one writer's lock to the requests when nothing is due.
+    A runner woken by an enqueue claims at once: its claim waits for the enqueuing transaction's lock, so it sees
+    that transaction's job, where a read now would not."""
     database = current_database()
     marks = ", ".join("{}" for _ in kinds)
+    if look_first and not await database.execute(
+            f"SELECT 1 AS due FROM meridian_jobs WHERE status = 'todo' AND run_after <= {{}} "  # noqa: S608
+            f"AND kind IN ({marks}) LIMIT 1", time.time(), *kinds):
+        return []
     async with database.transaction(write=True):
         rows = await database.execute(
             "UPDATE meridian_jobs SET status = 'doing', attempts = attempts + 1 WHERE id IN ("  # noqa: S608 - marks only
