@@ -127,3 +127,13 @@ def test_a_country_rule_outside_the_product_schedule_stops_loading(data: Path) -
                                  "[parameters.employee_record.application_closed]"), encoding="utf-8")
     with pytest.raises(PackDataError, match=r"employee_record\.application_closed is not in the generic"):
         load_retention(data)
+
+
+def test_the_rule_in_force_follows_its_effective_dates() -> None:
+    before = rule_for("IN", DataClass.PAYROLL_RECORDS, Trigger.PAY_YEAR_CLOSED, date(2025, 11, 20))
+    after = rule_for("IN", DataClass.PAYROLL_RECORDS, Trigger.PAY_YEAR_CLOSED, date(2025, 11, 21))
+    assert before is not None and after is not None
+    assert "Payment of Wages Act" in before.legal_basis.document
+    assert before.legal_basis.verification is Verification.CORROBORATED
+    assert "Code on Wages" in after.legal_basis.document
+    assert after.legal_basis.verification is Verification.UNVERIFIED
