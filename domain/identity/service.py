@@ -71,7 +71,7 @@ async def authenticate(
 
 
 async def _active_caller(tenant_id: UUID, subject: str) -> tuple[TenantAccess, UserView]:
-    await listen_for_access_changes(current_database())
+    listen_for_access_changes(current_database())
     remembered = access_cache.recall(tenant_id, subject)
     if remembered is not None:
         return remembered  # type: ignore[no-any-return]

@@ -13,17 +13,20 @@ that any of its users or its status changed:
 A read that began before a change was announced is never remembered (the cache's generation moved on), so a
 reply delivered late cannot put an old answer back. Without a listening connection nothing is remembered: on
 SQLite, before the listener is up, and from the moment it is lost until it is back (it is reopened on demand,
-at most every few seconds). Entries also expire after :data:`MAX_AGE_SECONDS`, which bounds what a change made
-outside Meridian (by hand in SQL, announcing nothing) can go unseen.
+at most every few seconds). The listener is trusted only once it has heard a probe this process sent through
+the pool: behind a pooler in transaction mode (PgBouncer) a LISTEN is lost with its server connection, the probe
+goes unheard, and every request keeps reading the database. Entries also expire after :data:`MAX_AGE_SECONDS`,
+which bounds what a change made outside Meridian (by hand in SQL, announcing nothing) can go unseen.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from domain.kernel.db import Database, UnitOfWork, current_database
 
@@ -31,6 +34,8 @@ CHANNEL = "meridian_access"
 MAX_AGE_SECONDS = 60.0
 MAX_ENTRIES = 10_000
 RELISTEN_AFTER_SECONDS = 5.0
+PROBE_WAIT_SECONDS = 5.0
+UNHEARD_PROBE_RETRY_SECONDS = 300.0
 
 log = logging.getLogger("meridian.access_cache")
 Entry = TypeVar("Entry")
@@ -95,38 +100,62 @@ class _Listener:
 
     def __init__(self) -> None:
         self.connection: Any = None
-        self.database: Database | None = None
         self.next_attempt = 0.0
+        self.opening: asyncio.Task[None] | None = None
+        self.probe = ""
+        self.probe_heard = asyncio.Event()
 
-    async def ensure(self, database: Database) -> None:
+    def ensure(self, database: Database) -> None:
+        """Open the listener in the background; requests read the database until it is proven."""
         if database.is_sqlite or access_cache.listening or time.monotonic() < self.next_attempt:
             return
         self.next_attempt = time.monotonic() + RELISTEN_AFTER_SECONDS  # also keeps concurrent callers out
+        self.opening = asyncio.get_running_loop().create_task(self._open(database))
+
+    async def _open(self, database: Database) -> None:
         try:
             self.connection = await database.listen(CHANNEL, self._heard, self._lost)
+            if not await self._hears_its_probe(database):
+                log.warning("notifications sent through the pool do not reach the listener (a pooler in "
+                            "transaction mode?); every request reads its caller from the database")
+                self.next_attempt = time.monotonic() + UNHEARD_PROBE_RETRY_SECONDS
+                await self.connection.close()
+                return
         except Exception:  # without a listener nothing is cached; every request reads the database
             log.warning("cannot listen for access changes; every request reads its caller from the database")
             return
         access_cache.forget_all()
         access_cache.listening = True
-        self.database = database
+
+    async def _hears_its_probe(self, database: Database) -> bool:
+        self.probe, self.probe_heard = f"probe:{uuid4().hex}", asyncio.Event()
+        await database.execute("SELECT pg_notify({}, {})", CHANNEL, self.probe)
+        try:
+            await asyncio.wait_for(self.probe_heard.wait(), PROBE_WAIT_SECONDS)
+        except TimeoutError:
+            return False
+        return True
 
     def _heard(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        if payload == self.probe:
+            self.probe_heard.set()
+            return
         try:
             access_cache.forget_tenant(UUID(payload))
         except ValueError:
             access_cache.forget_all()
 
     def _lost(self, _connection: Any) -> None:
-        access_cache.listening = False
+        was_listening, access_cache.listening = access_cache.listening, False
         access_cache.forget_all()
         self.connection = None
-        self.next_attempt = 0.0
+        if was_listening:
+            self.next_attempt = 0.0  # reopen at the next request
 
 
 _listener = _Listener()
 
 
-async def listen_for_access_changes(database: Database) -> None:
-    """Start remembering callers once a listening connection is open (PostgreSQL); cheap to call per request."""
-    await _listener.ensure(database)
+def listen_for_access_changes(database: Database) -> None:
+    """Start remembering callers once a listening connection is open and proven (PostgreSQL); cheap per request."""
+    _listener.ensure(database)
