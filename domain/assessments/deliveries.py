@@ -347,6 +347,30 @@ class _ScoringModels:
         return self._converted[key]
 
 
+async def attach_parked(uow: UnitOfWork, actor: Principal, application_id: UUID,
+                        parked: list[tuple[UUID, InterviewResultV1]]) -> list[Entry]:
+    """Attach parked results (stored id, result) to the application a new mapping names, and evaluate each against
+    the model version in force when its interview was completed: one query each for the application's model
+    versions, the attachment and the evaluations, whatever the number of results. The audit entries of the
+    evaluations are returned, for the caller to record with its own."""
+    if not parked:
+        return []
+    versions = (await _model_versions_for(uow, {application_id}))[application_id]
+    await queries.attach_results(uow, [result_id for result_id, _ in parked], application_id,
+                                 "evaluated" if versions else "received")
+    scoring = _ScoringModels()
+    evaluations: list[StoredEvaluation] = []
+    entries: list[Entry] = []
+    for result_id, result in parked:
+        model = scoring.in_force(versions, result.completed_at)
+        if model is not None:
+            stored, entry = evaluation_of(uow, actor, result_id, application_id, result, model, "mapped")
+            evaluations.append(stored)
+            entries.append(entry)
+    await queries.insert_evaluations(uow, evaluations)
+    return entries
+
+
 def scoring_model(version: ModelVersionView) -> ModelVersion:
     """The job's model version as scoring reads it (weights and thresholds as Decimals)."""
     return msgspec.convert({

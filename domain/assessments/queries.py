@@ -185,10 +185,11 @@ async def parked_for(uow: UnitOfWork, vendor_id: UUID, kind: str, value: str) ->
     return [ResultRow(**row) for row in rows]
 
 
-async def attach_result(uow: UnitOfWork, result_id: UUID, application_id: UUID, status: str) -> None:
-    changes = {InterviewResult.application_id: application_id, InterviewResult.status: status}
-    await InterviewResult.update(changes).where(
-        (InterviewResult.tenant_id == uow.tenant_id) & (InterviewResult.id == result_id))
+async def attach_results(uow: UnitOfWork, result_ids: list[UUID], application_id: UUID, status: str) -> None:
+    if result_ids:
+        changes = {InterviewResult.application_id: application_id, InterviewResult.status: status}
+        await InterviewResult.update(changes).where(
+            (InterviewResult.tenant_id == uow.tenant_id) & InterviewResult.id.is_in(result_ids))
 
 
 EVALUATION_COLUMNS = ("id", "tenant_id", "result_id", "application_id", "model_id", "model_version", "overall",

@@ -14,6 +14,7 @@ from domain.assessments import queries
 from domain.assessments.contract import InterviewResultV1, decode_result
 from domain.assessments.deliveries import (
     SignatureReplayed,
+    attach_parked,
     evaluation_of,
     receive,
     receive_batch,
@@ -34,7 +35,7 @@ from domain.assessments.views import (
     evaluation_view,
     result_view,
 )
-from domain.audit.service import record, record_all
+from domain.audit.service import Entry, record, record_all
 from domain.identity.service import user_by_subject_in
 from domain.kernel.crypto import TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
@@ -197,27 +198,19 @@ async def map_reference(principal: Principal, vendor_id: UUID, request: NewRefer
         reference_id = await queries.insert_reference(uow, {
             "vendor_id": vendor_id, "kind": request.kind, "reference": request.reference,
             "application_id": request.application_id, "created_by": principal.subject})
-        resolved = []
-        for parked in await queries.parked_for(uow, vendor_id, request.kind, request.reference):
-            result = await _open_result(uow, parked)
-            await _attach_and_evaluate(uow, principal, parked.id, request.application_id, result, "mapped")
-            resolved.append(parked.id)
-        await record(uow, principal, "vendor.reference_mapped", "vendor", vendor_id,
-                     after={**msgspec.to_builtins(request), "resolved_results": [str(r) for r in resolved]})
+        parked = await queries.parked_for(uow, vendor_id, request.kind, request.reference)
+        cipher = await cipher_for(uow)
+        evaluated = await attach_parked(uow, principal, request.application_id,
+                                        [(row.id, _opened(cipher, row)) for row in parked])
+        resolved = [row.id for row in parked]
+        await record_all(uow, principal, [*evaluated, Entry(
+            "vendor.reference_mapped", "vendor", vendor_id,
+            after={**msgspec.to_builtins(request), "resolved_results": [str(r) for r in resolved]})])
     return ReferenceView(id=reference_id, vendor_id=vendor_id, kind=request.kind, reference=request.reference,
                          application_id=request.application_id, resolved_results=resolved)
 
 
-# -- evaluating what a mapping attached -------------------------------------------------------------
-
-
-async def _attach_and_evaluate(uow: UnitOfWork, actor: Principal | SystemActor, result_id: UUID,
-                               application_id: UUID, result: InterviewResultV1, reason: str) -> EvaluationView | None:
-    model = await _model_for(uow, application_id, result.completed_at)
-    await queries.attach_result(uow, result_id, application_id, "evaluated" if model else "received")
-    if model is None:
-        return None
-    return await _evaluate_and_store(uow, actor, result_id, application_id, result, model, reason)
+# -- evaluating again on request ------------------------------------------------------------------
 
 
 async def _evaluate_and_store(uow: UnitOfWork, actor: Principal | SystemActor, result_id: UUID,
@@ -247,7 +240,10 @@ async def _job_model(uow: UnitOfWork, job_id: UUID,
 
 
 async def _open_result(uow: UnitOfWork, row: ResultRow) -> InterviewResultV1:
-    cipher = await cipher_for(uow)
+    return _opened(await cipher_for(uow), row)
+
+
+def _opened(cipher: TenantCipher, row: ResultRow) -> InterviewResultV1:
     return decode_result(cipher.open(row.payload_ciphertext, "interview_results", "payload", row.id).encode())
 
 

@@ -98,12 +98,21 @@ async def test_a_batch_answers_each_result_and_stores_the_valid_ones_together(cl
     assert verified["valid"] is True
 
 
-async def test_a_parked_result_of_a_batch_is_evaluated_once_its_reference_is_mapped(
+async def test_the_parked_results_of_a_batch_are_evaluated_once_their_reference_is_mapped(
         client: Any, hiring: dict[str, Any]) -> None:  # noqa: F811
-    answer = (await deliver_batch(client, hiring, batch_of(result_body("late-1", "app-late")))).json()
-    assert answer["items"][0]["outcome"] == "parked"
-    mapped = await map_application(client, hiring, "app-late", hiring["applications"][1])
-    assert mapped.json()["resolved_results"] == [answer["items"][0]["result"]["id"]]
+    body = batch_of(*[result_body(f"late-{n}", "app-late", scores=(str(n + 2), "8")) for n in range(3)])
+    answer = (await deliver_batch(client, hiring, body)).json()
+    assert [item["outcome"] for item in answer["items"]] == ["parked"] * 3
+    application = hiring["applications"][1]
+    mapped = await map_application(client, hiring, "app-late", application)
+    assert sorted(mapped.json()["resolved_results"]) == sorted(item["result"]["id"] for item in answer["items"])
+    evaluations = (await client.get(f"/v1/applications/{application['id']}/evaluations",
+                                    headers=bearer(hiring["hr"]))).json()["items"]
+    # communication 2, 3, 4 on 1-5 -> 25, 50, 75; problem solving 80: 0.4 * c + 48
+    assert sorted(e["overall"] for e in evaluations) == ["58.00", "68.00", "78.00"]
+    assert {e["reason"] for e in evaluations} == {"mapped"}
+    stored = await stored_results(client, hiring)
+    assert {stored[f"late-{n}"]["status"] for n in range(3)} == {"evaluated"}
 
 
 async def test_the_signature_covers_the_exact_bytes_of_the_batch(client: Any, hiring: dict[str, Any]) -> None:  # noqa: F811
