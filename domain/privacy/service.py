@@ -18,7 +18,6 @@ from domain.privacy import queries
 from domain.privacy.model import (
     CountryFilterInvalid,
     CountryNotFound,
-    RetentionOverrideView,
     RetentionPolicyChange,
     RetentionPolicyView,
     RetentionRuleNotFound,
@@ -54,8 +53,7 @@ async def list_policies(principal: Principal, cursor: str | None, limit: int,
         stored = await queries.overrides(uow, country)
         countries = [country] if country else await _countries_of(uow, {key[0] for key in stored})
     order = {pair: f"{index:03d}" for index, pair in enumerate(schedule(on))}
-    views = [policy_view(rule, _override(stored.get(_key(rule))), _version(stored.get(_key(rule))))
-             for each in countries for rule in rules_for(each, on)]
+    views = [_view(rule, stored.get(_key(rule))) for each in countries for rule in rules_for(each, on)]
     return page_of_sorted(views, limit, cursor, lambda v: (v.country, order[(v.data_class, v.trigger)]))
 
 
@@ -64,7 +62,7 @@ async def get_policy(principal: Principal, country: str, data_class: DataClass,
     rule = _rule(country, data_class, trigger, _today(principal))
     async with unit_of_work(principal.tenant_id, write=False) as uow:
         stored = await queries.override_of(uow, _key(rule))
-    return policy_view(rule, _override(stored), _version(stored))
+    return _view(rule, stored)
 
 
 async def set_policy(principal: Principal, country: str, data_class: DataClass, trigger: Trigger,
@@ -77,8 +75,7 @@ async def set_policy(principal: Principal, country: str, data_class: DataClass, 
         before = await queries.override_of(uow, _key(rule))
         await _save(uow, before, rule, change, expected_version, principal.subject)
         after = await queries.override_of(uow, _key(rule))
-        was = policy_view(rule, _override(before), _version(before))
-        now = policy_view(rule, _override(after), _version(after))
+        was, now = _view(rule, before), _view(rule, after)
         # The policy's own key, not the row's id: the history of one rule reads as one entity.
         await record(uow, principal, "retention_policy.changed", AUDIT_ENTITY, "/".join(map(str, _key(rule))),
                      before=_audited(was), after={**_audited(now), "reason": change.reason})
@@ -104,12 +101,9 @@ def _key(rule: CountryRule) -> queries.RuleKey:
     return rule.country, rule.data_class, rule.trigger
 
 
-def _override(stored: queries.StoredOverride | None) -> RetentionOverrideView | None:
-    return stored.view if stored else None
-
-
-def _version(stored: queries.StoredOverride | None) -> int:
-    return stored.version if stored else 0
+def _view(rule: CountryRule, stored: queries.StoredOverride | None) -> RetentionPolicyView:
+    """The policy with the tenant's row, if any; a rule the tenant never set is at version 0."""
+    return policy_view(rule, stored.view if stored else None, stored.version if stored else 0)
 
 
 def _audited(view: RetentionPolicyView) -> dict[str, object]:
