@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -13,16 +14,21 @@ from domain.privacy.tables import RetentionOverride
 RuleKey = tuple[str, DataClass, Trigger]
 
 
+@dataclass(frozen=True)
 class StoredOverride:
-    """A tenant's row for one rule: its id and version, and its period where one is set."""
+    """A tenant's row for one rule: its id and version, and its period where one is set (None: the default)."""
 
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.id: UUID = row["id"]
-        self.version: int = row["version"]
-        self.key: RuleKey = (row["country"], DataClass(row["data_class"]), Trigger(row["trigger_event"]))
-        self.view = RetentionOverrideView(
-            period_months=row["period_months"], reason=row["reason"], set_by=row["set_by"],
-            set_at=row["updated_at"]) if row["period_months"] is not None else None
+    id: UUID
+    version: int
+    key: RuleKey
+    view: RetentionOverrideView | None
+
+
+def _stored(row: dict[str, Any]) -> StoredOverride:
+    view = RetentionOverrideView(period_months=row["period_months"], reason=row["reason"], set_by=row["set_by"],
+                                 set_at=row["updated_at"]) if row["period_months"] is not None else None
+    key = (row["country"], DataClass(row["data_class"]), Trigger(row["trigger_event"]))
+    return StoredOverride(id=row["id"], version=row["version"], key=key, view=view)
 
 
 def _own(uow: UnitOfWork) -> Any:
@@ -33,7 +39,7 @@ async def overrides(uow: UnitOfWork, country: str | None = None) -> dict[RuleKey
     query = RetentionOverride.select().where(_own(uow))
     if country:
         query = query.where(RetentionOverride.country == country)
-    return {stored.key: stored for stored in map(StoredOverride, await query)}
+    return {stored.key: stored for stored in map(_stored, await query)}
 
 
 async def override_of(uow: UnitOfWork, key: RuleKey) -> StoredOverride | None:
@@ -41,7 +47,7 @@ async def override_of(uow: UnitOfWork, key: RuleKey) -> StoredOverride | None:
     row = await RetentionOverride.select().where(
         _own(uow) & (RetentionOverride.country == country) & (RetentionOverride.data_class == data_class.value)
         & (RetentionOverride.trigger_event == trigger.value)).first()
-    return StoredOverride(row) if row else None
+    return _stored(row) if row else None
 
 
 async def insert_override(uow: UnitOfWork, override_id: UUID, key: RuleKey, period_months: int | None,
