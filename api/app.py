@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import anyio.to_thread
 from litestar import Litestar
 from litestar.middleware import DefineMiddleware
 from litestar.routes import HTTPRoute
@@ -46,6 +45,7 @@ from api.controllers.payroll import (
     PayslipController,
 )
 from api.controllers.platform import HealthController, PlatformTenantController
+from api.controllers.privacy import RetentionPolicyController
 from api.controllers.recordings import ApplicationRecordingController, RecordingController
 from api.controllers.recruitment import (
     ApplicationController,
@@ -59,18 +59,19 @@ from api.controllers.tenancy import LegalEntityController, TenantController
 from api.deprecation import DeprecationHeaders
 from api.guards import PRINCIPAL, authorize
 from api.idempotency import IdempotencyMiddleware
+from api.jobs import start_jobs, stop_jobs
 from api.logs import configure_logging
 from api.maintenance import purge_periodically
 from api.notifications import start_delivery
 from api.openapi import InputStructSchemaPlugin, docs_assets, document_errors, finish_document, openapi_config
 from api.problems import EXCEPTION_HANDLERS
-from api.ratelimit import FixedWindow, RateLimitMiddleware
+from api.ratelimit import RateLimitMiddleware, limiter_for
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
 from api.uploads import ClientAborted, on_client_abort
 from compliance.registry import law_packs
+from compliance.retention import retention_series
 from domain.kernel.settings import Settings
-from domain.payroll.pipeline import start_workers, stop_workers
-from domain.payroll.service import wait_for_jobs
+from domain.payroll.pipeline import start_workers
 from domain.regulation.service import bundle_layer, use_law_directory
 
 CONTROLLERS = [
@@ -82,16 +83,18 @@ CONTROLLERS = [
     EmployeeRecordsController, TrainingModuleController, EmployeeDevelopmentController, FeedbackLoopController,
     AttritionController, OnboardingItemController, PayGroupController, PayRunController, PayrollAdminController,
     PayRunFinanceController, PayslipController, OwnPayslipController, CoverageController, LawVersionController,
-    LawChoiceController, ReportLinkController,
+    LawChoiceController, ReportLinkController, RetentionPolicyController,
 ]
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: Settings, workers: int = 1) -> Litestar:
+    """``workers``: how many processes serve this installation from here (``meridian serve --workers``)."""
     configure_logging(settings.log_level)
     settings.data_path.mkdir(parents=True, exist_ok=True)
     verifier = TokenVerifier(settings, load_or_create_secret(settings.data_path))
-    limiter = FixedWindow(settings.rate_limit_per_minute)
+    limiter = limiter_for(settings, workers)
     law_packs()  # a bad rule-pack data file stops startup here, naming the file and field
+    retention_series()  # and so does a bad retention rule file
     use_law_directory(settings.data_path / "law")
     bundle_layer()  # and so does a bad installed law bundle
 
@@ -101,8 +104,10 @@ def create_app(settings: Settings) -> Litestar:
         verifier.onprem_tenant = await ensure_home_tenant(runtime)
         app.state.runtime = runtime
         start_workers()
-        app.state.purge_stopping = asyncio.Event()
-        app.state.purger = asyncio.create_task(purge_periodically(app.state.purge_stopping))
+        app.state.jobs = await start_jobs(settings)  # on PostgreSQL it also purges, as a periodic job
+        if runtime.database.is_sqlite:
+            app.state.purge_stopping = asyncio.Event()
+            app.state.purger = asyncio.create_task(purge_periodically(app.state.purge_stopping))
         app.state.notifier = start_delivery(settings)
 
     async def stop() -> None:
@@ -114,9 +119,9 @@ def create_app(settings: Settings) -> Litestar:
         if notifier is not None:
             notifier[0].set()  # it finishes the message it is sending, then returns
             await notifier[1]
-        # In a thread: the event loop keeps running the jobs whose last pages the workers finish meanwhile.
-        await anyio.to_thread.run_sync(stop_workers)
-        await wait_for_jobs()  # each running calculation records its failure while the database is open
+        runner = app.state.get("jobs")
+        if runner is not None:
+            await stop_jobs(runner)  # a calculation in progress stops at its next page and runs again after
         runtime = app.state.get("runtime")
         if runtime is not None:
             await runtime.database.stop()

@@ -19,6 +19,7 @@ from api.cli_packs import packs
 from api.cli_support import (
     EXIT_CONFIG,
     EXIT_FAILED,
+    EXIT_USAGE,
     err,
     operator_locale,
     out,
@@ -26,6 +27,7 @@ from api.cli_support import (
     settings_or_exit,
     use_debug,
 )
+from api.logs import configure_logging
 from api.runtime import Runtime, StartupError, check_app_role
 from domain.audit.service import verify_chain
 from domain.identity.service import ensure_user
@@ -53,12 +55,15 @@ def main(debug: bool) -> None:
     use_debug(debug)
 
 
-@main.command(help="Serve the API (one worker process; SQLite allows one writer process).")
+@main.command(help="Serve the API: several worker processes on PostgreSQL (default one per core in shared mode), "
+                   "one on SQLite, which allows one writer process.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve(host: str, port: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 256),
+              help="Worker processes sharing the port [default: one per core in shared mode on PostgreSQL, else 1]")
+def serve(host: str, port: int, workers: int | None) -> None:
     from api.app import create_app
-    from api.serving import CannotListen, listening_socket, serve_on
+    from api.serving import CannotListen, check_workers, default_workers, listening_socket, serve_on, serve_workers
 
     try:
         listener = listening_socket(host, port)  # first: a busy port is the one thing the operator reads
@@ -67,11 +72,37 @@ def serve(host: str, port: int) -> None:
                   highlight=False)
         sys.exit(EXIT_FAILED)
     settings = settings_or_exit()
+    workers = workers or default_workers(settings)
+    try:
+        check_workers(settings, workers)
+    except CannotListen as exc:
+        err.print(translate(exc.template, operator_locale(), **exc.params), style="red", markup=False,
+                  highlight=False)
+        sys.exit(EXIT_USAGE)
     out.print(f"[bold green]Meridian[/bold green] ({settings.mode.value}, "
               f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}) on [bold]http://{host}:{port}[/bold]")
     out.print(f"  API docs: http://{host}:{port}/schema/docs   health: http://{host}:{port}/v1/health")
     out.print("  Get a token: meridian tokens issue --subject alice --roles tenant_admin,hr_admin")
-    serve_on(create_app(settings), listener)
+    if workers == 1:
+        serve_on(create_app(settings), listener)
+        return
+    out.print(f"  {workers} worker processes")
+    try:
+        serve_workers(settings, listener, workers)
+    except StartupError as exc:
+        err.print(f"[red]Cannot start: {exc}[/red]")
+        sys.exit(EXIT_CONFIG)
+
+
+@main.command(help="Run background jobs only (pay-run calculations, purges), without serving HTTP. On PostgreSQL run "
+                   "as many as you like beside the servers; on SQLite run it instead of `serve`, never beside it.")
+@click.option("--jobs-from", "modules", multiple=True, metavar="MODULE",
+              help="Also run the job kinds this Python module registers (an extension's); repeatable")
+def worker(modules: tuple[str, ...]) -> None:
+    from api.jobs import run_worker_until_stopped
+
+    configure_logging(settings_or_exit().log_level)
+    run_or_exit(lambda runtime: run_worker_until_stopped(runtime, modules))
 
 
 @main.command(help="Apply database migrations (as the owner role) and secure the app role.")
