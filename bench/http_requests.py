@@ -55,9 +55,22 @@ class Figures:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and its threads so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User and system CPU time so far of a process, its threads and its live child processes (uvicorn's workers
+    under ``--workers``), on Linux."""
+    total, children = 0, {pid}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(stat.parent.name) == pid or int(fields[1]) in children:
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def serve_command(port: int, workers: int) -> list[str]:
+    """``meridian serve``, with one worker unless asked (shared mode would take one per core), as the bare app has."""
+    command = [str(BIN / "meridian"), "serve", "--port", str(port)]
+    help_text = subprocess.run([*command[:2], "--help"], capture_output=True, text=True, check=False).stdout
+    return [*command, "--workers", str(workers)] if "--workers" in help_text else command
 
 
 def free_port() -> int:
@@ -221,7 +234,7 @@ def measure_all(arguments: argparse.Namespace, env: dict[str, str], data_dir: Pa
     port, bare_port = free_port(), free_port()
     server_log, bare_log = data_dir / "server.log", data_dir / "bare.log"
     database = "PostgreSQL" if arguments.postgres else "SQLite"
-    with serving([str(BIN / "meridian"), "serve", "--port", str(port)], env, port, server_log) as server, \
+    with serving(serve_command(port, arguments.workers), env, port, server_log) as server, \
             serving([sys.executable, str(ROOT / "bench" / "bare_app.py"), "--port", str(bare_port)], env, bare_port,
                     bare_log) as bare_server:
         base, bare = server.base, bare_server.base
@@ -252,7 +265,8 @@ def profiling(folder: str | None, pid: int, label: str, seconds: int) -> Iterato
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-    sampler = subprocess.Popen([str(BIN / "py-spy"), "record", "-p", str(pid), "-d", str(max(seconds - 1, 1)),
+    sampler = subprocess.Popen([str(BIN / "py-spy"), "record", "--subprocesses", "-p", str(pid),
+                                "-d", str(max(seconds - 1, 1)),
                                 "-r", "200", "-f", "raw", "-o", str(Path(folder) / f"{name}.txt")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -292,6 +306,8 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="meridian serve's worker processes (the bare app always has one)")
     parser.add_argument("--only", nargs="*", help="words of the requests to measure (e.g. me masked)")
     parser.add_argument("--profile", metavar="FOLDER",
                         help="sample the server with py-spy (pip install py-spy) into FOLDER, one file per request")
