@@ -192,7 +192,7 @@ def _batch_results(body: bytes) -> list[msgspec.Raw]:
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise InvalidResultBatch(problem=str(exc)) from None
     except (UnicodeDecodeError, RecursionError):
-        raise InvalidResultBatch(problem="the body is not valid UTF-8 JSON nested at most 64 deep") from None
+        raise InvalidResultBatch(problem="the body is not valid UTF-8, or is nested too deeply") from None
     if len(results) > MAX_RESULTS_PER_BATCH:
         raise ResultBatchTooLarge(field="results", limit=MAX_RESULTS_PER_BATCH, count=len(results))
     return results
