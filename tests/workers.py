@@ -71,7 +71,12 @@ def serving_workers(server: int, port: int) -> set[int]:
 def worker_of(connection: http.client.HTTPConnection, server: int, port: int) -> int | None:
     """The worker process holding the server's end of ``connection`` (after at least one request on it)."""
     assert connection.sock is not None
-    accepted = _socket_inodes(port, remote_port=connection.sock.getsockname()[1])
+    return worker_of_client_port(connection.sock.getsockname()[1], server, port)
+
+
+def worker_of_client_port(client_port: int, server: int, port: int) -> int | None:
+    """The worker process holding the server's end of the connection from ``client_port``."""
+    accepted = _socket_inodes(port, remote_port=client_port)
     for pid in living_in_group(server):
         if _sockets_of(pid) & accepted:
             return pid

@@ -67,6 +67,16 @@ async def store_response(uow: UnitOfWork, principal: str, key: str, status: int,
     }).where(_this_key(uow, principal, key))
 
 
+async def take_over(uow: UnitOfWork, principal: str, key: str, claimed_at: datetime) -> bool:
+    """Claim an abandoned key afresh; False when another retry took it over first (the claim time is compared and
+    set in one statement, so two retries never both run)."""
+    taken = await IdempotencyRecord.update({IdempotencyRecord.created_at: utc_now()}).where(
+        _this_key(uow, principal, key) & (IdempotencyRecord.created_at == claimed_at)
+        & IdempotencyRecord.status_code.is_null()  # type: ignore[operator]
+    ).returning(IdempotencyRecord.id)
+    return bool(taken)
+
+
 async def release(uow: UnitOfWork, principal: str, key: str) -> None:
     await IdempotencyRecord.delete().where(
         _this_key(uow, principal, key) & IdempotencyRecord.status_code.is_null()  # type: ignore[operator]

@@ -26,6 +26,10 @@ from domain.kernel.errors import DomainError, ErrorKind
 from domain.kernel.time import utc_now
 
 REPLAY_WINDOW = timedelta(hours=24)
+#: A claim still unanswered this long after it was made belongs to a request whose process died (a killed worker):
+#: a retry takes it over and runs. Longer than any buffered JSON request takes (streamed uploads claim nothing).
+#: If the process died after its use case committed but before the answer was stored, the retry runs it again.
+ABANDONED_AFTER = timedelta(seconds=30)
 #: Rows deleted per transaction by the purge: short transactions, so requests never wait long behind it.
 PURGE_BATCH = 500
 _TABLE, _COLUMN = "idempotency_keys", "response_body"
@@ -67,7 +71,10 @@ async def claim_or_replay(tenant_id: UUID, principal: str, key: str, request_has
         if existing.request_hash != request_hash:
             raise IdempotencyKeyReused()
         if existing.response is None:
-            raise IdempotentRequestInProgress()
+            if existing.created_at > utc_now() - ABANDONED_AFTER or not await queries.take_over(
+                    uow, principal, key, existing.created_at):
+                raise IdempotentRequestInProgress()
+            return None  # its process died with it (a killed worker): this retry runs it
         body = _open(await cipher_for(uow), existing.response.sealed_body, existing.id)
     return StoredResponse(status=existing.response.status, body=body, headers=existing.response.headers)
 
