@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated
 from uuid import UUID
 
@@ -32,15 +33,23 @@ def require_decimal(value: Decimal, name: str, *, low: Decimal | None = None, hi
     """
     if not value.is_finite():
         raise ValueError(f"{name} must be a finite number")
-    if abs(value) > DECIMAL_LIMIT:
-        raise ValueError(f"{name} must be between -{DECIMAL_LIMIT} and {DECIMAL_LIMIT}")
-    if value != value.quantize(_PLACES_QUANTUM):
+    if not _within_limits(value):
+        if abs(value) > DECIMAL_LIMIT:
+            raise ValueError(f"{name} must be between -{DECIMAL_LIMIT} and {DECIMAL_LIMIT}")
         raise ValueError(f"{name} must have at most {DECIMAL_PLACES} decimal places")
     if low is not None and value < low:
         raise ValueError(f"{name} must be at least {low}")
     if high is not None and value > high:
         raise ValueError(f"{name} must be at most {high}")
     return value
+
+
+@lru_cache(maxsize=4096)
+def _within_limits(value: Decimal) -> bool:
+    """Within ±1,000,000 with at most 12 decimal places. Both depend on the number alone (1.50 and 1.5 pass or fail
+    together), and a vendor's scores, scales and confidences repeat, so a result of 30 numbers mostly hits the
+    cache instead of quantizing each."""
+    return abs(value) <= DECIMAL_LIMIT and value == value.quantize(_PLACES_QUANTUM)
 
 
 class CompetencyEvaluation(msgspec.Struct, frozen=True, kw_only=True):
