@@ -35,7 +35,7 @@ from domain.kernel.time import utc_now
 from domain.keys.service import cipher_for
 from domain.notifications.model import Message, NotificationView
 from domain.notifications.service import enqueue_in, notifications_about_in
-from domain.recruitment import queries
+from domain.recruitment import lookups, queries
 from domain.recruitment.consents import ConsentNotFound, add_consent, list_consents, withdraw_consent
 from domain.recruitment.model import (
     ApplicationFilter,
@@ -503,15 +503,15 @@ async def model_versions_in(uow: UnitOfWork, job_id: UUID) -> list[ModelVersionV
 
 async def applications_by_id_in(uow: UnitOfWork, application_ids: list[UUID]) -> dict[UUID, ApplicationRecord]:
     """The applications among ``application_ids`` that exist in the tenant, by id, in one query."""
-    return {row.id: row for row in await queries.applications_by_id(uow, application_ids)}
+    return {row.id: row for row in await lookups.applications_by_id(uow, application_ids)}
 
 
 async def model_versions_of_jobs_in(uow: UnitOfWork, job_ids: list[UUID]) -> dict[UUID, list[ModelVersionView]]:
     """``model_versions_in`` for several jobs in two queries: each job's versions, oldest first (jobs without a
     model are left out)."""
-    models = {model.id: model for model in await queries.competency_models_of_jobs(uow, job_ids)}
+    models = {model.id: model for model in await lookups.competency_models_of_jobs(uow, job_ids)}
     versions: dict[UUID, list[ModelVersionView]] = {model.job_id: [] for model in models.values()}
-    for row in await queries.versions_of_models(uow, list(models)):
+    for row in await lookups.versions_of_models(uow, list(models)):
         model = models[row.model_id]
         versions[model.job_id].append(_version_view(model, row))
     return versions
