@@ -24,6 +24,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.kernel.settings import Mode, Settings
 from domain.rate_limits.model import Lease
+from domain.rate_limits.redis_counter import RedisCounter
 from domain.rate_limits.service import forget_past_windows, lease_quota
 
 WINDOW_SECONDS = 60
@@ -153,10 +154,22 @@ class LeasedWindow:
 
 
 def limiter_for(settings: Settings, workers: int = 1) -> Limiter:
-    """In this process where it is the only one serving; shared where other processes or replicas serve too."""
+    """In this process where it is the only one serving; shared where other processes or replicas serve too, in
+    Redis where ``MERIDIAN_REDIS_URL`` names one, else in the database."""
+    if settings.redis_url and (workers > 1 or settings.mode is Mode.SHARED):
+        counter = RedisCounter(settings.redis_url)
+
+        async def lease_from_redis(policy: str, key: str, window_start: int, limit: int) -> Lease:
+            return await counter.lease(policy, key, window_start, limit, WINDOW_SECONDS)
+
+        return LeasedWindow(settings.rate_limit_per_minute, lease=lease_from_redis, forget=_keys_expire_by_themselves)
     if settings.is_sqlite or (workers == 1 and settings.mode is Mode.ONPREM):
         return FixedWindow(settings.rate_limit_per_minute)
     return LeasedWindow(settings.rate_limit_per_minute)
+
+
+async def _keys_expire_by_themselves(window_start: int, window_seconds: int) -> None:
+    del window_start, window_seconds
 
 
 class RateLimitMiddleware:

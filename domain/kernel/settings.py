@@ -53,6 +53,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     #: Base64 32-byte master key wrapping the per-tenant data keys. Generated into data_dir when absent.
     master_key: str | None = None
     rate_limit_per_minute: int = 600
+    #: Where the rate limit's shared counters live when several processes serve: Redis if set, else PostgreSQL.
+    redis_url: str | None = None
     max_body_bytes: int = 1_048_576
     #: How long a report link (``createReportLink``) opens its report, in minutes.
     report_link_minutes: int = 5
@@ -160,6 +162,8 @@ def _validate(s: Settings) -> list[str]:
         problems.append("MERIDIAN_DB_POOL_SIZE: must be between 1 and 200")
     if not 1 <= s.rate_limit_per_minute <= 1_000_000:
         problems.append("MERIDIAN_RATE_LIMIT_PER_MINUTE: must be between 1 and 1000000")
+    if s.redis_url and urlsplit(s.redis_url).scheme not in ("redis", "rediss"):
+        problems.append("MERIDIAN_REDIS_URL: use redis://host:6379/0 or rediss://...")
     if not 1 <= s.report_link_minutes <= 60:
         problems.append("MERIDIAN_REPORT_LINK_MINUTES: must be between 1 and 60")
     if not 1024 <= s.max_body_bytes <= 1_073_741_824:
