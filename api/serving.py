@@ -9,10 +9,13 @@ for another program to take it in between.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import functools
 import os
+import signal
 import socket
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -91,7 +94,7 @@ def serve_workers(settings: Settings, listener: socket.socket, workers: int) -> 
     config = uvicorn.Config(functools.partial(worker_app, workers), factory=True, workers=workers,
                             log_level="warning", access_log=False, server_header=False,
                             timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
-    Multiprocess(config, sockets=[listener]).run()
+    Supervisor(config, sockets=[listener]).run()
 
 
 async def _prepare_installation(settings: Settings) -> None:
@@ -109,3 +112,50 @@ def worker_app(workers: int) -> Any:
     from api.app import create_app
 
     return create_app(load_settings(), workers=workers)
+
+
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor, which also ends what a worker that died leaves behind: its calculation processes and
+    multiprocessing's resource tracker, which a SIGKILLed worker cannot stop and which would otherwise live on,
+    orphaned, beside its replacement after every kill."""
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]) -> None:
+        super().__init__(config, sockets)
+        self._children: dict[int, set[tuple[int, str]]] = {}
+
+    def keep_subprocess_alive(self) -> None:
+        serving = {process.pid for process in self.processes if process.pid is not None}
+        for pid, children in _children_of(serving).items():
+            self._children[pid] = children
+        super().keep_subprocess_alive()
+        for pid in serving - {process.pid for process in self.processes}:
+            _end(self._children.pop(pid, set()))
+
+
+def _children_of(parents: set[int]) -> dict[int, set[tuple[int, str]]]:
+    """(pid, start time) of each child of each of ``parents``, in one look at /proc (none where there is no /proc):
+    the start time tells a reused pid from the child."""
+    found: dict[int, set[tuple[int, str]]] = {}
+    if not Path("/proc").is_dir():
+        return found
+    for entry in Path("/proc").iterdir():
+        stat = _stat(entry.name) if entry.name.isdigit() else None
+        if stat is not None and int(stat[1]) in parents:
+            found.setdefault(int(stat[1]), set()).add((int(entry.name), stat[19]))
+    return found
+
+
+def _end(children: set[tuple[int, str]]) -> None:
+    for pid, started in children:
+        stat = _stat(str(pid))
+        if stat is not None and stat[19] == started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _stat(pid: str) -> list[str] | None:
+    """/proc/<pid>/stat's fields after the command name (state first), or None once the process is gone."""
+    try:
+        return (Path("/proc") / pid / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None

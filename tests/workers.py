@@ -60,6 +60,14 @@ def parent_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
+def children_of(parent: int) -> set[int]:
+    return {pid for pid in living_in_group(parent_group(parent)) if parent_of(pid) == parent}
+
+
+def parent_group(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
+
+
 def serving_workers(server: int, port: int) -> set[int]:
     """The server's children holding the listening socket: its uvicorn workers (calculation processes and
     multiprocessing's resource tracker hold no socket of the port)."""

@@ -16,6 +16,7 @@ from tests.integration.test_serve_process import installation
 from tests.workers import (
     PATIENCE_SECONDS,
     answers,
+    children_of,
     free_port,
     living_in_group,
     one_connection_per_worker,
@@ -46,12 +47,15 @@ def three_workers(folder: Path) -> None:
         assert set(connections) == workers  # each worker process answered a request of its own
 
         dead = next(iter(workers))
+        left_behind = children_of(dead)  # its calculation processes and multiprocessing's resource tracker
+        assert left_behind
         os.kill(dead, signal.SIGKILL)
         wait_until(lambda: dead not in (now := serving_workers(server.pid, port)) and len(now) == WORKERS,
                    "the supervisor to replace it")
         replaced = serving_workers(server.pid, port)
         assert set(one_connection_per_worker(server.pid, port, WORKERS)) == replaced  # the replacement answers too
         assert workers - {dead} <= replaced  # the others went on serving, untouched
+        wait_until(lambda: not left_behind & set(living_in_group(server.pid)), "what the dead worker left to end")
 
         serving_now = serving_workers(server.pid, port)
         server.send_signal(signal.SIGTERM)
