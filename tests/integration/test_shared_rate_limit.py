@@ -38,6 +38,8 @@ async def test_three_workers_admit_exactly_the_limit_between_them(tmp_path: Path
     subject = f"limited-{uuid.uuid4().hex[:8]}"
     token = await token_for(tenant_a, "hr_admin", subject=subject)
     env = {**os.environ, "MERIDIAN_RATE_LIMIT_PER_MINUTE": str(LIMIT), "LANG": "C.UTF-8"}
+    long_ago = int(time.time() // 60) * 60 - 600
+    await _owner(settings, "INSERT INTO rate_limit_counters VALUES ($1, $2, 7, 7)", "old-window", long_ago)
     answered, window = await anyio.to_thread.run_sync(burst, env, tmp_path, token)
 
     admitted = [a for a in answered if a.status == 200]
@@ -53,8 +55,11 @@ async def test_three_workers_admit_exactly_the_limit_between_them(tmp_path: Path
         statuses = [a.status for a in answered if a.worker == worker]
         assert statuses == sorted(statuses)
 
-    rows = await _shared_counter(settings, key_digest(f"{LIMIT};w=60", f"{tenant_a}:{subject}"), window)
-    assert rows == [LIMIT]
+    rows = await _owner(settings, "SELECT granted FROM rate_limit_counters WHERE key_digest = $1 AND "
+                        "window_start = $2", key_digest(f"{LIMIT};w=60", f"{tenant_a}:{subject}"), window)
+    assert [row["granted"] for row in rows] == [LIMIT]
+    # the workers deleted windows before the previous one as this one began
+    assert await _owner(settings, "SELECT 1 FROM rate_limit_counters WHERE window_start = $1", long_ago) == []
 
 
 def burst(env: dict[str, str], folder: Path, token: str) -> tuple[list[Answer], int]:
@@ -83,14 +88,12 @@ def _get_me(worker: int, connection: http.client.HTTPConnection, token: str) -> 
     return Answer(worker, response.status, {k.lower(): v for k, v in response.getheaders()})
 
 
-async def _shared_counter(settings: Any, digest: str, window: int) -> list[int]:
-    """What the shared counter holds for the key, read as the owner role (platform rows, outside any tenant)."""
+async def _owner(settings: Any, statement: str, *args: Any) -> list[Any]:
+    """The shared counters as the owner role sees them (platform rows, outside any tenant)."""
     import asyncpg
 
     connection = await asyncpg.connect(settings.effective_migration_url)
     try:
-        rows = await connection.fetch("SELECT granted FROM rate_limit_counters WHERE key_digest = $1 "
-                                      "AND window_start = $2", digest, window)
+        return list(await connection.fetch(statement, *args))
     finally:
         await connection.close()
-    return [row["granted"] for row in rows]
