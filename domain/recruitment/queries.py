@@ -274,11 +274,17 @@ class ListedApplication(msgspec.Struct, frozen=True, kw_only=True):
     job_titles: dict[str, str]
 
 
-def _listed_select() -> Any:
+def _listed_select(uow: UnitOfWork) -> Any:
+    """The tenant's applications with their candidate's name and job's title. The join is on the candidate's and
+    the job's id alone, so their tenant_id is named too: a sharded database (docs/scale-out.md) sends a query to
+    one tenant's shard only when every table in it names the tenant."""
     return Application.select(
         *Application.all_columns(),
         Application.candidate_id.join_on(Candidate.id).full_name.as_alias("candidate_name"),
-        Application.job_id.join_on(Job.id).title.as_alias("job_titles"))
+        Application.job_id.join_on(Job.id).title.as_alias("job_titles"),
+    ).where((Application.tenant_id == uow.tenant_id)
+            & (Application.candidate_id.join_on(Candidate.id).tenant_id == uow.tenant_id)
+            & (Application.job_id.join_on(Job.id).tenant_id == uow.tenant_id))
 
 
 def _listed(row: dict[str, Any]) -> ListedApplication:
@@ -287,14 +293,13 @@ def _listed(row: dict[str, Any]) -> ListedApplication:
 
 
 async def listed_application(uow: UnitOfWork, application_id: UUID) -> ListedApplication | None:
-    row = await _listed_select().where(
-        (Application.tenant_id == uow.tenant_id) & (Application.id == application_id)).first()
+    row = await _listed_select(uow).where(Application.id == application_id).first()
     return _listed(row) if row else None
 
 
 async def listed_applications(uow: UnitOfWork, *, after: UUID | None, limit: int,
                               only: ApplicationFilter) -> list[ListedApplication]:
-    query = _listed_select().where(Application.tenant_id == uow.tenant_id)
+    query = _listed_select(uow)
     if after:
         query = query.where(Application.id > after)
     if only.job_id:
