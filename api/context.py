@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import os
@@ -57,15 +58,28 @@ def new_request_id() -> str:
     return f"{_process_prefix}{next(_request_numbers):016x}"
 
 
+def freeze_what_startup_built() -> None:
+    """At the first request, take what the process built to serve (routes, OpenAPI, law packs, the runtime: some
+    190,000 objects that live as long as it does) out of the garbage collector's reach. Requests leave objects
+    behind, and every few seconds that triggers a full collection, which walked all of them: ~200 ms during which
+    every request in flight waited, the long tail of the p99. Frozen, a full collection walks a few thousand."""
+    gc.collect()
+    gc.freeze()
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, default_locale: str = "en") -> None:
         self.app = app
         self.default_locale = default_locale
+        self.serving = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not self.serving:
+            self.serving = True
+            freeze_what_startup_built()
         incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _VALID_REQUEST_ID.match(incoming) else new_request_id()
         state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
