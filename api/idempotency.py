@@ -13,7 +13,7 @@ from litestar.exceptions import ClientException, HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.context import header
-from domain.idempotency.service import StoredResponse, claim_or_replay, release, remember
+from domain.idempotency.service import StoredResponse, changes_marked, claim_or_replay, release, remember
 from domain.keys.service import cipher_for
 
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -48,7 +48,8 @@ class IdempotencyMiddleware:
             return
         captured = _Capture(send)
         try:
-            await self.app(scope, replaying(body), captured)
+            with changes_marked(principal.tenant_id, principal.subject, key):
+                await self.app(scope, replaying(body), captured)
         except BaseException:
             await release(principal.tenant_id, principal.subject, key)
             raise

@@ -27,6 +27,8 @@ class Claim(msgspec.Struct, frozen=True):
     request_hash: str
     created_at: datetime
     response: StoredResponse | None
+    #: When the request's use case committed a change, though its answer may never have been stored.
+    changed_at: datetime | None = None
 
 
 def _this_key(uow: UnitOfWork, principal: str, key: str) -> object:
@@ -41,6 +43,7 @@ async def find(uow: UnitOfWork, principal: str, key: str) -> Claim | None:
     row = await IdempotencyRecord.select(
         IdempotencyRecord.id, IdempotencyRecord.request_hash, IdempotencyRecord.status_code,
         IdempotencyRecord.response_body, IdempotencyRecord.response_headers, IdempotencyRecord.created_at,
+        IdempotencyRecord.changed_at,
     ).where(_this_key(uow, principal, key)).first()
     if row is None:
         return None
@@ -48,7 +51,7 @@ async def find(uow: UnitOfWork, principal: str, key: str) -> Claim | None:
         status=row["status_code"], sealed_body=row["response_body"] or "",
         headers=json.loads(row["response_headers"]))
     return Claim(id=UUID(str(row["id"])), request_hash=row["request_hash"], created_at=row["created_at"],
-                 response=response)
+                 response=response, changed_at=row["changed_at"])
 
 
 async def claim(uow: UnitOfWork, principal: str, key: str, request_hash: str) -> None:
@@ -73,13 +76,23 @@ async def take_over(uow: UnitOfWork, principal: str, key: str, claimed_at: datet
     taken = await IdempotencyRecord.update({IdempotencyRecord.created_at: utc_now()}).where(
         _this_key(uow, principal, key) & (IdempotencyRecord.created_at == claimed_at)
         & IdempotencyRecord.status_code.is_null()  # type: ignore[operator]
+        & IdempotencyRecord.changed_at.is_null()  # type: ignore[operator]
     ).returning(IdempotencyRecord.id)
     return bool(taken)
 
 
+async def mark_changed(uow: UnitOfWork, principal: str, key: str) -> None:
+    """In the use case's own transaction: this key's request changed something, whether or not it answers."""
+    await IdempotencyRecord.update({IdempotencyRecord.changed_at: utc_now()}).where(
+        _this_key(uow, principal, key) & IdempotencyRecord.changed_at.is_null()  # type: ignore[operator]
+    )
+
+
 async def release(uow: UnitOfWork, principal: str, key: str) -> None:
+    """Free an unanswered claim for a retry, unless its request already changed something (a retry must not)."""
     await IdempotencyRecord.delete().where(
         _this_key(uow, principal, key) & IdempotencyRecord.status_code.is_null()  # type: ignore[operator]
+        & IdempotencyRecord.changed_at.is_null()  # type: ignore[operator]
     )
 
 

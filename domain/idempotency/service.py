@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
 from domain.idempotency import queries
 from domain.kernel.crypto import SealedValueUnreadable, TenantCipher
-from domain.kernel.db import UnitOfWork, unit_of_work
+from domain.kernel.db import UnitOfWork, before_commits, unit_of_work
 from domain.kernel.errors import DomainError, ErrorKind
 from domain.kernel.time import utc_now
 
 REPLAY_WINDOW = timedelta(hours=24)
 #: A claim still unanswered this long after it was made belongs to a request whose process died (a killed worker):
 #: a retry takes it over and runs. Longer than any buffered JSON request takes (streamed uploads claim nothing).
-#: If the process died after its use case committed but before the answer was stored, the retry runs it again.
+#: If the process died after its use case committed but before the answer was stored, the claim says so (its
+#: ``changed_at``, written in the use case's transaction) and the retry is told, never run again.
 ABANDONED_AFTER = timedelta(seconds=30)
 #: Rows deleted per transaction by the purge: short transactions, so requests never wait long behind it.
 PURGE_BATCH = 500
@@ -52,6 +54,14 @@ class IdempotentRequestInProgress(DomainError):
     template = "A request with this Idempotency-Key is still being processed; retry shortly."
 
 
+class IdempotentRequestAnswerLost(DomainError):
+    code = "idempotent_request_answer_lost"
+    kind = ErrorKind.CONFLICT
+    title = "Request done, answer lost"
+    template = ("The request with this Idempotency-Key was carried out, but the server stopped before its answer "
+                "was kept; it is not run again. Read the resource to see the result.")
+
+
 @dataclass(frozen=True)
 class StoredResponse:
     status: int
@@ -71,6 +81,8 @@ async def claim_or_replay(tenant_id: UUID, principal: str, key: str, request_has
         if existing.request_hash != request_hash:
             raise IdempotencyKeyReused()
         if existing.response is None:
+            if existing.changed_at is not None and existing.created_at <= utc_now() - ABANDONED_AFTER:
+                raise IdempotentRequestAnswerLost()
             if existing.created_at > utc_now() - ABANDONED_AFTER or not await queries.take_over(
                     uow, principal, key, existing.created_at):
                 raise IdempotentRequestInProgress()
@@ -87,6 +99,17 @@ async def remember(tenant_id: UUID, principal: str, key: str, response: StoredRe
             return  # the claim outlived the window and was purged: nothing to replay
         sealed = (await cipher_for(uow)).seal(response.body.decode(), _TABLE, _COLUMN, claimed.id)
         await queries.store_response(uow, principal, key, response.status, sealed, json.dumps(response.headers))
+
+
+def changes_marked(tenant_id: UUID, principal: str, key: str) -> AbstractContextManager[None]:
+    """While the claimed request runs: each of its writing units of work marks the claim as it commits, so a retry
+    that finds the claim unanswered knows whether the request already changed something."""
+
+    async def mark(uow: UnitOfWork) -> None:
+        if uow._tenant_id == tenant_id:
+            await queries.mark_changed(uow, principal, key)
+
+    return before_commits(mark)
 
 
 async def purge_expired(tenant_id: UUID, batch: int = PURGE_BATCH) -> int:

@@ -14,3 +14,4 @@ class IdempotencyRecord(Table, tablename="idempotency_keys"):
     response_body = Text(null=True, default=None)
     response_headers = Text(null=True, default=None)
     created_at = Timestamptz()
+    changed_at = Timestamptz(null=True, default=None)

@@ -10,8 +10,8 @@ outside one (SQLite has no RLS, so the explicit ``tenant_id`` filter is the wall
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
@@ -176,6 +176,10 @@ def current_database() -> Database:
 
 _active: ContextVar[UnitOfWork | None] = ContextVar("meridian_unit_of_work", default=None)
 
+#: Runs inside every writing unit of work of the current context, just before it commits (see :func:`before_commits`).
+CommitHook = Callable[["UnitOfWork"], Awaitable[None]]
+_before_commit: ContextVar[CommitHook | None] = ContextVar("meridian_before_commit", default=None)
+
 
 class UnitOfWork:
     """The open transaction of one use case, for one tenant."""
@@ -222,8 +226,23 @@ async def _open(uow: UnitOfWork, *, write: bool) -> AsyncIterator[UnitOfWork]:
         token = _active.set(uow)
         try:
             yield uow
+            hook = _before_commit.get()
+            if write and hook is not None:
+                await hook(uow)
         finally:
             _active.reset(token)
+
+
+@contextmanager
+def before_commits(hook: CommitHook) -> Iterator[None]:
+    """While the block runs, every writing unit of work it opens runs ``hook`` last, in its own transaction: what
+    the hook writes commits exactly when the use case's changes do. The edge uses it to mark an Idempotency-Key's
+    request as having changed something, so a retry after a lost answer never runs the change twice."""
+    token = _before_commit.set(hook)
+    try:
+        yield
+    finally:
+        _before_commit.reset(token)
 
 
 def _transaction_scope(uow: UnitOfWork) -> str:
