@@ -40,6 +40,9 @@ EMPLOYEES = 4000
 #: A request whose worker died is retried for this long at most (a write with the same Idempotency-Key): past the
 #: bound after which a claim its dead worker left is taken over.
 RETRY_FOR = ABANDONED_AFTER.total_seconds() + 30
+#: What a retry is told when its first attempt's write committed but the answer died with the worker: the change is
+#: not made twice (the claim records it), and a legal entity's unique name would refuse a second copy anyway.
+ALREADY_WRITTEN = ("idempotent_request_answer_lost", "legal_entity_name_taken")
 ATTEMPTS = 40
 PATIENCE_SECONDS = 120
 #: The pay run's calculation starts after this many requests, and the worker calculating it is killed soon after.
@@ -82,8 +85,8 @@ class Tally:
     transport_errors: int = 0
     retried: set[str] = field(default_factory=set)
     acknowledged: dict[str, int] = field(default_factory=dict)
-    #: writes whose retry was told the name is taken: the first attempt's write committed before its worker died
-    #: and before its answer was stored, so the retry that took the claim over ran it again and was refused
+    #: writes whose retry was told the change was already made: the first attempt's write committed before its worker
+    #: died and before its answer was stored, so the retry is refused rather than run again
     already_written: dict[str, int] = field(default_factory=dict)
     problems: Counter[str] = field(default_factory=Counter)
     unanswered: list[Request] = field(default_factory=list)
@@ -178,7 +181,7 @@ class Soak:
             self.tally.statuses[answer.status_code] += 1
             code = answer.json().get("code", "") if answer.status_code >= 400 else ""
             self.tally.problems[code] += bool(code)
-            if request.key and code == "legal_entity_name_taken" and attempt > 1:
+            if request.key and code in ALREADY_WRITTEN and attempt > 1:
                 self.tally.already_written[request.name] = request.tenant
                 return
             if answer.status_code in (409, 429, 503) or answer.status_code >= 500:
