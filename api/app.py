@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.middleware import DefineMiddleware
 from litestar.routes import HTTPRoute
 
+from api.admission import AdmissionMiddleware
 from api.auth import AuthenticationMiddleware, TokenVerifier, load_or_create_secret
 from api.bodies import JsonRequest, refuse_bad_query_values
 from api.context import RequestContextMiddleware
@@ -153,7 +154,8 @@ def create_app(settings: Settings, workers: int = 1) -> Litestar:
     _list_every_method_in_options(app)
     finish_document(app)
     # Outside the router, so that 404s for unknown paths also carry a request id and a locale.
-    app.asgi_handler = RequestContextMiddleware(DeprecationHeaders(app.asgi_handler), settings.default_locale)
+    app.asgi_handler = RequestContextMiddleware(DeprecationHeaders(AdmissionMiddleware(
+        app.asgi_handler, settings.max_concurrent_requests, settings.max_body_bytes)), settings.default_locale)
     return app
 
 

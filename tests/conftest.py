@@ -229,3 +229,16 @@ async def provision(name: str) -> uuid.UUID:
 
 def bearer(token: str, **extra: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", **extra}
+
+
+async def user_with_subject(client: Any, admin_token: str, subject: str) -> dict[str, Any]:
+    """The tenant's user with ``subject``, read page by page: a long test session creates more users than a page."""
+    cursor: str | None = ""
+    while cursor is not None:
+        page = (await client.get(f"/v1/users?limit=200{f'&cursor={cursor}' if cursor else ''}",
+                                 headers=bearer(admin_token))).json()
+        found = [user for user in page["items"] if user["subject"] == subject]
+        if found:
+            return found[0]
+        cursor = page["next_cursor"]
+    raise LookupError(f"no user with subject {subject!r}")

@@ -44,6 +44,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     #: The owner's connection, used by ``meridian migrate``. Defaults to ``database_url``.
     migration_database_url: str | None = None
     db_pool_size: int = 10
+    #: Requests a server process works on at once; later ones wait their turn in arrival order (api/admission.py).
+    max_concurrent_requests: int = 8
     jwt_issuer: str = "meridian"
     jwt_audience: str = "meridian-api"
     #: Corporate identity provider: its issuer and a JWKS (file path or https URL). RS256/ES256 only.
@@ -160,6 +162,8 @@ def _validate(s: Settings) -> list[str]:
         )
     if not 1 <= s.db_pool_size <= 200:
         problems.append("MERIDIAN_DB_POOL_SIZE: must be between 1 and 200")
+    if not 1 <= s.max_concurrent_requests <= 1000:
+        problems.append("MERIDIAN_MAX_CONCURRENT_REQUESTS: must be between 1 and 1000")
     if not 1 <= s.rate_limit_per_minute <= 1_000_000:
         problems.append("MERIDIAN_RATE_LIMIT_PER_MINUTE: must be between 1 and 1000000")
     if s.redis_url and urlsplit(s.redis_url).scheme not in ("redis", "rediss"):

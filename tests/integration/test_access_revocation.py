@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from domain.kernel.access_cache import CHANNEL, access_cache
-from tests.conftest import bearer
+from tests.conftest import bearer, user_with_subject
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
@@ -74,8 +74,7 @@ async def test_a_role_taken_away_in_this_process_is_gone_at_once(client: Any, te
     admin = await token_for(tenant_a, "tenant_admin", subject="cache-admin")
     token = await token_for(tenant_a, "hr_admin", "auditor", subject="cache-shrinking")
     assert await remembered(client, token, tenant_a, "cache-shrinking")
-    users = (await client.get("/v1/users?limit=200", headers=bearer(admin))).json()["items"]
-    user = next(u for u in users if u["subject"] == "cache-shrinking")
+    user = await user_with_subject(client, admin, "cache-shrinking")
     changed = await client.patch(f"/v1/users/{user['id']}", json={"roles": ["auditor"]},
                                  headers=bearer(admin, **{"If-Match": f'"v{user["version"]}"'}))
     assert changed.status_code == 200, changed.text

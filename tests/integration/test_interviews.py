@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import bearer
+from tests.conftest import bearer, user_with_subject
 
 pytestmark = pytest.mark.anyio
 
@@ -28,8 +28,7 @@ async def setup(client: Any, tenant_a: Any, token_for: Any) -> dict[str, Any]:
         "candidate_id": candidate["id"], "job_id": job["id"]})).json()
     subject = f"interviewer-{uuid.uuid4().hex[:6]}"
     interviewer_token = await token_for(tenant_a, "interviewer", subject=subject)
-    users = (await client.get("/v1/users?limit=200", headers=bearer(admin))).json()["items"]
-    interviewer = next(u for u in users if u["subject"] == subject)
+    interviewer = await user_with_subject(client, admin, subject)
     return {"admin": admin, "application": application, "candidate": candidate, "interviewer": interviewer,
             "interviewer_token": interviewer_token}
 

@@ -15,7 +15,7 @@ import jwt
 import pytest
 
 from domain.kernel.settings import Mode
-from tests.conftest import IDP_ISSUER, bearer
+from tests.conftest import IDP_ISSUER, bearer, user_with_subject
 from tests.routes import neutral_url, route_cases
 
 pytestmark = pytest.mark.anyio
@@ -121,8 +121,7 @@ async def test_disabling_a_user_stops_their_token_at_once(client: Any, tenant_a:
     admin = await token_for(tenant_a, "tenant_admin", subject="disabler")
     victim = await token_for(tenant_a, "hr_admin", subject="soon-disabled")
     assert (await client.get("/v1/me", headers=bearer(victim))).status_code == 200
-    users = (await client.get("/v1/users?limit=200", headers=bearer(admin))).json()["items"]
-    user = next(u for u in users if u["subject"] == "soon-disabled")
+    user = await user_with_subject(client, admin, "soon-disabled")
     changed = await client.patch(f"/v1/users/{user['id']}", json={"status": "disabled"},
                                  headers=bearer(admin, **{"If-Match": f'"v{user["version"]}"'}))
     assert changed.status_code == 200, changed.text
@@ -133,8 +132,7 @@ async def test_a_role_removed_from_the_user_is_gone_from_old_tokens(client: Any,
                                                                     token_for: Any) -> None:
     admin = await token_for(tenant_a, "tenant_admin", subject="role-remover")
     token = await token_for(tenant_a, "hr_admin", "auditor", subject="shrinking")
-    users = (await client.get("/v1/users?limit=200", headers=bearer(admin))).json()["items"]
-    user = next(u for u in users if u["subject"] == "shrinking")
+    user = await user_with_subject(client, admin, "shrinking")
     await client.patch(f"/v1/users/{user['id']}", json={"roles": ["auditor"]},
                        headers=bearer(admin, **{"If-Match": f'"v{user["version"]}"'}))
     me = (await client.get("/v1/me", headers=bearer(token))).json()
