@@ -9,14 +9,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.integration.test_cli import meridian
+from tests.workers import free_port, living_in_group, serving
 
 pytestmark = pytest.mark.sqlite
 #: Generous: two cores shared with everyone, and the server spawns its calculation workers at start.
@@ -30,43 +29,6 @@ def installation(folder: Path) -> dict[str, str]:
     migrated = meridian("migrate", env=env)
     assert migrated.returncode == 0, migrated.stderr
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serving(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """The server in a session of its own, so its process group holds exactly it and its children; whatever of
-    that group is still alive when the block ends is killed."""
-    with log.open("wb") as output:
-        server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
-                                  stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        yield server
-    finally:
-        for pid in living_in_group(server.pid):
-            os.kill(pid, signal.SIGKILL)
-        server.wait(timeout=PATIENCE_SECONDS)
-
-
-def living_in_group(group: int) -> list[int]:
-    """The processes of a process group that have not exited (zombies waiting to be reaped have)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # exited while we looked
-        state, _parent, process_group = stat.rsplit(")", 1)[1].split()[:3]
-        if int(process_group) == group and state not in ("Z", "X"):
-            found.append(int(entry.name))
-    return found
 
 
 def wait_until(condition: object, what: str) -> None:
@@ -97,7 +59,7 @@ def command_line(pid: int) -> bytes:
 def test_sigterm_stops_the_server_with_its_calculation_workers(tmp_path: Path) -> None:
     env = installation(tmp_path / "install")
     port = free_port()
-    with serving(env, port, tmp_path / "serve.log") as server:
+    with serving(env, port, tmp_path / "serve.log", workers=1) as server:
         wait_until(lambda: answers(port), "the server to answer")
         # The pool starts with the server: its workers and multiprocessing's resource tracker.
         wait_until(lambda: len(calculation_workers(server.pid)) >= 2, "the calculation workers to start")
