@@ -15,7 +15,9 @@ from api.ratelimit import LeasedWindow, limiter_for
 from domain.kernel.settings import Mode, Settings
 from domain.rate_limits.model import Lease
 
-pytestmark = pytest.mark.anyio
+#: In the PostgreSQL suite, which CI runs against the machine's services and which fails rather than skips when one
+#: is missing; the SQLite suite stays runnable on a machine with Python alone.
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 REDIS_URL = os.environ.get("MERIDIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 LIMIT = 100
 
@@ -29,8 +31,8 @@ def redis_answers() -> bool:
         return False
 
 
-@pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (MERIDIAN_TEST_REDIS_URL)")
 async def test_three_processes_limiters_admit_exactly_the_limit_between_them_from_redis() -> None:
+    assert redis_answers(), f"no Redis at {REDIS_URL}: start it, or name one in MERIDIAN_TEST_REDIS_URL"
     settings = Settings(mode=Mode.SHARED, database_url="postgresql://app@127.0.0.1/unused", redis_url=REDIS_URL,
                         rate_limit_per_minute=LIMIT)
     processes = [limiter_for(settings) for _ in range(3)]
