@@ -5,6 +5,7 @@ part of the object behind."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ async def upload(client: Any, tenant_a: Any, token_for: Any) -> dict[str, str]:
     admin = await token_for(tenant_a, "tenant_admin", subject="upload-admin")
     recruiter = await token_for(tenant_a, "recruiter", subject="upload-recruiter")
     entity = (await client.post("/v1/legal-entities", headers=bearer(admin), json={
-        "name": f"Uploads Co {id(object())}", "country": "CN", "currency": "CNY",
+        "name": f"Uploads Co {uuid.uuid4().hex[:12]}", "country": "CN", "currency": "CNY",
         "timezone": "Asia/Shanghai"})).json()["id"]
     job = await new_job(client, recruiter, entity)
     candidate = (await new_candidate(client, recruiter)).json()
