@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], port: int, log: Path, workers: int) -> Iterator[subprocess.Popen[bytes]]:
+def serving(env: dict[str, str], port: int, log: Path, workers: int = 1) -> Iterator[subprocess.Popen[bytes]]:
     """The server in a session of its own; whatever of its process group is alive when the block ends is killed."""
     with log.open("wb") as output:
         server = subprocess.Popen(
