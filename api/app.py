@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.middleware import DefineMiddleware
 from litestar.routes import HTTPRoute
 
@@ -12,6 +13,7 @@ from api.admission import AdmissionMiddleware
 from api.auth import AuthenticationMiddleware, TokenVerifier, load_or_create_secret
 from api.bodies import JsonRequest, refuse_bad_query_values
 from api.context import RequestContextMiddleware
+from api.controllers.api_clients import ApiClientController
 from api.controllers.assessments import (
     ComparisonController,
     DeliveryController,
@@ -34,7 +36,14 @@ from api.controllers.employees import (
     OnboardingController,
     OnboardingItemController,
 )
+from api.controllers.exports import ExportController
 from api.controllers.identity import MeController, UserController
+from api.controllers.identity_provider import (
+    IdentityProviderController,
+    OwnAuthorisedAppController,
+    SignInCodeController,
+)
+from api.controllers.imports import ImportController
 from api.controllers.interviews import InterviewController, InterviewerViewController
 from api.controllers.law import CoverageController, LawChoiceController, LawVersionController
 from api.controllers.payroll import (
@@ -46,7 +55,7 @@ from api.controllers.payroll import (
     PayslipController,
 )
 from api.controllers.platform import HealthController, PlatformTenantController
-from api.controllers.privacy import RetentionPolicyController
+from api.controllers.privacy import LegalHoldController, PurgeController, RetentionPolicyController
 from api.controllers.recordings import ApplicationRecordingController, RecordingController
 from api.controllers.recruitment import (
     ApplicationController,
@@ -56,17 +65,23 @@ from api.controllers.recruitment import (
     PipelineController,
 )
 from api.controllers.report_links import ReportLinkController
+from api.controllers.safeguards import SAFEGUARD_CONTROLLERS
+from api.controllers.subject_requests import OwnSubjectRequestController, SubjectRequestController
 from api.controllers.tenancy import LegalEntityController, TenantController
+from api.controllers.webhooks import WebhookEndpointController
 from api.deprecation import DeprecationHeaders
-from api.guards import PRINCIPAL, authorize
+from api.guards import PRINCIPAL, authorize, authorize_every_route
 from api.idempotency import IdempotencyMiddleware
 from api.jobs import start_jobs, stop_jobs
 from api.logs import configure_logging
 from api.maintenance import purge_periodically
 from api.notifications import start_delivery
+from api.oauth.authorize import AuthorizeController
+from api.oauth.endpoints import ROUTES as OAUTH_ROUTES
+from api.oauth.server import MeridianAuthorizationServer
 from api.openapi import InputStructSchemaPlugin, docs_assets, document_errors, finish_document, openapi_config
 from api.problems import EXCEPTION_HANDLERS
-from api.ratelimit import RateLimitMiddleware, limiter_for
+from api.ratelimit import RateLimitMiddleware, bulk_limiter_for, limiter_for
 from api.runtime import check_app_role, ensure_home_tenant, open_runtime
 from api.uploads import ClientAborted, on_client_abort
 from compliance.registry import law_packs
@@ -84,7 +99,10 @@ CONTROLLERS = [
     EmployeeRecordsController, TrainingModuleController, EmployeeDevelopmentController, FeedbackLoopController,
     AttritionController, OnboardingItemController, PayGroupController, PayRunController, PayrollAdminController,
     PayRunFinanceController, PayslipController, OwnPayslipController, CoverageController, LawVersionController,
-    LawChoiceController, ReportLinkController, RetentionPolicyController,
+    LawChoiceController, ReportLinkController, RetentionPolicyController, ImportController, ExportController,
+    SubjectRequestController, OwnSubjectRequestController, *SAFEGUARD_CONTROLLERS, PurgeController,
+    LegalHoldController, ApiClientController, *OAUTH_ROUTES, AuthorizeController, IdentityProviderController,
+    SignInCodeController, OwnAuthorisedAppController, WebhookEndpointController,
 ]
 
 
@@ -131,16 +149,15 @@ def create_app(settings: Settings, workers: int = 1) -> Litestar:
     document_errors(routes)
     app = Litestar(
         route_handlers=[*routes, docs_assets()],
-        guards=[authorize],
         dependencies=PRINCIPAL,
         middleware=[
             DefineMiddleware(AuthenticationMiddleware, verifier=verifier),
-            DefineMiddleware(RateLimitMiddleware, limiter=limiter),
+            DefineMiddleware(RateLimitMiddleware, limiter=limiter, bulk_limiter=bulk_limiter_for(settings, workers)),
             DefineMiddleware(IdempotencyMiddleware, max_body_bytes=settings.max_body_bytes),
         ],
         exception_handlers={**EXCEPTION_HANDLERS, ClientAborted: on_client_abort},
         request_class=JsonRequest,
-        before_request=refuse_bad_query_values,
+        before_request=authorize_then_check_query,
         openapi_config=openapi_config(),
         plugins=[InputStructSchemaPlugin()],
         request_max_body_size=settings.max_body_bytes,
@@ -150,13 +167,22 @@ def create_app(settings: Settings, workers: int = 1) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.state.oauth_server = MeridianAuthorizationServer(settings, verifier.secret, verifier)
     _declare_schema_routes_public(app)
+    authorize_every_route(app, authorize_then_check_query)
     _list_every_method_in_options(app)
     finish_document(app)
     # Outside the router, so that 404s for unknown paths also carry a request id and a locale.
     app.asgi_handler = RequestContextMiddleware(DeprecationHeaders(AdmissionMiddleware(
         app.asgi_handler, settings.max_concurrent_requests, settings.max_body_bytes)), settings.default_locale)
     return app
+
+
+async def authorize_then_check_query(request: Request[Any, Any, Any]) -> None:
+    """Before every handler: the deny-by-default check (:func:`authorize`, here rather than as a guard, see
+    :func:`authorize_every_route`), then the query's values, before they are parsed into parameters."""
+    await authorize(request, request.scope["route_handler"])  # type: ignore[typeddict-item]
+    await refuse_bad_query_values(request)
 
 
 def _declare_schema_routes_public(app: Litestar) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -15,6 +15,7 @@ import jwt
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.context import header
+from domain.api_clients.service import token_in_force
 from domain.identity.service import NotAuthenticated, authenticate
 from domain.kernel.settings import Mode, Settings
 
@@ -22,6 +23,8 @@ LOCAL_ALGORITHMS = ["HS256"]
 IDP_ALGORITHMS = ["RS256", "ES256"]
 REQUIRED_CLAIMS = ["sub", "tid", "roles", "exp", "iat", "aud", "iss"]
 CLOCK_SKEW_SECONDS = 30
+#: The authorisation server's endpoints, where Authorization carries a client's credentials, read by Authlib.
+OAUTH_PATH = "/oauth/"
 VERIFIED_FOR_SECONDS = 300
 VERIFIED_TOKENS_KEPT = 10_000
 
@@ -37,6 +40,9 @@ class VerifiedClaims:
     tenant_id: UUID
     roles: frozenset[str]
     scopes: frozenset[str] | None
+    #: An OAuth client's token: its client_id and its jti, checked against revocation on every request.
+    client_id: str | None = None
+    jti: str | None = None
 
 
 def load_or_create_secret(data_dir: Path) -> bytes:
@@ -78,6 +84,15 @@ class TokenVerifier:
         self._remember(token, verified, float(claims["exp"]))
         return verified
 
+    def decoded(self, token: str) -> tuple[VerifiedClaims, dict[str, Any]]:
+        """Verify like :meth:`verify` (not remembered) and also return the token's claims, which introspection
+        shows."""
+        try:
+            claims = self._decode(token)
+            return self._claims(claims), claims
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
+            raise InvalidToken() from exc
+
     def _remember(self, token: str, verified: VerifiedClaims, expires: float) -> None:
         """A token verified once verifies the same until it expires: its signature and claims cannot change, only
         the clock, so it is remembered until ``exp`` (with the same leeway) or for at most
@@ -92,7 +107,7 @@ class TokenVerifier:
         # Reading iss unverified only picks which key and algorithms to verify with.
         issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
         options = {"require": REQUIRED_CLAIMS}
-        if issuer == self.settings.jwt_issuer:
+        if issuer in (self.settings.jwt_issuer, self.settings.oauth_issuer):  # the OAuth server's tokens too
             return jwt.decode(token, self.secret, algorithms=LOCAL_ALGORITHMS, audience=self.settings.jwt_audience,
                               issuer=issuer, options=options, leeway=CLOCK_SKEW_SECONDS)
         if self._jwks is not None and issuer == self.settings.idp_issuer:
@@ -116,7 +131,11 @@ class TokenVerifier:
             raise ValueError("sub must be a string")
         scope = claims.get("scope")
         scopes = frozenset(str(scope).split()) if scope is not None else None
-        return VerifiedClaims(subject=subject, tenant_id=tenant_id, roles=frozenset(roles), scopes=scopes)
+        client_id = claims.get("client_id")
+        if client_id is not None and (not isinstance(client_id, str) or not isinstance(claims.get("jti"), str)):
+            raise ValueError("a client's token names its client_id and jti as strings")
+        return VerifiedClaims(subject=subject, tenant_id=tenant_id, roles=frozenset(roles), scopes=scopes,
+                              client_id=client_id, jti=claims.get("jti") if client_id else None)
 
 
 def _jwks_source(location: str) -> Any:
@@ -136,10 +155,11 @@ def _jwks_source(location: str) -> Any:
 
 
 def issue_token(settings: Settings, secret: bytes, *, tenant_id: UUID, subject: str, roles: list[str],
-                ttl_seconds: int = 3600, scopes: list[str] | None = None, extra: dict[str, Any] | None = None) -> str:
+                ttl_seconds: int = 3600, scopes: list[str] | None = None, extra: dict[str, Any] | None = None,
+                issuer: str | None = None) -> str:
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": subject, "tid": str(tenant_id),
+        "iss": issuer or settings.jwt_issuer, "aud": settings.jwt_audience, "sub": subject, "tid": str(tenant_id),
         "roles": roles, "iat": now, "nbf": now, "exp": now + ttl_seconds, "jti": secrets.token_hex(8),
         **(extra or {}),
     }
@@ -158,13 +178,22 @@ class AuthenticationMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         authorization = header(scope, b"authorization") if scope["type"] == "http" else None
+        if authorization and scope["path"].startswith(OAUTH_PATH):
+            authorization = None  # the authorisation server's own client authentication (HTTP Basic), not a bearer
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise InvalidToken()
             claims = self.verifier.verify(token.strip())
             state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
-            state["principal"] = await authenticate(
+            principal = await authenticate(
                 claims.tenant_id, claims.subject, claims.roles, claims.scopes, state.get("request_id", "-")
             )
+            if claims.client_id is not None:
+                # A client's token is refused from the moment it is revoked or its client deleted, in every process:
+                # the signature check above is remembered per token, this answer only until the change is announced.
+                if not await token_in_force(claims.tenant_id, claims.client_id, claims.jti):
+                    raise InvalidToken()
+                principal = replace(principal, client_id=claims.client_id)
+            state["principal"] = principal
         await self.app(scope, receive, send)

@@ -16,6 +16,7 @@ from rich.progress import Progress
 from api.auth import issue_token
 from api.cli_contract import changes
 from api.cli_packs import packs
+from api.cli_privacy import privacy
 from api.cli_support import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -250,6 +251,56 @@ def audit_verify(tenant_id: UUID | None) -> None:
         sys.exit(EXIT_FAILED)
 
 
+@main.group(help="Data keys.")
+def keys() -> None:
+    pass
+
+
+@keys.command("reseal", help="Move personal data sealed under a tenant's key to each person's own key (candidates, "
+                             "employees, bank accounts, recordings), so erasing a person shreds it too. Resumable.")
+@click.option("--tenant", "tenant_id", type=click.UUID, help="One tenant (default: every tenant)")
+def keys_reseal(tenant_id: UUID | None) -> None:
+    from domain.keys.service import reseal_tenant
+
+    async def work(runtime: Runtime) -> None:
+        ids = [tenant_id] if tenant_id else [t.id for t in (await tenancy.list_tenants(None, 200)).items]
+        for tid in ids:
+            report = await reseal_tenant(tid)
+            out.print(f"{tid}: {report.candidates} candidates, {report.employees} employees, "
+                      f"{report.bank_accounts} bank accounts, {report.interview_results} interview results, "
+                      f"{report.recordings} recordings moved to person keys")
+
+    run_or_exit(work)
+
+
+@privacy.command("erase", help="Erase a candidate or an employee by crypto-shredding: their key is destroyed, their "
+                               "blind indexes and recordings removed, their name replaced by a pseudonym. Audited.")
+@click.option("--tenant", "tenant_id", type=click.UUID, help="Tenant id (defaults to this installation's tenant)")
+@click.option("--candidate", "candidate_id", type=click.UUID, help="The candidate's id")
+@click.option("--employee", "employee_id", type=click.UUID, help="The employee's id")
+@click.option("--reason", required=True, help="Why (recorded as given: no personal values)")
+def privacy_erase(tenant_id: UUID | None, candidate_id: UUID | None, employee_id: UUID | None, reason: str) -> None:
+    from domain.kernel.db import unit_of_work
+    from domain.privacy.erasure import checkpoint_after_erasure, erase_person
+
+    if (candidate_id is None) == (employee_id is None):
+        raise click.UsageError("name exactly one of --candidate and --employee")
+
+    async def work(runtime: Runtime) -> Any:
+        tenant = tenant_id or runtime.home_tenant
+        if tenant is None:
+            raise click.UsageError("--tenant is required in shared mode")
+        async with unit_of_work(tenant) as uow:
+            outcome = await (erase_person(uow, "candidate", candidate_id, reason=reason) if candidate_id else
+                             erase_person(uow, "employee", employee_id, reason=reason))  # type: ignore[arg-type]
+        await checkpoint_after_erasure()
+        return outcome
+
+    outcome = run_or_exit(work)
+    out.print(f"Erased: now {outcome.pseudonym}; key destroyed {outcome.key_destroyed}, "
+              f"{outcome.recordings_deleted} recording(s) deleted, audit entry {outcome.audit_seq}")
+
+
 @main.group(help="Payroll.")
 def payroll() -> None:
     pass
@@ -344,6 +395,7 @@ def openapi(context: click.Context, output: Path) -> None:
 
 
 main.add_command(packs)
+main.add_command(privacy)
 openapi.add_command(changes)
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import json
 import random
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from api.demo_cast import Cast, Person
@@ -24,9 +24,11 @@ from domain.recruitment.model import (
     ApplicationView,
     CandidateView,
     CompetencyDefinition,
+    ConsentPurpose,
     JobView,
     NewApplication,
     NewCandidate,
+    NewConsent,
     NewJob,
     NewModelVersion,
     StageMove,
@@ -144,6 +146,9 @@ async def apply(cast: Cast, job: OpenJob, person: Person) -> tuple[CandidateView
     candidate = await recruitment.create_candidate(cast.recruiter, NewCandidate(
         full_name=person.full_name, email=person.email, timezone=person.timezone, locale=person.locale,
         birth_date=person.birth_date))
+    # Every demo applicant consents to AI-assisted evaluation of their interview; without it the result is parked.
+    await recruitment.add_consent(cast.recruiter, candidate.id, NewConsent(
+        purpose=ConsentPurpose.AI_INTERVIEW_ANALYSIS, given_at=datetime.now(UTC), evidence="Demo consent form"))
     application = await recruitment.create_application(cast.recruiter, NewApplication(
         candidate_id=candidate.id, job_id=job.view.id), "en")
     return candidate, application

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from api.context import header
 from api.problems import WWW_AUTHENTICATE
 from domain.kernel.i18n import negotiate
 from domain.kernel.permissions import Operation
@@ -42,6 +43,19 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
         raise PermissionDeniedException()
 
 
+def authorize_every_route(app: Any, hook: Any) -> None:
+    """The app authorises in its ``before_request`` ``hook`` (which calls :func:`authorize` first), not as a Litestar
+    guard, which copies the route handler on every request to pass it. That holds only if every route runs the
+    hook: a route with a ``before_request`` of its own, or a cached response (served before the hook), would skip
+    the check, so either stops the server from starting."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if hasattr(handler, "resolve_before_request") and (
+                    handler.resolve_before_request() is not hook or handler.cache):
+                raise RuntimeError(f"{handler} would not be authorised: it has a before_request hook of its own "
+                                   "or a response cache")
+
+
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     return connection.scope.get("state", {}).get("principal")  # type: ignore[return-value]
 
@@ -60,10 +74,10 @@ def _principal(request: Request[Any, Any, Any]) -> Principal:
     """The caller, reading in the language the request asks for (Accept-Language) where Meridian has it, else
     in the user's own: the one language of the answer, its problems and its Content-Language."""
     principal = caller(request)
-    asked = request.headers.get("accept-language")
+    asked = header(request.scope, b"accept-language")  # the one header wanted: no Headers object built
     locale = negotiate(asked, principal.locale) if asked else principal.locale
     request.scope["state"]["locale"] = locale  # type: ignore[typeddict-item]
-    return replace(principal, locale=locale)
+    return principal if locale == principal.locale else replace(principal, locale=locale)
 
 
 PRINCIPAL = {"principal": Provide(_principal, sync_to_thread=False)}

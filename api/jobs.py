@@ -19,11 +19,13 @@ import anyio.to_thread
 
 from api.maintenance import purge_expired
 from api.runtime import Runtime, check_app_role
+from domain.bulk import service as bulk  # registers the import job
 from domain.jobs import service as jobs
 from domain.jobs.model import RunnerConfig
 from domain.kernel.settings import Settings
 from domain.payroll import service as payroll  # registers the pay-run calculation job
 from domain.payroll.pipeline import start_workers, stop_workers
+from domain.privacy import purge as privacy_purge  # registers the daily retention purge and its job
 
 log = logging.getLogger("meridian.jobs")
 PURGE_CRON = "*/5 * * * *"
@@ -37,7 +39,7 @@ async def purge_everything_expired() -> None:
 
 
 jobs.every("purge_expired", PURGE_CRON, purge_everything_expired)
-__all__ = ["payroll", "run_worker_until_stopped", "start_jobs", "stop_jobs"]
+__all__ = ["bulk", "payroll", "privacy_purge", "run_worker_until_stopped", "start_jobs", "stop_jobs"]
 
 
 def runner_config(settings: Settings) -> RunnerConfig:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import atexit
 import logging
-import logging.handlers
 import sys
+import threading
 import time
 import traceback
-from queue import SimpleQueue
+from collections import deque
 from typing import Any
 from uuid import UUID
 
@@ -77,15 +77,78 @@ def _log_safe_message(record: logging.LogRecord) -> str:
     return record.getMessage()
 
 
-class _Enqueue(logging.handlers.QueueHandler):
-    """Hands each record to the writing thread as it is: formatting (and the personal data kept out of it) is the
-    :class:`JsonFormatter`'s, there. The standard ``prepare`` would format it here first with no such care."""
-
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        return record
+#: How long the writing thread, woken by a first record, waits for more before writing them all at once.
+BATCH_SECONDS = 0.01
 
 
-_writer: logging.handlers.QueueListener | None = None
+class _BatchWriter:
+    """Writes the records the event loop hands over, in batches: one wake-up of this thread and one write to stderr
+    for whatever arrived within :data:`BATCH_SECONDS`, instead of one of each per request (a queue's ``put`` wakes
+    its reader every time, and a stream handler writes and flushes every line). Formatting (and the personal data
+    kept out of it) is the :class:`JsonFormatter`'s, here, off the event loop."""
+
+    def __init__(self, handler: logging.StreamHandler) -> None:  # type: ignore[type-arg]
+        self.handler = handler
+        self._pending: deque[logging.LogRecord] = deque()
+        self._wake = threading.Event()
+        self._signalled = False
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="meridian-log-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, record: logging.LogRecord) -> None:
+        self._pending.append(record)
+        if not self._signalled:  # the thread clears it before it drains: a record is never left behind
+            self._signalled = True
+            self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._thread.join()
+        self._drain()
+
+    def _run(self) -> None:
+        while not self._stopping:
+            self._wake.wait()
+            if not self._stopping:
+                time.sleep(BATCH_SECONDS)
+            self._wake.clear()
+            self._signalled = False
+            self._drain()
+
+    def _drain(self) -> None:
+        lines: list[str] = []
+        while self._pending:
+            record = self._pending.popleft()
+            try:
+                lines.append(self.handler.format(record))
+            except Exception:  # as logging does: report the record that cannot be formatted, go on with the rest
+                self.handler.handleError(record)
+        if lines:
+            try:
+                self.handler.stream.write("\n".join(lines) + "\n")
+                self.handler.flush()
+            except Exception:
+                self.handler.handleError(logging.makeLogRecord({"msg": "log write failed"}))
+
+
+class _Enqueue(logging.Handler):
+    """Hands each record to the writing thread as it is, without the handler lock or formatting on the loop."""
+
+    def __init__(self, writer: _BatchWriter) -> None:
+        super().__init__()
+        self.writer = writer
+
+    def handle(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
+        self.writer.put(record)
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.writer.put(record)
+
+
+_writer: _BatchWriter | None = None
 
 
 def configure_logging(level: str) -> None:
@@ -96,11 +159,9 @@ def configure_logging(level: str) -> None:
         _writer.stop()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    queue: SimpleQueue[logging.LogRecord] = SimpleQueue()
-    _writer = logging.handlers.QueueListener(queue, handler, respect_handler_level=True)
-    _writer.start()
+    _writer = _BatchWriter(handler)
     root = logging.getLogger("meridian")
-    root.handlers[:] = [_Enqueue(queue)]
+    root.handlers[:] = [_Enqueue(_writer)]
     root.setLevel(level.upper())
     root.propagate = False
 

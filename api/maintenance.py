@@ -14,9 +14,14 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from domain.api_clients import service as api_clients
+from domain.employees import service as employees
 from domain.idempotency import service as idempotency
 from domain.kernel.pagination import MAX_LIMIT
+from domain.privacy.purge import schedule_daily_purges
+from domain.sign_in import service as sign_in
 from domain.tenancy import service as tenancy
+from domain.webhooks import service as webhooks
 
 PURGE_EVERY = timedelta(minutes=5)
 log = logging.getLogger("meridian.maintenance")
@@ -32,6 +37,10 @@ async def purge_expired(stopping: asyncio.Event | None = None) -> int:
             if stopping is not None and stopping.is_set():
                 return purged
             purged += await idempotency.purge_expired(tenant.id)
+            purged += await sign_in.purge_expired(tenant.id)  # expired sign-ins, codes and refresh tokens
+            purged += await webhooks.housekeep(tenant.id)  # webhook log past 30 days; lost deliveries
+            purged += await api_clients.purge_expired(tenant.id)  # revocations of tokens since expired
+            await employees.publish_due_onboarding_items(tenant.id)  # onboarding.item_due, once per item
         if page.next_cursor is None:
             return purged
         cursor = page.next_cursor
@@ -42,6 +51,10 @@ async def purge_periodically(stopping: asyncio.Event, every: timedelta = PURGE_E
     tenants, never by cancellation: a task cancelled inside a transaction leaves, on SQLite, the connection's
     thread running, and the process cannot exit. A pass that fails is logged, and the next one tries again."""
     while not stopping.is_set():
+        try:  # SQLite's one process: the day's retention purge is queued here, on PostgreSQL by a periodic job
+            await schedule_daily_purges()
+        except Exception:
+            log.exception("queueing the daily retention purge failed; the next pass tries again")
         try:
             purged = await purge_expired(stopping)
         except Exception:

@@ -37,6 +37,8 @@ from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 
 from api.bodies import _CONTROL as CONTROL_CHARACTERS
+from api.controllers.webhooks import TAG_TEXT as WEBHOOKS_TAG
+from api.controllers.webhooks import document_webhooks
 from api.deprecation import document_deprecation
 from api.openapi_examples import add_examples
 from api.openapi_headers import EVERY_ANSWER, HEADERS, PARAMETERS, RATE_LIMITED, header, parameter
@@ -143,8 +145,9 @@ def openapi_config() -> OpenAPIConfig:
         )],
         components=Components(security_schemes={
             "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+            "OAuth2": oauth2_scheme(),
         }, parameters=dict(PARAMETERS), headers=dict(HEADERS)),
-        security=[{"BearerToken": []}],
+        security=[{"BearerToken": []}, {"OAuth2": []}],
         use_handler_docstrings=True,
     )
 
@@ -155,6 +158,24 @@ JSON = "application/json"
 FORMAT_MEDIA_TYPES = {"json": JSON, "html": "text/html", "csv": "text/csv"}
 #: ``compliance.numbers.require_sane_decimals``, which every input Struct with decimals applies, as a pattern.
 SANE_DECIMAL_PATTERN = rf"^-?\d{{1,{MAX_DIGITS_BEFORE_POINT}}}(\.\d{{1,{MAX_DECIMAL_PLACES}}})?$"
+
+
+def oauth2_scheme() -> SecurityScheme:
+    """The API clients' tokens: client credentials for servers, authorization code (with PKCE) for apps acting for
+    a person; each flow offers the scope catalogue."""
+    from litestar.openapi.spec import OAuthFlow, OAuthFlows
+
+    from domain.kernel.permissions import SCOPE_MESSAGES
+
+    return SecurityScheme(type="oauth2", description="Tokens of your API clients (`/v1/api-clients`), sent as "
+                          "`Authorization: Bearer`; metadata at /.well-known/oauth-authorization-server.",
+                          flows=OAuthFlows(
+                              client_credentials=OAuthFlow(token_url=TOKEN_URL, scopes=dict(SCOPE_MESSAGES)),
+                              authorization_code=OAuthFlow(authorization_url="/oauth/authorize",
+                                                           token_url=TOKEN_URL, scopes=dict(SCOPE_MESSAGES))))
+
+
+TOKEN_URL = "/oauth/token"  # noqa: S105 (the token endpoint's path)
 
 
 def _escaped(characters: str) -> str:
@@ -278,7 +299,15 @@ TAGS: dict[str, str] = {
     "Reports": "Short-lived links that open a report in a browser without a bearer token.",
     "Audit": "The tamper-evident audit chain of every change and sensitive read.",
     "Privacy": "How long each kind of personal data is kept per country, the law it rests on, and your own "
-               "periods within the law's bounds.",
+               "periods within the law's bounds; the purge that erases what has passed its period, with a certificate "
+               "per run, and the legal holds that stop it.",
+    "API clients": "The OAuth clients of your partner integrations: grants, scopes, roles, redirect URIs, secrets.",
+    "OAuth": "The authorisation server: tokens for API clients, revocation, introspection and its metadata.",
+    "Sign-in": "How people sign in when a partner's app acts for them: your organisation's OpenID Connect provider, "
+               "and one-time sign-in codes where there is none.",
+    "Webhooks": WEBHOOKS_TAG,
+    "Bulk": "Imports of employees and candidates from CSV or JSON Lines files as background jobs, and streamed "
+            "exports; both count against the bulk rate limit, apart from the interactive one.",
 }
 
 
@@ -314,6 +343,7 @@ def finish_document(app: Litestar) -> None:
     name_schemas(document)
     _declare_tags(document)
     add_examples(document)
+    document_webhooks(document)  # after the examples: the events carry their own
 
 
 def _request_headers(method: str, handler: HTTPRouteHandler) -> list[Reference]:
@@ -412,9 +442,20 @@ def _binary(media_types: Iterable[str]) -> dict[str, OpenAPIMediaType]:
             for media_type in media_types}
 
 
+#: ``opt`` key of a browser page's handler (``/oauth/authorize``): its own errors are pages too, beside problems.
+HTML_ERRORS = "html_error_pages"
+
+
 def _document_raw_bodies(operation: Operation, handler: HTTPRouteHandler) -> None:
+    if handler.opt.get(HTML_ERRORS):
+        for status, response in (operation.responses or {}).items():
+            if status.startswith("4") and isinstance(response, OpenAPIResponse):
+                response.content = {**(response.content or {}),
+                                    "text/html": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))}
     if takes := handler.opt.get(TAKES):
         operation.request_body = RequestBody(content=_binary(takes), required=True)
+    if form := handler.opt.get("form_body"):  # a form an OAuth endpoint reads itself (api.oauth.endpoints)
+        operation.request_body = form
     if signed := handler.opt.get(SIGNED_BY_VENDOR):
         operation.request_body = RequestBody(required=True, content={
             JSON: OpenAPIMediaType(schema=Reference(ref=f"#/components/schemas/{signed}"))})

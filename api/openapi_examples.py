@@ -7,7 +7,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, Operation, Reference, RequestBody
+from litestar.openapi.spec import (
+    Example,
+    OpenAPI,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Operation,
+    Reference,
+    RequestBody,
+)
 
 EXAMPLE_ID = "01936c3e-7a4b-7cde-8f01-23456789abcd"
 EXAMPLE_DAY = "2026-12-01"
@@ -215,8 +223,16 @@ def _exemplify(operation: Operation, maker: ExampleMaker) -> None:
         if status.startswith("2") and isinstance(response, OpenAPIResponse) and response.content:
             _fill(response.content, maker)
         elif isinstance(response, OpenAPIResponse) and status in PROBLEMS:
-            for media in (response.content or {}).values():
-                media.example = media.example or _problem(status)
+            for media_type, media in (response.content or {}).items():
+                media.example = media.example or _error_example(status, media_type, media)
+
+
+def _error_example(status: str, media_type: str, media: OpenAPIMediaType) -> Any:
+    if media_type in TEXT_EXAMPLES:  # a browser page's own error page (/oauth/authorize) is a page
+        return TEXT_EXAMPLES[media_type]
+    own = next(iter((media.examples or {}).values()), None) if media_type == "application/json" else None
+    # an error of its own shape (the OAuth endpoints' RFC 6749 errors) shows its own example
+    return own.value if isinstance(own, Example) else _problem(status)
 
 
 #: A typical problem per status: (code, title, detail, the field it points at).

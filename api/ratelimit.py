@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
+import msgspec
 from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -172,21 +173,36 @@ async def _keys_expire_by_themselves(window_start: int, window_seconds: int) -> 
     del window_start, window_seconds
 
 
+#: Paths whose requests count against the bulk budget (``MERIDIAN_BULK_RATE_LIMIT_PER_MINUTE``) instead of the
+#: interactive one: a partner's imports and exports never use up what its users' screens need, and back again.
+BULK_PATHS = ("/v1/imports", "/v1/exports")
+
+
+def bulk_limiter_for(settings: Settings, workers: int = 1) -> Limiter:
+    """The bulk budget's limiter, counted where the interactive one is (in process, PostgreSQL or Redis)."""
+    return limiter_for(msgspec.structs.replace(settings, rate_limit_per_minute=settings.bulk_rate_limit_per_minute),
+                       workers)
+
+
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
+    def __init__(self, app: ASGIApp, limiter: Limiter, bulk_limiter: Limiter | None = None) -> None:
         self.app = app
         self.limiter = limiter
+        self.bulk_limiter = bulk_limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        allowed, remaining, reset = await self.limiter.take(_client_key(scope))
+        bulk = self.bulk_limiter is not None and scope["path"].startswith(BULK_PATHS)
+        limiter = self.bulk_limiter if bulk and self.bulk_limiter is not None else self.limiter
+        key = _client_key(scope)
+        allowed, remaining, reset = await limiter.take(f"bulk:{key}" if bulk else key)
         headers = [
-            (b"ratelimit-limit", str(self.limiter.limit).encode()),
+            (b"ratelimit-limit", str(limiter.limit).encode()),
             (b"ratelimit-remaining", str(remaining).encode()),
             (b"ratelimit-reset", str(reset).encode()),
-            (b"ratelimit-policy", f"{self.limiter.limit};w={self.limiter.window}".encode()),
+            (b"ratelimit-policy", f"{limiter.limit};w={limiter.window}".encode()),
         ]
         if not allowed:
             raise TooManyRequestsException(headers={"Retry-After": str(reset), **{
@@ -201,8 +217,13 @@ class RateLimitMiddleware:
 
 
 def _client_key(scope: Scope) -> str:
+    """The tenant and the OAuth client where the token names one (its ``client_id``), else the tenant and subject;
+    an address for callers with no token."""
     principal: Any = scope.get("state", {}).get("principal")
     if principal is not None:
+        client_id = getattr(principal, "client_id", None)
+        if client_id:
+            return f"{principal.tenant_id}:client:{client_id}"
         return f"{principal.tenant_id}:{principal.subject}"
     client = scope.get("client")
     return f"anonymous:{client[0] if client else '-'}"

@@ -121,6 +121,10 @@ def target_of(link: NewReportLink, principal: Principal) -> Target:
             return Target("GET", f"/v1/my/payslips/{link.payslip_id}/document")
         case ReportKind.PAY_RUN_REVIEW:
             return Target("GET", f"/v1/pay-runs/{link.run_id}/review")
+        case ReportKind.DATA_SUBJECT_EXPORT if principal.may(Operation.DATA_SUBJECT_REQUESTS_DECIDE):
+            return Target("GET", f"/v1/data-subject-requests/{link.request_id}/export")
+        case ReportKind.DATA_SUBJECT_EXPORT:
+            return Target("GET", f"/v1/my/data-subject-requests/{link.request_id}/export")
 
 
 def operation_of(app: Litestar, target: Target) -> Operation:

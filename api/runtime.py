@@ -16,6 +16,7 @@ from domain.kernel.storage import LocalEncryptedStore
 from domain.keys import service as keys
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewTenant, TenantKind
+from domain.webhooks import service as webhooks
 
 
 class StartupError(Exception):
@@ -51,6 +52,7 @@ async def open_runtime(settings: Settings) -> Runtime:
     db.configure(database)
     keys.configure(MasterKey.from_settings(settings.master_key, settings.data_path))
     storage.configure(LocalEncryptedStore(settings.data_path / "objects"))
+    webhooks.configure(webhooks.WebhookConfig.from_settings(settings))
     return Runtime(settings=settings, database=database, secret=load_or_create_secret(settings.data_path))
 
 

@@ -43,6 +43,8 @@ async def main(count: int, batches: int, batch_size: int) -> None:
             "legal_entity_id": entity, "location": "Remote", "title": {"en": "Engineer"}})).json()["id"]
         await client.post(f"/v1/jobs/{job}/competency-model-versions", headers=headers, json=MODEL)
         candidate = (await client.post("/v1/candidates", headers=headers, json={"full_name": "Bench"})).json()["id"]
+        await client.post(f"/v1/candidates/{candidate}/consents", headers=headers, json={
+            "purpose": "ai_interview_analysis", "given_at": "2026-01-01T00:00:00Z", "evidence": "bench"})
         application = (await client.post("/v1/applications", headers=headers, json={
             "candidate_id": candidate, "job_id": job})).json()["id"]
         vendor = (await client.post("/v1/vendors", headers=headers, json={"name": "Bench AI"})).json()

@@ -108,6 +108,7 @@ def environment() -> Iterator[dict[str, str]]:
         "MERIDIAN_IDP_JWKS": _write_idp_keys(Path(data_dir)),
         "MERIDIAN_RATE_LIMIT_PER_MINUTE": "1000000",
         "MERIDIAN_LOG_LEVEL": "WARNING",
+        "MERIDIAN_OIDC_ALLOW_LOOPBACK_HTTP": "true",  # the tests' own OpenID provider (tests/oidc_issuer.py)
     }
     database = None
     if BACKEND == "postgres":
@@ -225,6 +226,33 @@ async def provision(name: str) -> uuid.UUID:
     tenant = await provision_tenant(SystemActor(subject="tests"),
                                     NewTenant(name=name, countries=["DE", "CN"], timezone="Europe/Berlin"))
     return tenant.id
+
+
+@pytest.fixture
+def receiver() -> Iterator[Any]:
+    """A real local HTTP receiver for webhooks (``tests/webhook_receiver.py``), started, and stopped after the test."""
+    from tests.webhook_receiver import Receiver
+
+    started = Receiver().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def fast_local_sender(app: Any) -> Iterator[None]:
+    """Webhooks sent the way the tests' receivers need: to internal targets (the receiver listens on 127.0.0.1, as
+    an on-prem installation may allow by setting) and on a retry schedule of fractions of a second; the previous
+    configuration is restored after the test."""
+    from domain.webhooks import service as webhooks
+    from domain.webhooks.service import WebhookConfig
+    from domain.webhooks.ssrf import TargetPolicy
+
+    previous = webhooks.current_config()
+    webhooks.configure(WebhookConfig(policy=TargetPolicy(internal=True), retry_base_seconds=0.3,
+                                     retry_max_seconds=0.6, give_up_seconds=3600.0, timeout_seconds=5.0,
+                                     max_redirects=3))
+    yield
+    webhooks.configure(previous)
 
 
 def bearer(token: str, **extra: str) -> dict[str, str]:

@@ -33,6 +33,7 @@ from domain.assessments.service import (
 )
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
+from domain.subject_requests import service as subject_requests
 
 #: A full v1 result (50 competencies with quoted evidence) can reach ~15 MB.
 MAX_DELIVERY_BYTES = 16 * 1024 * 1024
@@ -90,8 +91,12 @@ class DeliveryController(Controller):
           request_max_body_size=MAX_DELIVERY_BYTES,
           summary="A vendor delivers one result (contract meridian.interview-result.v1), signed with "
                   "Meridian-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.' + body>; 5-minute window; "
-                  "idempotent by result_id; a key repeated in any object is refused (duplicate_json_key); past 30 "
-                  "refusals for a vendor in an hour, further ones are answered 429 with Retry-After")
+                  "idempotent by result_id; a key repeated in any object is refused (duplicate_json_key); emotion, "
+                  "facial expression, sentiment of the face, micro-expressions or personality from voice or face "
+                  "(as a field, evidence_kind or competency code) are refused as prohibited_evidence_kind (EU AI Act "
+                  "art. 5(1)(f): no emotion recognition at work); a result whose candidate has not consented to "
+                  "AI-assisted evaluation is stored but parked (parked_reason no_ai_consent) and used nowhere; past "
+                  "30 refusals for a vendor in an hour, further ones are answered 429 with Retry-After")
     async def deliver(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID],
                       vendor_id: FromPath[UUID]) -> Delivery:
         # The signature is checked over the exact bytes received, before anything in them is believed.
@@ -105,9 +110,11 @@ class DeliveryController(Controller):
           request_max_body_size=MAX_BATCH_BYTES,
           summary="A vendor delivers up to 100 results in one request (contract meridian.interview-result-batch.v1), "
                   "signed like a single result over the raw body. Not all-or-nothing: the valid results are stored "
-                  "in one transaction and each is answered accepted, parked (with the reason) or duplicate (by "
-                  "result_id, also within the batch); an invalid one is refused with its code and a JSON pointer "
-                  "and nothing of it is stored. A bad signature, a replay, a repeated key, a document that is not a "
+                  "in one transaction and each is answered accepted, parked (with the reason: reference_not_mapped "
+                  "or no_ai_consent) or duplicate (by result_id, also within the batch); an invalid one is refused "
+                  "with its code and a JSON pointer and nothing of it is stored, and one carrying a prohibited "
+                  "evidence kind (prohibited_evidence_kind, EU AI Act art. 5(1)(f)) is also counted in the vendor's "
+                  "security log. A bad signature, a replay, a repeated key, a document that is not a "
                   "batch or more than 100 results (422 result_batch_too_large) refuse the whole batch")
     async def deliver_batch(self, request: Request[Any, Any, Any], tenant_id: FromPath[UUID],
                             vendor_id: FromPath[UUID]) -> BatchDelivery:
@@ -168,7 +175,10 @@ class ComparisonController(Controller):
     async def compare(self, request: Request[Any, Any, Any], principal: Caller, job_id: FromPath[UUID],
                       data: JSONBody[ComparisonRequest],
                       format: FromQuery[Literal["json", "html"]] = "json") -> Response[Any]:
-        result, versions = await service.comparison(principal, job_id, data.application_ids, locale_of(request))
+        # A candidate who restricted processing (a data-subject request) is left out of comparison and ranking.
+        restricted = await subject_requests.restricted_applications(principal, data.application_ids)
+        compared = [a for a in data.application_ids if a not in restricted]
+        result, versions = await service.comparison(principal, job_id, compared, locale_of(request))
         if format == "html":
             return Response(service.comparison_html(result, versions, locale_of(request)), media_type=MediaType.HTML)
         return Response(result)

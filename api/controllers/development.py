@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -17,6 +18,7 @@ from domain.analytics.attrition import AttritionReport
 from domain.analytics.charts import render_attrition_html, render_feedback_loop_html
 from domain.analytics.feedback_loop import FeedbackLoopReport
 from domain.analytics.reading import attrition_read, feedback_loop_read
+from domain.assessments.service import DecisionView
 from domain.employees import development
 from domain.employees.development import (
     ModuleView,
@@ -31,6 +33,7 @@ from domain.employees.service import Departure, record_departure
 from domain.kernel.pagination import Page
 from domain.kernel.permissions import Operation
 from domain.recruitment.model import ModelVersionView
+from domain.subject_requests import service as subject_requests
 
 Format = Literal["json", "html"]
 
@@ -115,6 +118,29 @@ class AttritionController(Controller):
         """One report, not a page: every active employee ranked by a model fitted over the whole workforce at
         each request, so there is no stored order a cursor could hold between two pages."""
         report = await analytics.attrition(principal)
+        # An employee who restricted processing (a data-subject request) is not scored or ranked.
+        restricted = await subject_requests.restricted_employees(principal, [e.employee_id for e in report.employees])
+        if restricted:
+            report = msgspec.structs.replace(
+                report, employees=[e for e in report.employees if e.employee_id not in restricted])
         if format == "html":
             return Response(render_attrition_html(report, locale_of(request)), media_type=MediaType.HTML)
         return Response(attrition_read(report, locale_of(request)))
+
+    @post("/{employee_id:uuid}/decisions", operation_id="recordAttritionDecision",
+          opt=requires(Operation.EMPLOYEES_WRITE), status_code=201,
+          summary="A person records their decision on an employee's attrition risk before anything is done about it: "
+                  "who, when, what they decided and the risk (score, band, method, factors) it was based on")
+    async def decide(self, principal: Caller, employee_id: FromPath[UUID],
+                     data: JSONBody[analytics.NewAttritionDecision]) -> DecisionView:
+        """The risk is scored afresh, as the report gives it now; a partner client's token cannot decide (403
+        decision_needs_a_person), nor can anyone on an employee whose processing is restricted (409
+        processing_restricted) or who is not scored (409 attrition_not_scored)."""
+        return await analytics.decide_on_attrition(principal, employee_id, data)
+
+    @get("/{employee_id:uuid}/decisions", operation_id="listAttritionDecisions",
+         opt=requires(Operation.ANALYTICS_READ),
+         summary="Every decision by a person on the employee's attrition risk: who, when, and the risk it was based on")
+    async def decisions(self, principal: Caller, employee_id: FromPath[UUID], limit: Limit = 50,
+                        cursor: Cursor = None) -> Page[DecisionView]:
+        return await analytics.attrition_decisions(principal, employee_id, cursor, limit)

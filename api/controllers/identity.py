@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from domain.identity import service
 from domain.identity.model import NewUser, UserPatch, UserView
 from domain.kernel.i18n import LocaleTag, show_locales
 from domain.kernel.pagination import Page
-from domain.kernel.permissions import Operation, Role
+from domain.kernel.permissions import Operation, Role, allowed
 
 
 class Me(msgspec.Struct, frozen=True):
@@ -35,6 +36,13 @@ class Me(msgspec.Struct, frozen=True):
         show_locales(self, "locale")
 
 
+@functools.lru_cache(maxsize=1024)
+def _operations(roles: frozenset[Role], scopes: frozenset[str] | None) -> tuple[Operation, ...]:
+    """What these roles and scopes may do (:func:`allowed`, as the guard decides), worked out once per combination:
+    the matrix and the scope catalogue are fixed while the process serves."""
+    return tuple(op for op in Operation if allowed(roles, op, scopes))
+
+
 class MeController(Controller):
     path = "/v1/me"
     tags = ["Identity"]
@@ -44,7 +52,7 @@ class MeController(Controller):
         return Me(
             tenant_id=principal.tenant_id, subject=principal.subject, roles=sorted(principal.roles),
             scopes=sorted(principal.scopes) if principal.scopes is not None else None,
-            operations=[op for op in Operation if principal.may(op)],
+            operations=list(_operations(principal.roles, principal.scopes)),
             locale=caller(request).locale,  # the user's own, whichever language this request reads in
             timezone=principal.timezone,
         )

@@ -14,6 +14,7 @@ from api.guards import Caller, requires
 from api.http import Cursor, Limit, UpdatedSince, aware, created, expected_version, with_etag
 from api.openapi import OWN_RECORD_RESPONSES, UNKNOWN_FILTER_VALUE
 from api.problems import locale_of
+from domain.assessments import safeguards
 from domain.interviews import portal
 from domain.interviews.portal import PortalOverview
 from domain.kernel.pagination import Page
@@ -223,8 +224,12 @@ class ApplicationController(Controller):
           summary="Move to another pipeline stage with a reason (If-Match); notifies the candidate")
     async def move(self, request: Request[Any, Any, Any], principal: Caller, application_id: FromPath[UUID],
                    data: JSONBody[StageMove]) -> Response[ApplicationView]:
-        return with_etag(await service.move_application(principal, application_id, data, expected_version(request),
-                                                        locale_of(request)))
+        """When an AI evaluation's pass/fail is in use for the application (the candidate consented to AI-assisted
+        evaluation), the move is recorded as a person's decision on it in the same transaction (listed by
+        `listApplicationDecisions`: `evaluation_pass_fail`, `advance` or `rejected`, the evaluation, the stages and
+        the reason); a partner client's token cannot make such a move (403 decision_needs_a_person)."""
+        return with_etag(await safeguards.move_application(principal, application_id, data,
+                                                           expected_version(request), locale_of(request)))
 
     @get("/{application_id:uuid}/history", operation_id="listApplicationHistory",
          opt=requires(Operation.APPLICATIONS_READ),

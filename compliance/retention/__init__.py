@@ -186,6 +186,26 @@ def schedule(on: date) -> list[tuple[DataClass, Trigger]]:
     return [(data_class, trigger) for data_class, trigger, _ in law.rules()]
 
 
+def pay_year_start(country: str) -> tuple[int, int]:
+    """The (month, day) a country's pay year starts, from which a payroll record's period is counted once its year
+    has closed: the tax year its payroll pack calculates in (the UK's 6 April, India's 1 April; the calendar year
+    in China, Germany, Japan, Singapore and the US), else the calendar year."""
+    from compliance.registry import law_packs  # the packs load their own data; only this function needs them
+
+    pack = law_packs().get(country.upper())
+    return pack.law_year_starts if pack is not None else (1, 1)
+
+
+def pay_years_kept_from(country: str, cutoff: date) -> date:
+    """The first day of the earliest pay year still kept when a pay year's period ends at ``cutoff``: a pay year
+    is past its period once it closed (the next one started) on or before ``cutoff``, so what was paid before the
+    last pay year start on or before ``cutoff`` may go. Germany, 72 months, cutoff 2020-12-03: from 2020-01-01 (the
+    Lohnkonto of 2019 is kept to the end of 2025); the UK, 36 months, cutoff 2023-04-05: from 2022-04-06."""
+    month, day = pay_year_start(country)
+    start = date(cutoff.year, month, day)
+    return start if start <= cutoff else date(cutoff.year - 1, month, day)
+
+
 def countries_with_law() -> list[str]:
     return sorted(name for name in retention_series() if name != GENERIC)
 

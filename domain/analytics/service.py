@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -25,8 +26,16 @@ from domain.analytics.attrition import (
     score,
 )
 from domain.analytics.feedback_loop import FeedbackLoopAnalysis, FeedbackLoopReport, HireOutcome, analyse
-from domain.assessments.service import evaluations_in
-from domain.employees.model import EmployeeRow, EmploymentRow
+from domain.assessments.service import (
+    DecisionView,
+    ProcessingRestricted,
+    consented_applications,
+    decisions_in,
+    evaluations_in,
+    record_decision_in,
+    require_person,
+)
+from domain.employees.model import EmployeeNotFound, EmployeeRow, EmploymentRow
 from domain.employees.service import (
     all_employees_in,
     employee_of_application_in,
@@ -38,9 +47,11 @@ from domain.employees.service import (
 from domain.identity.service import user_by_subject_in
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict
+from domain.kernel.pagination import Page, page_of_sorted
 from domain.kernel.principal import Principal
 from domain.kernel.reports import JobModelSubject, Produced, produced_now
 from domain.kernel.time import utc_now
+from domain.privacy.service import restricted_people_in
 from domain.recruitment.model import ModelVersionView, NewModelVersion, pick_text
 from domain.recruitment.service import (
     JobNotFound,
@@ -102,11 +113,14 @@ async def _current_version(uow: UnitOfWork, job_id: UUID) -> ModelVersionView:
 
 
 async def _outcomes(uow: UnitOfWork, job_id: UUID) -> list[HireOutcome]:
-    """Every hire of the job with both an interview evaluation and a performance review."""
+    """Every hire of the job with both an interview evaluation and a performance review; an AI evaluation counts
+    only while the person's consent to AI-assisted evaluation is in force."""
     outcomes = []
-    for application in await applications_in(uow, 10_000, job_id=job_id):
+    applications = await applications_in(uow, 10_000, job_id=job_id)
+    consented = await consented_applications(uow, {application.id for application in applications})
+    for application in applications:
         employee = await employee_of_application_in(uow, application.id)
-        evaluations = await evaluations_in(uow, application.id)
+        evaluations = await evaluations_in(uow, application.id) if application.id in consented else []
         reviews = await reviews_in(uow, employee.id) if employee else []
         if employee is None or not evaluations or not reviews:
             continue
@@ -120,11 +134,22 @@ async def _outcomes(uow: UnitOfWork, job_id: UUID) -> list[HireOutcome]:
 
 
 async def accept_proposal(principal: Principal, job_id: UUID) -> ModelVersionView:
-    """Publish the proposed weights as the model's next version, effective today."""
+    """Publish the proposed weights as the model's next version, effective today. The acceptance is a decision by a
+    person, recorded (who, when, the proposal and the analysis it came from) in the same transaction as the new
+    version: proposed weights never become the model without it."""
+    require_person(principal)
     async with unit_of_work(principal.tenant_id) as uow:
         analysis, current = await _analysis(uow, job_id)
         if analysis.insufficient_data or not analysis.proposed_weights:
             raise NoProposal()
+        await record_decision_in(
+            uow, principal, subject_type="job", subject_id=job_id, automated_output="proposed_weights",
+            decision="accepted", reason="feedback_loop.proposal_accepted",
+            based_on={"model_id": current.model_id, "model_version": current.number, "hires": analysis.hires,
+                      "min_sample": analysis.min_sample,
+                      "current_weights": {c.code: str(c.weight) for c in current.competencies},
+                      "proposed_weights": {code: str(w) for code, w in analysis.proposed_weights.items()},
+                      "correlations": {c.code: c.correlation for c in analysis.competencies}})
         competencies = [
             msgspec.structs.replace(c, weight=str(analysis.proposed_weights.get(c.code, Decimal(c.weight))))
             for c in current.competencies
@@ -132,6 +157,17 @@ async def accept_proposal(principal: Principal, job_id: UUID) -> ModelVersionVie
         request = NewModelVersion(effective_from=utc_now().date(), competencies=competencies,
                                   overall_pass_threshold=current.overall_pass_threshold)
         return await publish_in(uow, principal, job_id, request, "feedback_loop.proposal_accepted")
+
+
+async def weight_decisions(principal: Principal, job_id: UUID, cursor: str | None,
+                           limit: int) -> Page[DecisionView]:
+    """Every acceptance of proposed weights for the job's competency model: who, when, and the proposal, oldest
+    first."""
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if await job_in(uow, job_id) is None:
+            raise JobNotFound()
+        found = await decisions_in(uow, "job", [job_id])
+    return page_of_sorted(found, limit, cursor, lambda d: (d.reviewed_at.isoformat(), str(d.id)))
 
 
 def competency_names(version: ModelVersionView, locale: str) -> dict[str, str]:
@@ -168,6 +204,55 @@ async def attrition(principal: Principal) -> AttritionReport:
     return AttritionReport(as_of=today, produced=produced, model_card=model_card(history, model), employees=ranked)
 
 
+class NewAttritionDecision(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A person's decision on an employee's attrition risk, recorded before anything is done about it (a retention
+    conversation, a pay review): `accepted` (the risk is acted on), `hold` (watched) or `rejected` (dismissed), and
+    the reason, which says what will be done. The risk it is based on is the one the report gives now."""
+
+    decision: Literal["accepted", "hold", "rejected"]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+async def decide_on_attrition(principal: Principal, employee_id: UUID, request: NewAttritionDecision) -> DecisionView:
+    """Record a person's decision on the employee's attrition risk as scored now (score, band, method, the factors
+    behind it and the day), in the decision records the explanation and the data-subject export read. An employee
+    whose processing is restricted is not scored, so nothing can be decided on it (409 processing_restricted)."""
+    require_person(principal)
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if not await employments_in(uow, employee_id):
+            raise EmployeeNotFound()
+        if await restricted_people_in(uow, "employee", [employee_id]):
+            raise ProcessingRestricted()
+    report = await attrition(principal)
+    found = next((row for row in report.employees if row.employee_id == employee_id), None)
+    if found is None:
+        raise EmployeeNotScored()
+    async with unit_of_work(principal.tenant_id) as uow:
+        return await record_decision_in(
+            uow, principal, subject_type="employee", subject_id=employee_id, automated_output="attrition_risk",
+            decision=request.decision, reason=request.reason,
+            based_on={"as_of": report.as_of, "score": found.risk.score, "band": found.risk.band,
+                      "method": found.risk.method,
+                      "top_factors": {f.feature: f.contribution for f in found.risk.top_factors}})
+
+
+async def attrition_decisions(principal: Principal, employee_id: UUID, cursor: str | None,
+                              limit: int) -> Page[DecisionView]:
+    """Every decision by a person on the employee's attrition risk, oldest first."""
+    async with unit_of_work(principal.tenant_id, write=False) as uow:
+        if not await employments_in(uow, employee_id):
+            raise EmployeeNotFound()
+        found = await decisions_in(uow, "employee", [employee_id])
+    return page_of_sorted(found, limit, cursor, lambda d: (d.reviewed_at.isoformat(), str(d.id)))
+
+
+class EmployeeNotScored(Conflict):
+    code = "attrition_not_scored"
+    title = "No attrition risk"
+    template = ("The employee has no attrition risk to decide on: only active employees with an employment are "
+                "scored.")
+
+
 async def _features(uow: UnitOfWork, employee: EmployeeRow,
                     on: date) -> tuple[AttritionFeatures, EmploymentRow] | None:
     """The employee's features on ``on`` and the employment in force then; None without any employment."""
@@ -190,8 +275,8 @@ async def _features(uow: UnitOfWork, employee: EmployeeRow,
 
 
 async def _culture_fit(uow: UnitOfWork, employee: EmployeeRow) -> Decimal | None:
-    if employee.application_id is None:
-        return None
+    if employee.application_id is None or not await consented_applications(uow, {employee.application_id}):
+        return None  # no AI evaluation is used without the person's consent to AI-assisted evaluation
     evaluations = await evaluations_in(uow, employee.application_id)
     if not evaluations:
         return None

@@ -11,6 +11,7 @@ time on Decimal fields): a ValueError there becomes a msgspec ValidationError, s
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -19,7 +20,7 @@ import msgspec
 
 from domain.assessments.model import CompetencyCode, require_decimal
 from domain.kernel.date_range import EARLIEST, LATEST, in_range
-from domain.kernel.errors import InvalidInput
+from domain.kernel.errors import ErrorKind, InvalidInput
 
 SCHEMA_V1 = "meridian.interview-result.v1"
 
@@ -44,8 +45,31 @@ class Evidence(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
             raise ValueError("end_seconds must not be before start_seconds")
 
 
+#: What a competency score may rest on (contract v1): what the candidate said or did, never how their face, voice or
+#: body looked or sounded. ``answer_content`` (the content of their answers), ``structured_interview`` (answers to a
+#: structured interview guide), ``work_sample`` (a task or case they completed), ``knowledge_test`` (a test of
+#: knowledge), ``skills_test`` (a practical skills test), ``situational_judgement`` (choices in described situations).
+EVIDENCE_KINDS = ("answer_content", "structured_interview", "work_sample", "knowledge_test", "skills_test",
+                  "situational_judgement")
+EvidenceKind = Literal["answer_content", "structured_interview", "work_sample", "knowledge_test", "skills_test",
+                       "situational_judgement"]
+#: Refused outright, as a field anywhere in a result, as an ``evidence_kind`` or as a competency ``code``: emotion
+#: recognition and inferences from biometric data (face, voice, micro-expressions). EU AI Act (Regulation (EU)
+#: 2024/1689) art. 5(1)(f) prohibits emotion recognition in the workplace, which covers recruitment.
+PROHIBITED_EVIDENCE = re.compile(
+    r"^(emotions?|emotion_[a-z0-9_]*|emotional_state|affect_[a-z0-9_]*|facial_[a-z0-9_]*|face_[a-z0-9_]*"
+    r"|[a-z0-9_]*_of_face|sentiment_of_[a-z0-9_]*|micro_?expressions?|[a-z0-9_]*personality_from_[a-z0-9_]*"
+    r"|voice_(stress|emotion|sentiment|tone)[a-z0-9_]*|biometric[a-z0-9_]*|gaze_[a-z0-9_]*)$")
+PROHIBITED_EXAMPLES = ("emotion", "facial_expression", "sentiment_of_face", "personality_from_voice",
+                       "personality_from_face", "micro_expressions", "voice_stress", "biometric_personality")
+_MAYBE_PROHIBITED = re.compile(rb"(?i)emotion|affect|fac(e|ial)|express|personality|voice|biometric|gaze")
+
+
 class CompetencyScore(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """The vendor's score for one competency, on the vendor's own scale."""
+    """The vendor's score for one competency, on the vendor's own scale, and the kind of evidence it rests on.
+    Emotion recognition, sentiment of the face and personality inferred from biometrics (voice, face,
+    micro-expressions) are refused (EU AI Act art. 5(1)(f)): such a field or kind refuses the result with the code
+    prohibited_evidence_kind."""
 
     code: CompetencyCode
     name: Annotated[
@@ -65,6 +89,11 @@ class CompetencyScore(msgspec.Struct, frozen=True, forbid_unknown_fields=True, k
         list[Evidence],
         msgspec.Meta(max_length=50, description="Passages supporting the score (at most 50); may be empty."),
     ] = msgspec.field(default_factory=list)
+    evidence_kind: Annotated[EvidenceKind, msgspec.Meta(description=(
+        "What the score rests on: answer_content (default), structured_interview, work_sample, knowledge_test, "
+        "skills_test or situational_judgement. Emotion, facial expression, sentiment of the face, micro-expressions "
+        "or personality from voice or face are refused (prohibited_evidence_kind; EU AI Act art. 5(1)(f))."))] = (
+        "answer_content")
 
     def __post_init__(self) -> None:
         require_decimal(self.scale_min, "scale_min")
@@ -230,7 +259,58 @@ def refuse_duplicate_keys(body: bytes) -> None:
         return
 
 
+class ProhibitedEvidenceKind(InvalidResultPayload):
+    code = "prohibited_evidence_kind"
+    kind = ErrorKind.UNPROCESSABLE
+    title = "Prohibited evidence kind"
+    template = ("The result carries {found} at {pointer}. Meridian refuses emotion recognition, sentiment of the face "
+                "and personality inferred from biometrics (EU AI Act art. 5(1)(f)); a score may rest only on "
+                "{allowed}.")
+
+
+def _pointer(path: list[str]) -> str:
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _prohibited_in(value: Any, path: list[str]) -> tuple[str, str] | None:
+    """The first prohibited field name, evidence kind or competency code in a decoded JSON value, and where."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if PROHIBITED_EVIDENCE.match(key.strip().lower().replace("-", "_")):
+                return key, _pointer([*path, key])
+            if key in ("evidence_kind", "code") and isinstance(item, str) and PROHIBITED_EVIDENCE.match(
+                    item.strip().lower().replace("-", "_")):
+                return item, _pointer([*path, key])
+            found = _prohibited_in(item, [*path, key])
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _prohibited_in(item, [*path, str(index)])
+            if found:
+                return found
+    return None
+
+
+def refuse_prohibited_evidence(body: bytes) -> None:
+    """Refuse a result that carries an emotion, face-sentiment or biometric-personality field, evidence kind or
+    competency code, naming it and where (a JSON pointer into the result). Quotes are not read: only field names,
+    ``evidence_kind`` and ``code`` values. Most bodies never mention any such word and are not parsed again."""
+    if not _MAYBE_PROHIBITED.search(body):
+        return
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return  # not JSON: decode_result describes it
+    found = _prohibited_in(document, [])
+    if found:
+        raise ProhibitedEvidenceKind(found=found[0][:_KEY_SHOWN], pointer=found[1][:_KEY_SHOWN * 3],
+                                     allowed=", ".join(EVIDENCE_KINDS))
+
+
 def decode_signed_result(body: bytes) -> InterviewResultV1:
-    """A signed delivery's result: read one way only, then decoded and validated like any result."""
+    """A signed delivery's result: read one way only, checked for prohibited evidence, then decoded and validated
+    like any result."""
     refuse_duplicate_keys(body)
+    refuse_prohibited_evidence(body)
     return decode_result(body)

@@ -17,6 +17,7 @@ code and a JSON pointer, and nothing of it is stored. Each result is idempotent 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from datetime import UTC, datetime
@@ -30,16 +31,20 @@ from domain.assessments import queries
 from domain.assessments.contract import (
     InterviewResultV1,
     InvalidResultPayload,
+    ProhibitedEvidenceKind,
     decode_result,
     decode_signed_result,
     refuse_duplicate_keys,
+    refuse_prohibited_evidence,
 )
 from domain.assessments.model import StoredEvaluation
 from domain.assessments.queries import ResultRow
+from domain.assessments.safeguards import consented_applications, restricted_applications_in
 from domain.assessments.scoring import ModelVersion, evaluate
-from domain.assessments.security_log import RefusedDelivery, log_refusal
+from domain.assessments.security_log import DeliveriesThrottled, RefusedDelivery, log_refusal
 from domain.assessments.signatures import SignatureMismatch, SignatureMissing, VendorSignatureError, verify
 from domain.assessments.views import (
+    PROCESSING_RESTRICTED,
     BatchDelivery,
     BatchItem,
     Delivery,
@@ -48,6 +53,7 @@ from domain.assessments.views import (
     batch_delivery,
     batch_item,
     evaluation_view,
+    parked_reason,
     result_view,
 )
 from domain.audit.service import Entry, record_all
@@ -58,7 +64,7 @@ from domain.kernel.i18n import translate
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal, SystemActor
 from domain.kernel.time import utc_now
-from domain.keys.service import cipher_for
+from domain.keys.service import cipher_for, person_ciphers
 from domain.recruitment.model import ModelVersionView
 from domain.recruitment.service import (
     ApplicationNotFound,
@@ -66,6 +72,7 @@ from domain.recruitment.service import (
     model_versions_of_jobs_in,
     version_in_force,
 )
+from domain.webhooks import service as webhooks
 
 BATCH_SCHEMA_V1 = "meridian.interview-result-batch.v1"
 MAX_RESULTS_PER_BATCH = 100
@@ -151,6 +158,12 @@ async def receive_batch(tenant_id: UUID, vendor_id: UUID, signature_header: str 
     except (VendorSignatureError, InvalidResultPayload) as refusal:
         await log_refusal(tenant_id, vendor_id, refusal.code, RefusedDelivery.of(body, source_ip, now), now)
         raise
+    if any(item.problem and item.problem.code == ProhibitedEvidenceKind.code for item in refused.values()):
+        # The batch was answered, but a prohibited evidence kind is a security event: counted in the vendor's log
+        # once per batch, the stored results kept.
+        with contextlib.suppress(DeliveriesThrottled):
+            await log_refusal(tenant_id, vendor_id, ProhibitedEvidenceKind.code,
+                              RefusedDelivery.of(body, source_ip, now), now)
     return batch_delivery([refused[index] if index in refused else batch_item(index, stored[index])
                            for index in range(len(raws))])
 
@@ -204,6 +217,7 @@ def _decoded_items(raws: list[msgspec.Raw], locale: str) -> tuple[list[_Item], d
     for index, raw in enumerate(raws):
         payload = bytes(raw)
         try:
+            refuse_prohibited_evidence(payload)
             items.append(_Item(index=index, result=decode_result(payload), payload=payload))
         except InvalidResultPayload as problem:
             refused[index] = BatchItem(index=index, result_id=_result_id_of(payload), outcome="refused",
@@ -220,6 +234,10 @@ def _result_id_of(payload: bytes) -> str | None:
 
 def _item_problem(problem: InvalidResultPayload, index: int, locale: str) -> ItemProblem:
     """The refused item's problem, pointing into the batch document at what msgspec found wrong."""
+    if isinstance(problem, ProhibitedEvidenceKind):
+        params = {**problem.params, "pointer": f"/results/{index}{problem.params['pointer']}"}
+        return ItemProblem(code=problem.code, title=translate(problem.title, locale), pointer=str(params["pointer"]),
+                           detail=translate(problem.template, locale, **params))
     message = str(problem.params.get("problem", ""))
     at = _MSGSPEC_PATH.search(message)
     path = re.findall(r"[^.\[\]]+", at.group("path")) if at else []
@@ -267,6 +285,15 @@ async def _store_new(uow: UnitOfWork, actor: SystemActor, vendor_id: UUID, items
         return {}
     targets = await _applications_for(uow, vendor_id, [item.result for item in items])
     models = await _model_versions_for(uow, {application for application in targets.values() if application})
+    # A result is used only where its candidate consented to AI-assisted evaluation; without it, it is parked.
+    consented = await consented_applications(uow, {application for application in targets.values() if application})
+    # Nor is it used while the candidate's processing is restricted (a data-subject request): parked, with that reason.
+    restricted = await restricted_applications_in(uow, {application for application in targets.values()
+                                                        if application})
+    # A result of a known application is sealed under its candidate's key, so erasing the candidate shreds it.
+    candidates = {application.id: application.candidate_id for application in (await applications_by_id_in(
+        uow, sorted({application for application in targets.values() if application}))).values()}
+    people = await person_ciphers(uow, {("candidate", candidate) for candidate in candidates.values()}, create=True)
     received_at, scoring = utc_now(), _ScoringModels()
     results: list[ResultRow] = []
     evaluations: list[StoredEvaluation] = []
@@ -275,14 +302,18 @@ async def _store_new(uow: UnitOfWork, actor: SystemActor, vendor_id: UUID, items
     for item in items:
         result, result_id = item.result, new_id()
         application_id = targets[result.result_id]
-        model = scoring.in_force(models[application_id], result.completed_at) if application_id else None
-        status: ResultStatus = "parked" if application_id is None else "evaluated" if model else "received"
+        held = application_id is not None and application_id in restricted
+        usable = application_id is not None and application_id in consented and not held
+        model = scoring.in_force(models[application_id], result.completed_at) if application_id and usable else None
+        status: ResultStatus = "parked" if not usable else "evaluated" if model else "received"
         row = ResultRow(
             id=result_id, tenant_id=uow.tenant_id, vendor_id=vendor_id, vendor_result_id=result.result_id,
             status=status, application_id=application_id, candidate_reference=result.reference.candidate_reference,
             application_reference=result.reference.application_reference,
             completed_at=result.completed_at.astimezone(UTC), received_at=received_at,
-            payload_ciphertext=cipher.seal(item.payload.decode(), "interview_results", "payload", result_id))
+            parked_reason=PROCESSING_RESTRICTED if held else None,
+            payload_ciphertext=(people[("candidate", candidates[application_id])] if application_id in candidates
+                                else cipher).seal(item.payload.decode(), "interview_results", "payload", result_id))
         results.append(row)
         evaluation = None
         if application_id is not None and model is not None:
@@ -290,9 +321,13 @@ async def _store_new(uow: UnitOfWork, actor: SystemActor, vendor_id: UUID, items
             evaluations.append(stored)
             entries.append(entry)
             evaluation = evaluation_view(stored)
+        await webhooks.publish(uow, webhooks.EventType.INTERVIEW_RESULT_PARKED if status == "parked"
+                               else webhooks.EventType.INTERVIEW_RESULT_RECEIVED, "interview_result", result_id,
+                               {"vendor_id": vendor_id, "application_id": application_id, "status": status})
         entries.append(Entry("interview_result.received", "interview_result", result_id,
                              after={"vendor_result_id": result.result_id, "application_id": application_id,
-                                    "parked": application_id is None}))
+                                    "parked": not usable,
+                                    "parked_reason": parked_reason(status, application_id, row.parked_reason)}))
         answers[result.result_id] = Delivery(result=result_view(row), duplicate=False, evaluation=evaluation)
     await queries.insert_results(uow, results)
     await queries.insert_evaluations(uow, evaluations)
@@ -354,6 +389,15 @@ async def attach_parked(uow: UnitOfWork, actor: Principal, application_id: UUID,
     versions, the attachment and the evaluations, whatever the number of results. The audit entries of the
     evaluations are returned, for the caller to record with its own."""
     if not parked:
+        return []
+    if await restricted_applications_in(uow, {application_id}):
+        # Attached, still parked: the candidate's processing is restricted (processing_restricted).
+        await queries.attach_results(uow, [result_id for result_id, _ in parked], application_id, "parked",
+                                     PROCESSING_RESTRICTED)
+        return []
+    if application_id not in await consented_applications(uow, {application_id}):
+        # Attached, still parked: the candidate has not consented to AI-assisted evaluation (no_ai_consent).
+        await queries.attach_results(uow, [result_id for result_id, _ in parked], application_id, "parked")
         return []
     versions = (await _model_versions_for(uow, {application_id}))[application_id]
     await queries.attach_results(uow, [result_id for result_id, _ in parked], application_id,

@@ -8,10 +8,12 @@ import msgspec
 
 from domain.assessments.model import Evaluation, StoredEvaluation
 from domain.assessments.tables import (
+    DecisionRecord,
     DeliveryRefusal,
     DeliveryRefusalSample,
     EvaluationRecord,
     ExternalReference,
+    HumanEvaluation,
     InterviewResult,
     Vendor,
     VendorSignature,
@@ -56,6 +58,8 @@ class ResultRow(msgspec.Struct, frozen=True, kw_only=True):
     payload_ciphertext: str
     completed_at: datetime
     received_at: datetime
+    #: why a parked result waits, when stored (``processing_restricted``); null: derived (see ``views.parked_reason``)
+    parked_reason: str | None = None
 
 
 async def insert_vendor(uow: UnitOfWork, vendor_id: UUID, name: str, secret_ciphertext: str) -> None:
@@ -140,7 +144,8 @@ async def results_by_vendor_ids(uow: UnitOfWork, vendor_id: UUID, vendor_result_
 
 
 RESULT_COLUMNS = ("id", "tenant_id", "vendor_id", "vendor_result_id", "status", "application_id",
-                  "candidate_reference", "application_reference", "payload_ciphertext", "completed_at", "received_at")
+                  "candidate_reference", "application_reference", "payload_ciphertext", "completed_at", "received_at",
+                  "parked_reason")
 
 
 async def insert_results(uow: UnitOfWork, rows: list[ResultRow]) -> None:
@@ -149,7 +154,8 @@ async def insert_results(uow: UnitOfWork, rows: list[ResultRow]) -> None:
         tenant = uow.tenant_id
         await current_database().bulk_insert("interview_results", RESULT_COLUMNS, [
             (r.id, tenant, r.vendor_id, r.vendor_result_id, r.status, r.application_id, r.candidate_reference,
-             r.application_reference, r.payload_ciphertext, r.completed_at, r.received_at) for r in rows])
+             r.application_reference, r.payload_ciphertext, r.completed_at, r.received_at, r.parked_reason)
+            for r in rows])
 
 
 async def result(uow: UnitOfWork, result_id: UUID) -> ResultRow | None:
@@ -181,13 +187,15 @@ async def parked_for(uow: UnitOfWork, vendor_id: UUID, kind: str, value: str) ->
     column = InterviewResult.application_reference if kind == "application" else InterviewResult.candidate_reference
     rows = await InterviewResult.select().where(
         (InterviewResult.tenant_id == uow.tenant_id) & (InterviewResult.vendor_id == vendor_id)
-        & (InterviewResult.status == "parked") & (column == value))
+        & (InterviewResult.status == "parked") & InterviewResult.application_id.is_null() & (column == value))
     return [ResultRow(**row) for row in rows]
 
 
-async def attach_results(uow: UnitOfWork, result_ids: list[UUID], application_id: UUID, status: str) -> None:
+async def attach_results(uow: UnitOfWork, result_ids: list[UUID], application_id: UUID, status: str,
+                         parked_reason: str | None = None) -> None:
     if result_ids:
-        changes = {InterviewResult.application_id: application_id, InterviewResult.status: status}
+        changes = {InterviewResult.application_id: application_id, InterviewResult.status: status,
+                   InterviewResult.parked_reason: parked_reason if status == "parked" else None}
         await InterviewResult.update(changes).where(
             (InterviewResult.tenant_id == uow.tenant_id) & InterviewResult.id.is_in(result_ids))
 
@@ -352,3 +360,58 @@ async def refusal_samples(uow: UnitOfWork, refusal_ids: list[UUID]) -> list[Refu
         (DeliveryRefusalSample.tenant_id == uow.tenant_id) & DeliveryRefusalSample.refusal_id.is_in(refusal_ids)
     ).order_by(DeliveryRefusalSample.received_at, DeliveryRefusalSample.id)
     return [RefusalSampleRow(**row) for row in rows]
+
+
+# -- AI-evaluation safeguards: human evaluations and decisions by a person ---------------------------
+
+
+class HumanEvaluationRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    application_id: UUID
+    competency_code: str
+    score: str
+    evidence_kind: str
+    evaluated_by: str
+    created_at: datetime
+
+
+class DecisionRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    tenant_id: UUID
+    subject_type: str
+    subject_id: UUID
+    automated_output: str
+    based_on: str
+    decision: str
+    reason: str
+    reviewed_by: str
+    reviewed_at: datetime
+
+
+async def insert_human_evaluations(uow: UnitOfWork, rows: list[HumanEvaluationRow]) -> None:
+    for row in rows:
+        await HumanEvaluation.insert(HumanEvaluation(**{**msgspec.structs.asdict(row), "tenant_id": uow.tenant_id}))
+
+
+async def human_evaluations(uow: UnitOfWork, application_id: UUID) -> list[HumanEvaluationRow]:
+    """The application's human evaluations, oldest first."""
+    rows = await HumanEvaluation.select().where(
+        (HumanEvaluation.tenant_id == uow.tenant_id) & (HumanEvaluation.application_id == application_id)
+    ).order_by(HumanEvaluation.created_at, HumanEvaluation.id)
+    return [HumanEvaluationRow(**row) for row in rows]
+
+
+async def insert_decision(uow: UnitOfWork, row: DecisionRow) -> None:
+    await DecisionRecord.insert(DecisionRecord(**{**msgspec.structs.asdict(row), "tenant_id": uow.tenant_id}))
+
+
+async def decisions(uow: UnitOfWork, subject_type: str, subject_ids: list[UUID]) -> list[DecisionRow]:
+    """The decisions on any of the subjects, oldest first."""
+    if not subject_ids:
+        return []
+    rows = await DecisionRecord.select().where(
+        (DecisionRecord.tenant_id == uow.tenant_id) & (DecisionRecord.subject_type == subject_type)
+        & DecisionRecord.subject_id.is_in(subject_ids)
+    ).order_by(DecisionRecord.reviewed_at, DecisionRecord.id)
+    return [DecisionRow(**row) for row in rows]

@@ -52,6 +52,7 @@ class ComparisonEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True, k
         str, msgspec.Meta(min_length=1, max_length=200, description="Display name; may be masked for the reader.")
     ]
     evaluation: Evaluation
+    evaluation_source: EvaluationSource = "ai"
 
 
 class ComparedCompetency(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,6 +65,9 @@ class ComparedCompetency(msgspec.Struct, frozen=True, kw_only=True):
 
 
 Outcome = Literal["passed", "failed", "not_scored"]
+#: Where a candidate's scores come from: an AI vendor's result (used only with the candidate's consent to AI-assisted
+#: evaluation), a person's human evaluation, or nothing scored yet.
+EvaluationSource = Literal["ai", "human", "none"]
 
 
 class CandidateScore(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,6 +108,10 @@ class CandidateResult(msgspec.Struct, frozen=True, kw_only=True):
     scores: list[CandidateScore]  # in the model's order
     missing: list[str]  # competency codes not scored
     missing_evidence: list[str]  # competency codes flagged missing evidence
+    evaluation_source: Annotated[EvaluationSource, msgspec.Meta(description=(
+        "ai: an AI vendor's result, used only while the candidate consents to AI-assisted evaluation; human: a "
+        "person's scores; none: nothing scored yet. A ranking is a recommendation: a person decides (decision "
+        "records)."))] = "ai"
 
 
 class Comparison(msgspec.Struct, frozen=True, kw_only=True):
@@ -162,6 +170,7 @@ def _candidate(entry: ComparisonEntry) -> CandidateResult:
         scores=scores,
         missing=list(evaluation.missing),
         missing_evidence=[score.code for score in scores if score.missing_evidence],
+        evaluation_source=entry.evaluation_source,
     )
 
 

@@ -5,7 +5,7 @@ references to applications, evaluation against the job's competency model, and c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -20,9 +20,23 @@ from domain.assessments.deliveries import (
     receive_batch,
     scoring_model,
 )
+from domain.assessments.human_evaluations import human_evaluation_in, list_human_evaluations
 from domain.assessments.model import CompetencyEvaluation, Evaluation, StoredEvaluation
 from domain.assessments.queries import ResultRow, VendorRow
 from domain.assessments.report import ComparisonEntry, ComparisonReport, compare, render_html, report_of
+from domain.assessments.safeguards import (
+    DecisionView,
+    NoAiConsent,
+    ProcessingRestricted,
+    application_decisions_in,
+    consented_applications,
+    decisions_in,
+    evaluation_in_use,
+    record_decision_in,
+    require_person,
+    require_unrestricted,
+    restricted_applications_in,
+)
 from domain.assessments.scoring import ModelVersion
 from domain.assessments.security_log import RefusalWindowView, window_views
 from domain.assessments.signatures import new_vendor_secret
@@ -37,7 +51,7 @@ from domain.assessments.views import (
 )
 from domain.audit.service import Entry, record, record_all
 from domain.identity.service import user_by_subject_in
-from domain.kernel.crypto import TenantCipher
+from domain.kernel.crypto import Keyring, TenantCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, NotFound
 from domain.kernel.ids import new_id
@@ -45,7 +59,7 @@ from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal, SystemActor
 from domain.kernel.reports import JobModelSubject, produced_now
 from domain.kernel.time import utc_now
-from domain.keys.service import cipher_for
+from domain.keys.service import cipher_for, keyring_for
 from domain.recruitment.model import ModelVersionView, pick_text
 from domain.recruitment.service import (
     ApplicationNotFound,
@@ -62,6 +76,16 @@ from domain.recruitment.service import (
 #: Delivery use cases and views live in ``deliveries`` and ``views``; callers reach them here.
 __all__ = ["BatchDelivery", "Delivery", "EvaluationView", "ResultStatus", "ResultView", "SignatureReplayed",
            "receive", "receive_batch"]
+#: The AI-evaluation safeguards other contexts use (``safeguards``): consent gating and decisions by a person.
+__all__ += ["DecisionView", "consented_applications", "decisions_in", "record_decision_in", "require_person"]
+#: What a data-subject export reads about an application: decisions by a person, and people's own scores.
+__all__ += ["application_decisions_in", "list_human_evaluations"]
+#: Restriction of processing (a data-subject request), for the contexts above.
+__all__ += ["ProcessingRestricted"]
+#: A hire uses an AI evaluation only while it may be used, as a person's decision on it.
+__all__ += ["evaluation_in_use"]
+#: A data-subject export reads the vendor's results as delivered.
+__all__ += ["delivered_results_in"]
 
 
 class VendorNotFound(NotFound):
@@ -199,7 +223,7 @@ async def map_reference(principal: Principal, vendor_id: UUID, request: NewRefer
             "vendor_id": vendor_id, "kind": request.kind, "reference": request.reference,
             "application_id": request.application_id, "created_by": principal.subject})
         parked = await queries.parked_for(uow, vendor_id, request.kind, request.reference)
-        cipher = await cipher_for(uow)
+        cipher = await keyring_for(uow, [row.payload_ciphertext for row in parked])
         evaluated = await attach_parked(uow, principal, request.application_id,
                                         [(row.id, _opened(cipher, row)) for row in parked])
         resolved = [row.id for row in parked]
@@ -240,10 +264,10 @@ async def _job_model(uow: UnitOfWork, job_id: UUID,
 
 
 async def _open_result(uow: UnitOfWork, row: ResultRow) -> InterviewResultV1:
-    return _opened(await cipher_for(uow), row)
+    return _opened(await keyring_for(uow, [row.payload_ciphertext]), row)
 
 
-def _opened(cipher: TenantCipher, row: ResultRow) -> InterviewResultV1:
+def _opened(cipher: Keyring, row: ResultRow) -> InterviewResultV1:
     return decode_result(cipher.open(row.payload_ciphertext, "interview_results", "payload", row.id).encode())
 
 
@@ -291,7 +315,10 @@ async def recompute(principal: Principal, application_id: UUID) -> EvaluationVie
     async with unit_of_work(principal.tenant_id) as uow:
         if await application_in(uow, application_id) is None:
             raise ApplicationNotFound()
-        rows = await queries.results(uow, None, application_id)
+        await require_unrestricted(uow, application_id)  # a restricted candidate's data is not processed further
+        rows = [row for row in await queries.results(uow, None, application_id) if row.status != "parked"]
+        if rows and application_id not in await consented_applications(uow, {application_id}):
+            raise NoAiConsent()  # consent withdrawn since: the AI result is not used again
         model = await _model_for(uow, application_id, utc_now())
         if not rows or model is None:
             raise NoResultToEvaluate()
@@ -311,7 +338,10 @@ async def comparison(principal: Principal, job_id: UUID, application_ids: list[U
         if found is None:
             raise NoResultToEvaluate()
         model, versions = found
-        entries = [await _comparison_entry(uow, job_id, application_id, model) for application_id in application_ids]
+        # A candidate whose processing is restricted (a data-subject request) is left out of comparison and ranking.
+        restricted = await restricted_applications_in(uow, set(application_ids))
+        entries = [await _comparison_entry(uow, job_id, application_id, model) for application_id in application_ids
+                   if application_id not in restricted]
         version = next(v for v in versions if v.number == model.number)
         subject = JobModelSubject(
             job_id=job_id, job_title=pick_text(job.title, locale or principal.locale, await tenant_default_locale(uow)),
@@ -327,13 +357,19 @@ async def _comparison_entry(uow: UnitOfWork, job_id: UUID, application_id: UUID,
     application = await application_in(uow, application_id)
     if application is None or application.job_id != job_id:
         raise ApplicationNotFound(field="application_ids")
-    latest = [e for e in await queries.evaluations(uow, application_id) if e.model_version == model.number][-1:]
+    # An AI evaluation counts only while the candidate's consent to AI-assisted evaluation is in force; else a
+    # person's scores, else nothing scored.
+    consented = application_id in await consented_applications(uow, {application_id})
+    latest = [e for e in await queries.evaluations(uow, application_id)
+              if e.model_version == model.number and e.model_id == model.model_id][-1:] if consented else []
     candidate = await candidate_in(uow, application.candidate_id)
     if candidate is None:
         raise CandidateNotFound()
-    evaluation = latest[0].detail if latest else _unscored(model)
+    human = None if latest else await human_evaluation_in(uow, application_id, model)
+    evaluation = latest[0].detail if latest else human or _unscored(model)
+    source = "ai" if latest else "human" if human else "none"
     return ComparisonEntry(application_id=application_id, candidate_label=candidate.full_name,
-                           evaluation=evaluation)
+                           evaluation=evaluation, evaluation_source=source)
 
 
 def _unscored(model: ModelVersion) -> Evaluation:
@@ -357,6 +393,16 @@ def comparison_html(result: ComparisonReport, versions: list[ModelVersionView], 
 async def evaluations_in(uow: UnitOfWork, application_id: UUID) -> list[StoredEvaluation]:
     """The application's evaluations, oldest first."""
     return await queries.evaluations(uow, application_id)
+
+
+async def delivered_results_in(uow: UnitOfWork, application_id: UUID) -> list[dict[str, Any]]:
+    """Every vendor result of the application (parked ones too) as stored, with the vendor's payload opened (its
+    scores and quoted passages; none once an erasure cleared it), oldest first: what a data-subject export shows."""
+    rows = await queries.results(uow, None, application_id)
+    cipher = await keyring_for(uow, [row.payload_ciphertext for row in rows if row.payload_ciphertext])
+    return [{**msgspec.to_builtins(result_view(row)),
+             "payload": msgspec.to_builtins(_opened(cipher, row)) if row.payload_ciphertext else None}
+            for row in rows]
 
 
 async def latest_evaluation_in(uow: UnitOfWork, application_id: UUID) -> StoredEvaluation | None:

@@ -50,6 +50,7 @@ class InterviewResult(Table, tablename="interview_results"):
     payload_ciphertext = Text()
     completed_at = Timestamptz()
     received_at = Timestamptz()
+    parked_reason = Varchar(length=32, null=True, default=None)
 
 
 class EvaluationRecord(Table, tablename="evaluations"):
@@ -92,3 +93,32 @@ class DeliveryRefusalSample(Table, tablename="delivery_refusal_samples"):
     source_ip = Varchar(length=45, null=True, default=None)
     body_bytes = Integer()
     body_sha256 = Varchar(length=16)
+
+
+class HumanEvaluation(Table, tablename="human_evaluations"):
+    """A person's score (0-100) for one competency of an application: the evaluation path that needs no AI result."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    application_id = UUID()
+    competency_code = Varchar(length=64)
+    score = Varchar(length=20)
+    evidence_kind = Varchar(length=32)
+    evaluated_by = Varchar(length=200)
+    created_at = Timestamptz()
+
+
+class DecisionRecord(Table, tablename="decision_records"):
+    """A person's decision on an automated output, recorded before that output changes anything: who reviewed it,
+    when, which output it was (``automated_output``) and a snapshot of it (``based_on``, JSON, no personal values)."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    subject_type = Varchar(length=32)
+    subject_id = UUID()
+    automated_output = Varchar(length=32)
+    based_on = Text()
+    decision = Varchar(length=32)
+    reason = Text()
+    reviewed_by = Varchar(length=200)
+    reviewed_at = Timestamptz()

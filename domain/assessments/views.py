@@ -15,6 +15,21 @@ ResultStatus = Literal["parked", "received", "evaluated"]
 BatchOutcome = Literal["accepted", "parked", "duplicate", "refused"]
 #: Why a result was parked: no mapped reference names its application yet.
 REFERENCE_NOT_MAPPED = "reference_not_mapped"
+#: Why a result was parked: its candidate has not consented (or withdrew consent) to AI-assisted evaluation.
+NO_AI_CONSENT = "no_ai_consent"
+#: Why a result was parked: its candidate's processing is restricted (an approved data-subject restriction request).
+PROCESSING_RESTRICTED = "processing_restricted"
+ParkedReason = Literal["reference_not_mapped", "no_ai_consent", "processing_restricted"]
+
+
+def parked_reason(status: str, application_id: UUID | None, stored: str | None = None) -> ParkedReason | None:
+    """A parked result keeps the reason stored with it (``processing_restricted``); otherwise one attached to an
+    application waits for the candidate's consent, and one without waits for its reference to be mapped."""
+    if status != "parked":
+        return None
+    if stored == PROCESSING_RESTRICTED:
+        return PROCESSING_RESTRICTED
+    return REFERENCE_NOT_MAPPED if application_id is None else NO_AI_CONSENT
 
 
 class EvaluationView(msgspec.Struct, frozen=True):
@@ -51,6 +66,12 @@ class ResultView(msgspec.Struct, frozen=True):
     application_reference: str | None
     completed_at: datetime
     received_at: datetime
+    parked_reason: Annotated[ParkedReason | None, msgspec.Meta(description=(
+        "Why a parked result waits: reference_not_mapped until the vendor's reference is mapped; no_ai_consent "
+        "while the candidate has not consented to AI-assisted evaluation (or withdrew it). A result parked for "
+        "no_ai_consent is used nowhere (no evaluation, comparison or ranking) until a person releases it after "
+        "the candidate consents; processing_restricted while the candidate's processing is restricted (an approved "
+        "data-subject restriction request), until a reviewer lifts the restriction and a person releases it."))] = None
 
 
 class Delivery(msgspec.Struct, frozen=True):
@@ -85,8 +106,10 @@ class BatchItem(msgspec.Struct, frozen=True):
     outcome: BatchOutcome
     result: ResultView | None = None
     evaluation: EvaluationView | None = None
-    parked_reason: Annotated[Literal["reference_not_mapped"] | None, msgspec.Meta(
-        description="Why a parked result waits: reference_not_mapped until the vendor's reference is mapped.")] = None
+    parked_reason: Annotated[ParkedReason | None, msgspec.Meta(
+        description="Why a parked result waits: reference_not_mapped until the vendor's reference is mapped; "
+                    "no_ai_consent while its candidate has not consented to AI-assisted evaluation; "
+                    "processing_restricted while its candidate's processing is restricted.")] = None
     problem: ItemProblem | None = None
 
 
@@ -105,7 +128,8 @@ def result_view(row: ResultRow) -> ResultView:
     return ResultView(id=row.id, vendor_id=row.vendor_id, vendor_result_id=row.vendor_result_id,
                       status=cast(ResultStatus, row.status), application_id=row.application_id,
                       candidate_reference=row.candidate_reference, application_reference=row.application_reference,
-                      completed_at=row.completed_at, received_at=row.received_at)
+                      completed_at=row.completed_at, received_at=row.received_at,
+                      parked_reason=parked_reason(row.status, row.application_id, row.parked_reason))
 
 
 def evaluation_view(row: StoredEvaluation) -> EvaluationView:
@@ -121,7 +145,7 @@ def batch_item(index: int, delivery: Delivery) -> BatchItem:
     outcome: BatchOutcome = "duplicate" if delivery.duplicate else "parked" if status == "parked" else "accepted"
     return BatchItem(index=index, result_id=delivery.result.vendor_result_id, outcome=outcome,
                      result=delivery.result, evaluation=delivery.evaluation,
-                     parked_reason=REFERENCE_NOT_MAPPED if outcome == "parked" else None)
+                     parked_reason=delivery.result.parked_reason if outcome == "parked" else None)
 
 
 def batch_delivery(items: list[BatchItem]) -> BatchDelivery:

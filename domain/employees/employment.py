@@ -32,6 +32,7 @@ from domain.kernel.money import to_minor
 from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_keyed_cursor, keyed_position, page_of
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
+from domain.webhooks import service as webhooks
 
 
 class NoEmploymentYet(NotFound):
@@ -128,6 +129,8 @@ async def change_employment(principal: Principal, employee_id: UUID, change: Emp
         await record_payroll_inputs(uow, principal, employee_id, before.country, change.effective_from, attributes)
         await record(uow, principal, "employment.changed", "employee", employee_id,
                      before=msgspec.to_builtins(before), after=msgspec.to_builtins(change))
+        await webhooks.publish(uow, webhooks.EventType.EMPLOYEE_CHANGED, "employee", employee_id, {
+            "effective_from": change.effective_from, "fields": sorted(webhooks.changed_fields(change))})
         return employment_view(recorded)
 
 
@@ -145,4 +148,6 @@ async def record_departure(principal: Principal, employee_id: UUID, departure: D
         await _require_within_employment(uow, employee_id, departure.left_on)
         await queries.record_departure(uow, employee_id, departure.left_on)
         await record(uow, principal, "employee.departed", "employee", employee_id, after=departure)
+        await webhooks.publish(uow, webhooks.EventType.EMPLOYEE_DEPARTED, "employee", employee_id,
+                               {"departure_date": departure.left_on})
         return await employee_view(uow, principal, employee_id, departure.left_on, audit=False)

@@ -10,7 +10,7 @@ import msgspec
 
 from compliance.registry import pack_for
 from domain.assessments.model import StoredEvaluation
-from domain.assessments.service import latest_evaluation_in
+from domain.assessments.service import evaluation_in_use, record_decision_in, require_person
 from domain.audit.service import record
 from domain.employees import queries
 from domain.employees.employment import allow_or_refuse, contract_violations, new_employment
@@ -19,13 +19,13 @@ from domain.employees.onboarding import PlanItem, generate_plan
 from domain.employees.payroll_needs import payable_hire, record_payroll_inputs
 from domain.employees.references import require_manager
 from domain.employees.views import employee_view
-from domain.kernel.crypto import TenantCipher
+from domain.kernel.crypto import PersonCipher
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict
 from domain.kernel.ids import new_id
 from domain.kernel.principal import Principal
 from domain.kernel.time import require_timezone
-from domain.keys.service import cipher_for
+from domain.keys.service import person_cipher
 from domain.recruitment.service import (
     ApplicationNotFound,
     CandidateNotFound,
@@ -35,6 +35,7 @@ from domain.recruitment.service import (
     personal_data_in,
 )
 from domain.tenancy.service import LegalEntityNotFound, legal_entity_in
+from domain.webhooks import service as webhooks
 
 
 class AlreadyHired(Conflict):
@@ -64,7 +65,6 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
         candidate = await candidate_in(uow, application.candidate_id)
         if candidate is None:
             raise CandidateNotFound()
-        cipher = await cipher_for(uow)
         personal = await personal_data_in(uow, candidate.id)
         region = request.region or entity.region
         attributes = payable_hire(entity, region, request.pay, request.tax_attributes)
@@ -74,13 +74,24 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
                                          birth)
         allow_or_refuse(principal, violations, request.override_reason, entity.country)
         employee_id = new_id()
+        cipher = await person_cipher(uow, "employee", employee_id)  # the employee's own key, not the candidate's
         await queries.insert_employee(uow, employee_id, queries.NewEmployee(
             candidate_id=candidate.id, application_id=application_id, full_name=candidate.full_name,
             national_id_country=candidate.national_id_country,
             timezone=require_timezone(request.timezone or candidate.timezone),
             locale=request.locale or candidate.locale, employee_number=request.employee_number,
             department=request.department, **_sealed(cipher, employee_id, personal)))
-        evaluation = await latest_evaluation_in(uow, application_id)
+        # The AI evaluation counts (linked to the employment, shaping the onboarding plan) only while the candidate's
+        # consent is in force and their processing is not restricted, and then the hire is a person's decision on it.
+        evaluation = await evaluation_in_use(uow, application_id)
+        if evaluation is not None:
+            require_person(principal)
+            await record_decision_in(
+                uow, principal, subject_type="application", subject_id=application_id,
+                automated_output="evaluation_pass_fail", decision="advance", reason="hired",
+                based_on={"evaluation_id": evaluation.id, "model_version": evaluation.model_version,
+                          "overall": evaluation.overall, "passed": evaluation.passed, "from_stage": application.stage,
+                          "to_stage": "hired"})
         await queries.append_employment(uow, employee_id, new_employment(
             effective_from=request.start_date, entity_id=entity.id, country=entity.country, region=region,
             position=request.position, pay=request.pay, weekly_hours=request.weekly_hours,
@@ -99,6 +110,8 @@ async def hire(principal: Principal, application_id: UUID, request: HireRequest)
             "employee_number": request.employee_number, "department": request.department,
             "start_date": request.start_date, "pay": msgspec.to_builtins(request.pay),
             "evaluation_id": evaluation.id if evaluation else None, "onboarding_items": len(plan)})
+        await webhooks.publish(uow, webhooks.EventType.EMPLOYEE_HIRED, "employee", employee_id, {
+            "legal_entity_id": entity.id, "application_id": application_id, "start_date": request.start_date})
         if violations:
             await record(uow, principal, "employee.contract_override", "employee", employee_id, after={
                 "reason": request.override_reason, "violations": [v.code for v in violations]})
@@ -111,7 +124,7 @@ async def _require_free_number(uow: UnitOfWork, employee_number: str | None) -> 
         raise EmployeeNumberTaken(field="employee_number", employee_number=employee_number, employee_id=str(holder))
 
 
-def _sealed(cipher: TenantCipher, employee_id: UUID, personal: dict[str, str]) -> dict[str, str]:
+def _sealed(cipher: PersonCipher, employee_id: UUID, personal: dict[str, str]) -> dict[str, str]:
     """The candidate's personal data sealed anew for the employee's row: a ciphertext never moves rows."""
     return {f"{name}_ciphertext": cipher.seal(value, "employees", name, employee_id)
             for name, value in personal.items()}

@@ -3,10 +3,11 @@ plan's items as the people who own them work through them."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -31,7 +32,9 @@ from domain.kernel.i18n import locale_tags, read_locales
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_keyed_cursor, keyed_position, page_of
 from domain.kernel.principal import Principal
+from domain.kernel.time import utc_now
 from domain.tenancy.service import LegalEntityNotFound, legal_entity_in
+from domain.webhooks import service as webhooks
 
 
 class NewOnboardingRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -154,3 +157,38 @@ def _item(rows: list[queries.OnboardingItemRow], item_id: UUID) -> queries.Onboa
 def _item_view(row: queries.OnboardingItemRow) -> OnboardingItemView:
     return OnboardingItemView(id=row.id, due_date=row.due_date, status=row.status, item=row.plan_item,
                               version=row.version)
+
+
+#: An item that fell due while no pass ran (the server was down) is still announced within this many days.
+DUE_LOOKBACK_DAYS = 7
+
+
+def _local_today(now: datetime, timezone: str | None) -> date:
+    """The date it is now where the employee works (UTC for a zone this machine does not know)."""
+    try:
+        return now.astimezone(ZoneInfo(timezone or "UTC")).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return now.astimezone(UTC).date()
+
+
+async def publish_due_onboarding_items(tenant_id: UUID, now: datetime | None = None) -> int:
+    """Publish ``onboarding.item_due`` once per open item whose due date has come in the employee's own time zone
+    (the periodic pass): an item due on the 2nd is announced when the 2nd begins where the employee works, not when
+    it begins in UTC, up to 14 hours earlier or 12 later. How many were published."""
+    now = now or utc_now()
+    utc_today = now.astimezone(UTC).date()
+    published = 0
+    async with unit_of_work(tenant_id) as uow:
+        # Every zone's today lies within a day of UTC's: read that window, then keep what is due where each works.
+        candidates = await queries.due_onboarding_items(
+            uow, utc_today - timedelta(days=DUE_LOOKBACK_DAYS + 1), utc_today + timedelta(days=1))
+        zones = await queries.employee_timezones(uow, {item["employee_id"] for item in candidates})
+        for item in candidates:
+            today = _local_today(now, zones.get(item["employee_id"]))
+            if not today - timedelta(days=DUE_LOOKBACK_DAYS) <= item["due_date"] <= today:
+                continue
+            published += await webhooks.publish(
+                uow, webhooks.EventType.ONBOARDING_ITEM_DUE, "onboarding_item", item["id"],
+                {"employee_id": str(item["employee_id"]), "due_date": item["due_date"].isoformat()},
+                once_key=f"onboarding.item_due:{item['id']}")
+    return published

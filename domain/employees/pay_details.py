@@ -21,7 +21,7 @@ from domain.kernel.ids import new_id
 from domain.kernel.pagination import DEFAULT_LIMIT, Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
-from domain.keys.service import cipher_for
+from domain.keys.service import person_cipher
 
 
 class TaxAttributesChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -115,8 +115,8 @@ async def request_bank_account(principal: Principal, employee_id: UUID,
     account = "".join(request.account.split()).upper()
     async with unit_of_work(principal.tenant_id) as uow:
         await existing_employee(uow, employee_id)
-        sealed = (await cipher_for(uow)).seal(msgspec.json.encode(request).decode(), "bank_account_changes",
-                                              "account", change_id)
+        sealed = (await person_cipher(uow, "employee", employee_id)).seal(
+            msgspec.json.encode(request).decode(), "bank_account_changes", "account", change_id)
         masked = f"{'*' * max(len(account) - 4, 0)}{account[-4:]}"
         await queries.insert_bank_change(uow, change_id, employee_id, sealed, masked, principal.subject)
         await record(uow, principal, "employee.bank_account_requested", "employee", employee_id,

@@ -258,6 +258,16 @@ async def tax_attributes_as_of(uow: UnitOfWork, employee_id: UUID, country: str,
     return msgspec.convert({**row, "attributes": json.loads(row["attributes"])}, TaxAttributesRow) if row else None
 
 
+async def tax_attribute_rows(uow: UnitOfWork, employee_id: UUID) -> list[TaxAttributesRow]:
+    """Every tax attribute set ever recorded for the employee, in every country, oldest first."""
+    rows = await TaxAttributes.select(
+        TaxAttributes.country, TaxAttributes.effective_from, TaxAttributes.attributes, TaxAttributes.recorded_by,
+    ).where(
+        (TaxAttributes.tenant_id == uow.tenant_id) & (TaxAttributes.employee_id == employee_id)
+    ).order_by(TaxAttributes.effective_from).order_by(TaxAttributes.recorded_at)
+    return [msgspec.convert({**row, "attributes": json.loads(row["attributes"])}, TaxAttributesRow) for row in rows]
+
+
 _BANK_CHANGE_COLUMNS = (
     BankAccountChange.id, BankAccountChange.masked, BankAccountChange.status, BankAccountChange.requested_by,
     BankAccountChange.requested_at, BankAccountChange.decided_by, BankAccountChange.decided_at,
@@ -382,3 +392,20 @@ async def set_onboarding_status(uow: UnitOfWork, item_id: UUID, expected_version
 
 def _json(value: msgspec.Struct) -> str:
     return json.dumps(msgspec.to_builtins(value), ensure_ascii=False)
+
+
+async def employee_timezones(uow: UnitOfWork, employee_ids: set[UUID]) -> dict[UUID, str]:
+    """Each employee's time zone (IANA name), by id (webhooks: an onboarding item falls due on the employee's day)."""
+    if not employee_ids:
+        return {}
+    rows = await Employee.select(Employee.id, Employee.timezone).where(
+        (Employee.tenant_id == uow.tenant_id) & Employee.id.is_in(sorted(employee_ids, key=str)))
+    return {row["id"]: row["timezone"] for row in rows}
+
+
+async def due_onboarding_items(uow: UnitOfWork, since: date, until: date) -> list[dict[str, Any]]:
+    """Open items (not done or skipped) falling due between ``since`` and ``until`` (webhooks' onboarding.item_due)."""
+    return await OnboardingItem.select(OnboardingItem.id, OnboardingItem.employee_id, OnboardingItem.due_date).where(
+        (OnboardingItem.tenant_id == uow.tenant_id) & (OnboardingItem.due_date >= since)
+        & (OnboardingItem.due_date <= until) & OnboardingItem.status.is_in(["open", "in_progress"])).order_by(
+        OnboardingItem.due_date).order_by(OnboardingItem.id)

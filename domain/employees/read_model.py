@@ -116,3 +116,33 @@ async def employee_number_of(uow: UnitOfWork, employee_id: UUID) -> str | None:
     row = await Employee.select(Employee.employee_number).where(
         (Employee.tenant_id == uow.tenant_id) & (Employee.id == employee_id)).first()
     return row["employee_number"] if row else None
+
+
+async def employed_among(uow: UnitOfWork, entity_id: UUID, period_end: date, only: list[UUID]) -> set[UUID]:
+    """Those of ``only`` employed at the entity by the period's end (the same test as :func:`count_employed`)."""
+    found: set[UUID] = set()
+    for start in range(0, len(only), 500):
+        rows = await _employed_at(uow, entity_id, period_end, only[start:start + 500],
+                                  Employment.select(Employment.employee_id).distinct())
+        found.update(row["employee_id"] for row in rows)
+    return found
+
+
+async def employees_numbered(uow: UnitOfWork, numbers: list[str]) -> dict[str, UUID]:
+    """The tenant's employees among these employee numbers (another tenant's number finds nothing)."""
+    found: dict[str, UUID] = {}
+    for start in range(0, len(numbers), 500):
+        rows = await Employee.select(Employee.id, Employee.employee_number).where(
+            (Employee.tenant_id == uow.tenant_id) & Employee.employee_number.is_in(numbers[start:start + 500]))
+        found.update({row["employee_number"]: row["id"] for row in rows})
+    return found
+
+
+async def employee_numbers(uow: UnitOfWork, ids: list[UUID]) -> dict[UUID, str | None]:
+    """The tenant's own number of each of these employees (None where it gave none)."""
+    found: dict[UUID, str | None] = {}
+    for start in range(0, len(ids), 500):
+        rows = await Employee.select(Employee.id, Employee.employee_number).where(
+            (Employee.tenant_id == uow.tenant_id) & Employee.id.is_in(ids[start:start + 500]))
+        found.update({row["id"]: row["employee_number"] for row in rows})
+    return found

@@ -17,6 +17,7 @@ from domain.employees.employment import (
     record_departure,
 )
 from domain.employees.hiring import AlreadyHired, hire
+from domain.employees.imports import CheckedEmployee, EmployeeChecker, write_employees_in
 from domain.employees.model import (
     EmployeeNotFound,
     EmployeeRow,
@@ -36,6 +37,7 @@ from domain.employees.onboarding_plans import (
     add_onboarding_rule,
     add_standard_item,
     onboarding_plan,
+    publish_due_onboarding_items,
     update_onboarding_item,
 )
 from domain.employees.pay_details import (
@@ -70,9 +72,14 @@ __all__ = [
     "all_employees_in", "bank_account", "change_employment", "confirm_bank_account", "employee_of",
     "employee_of_application_in", "employee_subject", "employment_history", "employments_in", "get_employee",
     "grant_access", "hire", "list_employees", "onboarding_plan", "pay_of_position_in", "record_departure",
-    "request_bank_account", "reviews_in", "set_tax_attributes", "tax_attributes", "training_records_in",
+    "request_bank_account", "reviews_in", "set_tax_attributes", "tax_attributes", "tax_attributes_history_in",
+    "training_records_in",
     "update_onboarding_item",
 ]
+#: Webhooks' periodic pass (api.maintenance).
+__all__ += ["publish_due_onboarding_items"]
+#: Bulk imports (domain.employees.imports).
+__all__ += ["CheckedEmployee", "EmployeeChecker", "write_employees_in"]
 
 
 async def get_employee(principal: Principal, employee_id: UUID, as_of: date | None) -> EmployeeView:
@@ -140,6 +147,11 @@ async def reviews_in(uow: UnitOfWork, employee_id: UUID) -> list[ReviewRow]:
 
 async def training_records_in(uow: UnitOfWork, employee_id: UUID) -> list[TrainingRow]:
     return await queries.training_records(uow, employee_id)
+
+
+async def tax_attributes_history_in(uow: UnitOfWork, employee_id: UUID) -> list[queries.TaxAttributesRow]:
+    """Every tax attribute set recorded for the employee (each country, each effective date), oldest first."""
+    return await queries.tax_attribute_rows(uow, employee_id)
 
 
 async def pay_of_position_in(uow: UnitOfWork, position: str, currency: str) -> list[int]:

@@ -13,7 +13,7 @@ from domain.kernel.money import from_minor
 from domain.kernel.permissions import Operation
 from domain.kernel.personal_data import mask_birth_date, mask_email, mask_national_id, mask_phone
 from domain.kernel.principal import Principal
-from domain.keys.service import cipher_for
+from domain.keys.service import keyring_for
 
 PERSONAL_FIELDS = ("email", "phone", "national_id", "birth_date")
 _MASKS = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id,
@@ -41,10 +41,10 @@ def employment_view(row: EmploymentRow) -> EmploymentView:
 async def employee_view(uow: UnitOfWork, principal: Principal, employee_id: UUID, on: date, *,
                         audit: bool) -> EmployeeView:
     row = await existing_employee(uow, employee_id)
-    cipher = await cipher_for(uow)
     clear = principal.may(Operation.PII_READ)
     sealed = {"email": row.email_ciphertext, "phone": row.phone_ciphertext,
               "national_id": row.national_id_ciphertext, "birth_date": row.birth_date_ciphertext}
+    cipher = await keyring_for(uow, sealed.values())
     personal = {name: cipher.open(text, "employees", name, employee_id) for name, text in sealed.items() if text}
     if not clear:
         personal = {name: _MASKS[name](value) for name, value in personal.items()}

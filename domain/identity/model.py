@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.kernel.errors import InvalidInput
+from domain.kernel.errors import Conflict, InvalidInput
 from domain.kernel.i18n import LocaleCode, LocaleTag, read_locales, show_locales
 from domain.kernel.permissions import Operation, Role
 from domain.kernel.time import require_timezone
@@ -104,6 +104,23 @@ class UnknownScope(InvalidInput):
     code = "unknown_scope"
     title = "Unknown scope"
     template = "{scopes} is not a scope of this API; scopes are operation names such as legal_entities:read."
+
+
+#: The subjects of API clients' service users (``client:<client id>``): reserved to the clients they belong to.
+CLIENT_SUBJECT_PREFIX = "client:"
+
+
+class ManagedByApiClient(Conflict):
+    code = "user_managed_by_api_client"
+    title = "Managed by its API client"
+    template = "The user {subject} is an API client's service user: its name, roles, scopes and status follow the " \
+               "client's. Change the client at /v1/api-clients instead."
+
+
+def require_unmanaged(subject: str) -> None:
+    """A user named like an API client's service user is the client's alone: not created nor changed here."""
+    if subject.startswith(CLIENT_SUBJECT_PREFIX):
+        raise ManagedByApiClient(subject=subject)
 
 
 def require_known_scopes(scopes: list[str]) -> None:

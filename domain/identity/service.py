@@ -13,6 +13,7 @@ from domain.identity.model import (
     UserStatus,
     UserView,
     effective_roles,
+    require_unmanaged,
 )
 from domain.kernel.access_cache import access_cache, listen_for_access_changes
 from domain.kernel.db import UnitOfWork, current_database, unit_of_work
@@ -120,8 +121,24 @@ async def grant_self_service(
             scopes=[], timezone=timezone, locale=locale))
 
 
+async def save_client_user(uow: UnitOfWork, subject: str, display_name: str, roles: list[Role], scopes: list[str],
+                           active: bool = True) -> None:
+    """A partner client's service user, inside the caller's unit of work: created with the client, its roles,
+    scopes and status following the client's (a change announces itself, so every process forgets the old ones)."""
+    status = UserStatus.ACTIVE if active else UserStatus.DISABLED
+    existing = await queries.user_by_subject(uow, subject)
+    if existing is None:
+        await queries.insert_user(uow, new_id(), queries.UserRecord(
+            subject=subject, display_name=display_name, kind=UserKind.CLIENT, status=status, roles=roles,
+            scopes=scopes, timezone="UTC", locale="en"))
+        return
+    await queries.update_user(uow, existing.id, existing.version, {
+        "display_name": display_name, "roles": list(roles), "scopes": list(scopes), "status": status.value})
+
+
 async def create_user(principal: Principal, request: NewUser) -> UserView:
     _check_roles(request.roles, principal.platform)
+    require_unmanaged(request.subject)
     async with unit_of_work(principal.tenant_id) as uow:
         if await queries.user_by_subject(uow, request.subject):
             raise SubjectTaken(subject=request.subject)
@@ -150,6 +167,8 @@ async def update_user(principal: Principal, user_id: UUID, patch: UserPatch, exp
     values = changed_fields(patch)
     async with unit_of_work(principal.tenant_id) as uow:
         before = await _user(uow, user_id)
+        if {"display_name", "roles", "scopes", "status"} & set(values):
+            require_unmanaged(before.subject)  # the client's definition alone sets these
         await queries.update_user(uow, user_id, expected_version, values)
         after = await _user(uow, user_id)
         await record(uow, principal, "user.updated", "user", user_id,
@@ -184,3 +203,15 @@ async def existing_users_in(uow: UnitOfWork, user_ids: list[UUID]) -> set[UUID]:
 
 async def user_by_subject_in(uow: UnitOfWork, subject: str) -> UserView | None:
     return await queries.user_by_subject(uow, subject)
+
+
+async def users_with_role_in(uow: UnitOfWork, role: Role) -> list[UserView]:
+    """The tenant's active users holding ``role`` (webhooks: the tenant admins told of a disabled endpoint)."""
+    found: list[UserView] = []
+    after: UUID | None = None
+    while True:
+        page = await queries.users(uow, after=after, limit=200, role=role.value)
+        found += [user for user in page if user.status is UserStatus.ACTIVE]
+        if len(page) < 200:
+            return found
+        after = page[-1].id

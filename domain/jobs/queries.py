@@ -20,6 +20,8 @@ from domain.kernel.db import UnitOfWork, current_database
 PERIODIC_QUEUE = "meridian.periodic"
 _DEFER = ("SELECT procrastinate_defer_jobs_v1(ARRAY[ROW({}::varchar, {}::varchar, 0, NULL::text, NULL::text, "
           "{}::jsonb, NULL::timestamptz)::procrastinate_job_to_defer_v1])")
+_DEFER_LATER = ("SELECT procrastinate_defer_jobs_v1(ARRAY[ROW({}::varchar, {}::varchar, 0, NULL::text, NULL::text, "
+                "{}::jsonb, now() + make_interval(secs => {}::float8))::procrastinate_job_to_defer_v1])")
 
 
 class LocalJob(msgspec.Struct, frozen=True):
@@ -31,14 +33,17 @@ class LocalJob(msgspec.Struct, frozen=True):
     attempts: int
 
 
-async def insert_job(uow: UnitOfWork, kind: str, args: bytes) -> None:
-    """``uow`` is the caller's open unit of work (the service read its tenant, which fails outside one)."""
+async def insert_job(uow: UnitOfWork, kind: str, args: bytes, delay_seconds: float = 0.0) -> None:
+    """``uow`` is the caller's open unit of work (the service read its tenant, which fails outside one); the job is
+    due ``delay_seconds`` from now."""
     database = current_database()
     if database.is_sqlite:
         now = time.time()
         await database.execute(
             "INSERT INTO meridian_jobs (kind, args, status, attempts, run_after, enqueued_at) "
-            "VALUES ({}, {}, 'todo', 0, {}, {})", kind, args.decode(), now, now)
+            "VALUES ({}, {}, 'todo', 0, {}, {})", kind, args.decode(), now + delay_seconds, now)
+    elif delay_seconds > 0:
+        await database.execute(_DEFER_LATER, kind, kind, args.decode(), delay_seconds)
     else:
         await database.execute(_DEFER, kind, kind, args.decode())
 

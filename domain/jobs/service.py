@@ -64,12 +64,14 @@ def periodic() -> dict[str, tuple[str, Callable[[], Awaitable[Any]]]]:
     return dict(_periodic)
 
 
-async def enqueue(uow: UnitOfWork, kind: JobKind[Payload], payload: Payload) -> None:
-    """Queue ``payload`` for ``kind``'s handler in ``uow``'s transaction, for ``uow``'s tenant."""
+async def enqueue(uow: UnitOfWork, kind: JobKind[Payload], payload: Payload, *,
+                  delay: timedelta | None = None) -> None:
+    """Queue ``payload`` for ``kind``'s handler in ``uow``'s transaction, for ``uow``'s tenant; with ``delay``, the job
+    waits that long before a worker may take it (a retry its own handler schedules)."""
     if _kinds.get(kind.name) is not kind:
         raise ValueError(f"job kind {kind.name!r} is not registered")
     args = msgspec.json.encode(Envelope(tenant_id=uow.tenant_id, payload=msgspec.to_builtins(payload)))
-    await queries.insert_job(uow, kind.name, args)
+    await queries.insert_job(uow, kind.name, args, delay.total_seconds() if delay else 0.0)
     for wake in _listening:
         wake.set()  # on SQLite the runner's claim then waits for this transaction's write lock: it sees the commit
 

@@ -3,17 +3,21 @@
 Every use case runs inside exactly one :func:`unit_of_work`. It opens the transaction, and on
 PostgreSQL makes ``set_config('app.tenant_id', …, true)`` its first statement, so row-level
 security sees the tenant for that transaction only: a pooled connection never carries a tenant
-into the next request. Queries take the unit of work and read its tenant, and fail closed
-outside one (SQLite has no RLS, so the explicit ``tenant_id`` filter is the wall there).
+into the next request. A reading unit of work opens its transaction at its first statement, and
+a page read first scopes its own statement instead (``meridian_scoped_page``). Queries take the
+unit of work and read its tenant, and fail closed outside one (SQLite has no RLS, so the explicit
+``tenant_id`` filter is the wall there).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -39,6 +43,7 @@ class Database:
         self.engine: Engine[Any] = _engine_for(url)
         self._write_lock: asyncio.Lock | None = None
         self._listening: list[Any] = []
+        self._types: dict[str, dict[str, str]] = {}
 
     @property
     def role(self) -> str | None:
@@ -84,25 +89,48 @@ class Database:
         return [dict(row) for row in result or []]
 
     async def bulk_insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        """Many rows through one prepared INSERT inside the current transaction (executemany), for large
-        writes (payslips) where building one ORM object per row dominates. COPY would be faster on
-        PostgreSQL but is refused on tables with row-level security."""
+        """Many rows in one statement inside the current transaction, for large writes (payslips, imports) where
+        building one ORM object per row dominates. On PostgreSQL the rows go as one array per column into one
+        ``INSERT … SELECT FROM unnest(…)``: a third less of the server's CPU than a prepared INSERT per row
+        (``executemany``, still used on SQLite and for a table with an array column, which ``unnest`` would
+        flatten). COPY would be faster still but is refused on tables with row-level security."""
         transaction = self.engine.current_transaction.get()
         if transaction is None:
             raise RuntimeError("bulk_insert runs inside a unit of work")
         if not all(name.replace("_", "").isalnum() for name in (table, *columns)):
             raise ValueError("bulk_insert takes the code's own table and column names only")
+        if not rows:
+            return
         names = ", ".join(f'"{c}"' for c in columns)
+        types = None if self.is_sqlite else await self._column_types(transaction.connection, table)
+        if types is not None and all(c in types and not types[c].endswith("]") for c in columns):
+            arrays = ", ".join(f"${i}::{types[c]}[]" for i, c in enumerate(columns, start=1))
+            statement = f'INSERT INTO "{table}" ({names}) SELECT * FROM unnest({arrays})'  # noqa: S608 - names checked
+            await transaction.connection.execute(statement, *(list(column) for column in zip(*rows, strict=True)))
+            return
         marks = ", ".join("?" if self.is_sqlite else f"${i}" for i in range(1, len(columns) + 1))
         statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - names checked above
         await transaction.connection.executemany(statement, rows)
 
+    async def _column_types(self, connection: Any, table: str) -> dict[str, str]:
+        """PostgreSQL: each column's type as SQL spells it (``character varying(200)``), read once per table."""
+        types = self._types.get(table)
+        if types is None:
+            found = await connection.fetch(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped", f'"{table}"')
+            types = self._types[table] = {name: spelled for name, spelled in found}
+        return types
+
     @asynccontextmanager
-    async def transaction(self, *, write: bool, scope: str | None = None) -> AsyncIterator[None]:
-        """``scope`` (PostgreSQL): the statement that scopes the transaction, sent with its BEGIN in one round trip."""
+    async def transaction(self, *, write: bool, scope: TenantScope | None = None) -> AsyncIterator[None]:
+        """``scope`` (PostgreSQL): what scopes the transaction, sent with its BEGIN in one round trip; a reading one
+        opens only when its first statement needs it (see :class:`_ScopedTransaction`)."""
         if not self.is_sqlite:
             engine: PostgresEngine = self.engine  # type: ignore[assignment]
-            async with _ScopedTransaction(engine, scope) if scope else engine.transaction(allow_nested=False):
+            opened = _ScopedTransaction(engine, scope, lazy=not write) if scope else engine.transaction(
+                allow_nested=False)
+            async with opened:
                 yield
         elif write:
             async with self.write_lock, self.engine.transaction(
@@ -150,7 +178,9 @@ def _engine_for(url: str) -> Engine[Any]:
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///").removeprefix("sqlite://")
         return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
-    return PostgresEngine(config={"dsn": _dsn(url)})
+    # Every session reads and writes time in UTC, whatever the server's default zone: a timestamp the server
+    # renders as text (the JSON of fetch_views) reads the same as one asyncpg decodes.
+    return PostgresEngine(config={"dsn": _dsn(url), "server_settings": {"TimeZone": "UTC"}})
 
 
 def _dsn(url: str) -> str:
@@ -233,6 +263,120 @@ async def _open(uow: UnitOfWork, *, write: bool) -> AsyncIterator[UnitOfWork]:
             _active.reset(token)
 
 
+async def fetch(uow: UnitOfWork, statement: str, *args: Any) -> list[Sequence[Any]]:
+    """The rows of one fixed ``statement`` (``{}`` for each of ``args``) in ``uow``'s transaction, each a sequence
+    in the order of its select list: for hot reads, where building the query with Piccolo and turning every row
+    into a dict cost more than the database's work on a page of 50. On PostgreSQL the statement is prepared once
+    per connection (asyncpg's statement cache) and its rows come back as they are. Like every query it runs only
+    inside its unit of work; the statement still names ``tenant_id`` itself (SQLite has no row-level security)."""
+    if _active.get() is not uow:
+        raise TenantContextMissing("query outside its unit of work")
+    database = current_database()
+    if database.is_sqlite:
+        rows = await database.engine.run_querystring(QueryString(statement, *args))
+        return [tuple(row.values()) for row in rows or []]
+    transaction = database.engine.current_transaction.get()
+    if transaction is None:
+        raise TenantContextMissing("query outside its unit of work")
+    return await transaction.connection.fetch(_numbered(statement), *args)  # type: ignore[no-any-return]
+
+
+V = TypeVar("V", bound=msgspec.Struct)
+
+
+async def fetch_views(uow: UnitOfWork, view: type[V], statement: str, *args: Any, order: str = "id") -> list[V]:
+    """The rows of one fixed ``statement`` as ``view`` structs, whose fields its select list names, ordered by the
+    ``order`` column as the statement orders them. On PostgreSQL the server sends the rows as one JSON document
+    (``json_agg``) that msgspec reads straight into the views: turning 50 rows of ten columns into Python values
+    cost the list more than anything else it does (about 0.15 ms), one text value a fraction of that."""
+    database = current_database()
+    if database.is_sqlite:
+        return [view(*row) for row in await fetch(uow, statement, *args)]
+    transaction = database.engine.current_transaction.get()
+    if _active.get() is uow and isinstance(transaction, _ScopedTransaction) and not transaction.opened:
+        arguments = _as_text(args)
+        if arguments is not None:
+            return _views_decoder(view).decode(await transaction.read_scoped(
+                _numbered_in_array(_as_json(statement, order), args), arguments))
+    rows = await fetch(uow, _as_json(statement, order), *args)
+    return _views_decoder(view).decode(rows[0][0])
+
+
+_AS_JSON: dict[tuple[str, str], str] = {}
+_VIEWS_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+
+def _as_json(statement: str, order: str) -> str:
+    """``statement``'s rows as one JSON array of objects (timestamps in UTC, the sessions' time zone)."""
+    wrapped = _AS_JSON.get((statement, order))
+    if wrapped is None:
+        if not order.replace("_", "").isalnum():
+            raise ValueError("fetch_views orders by one of the code's own column names")
+        wrapped = _AS_JSON[(statement, order)] = (
+            f'SELECT coalesce(json_agg(page ORDER BY page."{order}"), \'[]\')::text '  # noqa: S608 - the code's own
+            f'FROM ({statement}) AS page')  # statement, every value a parameter
+    return wrapped
+
+
+def _views_decoder(view: type[V]) -> msgspec.json.Decoder[list[V]]:
+    decoder = _VIEWS_DECODERS.get(view)
+    if decoder is None:
+        decoder = _VIEWS_DECODERS[view] = msgspec.json.Decoder(list[view])  # type: ignore[valid-type]
+    return decoder
+
+
+#: The PostgreSQL type each kind of argument is read back as, from the text ``meridian_scoped_page`` receives.
+_ARGUMENT_TYPES: tuple[tuple[type[Any], str], ...] = (
+    (bool, "boolean"), (int, "bigint"), (UUID, "uuid"), (datetime, "timestamptz"), (date, "date"),
+    (Decimal, "numeric"), (str, "text"))
+
+
+def _as_text(args: Sequence[Any]) -> list[str] | None:
+    """The arguments as the text array a scoped read takes, or None where one cannot be written as text exactly
+    (the page is then read in the opened transaction, with the arguments bound as they are). Types are matched
+    exactly: the text of a subclass, an enum of ``str`` say, need not be its value."""
+    texts: list[str] = []
+    for value in args:
+        kind = type(value)
+        if kind is bool:
+            texts.append("true" if value else "false")
+        elif kind is datetime and value.tzinfo is not None:
+            texts.append(value.isoformat())
+        elif kind in (int, date, Decimal, str) or isinstance(value, UUID):
+            texts.append(str(value))
+        else:
+            return None
+    return texts
+
+
+_IN_ARRAY: dict[tuple[str, tuple[type[Any], ...]], str] = {}
+
+
+def _numbered_in_array(statement: str, args: Sequence[Any]) -> str:
+    """``{}`` placeholders as elements of the one text array a scoped read passes, each cast to its argument's type
+    (``($1[2])::uuid``)."""
+    kinds = tuple(type(value) for value in args)
+    numbered = _IN_ARRAY.get((statement, kinds))
+    if numbered is None:
+        head, *rest = statement.split("{}")
+        casts = [next(name for kind, name in _ARGUMENT_TYPES if issubclass(kind_of, kind)) for kind_of in kinds]
+        numbered = _IN_ARRAY[(statement, kinds)] = head + "".join(
+            f"($1[{i}])::{cast}{part}" for i, (cast, part) in enumerate(zip(casts, rest, strict=True), 1))
+    return numbered
+
+
+_NUMBERED: dict[str, str] = {}
+
+
+def _numbered(statement: str) -> str:
+    """``{}`` placeholders as PostgreSQL's ``$1``, ``$2``…, worked out once per statement."""
+    numbered = _NUMBERED.get(statement)
+    if numbered is None:
+        head, *rest = statement.split("{}")
+        numbered = _NUMBERED[statement] = head + "".join(f"${i}{part}" for i, part in enumerate(rest, 1))
+    return numbered
+
+
 @contextmanager
 def before_commits(hook: CommitHook) -> Iterator[None]:
     """While the block runs, every writing unit of work it opens runs ``hook`` last, in its own transaction: what
@@ -245,51 +389,129 @@ def before_commits(hook: CommitHook) -> Iterator[None]:
         _before_commit.reset(token)
 
 
-def _transaction_scope(uow: UnitOfWork) -> str:
-    """The statement row-level security reads the tenant from, local to the transaction (``true``). It is sent
-    with the BEGIN in one simple-protocol round trip, which takes no parameters: the values are inlined, and
-    both are safe to inline, a UUID's canonical text (hex digits and dashes) and a fixed word."""
-    tenant = str(UUID(str(uow._tenant_id))) if uow._tenant_id else ""
-    platform = "on" if uow.platform else ""
-    return f"SELECT set_config('app.tenant_id', '{tenant}', true), set_config('app.platform', '{platform}', true)"
+class TenantScope(NamedTuple):
+    """What row-level security reads a transaction's tenant from: ``app.tenant_id`` and ``app.platform``, set local
+    to the transaction (``set_config(…, true)``), never to the session."""
+
+    tenant: str
+    platform: str
+    #: The same, as the statement sent with BEGIN in one simple-protocol round trip, which takes no parameters: the
+    #: values are inlined, and both are safe to inline, a UUID's canonical text (hex digits and dashes) and a word.
+    statement: str
+
+
+def _transaction_scope(uow: UnitOfWork) -> TenantScope:
+    key = (uow._tenant_id, uow.platform)
+    scope = _SCOPES.get(key)
+    if scope is None:  # worked out once per tenant: the same few tenants open every unit of work
+        tenant = str(UUID(str(uow._tenant_id))) if uow._tenant_id else ""
+        platform = "on" if uow.platform else ""
+        if len(_SCOPES) >= 10_000:
+            _SCOPES.clear()
+        scope = _SCOPES[key] = TenantScope(tenant, platform, f"SELECT set_config('app.tenant_id', '{tenant}', true), "
+                                                             f"set_config('app.platform', '{platform}', true)")
+    return scope
+
+
+_SCOPES: dict[tuple[Any, bool], TenantScope] = {}
 
 
 class _ScopedTransaction(PostgresTransaction):
     """Piccolo's transaction, but opened together with its scope statement (``BEGIN; SELECT set_config(…)``): one
-    round trip instead of two on every unit of work."""
+    round trip instead of two on every unit of work.
 
-    __slots__ = ("scope",)
+    A reading one (``lazy``) opens when its first statement is sent, through :class:`_OpensOnFirstStatement`: one
+    that sends none costs no round trip, and one whose first statement is a page of views (:func:`fetch_views`)
+    sends that page as one statement that scopes itself, ``meridian_scoped_page`` (migration 0037), in the
+    statement's own implicit transaction: one round trip instead of three (BEGIN with the scope, the read,
+    COMMIT). Reads run under READ COMMITTED, where each statement sees its own snapshot anyway, so a page read in
+    its own transaction and what the unit of work reads after it see what they would have seen in one."""
 
-    def __init__(self, engine: PostgresEngine, scope: str) -> None:
+    __slots__ = ("lazy", "opened", "raw", "scope")
+
+    def __init__(self, engine: PostgresEngine, scope: TenantScope, *, lazy: bool) -> None:
         super().__init__(engine, allow_nested=False)
-        self.scope = scope
+        self.scope, self.lazy, self.opened = scope, lazy, False
 
     async def __aenter__(self) -> _ScopedTransaction:
-        self.connection = await self.get_connection()
-        try:
-            await self.begin()
-        except BaseException:
-            await self._release()
-            raise
+        self.raw = await self.get_connection()
+        self.connection = _OpensOnFirstStatement(self) if self.lazy else self.raw
+        if not self.lazy:
+            try:
+                await self.begin()
+            except BaseException:
+                await self._release()
+                raise
         self.context = self.engine.current_transaction.set(self)
         return self
 
+    async def __aexit__(self, exception_type: Any, exception: BaseException | None, traceback: Any) -> bool:
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self._release()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
     async def begin(self) -> None:
-        await self.connection.execute(f"BEGIN; {self.scope}")
+        await self.raw.execute(f"BEGIN; {self.scope.statement}")
+        self.opened = True
+
+    async def read_scoped(self, statement: str, arguments: list[str]) -> str:
+        """The one text value ``statement`` reads, scoped to this unit of work's tenant by the statement itself."""
+        page: str = await self.raw.fetchval(_SCOPED_PAGE, self.scope.tenant, self.scope.platform, statement,
+                                            arguments)
+        return page
 
     async def commit(self) -> None:
-        await self.connection.execute("COMMIT")
+        if self.opened:
+            await self.raw.execute("COMMIT")
         self._committed = True
 
     async def rollback(self) -> None:
-        await self.connection.execute("ROLLBACK")
+        if self.opened:
+            await self.raw.execute("ROLLBACK")
         self._rolled_back = True
 
     async def _release(self) -> None:
         if self.engine.pool:
-            await self.engine.pool.release(self.connection)
+            await self.engine.pool.release(self.raw)
         else:
-            await self.connection.close()
+            await self.raw.close()
+
+
+_SCOPED_PAGE = "SELECT meridian_scoped_page($1, $2, $3, $4)"
+
+
+class _OpensOnFirstStatement:
+    """The connection of a reading unit of work that has not opened its transaction yet: every statement sent
+    through it (Piccolo's queries, :func:`fetch`) opens the transaction with its scope first."""
+
+    __slots__ = ("_transaction",)
+
+    def __init__(self, transaction: _ScopedTransaction) -> None:
+        self._transaction = transaction
+
+    async def _opened(self) -> Any:
+        if not self._transaction.opened:
+            await self._transaction.begin()
+        return self._transaction.raw
+
+    async def fetch(self, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._opened()).fetch(*args, **kwargs)
+
+    async def fetchval(self, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._opened()).fetchval(*args, **kwargs)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._opened()).execute(*args, **kwargs)
+
+    async def executemany(self, *args: Any, **kwargs: Any) -> Any:
+        return await (await self._opened()).executemany(*args, **kwargs)
 
 
 async def _keep_session(connection: Any) -> None:

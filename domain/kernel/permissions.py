@@ -8,6 +8,7 @@ their token: a scoped token may only perform the operations its scopes name.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Role(StrEnum):
@@ -101,6 +102,32 @@ class Operation(StrEnum):
     #: How long each kind of personal data is kept per country, and the tenant's own periods within the law.
     RETENTION_POLICIES_READ = "retention_policies:read"
     RETENTION_POLICIES_WRITE = "retention_policies:write"
+    #: The tenant's OpenID Connect provider, through which people sign in to partner apps (its secret never shown).
+    IDENTITY_PROVIDER_READ = "identity_provider:read"
+    IDENTITY_PROVIDER_WRITE = "identity_provider:write"
+    #: The retention purge's runs and certificates; legal holds that stop it (read, place and release).
+    PRIVACY_PURGES_READ = "privacy_purges:read"
+    LEGAL_HOLDS_READ = "legal_holds:read"
+    LEGAL_HOLDS_WRITE = "legal_holds:write"
+    #: Data-subject requests (access, portability, rectification, erasure, restriction) of candidates and employees:
+    #: read them, open one for a person, and decide (assign a reviewer, approve and carry out, refuse; download an
+    #: approved export, which holds the person's data in clear).
+    DATA_SUBJECT_REQUESTS_READ = "data_subject_requests:read"
+    DATA_SUBJECT_REQUESTS_WRITE = "data_subject_requests:write"
+    DATA_SUBJECT_REQUESTS_DECIDE = "data_subject_requests:decide"
+    #: A candidate's or employee's own data-subject requests, through their portal token.
+    OWN_DATA_SUBJECT_REQUESTS_READ = "own_data_subject_requests:read"
+    OWN_DATA_SUBJECT_REQUESTS_WRITE = "own_data_subject_requests:write"
+    #: The tenant's webhook endpoints: subscribe, change, rotate secrets, read the delivery log, redeliver, ping.
+    WEBHOOKS_MANAGE = "webhooks:manage"
+    #: The tenant's OAuth clients (partner integrations): their grants, scopes, roles, redirect URIs and secrets.
+    API_CLIENTS_READ = "api_clients:read"
+    API_CLIENTS_WRITE = "api_clients:write"
+    #: Send a bulk import (CSV or JSON Lines) and read its progress and row outcomes; each row is then checked
+    #: against the permission its kind needs one by one (employees:write, candidates:write, payroll:prepare for pay
+    #: inputs).
+    IMPORTS_READ = "imports:read"
+    IMPORTS_WRITE = "imports:write"
 
 
 R = Role
@@ -166,9 +193,24 @@ MATRIX: dict[Operation, frozenset[Role]] = {
     #: Map parked results to applications and recompute evaluations against a newer model: explicit, audited.
     Operation.RESULTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER}),
     Operation.DELIVERY_REFUSALS_READ: frozenset({R.TENANT_ADMIN}),
-    Operation.REPORT_LINKS_CREATE: _STAFF | {R.EMPLOYEE},
+    Operation.REPORT_LINKS_CREATE: _STAFF | {R.EMPLOYEE, R.CANDIDATE},
     Operation.RETENTION_POLICIES_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.AUDITOR}),
     Operation.RETENTION_POLICIES_WRITE: frozenset({R.TENANT_ADMIN}),
+    Operation.IDENTITY_PROVIDER_READ: frozenset({R.TENANT_ADMIN, R.AUDITOR}),
+    Operation.IDENTITY_PROVIDER_WRITE: frozenset({R.TENANT_ADMIN}),
+    Operation.PRIVACY_PURGES_READ: frozenset({R.TENANT_ADMIN, R.AUDITOR}),
+    Operation.LEGAL_HOLDS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.AUDITOR}),
+    Operation.LEGAL_HOLDS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.DATA_SUBJECT_REQUESTS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.AUDITOR}),
+    Operation.DATA_SUBJECT_REQUESTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.DATA_SUBJECT_REQUESTS_DECIDE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN}),
+    Operation.OWN_DATA_SUBJECT_REQUESTS_READ: frozenset({R.EMPLOYEE, R.CANDIDATE}),
+    Operation.OWN_DATA_SUBJECT_REQUESTS_WRITE: frozenset({R.EMPLOYEE, R.CANDIDATE}),
+    Operation.WEBHOOKS_MANAGE: frozenset({R.TENANT_ADMIN}),
+    Operation.IMPORTS_READ: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.PAYROLL_PREPARER, R.AUDITOR}),
+    Operation.IMPORTS_WRITE: frozenset({R.TENANT_ADMIN, R.HR_ADMIN, R.RECRUITER, R.PAYROLL_PREPARER}),
+    Operation.API_CLIENTS_READ: frozenset({R.TENANT_ADMIN, R.AUDITOR}),
+    Operation.API_CLIENTS_WRITE: frozenset({R.TENANT_ADMIN}),
 }
 
 #: Operations that change state. An auditor holds none of them.
@@ -177,7 +219,77 @@ WRITES = frozenset(op for op in Operation if op.value.endswith((":write", ":upda
 SENSITIVE_READS = frozenset({Operation.PII_READ})
 
 
+Op = Operation
+
+#: The OAuth scope catalogue: what a partner client may be granted, each scope naming the operations it opens. A
+#: token's scopes only ever narrow what its subject's roles allow (:func:`allowed` checks both). Every scope also
+#: lets the token read ``/v1/me``. A scope named like an operation (``jobs:read``) also still grants that one
+#: operation, which is how scopes were written before the catalogue.
+SCOPES: dict[str, frozenset[Operation]] = {
+    "organisation:read": frozenset({Op.TENANT_READ, Op.LEGAL_ENTITIES_READ, Op.COMPLIANCE_READ}),
+    "recruitment:read": frozenset({Op.PIPELINE_READ, Op.JOBS_READ, Op.COMPETENCY_MODELS_READ, Op.APPLICATIONS_READ,
+                                   Op.INTERVIEWS_READ, Op.RESULTS_READ}),
+    "recruitment:write": frozenset({Op.PIPELINE_WRITE, Op.JOBS_WRITE, Op.COMPETENCY_MODELS_WRITE, Op.APPLICATIONS_WRITE,
+                                    Op.INTERVIEWS_WRITE, Op.INTERVIEW_FEEDBACK_WRITE, Op.RESULTS_WRITE}),
+    "candidates:read": frozenset({Op.CANDIDATES_READ}),
+    "candidates:write": frozenset({Op.CANDIDATES_WRITE}),
+    "personal_data:read": frozenset({Op.PII_READ}),
+    "assessments:write": frozenset({Op.VENDORS_READ, Op.VENDORS_WRITE, Op.RESULTS_READ, Op.RESULTS_WRITE}),
+    "employees:read": frozenset({Op.EMPLOYEES_READ}),
+    "employees:write": frozenset({Op.EMPLOYEES_WRITE, Op.ONBOARDING_WRITE, Op.TAX_ATTRIBUTES_WRITE, Op.REVIEWS_WRITE,
+                                  Op.TRAINING_WRITE}),
+    "payroll:read": frozenset({Op.PAYROLL_READ}),
+    "payroll:write": frozenset({Op.PAYROLL_PREPARE}),
+    "payslips:read:self": frozenset({Op.OWN_PAYSLIPS_READ}),
+    "applications:read:self": frozenset({Op.CANDIDATE_PORTAL_READ}),
+    "audit:read": frozenset({Op.AUDIT_READ}),
+    "imports:write": frozenset({Op.IMPORTS_WRITE, Op.IMPORTS_READ}),
+    "webhooks:manage": frozenset({Op.WEBHOOKS_MANAGE}),
+}
+
+#: What each scope lets a partner do, in the reader's language (``GET /v1/api-clients/scopes``).
+SCOPE_MESSAGES: dict[str, str] = {
+    "organisation:read": "Read the organisation: the tenant, its legal entities and the law data it works under.",
+    "recruitment:read": "Read jobs, pipelines, applications, interviews and assessment results.",
+    "recruitment:write": "Create and change jobs, pipelines, applications, interviews and their feedback.",
+    "candidates:read": "Read candidates, with personal data masked.",
+    "candidates:write": "Create and change candidates.",
+    "personal_data:read": "Read personal data unmasked (every such read is audited).",
+    "assessments:write": "Manage assessment vendors and their results.",
+    "employees:read": "Read employees and their employment.",
+    "employees:write": "Hire employees and change their employment, onboarding, tax attributes and reviews.",
+    "payroll:read": "Read pay groups, pay runs and payslips.",
+    "payroll:write": "Prepare pay runs and their inputs.",
+    "payslips:read:self": "Read the signed-in employee's own finalised payslips.",
+    "applications:read:self": "Read the signed-in candidate's own applications.",
+    "audit:read": "Read the tenant's audit trail.",
+    "imports:write": "Load records in bulk through imports, and read their progress and row outcomes.",
+    "webhooks:manage": "Manage webhook endpoints and their deliveries.",
+}
+
+
+@lru_cache(maxsize=4096)
+def scope_operations(scopes: frozenset[str]) -> frozenset[Operation]:
+    """Every operation a set of scopes opens (catalogue scopes, and scopes named like an operation)."""
+    opened: set[Operation] = set()
+    for scope in scopes:
+        if scope in SCOPES:
+            opened |= SCOPES[scope] | {Operation.ME_READ}
+        if scope in _OPERATION_NAMES:
+            opened.add(Operation(scope))
+    return frozenset(opened)
+
+
+_OPERATION_NAMES = frozenset(op.value for op in Operation)
+
+
+def role_operations(roles: frozenset[Role]) -> frozenset[Operation]:
+    """Every operation ``roles`` may perform."""
+    return frozenset(op for op, holders in MATRIX.items() if roles & holders)
+
+
 def allowed(roles: frozenset[Role], operation: Operation, scopes: frozenset[str] | None = None) -> bool:
-    if scopes is not None and operation.value not in scopes:
+    """Both the roles and, for a scoped token, its scopes must allow the operation."""
+    if scopes is not None and operation not in scope_operations(scopes):
         return False
     return bool(roles & MATRIX[operation])

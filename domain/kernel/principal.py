@@ -20,6 +20,8 @@ class Principal:
     timezone: str = "UTC"
     #: True for the operators' own tenant in shared mode, the only one whose users manage tenants.
     platform: bool = False
+    #: The OAuth client whose token this is (its public client_id), None for a person's own token.
+    client_id: str | None = None
 
     def may(self, operation: Operation) -> bool:
         return allowed(self.roles, operation, self.scopes)

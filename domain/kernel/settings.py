@@ -18,6 +18,8 @@ import msgspec
 import pytz
 
 ENV_PREFIX = "MERIDIAN_"
+#: The OAuth issuer where ``public_url`` is not set: an on-prem installation reached on this machine.
+DEFAULT_PUBLIC_URL = "https://localhost"
 
 
 class Mode(StrEnum):
@@ -48,13 +50,23 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_concurrent_requests: int = 8
     jwt_issuer: str = "meridian"
     jwt_audience: str = "meridian-api"
+    #: The deployment's public https base URL (``https://hr.example.com``): the OAuth authorisation server's issuer
+    #: (RFC 8414), which its tokens carry as ``iss``, and the base of the endpoints its discovery document names.
+    #: Unset: :data:`DEFAULT_PUBLIC_URL` (an on-prem installation reached on this machine).
+    public_url: str | None = None
     #: Corporate identity provider: its issuer and a JWKS (file path or https URL). RS256/ES256 only.
     idp_issuer: str | None = None
     idp_jwks: str | None = None
     idp_audience: str | None = None
+    #: Let a tenant's OpenID Connect provider for partner-app sign-in be plain http on this machine (127.0.0.1,
+    #: localhost): a provider on the same host, and the tests' own issuer. Off: providers must be https.
+    oidc_allow_loopback_http: bool = False
     #: Base64 32-byte master key wrapping the per-tenant data keys. Generated into data_dir when absent.
     master_key: str | None = None
     rate_limit_per_minute: int = 600
+    #: Bulk imports and exports (``/v1/imports``, ``/v1/exports``) count against this budget per client instead,
+    #: so a partner's bulk work never uses up the interactive budget its users need.
+    bulk_rate_limit_per_minute: int = 60
     #: Where the rate limit's shared counters live when several processes serve: Redis if set, else PostgreSQL.
     redis_url: str | None = None
     max_body_bytes: int = 1_048_576
@@ -91,6 +103,22 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     job_concurrency: int = 4
     #: PostgreSQL: a job whose worker sent no heartbeat for this long stopped with it and runs again elsewhere.
     job_stalled_seconds: int = 30
+    #: Webhooks: a failed delivery is tried again after this many seconds, doubling each time (with jitter) up to
+    #: the maximum, until it has failed for ``webhook_give_up_seconds`` (3 days); an endpoint whose deliveries have
+    #: failed that long is disabled and the tenant admins are told.
+    webhook_retry_base_seconds: float = 30.0
+    webhook_retry_max_seconds: float = 21_600.0
+    webhook_give_up_seconds: float = 259_200.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_redirects: int = 3
+    #: On-prem only: let webhook endpoints be http and point at private, loopback or link-local addresses (an
+    #: installation's own systems). Shared mode always requires https and public addresses.
+    webhook_allow_internal_targets: bool = False
+
+    @property
+    def oauth_issuer(self) -> str:
+        """The authorisation server's issuer: the public base URL, without a trailing slash."""
+        return (self.public_url or DEFAULT_PUBLIC_URL).rstrip("/")
 
     @property
     def data_path(self) -> Path:
@@ -160,12 +188,28 @@ def _validate(s: Settings) -> list[str]:
             "MERIDIAN_MODE=shared needs PostgreSQL: set MERIDIAN_DATABASE_URL=postgresql://... "
             "(SQLite is for single-tenant on-prem installs only)"
         )
+    if s.public_url is not None and not public_url_valid(s.public_url):
+        problems.append("MERIDIAN_PUBLIC_URL: the deployment's https base URL (https://hr.example.com), without "
+                        "user name, password, query or fragment")
     if not 1 <= s.db_pool_size <= 200:
         problems.append("MERIDIAN_DB_POOL_SIZE: must be between 1 and 200")
     if not 1 <= s.max_concurrent_requests <= 1000:
         problems.append("MERIDIAN_MAX_CONCURRENT_REQUESTS: must be between 1 and 1000")
+    if s.webhook_allow_internal_targets and s.mode is Mode.SHARED:
+        problems.append("MERIDIAN_WEBHOOK_ALLOW_INTERNAL_TARGETS: only an on-prem installation may send webhooks to "
+                        "internal addresses")
+    if not 0 < s.webhook_retry_base_seconds <= s.webhook_retry_max_seconds:
+        problems.append("MERIDIAN_WEBHOOK_RETRY_BASE_SECONDS: must be above 0 and at most "
+                        "MERIDIAN_WEBHOOK_RETRY_MAX_SECONDS")
+    if not s.webhook_give_up_seconds > 0 or not 0 < s.webhook_timeout_seconds <= 60:
+        problems.append("MERIDIAN_WEBHOOK_GIVE_UP_SECONDS and MERIDIAN_WEBHOOK_TIMEOUT_SECONDS: must be above 0 "
+                        "(the timeout at most 60)")
+    if not 0 <= s.webhook_max_redirects <= 10:
+        problems.append("MERIDIAN_WEBHOOK_MAX_REDIRECTS: must be between 0 and 10")
     if not 1 <= s.rate_limit_per_minute <= 1_000_000:
         problems.append("MERIDIAN_RATE_LIMIT_PER_MINUTE: must be between 1 and 1000000")
+    if not 1 <= s.bulk_rate_limit_per_minute <= 1_000_000:
+        problems.append("MERIDIAN_BULK_RATE_LIMIT_PER_MINUTE: must be between 1 and 1000000")
     if s.redis_url and urlsplit(s.redis_url).scheme not in ("redis", "rediss"):
         problems.append("MERIDIAN_REDIS_URL: use redis://host:6379/0 or rediss://...")
     if not 1 <= s.report_link_minutes <= 60:
@@ -215,6 +259,16 @@ def _notification_problems(s: Settings) -> list[str]:
     if not 1 <= s.notification_poll_seconds <= 3600:
         problems.append("MERIDIAN_NOTIFICATION_POLL_SECONDS: must be between 1 and 3600")
     return problems
+
+
+def public_url_valid(url: str) -> bool:
+    """An https URL with a host, and no credentials, query or fragment (RFC 8414 2: the issuer's form)."""
+    try:
+        parts = urlsplit(url)
+        return (parts.scheme == "https" and bool(parts.hostname) and not parts.username and not parts.password
+                and not parts.query and not parts.fragment and "#" not in url and "?" not in url)
+    except ValueError:
+        return False
 
 
 def valid_timezone(name: str) -> bool:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.kernel.crypto import MasterKey, TenantCipher
 from domain.kernel.db import UnitOfWork
 from domain.keys import queries
+
+if TYPE_CHECKING:
+    from domain.keys.reseal import ResealReport
 
 _master: MasterKey | None = None
 _ciphers: dict[UUID, TenantCipher] = {}
@@ -41,3 +45,48 @@ async def cipher_for(uow: UnitOfWork) -> TenantCipher:
     cipher = TenantCipher(tenant_id, _master_key().unwrap(wrapped, tenant_id))
     _ciphers[tenant_id] = cipher
     return cipher
+
+
+# Per-person keys (erasure by crypto-shredding), published through this front door; importing them also registers
+# the audit chain's personal sealer.
+from domain.keys.person import (  # noqa: E402
+    PersonErased,
+    PersonRef,
+    all_person_ciphers,
+    ciphers_by_key_id,
+    destroy_person_key,
+    keyring_for,
+    living_person_ciphers,
+    masked_generation,
+    person_cipher,
+    person_ciphers,
+    recall_masked,
+    remember_masked,
+)
+
+
+async def reseal_tenant(tenant_id: UUID) -> ResealReport:
+    """Move the tenant's personal data sealed under its tenant key to each person's own key (``domain.keys.reseal``)."""
+    from domain.keys import reseal
+
+    return await reseal.reseal_tenant(tenant_id)
+
+
+__all__ = [
+    "PersonErased",
+    "PersonRef",
+    "all_person_ciphers",
+    "cipher_for",
+    "ciphers_by_key_id",
+    "configure",
+    "create_data_key",
+    "destroy_person_key",
+    "keyring_for",
+    "living_person_ciphers",
+    "masked_generation",
+    "person_cipher",
+    "person_ciphers",
+    "recall_masked",
+    "remember_masked",
+    "reseal_tenant",
+]

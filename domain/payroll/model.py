@@ -144,6 +144,22 @@ class NewPayInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
+class PayInputView(msgspec.Struct, frozen=True):
+    """A pay input as entered (`POST /v1/pay-runs/{id}/inputs` or an import of kind `pay_inputs`): its run, the
+    employee (with the tenant's employee number, when it gave one), the kind, the amount exactly as entered (a decimal
+    string), the note, and who entered it when."""
+
+    id: UUID
+    run_id: UUID
+    employee_id: UUID
+    employee_number: str | None
+    kind: str
+    amount: str
+    note: str
+    entered_by: str
+    entered_at: datetime
+
+
 Ratio = Annotated[str, msgspec.Meta(pattern=r"^(10(\.0{1,4})?|\d(\.\d{1,4})?)$",
                                      description="a ratio from 0 to 10 with up to 4 decimals: 0.2 is 20%")]
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.audit.service import AuditEntryView, list_entries, record
+from domain.audit.service import AuditEntryView, Entry, list_entries, record, record_all
 from domain.employees import read_model as employees
 from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import Conflict, InvalidInput, UnknownReference
@@ -153,34 +153,57 @@ async def _carry_inputs(uow: UnitOfWork, correction_id: UUID, in_force: dict[UUI
 
 async def add_input(principal: Principal, run_id: UUID, request: NewPayInput) -> PayRunView:
     """A change after calculation voids every approval: the run must be calculated and reviewed again."""
-    _require_in_range(request)
+    require_in_range(request)
     async with unit_of_work(principal.tenant_id) as uow:
         run = await load_run(uow, run_id, lock=True)
         await _require_employed_in_run(uow, run, request.employee_id)
-        facts = run.facts
-        actor = await actor_of(uow, principal, facts)
-        after = workflow.changed(facts, actor) if facts.state is not RunState.DRAFT else facts
-        await supersede(uow, run)
-        input_id = await queries.insert_input(uow, run_id, PayInputRow(
-            employee_id=request.employee_id, kind=request.kind, amount=request.amount, note=request.note,
-            created_by=principal.subject))
-        await record(uow, principal, "pay_run.input_added", "pay_run", run_id, after={
-            "input": input_id, **msgspec.to_builtins(request)})
-        if after is not facts:
-            await transition(uow, principal, run_id, "changed", facts, after)
+        await enter_inputs(uow, principal, run, [request])
         return await run_view(uow, run_id, principal.locale)
 
 
-def _require_in_range(request: NewPayInput) -> None:
+async def enter_inputs(uow: UnitOfWork, principal: Principal, run: PayRunRow,
+                       requests: list[NewPayInput]) -> list[UUID]:
+    """Inputs already checked (:func:`require_in_range`, :func:`employed_in_run`) written to ``run``, read with its
+    lock: a run past changing refuses them, a calculated one goes back to draft with its approvals void, and each
+    input is audited. Their ids, in order."""
+    facts = run.facts
+    actor = await actor_of(uow, principal, facts)
+    after = workflow.changed(facts, actor) if facts.state is not RunState.DRAFT else facts
+    await supersede(uow, run)
+    ids = await queries.insert_inputs(uow, run.id, [PayInputRow(
+        employee_id=request.employee_id, kind=request.kind, amount=request.amount, note=request.note,
+        created_by=principal.subject) for request in requests])
+    await record_all(uow, principal, [
+        Entry(action="pay_run.input_added", entity_type="pay_run", entity_id=run.id,
+              after={"input": input_id, **msgspec.to_builtins(request)})
+        for input_id, request in zip(ids, requests, strict=True)])
+    if after is not facts:
+        await transition(uow, principal, run.id, "changed", facts, after)
+    return ids
+
+
+async def changeable(uow: UnitOfWork, principal: Principal, run: PayRunRow) -> None:
+    """Whether :func:`enter_inputs` would take inputs for ``run`` now; the run's own refusal if not."""
+    if run.facts.state is not RunState.DRAFT:
+        workflow.changed(run.facts, await actor_of(uow, principal, run.facts))
+
+
+def require_in_range(request: NewPayInput) -> None:
     limit = PAY_INPUT_LIMITS.get(request.kind)
     if limit is not None and Decimal(request.amount) > limit:
         raise PayInputOutOfRange(field="amount", kind=request.kind, limit=str(limit))
 
 
+async def employed_in_run(uow: UnitOfWork, run: PayRunRow, employee_ids: list[UUID]) -> set[UUID]:
+    """Those of ``employee_ids`` who may have inputs in ``run``: employed at the pay group's legal entity by the end
+    of its period, looked up in the caller's tenant."""
+    group = await load_group(uow, run.pay_group_id)
+    return await employees.employed_among(uow, group.legal_entity_id, run.period_end, employee_ids)
+
+
 async def _require_employed_in_run(uow: UnitOfWork, run: PayRunRow, employee_id: UUID) -> None:
     """Looked up in the caller's tenant, so another tenant's employee answers exactly like a random id."""
-    group = await load_group(uow, run.pay_group_id)
-    if not await employees.count_employed(uow, group.legal_entity_id, run.period_end, only=[employee_id]):
+    if employee_id not in await employed_in_run(uow, run, [employee_id]):
         raise EmployeeNotInRun(field="employee_id")
 
 

@@ -15,6 +15,7 @@ from domain.payroll.model import CalculationProblemView, PayRunView
 from domain.payroll.pipeline import CalculationBlocked
 from domain.payroll.queries import CalculationProblems, PayGroupRow, PayRunRow
 from domain.payroll.workflow import Actor, RunFacts
+from domain.webhooks import service as webhooks
 
 JOB_STOPPED = ("The calculation stopped ({error}); nothing of it was saved and the run keeps what it had. "
                "Calculate the run again, or report its id to support if this happens again.")
@@ -87,6 +88,11 @@ async def actor_of(uow: UnitOfWork, principal: Principal, facts: RunFacts) -> Ac
     return Actor(subject=principal.subject, roles=principal.roles, regions=frozenset(regions))
 
 
+#: The pay-run transitions published as webhook events.
+PUBLISHED = {"calculated": webhooks.EventType.PAY_RUN_CALCULATED, "approved": webhooks.EventType.PAY_RUN_APPROVED,
+             "finalised": webhooks.EventType.PAY_RUN_FINALISED}
+
+
 async def transition(uow: UnitOfWork, principal: Principal, run_id: UUID, action: str, facts: RunFacts,
                      after: RunFacts) -> None:
     await queries.save_facts(uow, run_id, after)
@@ -95,3 +101,6 @@ async def transition(uow: UnitOfWork, principal: Principal, run_id: UUID, action
                          "approvals": [a.reviewer for a in facts.approvals]},
                  after={"state": after.state, "results_hash": after.results_hash,
                         "approvals": [a.reviewer for a in after.approvals]})
+    if action in PUBLISHED:
+        await webhooks.publish(uow, PUBLISHED[action], "pay_run", run_id, {
+            "state": after.state, "results_hash": after.results_hash, "approvals": len(after.approvals)})

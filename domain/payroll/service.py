@@ -13,6 +13,7 @@ from domain.payroll.calculation_job import (
 )
 from domain.payroll.exports import NoAccountMapping, RunNotFinalised, control_totals_of, journal_of, reconcile_with
 from domain.payroll.groups import PayGroupNameTaken, calendar_of, create_group, get_group
+from domain.payroll.imports import CheckedPayInput, PayInputChecker, list_pay_inputs, write_pay_inputs_in
 from domain.payroll.law_reach import LawChange, ReachedGroup, ReachedPeriod, reach_of
 from domain.payroll.lists import list_groups, list_runs
 from domain.payroll.model import (
@@ -35,6 +36,7 @@ from domain.payroll.model import (
     PayCalendar,
     PayGroupSummary,
     PayGroupView,
+    PayInputView,
     PayRunSummary,
     PayRunView,
     PayslipHistory,
@@ -79,23 +81,20 @@ from domain.payroll.settling import (
 )
 
 __all__ = [
-    "Acknowledge", "Approve", "CalculationProblemView", "CalculationRunning", "CorrectionNeedsFinalisedRun",
-    "CorrectionOpen", "CorrectionPaidTooEarly", "EmployeeSettlement", "EmployeesNotInRun", "ExceptionNotOpen",
-    "ExceptionView", "LaterPeriodFinalised", "LawChange", "LawGap", "LawReplacement", "LineAmounts", "LineChange",
-    "NewCorrection",
-    "NewPayGroup", "NewPayInput", "NewPayRun", "NewSettlement", "NewVarianceThresholds", "NoAccountMapping",
-    "NoSuchPeriod", "NothingToSettle", "OwnPayslipView", "PayCalendar", "PayGroupNameTaken", "PayGroupNotFound",
-    "PayGroupSummary",
-    "PayGroupView", "PayRunNotFound", "PayRunReview", "PayRunSummary", "PayRunView", "PayslipHistory",
-    "PayslipNotFound", "PayslipVersion", "PayslipView", "ReachedGroup",
-    "ReachedPeriod", "RegionAssignment", "RunFilter",
-    "RunNotFinalised", "SettlementCorrectionOpen", "SettlementOvertaken", "SettlementPaidTooEarly",
+    "Acknowledge", "Approve", "CalculationProblemView", "CalculationRunning", "CheckedPayInput",
+    "CorrectionNeedsFinalisedRun", "CorrectionOpen", "CorrectionPaidTooEarly", "EmployeeSettlement",
+    "EmployeesNotInRun", "ExceptionNotOpen", "ExceptionView", "LaterPeriodFinalised", "LawChange", "LawGap",
+    "LawReplacement", "LineAmounts", "LineChange", "NewCorrection", "NewPayGroup", "NewPayInput", "NewPayRun",
+    "NewSettlement", "NewVarianceThresholds", "NoAccountMapping", "NoSuchPeriod", "NothingToSettle", "OwnPayslipView",
+    "PayCalendar", "PayGroupNameTaken", "PayGroupNotFound", "PayGroupSummary", "PayGroupView", "PayInputChecker",
+    "PayInputView", "PayRunNotFound", "PayRunReview", "PayRunSummary", "PayRunView", "PayslipHistory",
+    "PayslipNotFound", "PayslipVersion", "PayslipView", "ReachedGroup", "ReachedPeriod", "RegionAssignment",
+    "RunFilter", "RunNotFinalised", "SettlementCorrectionOpen", "SettlementOvertaken", "SettlementPaidTooEarly",
     "SettlementPeriodView", "SettlementProposal", "acknowledge", "add_input", "approve", "assign_region",
     "calculate_in_foreground", "calendar_of", "cancel", "control_totals_of", "create_correction", "create_group",
-    "create_run", "exceptions_of", "finalise", "get_group", "get_run", "journal_of", "list_groups", "list_runs",
-    "open_settlement",
-    "own_payslips", "pay_run_review", "payslip_document", "payslip_history", "payslips_of", "reach_of",
-    "reconcile_with", "render_pay_run_review_html", "run_history",
-    "set_account_mapping", "set_variance_thresholds", "settlement_proposal", "start_calculation", "submit",
-    "variance_thresholds_of", "wait_for_jobs",
+    "create_run", "exceptions_of", "finalise", "get_group", "get_run", "journal_of", "list_groups", "list_pay_inputs",
+    "list_runs", "open_settlement", "own_payslips", "pay_run_review", "payslip_document", "payslip_history",
+    "payslips_of", "reach_of", "reconcile_with", "render_pay_run_review_html", "run_history", "set_account_mapping",
+    "set_variance_thresholds", "settlement_proposal", "start_calculation", "submit", "variance_thresholds_of",
+    "wait_for_jobs", "write_pay_inputs_in"
 ]

@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from compliance.retention import DataClass, Trigger
-from domain.kernel.db import UnitOfWork
+from domain.kernel.db import UnitOfWork, current_database
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
 from domain.privacy.model import RetentionOverrideView
@@ -65,3 +65,18 @@ async def update_override(uow: UnitOfWork, override_id: UUID, expected_version: 
     await update_versioned(uow, RetentionOverride, override_id, expected_version,
                            {"period_months": period_months, "reason": reason, "set_by": set_by},
                            "retention policy")
+
+
+async def restricted_people(uow: UnitOfWork, person_kind: str, person_ids: list[UUID]) -> set[UUID]:
+    """Those of ``person_ids`` whose processing is restricted: a completed (approved, not lifted) restriction request
+    of ``domain.subject_requests`` names them. Read here, never written, so that the contexts below data-subject
+    requests (assessments, recruitment) can leave a restricted person out without depending upwards."""
+    if not person_ids:
+        return set()
+    wanted = sorted({str(person_id) for person_id in person_ids})
+    marks = ", ".join("{}" for _ in wanted)
+    rows = await current_database().execute(
+        "SELECT DISTINCT person_id FROM data_subject_requests WHERE tenant_id = {} AND kind = 'restriction' AND "  # noqa: S608
+        f"status = 'completed' AND person_kind = {{}} AND person_id IN ({marks})",
+        str(uow.tenant_id), person_kind, *wanted)
+    return {row["person_id"] if isinstance(row["person_id"], UUID) else UUID(str(row["person_id"])) for row in rows}

@@ -4,6 +4,7 @@ law's bounds (audited). Purge, erasure and access requests read these periods; t
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from compliance.retention import CountryRule, DataClass, Trigger, rule_for, rules_for, schedule
 from domain.audit.service import record
@@ -109,3 +110,9 @@ def _view(rule: CountryRule, stored: queries.StoredOverride | None) -> Retention
 def _audited(view: RetentionPolicyView) -> dict[str, object]:
     return {"country": view.country, "data_class": view.data_class, "trigger": view.trigger,
             "period_months": view.period_months, "source": view.source}
+
+
+async def restricted_people_in(uow: UnitOfWork, person_kind: str, person_ids: list[UUID]) -> set[UUID]:
+    """Those of ``person_ids`` (``candidate`` or ``employee``) whose processing is restricted by an approved
+    data-subject restriction request that no reviewer has lifted: no automated step may use their data."""
+    return await queries.restricted_people(uow, person_kind, person_ids)

@@ -20,6 +20,7 @@ class RecordingRow(msgspec.Struct, frozen=True, kw_only=True):
     storage_key: str
     uploaded_by: str
     created_at: datetime
+    key_id: UUID | None = None
 
 
 async def insert_recording(uow: UnitOfWork, row: RecordingRow) -> None:

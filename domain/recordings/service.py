@@ -16,14 +16,14 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.service import record
-from domain.kernel.db import unit_of_work
+from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import InvalidInput, NotFound
 from domain.kernel.ids import new_id
 from domain.kernel.pagination import Page, decode_uuid_cursor, page_of
 from domain.kernel.principal import Principal
 from domain.kernel.storage import object_store
 from domain.kernel.time import utc_now
-from domain.keys.service import cipher_for
+from domain.keys.service import cipher_for, ciphers_by_key_id, person_ciphers
 from domain.recordings import queries
 from domain.recordings.queries import RecordingRow
 from domain.recruitment.service import ApplicationNotFound, application_in
@@ -67,14 +67,28 @@ def _context(tenant_id: UUID, recording_id: UUID) -> bytes:
     return f"tenant:{tenant_id}:recording:{recording_id}".encode()
 
 
+async def _object_key(uow: UnitOfWork, row: RecordingRow) -> bytes:
+    if row.key_id is None:
+        return (await cipher_for(uow)).object_key
+    person = (await ciphers_by_key_id(uow, [row.key_id])).get(row.key_id)
+    if person is None:  # the candidate was erased: the object is deleted with the key
+        raise RecordingNotFound()
+    return person.object_key
+
+
 async def upload(principal: Principal, application_id: UUID, filename: str, content_type: str,
                  chunks: AsyncIterator[bytes], max_bytes: int) -> RecordingView:
     if not ALLOWED_TYPES.match(content_type):
         raise UnsupportedRecordingType(content_type=content_type)
     async with unit_of_work(principal.tenant_id, write=False) as uow:
-        if await application_in(uow, application_id) is None:
+        application = await application_in(uow, application_id)
+        if application is None:
             raise ApplicationNotFound()
-        object_key = (await cipher_for(uow)).object_key
+        # Sealed under the candidate's own key, so erasing the candidate shreds it (a candidate from before person
+        # keys has none until re-sealed: the tenant's object key then, as before).
+        person = (await person_ciphers(uow, [("candidate", application.candidate_id)])).get(
+            ("candidate", application.candidate_id))
+        object_key = person.object_key if person else (await cipher_for(uow)).object_key
     recording_id = new_id()
     key = f"{principal.tenant_id}/recordings/{recording_id}"
     stored = await object_store().write(key, chunks, cipher_key=object_key,
@@ -83,9 +97,11 @@ async def upload(principal: Principal, application_id: UUID, filename: str, cont
         async with unit_of_work(principal.tenant_id) as uow:
             row = RecordingRow(id=recording_id, tenant_id=uow.tenant_id, application_id=application_id,
                                filename=filename, content_type=content_type, size=stored.size, sha256=stored.sha256,
-                               storage_key=key, uploaded_by=principal.subject, created_at=utc_now())
+                               storage_key=key, uploaded_by=principal.subject, created_at=utc_now(),
+                               key_id=person.key_id if person else None)
             await queries.insert_recording(uow, row)
             await record(uow, principal, "recording.uploaded", "recording", recording_id,
+                         person=("candidate", application.candidate_id),
                          after={"application_id": row.application_id, "filename": row.filename,
                                 "content_type": row.content_type, "size": row.size, "sha256": row.sha256})
     except BaseException:
@@ -119,7 +135,7 @@ async def open_for_download(principal: Principal, recording_id: UUID) -> tuple[R
         row = await queries.recording(uow, recording_id)
         if row is None:
             raise RecordingNotFound()
-        object_key = (await cipher_for(uow)).object_key
+        object_key = await _object_key(uow, row)
         await record(uow, principal, "recording.downloaded", "recording", recording_id)
     content = object_store().read(row.storage_key, cipher_key=object_key,
                                    context=_context(principal.tenant_id, recording_id))

@@ -15,3 +15,5 @@ class Recording(Table, tablename="recordings"):
     storage_key = Varchar(length=300)
     uploaded_by = Varchar(length=200)
     created_at = Timestamptz()
+    #: the person key the object is sealed under (the candidate's); null: the tenant's object key
+    key_id = UUID(null=True, default=None)

@@ -56,3 +56,9 @@ def _consent_view(row: queries.ConsentRow) -> ConsentView:
 
 async def _consents(uow: UnitOfWork, candidate_id: UUID) -> list[ConsentView]:
     return [_consent_view(row) for row in await queries.consents(uow, candidate_id)]
+
+
+async def ai_consented_in(uow: UnitOfWork, candidate_ids: list[UUID]) -> set[UUID]:
+    """The candidates among ``candidate_ids`` whose consent to AI-assisted evaluation of their interviews
+    (``ai_interview_analysis``) is in force now: given, and not withdrawn."""
+    return await queries.candidates_consenting(uow, sorted(set(candidate_ids)), ConsentPurpose.AI_INTERVIEW_ANALYSIS)

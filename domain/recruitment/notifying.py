@@ -9,7 +9,7 @@ from domain.kernel.db import UnitOfWork, unit_of_work
 from domain.kernel.errors import DomainError, ErrorKind
 from domain.kernel.permissions import Operation
 from domain.kernel.principal import Principal
-from domain.keys.service import cipher_for
+from domain.keys.service import keyring_for
 from domain.notifications.model import NotificationChannel, Recipient
 from domain.recruitment import queries
 from domain.recruitment.model import CandidateNotFound, CandidatePatch, CandidateView, chosen_channel
@@ -55,7 +55,7 @@ async def update_candidate(principal: Principal, candidate_id: UUID, patch: Cand
         if clear:
             await record(uow, principal, "candidate.personal_data_read", "candidate", candidate_id,
                          after={"fields": [n for n, sealed in after.ciphertexts().items() if sealed]})
-        return candidate_view(await cipher_for(uow), after, clear)
+        return candidate_view(await keyring_for(uow, after.ciphertexts().values()), after, clear)
 
 
 async def notification_recipient_in(uow: UnitOfWork, candidate_id: UUID) -> Recipient | None:
@@ -67,7 +67,7 @@ async def notification_recipient_in(uow: UnitOfWork, candidate_id: UUID) -> Reci
     channel = _channel_of(row)
     field = ADDRESS_FIELD.get(channel)
     sealed = row.ciphertexts().get(field) if field else None
-    address = (await cipher_for(uow)).open(sealed, "candidates", field, row.id) if sealed and field else None
+    address = (await keyring_for(uow, [sealed])).open(sealed, "candidates", field, row.id) if sealed and field else None
     return Recipient(channel=channel, address=address, timezone=row.timezone)
 
 

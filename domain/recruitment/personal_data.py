@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.kernel.crypto import TenantCipher
+from domain.kernel.crypto import Keyring, PersonCipher, TenantCipher
 from domain.kernel.personal_data import (
     check_birth_date,
     mask_birth_date,
@@ -39,17 +39,20 @@ def normalised(request: NewCandidate) -> dict[str, str]:
     return values
 
 
-def sealed_columns(cipher: TenantCipher, candidate_id: UUID, personal: dict[str, str]) -> dict[str, Any]:
+def sealed_columns(cipher: TenantCipher, person: PersonCipher, candidate_id: UUID,
+                   personal: dict[str, str]) -> dict[str, Any]:
+    """Sealed under the candidate's own key (``person``); blind-indexed under the tenant's index key (``cipher``), so
+    duplicates are found across candidates."""
     columns: dict[str, Any] = {}
     for name, value in personal.items():
-        columns[f"{name}_ciphertext"] = cipher.seal(value, "candidates", name, candidate_id)
+        columns[f"{name}_ciphertext"] = person.seal(value, "candidates", name, candidate_id)
         if name in INDEXED_FIELDS:
             # Mailboxes are matched case-insensitively in practice, so the index folds case.
             columns[f"{name}_index"] = cipher.blind_index(value.casefold() if name == "email" else value, name)
     return columns
 
 
-def opened(cipher: TenantCipher, row: CandidateRow) -> dict[str, str]:
+def opened(cipher: Keyring, row: CandidateRow) -> dict[str, str]:
     return cipher.open_columns("candidates", row.id, {name: sealed for name, sealed in row.ciphertexts().items()
                                                       if sealed})
 
@@ -61,10 +64,20 @@ def _mask_birth_date(value: str) -> str:
 _MASKS = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id, "birth_date": _mask_birth_date}
 
 
-def candidate_view(cipher: TenantCipher, row: CandidateRow, clear: bool) -> CandidateView:
+def mask_field(name: str, value: str) -> str:
+    """The masked form of a candidate's ``name`` field (email, phone, national_id, birth_date)."""
+    return _MASKS[name](value)
+
+
+def candidate_view(cipher: Keyring, row: CandidateRow, clear: bool) -> CandidateView:
     personal = opened(cipher, row)
     if not clear:
         personal = {name: _MASKS[name](value) for name, value in personal.items()}
+    return view_of(row, personal, clear)
+
+
+def view_of(row: CandidateRow, personal: dict[str, str], clear: bool) -> CandidateView:
+    """The candidate as shown, with ``personal`` its opened fields: in clear, or masked when ``clear`` is false."""
     return CandidateView(
         id=row.id, full_name=row.full_name, email=personal.get("email"), phone=personal.get("phone"),
         national_id=personal.get("national_id"), national_id_country=row.national_id_country,

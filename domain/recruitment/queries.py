@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 from piccolo.columns.combination import Or
 
-from domain.kernel.db import UnitOfWork
+from domain.kernel.db import UnitOfWork, fetch_views
 from domain.kernel.pagination import rows_after
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
@@ -110,8 +110,9 @@ async def update_job(uow: UnitOfWork, job_id: UUID, expected_version: int, value
 # -- candidates ----------------------------------------------------------------------------------
 
 
-class CandidateRow(msgspec.Struct, frozen=True, kw_only=True):
-    """Personal data only sealed (``*_ciphertext``) and blind-indexed (``*_index``)."""
+class CandidateRow(msgspec.Struct, frozen=True):
+    """Personal data only sealed (``*_ciphertext``) and blind-indexed (``*_index``). Fields in the table's column
+    order; the list builds rows positionally from its select list, which names these fields."""
 
     id: UUID
     tenant_id: UUID
@@ -164,14 +165,23 @@ async def update_candidate(uow: UnitOfWork, candidate_id: UUID, expected_version
     await update_versioned(uow, Candidate, candidate_id, expected_version, values, "candidate")
 
 
+#: The candidate list's select list, in the order of the row's fields (each row is built positionally).
+_CANDIDATE_LIST = ", ".join(f'"{name}"' for name in CandidateRow.__struct_fields__)
+
+
 async def candidates(uow: UnitOfWork, *, after: UUID | None, limit: int,
                      updated_since: datetime | None = None) -> list[CandidateRow]:
-    query = Candidate.select().where(Candidate.tenant_id == uow.tenant_id)
+    """A page of the tenant's candidates in id order, through one prepared statement per shape of the filter."""
+    conditions, args = ['"tenant_id" = {}'], [uow.tenant_id]
     if after:
-        query = query.where(Candidate.id > after)
+        conditions.append('"id" > {}')
+        args.append(after)
     if updated_since:
-        query = query.where(Candidate.updated_at >= updated_since)
-    return [CandidateRow(**row) for row in await query.order_by(Candidate.id).limit(limit)]
+        conditions.append('"updated_at" >= {}')
+        args.append(updated_since)
+    statement = (f'SELECT {_CANDIDATE_LIST} FROM "candidates" WHERE {" AND ".join(conditions)} '  # noqa: S608
+                 'ORDER BY "id" LIMIT {}')  # names are the code's own; every value is a parameter
+    return await fetch_views(uow, CandidateRow, statement, *args, limit)
 
 
 async def candidates_matching(uow: UnitOfWork, indexes: dict[str, str]) -> list[CandidateMatch]:
@@ -219,6 +229,16 @@ async def withdraw_consent(uow: UnitOfWork, candidate_id: UUID, consent_id: UUID
         & Consent.withdrawn_at.is_null()
     ).returning(Consent.id)
     return bool(changed)
+
+
+async def candidates_consenting(uow: UnitOfWork, candidate_ids: list[UUID], purpose: str) -> set[UUID]:
+    """The candidates among ``candidate_ids`` holding a consent for ``purpose`` given by now and not withdrawn."""
+    if not candidate_ids:
+        return set()
+    rows = await Consent.select(Consent.candidate_id).where(
+        (Consent.tenant_id == uow.tenant_id) & Consent.candidate_id.is_in(candidate_ids)
+        & (Consent.purpose == purpose) & Consent.withdrawn_at.is_null() & (Consent.given_at <= utc_now()))
+    return {row["candidate_id"] for row in rows}
 
 
 # -- applications --------------------------------------------------------------------------------

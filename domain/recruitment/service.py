@@ -32,11 +32,25 @@ from domain.kernel.pagination import (
 from domain.kernel.permissions import Operation
 from domain.kernel.principal import Principal
 from domain.kernel.time import utc_now
-from domain.keys.service import cipher_for
+from domain.keys.service import (
+    cipher_for,
+    keyring_for,
+    masked_generation,
+    person_cipher,
+    recall_masked,
+    remember_masked,
+)
 from domain.notifications.model import Message, NotificationView
 from domain.notifications.service import enqueue_in, notifications_about_in
 from domain.recruitment import lookups, queries
-from domain.recruitment.consents import ConsentNotFound, add_consent, list_consents, withdraw_consent
+from domain.recruitment.consents import (
+    ConsentNotFound,
+    add_consent,
+    ai_consented_in,
+    list_consents,
+    withdraw_consent,
+)
+from domain.recruitment.imports import CandidateChecker, CheckedCandidate, write_candidates_in
 from domain.recruitment.model import (
     ApplicationFilter,
     ApplicationRecord,
@@ -66,7 +80,15 @@ from domain.recruitment.notifying import (
     require_address,
     update_candidate,
 )
-from domain.recruitment.personal_data import INDEXED_FIELDS, candidate_view, normalised, opened, sealed_columns
+from domain.recruitment.personal_data import (
+    INDEXED_FIELDS,
+    candidate_view,
+    mask_field,
+    normalised,
+    opened,
+    sealed_columns,
+    view_of,
+)
 from domain.recruitment.pipeline import StageCodeTaken, StageNotFound, add_stage, list_stages, stages_for
 from domain.recruitment.queries import (
     CandidateRow,
@@ -76,12 +98,29 @@ from domain.recruitment.queries import (
     StageChangeRow,
 )
 from domain.tenancy.service import LegalEntityNotFound, legal_entity_in, own_tenant_in
+from domain.webhooks import service as webhooks
 
 __all__ = [
-    "CandidateNotFound", "ConsentNotFound", "NotificationAddressMissing", "StageCodeTaken", "StageNotFound",
-    "add_consent", "add_stage", "list_consents", "list_stages", "notification_recipient_in", "stages_for",
-    "update_candidate", "withdraw_consent",
+    "CandidateChecker",
+    "CandidateNotFound",
+    "CheckedCandidate",
+    "ConsentNotFound",
+    "NotificationAddressMissing",
+    "StageCodeTaken",
+    "StageNotFound",
+    "add_consent",
+    "add_stage",
+    "ai_consented_in",
+    "list_consents",
+    "list_stages",
+    "notification_recipient_in",
+    "stages_for",
+    "update_candidate",
+    "withdraw_consent",
+    "write_candidates_in",
 ]
+#: The AI-evaluation safeguards move an application in the same transaction as a person's decision record.
+__all__ += ["StageMove", "move_application_in"]
 
 
 class JobNotFound(NotFound):
@@ -276,7 +315,7 @@ async def create_candidate(principal: Principal, request: NewCandidate) -> Candi
     candidate_id = new_id()
     async with unit_of_work(principal.tenant_id) as uow:
         cipher = await cipher_for(uow)
-        sealed = sealed_columns(cipher, candidate_id, personal)
+        sealed = sealed_columns(cipher, await person_cipher(uow, "candidate", candidate_id), candidate_id, personal)
         indexes = {name: sealed[f"{name}_index"] for name in INDEXED_FIELDS if f"{name}_index" in sealed}
         duplicates = await queries.candidates_matching(uow, indexes)
         if duplicates:
@@ -287,10 +326,11 @@ async def create_candidate(principal: Principal, request: NewCandidate) -> Candi
             "timezone": request.timezone, "locale": request.locale, **sealed,
             "notification_channel": request.notification_channel.value if request.notification_channel else None})
         row = await _existing_candidate(uow, candidate_id)
-        masked = candidate_view(cipher, row, clear=False)
-        # The trail keeps masked values only: personal data is never copied out of its sealed column.
+        ring = await keyring_for(uow, row.ciphertexts().values())
+        masked = candidate_view(ring, row, clear=False)
+        # The trail keeps masked values only, and seals them under the candidate's key (an erasure shreds them).
         await record(uow, principal, "candidate.created", "candidate", candidate_id, after=masked)
-    return candidate_view(cipher, row, clear=principal.may(Operation.PII_READ))
+    return candidate_view(ring, row, clear=principal.may(Operation.PII_READ))
 
 
 async def _existing_candidate(uow: UnitOfWork, candidate_id: UUID) -> CandidateRow:
@@ -304,7 +344,7 @@ async def get_candidate(principal: Principal, candidate_id: UUID) -> CandidateVi
     clear = principal.may(Operation.PII_READ)
     async with unit_of_work(principal.tenant_id, write=clear) as uow:
         row = await _existing_candidate(uow, candidate_id)
-        cipher = await cipher_for(uow)
+        cipher = await keyring_for(uow, row.ciphertexts().values())
         if clear:
             await record(uow, principal, "candidate.personal_data_read", "candidate", candidate_id,
                          after={"fields": [n for n, sealed in row.ciphertexts().items() if sealed]})
@@ -317,13 +357,45 @@ async def list_candidates(principal: Principal, cursor: str | None, limit: int,
     async with unit_of_work(principal.tenant_id, write=clear) as uow:
         rows = await queries.candidates(uow, after=decode_uuid_cursor(cursor), limit=limit + 1,
                                         updated_since=updated_since)
-        cipher = await cipher_for(uow)
+        if not clear:
+            page = page_of(rows, limit, lambda c: str(c.id))
+            return Page(items=await _masked_views(uow, page.items), next_cursor=page.next_cursor)
+        cipher = await keyring_for(uow, [token for row in rows for token in row.ciphertexts().values()])
         shown = rows[:limit]
         if clear and shown:
             await record(uow, principal, "candidate.personal_data_read", "candidate", "list",
                          after={"candidates": [str(r.id) for r in shown]})
         views = [candidate_view(cipher, row, clear) for row in rows]
     return page_of(views, limit, lambda c: str(c.id))
+
+
+async def _masked_views(uow: UnitOfWork, rows: list[CandidateRow]) -> list[CandidateView]:
+    """The rows as a reader without pii:read sees them. A masked form this process worked out for the same sealed
+    value within the last minute is shown again (``recall_masked``, kept by the rule the person keys are kept by);
+    the other rows are opened and masked, their keys read in one query."""
+    tenant_id, generation = uow.tenant_id, masked_generation()
+    shown: list[dict[str, str] | None] = []
+    for row in rows:
+        personal: dict[str, str] | None = {}
+        for name, token in row.ciphertexts().items():
+            if token:
+                value = recall_masked(tenant_id, "candidates", name, row.id, token)
+                if value is None:
+                    personal = None
+                    break
+                personal[name] = value  # type: ignore[index]
+        shown.append(personal)
+    unknown = [row for row, personal in zip(rows, shown, strict=True) if personal is None]
+    if unknown:
+        cipher = await keyring_for(uow, [token for row in unknown for token in row.ciphertexts().values()])
+        for index, (row, personal) in enumerate(zip(rows, shown, strict=True)):
+            if personal is None:
+                tokens = row.ciphertexts()
+                shown[index] = personal = {name: mask_field(name, value) for name, value in opened(cipher, row).items()}
+                for name, value in personal.items():
+                    remember_masked(tenant_id, "candidates", name, row.id, tokens[name], value,  # type: ignore[arg-type]
+                                    generation)
+    return [view_of(row, personal or {}, False) for row, personal in zip(rows, shown, strict=True)]
 
 
 # -- applications --------------------------------------------------------------------------------
@@ -405,19 +477,29 @@ async def move_application(principal: Principal, application_id: UUID, move: Sta
                            locale: str) -> ApplicationView:
     """Move to another pipeline stage: history, audit and the candidate's notification in one transaction."""
     async with unit_of_work(principal.tenant_id) as uow:
-        before = await _existing_application(uow, application_id)
-        reading = await _reading(uow, locale)
-        target = next((s for s in reading.stages if s.code == move.stage), None)
-        if target is None:
-            raise StageNotFound(stage=move.stage, field="stage")
-        await queries.move_application(uow, application_id, expected_version, move.stage)
-        await queries.record_stage_change(uow, new_id(), application_id, {
-            "from_stage": before.stage, "to_stage": move.stage, "moved_by": principal.subject,
-            "reason": move.reason})
-        await notify_stage_change(uow, before, target)
-        await record(uow, principal, "application.stage_changed", "application", application_id,
-                     before={"stage": before.stage}, after={"stage": move.stage, "reason": move.reason})
-        return await _shown_application(uow, application_id, reading)
+        return await move_application_in(uow, principal, application_id, move, expected_version, locale)
+
+
+async def move_application_in(uow: UnitOfWork, principal: Principal, application_id: UUID, move: StageMove,
+                              expected_version: int, locale: str) -> ApplicationView:
+    """The move inside the caller's unit of work (the AI-evaluation safeguards record a person's decision on the
+    application's automated pass/fail in the same transaction)."""
+    before = await _existing_application(uow, application_id)
+    reading = await _reading(uow, locale)
+    target = next((s for s in reading.stages if s.code == move.stage), None)
+    if target is None:
+        raise StageNotFound(stage=move.stage, field="stage")
+    await queries.move_application(uow, application_id, expected_version, move.stage)
+    await queries.record_stage_change(uow, new_id(), application_id, {
+        "from_stage": before.stage, "to_stage": move.stage, "moved_by": principal.subject,
+        "reason": move.reason})
+    await notify_stage_change(uow, before, target)
+    await record(uow, principal, "application.stage_changed", "application", application_id,
+                 before={"stage": before.stage}, after={"stage": move.stage, "reason": move.reason})
+    await webhooks.publish(uow, webhooks.EventType.APPLICATION_STAGE_CHANGED, "application", application_id, {
+        "job_id": before.job_id, "candidate_id": before.candidate_id, "from_stage": before.stage,
+        "to_stage": move.stage})
+    return await _shown_application(uow, application_id, reading)
 
 
 async def notify_stage_change(uow: UnitOfWork, application: ApplicationRecord, stage: StageView) -> None:
@@ -471,6 +553,11 @@ async def job_in(uow: UnitOfWork, job_id: UUID) -> JobRecord | None:
     return await queries.job(uow, job_id)
 
 
+async def stage_history_in(uow: UnitOfWork, application_id: UUID) -> list[StageChangeView]:
+    """Every stage change of the application, oldest first: who moved it, when, why."""
+    return [_stage_change_view(row) for row in await queries.stage_history(uow, application_id)]
+
+
 async def candidate_in(uow: UnitOfWork, candidate_id: UUID) -> CandidateSummary | None:
     row = await queries.candidate(uow, candidate_id)
     if row is None:
@@ -481,7 +568,8 @@ async def candidate_in(uow: UnitOfWork, candidate_id: UUID) -> CandidateSummary 
 
 async def personal_data_in(uow: UnitOfWork, candidate_id: UUID) -> dict[str, str]:
     """The candidate's personal data in clear, by field, for a context that seals it anew (a hire)."""
-    return opened(await cipher_for(uow), await _existing_candidate(uow, candidate_id))
+    row = await _existing_candidate(uow, candidate_id)
+    return opened(await keyring_for(uow, row.ciphertexts().values()), row)
 
 
 async def application_in(uow: UnitOfWork, application_id: UUID) -> ApplicationRecord | None:

@@ -48,6 +48,7 @@ from domain.regulation.model import (
     NewLawVersion,
     with_exact_amounts,
 )
+from domain.webhooks import service as webhooks
 
 
 class LawVersionNotFound(NotFound):
@@ -170,6 +171,9 @@ async def record_bundle_import(actor: Actor, tenant_id: UUID, effect: BundleEffe
         await record(uow, actor, "law_bundle.imported", "law_bundle", effect.bundle_id, after={
             "publisher": effect.publisher, "changes": len(effect.changes),
             "series": sorted({f"{c}/{s}" for c, s, _, _ in effect.covers})})
+        await webhooks.publish(uow, webhooks.EventType.COMPLIANCE_PARAMETERS_CHANGED, "law_bundle", effect.bundle_id,
+                               {"change": "law_bundle.imported",
+                                "series": sorted({f"{c}/{s}" for c, s, _, _ in effect.covers})})
 
 
 def _in_force_or_none(series: EffectiveSeries[Any], version: ParameterVersion[Any]) -> ParameterVersion[Any] | None:
@@ -262,6 +266,12 @@ async def propose_version(principal: Principal, request: NewLawVersion) -> LawVe
     return view
 
 
+async def _parameters_changed(uow: UnitOfWork, change: str, version_id: UUID, view: LawVersionView) -> None:
+    """The tenant's law changed for the days a version covers: ``compliance.parameters_changed``."""
+    await webhooks.publish(uow, webhooks.EventType.COMPLIANCE_PARAMETERS_CHANGED, "law_version", version_id,
+                           {"change": change, "series": [f"{view.country}/{view.series}"]})
+
+
 async def approve_version(principal: Principal, version_id: UUID, decision: LawDecision) -> LawVersionView:
     """From approval on, the tenant's calculations use the version for the days it covers."""
     async with unit_of_work(principal.tenant_id) as uow:
@@ -273,6 +283,7 @@ async def approve_version(principal: Principal, version_id: UUID, decision: LawD
         decided = await _version(uow, version_id)
         await record(uow, principal, "law_version.approved", "law_version", version_id,
                      before=_audit_view(view), after=_audit_view(decided))
+        await _parameters_changed(uow, "law_version.approved", version_id, decided)
     return decided
 
 
@@ -297,6 +308,7 @@ async def retire_version(principal: Principal, version_id: UUID, decision: LawDe
         decided = await _version(uow, version_id)
         await record(uow, principal, "law_version.retired", "law_version", version_id,
                      before=_audit_view(view), after=_audit_view(decided))
+        await _parameters_changed(uow, "law_version.retired", version_id, decided)
     return decided
 
 

@@ -16,13 +16,15 @@ class ReportKind(StrEnum):
     """A report a link can open: `comparison` (of a job's applications, as `compareCandidates` renders it),
     `feedback_loop` (of a job, `analyseFeedbackLoop`), `attrition` (`listAttritionRisks`), `payslip` (a payslip's
     printable document: with employer costs for payroll roles, else the employee's own copy of their own payslip)
-    or `pay_run_review` (`getPayRunReview`)."""
+    `pay_run_review` (`getPayRunReview`) or `data_subject_export` (the ZIP archive of an approved access or
+    portability request, `exportDataSubjectRequest`, or `exportMyDataSubjectRequest` for the person's own)."""
 
     COMPARISON = "comparison"
     FEEDBACK_LOOP = "feedback_loop"
     ATTRITION = "attrition"
     PAYSLIP = "payslip"
     PAY_RUN_REVIEW = "pay_run_review"
+    DATA_SUBJECT_EXPORT = "data_subject_export"
 
 
 #: The parameters each report takes; a link names exactly these.
@@ -32,19 +34,21 @@ PARAMETERS: dict[ReportKind, tuple[str, ...]] = {
     ReportKind.ATTRITION: (),
     ReportKind.PAYSLIP: ("payslip_id",),
     ReportKind.PAY_RUN_REVIEW: ("run_id",),
+    ReportKind.DATA_SUBJECT_EXPORT: ("request_id",),
 }
 
 
 class NewReportLink(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The report a link opens and its parameters, exactly those the report takes: `comparison` names `job_id` and
     2 to 20 `application_ids`; `feedback_loop` a `job_id`; `attrition` nothing; `payslip` a `payslip_id`;
-    `pay_run_review` a `run_id`."""
+    `pay_run_review` a `run_id`; `data_subject_export` a `request_id`."""
 
     report: ReportKind
     job_id: UUID | None = None
     application_ids: Annotated[list[UUID], msgspec.Meta(min_length=2, max_length=20)] | None = None
     payslip_id: UUID | None = None
     run_id: UUID | None = None
+    request_id: UUID | None = None
 
     def require_its_parameters(self) -> None:
         """Raises :class:`ReportParametersWrong` unless the link names exactly what its report takes."""
@@ -52,7 +56,7 @@ class NewReportLink(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_
         details = [Detail(name, _MISSING, {"report": self.report.value, "field": name})
                    for name in wanted if getattr(self, name) is None]
         details += [Detail(name, _NOT_TAKEN, {"report": self.report.value, "field": name})
-                    for name in ("job_id", "application_ids", "payslip_id", "run_id")
+                    for name in ("job_id", "application_ids", "payslip_id", "run_id", "request_id")
                     if name not in wanted and getattr(self, name) is not None]
         if details:
             raise ReportParametersWrong(details=details, report=self.report.value)

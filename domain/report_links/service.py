@@ -27,6 +27,7 @@ from domain.report_links.model import (
     ReportLinkView,
     ReportParametersWrong,
 )
+from domain.subject_requests import service as subject_requests
 
 __all__ = ["IssuedLink", "NewReportLink", "ReportKind", "ReportLinkExpired", "ReportLinkInvalid", "ReportLinkView",
            "ReportParametersWrong", "link_issued", "link_opened"]
@@ -78,6 +79,13 @@ async def _require_what_it_names(principal: Principal, link: NewReportLink) -> N
                 await payroll.payslip_document(principal, link.payslip_id, principal.locale, own_only=own)
             except NotFound as exc:
                 raise payroll.PayslipNotFound(field="payslip_id") from exc
+        case ReportKind.DATA_SUBJECT_EXPORT if link.request_id is not None:
+            own = None if principal.may(Operation.DATA_SUBJECT_REQUESTS_DECIDE) else \
+                subject_requests.own_person(principal)
+            try:
+                await subject_requests.export_ready(principal, link.request_id, own)
+            except NotFound as exc:
+                raise subject_requests.SubjectRequestNotFound(field="request_id") from exc
 
 
 async def link_opened(principal: Principal, link: NewReportLink, link_id: UUID) -> None:

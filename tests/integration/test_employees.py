@@ -32,6 +32,9 @@ async def hiring(client: Any, tenant_a: Any, token_for: Any) -> dict[str, Any]:
     candidate = (await client.post("/v1/candidates", headers=bearer(admin), json={
         "full_name": "Chen Jing", "email": f"chen-{uuid.uuid4().hex[:8]}@example.com", "birth_date": "1995-04-02",
         "timezone": "Asia/Shanghai", "locale": "zh_CN"})).json()
+    # Its interview results are used only with the candidate's consent to AI-assisted evaluation.
+    await client.post(f"/v1/candidates/{candidate['id']}/consents", headers=bearer(admin), json={
+        "purpose": "ai_interview_analysis", "given_at": "2026-01-01T00:00:00Z", "evidence": "signed form"})
     application = (await client.post("/v1/applications", headers=bearer(admin), json={
         "candidate_id": candidate["id"], "job_id": job["id"]})).json()
     return {"admin": admin, "hr": hr, "entity": entity, "job": job, "candidate": candidate,

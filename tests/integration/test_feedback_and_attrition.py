@@ -7,7 +7,7 @@ import json
 import random
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -24,8 +24,10 @@ from domain.kernel.principal import Principal
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import (
     CompetencyDefinition,
+    ConsentPurpose,
     NewApplication,
     NewCandidate,
+    NewConsent,
     NewJob,
     NewModelVersion,
 )
@@ -64,6 +66,9 @@ async def population(tenant_a: Any) -> dict[str, Any]:
     numbers = f"S{uuid.uuid4().hex[:6]}"  # unique per tenant, and the tenant may hold other tests' hires
     for index in range(24):
         candidate = await recruitment.create_candidate(hr, NewCandidate(full_name=f"Hire {index:02d}"))
+        # Their interview results are used only with their consent to AI-assisted evaluation.
+        await recruitment.add_consent(hr, candidate.id, NewConsent(
+            purpose=ConsentPurpose.AI_INTERVIEW_ANALYSIS, given_at=datetime.now(UTC), evidence="signed form"))
         application = await recruitment.create_application(hr, NewApplication(candidate_id=candidate.id,
                                                                                job_id=job.id), "en")
         await assessments.map_reference(hr, vendor.vendor.id, NewReference(

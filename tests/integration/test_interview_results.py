@@ -53,6 +53,9 @@ async def hiring(client: Any, tenant_a: Any, token_for: Any) -> dict[str, Any]:
     for name in ("Zhang San", "Li Si", "Wang Wu"):
         candidate = (await client.post("/v1/candidates", headers=bearer(hr), json={
             "full_name": name, "email": f"{uuid.uuid4().hex[:8]}@example.com"})).json()
+        # Results are used only with the candidate's consent to AI-assisted evaluation (test_ai_safeguards).
+        await client.post(f"/v1/candidates/{candidate['id']}/consents", headers=bearer(hr), json={
+            "purpose": "ai_interview_analysis", "given_at": "2026-01-01T00:00:00Z", "evidence": "signed form"})
         applications.append((await client.post("/v1/applications", headers=bearer(hr), json={
             "candidate_id": candidate["id"], "job_id": job["id"]})).json())
     vendor = (await client.post("/v1/vendors", headers=bearer(hr), json={"name": f"Acme {uuid.uuid4().hex[:6]}"}))

@@ -29,13 +29,22 @@ async def test_every_operation_documents_problem_errors_and_security(client: Any
     for path, item in document["paths"].items():
         for method, operation in item.items():
             responses = operation["responses"]
-            assert responses["400"]["content"]["application/problem+json"]["schema"] == {
-                "$ref": "#/components/schemas/Problem"}, f"{method} {path}"
+            oauth = path.startswith(("/oauth/", "/.well-known/"))
+            if not oauth or path in OAUTH_ERRORS_AS_JSON:
+                assert responses["400"]["content"]["application/problem+json" if not oauth else "application/json"][
+                    "schema"] == {"$ref": f"#/components/schemas/{'OAuthError' if oauth else 'Problem'}"}, (
+                    f"{method} {path}")
             public = {} in operation.get("security", document["security"])  # an empty requirement: no auth
-            # Only health, the vendors' signed deliveries (authenticated by HMAC, not a bearer token) and report links
-            # (a signed single-purpose token in the path, which a browser opens).
+            # Only health, the vendors' signed deliveries (authenticated by HMAC, not a bearer token), report links
+            # (a signed single-purpose token in the path, which a browser opens) and the authorisation server (a
+            # client authenticates with its own credentials, a person signs in there).
             assert public == (path in ("/v1/health", "/v1/report-links/{token}")
-                              or path.startswith("/v1/vendor-deliveries/")), f"{method} {path}"
+                              or path.startswith(("/v1/vendor-deliveries/", "/oauth/", "/.well-known/"))), (
+                f"{method} {path}")
+
+
+#: The OAuth endpoints whose errors are RFC 6749 JSON errors (``error``, ``error_description``), not problems.
+OAUTH_ERRORS_AS_JSON = ("/oauth/token", "/oauth/revoke", "/oauth/introspect")
 
 
 async def test_the_interactive_docs_page_is_served(client: Any) -> None:

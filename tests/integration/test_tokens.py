@@ -87,6 +87,7 @@ async def test_every_mutated_token_is_refused_on_every_protected_route(
     if runtime.settings.mode is Mode.ONPREM:
         await token_for(tenant_b, "tenant_admin", subject="mutant")
         cases["tid of another tenant"] = jwt.encode(claims(tenant_b, runtime.settings), runtime.secret, "HS256")
+    cases.update(await client_token_mutations(client, token_for, tenant_a))
     protected = [case for case in route_cases(app) if not case.public]
     refused = 0
     for name, token in cases.items():
@@ -96,6 +97,47 @@ async def test_every_mutated_token_is_refused_on_every_protected_route(
             assert response.headers["content-type"].startswith("application/problem+json")
             refused += 1
     assert refused == len(cases) * len(protected)
+
+
+def _with_claims(token: str, **changes: Any) -> str:
+    """The token with its claims changed and its signature kept: what a client would try without the key."""
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    changed = base64.urlsafe_b64encode(json.dumps({**claims, **changes}).encode()).rstrip(b"=").decode()
+    return f"{header}.{changed}.{signature}"
+
+
+async def client_token_mutations(client: Any, token_for: Any, tenant_a: uuid.UUID) -> dict[str, str]:
+    """API client tokens (client credentials): widened or swapped without the key, revoked, or of a deleted
+    client."""
+    admin = await token_for(tenant_a, "tenant_admin", subject="client-token-mutations")
+
+    async def issued() -> tuple[dict[str, Any], str]:
+        made = (await client.post("/v1/api-clients", headers=bearer(admin), json={
+            "name": f"Mutations {uuid.uuid4().hex[:6]}", "grant_types": ["client_credentials"],
+            "scopes": ["organisation:read"], "roles": ["tenant_admin"]})).json()
+        answer = await client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                                   auth=(made["client"]["client_id"], made["client_secret"]))
+        assert answer.status_code == 200, answer.text
+        return made, answer.json()["access_token"]
+
+    (_, token_a), (b, _) = await issued(), await issued()
+    (revoked, token_revoked), (deleted, token_deleted) = await issued(), await issued()
+    refused = await client.post("/oauth/revoke", data={"token": token_revoked},
+                                auth=(revoked["client"]["client_id"], revoked["client_secret"]))
+    assert refused.status_code == 200
+    gone = await client.delete(f"/v1/api-clients/{deleted['client']['id']}",
+                               headers=bearer(admin, **{"If-Match": '"v1"'}))
+    assert gone.status_code == 204
+    every_scope = "organisation:read employees:write payroll:write recruitment:write"
+    return {
+        "client token, scope widened without the key": _with_claims(token_a, scope=every_scope),
+        "client token, client_id of another client without the key": _with_claims(
+            token_a, client_id=b["client"]["client_id"]),
+        "client token, roles widened without the key": _with_claims(token_a, roles=["tenant_admin", "hr_admin"]),
+        "client token, revoked": token_revoked,
+        "client token, of a deleted client": token_deleted,
+    }
 
 
 async def test_no_token_is_refused_with_a_bearer_challenge(client: Any) -> None:

@@ -40,12 +40,15 @@ KIND_OF_FIELD = {
     "application_id": "application_id", "participants[].person_id": "candidate_id",
     "application_ids[]": "application_id", "manager_id": "employee_id", "module_id": "module_id",
     "employee_id": "employee_id", "employee_ids[]": "employee_id", "pay_group_id": "group_id",
-    "run_id": "run_id", "payslip_id": "payslip_id",
+    "run_id": "run_id", "payslip_id": "payslip_id", "evaluation_id": "evaluation_id",
+    "person_id": "candidate_id", "rectification.employment.manager_id": "employee_id", "request_id": "request_id",
+    "person.id": "candidate_id", "persons[].id": "candidate_id",
 }
 
 
-def templates(a: dict[str, str]) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
-    """(method, OpenAPI path) -> (URL in tenant A, a body valid but for the probed field)."""
+def templates(a: dict[str, str]) -> dict[tuple[str, ...], tuple[str, dict[str, Any]]]:
+    """(method, OpenAPI path) -> (URL in tenant A, a body valid but for the probed field); (method, path, field)
+    where the field belongs to another shape of the same body."""
     interview = {"application_id": a["application_id"], "title": "Probe", "start": "2027-03-01T09:00:00Z",
                  "end": "2027-03-01T10:00:00Z", "participants": [
                      {"kind": "candidate", "person_id": a["candidate_id"], "display_name": "Probe Person",
@@ -66,6 +69,10 @@ def templates(a: dict[str, str]) -> dict[tuple[str, str], tuple[str, dict[str, A
             f"/v1/vendors/{a['vendor_id']}/references",
             {"kind": "application", "reference": f"probe-{uuid.uuid4().hex[:8]}",
              "application_id": a["application_id"]}),
+        ("POST", "/v1/applications/{application_id}/decisions"): (
+            f"/v1/applications/{a['application_id']}/decisions",
+            {"automated_output": "evaluation_pass_fail", "decision": "hold", "reason": "Probe",
+             "evaluation_id": str(uuid.uuid4())}),
         ("POST", "/v1/jobs/{job_id}/comparisons"): (f"/v1/jobs/{a['job_id']}/comparisons",
                                                     {"application_ids": [a["application_id"],
                                                                          a["spare_application_id"]]}),
@@ -90,10 +97,23 @@ def templates(a: dict[str, str]) -> dict[tuple[str, str], tuple[str, dict[str, A
         ("POST", "/v1/pay-runs/{run_id}/corrections"): (f"/v1/pay-runs/{a['run_id']}/corrections", {
             "employee_ids": [a["employee_id"]], "pay_date": "2027-02-26", "reason": "Probe"}),
         ("POST", "/v1/pay-runs"): ("/v1/pay-runs", {"pay_group_id": a["group_id"], "year": 2027, "period": 1}),
+        ("POST", "/v1/data-subject-requests"): ("/v1/data-subject-requests", {
+            "kind": "rectification", "person_kind": "employee", "person_id": a["employee_id"],
+            "rectification": {"employment": {"effective_from": "2027-02-01", "reason": "Probe",
+                                             "manager_id": a["other_employee_id"]}}}),
+        # The body-probe token names no person of its own: whatever the ids, there is no one to open it for.
+        ("POST", "/v1/my/data-subject-requests"): ("/v1/my/data-subject-requests", {
+            "kind": "rectification", "rectification": {"employment": {
+                "effective_from": "2027-02-01", "reason": "Probe", "manager_id": a["other_employee_id"]}}}),
         # A link names one report's parameters: the ids of the others are refused as parameters it does not take.
         ("POST", "/v1/report-links"): ("/v1/report-links", {
             "report": "comparison", "job_id": a["job_id"],
             "application_ids": [a["application_id"], a["spare_application_id"]]}),
+        ("POST", "/v1/privacy/legal-holds"): ("/v1/privacy/legal-holds", {
+            "kind": "case", "reason": "Probe", "application_id": a["application_id"],
+            "case_reference": "PROBE-1", "persons": [{"kind": "candidate", "id": a["candidate_id"]}]}),
+        ("POST", "/v1/privacy/legal-holds", "person.id"): ("/v1/privacy/legal-holds", {
+            "kind": "person", "reason": "Probe", "person": {"kind": "candidate", "id": a["candidate_id"]}}),
     }
 
 
@@ -208,7 +228,7 @@ async def test_ids_in_bodies_are_looked_up_in_the_callers_tenant(
     headers = bearer(token, **{"If-Match": '"v1"'})
     secrets = set(b_objects.values())
     for method, path, field in sorted(fields):
-        url, body = cases[(method, path)]
+        url, body = cases.get((method, path, field)) or cases[(method, path)]
         against_b = await client.request(method, url, headers=headers,
                                          json=with_value(body, field, b_objects[KIND_OF_FIELD[field]]))
         random = await client.request(method, url, headers=headers, json=with_value(body, field, str(uuid.uuid4())))

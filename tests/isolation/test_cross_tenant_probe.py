@@ -8,7 +8,9 @@ not seeded in tenant B fails here until it is added to ``seed_tenant_b``.
 
 from __future__ import annotations
 
+import json
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -17,8 +19,11 @@ from typing import Any
 import pytest
 
 from compliance.calculation import PayFrequency
+from domain.api_clients import service as api_clients
+from domain.api_clients.model import GrantType, NewApiClient
 from domain.assessments import service as assessments
-from domain.assessments.service import NewVendor
+from domain.assessments.service import NewReference, NewVendor
+from domain.assessments.signatures import sign
 from domain.employees import service as employees
 from domain.employees.model import HireRequest, Pay
 from domain.employees.service import BankAccountRequest, NewStandardItem, TaxAttributesChange
@@ -31,6 +36,8 @@ from domain.kernel.settings import Mode
 from domain.payroll import service as payroll
 from domain.payroll.calendar import PayGroupRule
 from domain.payroll.service import Approve, NewPayGroup, NewPayInput, NewPayRun, RegionAssignment
+from domain.privacy import holds
+from domain.privacy.purge import purge_tenant
 from domain.recordings import service as recordings
 from domain.recruitment import service as recruitment
 from domain.recruitment.model import (
@@ -44,8 +51,14 @@ from domain.recruitment.model import (
 )
 from domain.regulation import service as regulation
 from domain.regulation.model import ChoiceKind, NewLawChoice, NewLawVersion
+from domain.subject_requests import service as subject_requests
+from domain.subject_requests.model import NewSubjectRequest, PersonKind, RequestKind
 from domain.tenancy import service as tenancy
 from domain.tenancy.model import NewLegalEntity
+from domain.webhooks import service as webhooks
+from domain.webhooks.model import EventType, NewWebhookEndpoint
+from domain.webhooks.service import WebhookConfig
+from domain.webhooks.ssrf import TargetPolicy
 from tests.conftest import bearer
 from tests.law_versions import shanghai_version
 from tests.routes import BODY_FOR_METHOD, NEUTRAL_VALUES, QUERY_FOR, RouteCase, query_for
@@ -89,6 +102,7 @@ async def _seed(tenant_b: uuid.UUID) -> dict[str, str]:
             ParticipantInput(kind=ParticipantKind.INTERVIEWER, person_id=user.id, display_name="B Interviewer",
                              timezone="Asia/Tokyo")]))
     vendor = await assessments.register_vendor(owner, NewVendor(name=f"B secret vendor {uuid.uuid4().hex[:6]}"))
+    evaluation = await _seed_evaluation(owner, vendor, candidate.id, application.id)
     await employees.add_standard_item(owner, NewStandardItem(
         legal_entity_id=entity.id, title={"en": "B secret onboarding"}, owner_role="hr_admin", due_in_working_days=1))
     employee = await employees.hire(owner, application.id, HireRequest(
@@ -98,13 +112,87 @@ async def _seed(tenant_b: uuid.UUID) -> dict[str, str]:
         holder="B Secret Person", account="DE89370400440532013000"))
     recording = await recordings.upload(owner, application.id, "b-secret.webm", "video/webm", _chunks(b"B secret"),
                                         1_000_000)
+    api_client = await api_clients.create_client(owner, NewApiClient(
+        name=f"B secret partner {uuid.uuid4().hex[:6]}", grant_types=[GrantType.CLIENT_CREDENTIALS],
+        scopes=["organisation:read"], roles=[Role.TENANT_ADMIN]))
+    subject_request = await subject_requests.open_request(owner, NewSubjectRequest(
+        kind=RequestKind.ACCESS, person_kind=PersonKind.CANDIDATE, person_id=candidate.id))
     return {"vendor_id": str(vendor.vendor.id), "entity_id": str(entity.id), "user_id": str(user.id),
-            "tenant_id": str(tenant_b), "job_id": str(job.id),
+            "request_id": str(subject_request.id), "tenant_id": str(tenant_b), "job_id": str(job.id),
             "candidate_id": str(candidate.id), "consent_id": str(consent.id), "application_id": str(application.id),
             "interview_id": str(interview.id), "recording_id": str(recording.id), "employee_id": str(employee.id),
-            "change_id": str(bank_change.id),
+            "change_id": str(bank_change.id), **evaluation, "client_id": str(api_client.client.id),
             "item_id": str((await employees.onboarding_plan(owner, employee.id)).items[0].id),
-            **await _seed_payroll(tenant_b, entity.id, employee.id), **await _seed_law(tenant_b)}
+            **await _seed_payroll(tenant_b, entity.id, employee.id), **await _seed_law(tenant_b),
+            **await _seed_webhooks(owner), **await _seed_privacy(owner, candidate.id), **await _seed_import(owner),
+            **await _seed_authorised_app(tenant_b, api_client.client.id, api_client.client.client_id)}
+
+
+async def _seed_authorised_app(tenant_b: uuid.UUID, api_client_id: uuid.UUID, client_id: str) -> dict[str, str]:
+    """A tenant B person's remembered consent to a B app (what approving on the consent page stores)."""
+    from domain.kernel.db import unit_of_work
+    from domain.kernel.ids import new_id
+    from domain.sign_in import queries as sign_in_queries
+
+    row_id = new_id()
+    async with unit_of_work(tenant_b) as uow:
+        await sign_in_queries.save_consent(uow, "b-admin", api_client_id, client_id, "organisation:read", row_id)
+    return {"authorisation_id": str(row_id)}
+
+
+async def _seed_import(owner: Principal) -> dict[str, str]:
+    """A finished import of tenant B (a dry run of one candidate), with its row."""
+    from domain.bulk import service as bulk
+    from domain.bulk.model import ImportFormat, ImportKind, ImportMode
+
+    started = await bulk.start_import(owner, ImportKind.CANDIDATES, ImportFormat.JSONL, ImportMode.ROW_BY_ROW, True,
+                                      b'{"external_id": "b-secret-1", "full_name": "B Secret Import"}\n')
+    await bulk.wait_for_imports()
+    return {"import_id": str(started.id)}
+
+
+async def _seed_privacy(owner: Principal, candidate_id: uuid.UUID) -> dict[str, str]:
+    """A legal hold on B's candidate and a completed purge run of B (with its certificate)."""
+    hold = await holds.place_hold(owner, holds.NewLegalHold(
+        kind=holds.HoldKind.PERSON, reason="B secret hold",
+        person=holds.PersonRef(kind=holds.PersonKind.CANDIDATE, id=candidate_id)))
+    purge = await purge_tenant(owner.tenant_id, requested_by="b-admin")
+    return {"hold_id": str(hold.id), "purge_id": str(purge.purge_id)}
+
+
+async def _seed_webhooks(owner: Principal) -> dict[str, str]:
+    """A webhook endpoint of tenant B and one delivery (a ping). The endpoint is saved as an on-prem installation
+    allowing internal targets would; the ping is then refused at send time under the configured rules, so nothing
+    leaves the machine."""
+    previous = webhooks.current_config()
+    webhooks.configure(WebhookConfig(policy=TargetPolicy(internal=True)))
+    try:
+        made = await webhooks.create_endpoint(owner, NewWebhookEndpoint(
+            url="https://127.0.0.1:9/b-secret-hooks", events=[EventType.EMPLOYEE_HIRED]))
+    finally:
+        webhooks.configure(previous)
+    delivery = await webhooks.ping(owner, made.endpoint.id)
+    return {"endpoint_id": str(made.endpoint.id), "delivery_id": str(delivery.id)}
+
+
+async def _seed_evaluation(owner: Principal, vendor: Any, candidate_id: uuid.UUID,
+                           application_id: uuid.UUID) -> dict[str, str]:
+    """An AI interview result of tenant B's consenting candidate, delivered signed and evaluated."""
+    await recruitment.add_consent(owner, candidate_id, NewConsent(
+        purpose=ConsentPurpose.AI_INTERVIEW_ANALYSIS, given_at=datetime.now(UTC), evidence="signed form"))
+    reference = f"b-secret-{uuid.uuid4().hex[:8]}"
+    await assessments.map_reference(owner, vendor.vendor.id, NewReference(
+        kind="application", reference=reference, application_id=application_id))
+    body = json.dumps({
+        "schema": "meridian.interview-result.v1", "result_id": reference, "vendor": "B", "model": "m",
+        "model_version": "1", "rubric_version": "1", "reference": {"application_reference": reference},
+        "interview_language": "en", "completed_at": "2026-05-01T10:00:00Z", "competencies": [
+            {"code": "coding", "name": "Coding", "score": "70", "scale_min": "0", "scale_max": "100"}]}).encode()
+    now = int(time.time())
+    delivered = await assessments.receive(owner.tenant_id, vendor.vendor.id, sign(vendor.secret.encode(), now, body),
+                                          body, now)
+    assert delivered.evaluation is not None
+    return {"result_id": str(delivered.result.id), "evaluation_id": str(delivered.evaluation.id)}
 
 
 async def _seed_law(tenant_b: uuid.UUID) -> dict[str, str]:
@@ -169,6 +257,7 @@ async def test_tenant_a_sees_nothing_of_tenant_b(
     roles = [r for r in Role if r is not Role.PLATFORM_OPERATOR]
     tokens = {role: await token_for(tenant_a, role.value, subject=f"probe-{role.value}") for role in roles}
     tokens_all = await token_for(tenant_a, *[r.value for r in roles], subject="probe-all-roles")
+    client_token = await every_scope_client_token(client, tenant_a, roles)
     probed = 0
     for case in operations(document):
         names = [name for name, _ in case.params]
@@ -180,7 +269,7 @@ async def test_tenant_a_sees_nothing_of_tenant_b(
         b_url = case.url(b_values) + query_for(_typed(case.path), b_values)
         missing_url = case.url(missing_values) + query_for(_typed(case.path), missing_values)
         targets_b = targets_b or "{" in QUERY_FOR.get(_typed(case.path), "")
-        for label, token in [*tokens.items(), ("all roles", tokens_all)]:
+        for label, token in [*tokens.items(), ("all roles", tokens_all), ("client token, every scope", client_token)]:
             headers = bearer(token, **{"If-Match": '"v1"'})
             body = BODY_FOR_METHOD.get(case.method)
             against_b = await client.request(case.method, b_url, headers=headers, json=body)
@@ -194,6 +283,20 @@ async def test_tenant_a_sees_nothing_of_tenant_b(
                 assert _comparable(against_b) == _comparable(missing), f"{label} {case}"
     assert probed >= len(operations(document)) * len(roles)
     print(f"probed {probed} requests over {len(operations(document))} operations x {len(roles) + 1} role sets")
+
+
+async def every_scope_client_token(client: Any, tenant_a: uuid.UUID, roles: list[Role]) -> str:
+    """A client-credentials token of a tenant A client holding every role and every scope of the catalogue."""
+    from domain.kernel.permissions import SCOPES
+
+    owner = Principal(tenant_id=tenant_a, subject="probe-client-owner", roles=frozenset(roles))
+    made = await api_clients.create_client(owner, NewApiClient(
+        name=f"Probe partner {uuid.uuid4().hex[:6]}", grant_types=[GrantType.CLIENT_CREDENTIALS],
+        scopes=list(SCOPES), roles=roles))
+    answer = await client.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(
+        made.client.client_id, made.client_secret))
+    assert answer.status_code == 200, answer.text
+    return answer.json()["access_token"]  # type: ignore[no-any-return]
 
 
 def _typed(openapi_path: str) -> str:

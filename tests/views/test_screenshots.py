@@ -118,6 +118,8 @@ async def _twenty_candidates(client: Any, hiring: dict[str, Any]) -> tuple[str, 
     for index, name in enumerate(CANDIDATES):
         candidate = (await client.post("/v1/candidates", headers=hr, json={
             "full_name": name, "email": f"{uuid.uuid4().hex[:10]}@example.com"})).json()
+        await client.post(f"/v1/candidates/{candidate['id']}/consents", headers=hr, json={
+            "purpose": "ai_interview_analysis", "given_at": "2026-01-01T00:00:00Z", "evidence": "signed form"})
         application = (await client.post("/v1/applications", headers=hr, json={
             "candidate_id": candidate["id"], "job_id": job["id"]})).json()
         applications.append(application["id"])

@@ -315,6 +315,66 @@ async def inputs(uow: UnitOfWork, run_id: UUID) -> list[PayInputRow]:
     return [PayInputRow(**row) for row in rows]
 
 
+async def insert_inputs(uow: UnitOfWork, run_id: UUID, given: list[PayInputRow]) -> list[UUID]:
+    """Many inputs of one run in one statement (a bulk import's chunk); their ids, in order (ascending, so an id
+    order lists them as entered even within one millisecond of UUIDv7)."""
+    ids = sorted(new_id() for _ in given)
+    tenant, now = uow.tenant_id, utc_now()
+    await current_database().bulk_insert("pay_inputs", _INPUT_COLUMNS, [
+        (input_id, tenant, run_id, row.employee_id, row.kind, row.amount, row.note, row.created_by, now)
+        for input_id, row in zip(ids, given, strict=True)])
+    return ids
+
+
+_INPUT_COLUMNS = ("id", "tenant_id", "run_id", "employee_id", "kind", "amount", "note", "created_by", "created_at")
+
+
+class StoredPayInput(msgspec.Struct, frozen=True):
+    """An input as stored, with its run's period (what an export lists)."""
+
+    id: UUID
+    run_id: UUID
+    employee_id: UUID
+    kind: str
+    amount: str
+    note: str
+    created_by: str
+    created_at: datetime
+
+
+async def inputs_page(uow: UnitOfWork, *, after: UUID | None, limit: int, run_id: UUID | None,
+                      only: RunFilter) -> list[StoredPayInput]:
+    """Inputs in id order (the order they were entered), of one run or of the runs ``only`` keeps."""
+    query = PayInput.select(PayInput.id, PayInput.run_id, PayInput.employee_id, PayInput.kind, PayInput.amount,
+                            PayInput.note, PayInput.created_by, PayInput.created_at).where(
+        PayInput.tenant_id == uow.tenant_id)
+    if after is not None:
+        query = query.where(PayInput.id > after)
+    if run_id is not None:
+        query = query.where(PayInput.run_id == run_id)
+    if only != RunFilter():
+        runs = PayRun.select(PayRun.id).where(PayRun.tenant_id == uow.tenant_id)
+        if only.pay_group_id is not None:
+            runs = runs.where(PayRun.pay_group_id == only.pay_group_id)
+        if only.period_from is not None:
+            runs = runs.where(PayRun.period_end >= only.period_from)
+        if only.period_to is not None:
+            runs = runs.where(PayRun.period_start <= only.period_to)
+        query = query.where(PayInput.run_id.is_in(runs))
+    rows = await query.order_by(PayInput.id).limit(limit)
+    return [StoredPayInput(**row) for row in rows]
+
+
+async def runs_named(uow: UnitOfWork, run_ids: list[UUID]) -> dict[UUID, PayRunRow]:
+    """The tenant's runs among ``run_ids`` (another tenant's id finds nothing)."""
+    found: dict[UUID, PayRunRow] = {}
+    for run_id in run_ids:
+        row = await run(uow, run_id)
+        if row is not None:
+            found[run_id] = row
+    return found
+
+
 async def groups(uow: UnitOfWork) -> list[PayGroupRow]:
     """Every pay group of the tenant, by name."""
     rows = await PayGroup.select(PayGroup.id, PayGroup.legal_entity_id, PayGroup.name, PayGroup.rule).where(

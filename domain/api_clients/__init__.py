@@ -1,0 +1,1 @@
+"""OAuth clients a tenant admin registers for partner integrations, their secrets, and revoked tokens."""

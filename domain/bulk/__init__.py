@@ -1,0 +1,1 @@
+"""Bulk work: imports of CSV or JSON Lines files as background jobs, and streamed exports."""

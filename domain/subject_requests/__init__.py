@@ -1,0 +1,1 @@
+"""Data-subject requests of candidates and employees: access, portability, rectification, erasure, restriction."""
