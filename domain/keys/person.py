@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -64,8 +64,8 @@ class _Cache:
     def __init__(self) -> None:
         self.keys: dict[tuple[UUID, UUID], tuple[float, PersonCipher]] = {}
         self.people: dict[tuple[UUID, str, UUID], UUID] = {}
-        #: Masked forms of sealed values by (tenant, table, column, row, token), see :func:`recall_masked`.
-        self.masked: dict[tuple[UUID, str, str, UUID, str], tuple[float, str]] = {}
+        #: Masked views by (tenant, table) and row id (as an int, hashed in C), see :func:`recall_masked`.
+        self.masked: dict[tuple[UUID, str], dict[int, tuple[float, Hashable, Any]]] = {}
         self.generation = -1
 
     def _valid(self) -> bool:
@@ -112,27 +112,28 @@ def masked_generation() -> int:
     return access_cache.generation
 
 
-def recall_masked(tenant_id: UUID, table: str, column: str, row_id: UUID, token: str) -> str | None:
-    """The masked form of ``token`` at that tenant, table, column and row, if this process opened and masked exactly
-    that token there within the last minute. It is kept by the rule the person keys are kept by (only while this
-    process hears the platform's change notifications, forgotten on every announced change, an erasure's key
-    destruction included), so a masked list shows from memory only what it could open now; a value changed since
-    is another token. Only masked forms are kept, never clear values."""
+def recall_masked(tenant_id: UUID, table: str, row: Hashable) -> Any | None:
+    """What a masked read showed for exactly ``row`` (a stored row with its sealed tokens, compared whole) of that
+    tenant's ``table``, if this process showed it within the last minute. It is kept by the rule the person keys are
+    kept by (only while this process hears the platform's change notifications, forgotten on every announced change,
+    an erasure's key destruction included), so a masked list shows from memory only what it could open now; a row
+    changed since compares unequal. Only masked views are kept, never clear values."""
     if not _cache._valid():
         return None
-    found = _cache.masked.get((tenant_id, table, column, row_id, token))
-    if found is None or found[0] <= time.monotonic():
+    found = _cache.masked.get((tenant_id, table), {}).get(row.id.int)  # type: ignore[attr-defined]
+    if found is None or found[0] <= time.monotonic() or found[1] != row:
         return None
-    return found[1]
+    return found[2]
 
 
-def remember_masked(tenant_id: UUID, table: str, column: str, row_id: UUID, token: str, masked: str,
-                    read_at_generation: int) -> None:
+def remember_masked(tenant_id: UUID, table: str, row: Hashable, shown: Any, read_at_generation: int) -> None:
+    """Keeps ``shown``, the masked view of ``row`` (which has an ``id``), for :func:`recall_masked`."""
     if not _cache._valid() or read_at_generation != access_cache.generation:
         return
-    if len(_cache.masked) >= MAX_ENTRIES * 4:
-        _cache.masked.clear()
-    _cache.masked[(tenant_id, table, column, row_id, token)] = (time.monotonic() + MAX_AGE_SECONDS, masked)
+    rows = _cache.masked.setdefault((tenant_id, table), {})
+    if len(rows) >= MAX_ENTRIES:
+        rows.clear()
+    rows[row.id.int] = (time.monotonic() + MAX_AGE_SECONDS, row, shown)  # type: ignore[attr-defined]
 
 
 async def cipher_for(uow: UnitOfWork) -> TenantCipher:

@@ -64,11 +64,6 @@ def _mask_birth_date(value: str) -> str:
 _MASKS = {"email": mask_email, "phone": mask_phone, "national_id": mask_national_id, "birth_date": _mask_birth_date}
 
 
-def mask_field(name: str, value: str) -> str:
-    """The masked form of a candidate's ``name`` field (email, phone, national_id, birth_date)."""
-    return _MASKS[name](value)
-
-
 def candidate_view(cipher: Keyring, row: CandidateRow, clear: bool) -> CandidateView:
     personal = opened(cipher, row)
     if not clear:

@@ -83,11 +83,9 @@ from domain.recruitment.notifying import (
 from domain.recruitment.personal_data import (
     INDEXED_FIELDS,
     candidate_view,
-    mask_field,
     normalised,
     opened,
     sealed_columns,
-    view_of,
 )
 from domain.recruitment.pipeline import StageCodeTaken, StageNotFound, add_stage, list_stages, stages_for
 from domain.recruitment.queries import (
@@ -370,32 +368,19 @@ async def list_candidates(principal: Principal, cursor: str | None, limit: int,
 
 
 async def _masked_views(uow: UnitOfWork, rows: list[CandidateRow]) -> list[CandidateView]:
-    """The rows as a reader without pii:read sees them. A masked form this process worked out for the same sealed
-    value within the last minute is shown again (``recall_masked``, kept by the rule the person keys are kept by);
-    the other rows are opened and masked, their keys read in one query."""
+    """The rows as a reader without pii:read sees them. The view this process showed for the very same row within
+    the last minute is shown again (``recall_masked``, kept by the rule the person keys are kept by); the other rows
+    are opened and masked, their keys read in one query."""
     tenant_id, generation = uow.tenant_id, masked_generation()
-    shown: list[dict[str, str] | None] = []
-    for row in rows:
-        personal: dict[str, str] | None = {}
-        for name, token in row.ciphertexts().items():
-            if token:
-                value = recall_masked(tenant_id, "candidates", name, row.id, token)
-                if value is None:
-                    personal = None
-                    break
-                personal[name] = value  # type: ignore[index]
-        shown.append(personal)
-    unknown = [row for row, personal in zip(rows, shown, strict=True) if personal is None]
+    shown = [recall_masked(tenant_id, "candidates", row) for row in rows]
+    unknown = [row for row, view in zip(rows, shown, strict=True) if view is None]
     if unknown:
         cipher = await keyring_for(uow, [token for row in unknown for token in row.ciphertexts().values()])
-        for index, (row, personal) in enumerate(zip(rows, shown, strict=True)):
-            if personal is None:
-                tokens = row.ciphertexts()
-                shown[index] = personal = {name: mask_field(name, value) for name, value in opened(cipher, row).items()}
-                for name, value in personal.items():
-                    remember_masked(tenant_id, "candidates", name, row.id, tokens[name], value,  # type: ignore[arg-type]
-                                    generation)
-    return [view_of(row, personal or {}, False) for row, personal in zip(rows, shown, strict=True)]
+        for index, row in enumerate(rows):
+            if shown[index] is None:
+                shown[index] = view = candidate_view(cipher, row, False)
+                remember_masked(tenant_id, "candidates", row, view, generation)
+    return shown  # type: ignore[return-value]
 
 
 # -- applications --------------------------------------------------------------------------------

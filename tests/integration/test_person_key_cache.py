@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 
 from domain.kernel.access_cache import CHANNEL, access_cache
@@ -81,6 +82,7 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
         client: Any, runtime: Any, tenant_a: Any, token_for: Any) -> None:
     from domain.kernel.db import unit_of_work
     from domain.keys import person
+    from domain.recruitment import queries
 
     admin = await token_for(tenant_a, "tenant_admin", "hr_admin", subject="mask-cache-admin")
     auditor = await token_for(tenant_a, "auditor", subject="mask-cache-auditor")
@@ -95,7 +97,7 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
         await asyncio.sleep(0.05)
     assert access_cache.listening
     async with unit_of_work(tenant_a, write=False) as uow:
-        token = await uow_rows(uow, candidate_id)
+        row = await queries.candidate(uow, candidate_id)
 
     async def listed() -> dict[str, Any]:
         # Only what changed since this candidate was created (the other test leaves a row whose key is gone).
@@ -105,8 +107,10 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
 
     first, second = await listed(), await listed()
     assert first["masked"] and first["email"] == f"m***@{email.split('@')[1]}" and second == first
-    assert person.recall_masked(tenant_a, "candidates", "email", candidate_id, token) == first["email"]
-    assert person.recall_masked(tenant_a, "candidates", "email", uuid.uuid4(), token) is None  # another row: not it
+    assert person.recall_masked(tenant_a, "candidates", row).email == first["email"]
+    assert person.recall_masked(tenant_a, "candidates", msgspec.structs.replace(row, id=uuid.uuid4())) is None
+    changed = msgspec.structs.replace(row, email_ciphertext=row.email_ciphertext[:-2] + "AA")
+    assert person.recall_masked(tenant_a, "candidates", changed) is None  # a value sealed since: not it
 
     # Another process announces a change (as an erasure does when it destroys a key): what was remembered goes.
     connection = await asyncpg.connect(runtime.settings.effective_migration_url)
@@ -115,7 +119,7 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
     finally:
         await connection.close()
     for _ in range(200):
-        if person.recall_masked(tenant_a, "candidates", "email", candidate_id, token) is None:
+        if person.recall_masked(tenant_a, "candidates", row) is None:
             break
         await asyncio.sleep(0.05)
-    assert person.recall_masked(tenant_a, "candidates", "email", candidate_id, token) is None
+    assert person.recall_masked(tenant_a, "candidates", row) is None
