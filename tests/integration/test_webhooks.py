@@ -28,7 +28,7 @@ from domain.webhooks.model import EventType
 from domain.webhooks.service import WebhookConfig
 from domain.webhooks.ssrf import TargetPolicy
 from tests.conftest import bearer, user_with_subject
-from tests.integration.test_recruitment import new_candidate, new_job
+from tests.integration.test_recruitment import new_candidate, new_job, unique_cn_id, unique_email, unique_mobile
 from tests.webhook_receiver import Receiver
 
 # The receiver (``receiver``) and the sender's local, fast configuration (``fast_local_sender``) are fixtures of
@@ -127,7 +127,8 @@ async def test_stage_changes_arrive_signed_in_order_without_personal_data(
     entity = await client.post("/v1/legal-entities", headers=bearer(admin), json={
         "name": f"Hook Co {uuid.uuid4().hex[:6]}", "country": "CN", "currency": "CNY", "timezone": "Asia/Shanghai"})
     job = await new_job(client, recruiter, entity.json()["id"])
-    candidate = (await new_candidate(client, recruiter)).json()
+    phone, national_id, email = unique_mobile(), unique_cn_id(), unique_email()
+    candidate = (await new_candidate(client, recruiter, phone=phone, national_id=national_id, email=email)).json()
     created = await client.post("/v1/applications", headers=bearer(recruiter),
                                 json={"candidate_id": candidate["id"], "job_id": job["id"]})
     etag = created.headers["etag"]
@@ -146,7 +147,8 @@ async def test_stage_changes_arrive_signed_in_order_without_personal_data(
     assert payloads[0]["data"]["candidate_id"] == candidate["id"]
     for request in arrived:
         text = request.body.decode()
-        for personal in ("Li Wei", candidate.get("email") or "@example.com", "1949-12-31", "139"):
+        # The phone's digits as they are (11, never by chance in an id), not a prefix an id's hex may hold.
+        for personal in ("Li Wei", email, "1949-12-31", phone.removeprefix("+86 "), national_id):
             assert personal not in text
         assert request.headers["webhook-id"] == request.json["id"]
         assert abs(int(request.headers["webhook-timestamp"]) - time.time()) < 120
