@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated
 from uuid import UUID
 
@@ -130,6 +131,8 @@ def require_known_scopes(scopes: list[str]) -> None:
         raise UnknownScope(scopes=", ".join(unknown), field="scopes")
 
 
-def effective_roles(token_roles: frozenset[str], assigned: list[str]) -> frozenset[Role]:
-    """A token never grants more than the user holds now: revoking a role takes effect at once."""
+@lru_cache(maxsize=4096)
+def effective_roles(token_roles: frozenset[str], assigned: tuple[str, ...]) -> frozenset[Role]:
+    """A token never grants more than the user holds now: revoking a role takes effect at once. Remembered by
+    its arguments alone (the same few combinations arrive on every request)."""
     return frozenset(Role(r) for r in token_roles & set(assigned) if r in Role.__members__.values())

@@ -59,7 +59,7 @@ async def authenticate(
     tenants are refused on every request, so disabling takes effect at once (the access cache forgets a
     tenant's callers when any of its users or its status changes)."""
     tenant, user = await _active_caller(tenant_id, subject)
-    roles = effective_roles(token_roles, [r.value for r in user.roles])
+    roles = effective_roles(token_roles, tuple(user.roles))
     if tenant.kind != TenantKind.PLATFORM:
         roles -= {Role.PLATFORM_OPERATOR}
     scopes = token_scopes

@@ -44,6 +44,7 @@ class Database:
         self._write_lock: asyncio.Lock | None = None
         self._listening: list[Any] = []
         self._types: dict[str, dict[str, str]] = {}
+        self.kept: KeptConnections | None = None
 
     @property
     def role(self) -> str | None:
@@ -63,6 +64,7 @@ class Database:
         else:
             engine: PostgresEngine = self.engine  # type: ignore[assignment]
             await engine.start_connection_pool(min_size=1, max_size=self.pool_size, reset=_keep_session)
+            self.kept = KeptConnections(engine.pool, limit=self.pool_size // 2)
 
     async def stop(self) -> None:
         for connection in self._listening:
@@ -70,6 +72,9 @@ class Database:
         self._listening.clear()
         if not self.is_sqlite:
             engine: PostgresEngine = self.engine  # type: ignore[assignment]
+            if self.kept is not None:
+                await self.kept.give_all_back()
+                self.kept = None
             if engine.pool is not None:
                 await engine.close_connection_pool()
 
@@ -128,7 +133,7 @@ class Database:
         opens only when its first statement needs it (see :class:`_ScopedTransaction`)."""
         if not self.is_sqlite:
             engine: PostgresEngine = self.engine  # type: ignore[assignment]
-            opened = _ScopedTransaction(engine, scope, lazy=not write) if scope else engine.transaction(
+            opened = _ScopedTransaction(engine, scope, self.kept, lazy=not write) if scope else engine.transaction(
                 allow_nested=False)
             async with opened:
                 yield
@@ -427,11 +432,15 @@ class _ScopedTransaction(PostgresTransaction):
     COMMIT). Reads run under READ COMMITTED, where each statement sees its own snapshot anyway, so a page read in
     its own transaction and what the unit of work reads after it see what they would have seen in one."""
 
-    __slots__ = ("lazy", "opened", "raw", "scope")
+    __slots__ = ("kept", "lazy", "opened", "raw", "scope")
 
-    def __init__(self, engine: PostgresEngine, scope: TenantScope, *, lazy: bool) -> None:
+    def __init__(self, engine: PostgresEngine, scope: TenantScope, kept: KeptConnections | None, *,
+                 lazy: bool) -> None:
         super().__init__(engine, allow_nested=False)
-        self.scope, self.lazy, self.opened = scope, lazy, False
+        self.scope, self.kept, self.lazy, self.opened = scope, kept, lazy, False
+
+    async def get_connection(self) -> Any:
+        return await self.kept.take() if self.kept else await super().get_connection()
 
     async def __aenter__(self) -> _ScopedTransaction:
         self.raw = await self.get_connection()
@@ -446,14 +455,16 @@ class _ScopedTransaction(PostgresTransaction):
         return self
 
     async def __aexit__(self, exception_type: Any, exception: BaseException | None, traceback: Any) -> bool:
+        ended_cleanly = False
         try:
             if exception is not None:
                 if not self._rolled_back:
                     await self.rollback()
             elif not self._committed and not self._rolled_back:
                 await self.commit()
+            ended_cleanly = exception is None
         finally:
-            await self._release()
+            await self._release(keep=ended_cleanly)
             self.engine.current_transaction.reset(self.context)
         return exception is None
 
@@ -477,14 +488,59 @@ class _ScopedTransaction(PostgresTransaction):
             await self.raw.execute("ROLLBACK")
         self._rolled_back = True
 
-    async def _release(self) -> None:
-        if self.engine.pool:
+    async def _release(self, *, keep: bool = False) -> None:
+        if self.kept:
+            await self.kept.give_back(self.raw, reusable=keep)
+        elif self.engine.pool:
             await self.engine.pool.release(self.raw)
         else:
             await self.raw.close()
 
 
 _SCOPED_PAGE = "SELECT meridian_scoped_page($1, $2, $3, $4)"
+
+
+class KeptConnections:
+    """Connections that units of work ended cleanly on, kept out of asyncpg's pool for the next unit of work of this
+    process: taking one is a list pop, where the pool's acquire and release (a queue, a shielded task and a timeout
+    each) cost about 6 % of a page read.
+
+    Only a connection whose unit of work committed or rolled back without error is kept, so none is kept in the
+    middle of a cancelled query; any other goes back through the pool, which cleans it up. At most ``limit`` are kept,
+    fewer than the pool holds, so whatever takes connections from the pool directly always finds them there in the
+    end; and while a unit of work of this process waits at the pool, connections go back to the pool, not here."""
+
+    __slots__ = ("_idle", "_limit", "_pool", "_waiting")
+
+    def __init__(self, pool: Any, *, limit: int) -> None:
+        self._pool, self._limit = pool, limit
+        self._idle: list[Any] = []
+        self._waiting = 0
+
+    async def take(self) -> Any:
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.is_closed():
+                return connection
+            await self._pool.release(connection)
+        self._waiting += 1
+        try:
+            return await self._pool.acquire()
+        finally:
+            self._waiting -= 1
+
+    async def give_back(self, connection: Any, *, reusable: bool) -> None:
+        if (reusable and not self._waiting and len(self._idle) < self._limit and not connection.is_closed()
+                and not connection.is_in_transaction()):
+            self._idle.append(connection)
+            return
+        await self._pool.release(connection)
+
+    async def give_all_back(self) -> None:
+        """Before the pool closes, which waits for every connection taken from it."""
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await self._pool.release(connection)
 
 
 class _OpensOnFirstStatement:

@@ -78,3 +78,73 @@ async def test_reading_units_of_work_that_fail_before_any_statement_give_their_c
             return await fetch_views(uow, LegalEntityView, EVERY_ENTITY, EPOCH, 1)
 
     assert len(await asyncio.wait_for(read(), timeout=30)) == 1  # waits forever on an exhausted pool
+
+
+async def backend_and_tenant(tenant_id: uuid.UUID) -> tuple[int, str]:
+    """Which server process the unit of work's connection talks to, and the tenant it carries before anything."""
+    async with unit_of_work(tenant_id, write=False):
+        raw = transaction().raw
+        found = await raw.fetchrow("SELECT pg_backend_pid() AS pid, current_setting('app.tenant_id', true) AS tenant")
+    return found["pid"], found["tenant"]
+
+
+async def test_the_connection_a_unit_of_work_ended_on_serves_the_next_without_its_tenant(
+    runtime: Any, tenant_a: uuid.UUID
+) -> None:
+    async with unit_of_work(tenant_a) as uow:  # a writing one: BEGIN with the tenant's scope
+        await fetch_views(uow, LegalEntityView, EVERY_ENTITY, EPOCH, 1)
+        written_on = await transaction().raw.fetchval("SELECT pg_backend_pid()")
+    pid, tenant = await backend_and_tenant(tenant_a)
+    assert pid == written_on, "the next unit of work did not take the connection just given back"
+    assert tenant == "", "a kept connection carried the last unit of work's tenant into the next"
+
+
+async def test_a_unit_of_work_cancelled_mid_query_leaves_no_connection_busy_for_the_next(
+    runtime: Any, tenant_a: uuid.UUID
+) -> None:
+    async def slow() -> None:
+        async with unit_of_work(tenant_a) as uow:
+            await fetch_views(uow, LegalEntityView, EVERY_ENTITY, EPOCH, 1)
+            await transaction().raw.execute("SELECT pg_sleep(5)")
+
+    for _ in range(3):
+        task = asyncio.create_task(slow())
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    database = current_database()
+    reads = [backend_and_tenant(tenant_a) for _ in range(database.pool_size * 3)]
+    found = await asyncio.wait_for(asyncio.gather(*reads), timeout=30)
+    assert {tenant or "" for _, tenant in found} == {""}  # None: a fresh connection never had one
+
+
+async def test_units_of_work_beyond_the_pool_and_direct_pool_users_all_finish(
+    runtime: Any, tenant_a: uuid.UUID
+) -> None:
+    database = current_database()
+
+    async def direct() -> Any:  # outside any unit of work: straight from asyncpg's pool
+        return await database.engine.pool.fetchval("SELECT 1")
+
+    work = [backend_and_tenant(tenant_a) for _ in range(database.pool_size * 4)]
+    work += [direct() for _ in range(database.pool_size * 2)]
+    done = await asyncio.wait_for(asyncio.gather(*work), timeout=60)
+    assert done.count(1) == database.pool_size * 2
+
+
+async def test_kept_connections_go_back_before_the_pool_closes(runtime: Any) -> None:
+    import asyncpg
+
+    from domain.kernel.db import KeptConnections
+
+    pool = await asyncpg.create_pool(runtime.settings.effective_migration_url, min_size=1, max_size=4)
+    kept = KeptConnections(pool, limit=2)
+    taken = [await kept.take() for _ in range(3)]
+    for connection in taken:
+        await kept.give_back(connection, reusable=True)
+    again = await kept.take()
+    assert again is taken[1], "the last connection kept (the limit is 2) is the first taken again"
+    await kept.give_back(again, reusable=True)
+    await kept.give_all_back()
+    await asyncio.wait_for(pool.close(), timeout=10)  # waits forever for a connection still kept
