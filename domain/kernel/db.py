@@ -62,21 +62,29 @@ class Database:
         if self.is_sqlite:
             await self.execute("PRAGMA journal_mode=WAL")
         else:
-            engine: PostgresEngine = self.engine  # type: ignore[assignment]
-            await engine.start_connection_pool(min_size=1, max_size=self.pool_size, reset=_keep_session)
-            self.kept = KeptConnections(engine.pool, limit=self.pool_size // 2)
+            await self.open_pool()
 
     async def stop(self) -> None:
         for connection in self._listening:
             await connection.close()
         self._listening.clear()
         if not self.is_sqlite:
-            engine: PostgresEngine = self.engine  # type: ignore[assignment]
-            if self.kept is not None:
-                await self.kept.give_all_back()
-                self.kept = None
-            if engine.pool is not None:
-                await engine.close_connection_pool()
+            await self.close_pool()
+
+    async def open_pool(self) -> None:
+        """PostgreSQL: the connection pool of :attr:`pool_size`, and the connections units of work keep from it."""
+        engine: PostgresEngine = self.engine  # type: ignore[assignment]
+        await engine.start_connection_pool(min_size=1, max_size=self.pool_size, reset=_keep_session)
+        self.kept = KeptConnections(engine.pool, limit=self.pool_size // 2)
+
+    async def close_pool(self) -> None:
+        """The kept connections go back first: the pool's close waits for every connection taken from it."""
+        engine: PostgresEngine = self.engine  # type: ignore[assignment]
+        if self.kept is not None:
+            await self.kept.give_all_back()
+            self.kept = None
+        if engine.pool is not None:
+            await engine.close_connection_pool()
 
     async def listen(self, channel: str, heard: Callable[..., None], lost: Callable[[Any], None]) -> Any:
         """PostgreSQL: a connection of its own, outside the pool, on which ``heard`` receives the ``channel``'s
@@ -537,7 +545,6 @@ class KeptConnections:
         await self._pool.release(connection)
 
     async def give_all_back(self) -> None:
-        """Before the pool closes, which waits for every connection taken from it."""
         idle, self._idle = self._idle, []
         for connection in idle:
             await self._pool.release(connection)

@@ -74,9 +74,9 @@ async def test_the_tenant_setting_does_not_outlive_its_transaction_on_a_pooled_c
     runtime: Any, tenant_a: Any
 ) -> None:
     database = current_database()
-    engine: Any = database.engine
-    await engine.close_connection_pool()
-    await engine.start_connection_pool(min_size=1, max_size=1)  # every borrow gets the same connection
+    size, database.pool_size = database.pool_size, 1
+    await database.close_pool()
+    await database.open_pool()  # every borrow gets the same connection, none is kept out of the pool
     try:
         async with unit_of_work(tenant_a, write=False):
             inside = await database.execute(WHO_AND_WHERE)
@@ -88,8 +88,9 @@ async def test_the_tenant_setting_does_not_outlive_its_transaction_on_a_pooled_c
         assert after[0]["t"] in ("", None)
         assert visible == [{"n": 0}]
     finally:
-        await engine.close_connection_pool()
-        await engine.start_connection_pool(min_size=1, max_size=database.pool_size)
+        database.pool_size = size
+        await database.close_pool()
+        await database.open_pool()
 
 
 async def test_concurrent_tenants_never_see_each_other(runtime: Any, tenant_a: Any, tenant_b: Any) -> None:
