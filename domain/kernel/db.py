@@ -511,7 +511,7 @@ _SCOPED_PAGE = "SELECT meridian_scoped_page($1, $2, $3, $4)"
 class KeptConnections:
     """Connections that units of work ended cleanly on, kept out of asyncpg's pool for the next unit of work of this
     process: taking one is a list pop, where the pool's acquire and release (a queue, a shielded task and a timeout
-    each) cost about 6 % of a page read.
+    each) cost a quarter of a 50-item list's CPU over HTTP (0.68 to 0.51 ms a request).
 
     Only a connection whose unit of work committed or rolled back without error is kept, so none is kept in the
     middle of a cancelled query; any other goes back through the pool, which cleans it up. At most ``limit`` are kept,
