@@ -31,6 +31,7 @@ from api.logs import JsonFormatter
 from domain.assessments.signatures import sign
 from tests.conftest import bearer
 from tests.integration.test_recruitment import unique_cn_id, unique_mobile
+from tests.log_capture import capturing
 
 pytestmark = pytest.mark.anyio
 
@@ -51,17 +52,8 @@ class _Written(logging.Handler):
 @pytest.fixture
 def written() -> Iterator[_Written]:
     handler = _Written()
-    loggers = [logging.getLogger(), logging.getLogger("meridian")]  # "meridian" does not propagate
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    try:
+    with capturing(handler):
         yield handler
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.removeHandler(handler)
-            logger.setLevel(level)
 
 
 def _forms(values: list[str]) -> list[bytes]:

@@ -29,6 +29,7 @@ from domain.tenancy.service import create_legal_entity
 from tests.conftest import bearer
 from tests.integration.test_interview_results import hiring  # noqa: F401 (a fixture)
 from tests.integration.test_payroll import calculated_run, finalised_run, payroll  # noqa: F401 (a fixture)
+from tests.log_capture import capturing
 
 pytestmark = pytest.mark.anyio
 
@@ -247,17 +248,8 @@ class _Written(logging.Handler):
 @pytest.fixture
 def written() -> Iterator[_Written]:
     handler = _Written()
-    loggers = [logging.getLogger(), logging.getLogger("meridian")]  # "meridian" does not propagate
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    try:
+    with capturing(handler):
         yield handler
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.removeHandler(handler)
-            logger.setLevel(level)
 
 
 async def test_the_token_never_reaches_the_access_log(client: Any, payroll: dict[str, Any],  # noqa: F811
