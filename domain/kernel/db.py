@@ -309,13 +309,34 @@ async def fetch_views(uow: UnitOfWork, view: type[V], statement: str, *args: Any
     if _active.get() is uow and isinstance(transaction, _ScopedTransaction) and not transaction.opened:
         arguments = _as_text(args)
         if arguments is not None:
-            return _views_decoder(view).decode(await transaction.read_scoped(
-                _numbered_in_array(_as_json(statement, order), args), arguments))
+            page = await transaction.read_scoped(_numbered_in_array(_as_json(statement, order), args), arguments)
+            return _decoded_again(view, (view, statement, transaction.scope.tenant, *arguments), page)
     rows = await fetch(uow, _as_json(statement, order), *args)
     return _views_decoder(view).decode(rows[0][0])
 
 
+def _decoded_again(view: type[V], read: tuple[Any, ...], page: str) -> list[V]:
+    """``page`` decoded into ``view`` structs; when the same ``read`` (view, statement, tenant and arguments) last
+    brought exactly this text, the structs decoded then (frozen), in a new list. Decoding is a pure function of the
+    text, so nothing can be stale: a changed row changes the text. A page re-read unchanged is the common case of a
+    list polled by HR tools, and decoding 50 rows was a tenth of the request's CPU."""
+    if not view.__struct_config__.frozen:
+        return _views_decoder(view).decode(page)
+    known = _LAST_DECODED.get(read)
+    if known is not None and known[0] == page:
+        return list(known[1])
+    views = _views_decoder(view).decode(page)
+    if len(_LAST_DECODED) >= _MAX_DECODED:
+        _LAST_DECODED.clear()
+    _LAST_DECODED[read] = (page, views)
+    return list(views)
+
+
 _AS_JSON: dict[tuple[str, str], str] = {}
+#: The last page each read brought, and its structs: at most this many reads are remembered, and these are pages
+#: of at most a few hundred rows (a list's limit).
+_MAX_DECODED = 512
+_LAST_DECODED: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 _VIEWS_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
 

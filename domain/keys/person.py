@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -112,18 +112,19 @@ def masked_generation() -> int:
     return access_cache.generation
 
 
-def recall_masked(tenant_id: UUID, table: str, row: Hashable) -> Any | None:
-    """What a masked read showed for exactly ``row`` (a stored row with its sealed tokens, compared whole) of that
-    tenant's ``table``, if this process showed it within the last minute. It is kept by the rule the person keys are
-    kept by (only while this process hears the platform's change notifications, forgotten on every announced change,
-    an erasure's key destruction included), so a masked list shows from memory only what it could open now; a row
-    changed since compares unequal. Only masked views are kept, never clear values."""
+def recall_masked(tenant_id: UUID, table: str, rows: Sequence[Hashable]) -> list[Any | None]:
+    """For each of ``rows`` (stored rows with their sealed tokens, compared whole) of that tenant's ``table``, what a
+    masked read showed for exactly that row, if this process showed it within the last minute; None for the others.
+    It is kept by the rule the person keys are kept by (only while this process hears the platform's change
+    notifications, forgotten on every announced change, an erasure's key destruction included), so a masked list
+    shows from memory only what it could open now; a row changed since compares unequal. Only masked views are
+    kept, never clear values. A page is looked up at once: per row, the checks cost more than the lookup."""
     if not _cache._valid():
-        return None
-    found = _cache.masked.get((tenant_id, table), {}).get(row.id.int)  # type: ignore[attr-defined]
-    if found is None or found[0] <= time.monotonic() or found[1] != row:
-        return None
-    return found[2]
+        return [None] * len(rows)
+    shown = _cache.masked.get((tenant_id, table), {})
+    now = time.monotonic()
+    return [found[2] if found is not None and found[0] > now and (found[1] is row or found[1] == row) else None
+            for row, found in ((row, shown.get(row.id.int)) for row in rows)]  # type: ignore[attr-defined]
 
 
 def remember_masked(tenant_id: UUID, table: str, row: Hashable, shown: Any, read_at_generation: int) -> None:

@@ -372,7 +372,7 @@ async def _masked_views(uow: UnitOfWork, rows: list[CandidateRow]) -> list[Candi
     the last minute is shown again (``recall_masked``, kept by the rule the person keys are kept by); the other rows
     are opened and masked, their keys read in one query."""
     tenant_id, generation = uow.tenant_id, masked_generation()
-    shown = [recall_masked(tenant_id, "candidates", row) for row in rows]
+    shown = recall_masked(tenant_id, "candidates", rows)
     unknown = [row for row, view in zip(rows, shown, strict=True) if view is None]
     if unknown:
         cipher = await keyring_for(uow, [token for row in unknown for token in row.ciphertexts().values()])

@@ -107,10 +107,10 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
 
     first, second = await listed(), await listed()
     assert first["masked"] and first["email"] == f"m***@{email.split('@')[1]}" and second == first
-    assert person.recall_masked(tenant_a, "candidates", row).email == first["email"]
-    assert person.recall_masked(tenant_a, "candidates", msgspec.structs.replace(row, id=uuid.uuid4())) is None
-    changed = msgspec.structs.replace(row, email_ciphertext=row.email_ciphertext[:-2] + "AA")
-    assert person.recall_masked(tenant_a, "candidates", changed) is None  # a value sealed since: not it
+    another = msgspec.structs.replace(row, id=uuid.uuid4())
+    changed = msgspec.structs.replace(row, email_ciphertext=row.email_ciphertext[:-2] + "AA")  # a value sealed since
+    recalled, not_shown, not_it = person.recall_masked(tenant_a, "candidates", [row, another, changed])
+    assert recalled.email == first["email"] and not_shown is None and not_it is None
 
     # Another process announces a change (as an erasure does when it destroys a key): what was remembered goes.
     connection = await asyncpg.connect(runtime.settings.effective_migration_url)
@@ -119,7 +119,7 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
     finally:
         await connection.close()
     for _ in range(200):
-        if person.recall_masked(tenant_a, "candidates", row) is None:
+        if person.recall_masked(tenant_a, "candidates", [row]) == [None]:
             break
         await asyncio.sleep(0.05)
-    assert person.recall_masked(tenant_a, "candidates", row) is None
+    assert person.recall_masked(tenant_a, "candidates", [row]) == [None]

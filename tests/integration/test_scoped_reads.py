@@ -15,7 +15,7 @@ from domain.kernel.db import current_database, fetch_views, unit_of_work
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
 from domain.tenancy import service as tenancy
-from domain.tenancy.model import LegalEntityView, NewLegalEntity
+from domain.tenancy.model import LegalEntityPatch, LegalEntityView, NewLegalEntity
 from domain.tenancy.tables import LegalEntity
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
@@ -148,3 +148,25 @@ async def test_kept_connections_go_back_before_the_pool_closes(runtime: Any) -> 
     await kept.give_back(again, reusable=True)
     await kept.give_all_back()
     await asyncio.wait_for(pool.close(), timeout=10)  # waits forever for a connection still kept
+
+
+async def test_a_page_read_again_unchanged_reuses_its_structs_and_a_changed_row_is_read_afresh(
+    runtime: Any, tenant_a: uuid.UUID, tenant_b: uuid.UUID
+) -> None:
+    entity = await entity_of(tenant_a)
+    await entity_of(tenant_b)
+    one_entity = f'SELECT {FIELDS} FROM "legal_entities" WHERE "id" = {{}}'
+
+    async def page(tenant_id: uuid.UUID, statement: str, *args: Any) -> list[LegalEntityView]:
+        async with unit_of_work(tenant_id, write=False) as uow:
+            return await fetch_views(uow, LegalEntityView, statement, *args)
+
+    first, again = await page(tenant_a, one_entity, entity), await page(tenant_a, one_entity, entity)
+    assert again == first and again[0] is first[0]
+    again.clear()  # each reader gets its own list: what one does to it is not what the next reads
+    assert (await page(tenant_a, one_entity, entity)) == first
+
+    owner = Principal(tenant_id=tenant_a, subject="scoped-reads", roles=frozenset({Role.TENANT_ADMIN}))
+    await tenancy.update_legal_entity(owner, entity, LegalEntityPatch(name="Renamed GmbH"), first[0].version)
+    assert [view.name for view in await page(tenant_a, one_entity, entity)] == ["Renamed GmbH"]
+    assert await page(tenant_b, one_entity, entity) == []  # the same read for another tenant: its own rows
