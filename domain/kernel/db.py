@@ -12,6 +12,7 @@ unit of work and read its tenant, and fail closed outside one (SQLite has no RLS
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
+import msgspec.inspect
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -317,26 +319,43 @@ async def fetch_views(uow: UnitOfWork, view: type[V], statement: str, *args: Any
 
 def _decoded_again(view: type[V], read: tuple[Any, ...], page: str) -> list[V]:
     """``page`` decoded into ``view`` structs; when the same ``read`` (view, statement, tenant and arguments) last
-    brought exactly this text, the structs decoded then (frozen), in a new list. Decoding is a pure function of the
-    text, so nothing can be stale: a changed row changes the text. A page re-read unchanged is the common case of a
-    list polled by HR tools, and decoding 50 rows was a tenth of the request's CPU."""
-    if not view.__struct_config__.frozen:
+    brought exactly this text, the structs decoded then, in a new list. Decoding is a pure function of the text, so
+    nothing can be stale: a changed row changes the text. A page re-read unchanged is the common case of a list
+    polled by HR tools, and decoding 50 rows was a tenth of the request's CPU. Only views no reader can change are
+    shared (frozen, no list, dict or set inside); the remembered pages hold at most :data:`_MAX_DECODED_CHARS`."""
+    global _decoded_chars
+    if not _shareable(view):
         return _views_decoder(view).decode(page)
     known = _LAST_DECODED.get(read)
     if known is not None and known[0] == page:
         return list(known[1])
     views = _views_decoder(view).decode(page)
-    if len(_LAST_DECODED) >= _MAX_DECODED:
+    if _decoded_chars + len(page) > _MAX_DECODED_CHARS:
         _LAST_DECODED.clear()
+        _decoded_chars = 0
+    if known is not None:
+        _decoded_chars -= len(known[0])
     _LAST_DECODED[read] = (page, views)
+    _decoded_chars += len(page)
     return list(views)
 
 
+@functools.cache
+def _shareable(view: type[msgspec.Struct]) -> bool:
+    info = msgspec.inspect.type_info(view)
+    mutable = (msgspec.inspect.ListType, msgspec.inspect.DictType, msgspec.inspect.SetType,
+               msgspec.inspect.StructType)
+    return view.__struct_config__.frozen and not any(
+        isinstance(kind, mutable) for field in info.fields  # type: ignore[attr-defined]
+        for kind in (field.type, *getattr(field.type, "types", ())))
+
+
 _AS_JSON: dict[tuple[str, str], str] = {}
-#: The last page each read brought, and its structs: at most this many reads are remembered, and these are pages
-#: of at most a few hundred rows (a list's limit).
-_MAX_DECODED = 512
+#: The last page each read brought, and its structs, up to this many characters of pages in all (then forgotten
+#: together): a page is a list's limit of rows, 12-20 KB for 50.
+_MAX_DECODED_CHARS = 16 * 1024 * 1024
 _LAST_DECODED: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+_decoded_chars = 0
 _VIEWS_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
 

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 
 from domain.kernel.db import current_database, fetch_views, unit_of_work
@@ -170,3 +171,21 @@ async def test_a_page_read_again_unchanged_reuses_its_structs_and_a_changed_row_
     await tenancy.update_legal_entity(owner, entity, LegalEntityPatch(name="Renamed GmbH"), first[0].version)
     assert [view.name for view in await page(tenant_a, one_entity, entity)] == ["Renamed GmbH"]
     assert await page(tenant_b, one_entity, entity) == []  # the same read for another tenant: its own rows
+
+
+class NamesView(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    names: list[str]
+
+
+async def test_a_page_whose_views_hold_lists_is_decoded_for_each_reader(runtime: Any, tenant_a: uuid.UUID) -> None:
+    entity = await entity_of(tenant_a)
+    statement = 'SELECT "id", ARRAY["name"] AS "names" FROM "legal_entities" WHERE "id" = {}'
+
+    async def page() -> list[NamesView]:
+        async with unit_of_work(tenant_a, write=False) as uow:
+            return await fetch_views(uow, NamesView, statement, entity)
+
+    first = await page()
+    first[0].names.append("changed by one reader")
+    assert len((await page())[0].names) == 1
