@@ -59,15 +59,21 @@ async def stop_jobs(runner: jobs.Runner) -> None:
     await asyncio.gather(runner.stop(), anyio.to_thread.run_sync(stop_workers))
 
 
+#: What ``meridian worker`` logs once it takes jobs.
+WORKER_RUNNING = "worker running jobs until stopped"
+
+
 async def run_worker_until_stopped(runtime: Runtime, modules: Iterable[str] = ()) -> None:
     """``meridian worker``: run jobs until SIGTERM or SIGINT, then stop as the server does."""
-    await check_app_role(runtime.database)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT):  # first: a stop asked for while starting is a stop, not a kill
         loop.add_signal_handler(sig, stopping.set)
+    await check_app_role(runtime.database)
+    if stopping.is_set():
+        return
     start_workers()
     runner = await start_jobs(runtime.settings, modules)
-    log.info("worker running jobs until stopped")
+    log.info(WORKER_RUNNING)
     await stopping.wait()
     await stop_jobs(runner)
