@@ -322,22 +322,37 @@ def _decoded_again(view: type[V], read: tuple[Any, ...], page: str) -> list[V]:
     brought exactly this text, the structs decoded then, in a new list. Decoding is a pure function of the text, so
     nothing can be stale: a changed row changes the text. A page re-read unchanged is the common case of a list
     polled by HR tools, and decoding 50 rows was a tenth of the request's CPU. Only views no reader can change are
-    shared (frozen, no list, dict or set inside); the remembered pages hold at most :data:`_MAX_DECODED_CHARS`."""
-    global _decoded_chars
+    shared (frozen, with no list, dict, set or struct inside)."""
     if not _shareable(view):
         return _views_decoder(view).decode(page)
-    known = _LAST_DECODED.get(read)
-    if known is not None and known[0] == page:
-        return list(known[1])
-    views = _views_decoder(view).decode(page)
-    if _decoded_chars + len(page) > _MAX_DECODED_CHARS:
-        _LAST_DECODED.clear()
-        _decoded_chars = 0
-    if known is not None:
-        _decoded_chars -= len(known[0])
-    _LAST_DECODED[read] = (page, views)
-    _decoded_chars += len(page)
+    views = _DECODED_PAGES.recall(read, page)
+    if views is None:
+        views = _views_decoder(view).decode(page)
+        _DECODED_PAGES.remember(read, page, views)
     return list(views)
+
+
+class _DecodedPages:
+    """The last page each read brought, and its structs, up to ``max_chars`` characters of pages in all (then all
+    forgotten together): a page is a list's limit of rows, 12-20 KB for 50."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars, self.chars = max_chars, 0
+        self.pages: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+
+    def recall(self, read: tuple[Any, ...], page: str) -> list[Any] | None:
+        known = self.pages.get(read)
+        return known[1] if known is not None and known[0] == page else None
+
+    def remember(self, read: tuple[Any, ...], page: str, views: list[Any]) -> None:
+        replaced = self.pages.pop(read, None)
+        if replaced is not None:
+            self.chars -= len(replaced[0])
+        if self.chars + len(page) > self.max_chars:
+            self.pages.clear()
+            self.chars = 0
+        self.pages[read] = (page, views)
+        self.chars += len(page)
 
 
 @functools.cache
@@ -351,11 +366,7 @@ def _shareable(view: type[msgspec.Struct]) -> bool:
 
 
 _AS_JSON: dict[tuple[str, str], str] = {}
-#: The last page each read brought, and its structs, up to this many characters of pages in all (then forgotten
-#: together): a page is a list's limit of rows, 12-20 KB for 50.
-_MAX_DECODED_CHARS = 16 * 1024 * 1024
-_LAST_DECODED: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
-_decoded_chars = 0
+_DECODED_PAGES = _DecodedPages(max_chars=16 * 1024 * 1024)
 _VIEWS_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {}
 
 

@@ -123,8 +123,12 @@ def recall_masked(tenant_id: UUID, table: str, rows: Sequence[Hashable]) -> list
         return [None] * len(rows)
     shown = _cache.masked.get((tenant_id, table), {})
     now = time.monotonic()
-    return [found[2] if found is not None and found[0] > now and (found[1] is row or found[1] == row) else None
-            for row, found in ((row, shown.get(row.id.int)) for row in rows)]  # type: ignore[attr-defined]
+    recalled: list[Any | None] = []
+    for row in rows:
+        found = shown.get(row.id.int)  # type: ignore[attr-defined]
+        fresh = found is not None and found[0] > now and (found[1] is row or found[1] == row)
+        recalled.append(found[2] if fresh else None)  # type: ignore[index]
+    return recalled
 
 
 def remember_masked(tenant_id: UUID, table: str, row: Hashable, shown: Any, read_at_generation: int) -> None:
