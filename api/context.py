@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import logging
 import os
 import re
 import time
@@ -13,9 +12,9 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.logs import log_access
 from domain.kernel.i18n import negotiate
 
-log = logging.getLogger("meridian.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -105,11 +104,6 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_context)
         finally:
-            if log.isEnabledFor(logging.INFO):
-                # The record made and handed over directly: Logger.info would also look up its caller's source line
-                # in the stack on every request, which the access log never shows.
-                log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, "request", (), None, extra={
-                    "request_id": request_id, "method": scope["method"], "route": logged_route(scope),
-                    "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "tenant_id": str(state["principal"].tenant_id) if state.get("principal") else None,
-                }))
+            log_access(request_id, scope["method"], logged_route(scope), status,
+                       round((time.perf_counter() - started) * 1000, 2),
+                       str(state["principal"].tenant_id) if state.get("principal") else None)

@@ -27,7 +27,7 @@ _FIELDS = ("request_id", "method", "route", "status", "duration_ms", "tenant_id"
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "time": utc_timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": _log_safe_message(record),
@@ -38,6 +38,63 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = log_safe_traceback(record.exc_info[1])
         return msgspec.json.encode(entry).decode()
+
+
+_second_written: tuple[int, str] = (-1, "")
+
+
+def utc_timestamp(created: float) -> str:
+    """``created`` as the logs write it, ``2026-12-03T15:01:16.246Z``: the date and time of day worked out once per
+    second, since some thousand lines a second share them."""
+    global _second_written
+    second = int(created)
+    if _second_written[0] != second:
+        _second_written = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{_second_written[1]}.{int((created - second) * 1000):03d}Z"
+
+
+class AccessLine(msgspec.Struct, frozen=True):
+    """One answered request, as the access log writes it: the line :class:`JsonFormatter` writes for an access
+    record, field for field."""
+
+    time: str
+    level: str
+    logger: str
+    message: str
+    request_id: str
+    method: str
+    route: str
+    status: int
+    duration_ms: float
+    tenant_id: str | None
+
+
+_ACCESS_LOGGER = "meridian.access"
+_ACCESS = logging.getLogger(_ACCESS_LOGGER)
+_encode_access_line = msgspec.json.Encoder().encode
+
+
+def log_access(request_id: str, method: str, route: str, status: int, duration_ms: float,
+               tenant_id: str | None) -> None:
+    """Write one answered request to the access log, at INFO.
+
+    Where Meridian's own JSON writer is the only handler (as :func:`configure_logging` leaves it), the line is
+    encoded here and queued as text: a ``LogRecord``, its handling and its formatting in the writing thread cost a
+    50-item list about a tenth of its CPU over HTTP, more than building the line. Anywhere else (a handler added to
+    read the logs, say) the record goes through ``logging`` like any other."""
+    access = _ACCESS
+    if not access.isEnabledFor(logging.INFO):
+        return
+    writer = _writer
+    if writer is not None and not access.handlers and _MERIDIAN.handlers == writer.handlers:
+        writer.put(_encode_access_line(AccessLine(
+            utc_timestamp(time.time()), "INFO", _ACCESS_LOGGER, "request", request_id, method, route, status,
+            duration_ms, tenant_id)).decode())
+        return
+    # Made and handed over directly: Logger.info would also look up its caller's source line in the stack.
+    access.handle(access.makeRecord(_ACCESS_LOGGER, logging.INFO, __file__, 0, "request", (), None, extra={
+        "request_id": request_id, "method": method, "route": route, "status": status, "duration_ms": duration_ms,
+        "tenant_id": tenant_id}))
 
 
 def log_safe_traceback(exc: BaseException | None) -> str:
@@ -77,8 +134,11 @@ def _log_safe_message(record: logging.LogRecord) -> str:
     return record.getMessage()
 
 
-#: How long the writing thread, woken by a first record, waits for more before writing them all at once.
-BATCH_SECONDS = 0.01
+#: How long the writing thread, woken by a first record, waits for more before writing them all at once. Each
+#: wake-up of a second thread costs the event loop a GIL hand-over: at 10 ms, the 100 wake-ups a second of a busy
+#: server cost a 50-item list about 8 % of its CPU over HTTP; at 100 ms they cost nothing measurable, and a line
+#: still reaches stderr within a tenth of a second (and at exit, whatever is queued is written).
+BATCH_SECONDS = 0.1
 
 
 class _BatchWriter:
@@ -89,14 +149,17 @@ class _BatchWriter:
 
     def __init__(self, handler: logging.StreamHandler) -> None:  # type: ignore[type-arg]
         self.handler = handler
-        self._pending: deque[logging.LogRecord] = deque()
+        #: What the ``meridian`` logger's handlers are while this writer serves it alone.
+        self.handlers: list[logging.Handler] = [_Enqueue(self)]
+        self._pending: deque[logging.LogRecord | str] = deque()
         self._wake = threading.Event()
         self._signalled = False
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="meridian-log-writer", daemon=True)
         self._thread.start()
 
-    def put(self, record: logging.LogRecord) -> None:
+    def put(self, record: logging.LogRecord | str) -> None:
+        """Queue a record, or a line already written (:func:`log_access`)."""
         self._pending.append(record)
         if not self._signalled:  # the thread clears it before it drains: a record is never left behind
             self._signalled = True
@@ -121,6 +184,9 @@ class _BatchWriter:
         lines: list[str] = []
         while self._pending:
             record = self._pending.popleft()
+            if isinstance(record, str):
+                lines.append(record)
+                continue
             try:
                 lines.append(self.handler.format(record))
             except Exception:  # as logging does: report the record that cannot be formatted, go on with the rest
@@ -149,6 +215,7 @@ class _Enqueue(logging.Handler):
 
 
 _writer: _BatchWriter | None = None
+_MERIDIAN = logging.getLogger("meridian")
 
 
 def configure_logging(level: str) -> None:
@@ -160,10 +227,9 @@ def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     _writer = _BatchWriter(handler)
-    root = logging.getLogger("meridian")
-    root.handlers[:] = [_Enqueue(_writer)]
-    root.setLevel(level.upper())
-    root.propagate = False
+    _MERIDIAN.handlers[:] = _writer.handlers
+    _MERIDIAN.setLevel(level.upper())
+    _MERIDIAN.propagate = False
 
 
 @atexit.register
