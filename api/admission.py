@@ -14,6 +14,7 @@ and a request gives its turn up as its answer starts, so a slow reader of a larg
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,7 +27,7 @@ class AdmissionMiddleware:
     def __init__(self, app: ASGIApp, limit: int, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self._turns = asyncio.Semaphore(limit)
+        self._turns = Turns(limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,14 +44,14 @@ class AdmissionMiddleware:
         await self._in_turn(scope, receive, send)
 
     async def _in_turn(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._turns.acquire()
+        await self._turns.take()
         holding = True
 
         def give_up_turn() -> None:
             nonlocal holding
             if holding:
                 holding = False
-                self._turns.release()
+                self._turns.give_back()
 
         async def send_then_give_up(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -61,6 +62,39 @@ class AdmissionMiddleware:
             await self.app(scope, receive, send_then_give_up)
         finally:
             give_up_turn()
+
+
+class Turns:
+    """At most ``limit`` holders at once; the others wait in arrival order, and a turn given back passes straight to
+    the longest waiting. What ``asyncio.Semaphore`` does, without its per-call bookkeeping (a loop lookup, a scan
+    for fairness), which cost a 50-item list about 4 % of its CPU."""
+
+    __slots__ = ("_free", "_waiting")
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    async def take(self) -> None:
+        if self._free and not self._waiting:
+            self._free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.cancelled():
+                self._waiting.remove(turn)
+            else:  # cancelled just after the turn was handed over: it is this request's to pass on
+                self.give_back()
+            raise
+
+    def give_back(self) -> None:
+        if self._waiting:
+            self._waiting.popleft().set_result(None)
+        else:
+            self._free += 1
 
 
 async def _read_ahead(receive: Receive, limit: int) -> tuple[Receive, bool]:

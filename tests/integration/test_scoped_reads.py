@@ -1,6 +1,7 @@
 """On PostgreSQL a reading unit of work opens its transaction at its first statement, and a page read first scopes
-its own statement (``meridian_scoped_page``, one round trip): row-level security still sees exactly the unit of
-work's tenant, for that statement's transaction only, and what the unit of work reads next is scoped too."""
+its own statement (the session's own function for it, else ``meridian_scoped_page``; one round trip): row-level
+security still sees exactly the unit of work's tenant, for that statement's transaction only, and what the unit of
+work reads next is scoped too."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+import asyncpg
 import msgspec
 import pytest
 
-from domain.kernel.db import current_database, fetch_views, unit_of_work
+from domain.kernel import db
+from domain.kernel.db import PageFunction, _as_json, current_database, fetch_views, unit_of_work
 from domain.kernel.permissions import Role
 from domain.kernel.principal import Principal
 from domain.tenancy import service as tenancy
@@ -189,3 +193,49 @@ async def test_a_page_whose_views_hold_lists_is_decoded_for_each_reader(runtime:
     first = await page()
     first[0].names.append("changed by one reader")
     assert len((await page())[0].names) == 1
+
+
+async def page_functions_of(connection: Any) -> int:
+    return int(await connection.fetchval(
+        "SELECT count(*) FROM pg_proc WHERE pronamespace = pg_my_temp_schema() AND proname LIKE 'meridian_page_%'"))
+
+
+async def test_a_page_is_read_through_the_sessions_own_function_created_at_its_first_read(
+    runtime: Any, tenant_a: uuid.UUID, tenant_b: uuid.UUID
+) -> None:
+    own, foreign = await entity_of(tenant_a), await entity_of(tenant_b)
+    statement = EVERY_ENTITY.replace("ORDER BY", "AND \"id\" IS NOT NULL ORDER BY")  # a statement no test read before
+    pages = []
+    for _ in range(2):
+        async with unit_of_work(tenant_a, write=False) as uow:
+            pages.append(await fetch_views(uow, LegalEntityView, statement, EPOCH, 10_000))
+            connection = transaction().raw
+            created = await page_functions_of(connection)
+    assert created >= 1
+    for page in pages:
+        ids = {view.id for view in page}
+        assert own in ids and foreign not in ids
+
+
+async def test_where_temporary_functions_are_denied_pages_are_read_through_the_shared_function(
+    settings: Any, runtime: Any, tenant_a: uuid.UUID, tenant_b: uuid.UUID
+) -> None:
+    own, foreign = await entity_of(tenant_a), await entity_of(tenant_b)
+    database = urlsplit(settings.effective_database_url).path.lstrip("/")
+    owner = await asyncpg.connect(settings.effective_migration_url.replace("postgresql+asyncpg://", "postgresql://"))
+    await owner.execute(f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC')
+    denied = await asyncpg.connect(settings.effective_database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        assert not await db._page_functions.created(denied, PageFunction.of(_as_json(EVERY_ENTITY, "id")))
+        assert not db._page_functions.allowed
+        async with unit_of_work(tenant_a, write=False) as uow:
+            page = await fetch_views(uow, LegalEntityView, EVERY_ENTITY.replace("ORDER BY", "AND TRUE ORDER BY"),
+                                     EPOCH, 10_000)
+            assert not transaction().opened
+        ids = {view.id for view in page}
+        assert own in ids and foreign not in ids
+    finally:
+        db._page_functions.allowed = True
+        await denied.close()
+        await owner.execute(f'GRANT TEMPORARY ON DATABASE "{database}" TO PUBLIC')
+        await owner.close()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.admission import AdmissionMiddleware
+from api.admission import AdmissionMiddleware, Turns
 
 pytestmark = pytest.mark.anyio
 
@@ -143,3 +143,31 @@ async def test_a_body_over_the_limit_passes_ungated_to_be_refused_whole() -> Non
     assert answer[-1]["body"] == b"12345678"  # what was read ahead reaches the app first, then the rest
     downstream.release["/held"].set()
     await held
+
+
+async def test_a_request_cancelled_while_it_waits_for_its_turn_takes_none() -> None:
+    turns = Turns(1)
+    await turns.take()
+    waiting = [asyncio.create_task(turns.take()) for _ in range(3)]
+    await settle()
+    waiting[0].cancel()  # the client went away while its request queued
+    await settle()
+    turns.give_back()
+    await settle()
+    assert [t.done() for t in waiting] == [True, True, False] and waiting[0].cancelled()
+    turns.give_back()
+    await settle()
+    assert waiting[2].done()
+    turns.give_back()
+    await turns.take()  # the one turn there is, free again: nothing was lost on the way
+
+
+async def test_a_turn_handed_to_a_request_cancelled_before_it_ran_passes_on() -> None:
+    turns = Turns(1)
+    await turns.take()
+    first, second = asyncio.create_task(turns.take()), asyncio.create_task(turns.take())
+    await settle()
+    turns.give_back()  # the turn is handed to the first waiter...
+    first.cancel()  # ...which is cancelled before it resumes
+    await settle()
+    assert first.cancelled() and second.done()
