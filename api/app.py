@@ -69,7 +69,6 @@ from api.controllers.safeguards import SAFEGUARD_CONTROLLERS
 from api.controllers.subject_requests import OwnSubjectRequestController, SubjectRequestController
 from api.controllers.tenancy import LegalEntityController, TenantController
 from api.controllers.webhooks import WebhookEndpointController
-from api.deprecation import DeprecationHeaders
 from api.guards import PRINCIPAL, authorize, authorize_every_route
 from api.idempotency import IdempotencyMiddleware
 from api.jobs import start_jobs, stop_jobs
@@ -173,8 +172,8 @@ def create_app(settings: Settings, workers: int = 1) -> Litestar:
     _list_every_method_in_options(app)
     finish_document(app)
     # Outside the router, so that 404s for unknown paths also carry a request id and a locale.
-    app.asgi_handler = RequestContextMiddleware(DeprecationHeaders(AdmissionMiddleware(
-        app.asgi_handler, settings.max_concurrent_requests, settings.max_body_bytes)), settings.default_locale)
+    app.asgi_handler = RequestContextMiddleware(AdmissionMiddleware(
+        app.asgi_handler, settings.max_concurrent_requests, settings.max_body_bytes), settings.default_locale)
     return app
 
 

@@ -1,4 +1,6 @@
-"""The outermost middleware: request id, locale, access log and cache policy for every response."""
+"""The outermost middleware: request id, locale, access log, cache policy and deprecation notice for every response
+(outside the router and every other middleware, so that errors, 401, 429 or 400, carry them too: a partner's client
+sees a deprecation notice on whatever answer it gets)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.deprecation import deprecation_of
 from api.logs import log_access
 from domain.kernel.i18n import negotiate
 
@@ -98,6 +101,10 @@ class RequestContextMiddleware:
                 if b"cache-control" not in names:
                     # Personal data may appear in any API answer; nothing is cached unless a route says so.
                     headers.append((b"cache-control", b"no-store"))
+                # The router names the handler in the scope before it runs it; unknown paths have none.
+                notice = deprecation_of(scope.get("route_handler"))
+                if notice is not None:
+                    headers.extend(notice.headers())
                 message["headers"] = headers
             await send(message)
 

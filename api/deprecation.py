@@ -17,7 +17,6 @@ from typing import Any
 
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import OpenAPIHeader, OpenAPIResponse, OpenAPIType, Operation, Schema
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 #: The notice partners are owed between the announcement and the removal of anything in /v1.
 MINIMUM_NOTICE_MONTHS = 6
@@ -87,28 +86,6 @@ def deprecated(*, announced: date, sunset: date, successor: str | None = None) -
 def deprecation_of(handler: Any) -> Deprecation | None:
     notice = getattr(handler, "opt", {}).get(DEPRECATION)
     return notice if isinstance(notice, Deprecation) else None
-
-
-class DeprecationHeaders:
-    """Outside the router and every middleware, so that an operation's errors (401, 429, 400...) carry the
-    headers too: a partner's client sees the notice on whatever answer it gets."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_notice(message: Message) -> None:
-            # The router names the handler in the scope before it runs it; unknown paths have none.
-            notice = deprecation_of(scope.get("route_handler"))
-            if message["type"] == "http.response.start" and notice is not None:
-                message["headers"] = [*message.get("headers", []), *notice.headers()]
-            await send(message)
-
-        await self.app(scope, receive, send_with_notice)
 
 
 def document_deprecation(operation: Operation, handler: HTTPRouteHandler) -> None:
