@@ -543,14 +543,16 @@ class _ScopedTransaction(PostgresTransaction):
         tenant, platform = self.scope.tenant, self.scope.platform
         if _page_functions.allowed:
             function = PageFunction.of(statement)
-            try:
-                page: str = await self.raw.fetchval(function.call, arguments, tenant, platform)
-                return page
-            except (UndefinedFunctionError, InvalidSchemaNameError):
-                # Not yet created in this session (whose first temporary object also creates its schema).
-                if await _page_functions.created(self.raw, function):
-                    page = await self.raw.fetchval(function.call, arguments, tenant, platform)
+            if await _page_functions.ready(self.raw, function):
+                try:
+                    page: str = await self.raw.fetchval(function.call, arguments, tenant, platform)
                     return page
+                except (UndefinedFunctionError, InvalidSchemaNameError):
+                    # Gone from the session (DISCARD TEMP), or a new session under an ended one's process id.
+                    _page_functions.forget(self.raw)
+                    if await _page_functions.ready(self.raw, function):
+                        page = await self.raw.fetchval(function.call, arguments, tenant, platform)
+                        return page
         page = await self.raw.fetchval(_SCOPED_PAGE, tenant, platform, statement, arguments)
         return page
 
@@ -611,14 +613,20 @@ _PAGE_FUNCTIONS: dict[str, PageFunction] = {}
 
 
 class _PageFunctions:
-    """Whether this process's sessions may create their page functions: not where the database denies the app's
-    role temporary objects (``REVOKE TEMPORARY``), found at the first attempt; pages are then read through
-    ``meridian_scoped_page``, as correct and a little slower."""
+    """Which page functions each session of this process has created, by the session's process id, so that a read
+    never sends a call that fails (each failure would be an error in the database's log). And whether sessions may
+    create them at all: not where the database denies the app's role temporary objects (``REVOKE TEMPORARY``),
+    found at the first attempt; pages are then read through ``meridian_scoped_page``, as correct, a little slower."""
 
     def __init__(self) -> None:
         self.allowed = True
+        self._created: dict[int, set[str]] = {}
 
-    async def created(self, connection: Any, function: PageFunction) -> bool:
+    async def ready(self, connection: Any, function: PageFunction) -> bool:
+        """Whether ``function`` exists in ``connection``'s session, created now if it did not."""
+        created = self._created.setdefault(connection.get_server_pid(), set())
+        if function.call in created:
+            return True
         try:
             await connection.execute(function.create)
         except InsufficientPrivilegeError:
@@ -626,9 +634,16 @@ class _PageFunctions:
             log.warning("the database denies temporary functions to the app's role: pages are read through "
                         "meridian_scoped_page (GRANT TEMPORARY ON DATABASE to the role to read them faster)")
             return False
+        if len(self._created) > _MOST_SESSIONS_REMEMBERED:  # ended sessions' entries: forget all, create again
+            self._created = {connection.get_server_pid(): created}
+        created.add(function.call)
         return True
 
+    def forget(self, connection: Any) -> None:
+        self._created.pop(connection.get_server_pid(), None)
 
+
+_MOST_SESSIONS_REMEMBERED = 1_000
 _page_functions = _PageFunctions()
 
 

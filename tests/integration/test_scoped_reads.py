@@ -217,6 +217,20 @@ async def test_a_page_is_read_through_the_sessions_own_function_created_at_its_f
         assert own in ids and foreign not in ids
 
 
+async def test_a_page_function_dropped_from_the_session_is_created_again(
+    runtime: Any, tenant_a: uuid.UUID, tenant_b: uuid.UUID
+) -> None:
+    own, foreign = await entity_of(tenant_a), await entity_of(tenant_b)
+    statement = EVERY_ENTITY.replace("ORDER BY", "AND \"version\" > 0 ORDER BY")
+    async with unit_of_work(tenant_a, write=False) as uow:
+        first = await fetch_views(uow, LegalEntityView, statement, EPOCH, 10_000)
+        await transaction().raw.execute("DISCARD TEMP")  # as a pooler's reset or an operator might
+        assert await page_functions_of(transaction().raw) == 0
+        again = await fetch_views(uow, LegalEntityView, statement, EPOCH, 10_000)
+        assert await page_functions_of(transaction().raw) == 1
+    assert again == first and own in {view.id for view in again} and foreign not in {view.id for view in again}
+
+
 async def test_where_temporary_functions_are_denied_pages_are_read_through_the_shared_function(
     settings: Any, runtime: Any, tenant_a: uuid.UUID, tenant_b: uuid.UUID
 ) -> None:
@@ -226,7 +240,7 @@ async def test_where_temporary_functions_are_denied_pages_are_read_through_the_s
     await owner.execute(f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC')
     denied = await asyncpg.connect(settings.effective_database_url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        assert not await db._page_functions.created(denied, PageFunction.of(_as_json(EVERY_ENTITY, "id")))
+        assert not await db._page_functions.ready(denied, PageFunction.of(_as_json(EVERY_ENTITY, "id")))
         assert not db._page_functions.allowed
         async with unit_of_work(tenant_a, write=False) as uow:
             page = await fetch_views(uow, LegalEntityView, EVERY_ENTITY.replace("ORDER BY", "AND TRUE ORDER BY"),
