@@ -82,17 +82,16 @@ def log_access(request_id: str, method: str, route: str, status: int, duration_m
     encoded here and queued as text: a ``LogRecord``, its handling and its formatting in the writing thread cost a
     50-item list about a tenth of its CPU over HTTP, more than building the line. Anywhere else (a handler added to
     read the logs, say) the record goes through ``logging`` like any other."""
-    access = _ACCESS
-    if not access.isEnabledFor(logging.INFO):
+    if not _ACCESS.isEnabledFor(logging.INFO):
         return
     writer = _writer
-    if writer is not None and not access.handlers and _MERIDIAN.handlers == writer.handlers:
+    if writer is not None and not _ACCESS.handlers and _MERIDIAN.handlers == writer.handlers:
         writer.put(_encode_access_line(AccessLine(
             utc_timestamp(time.time()), "INFO", _ACCESS_LOGGER, "request", request_id, method, route, status,
             duration_ms, tenant_id)).decode())
         return
     # Made and handed over directly: Logger.info would also look up its caller's source line in the stack.
-    access.handle(access.makeRecord(_ACCESS_LOGGER, logging.INFO, __file__, 0, "request", (), None, extra={
+    _ACCESS.handle(_ACCESS.makeRecord(_ACCESS_LOGGER, logging.INFO, __file__, 0, "request", (), None, extra={
         "request_id": request_id, "method": method, "route": route, "status": status, "duration_ms": duration_ms,
         "tenant_id": tenant_id}))
 

@@ -1,6 +1,7 @@
 """Requests per second over real HTTP: ``meridian serve`` and a bare Litestar app (bench/bare_app.py, the framework's
 ceiling) started side by side and driven by wrk in one run, each endpoint right after the bare app so the share
-of bare compares like with like on a busy machine.
+of bare compares like with like on a busy machine; ``--rounds`` (3) such pairs per endpoint, the table showing each
+figure's median.
 
     .venv/bin/python bench/http_requests.py                                      # SQLite, on-prem
     .venv/bin/python bench/http_requests.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
@@ -17,6 +18,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,7 +26,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -245,16 +247,27 @@ def measure_all(arguments: argparse.Namespace, env: dict[str, str], data_dir: Pa
                 continue
             shape = (arguments.seconds, arguments.connections, arguments.threads)
             wrk(bare + "/items", None, 2, arguments.connections, arguments.threads)  # warm-up
-            reference = wrk_on(bare_server, "/items", None, *shape)
             wrk(base + endpoint.path, tokens[endpoint.token], 2, arguments.connections, arguments.threads,
                 endpoint.script, (uuid.uuid4().hex[:8],) if endpoint.script else ())  # warm-up
-            with profiling(arguments.profile, server.pid, endpoint.label, arguments.seconds):
-                figures = wrk_on(server, endpoint.path, tokens[endpoint.token], *shape, endpoint.script,
-                                 (uuid.uuid4().hex[:8],) if endpoint.script else ())
-            rows.append((endpoint.label, figures, reference))
-            print_row(endpoint.label, figures, reference)
-    print_table(f"HTTP requests, wrk -t{arguments.threads} -c{arguments.connections} -d{arguments.seconds}s, "
+            references, measured = [], []
+            for _ in range(arguments.rounds):
+                references.append(wrk_on(bare_server, "/items", None, *shape))
+                with profiling(arguments.profile, server.pid, endpoint.label, arguments.seconds):
+                    measured.append(wrk_on(server, endpoint.path, tokens[endpoint.token], *shape, endpoint.script,
+                                           (uuid.uuid4().hex[:8],) if endpoint.script else ()))
+                print_row(endpoint.label, measured[-1], references[-1])
+            rows.append((endpoint.label, median_of(measured), median_of(references)))
+    rounds = f", median of {arguments.rounds} alternating rounds" if arguments.rounds > 1 else ""
+    print_table(f"HTTP requests, wrk -t{arguments.threads} -c{arguments.connections} -d{arguments.seconds}s{rounds}, "
                 f"{database}, {arguments.mode} mode", rows)
+
+
+def median_of(runs: list[Figures]) -> Figures:
+    """Each figure's median over the rounds: one 10-second window on a machine shared with wrk and PostgreSQL can
+    catch a stall of the host (the bare app's own p99 moved between 6 and 12 ms from one window to the next). Failures
+are counted over all rounds."""
+    median = {field.name: statistics.median(getattr(run, field.name) for run in runs) for field in fields(Figures)}
+    return Figures(**{**median, "failed": sum(run.failed for run in runs)})  # a failure in any round counts
 
 
 @contextmanager
@@ -304,6 +317,8 @@ if __name__ == "__main__":
     parser.add_argument("--mode", choices=("onprem", "shared"), default="onprem",
                         help="shared needs --postgres (one tenant of many, under row-level security)")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds per request, each the bare app then Meridian; the table shows their medians")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1,
