@@ -48,6 +48,7 @@ def stderr_lines(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], list[
     """Meridian's own logging writing to a buffer instead of stderr; calling the fixture writes what is queued and
     returns the lines written so far."""
     written = io.StringIO()
+    level = logging.getLevelName(logging.getLogger("meridian").level)  # the suite's, WARNING
     monkeypatch.setattr(sys, "stderr", written)
     configure_logging("INFO")
 
@@ -59,7 +60,7 @@ def stderr_lines(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], list[
         yield lines
     finally:
         monkeypatch.undo()
-        configure_logging("INFO")
+        configure_logging(level)
 
 
 def test_an_access_line_written_directly_is_the_line_its_record_would_be(
