@@ -265,9 +265,9 @@ def measure_all(arguments: argparse.Namespace, env: dict[str, str], data_dir: Pa
 def median_of(runs: list[Figures]) -> Figures:
     """Each figure's median over the rounds: one 10-second window on a machine shared with wrk and PostgreSQL can
     catch a stall of the host (the bare app's own p99 moved between 6 and 12 ms from one window to the next). Failures
-are counted over all rounds."""
+    are counted over all rounds."""
     median = {field.name: statistics.median(getattr(run, field.name) for run in runs) for field in fields(Figures)}
-    return Figures(**{**median, "failed": sum(run.failed for run in runs)})  # a failure in any round counts
+    return Figures(**{**median, "failed": sum(run.failed for run in runs)})
 
 
 @contextmanager

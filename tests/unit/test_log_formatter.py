@@ -48,7 +48,7 @@ def stderr_lines(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], list[
     """Meridian's own logging writing to a buffer instead of stderr; calling the fixture writes what is queued and
     returns the lines written so far."""
     written = io.StringIO()
-    level = logging.getLevelName(logging.getLogger("meridian").level)  # the suite's, WARNING
+    level = logging.getLevelName(logging.getLogger("meridian").level)  # what the session had
     monkeypatch.setattr(sys, "stderr", written)
     configure_logging("INFO")
 
