@@ -624,8 +624,8 @@ class _PageFunctions:
 
     async def ready(self, connection: Any, function: PageFunction) -> bool:
         """Whether ``function`` exists in ``connection``'s session, created now if it did not."""
-        created = self._created.setdefault(connection.get_server_pid(), set())
-        if function.call in created:
+        session = connection.get_server_pid()
+        if function.call in self._created.get(session, ()):
             return True
         try:
             await connection.execute(function.create)
@@ -635,8 +635,8 @@ class _PageFunctions:
                         "meridian_scoped_page (GRANT TEMPORARY ON DATABASE to the role to read them faster)")
             return False
         if len(self._created) > _MOST_SESSIONS_REMEMBERED:  # ended sessions' entries: forget all, create again
-            self._created = {connection.get_server_pid(): created}
-        created.add(function.call)
+            self._created = {session: self._created.get(session, set())}
+        self._created.setdefault(session, set()).add(function.call)
         return True
 
     def forget(self, connection: Any) -> None:
