@@ -322,6 +322,19 @@ async def fetch_views(uow: UnitOfWork, view: type[V], statement: str, *args: Any
     return _views_decoder(view).decode(rows[0][0])
 
 
+def digest_of(columns: Sequence[str]) -> str:
+    """An SQL expression for one text value that changes whenever any of ``columns`` (text, the code's own names)
+    does: a page can then tell which rows changed without carrying the columns' values, sealed personal data say,
+    which is most of a candidate page's bytes and of the database's work writing it out as JSON. PostgreSQL hashes
+    them (64 bits, for telling a changed row from one remembered, within one process and one server version); SQLite,
+    local to the process, compares the values themselves. A missing value and an empty one read the same: sealed
+    values are never empty."""
+    joined = " || '|' || ".join(f'coalesce("{name}", \'\')' for name in columns)
+    if current_database().is_sqlite:
+        return f"({joined})"
+    return f"hashtextextended({joined}, 0)::text"
+
+
 def _decoded_again(view: type[V], read: tuple[Any, ...], page: str) -> list[V]:
     """``page`` decoded into ``view`` structs; when the same ``read`` (view, statement, tenant and arguments) last
     brought exactly this text, the structs decoded then, in a new list. Decoding is a pure function of the text, so

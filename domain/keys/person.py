@@ -112,6 +112,12 @@ def masked_generation() -> int:
     return access_cache.generation
 
 
+def remembers_masked() -> bool:
+    """Whether :func:`recall_masked` can recall anything now: only while this process hears the platform's change
+    notifications (on PostgreSQL, once its listener is up)."""
+    return _cache._valid()
+
+
 def recall_masked(tenant_id: UUID, table: str, rows: Sequence[Hashable]) -> list[Any | None]:
     """For each of ``rows`` (stored rows with their sealed tokens, compared whole) of that tenant's ``table``, what a
     masked read showed for exactly that row, if this process showed it within the last minute; None for the others.

@@ -62,6 +62,7 @@ from domain.keys.person import (  # noqa: E402
     person_ciphers,
     recall_masked,
     remember_masked,
+    remembers_masked,
 )
 
 
@@ -88,5 +89,6 @@ __all__ = [
     "person_ciphers",
     "recall_masked",
     "remember_masked",
+    "remembers_masked",
     "reseal_tenant",
 ]

@@ -39,6 +39,7 @@ from domain.keys.service import (
     person_cipher,
     recall_masked,
     remember_masked,
+    remembers_masked,
 )
 from domain.notifications.model import Message, NotificationView
 from domain.notifications.service import enqueue_in, notifications_about_in
@@ -352,35 +353,46 @@ async def get_candidate(principal: Principal, candidate_id: UUID) -> CandidateVi
 async def list_candidates(principal: Principal, cursor: str | None, limit: int,
                           updated_since: datetime | None = None) -> Page[CandidateView]:
     clear = principal.may(Operation.PII_READ)
+    after = decode_uuid_cursor(cursor)
     async with unit_of_work(principal.tenant_id, write=clear) as uow:
-        rows = await queries.candidates(uow, after=decode_uuid_cursor(cursor), limit=limit + 1,
-                                        updated_since=updated_since)
         if not clear:
-            page = page_of(rows, limit, lambda c: str(c.id))
-            return Page(items=await _masked_views(uow, page.items), next_cursor=page.next_cursor)
+            return await _masked_page(uow, after, limit, updated_since)
+        rows = await queries.candidates(uow, after=after, limit=limit + 1, updated_since=updated_since)
         cipher = await keyring_for(uow, [token for row in rows for token in row.ciphertexts().values()])
         shown = rows[:limit]
-        if clear and shown:
+        if shown:
             await record(uow, principal, "candidate.personal_data_read", "candidate", "list",
                          after={"candidates": [str(r.id) for r in shown]})
-        views = [candidate_view(cipher, row, clear) for row in rows]
+        views = [candidate_view(cipher, row, True) for row in rows]
     return page_of(views, limit, lambda c: str(c.id))
 
 
-async def _masked_views(uow: UnitOfWork, rows: list[CandidateRow]) -> list[CandidateView]:
-    """The rows as a reader without pii:read sees them. The view this process showed for the very same row within
-    the last minute is shown again (``recall_masked``, kept by the rule the person keys are kept by); the other rows
-    are opened and masked, their keys read in one query."""
+async def _masked_page(uow: UnitOfWork, after: UUID | None, limit: int,
+                       updated_since: datetime | None) -> Page[CandidateView]:
+    """The page as a reader without pii:read sees it. Each row is first read as a listing, its sealed values only
+    as a digest; where this process showed every listed row within the last minute, exactly as it is now
+    (``recall_masked``, kept by the rule the person keys are kept by), those views are the page. Otherwise, or
+    where the process remembers none (``remembers_masked``), the page is read with its sealed values, and the
+    rows not shown are opened and masked, their keys read in one query."""
     tenant_id, generation = uow.tenant_id, masked_generation()
-    shown = recall_masked(tenant_id, "candidates", rows)
-    unknown = [row for row, view in zip(rows, shown, strict=True) if view is None]
+    if remembers_masked():
+        listings = page_of(await queries.candidate_listings(uow, after=after, limit=limit + 1,
+                                                            updated_since=updated_since), limit, lambda c: str(c.id))
+        shown = recall_masked(tenant_id, "candidates", listings.items)
+        if None not in shown:
+            return Page(items=shown, next_cursor=listings.next_cursor)
+    rows = page_of(await queries.listed_candidates(uow, after=after, limit=limit + 1, updated_since=updated_since),
+                   limit, lambda c: str(c.id))
+    listed = [row.listing() for row in rows.items]
+    views = recall_masked(tenant_id, "candidates", listed)
+    unknown = [row for row, view in zip(rows.items, views, strict=True) if view is None]
     if unknown:
         cipher = await keyring_for(uow, [token for row in unknown for token in row.ciphertexts().values()])
-        for index, row in enumerate(rows):
-            if shown[index] is None:
-                shown[index] = view = candidate_view(cipher, row, False)
-                remember_masked(tenant_id, "candidates", row, view, generation)
-    return shown  # type: ignore[return-value]
+        for index, row in enumerate(rows.items):
+            if views[index] is None:
+                views[index] = view = candidate_view(cipher, row, False)
+                remember_masked(tenant_id, "candidates", listed[index], view, generation)
+    return Page(items=views, next_cursor=rows.next_cursor)  # type: ignore[arg-type]
 
 
 # -- applications --------------------------------------------------------------------------------

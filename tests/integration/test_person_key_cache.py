@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -97,7 +98,9 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
         await asyncio.sleep(0.05)
     assert access_cache.listening
     async with unit_of_work(tenant_a, write=False) as uow:
-        row = await queries.candidate(uow, candidate_id)
+        row = next(listed.listing() for listed in await queries.listed_candidates(
+            uow, after=None, limit=200, updated_since=datetime.fromisoformat(created["updated_at"]))
+            if listed.id == candidate_id)
 
     async def listed() -> dict[str, Any]:
         # Only what changed since this candidate was created (the other test leaves a row whose key is gone).
@@ -108,7 +111,7 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
     first, second = await listed(), await listed()
     assert first["masked"] and first["email"] == f"m***@{email.split('@')[1]}" and second == first
     another = msgspec.structs.replace(row, id=uuid.uuid4())
-    changed = msgspec.structs.replace(row, email_ciphertext=row.email_ciphertext[:-2] + "AA")  # a value sealed since
+    changed = msgspec.structs.replace(row, sealed=row.sealed + "0")  # a value sealed since: another digest
     recalled, not_shown, not_it = person.recall_masked(tenant_a, "candidates", [row, another, changed])
     assert recalled.email == first["email"] and not_shown is None and not_it is None
 
@@ -123,3 +126,39 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
             break
         await asyncio.sleep(0.05)
     assert person.recall_masked(tenant_a, "candidates", [row]) == [None]
+
+
+async def test_a_masked_list_shows_a_sealed_value_changed_without_a_new_version(
+        client: Any, runtime: Any, tenant_a: Any, token_for: Any) -> None:
+    """A masked list reads its rows' sealed values only as a digest while it shows views it remembers; a value
+    changed in place, without the row's version moving (as a retention purge clears one), changes the digest, so
+    the next list shows the change, not the view remembered."""
+    from domain.keys import person
+
+    admin = await token_for(tenant_a, "tenant_admin", "hr_admin", subject="mask-digest-admin")
+    auditor = await token_for(tenant_a, "auditor", subject="mask-digest-auditor")
+    created = (await client.post("/v1/candidates", headers=bearer(admin), json={
+        "full_name": "Digest Person", "email": f"digest-{uuid.uuid4().hex[:8]}@example.com",
+        "phone": "+4930123456"})).json()
+    for _ in range(200):
+        assert (await client.get("/v1/me", headers=bearer(admin))).status_code == 200
+        if access_cache.listening:
+            break
+        await asyncio.sleep(0.05)
+    assert access_cache.listening and person.remembers_masked()
+
+    async def listed() -> dict[str, Any]:
+        page = (await client.get("/v1/candidates", headers=bearer(auditor),
+                                 params={"limit": 200, "updated_since": created["updated_at"]})).json()
+        return next(c for c in page["items"] if c["id"] == created["id"])
+
+    before = await listed()
+    assert before["email"] is not None and before["phone"] is not None and await listed() == before
+    connection = await asyncpg.connect(runtime.settings.effective_migration_url)
+    try:
+        await connection.execute("UPDATE candidates SET phone_ciphertext = NULL WHERE id = $1",
+                                 uuid.UUID(created["id"]))
+    finally:
+        await connection.close()
+    after = await listed()
+    assert after["phone"] is None and after["email"] == before["email"] and after["version"] == before["version"]
