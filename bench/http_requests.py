@@ -1,7 +1,7 @@
 """Requests per second over real HTTP: ``meridian serve`` and a bare Litestar app (bench/bare_app.py, the framework's
-ceiling) started side by side and driven by wrk in one run, each endpoint right after the bare app so the share
-of bare compares like with like on a busy machine; ``--rounds`` (3) such pairs per endpoint, the table showing each
-figure's median.
+ceiling) started side by side and driven by wrk in one run with the same request headers, each endpoint right after
+the bare app so the share of bare compares like with like on a busy machine; ``--rounds`` (3) such pairs per
+endpoint, the table showing each figure's median.
 
     .venv/bin/python bench/http_requests.py                                      # SQLite, on-prem
     .venv/bin/python bench/http_requests.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
@@ -246,14 +246,17 @@ def measure_all(arguments: argparse.Namespace, env: dict[str, str], data_dir: Pa
             if arguments.only and not any(word.lower() in endpoint.label.lower() for word in arguments.only):
                 continue
             shape = (arguments.seconds, arguments.connections, arguments.threads)
-            wrk(bare + "/items", None, 2, arguments.connections, arguments.threads)  # warm-up
-            wrk(base + endpoint.path, tokens[endpoint.token], 2, arguments.connections, arguments.threads,
+            # The bare app is sent the same request headers (the caller's token too, which it ignores): parsing them
+            # is part of serving a request.
+            token = tokens[endpoint.token]
+            wrk(bare + "/items", token, 2, arguments.connections, arguments.threads)  # warm-up
+            wrk(base + endpoint.path, token, 2, arguments.connections, arguments.threads,
                 endpoint.script, (uuid.uuid4().hex[:8],) if endpoint.script else ())  # warm-up
             references, measured = [], []
             for _ in range(arguments.rounds):
-                references.append(wrk_on(bare_server, "/items", None, *shape))
+                references.append(wrk_on(bare_server, "/items", token, *shape))
                 with profiling(arguments.profile, server.pid, endpoint.label, arguments.seconds):
-                    measured.append(wrk_on(server, endpoint.path, tokens[endpoint.token], *shape, endpoint.script,
+                    measured.append(wrk_on(server, endpoint.path, token, *shape, endpoint.script,
                                            (uuid.uuid4().hex[:8],) if endpoint.script else ()))
                 print_row(endpoint.label, measured[-1], references[-1])
             rows.append((endpoint.label, median_of(measured), median_of(references)))

@@ -322,17 +322,22 @@ async def fetch_views(uow: UnitOfWork, view: type[V], statement: str, *args: Any
     return _views_decoder(view).decode(rows[0][0])
 
 
-def digest_of(columns: Sequence[str]) -> str:
-    """An SQL expression for one text value that changes whenever any of ``columns`` (text, the code's own names)
-    does: a page can then tell which rows changed without carrying the columns' values, sealed personal data say,
-    which is most of a candidate page's bytes and of the database's work writing it out as JSON. PostgreSQL hashes
-    them (64 bits, for telling a changed row from one remembered, within one process and one server version); SQLite,
-    local to the process, compares the values themselves. A missing value and an empty one read the same: sealed
-    values are never empty."""
-    joined = " || '|' || ".join(f'coalesce("{name}", \'\')' for name in columns)
-    if current_database().is_sqlite:
-        return f"({joined})"
-    return f"hashtextextended({joined}, 0)::text"
+def row_version_of(columns: tuple[str, ...]) -> str:
+    """An SQL expression for one text value that changes whenever a row does: what a process compares with the row
+    it remembers a rendering of, reading neither the row's values nor, from PostgreSQL, a digest of them. The
+    values of a page of candidates are 32 KB, most of them sealed, and writing them out as JSON was most of the
+    database's work on a list polled by HR tools.
+
+    On PostgreSQL it is the row's ``xmin``, the transaction that wrote this version of the row: every update writes
+    a new version, so a row's id and xmin name one committed state. Two states share them only 2^32 transactions
+    apart, and what is remembered lives a minute. SQLite keeps no row versions: there it is ``columns``' values
+    themselves (the code's own names, all a rendering is made from), each quoted, so the joined text is exact."""
+    return _row_version_of(columns, current_database().is_sqlite)
+
+
+@functools.cache
+def _row_version_of(columns: tuple[str, ...], sqlite: bool) -> str:
+    return " || ',' || ".join(f'quote("{name}")' for name in columns) if sqlite else "xmin::text"
 
 
 def _decoded_again(view: type[V], read: tuple[Any, ...], page: str) -> list[V]:

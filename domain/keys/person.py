@@ -55,6 +55,7 @@ class PersonErased(Conflict):
 
 MAX_AGE_SECONDS = 60.0
 MAX_ENTRIES = 20_000
+MAX_PAGES = 1_000
 
 
 class _Cache:
@@ -66,6 +67,8 @@ class _Cache:
         self.people: dict[tuple[UUID, str, UUID], UUID] = {}
         #: Masked views by (tenant, table) and row id (as an int, hashed in C), see :func:`recall_masked`.
         self.masked: dict[tuple[UUID, str], dict[int, tuple[float, Hashable, Any]]] = {}
+        #: The last page recalled whole, by (tenant, table): its rows, their views, and when the first of them expires.
+        self.pages: dict[tuple[UUID, str], tuple[list[Hashable], list[Any], float]] = {}
         self.generation = -1
 
     def _valid(self) -> bool:
@@ -102,6 +105,7 @@ class _Cache:
         self.keys.clear()
         self.people.clear()
         self.masked.clear()
+        self.pages.clear()
 
 
 _cache = _Cache()
@@ -119,21 +123,32 @@ def remembers_masked() -> bool:
 
 
 def recall_masked(tenant_id: UUID, table: str, rows: Sequence[Hashable]) -> list[Any | None]:
-    """For each of ``rows`` (stored rows with their sealed tokens, compared whole) of that tenant's ``table``, what a
+    """For each of ``rows`` (stored rows or what stands for them, compared whole) of that tenant's ``table``, what a
     masked read showed for exactly that row, if this process showed it within the last minute; None for the others.
     It is kept by the rule the person keys are kept by (only while this process hears the platform's change
     notifications, forgotten on every announced change, an erasure's key destruction included), so a masked list
     shows from memory only what it could open now; a row changed since compares unequal. Only masked views are
-    kept, never clear values. A page is looked up at once: per row, the checks cost more than the lookup."""
+    kept, never clear values. A page is looked up at once: per row, the checks cost more than the lookup; and a
+    page equal to the last one recalled whole (a list polled unchanged) is compared in one step."""
     if not _cache._valid():
         return [None] * len(rows)
-    shown = _cache.masked.get((tenant_id, table), {})
-    now = time.monotonic()
+    key, now = (tenant_id, table), time.monotonic()
+    last = _cache.pages.get(key)
+    if last is not None and last[2] > now and last[0] == rows:
+        return list(last[1])
+    shown = _cache.masked.get(key, {})
     recalled: list[Any | None] = []
+    expires = float("inf")
     for row in rows:
         found = shown.get(row.id.int)  # type: ignore[attr-defined]
         fresh = found is not None and found[0] > now and (found[1] is row or found[1] == row)
         recalled.append(found[2] if fresh else None)  # type: ignore[index]
+        if fresh:
+            expires = min(expires, found[0])  # type: ignore[index]
+    if None not in recalled:
+        if len(_cache.pages) >= MAX_PAGES:
+            _cache.pages.clear()
+        _cache.pages[key] = (list(rows), list(recalled), expires)
     return recalled
 
 

@@ -369,11 +369,11 @@ async def list_candidates(principal: Principal, cursor: str | None, limit: int,
 
 async def _masked_page(uow: UnitOfWork, after: UUID | None, limit: int,
                        updated_since: datetime | None) -> Page[CandidateView]:
-    """The page as a reader without pii:read sees it. Each row is first read as a listing, its sealed values only
-    as a digest; where this process showed every listed row within the last minute, exactly as it is now
+    """The page as a reader without pii:read sees it. Each row is first read as a listing, its id and its row's
+    version only; where this process showed every listed row within the last minute, exactly as it is now
     (``recall_masked``, kept by the rule the person keys are kept by), those views are the page. Otherwise, or
-    where the process remembers none (``remembers_masked``), the page is read with its sealed values, and the
-    rows not shown are opened and masked, their keys read in one query."""
+    where the process remembers none (``remembers_masked``), the page is read whole, and the rows not shown are
+    opened and masked, their keys read in one query."""
     tenant_id, generation = uow.tenant_id, masked_generation()
     if remembers_masked():
         listings = page_of(await queries.candidate_listings(uow, after=after, limit=limit + 1,

@@ -111,7 +111,7 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
     first, second = await listed(), await listed()
     assert first["masked"] and first["email"] == f"m***@{email.split('@')[1]}" and second == first
     another = msgspec.structs.replace(row, id=uuid.uuid4())
-    changed = msgspec.structs.replace(row, sealed=row.sealed + "0")  # a value sealed since: another digest
+    changed = msgspec.structs.replace(row, row_version=row.row_version + "0")  # the row written since
     recalled, not_shown, not_it = person.recall_masked(tenant_a, "candidates", [row, another, changed])
     assert recalled.email == first["email"] and not_shown is None and not_it is None
 
@@ -130,15 +130,15 @@ async def test_a_masked_list_shows_remembered_masks_only_until_a_change_is_annou
 
 async def test_a_masked_list_shows_a_sealed_value_changed_without_a_new_version(
         client: Any, runtime: Any, tenant_a: Any, token_for: Any) -> None:
-    """A masked list reads its rows' sealed values only as a digest while it shows views it remembers; a value
-    changed in place, without the row's version moving (as a retention purge clears one), changes the digest, so
-    the next list shows the change, not the view remembered."""
+    """A masked list reads only its rows' ids and row versions while it shows views it remembers; a value changed
+    in place, without the row's ``version`` moving (as a retention purge clears one), still writes a new version of
+    the row, so the next list shows the change, not the view remembered."""
     from domain.keys import person
 
-    admin = await token_for(tenant_a, "tenant_admin", "hr_admin", subject="mask-digest-admin")
-    auditor = await token_for(tenant_a, "auditor", subject="mask-digest-auditor")
+    admin = await token_for(tenant_a, "tenant_admin", "hr_admin", subject="mask-version-admin")
+    auditor = await token_for(tenant_a, "auditor", subject="mask-version-auditor")
     created = (await client.post("/v1/candidates", headers=bearer(admin), json={
-        "full_name": "Digest Person", "email": f"digest-{uuid.uuid4().hex[:8]}@example.com",
+        "full_name": "Row Version Person", "email": f"row-version-{uuid.uuid4().hex[:8]}@example.com",
         "phone": "+4930123456"})).json()
     for _ in range(200):
         assert (await client.get("/v1/me", headers=bearer(admin))).status_code == 200
