@@ -8,7 +8,7 @@ import msgspec
 
 from domain.audit.chain import Link
 from domain.audit.tables import AuditEntry
-from domain.kernel.db import UnitOfWork, current_database
+from domain.kernel.db import UnitOfWork, current_database, fetch, insert
 
 _LINK_COLUMNS = (
     AuditEntry.seq, AuditEntry.prev_hash, AuditEntry.hash, AuditEntry.occurred_at, AuditEntry.actor,
@@ -36,26 +36,23 @@ async def lock_chain_head(uow: UnitOfWork) -> ChainHead | None:
     On SQLite the write lock already serialises writers; on PostgreSQL an advisory lock keyed by
     the tenant makes concurrent appends queue instead of racing for the same seq.
     """
-    database = current_database()
-    if not database.is_sqlite:
-        await database.execute("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", f"audit:{uow.tenant_id}")
-    rows = await (
-        AuditEntry.select(AuditEntry.seq, AuditEntry.hash)
-        .where(AuditEntry.tenant_id == uow.tenant_id)
-        .order_by(AuditEntry.seq, ascending=False)
-        .limit(1)
-    )
-    return ChainHead(seq=rows[0]["seq"], hash=rows[0]["hash"]) if rows else None
+    if not current_database().is_sqlite:
+        # A statement of its own: the head must be read in a snapshot taken after the lock is granted, so that it
+        # sees the entry of the writer the lock waited for.
+        await fetch(uow, "SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", f"audit:{uow.tenant_id}")
+    rows = await fetch(uow, _CHAIN_HEAD, uow.tenant_id)
+    return ChainHead(seq=rows[0][0], hash=rows[0][1]) if rows else None
+
+
+_CHAIN_HEAD = 'SELECT "seq", "hash" FROM "audit_entries" WHERE "tenant_id" = {} ORDER BY "seq" DESC LIMIT 1'
 
 
 async def append(uow: UnitOfWork, entry_id: UUID, link: Link, digest: str) -> None:
-    await AuditEntry.insert(
-        AuditEntry(
-            id=entry_id, tenant_id=uow.tenant_id, seq=link.seq, prev_hash=link.prev_hash, hash=digest,
-            occurred_at=link.occurred_at, actor=link.actor, action=link.action, entity_type=link.entity_type,
-            entity_id=link.entity_id, before=link.before, after=link.after, request_id=link.request_id,
-        )
-    )
+    await insert(uow, "audit_entries", {
+        "id": entry_id, "tenant_id": uow.tenant_id, "seq": link.seq, "prev_hash": link.prev_hash, "hash": digest,
+        "occurred_at": link.occurred_at, "actor": link.actor, "action": link.action,
+        "entity_type": link.entity_type, "entity_id": link.entity_id, "before": link.before, "after": link.after,
+        "request_id": link.request_id})
 
 
 _ENTRY_COLUMNS = ("id", "tenant_id", "seq", "prev_hash", "hash", "occurred_at", "actor", "action", "entity_type",

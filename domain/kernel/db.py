@@ -301,6 +301,21 @@ async def fetch(uow: UnitOfWork, statement: str, *args: Any) -> list[Sequence[An
     return await transaction.connection.fetch(_numbered(statement), *args)  # type: ignore[no-any-return]
 
 
+async def insert(uow: UnitOfWork, table: str, values: dict[str, Any]) -> None:
+    """One row of ``values`` (by column) into ``table`` in ``uow``'s transaction, through a statement prepared once
+    per table and set of columns: Piccolo builds its insert anew every time, which was a third of the server's
+    CPU on a write with its audit entry."""
+    await fetch(uow, _insert_statement(table, tuple(values)), *values.values())
+
+
+@functools.cache
+def _insert_statement(table: str, columns: tuple[str, ...]) -> str:
+    if not all(name.replace("_", "").isalnum() for name in (table, *columns)):
+        raise ValueError("insert takes the code's own table and column names only")
+    names, marks = ", ".join(f'"{name}"' for name in columns), ", ".join("{}" for _ in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - names checked above
+
+
 V = TypeVar("V", bound=msgspec.Struct)
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 
 from domain.kernel.access_cache import announce_access_change
-from domain.kernel.db import UnitOfWork, fetch_views
+from domain.kernel.db import UnitOfWork, fetch, fetch_views, insert
 from domain.kernel.i18n import locale_tag
 from domain.kernel.time import utc_now
 from domain.kernel.versioning import update_versioned
@@ -71,12 +71,11 @@ async def update_own_tenant(uow: UnitOfWork, expected_version: int, values: dict
 
 async def insert_legal_entity(uow: UnitOfWork, entity_id: UUID, entity: NewLegalEntity) -> LegalEntityView:
     now = utc_now()
-    await LegalEntity.insert(LegalEntity(
-        id=entity_id, tenant_id=uow.tenant_id, name=entity.name, country=entity.country, region=entity.region,
-        currency=entity.currency, timezone=entity.timezone, version=1, created_at=now, updated_at=now))
-    return LegalEntityView(id=entity_id, name=entity.name, country=entity.country, region=entity.region,
+    view = LegalEntityView(id=entity_id, name=entity.name, country=entity.country, region=entity.region,
                            currency=entity.currency, timezone=entity.timezone, version=1, created_at=now,
                            updated_at=now)
+    await insert(uow, "legal_entities", {"tenant_id": uow.tenant_id, **msgspec.structs.asdict(view)})
+    return view
 
 
 #: The view's fields as a select list, in its order: each row becomes a view positionally.
@@ -106,10 +105,14 @@ async def legal_entities(uow: UnitOfWork, *, after: UUID | None, limit: int,
 
 
 async def legal_entity_name_taken(uow: UnitOfWork, name: str, except_id: UUID | None = None) -> bool:
-    query = LegalEntity.exists().where((LegalEntity.tenant_id == uow.tenant_id) & (LegalEntity.name == name))
     if except_id:
-        query = query.where(LegalEntity.id != except_id)
-    return await query
+        return bool(await fetch(uow, _NAME_TAKEN_BY_ANOTHER, uow.tenant_id, name, except_id))
+    return bool(await fetch(uow, _NAME_TAKEN, uow.tenant_id, name))
+
+
+_NAME_TAKEN = 'SELECT 1 FROM "legal_entities" WHERE "tenant_id" = {} AND "name" = {} LIMIT 1'
+_NAME_TAKEN_BY_ANOTHER = ('SELECT 1 FROM "legal_entities" WHERE "tenant_id" = {} AND "name" = {} AND "id" <> {} '
+                          'LIMIT 1')
 
 
 async def update_legal_entity(uow: UnitOfWork, entity_id: UUID, expected_version: int,
